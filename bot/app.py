@@ -1,0 +1,91 @@
+"""The composition root: settings, store and clock in; a wired Bolt app out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock, SystemClock
+from bot.commands import register_all
+from bot.commands.directory import Directory
+from bot.config import ParleyConfig, resolve_config
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.store import Store
+from bot.workflows.calendar import calendar_for
+
+log = logging.getLogger(__name__)
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """The client's retries: a list replaces slack_sdk's default, so connection errors stay in."""
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=settings.SLACK_BOT_TOKEN,
+        base_url=settings.SLACK_API_URL,
+        timeout=10,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def load_config(settings: Settings) -> ParleyConfig:
+    return resolve_config(settings.PARLEY_CONFIG, Path.cwd())
+
+
+def build_deps(
+    settings: Settings,
+    store: Store,
+    client: AsyncWebClient,
+    *,
+    config: ParleyConfig,
+    clock: Clock | None = None,
+) -> Deps:
+    return Deps(
+        store=store,
+        clock=clock or SystemClock(),
+        config=config,
+        calendar=calendar_for(config.calendar.holidays, config.calendar.timezone),
+        settings=settings,
+        directory=Directory(client),
+    )
+
+
+def build_app(deps: Deps, client: AsyncWebClient) -> AsyncApp:
+    """A Bolt app with every listener registered and `deps` in each listener's context.
+
+    Request signatures are checked by the HTTP layer (bot/server.py), which can refuse a
+    forged request without logging its body; Socket Mode needs no signatures.
+    """
+    app = AsyncApp(
+        client=client,
+        signing_secret=deps.settings.SLACK_SIGNING_SECRET or "",
+        request_verification_enabled=False,
+        process_before_response=False,
+        logger=logging.getLogger("bot.bolt"),
+    )
+
+    @app.middleware
+    async def provide_deps(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        context["deps"] = deps
+        await next()
+
+    register_all(app)
+    return app

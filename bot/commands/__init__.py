@@ -1,0 +1,13 @@
+"""The Slack adapter: each module parses one surface, calls a workflow and renders Block Kit."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.commands import disputes, fallback
+
+
+def register_all(app: AsyncApp) -> None:
+    """Wire every listener; the fallback goes last so it only sees what nothing else took."""
+    disputes.register(app)
+    fallback.register(app)

@@ -1,0 +1,144 @@
+"""Who is who in Slack: people, their teams and channels, looked up once and cached."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.workflows.models import Audience, Person
+
+CACHE_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str
+    name: str
+    is_shared: bool
+    is_private: bool
+    is_im: bool
+    is_member: bool
+    team_ids: frozenset[str]
+
+
+class UnknownUser(Exception):
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
+
+
+class Directory:
+    """A cache in front of users.info, team.info, users.list and conversations.info."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+        self._people: dict[str, tuple[float, Person]] = {}
+        self._teams: dict[str, tuple[float, str | None]] = {}
+        self._channels: dict[str, tuple[float, Channel | None]] = {}
+        self._names: tuple[float, dict[str, str]] | None = None
+
+    @staticmethod
+    def _fresh(stamp: float) -> bool:
+        return time.monotonic() - stamp < CACHE_SECONDS
+
+    async def person(self, user_id: str) -> Person:
+        cached = self._people.get(user_id)
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        try:
+            user: dict[str, Any] = (await self._client.users_info(user=user_id))["user"]
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("user_not_found", "users_not_found"):
+                raise UnknownUser(user_id) from None
+            raise
+        team_id = str(user.get("team_id") or "")
+        profile = user.get("profile") or {}
+        person = Person(
+            user_id=user_id,
+            team_id=team_id,
+            name=str(profile.get("display_name") or user.get("name") or user_id),
+            team_name=await self.team_name(team_id),
+            tz=user.get("tz"),
+            is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        )
+        self._people[user_id] = (time.monotonic(), person)
+        return person
+
+    async def team_name(self, team_id: str) -> str | None:
+        cached = self._teams.get(team_id)
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        try:
+            name: str | None = (await self._client.team_info(team=team_id))["team"]["name"]
+        except SlackApiError:
+            name = None
+        self._teams[team_id] = (time.monotonic(), name)
+        return name
+
+    async def person_named(self, handle: str) -> Person:
+        """A plain `@name` typed without Slack's escaping: match handle or display name."""
+        wanted = handle.lstrip("@").casefold()
+        if self._names is None or not self._fresh(self._names[0]):
+            names: dict[str, str] = {}
+            cursor: str | None = None
+            while True:
+                page = await self._client.users_list(cursor=cursor, limit=200)
+                members: list[dict[str, Any]] = page.get("members", [])
+                for member in members:
+                    if member.get("deleted"):
+                        continue
+                    profile = member.get("profile") or {}
+                    for key in (member.get("name"), profile.get("display_name")):
+                        if key:
+                            names.setdefault(str(key).casefold(), member["id"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+            self._names = (time.monotonic(), names)
+        user_id = self._names[1].get(wanted)
+        if user_id is None:
+            raise UnknownUser("@" + handle.lstrip("@"))
+        return await self.person(user_id)
+
+    async def channel(self, channel_id: str) -> Channel | None:
+        """The channel as the bot sees it, or None where the bot cannot see it."""
+        cached = self._channels.get(channel_id)
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        try:
+            info: dict[str, Any] = (await self._client.conversations_info(channel=channel_id))[
+                "channel"
+            ]
+        except SlackApiError:
+            found: Channel | None = None
+        else:
+            teams = set(info.get("shared_team_ids") or []) | set(
+                info.get("connected_team_ids") or []
+            )
+            found = Channel(
+                id=channel_id,
+                name=str(info.get("name") or channel_id),
+                is_shared=bool(info.get("is_ext_shared") or info.get("is_shared")),
+                is_private=bool(info.get("is_private")),
+                is_im=bool(info.get("is_im")),
+                is_member=bool(info.get("is_member")),
+                team_ids=frozenset(teams),
+            )
+        self._channels[channel_id] = (time.monotonic(), found)
+        return found
+
+    async def audience(self, channel_id: str, workspace_id: str) -> Audience:
+        """Who can read what is posted in a channel. Unknown channels are treated as shared."""
+        channel = await self.channel(channel_id)
+        if channel is None:
+            return Audience.shared(frozenset())
+        if channel.is_shared:
+            return Audience.shared(channel.team_ids - {workspace_id})
+        return Audience()
+
+    def forget_channel(self, channel_id: str) -> None:
+        self._channels.pop(channel_id, None)

@@ -1,0 +1,198 @@
+"""`/dispute`: parse, call the disputes workflow, render the answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import render
+from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.directory import UnknownUser
+from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
+from bot.deps import Deps
+from bot.workflows import disputes
+from bot.workflows.errors import DomainError, InvalidInput
+from bot.workflows.models import Person
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    deps: Deps
+    ack: Ack
+    respond: AsyncRespond
+    client: AsyncWebClient
+    workspace_id: str
+    user_id: str
+    channel_id: str
+    args: str
+
+
+Subcommand = Callable[[Invocation], Awaitable[None]]
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/dispute")(dispute_command)
+
+
+async def dispute_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    sub, args = split_subcommand(command.get("text") or "")
+    run = SUBCOMMANDS.get(sub)
+    if run is None:
+        problem = (
+            None
+            if sub in ("", "help")
+            else (f"`{render.escape(sub[:40])}` is not a /dispute subcommand.")
+        )
+        await answer(ack, *render.usage(problem))
+        return
+    workspace_id = workspace_of(context)
+    if actor_team(command, context) not in ("", workspace_id):
+        await answer(
+            ack,
+            *render.error(
+                "Only members of the workspace that runs Parley can use /dispute. "
+                "To answer a dispute, reply in its thread."
+            ),
+        )
+        return
+    call = Invocation(
+        deps=deps,
+        ack=ack,
+        respond=respond,
+        client=client,
+        workspace_id=workspace_id,
+        user_id=command["user_id"],
+        channel_id=command["channel_id"],
+        args=args,
+    )
+    try:
+        await run(call)
+    except DomainError as exc:
+        await answer(ack, *render.error(exc.message))
+    except UnknownUser as exc:
+        await answer(
+            ack,
+            *render.error(
+                f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and pick "
+                "them from Slack's list, e.g. `/dispute open Late report with @raj`."
+            ),
+        )
+
+
+async def _people(call: Invocation, mentions_text: str) -> list[Person]:
+    mentions = find_mentions(mentions_text)
+    people = [await call.deps.directory.person(u) for u in mentions.user_ids]
+    people += [await call.deps.directory.person_named(h) for h in mentions.handles]
+    return people
+
+
+async def open_(call: Invocation) -> None:
+    title, with_text = split_with(call.args)
+    if not title.strip():
+        raise InvalidInput(
+            "Give the dispute a title: `/dispute open Core switch outage with @supplier`."
+        )
+    channel = await call.deps.directory.channel(call.channel_id)
+    if channel is None or channel.is_im:
+        raise InvalidInput(
+            "I can't post in this conversation. Open the dispute in a channel, or invite me "
+            "here first with `/invite @Parley`."
+        )
+    if channel.is_private and not channel.is_member:
+        raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
+    owner = await call.deps.directory.person(call.user_id)
+    people = await _people(call, with_text)
+    dispute = await disputes.open_dispute(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        channel_id=call.channel_id,
+        owner=owner,
+        title=plain_text(title),
+        people=people,
+        config=call.deps.config,
+        calendar=call.deps.calendar,
+        now=call.deps.clock.now(),
+    )
+    await call.ack()
+    audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
+    clock = disputes.stage_clock(dispute, now=call.deps.clock.now(), calendar=call.deps.calendar)
+    text, blocks = render.dispute_card(
+        dispute, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
+    )
+    try:
+        posted = await call.client.chat_postMessage(
+            channel=call.channel_id, text=text, blocks=blocks, unfurl_links=False
+        )
+    except SlackApiError as exc:
+        log.warning("posting the card of %s failed: %s", dispute.ref, exc.response.get("error"))
+        await call.respond(
+            text=f"{dispute.ref} is on record, but I couldn't post its card here "
+            f"({exc.response.get('error')}). `/dispute show {dispute.ref}` shows it.",
+            response_type="ephemeral",
+        )
+        return
+    await disputes.record_card(call.deps.store, dispute=dispute, ts=str(posted["ts"]))
+
+
+async def list_(call: Invocation) -> None:
+    scope = disputes.parse_scope(call.args)
+    audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
+    now = call.deps.clock.now()
+    page = await disputes.list_disputes(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        scope=scope,
+        user_id=call.user_id,
+        audience=audience,
+        now=now,
+    )
+    clocks = {
+        d.id: disputes.stage_clock(d, now=now, calendar=call.deps.calendar) for d in page.disputes
+    }
+    await answer(
+        call.ack,
+        *render.dispute_list(
+            page, scope=scope, clocks=clocks, tz=call.deps.config.calendar.zone, audience=audience
+        ),
+    )
+
+
+async def show(call: Invocation) -> None:
+    if not call.args:
+        raise InvalidInput("Which dispute? Write it like `/dispute show D-3`.")
+    number = disputes.parse_number(call.args.split()[0])
+    audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
+    dispute, events = await disputes.dispute_record(
+        call.deps.store, workspace_id=call.workspace_id, number=number, audience=audience
+    )
+    clock = disputes.stage_clock(dispute, now=call.deps.clock.now(), calendar=call.deps.calendar)
+    await answer(
+        call.ack,
+        *render.dispute_record(
+            dispute, events, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
+        ),
+    )
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "open": open_,
+    "list": list_,
+    "show": show,
+}

@@ -1,0 +1,274 @@
+"""Block Kit for disputes: the card, lists, the record and usage. Pure: records in, JSON out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.workflows.disputes import DisputePage, ListScope, StageClock
+from bot.workflows.models import Audience, Dispute, Party, Stage, Status, TimelineEvent
+
+Blocks = list[dict[str, Any]]
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+MESSAGE_BLOCK_LIMIT = 50
+
+DISPUTE_USAGE = """\
+*Disputes* — one thread, one owner, one clock, climbing the agreed escalation ladder.
+• `/dispute open <title> [with @user …]` — open a dispute in this channel
+• `/dispute list [open|overdue|mine|all]` — disputes, newest first (only you see it)
+• `/dispute show D-n` — stage, clock, parties and the latest on the record
+• `/dispute help` — this help
+Ids work with or without the prefix: `D-3`, `d3`, `3`."""
+
+
+def escape(text: str) -> str:
+    """Text for mrkdwn: Slack's three control characters escaped, nothing else touched."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
+
+
+def context(*parts: str) -> dict[str, Any]:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(" · ".join(parts), SECTION_LIMIT)}],
+    }
+
+
+def header(text: str) -> dict[str, Any]:
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": truncate(text, HEADER_LIMIT), "emoji": True},
+    }
+
+
+def sections(lines: Iterable[str]) -> Blocks:
+    """Lines packed into as few sections as fit the 3,000-character limit."""
+    out: Blocks = []
+    chunk = ""
+    for line in lines:
+        line = truncate(line, SECTION_LIMIT)
+        if chunk and len(chunk) + 1 + len(line) > SECTION_LIMIT:
+            out.append(section(chunk))
+            chunk = line
+        else:
+            chunk = f"{chunk}\n{line}" if chunk else line
+    if chunk:
+        out.append(section(chunk))
+    return out
+
+
+def local(when: datetime, tz: ZoneInfo) -> datetime:
+    return when.astimezone(tz)
+
+
+def short_date(when: datetime, tz: ZoneInfo) -> str:
+    day = local(when, tz)
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def stamp(when: datetime, tz: ZoneInfo) -> str:
+    day = local(when, tz)
+    return f"{day:%a} {day.day} {day:%b} {day.year} {day:%H:%M}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def clock_text(clock: StageClock, tz: ZoneInfo) -> str:
+    """`due Thu 26 Nov, 2 working days left`, `due today`, or `overdue by 1 working day`."""
+    if clock.due_at is None:
+        return "no time limit at this stage"
+    left = clock.working_days_left
+    if left is None:
+        return f"was due {short_date(clock.due_at, tz)}"
+    if left < 0:
+        return f"overdue by {plural(-left, 'working day')} (was due {short_date(clock.due_at, tz)})"
+    if left == 0:
+        return f"due today, {local(clock.due_at, tz):%H:%M}"
+    return f"due {short_date(clock.due_at, tz)}, {plural(left, 'working day')} left"
+
+
+def stage_text(stage: Stage) -> str:
+    return f"Stage {stage.number}/{len(Stage)} · {stage.label}"
+
+
+def visible_parties(parties: Sequence[Party], audience: Audience) -> list[Party]:
+    """A shared channel sees only its own parties, never the names of the others."""
+    if audience.internal:
+        return list(parties)
+    return [p for p in parties if p.slack_team in audience.team_ids]
+
+
+def parties_text(parties: Sequence[Party], audience: Audience) -> str:
+    shown = visible_parties(parties, audience)
+    if not shown:
+        return "none yet" if audience.internal or not parties else "—"
+    return ", ".join(f"{escape(p.name)} ({p.kind.value.replace('_', ' ')})" for p in shown)
+
+
+def status_text(dispute: Dispute, clock: StageClock, tz: ZoneInfo) -> str:
+    if dispute.status is Status.RESOLVED:
+        return f":white_check_mark: Resolved at {stage_text(dispute.stage).lower()}"
+    if dispute.status is Status.WITHDRAWN:
+        return ":heavy_multiplication_x: Withdrawn"
+    icon = ":red_circle:" if clock.overdue else ":large_blue_circle:"
+    return f"{icon} {stage_text(dispute.stage)} — {clock_text(clock, tz)}"
+
+
+def dispute_card(
+    dispute: Dispute, *, clock: StageClock, tz: ZoneInfo, audience: Audience
+) -> tuple[str, Blocks]:
+    """The root message of the dispute's thread; edited in place whenever the dispute changes."""
+    text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage)}"
+    lines = [
+        status_text(dispute, clock, tz),
+        f"*Owner:* <@{dispute.owner_id}>",
+        f"*Parties:* {parties_text(dispute.parties, audience)}",
+    ]
+    if dispute.resolution:
+        lines.append(f"*Resolution:* {escape(dispute.resolution)}")
+    blocks: Blocks = [
+        header(f"{dispute.ref} · {dispute.title}"),
+        section("\n".join(lines)),
+        context(
+            f"Opened by <@{dispute.owner_id}> {stamp(dispute.opened_at, tz)} ({tz.key})",
+            "Reply in this thread: every reply goes on the record",
+        ),
+    ]
+    return text, blocks
+
+
+def list_line(dispute: Dispute, clock: StageClock, tz: ZoneInfo, audience: Audience) -> str:
+    parts = [f"*{dispute.ref}* {escape(truncate(dispute.title, 80))}"]
+    if dispute.is_open:
+        parts.append(f"{stage_text(dispute.stage)}, {clock_text(clock, tz)}")
+    else:
+        parts.append(dispute.status.value)
+    shown = visible_parties(dispute.parties, audience)
+    if shown:
+        parts.append(", ".join(escape(p.name) for p in shown))
+    parts.append(f"<@{dispute.owner_id}>")
+    return (":red_circle: " if clock.overdue else "• ") + " — ".join(parts)
+
+
+EMPTY_LIST = {
+    ListScope.OPEN: "No open disputes. Open one with `/dispute open <title> with @supplier`.",
+    ListScope.OVERDUE: "Nothing is overdue. :tada:",
+    ListScope.MINE: "You own or take part in no open dispute.",
+    ListScope.ALL: "No disputes yet. Open one with `/dispute open <title> with @supplier`.",
+}
+
+LIST_TITLES = {
+    ListScope.OPEN: "Open disputes",
+    ListScope.OVERDUE: "Overdue disputes",
+    ListScope.MINE: "Your open disputes",
+    ListScope.ALL: "All disputes",
+}
+
+
+def dispute_list(
+    page: DisputePage,
+    *,
+    scope: ListScope,
+    clocks: dict[int, StageClock],
+    tz: ZoneInfo,
+    audience: Audience,
+) -> tuple[str, Blocks]:
+    if not page.disputes:
+        message = EMPTY_LIST[scope]
+        return message, [section(message)]
+    title = f"{LIST_TITLES[scope]} ({page.total})"
+    lines = [list_line(d, clocks[d.id], tz, audience) for d in page.disputes]
+    blocks: Blocks = [section(f"*{title}*"), *sections(lines)]
+    if page.total > len(page.disputes):
+        more = page.total - len(page.disputes)
+        blocks.append(context(f"and {more} more — `/dispute show D-n` for one of them"))
+    return title, blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+EVENT_WORDS = {
+    "opened": "opened the dispute",
+    "party_added": "brought in",
+    "reply": "replied",
+    "edited": "edited a reply",
+    "deleted": "deleted a reply",
+    "escalated": "escalated",
+    "note": "added an internal note",
+    "thread_linked": "linked a thread",
+    "overdue": "stage overdue",
+    "resolved": "resolved",
+    "withdrawn": "withdrew",
+}
+
+# Kinds that carry one party's words or internal matters: never shown to another audience.
+PRIVATE_KINDS = {"note"}
+
+
+def event_line(event: TimelineEvent, tz: ZoneInfo) -> str:
+    who = f"<@{event.actor_id}>" if event.actor_id else "Parley"
+    what = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))
+    if event.kind == "party_added" and event.party:
+        what = f"{what} {escape(event.party)}"
+    line = f"{stamp(event.at, tz)} · {who} {what}"
+    if event.text and event.kind != "opened":
+        line += f": {escape(truncate(event.text, 300))}"
+    return line
+
+
+def visible_events(
+    events: Sequence[TimelineEvent], audience: Audience, parties: Sequence[Party]
+) -> list[TimelineEvent]:
+    if audience.internal:
+        return list(events)
+    own = {p.name for p in visible_parties(parties, audience)}
+    return [
+        e for e in events if e.kind not in PRIVATE_KINDS and (e.party is None or e.party in own)
+    ]
+
+
+def dispute_record(
+    dispute: Dispute,
+    events: Sequence[TimelineEvent],
+    *,
+    clock: StageClock,
+    tz: ZoneInfo,
+    audience: Audience,
+    latest: int = 10,
+) -> tuple[str, Blocks]:
+    """What `/dispute show` answers: the card's facts plus the latest on the record."""
+    text, blocks = dispute_card(dispute, clock=clock, tz=tz, audience=audience)
+    shown = visible_events(events, audience, dispute.parties)
+    recent = shown[-latest:]
+    lines = [event_line(e, tz) for e in recent]
+    if lines:
+        blocks.append({"type": "divider"})
+        heading = f"*Latest on the record* ({len(recent)} of {len(shown)})"
+        blocks.extend(sections([heading, *lines]))
+    return text, blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def usage(message: str | None = None) -> tuple[str, Blocks]:
+    blocks: Blocks = []
+    if message:
+        blocks.append(section(f":warning: {message}"))
+    blocks.append(section(DISPUTE_USAGE))
+    return (message or "How to use /dispute"), blocks
+
+
+def error(message: str) -> tuple[str, Blocks]:
+    return message, [section(f":warning: {message}")]
+
+
+def notice(message: str) -> tuple[str, Blocks]:
+    return message, [section(message)]

@@ -1,0 +1,22 @@
+"""What every handler needs, built once in the composition root and put into Bolt's context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.commands.directory import Directory
+from bot.config import ParleyConfig
+from bot.settings import Settings
+from bot.store import Store
+from bot.workflows.calendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: Store
+    clock: Clock
+    config: ParleyConfig
+    calendar: WorkCalendar
+    settings: Settings
+    directory: Directory

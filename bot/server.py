@@ -1,0 +1,191 @@
+"""Serving Slack: HTTP on $PORT (or Socket Mode), health checks, and a clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import time
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import build_app, build_deps, web_client
+from bot.clock import Clock
+from bot.config import ParleyConfig
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+SHUTDOWN_GRACE_SECONDS = 20.0
+DEPS_KEY = web.AppKey("deps", Deps)
+BOLT_KEY = web.AppKey("bolt", AsyncApp)
+VERIFIER_KEY = web.AppKey("verifier", SignatureVerifier)
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    """Every Slack request (commands, interactivity, events): verified, then handed to Bolt."""
+    body = await request.read()
+    verifier = request.app[VERIFIER_KEY]
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    signature = request.headers.get("X-Slack-Signature", "")
+    if not verifier.is_valid(body, timestamp, signature):
+        # Never the body: it may hold anything, and a forger controls it.
+        log.warning(
+            "refused a request with an invalid or stale signature (remote %s, %d bytes)",
+            request.remote,
+            len(body),
+        )
+        return web.json_response({"error": "invalid request"}, status=401)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return web.json_response({"error": "body is not UTF-8"}, status=400)
+    bolt_request = AsyncBoltRequest(
+        body=text, query=request.query_string, headers=dict(request.headers)
+    )
+    started = time.perf_counter()
+    bolt_response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
+    log.debug("dispatched in %.1f ms", (time.perf_counter() - started) * 1000)
+    return await to_aiohttp_response(bolt_response)
+
+
+async def health(request: web.Request) -> web.Response:
+    ok = await request.app[DEPS_KEY].store.ping()
+    return web.json_response(
+        {"status": "ok" if ok else "unavailable", "database": ok},
+        status=200 if ok else 503,
+        dumps=json.dumps,
+    )
+
+
+def web_app(bolt: AsyncApp, deps: Deps) -> web.Application:
+    app = web.Application()
+    app[DEPS_KEY] = deps
+    app[BOLT_KEY] = bolt
+    app[VERIFIER_KEY] = SignatureVerifier(deps.settings.SLACK_SIGNING_SECRET or "")
+    app.router.add_post(EVENTS_PATH, slack_events)
+    app.router.add_get(HEALTH_PATH, health)
+    return app
+
+
+class Parley:
+    """One running Parley: store, Bolt app, HTTP site and, with an app token, Socket Mode."""
+
+    def __init__(self, settings: Settings, *, config: ParleyConfig, clock: Clock | None = None):
+        self.settings = settings
+        self.config = config
+        self.clock = clock
+        self.store: Store | None = None
+        self.client: AsyncWebClient | None = None
+        self.bolt: AsyncApp | None = None
+        self.deps: Deps | None = None
+        self._runner: web.AppRunner | None = None
+        self._socket: object | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, *, host: str = "0.0.0.0", port: int | None = None) -> None:
+        """Open and migrate the store, then listen. Raises DatabaseError with one line."""
+        self.store = Store.open(self.settings.DATABASE_URL)
+        try:
+            await self.store.upgrade()
+        except BaseException:
+            await self.store.close()
+            raise
+        self.client = web_client(self.settings)
+        self.deps = build_deps(
+            self.settings, self.store, self.client, config=self.config, clock=self.clock
+        )
+        self.bolt = build_app(self.deps, self.client)
+        self._runner = web.AppRunner(
+            web_app(self.bolt, self.deps),
+            shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+            access_log=None,
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, self.settings.PORT if port is None else port)
+        await site.start()
+        sockets = [s for s in self._runner.addresses if isinstance(s, tuple)]
+        self.port = int(sockets[0][1]) if sockets else None
+        if self.settings.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            handler = AsyncSocketModeHandler(self.bolt, self.settings.SLACK_APP_TOKEN)
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            self._socket = handler
+            log.info("Parley is connected in Socket Mode; health checks on port %s", self.port)
+        else:
+            log.info("Parley is serving Slack at %s on port %s", EVENTS_PATH, self.port)
+
+    async def stop(self) -> None:
+        """Stop taking requests, let the ones in flight and their follow-up work finish, close."""
+        if self._socket is not None:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            assert isinstance(self._socket, AsyncSocketModeHandler)
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await drain_background_work(SHUTDOWN_GRACE_SECONDS)
+        if self.client is not None:
+            session = getattr(self.client, "session", None)
+            if session is not None:
+                await session.close()
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+
+
+# Bolt runs a listener's work after `ack()` as an untracked task with this coroutine name.
+BOLT_AFTER_ACK = "run_ack_function_asynchronously"
+
+
+def bolt_background_tasks() -> set[asyncio.Task[object]]:
+    return {
+        t
+        for t in asyncio.all_tasks()
+        if not t.done() and BOLT_AFTER_ACK in getattr(t.get_coro(), "__qualname__", "")
+    }
+
+
+async def drain_background_work(grace: float) -> None:
+    """Wait for Bolt's post-ack listener work so a shutdown does not cut a handler in half."""
+    pending = bolt_background_tasks()
+    if not pending:
+        return
+    _, still = await asyncio.wait(pending, timeout=grace)
+    if still:
+        log.warning("shutdown: %d handler(s) still running after %.0f s", len(still), grace)
+
+
+async def serve_forever(settings: Settings, config: ParleyConfig) -> None:
+    """`parley serve`: run until SIGTERM or SIGINT, then shut down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    parley = Parley(settings, config=config)
+    await parley.start()
+    try:
+        await stop.wait()
+        log.info("Parley is shutting down: finishing requests in flight")
+    finally:
+        with contextlib.suppress(Exception):
+            await parley.stop()
+    log.info("Parley stopped")

@@ -1,0 +1,72 @@
+"""Settings from the environment (and a `.env` file): exactly the variables of the contract."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(Exception):
+    """A setting that stops start-up; `str()` is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
+    )
+
+    SLACK_BOT_TOKEN: str | None = None
+    SLACK_SIGNING_SECRET: str | None = None
+    SLACK_APP_TOKEN: str | None = None
+    SLACK_API_URL: str = DEFAULT_API_URL
+    DATABASE_URL: str = "sqlite:///parley.db"
+    PORT: int = Field(default=3000, ge=1, le=65535)
+    PARLEY_CONFIG: str | None = None
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # slack_sdk joins method names onto the base URL: without the slash "/api" is dropped.
+        value = value.strip() or DEFAULT_API_URL
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "PARLEY_CONFIG")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.SLACK_APP_TOKEN is not None
+
+    def require_serving_secrets(self) -> None:
+        """Raise SettingsError naming the first variable that serving needs and lacks."""
+        if self.SLACK_BOT_TOKEN is None:
+            raise SettingsError("SLACK_BOT_TOKEN is not set: give the bot token (xoxb-…)")
+        if not self.SLACK_BOT_TOKEN.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if self.socket_mode:
+            assert self.SLACK_APP_TOKEN is not None
+            if not self.SLACK_APP_TOKEN.startswith("xapp-"):
+                raise SettingsError(
+                    "SLACK_APP_TOKEN must be an app-level token starting with xapp-"
+                )
+        elif self.SLACK_SIGNING_SECRET is None:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs the app's signing secret "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+
+
+def load_settings() -> Settings:
+    """Read settings; a malformed value becomes one SettingsError line."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        raise SettingsError(f"{name}: {first['msg']}") from None

@@ -1,0 +1,273 @@
+"""Disputes with their parties, members, threads and timeline."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store import parties as parties_repo
+from bot.store.schema import (
+    dispute_members,
+    dispute_parties,
+    dispute_threads,
+    disputes,
+    parties,
+    timeline,
+)
+from bot.workflows.models import Dispute, Party, Stage, Status, TimelineEvent
+
+
+async def insert(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    number: int,
+    title: str,
+    channel_id: str,
+    owner_id: str,
+    stage: Stage,
+    now: datetime,
+    stage_due_at: datetime | None,
+) -> int:
+    result = await conn.execute(
+        sa.insert(disputes)
+        .values(
+            workspace_id=workspace_id,
+            number=number,
+            title=title,
+            status=Status.OPEN.value,
+            stage=stage.value,
+            channel_id=channel_id,
+            owner_id=owner_id,
+            opened_at=now,
+            stage_started_at=now,
+            stage_due_at=stage_due_at,
+        )
+        .returning(disputes.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def add_party(
+    conn: AsyncConnection, *, dispute_id: int, party_id: int, now: datetime
+) -> bool:
+    """Add the party unless it is already there; True if it was added."""
+    exists = (
+        await conn.execute(
+            sa.select(sa.literal(1)).where(
+                dispute_parties.c.dispute_id == dispute_id, dispute_parties.c.party_id == party_id
+            )
+        )
+    ).first()
+    if exists:
+        return False
+    await conn.execute(
+        sa.insert(dispute_parties).values(dispute_id=dispute_id, party_id=party_id, added_at=now)
+    )
+    return True
+
+
+async def add_member(
+    conn: AsyncConnection, *, dispute_id: int, user_id: str, party_id: int | None, now: datetime
+) -> bool:
+    exists = (
+        await conn.execute(
+            sa.select(sa.literal(1)).where(
+                dispute_members.c.dispute_id == dispute_id, dispute_members.c.user_id == user_id
+            )
+        )
+    ).first()
+    if exists:
+        return False
+    await conn.execute(
+        sa.insert(dispute_members).values(
+            dispute_id=dispute_id, user_id=user_id, party_id=party_id, added_at=now
+        )
+    )
+    return True
+
+
+async def add_event(
+    conn: AsyncConnection,
+    *,
+    dispute_id: int,
+    kind: str,
+    at: datetime,
+    actor_id: str | None,
+    party_id: int | None = None,
+    text: str | None = None,
+    stage: Stage | None = None,
+) -> None:
+    await conn.execute(
+        sa.insert(timeline).values(
+            dispute_id=dispute_id,
+            kind=kind,
+            at=at,
+            actor_id=actor_id,
+            party_id=party_id,
+            text=text,
+            stage=stage.value if stage else None,
+        )
+    )
+
+
+async def set_root(conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str) -> None:
+    """Remember the card's message: it is the dispute's home thread."""
+    await conn.execute(sa.update(disputes).where(disputes.c.id == dispute_id).values(root_ts=ts))
+    await conn.execute(
+        sa.insert(dispute_threads).values(
+            channel_id=channel_id, ts=ts, dispute_id=dispute_id, kind="home"
+        )
+    )
+
+
+async def get(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispute | None:
+    rows = await _load(
+        conn,
+        sa.select(disputes).where(
+            disputes.c.workspace_id == workspace_id, disputes.c.number == number
+        ),
+    )
+    return rows[0] if rows else None
+
+
+async def find(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    statuses: Sequence[Status] | None = None,
+    member: str | None = None,
+    due_before: datetime | None = None,
+    team_ids: frozenset[str] | None = None,
+    limit: int | None = None,
+) -> list[Dispute]:
+    """Disputes newest first, narrowed by status, involvement, due time or parties' teams."""
+    stmt = sa.select(disputes).where(disputes.c.workspace_id == workspace_id)
+    if statuses is not None:
+        stmt = stmt.where(disputes.c.status.in_([s.value for s in statuses]))
+    if member is not None:
+        involved = sa.select(dispute_members.c.dispute_id).where(
+            dispute_members.c.user_id == member
+        )
+        stmt = stmt.where(sa.or_(disputes.c.owner_id == member, disputes.c.id.in_(involved)))
+    if due_before is not None:
+        stmt = stmt.where(disputes.c.stage_due_at < due_before)
+    if team_ids is not None:
+        with_team = (
+            sa.select(dispute_parties.c.dispute_id)
+            .join(parties, parties.c.id == dispute_parties.c.party_id)
+            .where(parties.c.slack_team.in_(sorted(team_ids)))
+        )
+        stmt = stmt.where(disputes.c.id.in_(with_team))
+    stmt = stmt.order_by(disputes.c.number.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return await _load(conn, stmt)
+
+
+async def count(conn: AsyncConnection, *, workspace_id: str) -> int:
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(disputes)
+        .where(disputes.c.workspace_id == workspace_id)
+    )
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+async def events(conn: AsyncConnection, *, dispute_id: int) -> list[TimelineEvent]:
+    rows = (
+        await conn.execute(
+            sa.select(timeline).where(timeline.c.dispute_id == dispute_id).order_by(timeline.c.id)
+        )
+    ).all()
+    names = await parties_repo.by_ids(conn, ids=[r.party_id for r in rows if r.party_id])
+    return [
+        TimelineEvent(
+            kind=r.kind,
+            at=r.at,
+            actor_id=r.actor_id,
+            party=names[r.party_id].name if r.party_id else None,
+            text=r.text,
+            stage=Stage(r.stage) if r.stage else None,
+        )
+        for r in rows
+    ]
+
+
+async def _load(conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]]) -> list[Dispute]:
+    rows = (await conn.execute(stmt)).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    party_rows = (
+        await conn.execute(
+            sa.select(dispute_parties.c.dispute_id, dispute_parties.c.party_id)
+            .where(dispute_parties.c.dispute_id.in_(ids))
+            .order_by(dispute_parties.c.added_at, dispute_parties.c.party_id)
+        )
+    ).all()
+    member_rows = (
+        await conn.execute(
+            sa.select(dispute_members.c.dispute_id, dispute_members.c.user_id)
+            .where(dispute_members.c.dispute_id.in_(ids))
+            .order_by(dispute_members.c.added_at, dispute_members.c.user_id)
+        )
+    ).all()
+    known = await parties_repo.by_ids(conn, ids=[r.party_id for r in party_rows])
+    by_dispute: dict[int, list[Party]] = defaultdict(list)
+    for r in party_rows:
+        by_dispute[r.dispute_id].append(known[r.party_id])
+    members: dict[int, list[str]] = defaultdict(list)
+    for r in member_rows:
+        members[r.dispute_id].append(r.user_id)
+    return [
+        Dispute(
+            id=r.id,
+            workspace_id=r.workspace_id,
+            number=r.number,
+            title=r.title,
+            status=Status(r.status),
+            stage=Stage(r.stage),
+            channel_id=r.channel_id,
+            root_ts=r.root_ts,
+            owner_id=r.owner_id,
+            opened_at=r.opened_at,
+            stage_started_at=r.stage_started_at,
+            stage_due_at=r.stage_due_at,
+            resolution=r.resolution,
+            closed_at=r.closed_at,
+            parties=tuple(by_dispute[r.id]),
+            members=tuple(members[r.id]),
+        )
+        for r in rows
+    ]
+
+
+async def everything(conn: AsyncConnection) -> list[tuple[Dispute, list[TimelineEvent]]]:
+    """Every dispute of every workspace with its timeline, for the export (oldest first)."""
+    found = await _load(
+        conn, sa.select(disputes).order_by(disputes.c.workspace_id, disputes.c.number)
+    )
+    if not found:
+        return []
+    rows = (
+        await conn.execute(sa.select(timeline).order_by(timeline.c.dispute_id, timeline.c.id))
+    ).all()
+    names = await parties_repo.by_ids(conn, ids=[r.party_id for r in rows if r.party_id])
+    by_dispute: dict[int, list[TimelineEvent]] = defaultdict(list)
+    for r in rows:
+        by_dispute[r.dispute_id].append(
+            TimelineEvent(
+                kind=r.kind,
+                at=r.at,
+                actor_id=r.actor_id,
+                party=names[r.party_id].name if r.party_id else None,
+                text=r.text,
+                stage=Stage(r.stage) if r.stage else None,
+            )
+        )
+    return [(d, by_dispute[d.id]) for d in found]

@@ -1,0 +1,110 @@
+"""The tables, as SQLAlchemy Core metadata. Migrations in `bot/migrations` create them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.store.types import UTCDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Per-workspace sequences for D-n, R-n, A-n, T-n: numbers are never reused.
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("workspace_id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+parties = sa.Table(
+    "parties",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(32), nullable=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("slack_team", sa.String(32), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "name", name="uq_parties_workspace_name"),
+    sa.UniqueConstraint("workspace_id", "slack_team", name="uq_parties_workspace_team"),
+)
+
+disputes = sa.Table(
+    "disputes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(32), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("stage", sa.String(32), nullable=False),
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("root_ts", sa.String(32), nullable=True),
+    sa.Column("owner_id", sa.String(32), nullable=False),
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+    sa.Column("stage_started_at", UTCDateTime, nullable=False),
+    sa.Column("stage_due_at", UTCDateTime, nullable=True),
+    sa.Column("resolution", sa.Text, nullable=True),
+    sa.Column("closed_at", UTCDateTime, nullable=True),
+    sa.UniqueConstraint("workspace_id", "number", name="uq_disputes_workspace_number"),
+)
+sa.Index("ix_disputes_workspace_status", disputes.c.workspace_id, disputes.c.status)
+
+dispute_parties = sa.Table(
+    "dispute_parties",
+    metadata,
+    sa.Column(
+        "dispute_id", sa.Integer, sa.ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), primary_key=True),
+    sa.Column("added_at", UTCDateTime, nullable=False),
+)
+
+dispute_members = sa.Table(
+    "dispute_members",
+    metadata,
+    sa.Column(
+        "dispute_id", sa.Integer, sa.ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.String(32), primary_key=True),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
+    sa.Column("added_at", UTCDateTime, nullable=False),
+)
+
+# Threads that belong to a dispute: its home thread and linked ones (keyed by Slack's ts).
+dispute_threads = sa.Table(
+    "dispute_threads",
+    metadata,
+    sa.Column("channel_id", sa.String(32), primary_key=True),
+    sa.Column("ts", sa.String(32), primary_key=True),
+    sa.Column(
+        "dispute_id", sa.Integer, sa.ForeignKey("disputes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),
+)
+sa.Index("ix_dispute_threads_dispute", dispute_threads.c.dispute_id)
+
+timeline = sa.Table(
+    "timeline",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "dispute_id", sa.Integer, sa.ForeignKey("disputes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor_id", sa.String(32), nullable=True),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
+    sa.Column("text", sa.Text, nullable=True),
+    sa.Column("stage", sa.String(32), nullable=True),
+)
+sa.Index("ix_timeline_dispute", timeline.c.dispute_id, timeline.c.id)

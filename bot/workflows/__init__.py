@@ -1,0 +1,1 @@
+"""The domain: disputes, reviews, agreements and digests, with no Slack imports."""

@@ -1,0 +1,228 @@
+"""Disputes: opening one, finding them, and reading one's record and clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.config import ParleyConfig
+from bot.store import Store
+from bot.store import counters as counters_repo
+from bot.store import disputes as repo
+from bot.workflows.calendar import WorkCalendar
+from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
+from bot.workflows.models import Audience, Dispute, Party, Person, Stage, Status, TimelineEvent
+from bot.workflows.parties import is_external, party_for_team
+from bot.workflows.text import clean_line
+
+TITLE_LIMIT = 150
+LIST_LIMIT = 25
+
+
+class ListScope(StrEnum):
+    OPEN = "open"
+    OVERDUE = "overdue"
+    MINE = "mine"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """Where a dispute stands against its stage's time limit."""
+
+    due_at: datetime | None
+    working_days_left: int | None  # negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.working_days_left is not None and self.working_days_left < 0
+
+
+@dataclass(frozen=True)
+class DisputePage:
+    disputes: list[Dispute]
+    total: int
+
+
+def parse_number(text: str) -> int:
+    """`D-3`, `d3`, `D 3` or `3` → 3; anything else is refused with how to write it."""
+    raw = text.strip().upper().removeprefix("D").strip().removeprefix("-").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) == 0:
+        raise InvalidInput(f"`{text.strip()[:40]}` is not a dispute id. Write it like `D-3`.")
+    return int(raw)
+
+
+def stage_limit(config: ParleyConfig, stage: Stage, parties: Sequence[Party]) -> int | None:
+    """The stage's limit in working days: the strictest agreed with any party, else the default."""
+    limits = [config.stage_limit(stage.value, p.name) for p in parties]
+    known = [n for n in limits if n is not None]
+    if known:
+        return min(known)
+    return config.stage_limit(stage.value, None)
+
+
+def stage_clock(dispute: Dispute, *, now: datetime, calendar: WorkCalendar) -> StageClock:
+    if dispute.stage_due_at is None or not dispute.is_open:
+        return StageClock(due_at=dispute.stage_due_at, working_days_left=None)
+    left = calendar.working_days_between(now, dispute.stage_due_at)
+    if dispute.stage_due_at < now:
+        left = min(left, -1)
+    return StageClock(due_at=dispute.stage_due_at, working_days_left=left)
+
+
+async def open_dispute(
+    store: Store,
+    *,
+    workspace_id: str,
+    channel_id: str,
+    owner: Person,
+    title: str,
+    people: Sequence[Person],
+    config: ParleyConfig,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> Dispute:
+    """Open D-n at the first stage, owned by whoever opened it.
+
+    Each external person brings in the party their team speaks for; the stage's clock is
+    the strictest limit agreed with those parties, counted in working days.
+    """
+    if is_external(owner, workspace_id):
+        raise NotAllowed("Only members of this workspace can open disputes.")
+    title = clean_line(
+        title,
+        what="title",
+        limit=TITLE_LIMIT,
+        example="`/dispute open Late SLA report with @supplier`",
+    )
+    bots = [p for p in people if p.is_bot]
+    if bots:
+        raise InvalidInput(f"@{bots[0].name} is a bot; only people can take part in a dispute.")
+    async with store.write() as conn:
+        number = await counters_repo.next_number(conn, workspace_id=workspace_id, kind="dispute")
+        member_party: dict[str, Party | None] = {}
+        found: dict[int, Party] = {}
+        for person in people:
+            party = None
+            if is_external(person, workspace_id):
+                party = await party_for_team(
+                    conn,
+                    workspace_id=workspace_id,
+                    team_id=person.team_id,
+                    team_name=person.team_name,
+                    config=config,
+                    now=now,
+                )
+                found.setdefault(party.id, party)
+            member_party[person.user_id] = party
+        involved = list(found.values())
+        limit = stage_limit(config, Stage.COORDINATION, involved)
+        due = calendar.add_working_days(now, limit) if limit else None
+        dispute_id = await repo.insert(
+            conn,
+            workspace_id=workspace_id,
+            number=number,
+            title=title,
+            channel_id=channel_id,
+            owner_id=owner.user_id,
+            stage=Stage.COORDINATION,
+            now=now,
+            stage_due_at=due,
+        )
+        await repo.add_event(
+            conn,
+            dispute_id=dispute_id,
+            kind="opened",
+            at=now,
+            actor_id=owner.user_id,
+            text=title,
+            stage=Stage.COORDINATION,
+        )
+        for party in involved:
+            await repo.add_party(conn, dispute_id=dispute_id, party_id=party.id, now=now)
+            await repo.add_event(
+                conn,
+                dispute_id=dispute_id,
+                kind="party_added",
+                at=now,
+                actor_id=owner.user_id,
+                party_id=party.id,
+            )
+        for user_id, maybe_party in member_party.items():
+            if user_id != owner.user_id:
+                await repo.add_member(
+                    conn,
+                    dispute_id=dispute_id,
+                    user_id=user_id,
+                    party_id=maybe_party.id if maybe_party else None,
+                    now=now,
+                )
+        dispute = await repo.get(conn, workspace_id=workspace_id, number=number)
+    assert dispute is not None
+    return dispute
+
+
+async def record_card(store: Store, *, dispute: Dispute, ts: str) -> Dispute:
+    """Remember the message that is the dispute's card and home thread."""
+    async with store.write() as conn:
+        await repo.set_root(conn, dispute_id=dispute.id, channel_id=dispute.channel_id, ts=ts)
+    return dispute.model_copy(update={"root_ts": ts})
+
+
+async def get_dispute(
+    store: Store, *, workspace_id: str, number: int, audience: Audience
+) -> Dispute:
+    """D-n as this audience may see it; a dispute of other parties is as good as absent."""
+    async with store.read() as conn:
+        dispute = await repo.get(conn, workspace_id=workspace_id, number=number)
+    if dispute is None or not dispute.concerns(audience):
+        where = "" if audience.internal else " in this channel"
+        raise NotFound(f"There is no dispute D-{number}{where}. `/dispute list all` lists them.")
+    return dispute
+
+
+async def dispute_record(
+    store: Store, *, workspace_id: str, number: int, audience: Audience
+) -> tuple[Dispute, list[TimelineEvent]]:
+    """The dispute and its timeline, oldest first."""
+    dispute = await get_dispute(store, workspace_id=workspace_id, number=number, audience=audience)
+    async with store.read() as conn:
+        events = await repo.events(conn, dispute_id=dispute.id)
+    return dispute, events
+
+
+async def list_disputes(
+    store: Store,
+    *,
+    workspace_id: str,
+    scope: ListScope,
+    user_id: str,
+    audience: Audience,
+    now: datetime,
+    limit: int = LIST_LIMIT,
+) -> DisputePage:
+    """Newest first: `open` ones, `overdue` ones, open ones that are `mine`, or `all`."""
+    statuses = None if scope is ListScope.ALL else [Status.OPEN]
+    async with store.read() as conn:
+        found = await repo.find(
+            conn,
+            workspace_id=workspace_id,
+            statuses=statuses,
+            member=user_id if scope is ListScope.MINE else None,
+            due_before=now if scope is ListScope.OVERDUE else None,
+            team_ids=None if audience.internal else audience.team_ids,
+        )
+    return DisputePage(disputes=found[:limit], total=len(found))
+
+
+def parse_scope(text: str) -> ListScope:
+    word = text.strip().lower() or ListScope.OPEN.value
+    try:
+        return ListScope(word)
+    except ValueError:
+        choices = ", ".join(f"`{s.value}`" for s in ListScope)
+        raise InvalidInput(
+            f"`{text.strip()[:40]}` is not a list. Choose one of {choices}."
+        ) from None

@@ -1,0 +1,141 @@
+"""The export: Parley's records in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.store import Store
+from bot.store import disputes as disputes_repo
+from bot.workflows.models import Dispute, TimelineEvent
+
+
+class ExportKind(StrEnum):
+    DISPUTES = "disputes"
+    TIMELINE = "timeline"
+    REVIEWS = "reviews"
+    ACTIONS = "actions"
+    AGREEMENTS = "agreements"
+
+
+COLUMNS: dict[ExportKind, list[str]] = {
+    ExportKind.DISPUTES: [
+        "id",
+        "title",
+        "status",
+        "stage",
+        "parties",
+        "channel",
+        "owner",
+        "opened_at",
+        "stage_due_at",
+        "resolution",
+    ],
+    ExportKind.TIMELINE: ["dispute", "kind", "at", "actor", "party", "text", "stage"],
+    ExportKind.REVIEWS: [
+        "id",
+        "title",
+        "channel",
+        "participants",
+        "recurrence",
+        "next_at",
+        "status",
+    ],
+    ExportKind.ACTIONS: ["id", "review", "owner", "due_at", "text", "status"],
+    ExportKind.AGREEMENTS: [
+        "id",
+        "version",
+        "party",
+        "what",
+        "why",
+        "who",
+        "when",
+        "where",
+        "how",
+        "authorization",
+        "valid_until",
+        "status",
+        "acknowledged_by",
+    ],
+}
+
+
+def iso(when: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a `Z`, or None."""
+    if when is None:
+        return None
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def event_document(event: TimelineEvent) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "at": iso(event.at),
+        "actor": event.actor_id,
+        "party": event.party,
+        "text": event.text,
+        "stage": event.stage.value if event.stage else None,
+    }
+
+
+def dispute_document(dispute: Dispute, events: list[TimelineEvent]) -> dict[str, Any]:
+    return {
+        "id": dispute.ref,
+        "title": dispute.title,
+        "status": dispute.status.value,
+        "stage": dispute.stage.value,
+        "parties": [p.name for p in dispute.parties],
+        "channel": dispute.channel_id,
+        "owner": dispute.owner_id,
+        "opened_at": iso(dispute.opened_at),
+        "stage_due_at": iso(dispute.stage_due_at),
+        "resolution": dispute.resolution,
+        "timeline": [event_document(e) for e in events],
+    }
+
+
+async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Everything Parley has recorded, as one JSON-ready document."""
+    async with store.read() as conn:
+        found = await disputes_repo.everything(conn)
+    return {
+        "disputes": [dispute_document(d, events) for d, events in found],
+        "reviews": [],
+        "actions": [],
+        "agreements": [],
+    }
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def rows_of(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> list[dict[str, Any]]:
+    """One kind's records; the timeline flattened to one row per event with its dispute's id."""
+    if kind is ExportKind.TIMELINE:
+        return [
+            {"dispute": d["id"], **event} for d in document["disputes"] for event in d["timeline"]
+        ]
+    return document[kind.value]
+
+
+def to_csv(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> str:
+    """One table: the kind's rows, lists joined with `; `."""
+    rows = rows_of(document, kind)
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=COLUMNS[kind], extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                key: "; ".join(map(str, value)) if isinstance(value, list) else value
+                for key, value in row.items()
+            }
+        )
+    return out.getvalue()

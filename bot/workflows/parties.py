@@ -1,0 +1,65 @@
+"""Which organisation a person speaks for, and the party records behind it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.config import ParleyConfig
+from bot.store import parties as repo
+from bot.workflows.models import Party, PartyKind, Person
+
+
+def is_external(person: Person, workspace_id: str) -> bool:
+    """A Slack Connect user: somebody whose Slack team is not the installing workspace."""
+    return person.team_id != workspace_id
+
+
+async def party_for_team(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    team_id: str,
+    team_name: str | None,
+    config: ParleyConfig,
+    now: datetime,
+) -> Party:
+    """The party a Slack team speaks for, creating it on first sight.
+
+    The config's agreement wins (its name and kind); an unknown team becomes a `supplier`
+    named after the team, which an internal user can rename or re-kind later.
+    """
+    configured = config.party_for_team(team_id)
+    existing = await repo.by_team(conn, workspace_id=workspace_id, slack_team=team_id)
+    if configured is not None:
+        kind = PartyKind(config.parties[configured].kind)
+        if existing is None:
+            named = await repo.by_name(conn, workspace_id=workspace_id, name=configured)
+            if named is not None:
+                await repo.update(
+                    conn, party_id=named.id, name=configured, kind=kind, slack_team=team_id
+                )
+                return Party(id=named.id, name=configured, kind=kind, slack_team=team_id)
+            return await repo.insert(
+                conn,
+                workspace_id=workspace_id,
+                name=configured,
+                kind=kind,
+                slack_team=team_id,
+                now=now,
+            )
+        return existing
+    if existing is not None:
+        return existing
+    name = (team_name or team_id).strip()[:100] or team_id
+    if await repo.by_name(conn, workspace_id=workspace_id, name=name) is not None:
+        name = f"{name} ({team_id})"
+    return await repo.insert(
+        conn,
+        workspace_id=workspace_id,
+        name=name,
+        kind=PartyKind.SUPPLIER,
+        slack_team=team_id,
+        now=now,
+    )
