@@ -39,7 +39,10 @@ async def slack_events(request: web.Request) -> web.Response:
     verifier = request.app[VERIFIER_KEY]
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
-    if not verifier.is_valid(body, timestamp, signature):
+    # slack_sdk's verifier raises on a timestamp that is not a number: refuse it first.
+    if not (timestamp.isascii() and timestamp.isdigit()) or not verifier.is_valid(
+        body, timestamp, signature
+    ):
         # Never the body: it may hold anything, and a forger controls it.
         log.warning(
             "refused a request with an invalid or stale signature (remote %s, %d bytes)",

@@ -40,6 +40,7 @@ class Directory:
         self._teams: dict[str, tuple[float, str | None]] = {}
         self._channels: dict[str, tuple[float, Channel | None]] = {}
         self._names: tuple[float, dict[str, str]] | None = None
+        self._handles: dict[str, str] = {}
 
     @staticmethod
     def _fresh(stamp: float) -> bool:
@@ -66,6 +67,7 @@ class Directory:
             is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
         )
         self._people[user_id] = (time.monotonic(), person)
+        self._handles[user_id] = str(user.get("name") or "").casefold()
         return person
 
     async def team_name(self, team_id: str) -> str | None:
@@ -79,8 +81,12 @@ class Directory:
         self._teams[team_id] = (time.monotonic(), name)
         return name
 
-    async def person_named(self, handle: str) -> Person:
-        """A plain `@name` typed without Slack's escaping: match handle or display name."""
+    async def person_named(self, handle: str, channel_id: str | None = None) -> Person:
+        """A plain `@name` typed without Slack's escaping: match handle or display name.
+
+        users.list holds only this workspace's members; Slack Connect guests are found among
+        the members of the channel the command came from.
+        """
         wanted = handle.lstrip("@").casefold()
         if self._names is None or not self._fresh(self._names[0]):
             names: dict[str, str] = {}
@@ -100,9 +106,19 @@ class Directory:
                     break
             self._names = (time.monotonic(), names)
         user_id = self._names[1].get(wanted)
-        if user_id is None:
-            raise UnknownUser("@" + handle.lstrip("@"))
-        return await self.person(user_id)
+        if user_id is not None:
+            return await self.person(user_id)
+        if channel_id is not None:
+            try:
+                page = await self._client.conversations_members(channel=channel_id, limit=500)
+                member_ids: list[str] = list(page.get("members", []))
+            except SlackApiError:
+                member_ids = []
+            for member_id in member_ids:
+                person = await self.person(str(member_id))
+                if wanted in (person.name.casefold(), self._handles.get(person.user_id)):
+                    return person
+        raise UnknownUser("@" + handle.lstrip("@"))
 
     async def channel(self, channel_id: str) -> Channel | None:
         """The channel as the bot sees it, or None where the bot cannot see it."""

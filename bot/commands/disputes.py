@@ -99,7 +99,7 @@ async def dispute_command(
 async def _people(call: Invocation, mentions_text: str) -> list[Person]:
     mentions = find_mentions(mentions_text)
     people = [await call.deps.directory.person(u) for u in mentions.user_ids]
-    people += [await call.deps.directory.person_named(h) for h in mentions.handles]
+    people += [await call.deps.directory.person_named(h, call.channel_id) for h in mentions.handles]
     return people
 
 

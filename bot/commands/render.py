@@ -17,7 +17,7 @@ MESSAGE_BLOCK_LIMIT = 50
 
 DISPUTE_USAGE = """\
 *Disputes* — one thread, one owner, one clock, climbing the agreed escalation ladder.
-• `/dispute open <title> [with @user …]` — open a dispute in this channel
+• `/dispute open &lt;title&gt; [with @user …]` — open a dispute in this channel
 • `/dispute list [open|overdue|mine|all]` — disputes, newest first (only you see it)
 • `/dispute show D-n` — stage, clock, parties and the latest on the record
 • `/dispute help` — this help

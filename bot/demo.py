@@ -1,0 +1,260 @@
+"""`parley demo`: a scripted session against the built-in Slack stand-in, as a transcript.
+
+No token and no network: the stand-in answers the Web API on loopback, the real app serves
+signed requests on loopback, and a temporary SQLite file holds the data. Each scene checks
+what it should have done; the demo fails if any check fails. Later features add scenes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import ParleyConfig, parse_config
+from bot.sandbox.blocktext import mrkdwn, render_message
+from bot.sandbox.driver import Reply
+from bot.sandbox.harness import Running, running_parley
+from bot.store import disputes as disputes_repo
+from bot.workflows.export import export_document, to_json
+from bot.workflows.models import Dispute
+
+Echo = Callable[[str], None]
+
+# Monday 23 November 2026, 10:00 in Shanghai.
+DEMO_START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+DEMO_CONFIG = """
+[calendar]
+timezone = "Asia/Shanghai"
+holidays = "CN"
+
+[channels]
+dispute_process = "C0PROCESS"
+legal = "C0LEGAL"
+
+[people]
+approvers = ["U0CAROL"]
+
+[parties."Acme Networks"]
+kind = "supplier"
+slack_team = "T0ACME"
+ladder = { coordination = 2, multi_party = 3 }
+
+[parties."Globex Audit"]
+kind = "third_party"
+slack_team = "T0GLOBEX"
+"""
+
+SHOWN_METHODS = {
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "response_url",
+    "views.open",
+    "views.update",
+    "views.publish",
+}
+
+
+@dataclass
+class Session:
+    """One demo run: drives Parley, prints what people would see, and keeps the verdicts."""
+
+    running: Running
+    echo: Echo | None
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    def say(self, line: str = "") -> None:
+        if self.echo is not None:
+            self.echo(line)
+
+    def _where(self, channel: str) -> str:
+        found = self.running.slack.workspace.channels.get(channel)
+        return f"#{found.name}" if found else channel
+
+    def _who(self, user: str) -> str:
+        found = self.running.slack.workspace.user(user)
+        return f"@{found.name}" if found else user
+
+    def _show(self, text: str | None, blocks: list[dict[str, Any]] | None, head: str) -> None:
+        self.say(head)
+        rendered = render_message(text, blocks, self.running.slack)
+        self.say(textwrap.indent(rendered, "    │ ", predicate=lambda _line: True))
+
+    async def command(self, user: str, channel: str, command: str, text: str) -> Reply:
+        """Type a slash command as `user` in `channel` and show every answer Parley gives."""
+        where = self._where(channel)
+        shown = mrkdwn(text, self.running.slack)
+        self.say(f"{where}  {self._who(user)} › {command} {shown}".rstrip())
+        mark = len(self.running.slack.calls)
+        reply = await self.running.driver.command(command, text, user=user, channel=channel)
+        await self.running.settle()
+        body = reply.json if isinstance(reply.json, dict) else None
+        if body and (body.get("text") or body.get("blocks")):
+            self._show(
+                body.get("text"),
+                body.get("blocks"),
+                f"{where}  Parley (only {self._who(user)} sees this) ›",
+            )
+        for call in self.running.slack.calls[mark:]:
+            if call.method not in SHOWN_METHODS or not call.ok:
+                continue
+            target = self._where(str(call.args.get("channel") or call.args.get("_channel") or ""))
+            thread = " (in thread)" if call.args.get("thread_ts") else ""
+            verb = "updates its message" if call.method == "chat.update" else ""
+            self._show(
+                call.args.get("text"),
+                call.args.get("blocks"),
+                f"{target}  Parley{thread} {verb}›".replace("  ›", " ›"),
+            )
+        return reply
+
+    def check(self, passed: bool, description: str) -> None:
+        self.checks.append((description, passed))
+        self.say(f"  {'✔' if passed else '✘ FAILED:'} {description}")
+
+    async def dispute(self, number: int) -> Dispute | None:
+        async with self.running.store.read() as conn:
+            return await disputes_repo.get(conn, workspace_id="T0PARLEY", number=number)
+
+
+def reply_text(reply: Reply) -> str:
+    body = reply.json if isinstance(reply.json, dict) else {}
+    parts = [str(body.get("text") or "")]
+    parts += [str((b.get("text") or {}).get("text") or "") for b in body.get("blocks") or []]
+    return "\n".join(parts)
+
+
+async def scene_open(s: Session) -> None:
+    await s.command(
+        "U0ALICE",
+        "C0DESK",
+        "/dispute",
+        "open Core switch outage breaches the SLA with <@U0RAJ|raj>",
+    )
+    d1 = await s.dispute(1)
+    s.check(
+        d1 is not None and d1.title == "Core switch outage breaches the SLA", "D-1 is on record"
+    )
+    s.check(
+        d1 is not None and [p.name for p in d1.parties] == ["Acme Networks"],
+        "Raj's Slack Connect team makes Acme Networks a party",
+    )
+    posts = s.running.slack.calls_to("chat.postMessage")
+    s.check(
+        bool(posts) and posts[-1].args.get("channel") == "C0DESK",
+        "the dispute's card is posted in #service-desk",
+    )
+    s.check(
+        d1 is not None and d1.root_ts == (posts[-1].response or {}).get("ts"),
+        "the card's message is the dispute's home thread",
+    )
+    s.check(
+        bool(posts) and "2 working days left" in str(posts[-1].args.get("blocks")),
+        "Acme's agreed 2-working-day limit sets the clock",
+    )
+
+
+async def scene_list_and_show(s: Session) -> None:
+    await s.command(
+        "U0BOB", "C0DESK", "/dispute", "open Quarterly invoice over-billed with <@U0GRETA|greta>"
+    )
+    listed = await s.command("U0BOB", "C0DESK", "/dispute", "list")
+    text = reply_text(listed)
+    s.check(
+        "D-2" in text and "D-1" in text and text.index("D-2") < text.index("D-1"),
+        "the list shows both disputes, newest first",
+    )
+    shown = await s.command("U0ALICE", "C0DESK", "/dispute", "show d1")
+    s.check(
+        "opened the dispute" in reply_text(shown) and "Acme Networks" in reply_text(shown),
+        "`show d1` finds D-1 and its record",
+    )
+
+
+async def scene_isolation(s: Session) -> None:
+    listed = await s.command("U0ALICE", "C0ACME", "/dispute", "list")
+    text = reply_text(listed)
+    s.check(
+        "D-1" in text and "Globex" not in text and "D-2" not in text,
+        "in Acme's shared channel only Acme's dispute is listed",
+    )
+    shown = await s.command("U0ALICE", "C0ACME", "/dispute", "show D-2")
+    s.check("no dispute D-2" in reply_text(shown), "Globex's dispute does not exist here")
+
+
+async def scene_mistakes(s: Session) -> None:
+    before = await s.dispute(3)
+    help_reply = await s.command("U0ALICE", "C0DESK", "/dispute", "")
+    s.check("/dispute open" in reply_text(help_reply), "no text gets the usage")
+    wrong = await s.command("U0ALICE", "C0DESK", "/dispute", "frobnicate D-1")
+    s.check("not a /dispute subcommand" in reply_text(wrong), "an unknown subcommand is named")
+    missing = await s.command("U0ALICE", "C0DESK", "/dispute", "show D-99")
+    s.check("There is no dispute D-99" in reply_text(missing), "a wrong id is refused")
+    ghost = await s.command("U0ALICE", "C0DESK", "/dispute", "open Outage with @nobody")
+    s.check("can't find @nobody" in reply_text(ghost), "an unknown person is refused")
+    outsider = await s.command("U0RAJ", "C0ACME", "/dispute", "open We dispute your invoice")
+    s.check(
+        "Only members of the workspace" in reply_text(outsider),
+        "a supplier's rep cannot open a dispute",
+    )
+    s.check(before is None and await s.dispute(3) is None, "none of it changed the data")
+
+
+async def scene_export(s: Session) -> None:
+    document = await export_document(s.running.store)
+    s.say("$ parley export --format json   (first dispute)")
+    first = {"disputes": document["disputes"][:1]}
+    s.say(textwrap.indent(to_json(first).rstrip(), "    "))
+    kinds = [e["kind"] for e in document["disputes"][0]["timeline"]] if document["disputes"] else []
+    s.check(
+        len(document["disputes"]) == 2 and kinds == ["opened", "party_added"],
+        "the export holds both disputes and D-1's timeline",
+    )
+
+
+SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
+    ("Alice opens a dispute with Acme from #service-desk", scene_open),
+    ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
+    ("A shared channel sees only its own party's business", scene_isolation),
+    ("Mistakes get clear answers and change nothing", scene_mistakes),
+    ("Everything is on the record", scene_export),
+]
+
+
+def demo_config() -> ParleyConfig:
+    return parse_config(DEMO_CONFIG, Path("demo.toml"))
+
+
+async def run_demo(echo: Echo | None = print) -> bool:
+    """Play every scene; True only if every check passed."""
+    with tempfile.TemporaryDirectory(prefix="parley-demo-") as folder:
+        url = f"sqlite:///{folder}/demo.db"
+        async with running_parley(
+            database_url=url, config=demo_config(), start=DEMO_START
+        ) as running:
+            session = Session(running=running, echo=echo)
+            session.say("Parley demo: a scripted session against a local Slack stand-in.")
+            session.say(
+                "Workspace Northwind IT; Acme Networks and Globex Audit join by Slack Connect."
+            )
+            session.say("Clock fixed at Mon 23 Nov 2026 10:00 (Asia/Shanghai), CN working days.")
+            for number, (title, scene) in enumerate(SCENES, start=1):
+                session.say()
+                session.say(f"━━ Scene {number}: {title} ━━")
+                await scene(session)
+            problems = running.slack.violations
+            session.check(not problems, "every Web API call matched Slack's published spec")
+    failed = [d for d, ok in session.checks if not ok]
+    if echo is not None:
+        echo("")
+        echo(
+            f"{len(session.checks) - len(failed)} of {len(session.checks)} checks passed"
+            + ("" if not failed else f"; FAILED: {'; '.join(failed)}")
+        )
+    return not failed

@@ -1,0 +1,75 @@
+"""Parley running for real on loopback against the Slack stand-in: for tests and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import FakeClock
+from bot.config import ParleyConfig
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.slack_api import SlackStandIn
+from bot.server import Parley, drain_background_work
+from bot.settings import Settings
+from bot.store import Store
+
+SIGNING_SECRET = "sandbox-signing-secret"
+
+
+@dataclass
+class Running:
+    """A running Parley with the stand-in it talks to and a driver that talks to it."""
+
+    parley: Parley
+    slack: SlackStandIn
+    driver: SlackDriver
+    clock: FakeClock
+
+    async def settle(self, grace: float = 10.0) -> None:
+        """Wait until the work handlers do after their ack has finished."""
+        await drain_background_work(grace)
+
+    @property
+    def store(self) -> Store:
+        assert self.parley.store is not None
+        return self.parley.store
+
+
+def sandbox_settings(slack: SlackStandIn, database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN=slack.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.api_url,
+        DATABASE_URL=database_url,
+    )
+
+
+@asynccontextmanager
+async def running_parley(
+    *,
+    database_url: str,
+    config: ParleyConfig,
+    start: datetime,
+    slack: SlackStandIn | None = None,
+) -> AsyncIterator[Running]:
+    """Start the stand-in (unless given) and the real app on a free loopback port."""
+    own_slack = slack is None
+    stand_in = slack or SlackStandIn()
+    if own_slack:
+        await stand_in.start()
+    clock = FakeClock(start)
+    parley = Parley(sandbox_settings(stand_in, database_url), config=config, clock=clock)
+    try:
+        await parley.start(host="127.0.0.1", port=0)
+        driver = SlackDriver(f"{parley.url}/slack/events", SIGNING_SECRET, stand_in)
+        try:
+            yield Running(parley=parley, slack=stand_in, driver=driver, clock=clock)
+        finally:
+            await driver.close()
+    finally:
+        await parley.stop()
+        if own_slack:
+            await stand_in.stop()

@@ -1,0 +1,129 @@
+"""The command line as a new user meets it: clear one-line errors, manifest, export."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if not k.startswith(("SLACK_", "DATABASE_URL", "PARLEY_", "PORT"))
+}
+
+
+def parley(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**CLEAN_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+SERVE_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "must be a bot token"),
+        ({**SERVE_ENV, "SLACK_APP_TOKEN": "nope"}, "SLACK_APP_TOKEN must be an app-level token"),
+        ({**SERVE_ENV, "PORT": "http"}, "PORT:"),
+        (
+            {**SERVE_ENV, "DATABASE_URL": "mysql://x@y/z"},
+            "DATABASE_URL scheme 'mysql' is not supported",
+        ),
+        ({**SERVE_ENV, "DATABASE_URL": "sqlite:////nonexistent/dir/p.db"}, "does not exist"),
+        (
+            {**SERVE_ENV, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+            "cannot open the database",
+        ),
+        ({**SERVE_ENV, "PARLEY_CONFIG": "missing.toml"}, "missing.toml: file not found"),
+    ],
+)
+def test_serve_stops_with_one_clear_line(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    line = one_line(parley("serve", cwd=tmp_path, env=env))
+    assert expected in line
+    assert "xoxb-1" not in line
+
+
+def test_a_bad_config_names_file_line_and_problem(tmp_path: Path) -> None:
+    (tmp_path / "parley.toml").write_text("[ladder]\ncoordination = 3\ncoordinaton = 4\n")
+    line = one_line(parley("serve", cwd=tmp_path, env=SERVE_ENV))
+    assert "parley.toml:3:" in line
+    assert 'unknown key "coordinaton"' in line
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-dotenv\n")
+    line = one_line(parley("serve", cwd=tmp_path))
+    assert "SLACK_SIGNING_SECRET is not set" in line
+
+
+def test_manifest_command_matches_manifest_json(tmp_path: Path) -> None:
+    result = parley("manifest", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == json.loads((ROOT / "manifest.json").read_text())
+
+
+def test_manifest_has_everything_the_contract_names() -> None:
+    manifest = json.loads((ROOT / "manifest.json").read_text())
+    commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
+    assert set(commands) == {"/dispute", "/review", "/agreement", "/digest", "/party"}
+    assert all(c["should_escape"] is True for c in commands.values())
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    shortcut = manifest["features"]["shortcuts"][0]
+    assert (shortcut["type"], shortcut["name"]) == ("message", "Open dispute from message")
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"message.channels", "message.groups", "app_home_opened", "channel_shared"} <= events
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "users:read", "team:read", "channels:history"} <= scopes
+
+
+def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}
+    first = parley("db", "upgrade", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert parley("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    exported = parley("export", "--format", "json", cwd=tmp_path, env=env)
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout) == {
+        "disputes": [],
+        "reviews": [],
+        "actions": [],
+        "agreements": [],
+    }
+    csv_out = parley("export", "--format", "csv", "--kind", "timeline", cwd=tmp_path, env=env)
+    assert csv_out.stdout.strip() == "dispute,kind,at,actor,party,text,stage"
+
+
+def test_demo_runs_and_passes(tmp_path: Path) -> None:
+    result = parley("demo", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "/dispute open Core switch outage" in result.stdout
+    assert "checks passed" in result.stdout.splitlines()[-1]
+    assert "FAILED" not in result.stdout

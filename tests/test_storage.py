@@ -1,0 +1,183 @@
+"""The store on both engines: migrations, numbering, times, and the dispute workflow."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from bot.config import ParleyConfig
+from bot.store import DatabaseError, Store, normalise_database_url
+from bot.store import counters as counters_repo
+from bot.store import disputes as disputes_repo
+from bot.workflows import disputes
+from bot.workflows.calendar import calendar_for
+from bot.workflows.errors import InvalidInput, NotAllowed
+from bot.workflows.models import Audience, Person
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+ALICE = Person(user_id="U0ALICE", team_id="T0PARLEY", name="alice")
+RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Networks")
+IVAN = Person(user_id="U0IVAN", team_id="T0INITECH", name="ivan", team_name="Initech")
+
+
+@pytest.fixture
+async def store(database_url: str) -> Store:
+    s = Store.open(database_url)
+    await s.upgrade()
+    yield s  # type: ignore[misc]
+    await s.close()
+
+
+async def test_migrations_are_idempotent(store: Store) -> None:
+    await store.upgrade()
+    await store.upgrade()
+    async with store.read() as conn:
+        version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).all()
+    assert len(version) == 1
+
+
+async def test_numbers_are_unique_under_concurrent_writers(store: Store) -> None:
+    async def take() -> int:
+        async with store.write() as conn:
+            return await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+
+    numbers = await asyncio.gather(*(take() for _ in range(20)))
+    assert sorted(numbers) == list(range(1, 21))
+    async with store.write() as conn:
+        other = await counters_repo.next_number(conn, workspace_id="T2", kind="dispute")
+    assert other == 1
+
+
+async def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.write() as conn:
+            await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+            raise RuntimeError("boom")
+    async with store.read() as conn:
+        assert await counters_repo.peek(conn, workspace_id="T1", kind="dispute") == 0
+
+
+async def test_open_dispute_round_trips_aware_utc_times(store: Store, config: ParleyConfig) -> None:
+    calendar = calendar_for("CN", "Asia/Shanghai")
+    shanghai_now = NOW.astimezone(timezone(timedelta(hours=8)))
+    d = await disputes.open_dispute(
+        store,
+        workspace_id="T0PARLEY",
+        channel_id="C0DESK",
+        owner=ALICE,
+        title="  Outage\tof   the core ",
+        people=[RAJ, IVAN],
+        config=config,
+        calendar=calendar,
+        now=shanghai_now,
+    )
+    assert d.ref == "D-1"
+    assert d.title == "Outage of the core"
+    assert d.opened_at == NOW and d.opened_at.tzinfo is not None
+    # Acme agreed 2 working days; Initech has no agreement (3): the strictest wins.
+    assert d.stage_due_at == NOW + timedelta(days=2)
+    assert [(p.name, p.kind.value) for p in d.parties] == [
+        ("Acme Networks", "supplier"),
+        ("Initech", "supplier"),
+    ]
+    again, events = await disputes.dispute_record(
+        store, workspace_id="T0PARLEY", number=1, audience=Audience()
+    )
+    assert again == d
+    assert [e.kind for e in events] == ["opened", "party_added", "party_added"]
+    assert all(e.at == NOW for e in events)
+
+
+async def test_refusals_change_nothing(store: Store, config: ParleyConfig) -> None:
+    calendar = calendar_for(None, "UTC")
+    for owner, title, error in (
+        (RAJ, "From outside", NotAllowed),
+        (ALICE, "", InvalidInput),
+        (ALICE, "x" * 151, InvalidInput),
+    ):
+        with pytest.raises(error):
+            await disputes.open_dispute(
+                store,
+                workspace_id="T0PARLEY",
+                channel_id="C0DESK",
+                owner=owner,
+                title=title,
+                people=[],
+                config=config,
+                calendar=calendar,
+                now=NOW,
+            )
+    async with store.read() as conn:
+        assert await disputes_repo.count(conn, workspace_id="T0PARLEY") == 0
+        assert await counters_repo.peek(conn, workspace_id="T0PARLEY", kind="dispute") == 0
+
+
+async def test_lists_filter_by_scope_and_audience(store: Store, config: ParleyConfig) -> None:
+    calendar = calendar_for("CN", "Asia/Shanghai")
+    for title, people in (("Acme one", [RAJ]), ("Internal", []), ("Initech", [IVAN])):
+        await disputes.open_dispute(
+            store,
+            workspace_id="T0PARLEY",
+            channel_id="C0DESK",
+            owner=ALICE,
+            title=title,
+            people=people,
+            config=config,
+            calendar=calendar,
+            now=NOW,
+        )
+
+    async def titles(scope: str, audience: Audience, when: datetime = NOW) -> list[str]:
+        page = await disputes.list_disputes(
+            store,
+            workspace_id="T0PARLEY",
+            scope=disputes.ListScope(scope),
+            user_id="U0RAJ",
+            audience=audience,
+            now=when,
+        )
+        return [d.title for d in page.disputes]
+
+    assert await titles("open", Audience()) == ["Initech", "Internal", "Acme one"]
+    assert await titles("mine", Audience()) == ["Acme one"]
+    assert await titles("open", Audience.shared(frozenset({"T0ACME"}))) == ["Acme one"]
+    assert await titles("overdue", Audience()) == []
+    # Three working days later (Thu 26 Nov) Acme's 2-day limit has passed, the others not yet.
+    assert await titles("overdue", Audience(), NOW + timedelta(days=2, minutes=1)) == ["Acme one"]
+
+
+def test_database_urls_are_normalised_or_refused() -> None:
+    assert normalise_database_url("sqlite:///x.db").drivername == "sqlite+aiosqlite"
+    assert normalise_database_url("postgres://u@h/db").drivername == "postgresql+asyncpg"
+    pg = normalise_database_url("postgresql://u@h/db?sslmode=require")
+    assert pg.query == {"ssl": "require"}
+    for bad in ("mysql://u@h/db", "not a url", "sqlite://", "sqlite:///:memory:"):
+        with pytest.raises(DatabaseError):
+            normalise_database_url(bad)
+
+
+async def test_sqlite_is_durable_wal_with_foreign_keys(sqlite_url: str) -> None:
+    s = Store.open(sqlite_url)
+    try:
+        await s.upgrade()
+        async with s.read() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+            assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 5000
+            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 2
+    finally:
+        await s.close()
+
+
+async def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: object) -> None:
+    with pytest.raises(DatabaseError, match="does not exist"):
+        Store.open(f"sqlite:///{tmp_path}/missing/folder/x.db")
+    s = Store.open("postgresql://nobody@127.0.0.1:1/none")
+    try:
+        with pytest.raises(DatabaseError, match="cannot open the database"):
+            await s.check()
+    finally:
+        await s.close()
