@@ -11,6 +11,10 @@ records every call, and reports anything Slack would reject in ``violations``:
 It also serves ``response_url`` endpoints (``/response/<id>``) with Slack's five-use limit,
 issues ``trigger_id`` values that ``views.open`` accepts once, and can inject faults
 (latency, HTTP 5xx, 429 with ``Retry-After``) for reliability tests.
+
+Socket Mode: ``apps.connections.open`` (with the app-level token ``app_token``) hands out a
+websocket URL on the same server (``socket_mode.py``); ``socket_send`` pushes an envelope to
+the connected app and returns its ack.
 """
 
 from __future__ import annotations
@@ -32,9 +36,11 @@ from aiohttp import web
 from bot.clock import Clock
 from bot.sandbox import spec
 from bot.sandbox.blockcheck import MAX_MESSAGE_TEXT, check_message_blocks, check_view
+from bot.sandbox.socket_mode import ACK_TIMEOUT_SECONDS, SocketModeServer
 from bot.sandbox.workspace import Channel, User, Workspace, default_workspace
 
 DEFAULT_BOT_TOKEN = "xoxb-sandbox-token"
+DEFAULT_APP_TOKEN = "xapp-sandbox-token"
 TRIGGER_TTL_SECONDS = 3.0  # Slack: a trigger_id expires three seconds after it is issued
 RESPONSE_URL_MAX_USES = 5  # Slack: a response_url can be used five times ...
 RESPONSE_URL_TTL_SECONDS = 30 * 60  # ... within thirty minutes
@@ -275,9 +281,11 @@ class SlackStandIn:
         clock: Clock | None = None,
         trigger_ttl: float | None = TRIGGER_TTL_SECONDS,
         chat_write_public: bool = False,
+        app_token: str = DEFAULT_APP_TOKEN,
     ) -> None:
         self.workspace = workspace if workspace is not None else default_workspace()
         self.bot_token = bot_token
+        self.app_token = app_token
         self.host = host
         self.clock = clock
         self.trigger_ttl = trigger_ttl
@@ -303,6 +311,9 @@ class SlackStandIn:
         self._view_users: dict[str, str] = {}
         self._view_stacks: dict[str, list[str]] = {}
         self._changed = asyncio.Event()
+        self.socket = SocketModeServer(
+            app_id=self.workspace.app_id, notify=self._notify, report=self._report_violation
+        )
         self._handlers: dict[str, Handler] = {
             "api.test": self._api_test,
             "auth.test": self._auth_test,
@@ -339,6 +350,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{rid}", self._handle_response_url)
+        self.socket.add_routes(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._port)
@@ -349,6 +361,7 @@ class SlackStandIn:
 
     async def stop(self) -> None:
         if self._runner is not None:
+            await self.socket.close_all()
             await self._runner.cleanup()
             self._runner = None
 
@@ -456,6 +469,14 @@ class SlackStandIn:
         self._changed.set()
         self._changed = asyncio.Event()
 
+    def _report_violation(self, violation: str) -> None:
+        self.violations.append(violation)
+
+    def _notify(self) -> None:
+        """Wake ``wait_until`` for a change that is not a recorded call (Socket Mode)."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
     def calls_to(self, method: str) -> list[RecordedCall]:
         return [c for c in self.calls if c.method == method]
 
@@ -497,6 +518,63 @@ class SlackStandIn:
                 f"got {len(self.calls_to(method))}; calls so far: {seen}"
             ) from None
         return self.calls_to(method)
+
+    # --- Socket Mode -------------------------------------------------------------------
+
+    @property
+    def socket_connections(self) -> int:
+        """How many websocket connections the app has opened (reconnections included)."""
+        return len(self.socket.connections)
+
+    @property
+    def open_socket_connections(self) -> int:
+        return len(self.socket.open_connections)
+
+    @property
+    def socket_acks(self) -> list[dict[str, Any]]:
+        """Every ack the app sent: ``{"envelope_id": ..., "payload": {...}}`` (payload optional)."""
+        return self.socket.acks
+
+    async def socket_send(
+        self,
+        payload_type: str,
+        payload: dict[str, Any],
+        *,
+        timeout: float = ACK_TIMEOUT_SECONDS,  # noqa: ASYNC109 - Slack's ack deadline
+    ) -> dict[str, Any]:
+        """Push a ``slash_commands``/``interactive``/``events_api`` envelope; return the ack."""
+        return await self.socket.send(payload_type, payload, timeout=timeout)
+
+    async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Send Slack's ``disconnect`` message; the client reconnects through a new URL."""
+        await self.socket.disconnect(reason)
+
+    async def wait_for_socket(
+        self,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the deadline is part of this helper's contract
+    ) -> None:
+        """Wait until ``count`` connections were opened and one of them is open."""
+        try:
+            await self.wait_until(
+                lambda: self.socket_connections >= count and self.open_socket_connections > 0,
+                timeout,
+            )
+        except TimeoutError:
+            raise TimeoutError(
+                f"waited {timeout}s for {count} Socket Mode connection(s), "
+                f"got {self.socket_connections} ({self.open_socket_connections} open)"
+            ) from None
+
+    def _apps_connections_open(self, token: str | None) -> dict[str, Any]:
+        """``apps.connections.open``: only an app-level token may open a socket."""
+        if token is None:
+            raise SlackError("not_authed")
+        if token == self.bot_token or token.startswith(("xoxb-", "xoxp-")):
+            raise SlackError("not_allowed_token_type")
+        if token != self.app_token:
+            raise SlackError("invalid_auth")
+        return {"ok": True, "url": self.socket.issue_url(self.base_url)}
 
     # --- state for tests ---------------------------------------------------------------
 
@@ -680,9 +758,13 @@ class SlackStandIn:
         bad_json: list[str],
         arrived: float,
     ) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return self._apps_connections_open(token)
         if method not in NO_AUTH_METHODS:
             if token is None:
                 raise SlackError("not_authed")
+            if token == self.app_token:
+                raise SlackError("not_allowed_token_type")  # Slack: app tokens only open sockets
             if token != self.bot_token:
                 raise SlackError("invalid_auth")
         problems = spec.check_call(method, args)
