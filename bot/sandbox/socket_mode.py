@@ -44,6 +44,7 @@ class SocketConnection:
     opened_at: float
     closed_at: float | None = None
     close_code: int | None = None
+    closed_by: str | None = None  # "client" or "server"
     received: list[Any] = field(default_factory=list)
 
     @property
@@ -132,6 +133,8 @@ class SocketModeServer:
         finally:
             connection.closed_at = time.time()
             connection.close_code = ws.close_code
+            if connection.closed_by is None:
+                connection.closed_by = "client"
             self._fail_pending(connection)
             self._notify()
         return ws
@@ -237,6 +240,7 @@ class SocketModeServer:
     async def close_all(self) -> None:
         """Close every open connection (the stand-in is stopping)."""
         for connection in self.open_connections:
+            connection.closed_by = "server"
             with contextlib.suppress(ConnectionError, asyncio.TimeoutError):
                 await asyncio.wait_for(
                     connection.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping"),

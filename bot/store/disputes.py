@@ -135,6 +135,34 @@ async def get(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispu
     return rows[0] if rows else None
 
 
+def _matching(
+    *,
+    workspace_id: str,
+    statuses: Sequence[Status] | None,
+    member: str | None,
+    due_before: datetime | None,
+    team_ids: frozenset[str] | None,
+) -> sa.ColumnElement[bool]:
+    conditions: list[sa.ColumnElement[bool]] = [disputes.c.workspace_id == workspace_id]
+    if statuses is not None:
+        conditions.append(disputes.c.status.in_([s.value for s in statuses]))
+    if member is not None:
+        involved = sa.select(dispute_members.c.dispute_id).where(
+            dispute_members.c.user_id == member
+        )
+        conditions.append(sa.or_(disputes.c.owner_id == member, disputes.c.id.in_(involved)))
+    if due_before is not None:
+        conditions.append(disputes.c.stage_due_at < due_before)
+    if team_ids is not None:
+        with_team = (
+            sa.select(dispute_parties.c.dispute_id)
+            .join(parties, parties.c.id == dispute_parties.c.party_id)
+            .where(parties.c.slack_team.in_(sorted(team_ids)))
+        )
+        conditions.append(disputes.c.id.in_(with_team))
+    return sa.and_(*conditions)
+
+
 async def find(
     conn: AsyncConnection,
     *,
@@ -144,29 +172,26 @@ async def find(
     due_before: datetime | None = None,
     team_ids: frozenset[str] | None = None,
     limit: int | None = None,
-) -> list[Dispute]:
-    """Disputes newest first, narrowed by status, involvement, due time or parties' teams."""
-    stmt = sa.select(disputes).where(disputes.c.workspace_id == workspace_id)
-    if statuses is not None:
-        stmt = stmt.where(disputes.c.status.in_([s.value for s in statuses]))
-    if member is not None:
-        involved = sa.select(dispute_members.c.dispute_id).where(
-            dispute_members.c.user_id == member
-        )
-        stmt = stmt.where(sa.or_(disputes.c.owner_id == member, disputes.c.id.in_(involved)))
-    if due_before is not None:
-        stmt = stmt.where(disputes.c.stage_due_at < due_before)
-    if team_ids is not None:
-        with_team = (
-            sa.select(dispute_parties.c.dispute_id)
-            .join(parties, parties.c.id == dispute_parties.c.party_id)
-            .where(parties.c.slack_team.in_(sorted(team_ids)))
-        )
-        stmt = stmt.where(disputes.c.id.in_(with_team))
-    stmt = stmt.order_by(disputes.c.number.desc())
+) -> tuple[list[Dispute], int]:
+    """Disputes newest first, narrowed by status, involvement, due time or parties' teams,
+    with the number of all that match (the page may be shorter)."""
+    where = _matching(
+        workspace_id=workspace_id,
+        statuses=statuses,
+        member=member,
+        due_before=due_before,
+        team_ids=team_ids,
+    )
+    stmt = sa.select(disputes).where(where).order_by(disputes.c.number.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    return await _load(conn, stmt)
+    found = await _load(conn, stmt)
+    if limit is None or len(found) < limit:
+        return found, len(found)
+    total = (
+        await conn.execute(sa.select(sa.func.count()).select_from(disputes).where(where))
+    ).scalar_one()
+    return found, int(total)
 
 
 async def count(conn: AsyncConnection, *, workspace_id: str) -> int:

@@ -206,15 +206,16 @@ async def list_disputes(
     """Newest first: `open` ones, `overdue` ones, open ones that are `mine`, or `all`."""
     statuses = None if scope is ListScope.ALL else [Status.OPEN]
     async with store.read() as conn:
-        found = await repo.find(
+        found, total = await repo.find(
             conn,
             workspace_id=workspace_id,
             statuses=statuses,
             member=user_id if scope is ListScope.MINE else None,
             due_before=now if scope is ListScope.OVERDUE else None,
             team_ids=None if audience.internal else audience.team_ids,
+            limit=limit,
         )
-    return DisputePage(disputes=found[:limit], total=len(found))
+    return DisputePage(disputes=found, total=total)
 
 
 def parse_scope(text: str) -> ListScope:
