@@ -52,43 +52,39 @@ async def insert(
     return int(result.scalar_one())
 
 
-async def add_party(
-    conn: AsyncConnection, *, dispute_id: int, party_id: int, now: datetime
-) -> bool:
-    """Add the party unless it is already there; True if it was added."""
+async def _insert_once(conn: AsyncConnection, table: sa.Table, **values: object) -> bool:
+    """Insert the row unless one with the same key is there; True if it was inserted."""
+    key = [c for c in table.primary_key.columns]
     exists = (
-        await conn.execute(
-            sa.select(sa.literal(1)).where(
-                dispute_parties.c.dispute_id == dispute_id, dispute_parties.c.party_id == party_id
-            )
-        )
+        await conn.execute(sa.select(sa.literal(1)).where(*(c == values[c.name] for c in key)))
     ).first()
     if exists:
         return False
-    await conn.execute(
-        sa.insert(dispute_parties).values(dispute_id=dispute_id, party_id=party_id, added_at=now)
-    )
+    await conn.execute(sa.insert(table).values(**values))
     return True
+
+
+async def add_party(
+    conn: AsyncConnection, *, dispute_id: int, party_id: int, now: datetime
+) -> bool:
+    """Bring a party into the dispute unless it is already in; True if it was added."""
+    return await _insert_once(
+        conn, dispute_parties, dispute_id=dispute_id, party_id=party_id, added_at=now
+    )
 
 
 async def add_member(
     conn: AsyncConnection, *, dispute_id: int, user_id: str, party_id: int | None, now: datetime
 ) -> bool:
-    exists = (
-        await conn.execute(
-            sa.select(sa.literal(1)).where(
-                dispute_members.c.dispute_id == dispute_id, dispute_members.c.user_id == user_id
-            )
-        )
-    ).first()
-    if exists:
-        return False
-    await conn.execute(
-        sa.insert(dispute_members).values(
-            dispute_id=dispute_id, user_id=user_id, party_id=party_id, added_at=now
-        )
+    """Add a person to the dispute unless they are already in; True if they were added."""
+    return await _insert_once(
+        conn,
+        dispute_members,
+        dispute_id=dispute_id,
+        user_id=user_id,
+        party_id=party_id,
+        added_at=now,
     )
-    return True
 
 
 async def add_event(
@@ -203,24 +199,32 @@ async def count(conn: AsyncConnection, *, workspace_id: str) -> int:
     return int((await conn.execute(stmt)).scalar_one())
 
 
-async def events(conn: AsyncConnection, *, dispute_id: int) -> list[TimelineEvent]:
-    rows = (
-        await conn.execute(
-            sa.select(timeline).where(timeline.c.dispute_id == dispute_id).order_by(timeline.c.id)
-        )
-    ).all()
+def _timeline_event(row: sa.Row[tuple[object, ...]], names: dict[int, Party]) -> TimelineEvent:
+    m = row._mapping
+    return TimelineEvent(
+        kind=m["kind"],
+        at=m["at"],
+        actor_id=m["actor_id"],
+        party=names[m["party_id"]].name if m["party_id"] else None,
+        text=m["text"],
+        stage=Stage(m["stage"]) if m["stage"] else None,
+    )
+
+
+async def _timeline(
+    conn: AsyncConnection, where: sa.ColumnElement[bool] | None = None
+) -> list[tuple[int, TimelineEvent]]:
+    stmt = sa.select(timeline).order_by(timeline.c.dispute_id, timeline.c.id)
+    if where is not None:
+        stmt = stmt.where(where)
+    rows = (await conn.execute(stmt)).all()
     names = await parties_repo.by_ids(conn, ids=[r.party_id for r in rows if r.party_id])
-    return [
-        TimelineEvent(
-            kind=r.kind,
-            at=r.at,
-            actor_id=r.actor_id,
-            party=names[r.party_id].name if r.party_id else None,
-            text=r.text,
-            stage=Stage(r.stage) if r.stage else None,
-        )
-        for r in rows
-    ]
+    return [(r.dispute_id, _timeline_event(r, names)) for r in rows]
+
+
+async def events(conn: AsyncConnection, *, dispute_id: int) -> list[TimelineEvent]:
+    """The dispute's timeline, oldest first."""
+    return [e for _, e in await _timeline(conn, timeline.c.dispute_id == dispute_id)]
 
 
 async def _load(conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]]) -> list[Dispute]:
@@ -274,25 +278,11 @@ async def _load(conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]]) -> l
 
 async def everything(conn: AsyncConnection) -> list[tuple[Dispute, list[TimelineEvent]]]:
     """Every dispute of every workspace with its timeline, for the export (oldest first)."""
-    found = await _load(
-        conn, sa.select(disputes).order_by(disputes.c.workspace_id, disputes.c.number)
-    )
+    everyone = sa.select(disputes).order_by(disputes.c.workspace_id, disputes.c.number)
+    found = await _load(conn, everyone)
     if not found:
         return []
-    rows = (
-        await conn.execute(sa.select(timeline).order_by(timeline.c.dispute_id, timeline.c.id))
-    ).all()
-    names = await parties_repo.by_ids(conn, ids=[r.party_id for r in rows if r.party_id])
     by_dispute: dict[int, list[TimelineEvent]] = defaultdict(list)
-    for r in rows:
-        by_dispute[r.dispute_id].append(
-            TimelineEvent(
-                kind=r.kind,
-                at=r.at,
-                actor_id=r.actor_id,
-                party=names[r.party_id].name if r.party_id else None,
-                text=r.text,
-                stage=Stage(r.stage) if r.stage else None,
-            )
-        )
+    for dispute_id, event in await _timeline(conn):
+        by_dispute[dispute_id].append(event)
     return [(d, by_dispute[d.id]) for d in found]
