@@ -9,10 +9,12 @@ import logging
 import signal
 import time
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,7 +22,7 @@ from bot.app import build_app, build_deps, web_client
 from bot.clock import Clock
 from bot.config import ParleyConfig
 from bot.deps import Deps
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,12 @@ class Parley:
             await self.store.close()
             raise
         self.client = web_client(self.settings)
+        try:
+            await check_token(self.client)
+        except BaseException:
+            await self.store.close()
+            await close_client(self.client)
+            raise
         self.deps = build_deps(
             self.settings, self.store, self.client, config=self.config, clock=self.clock
         )
@@ -147,12 +155,29 @@ class Parley:
             self._runner = None
         await drain_background_work(SHUTDOWN_GRACE_SECONDS)
         if self.client is not None:
-            session = getattr(self.client, "session", None)
-            if session is not None:
-                await session.close()
+            await close_client(self.client)
         if self.store is not None:
             await self.store.close()
             self.store = None
+
+
+async def check_token(client: AsyncWebClient) -> None:
+    """Refuse to start with a token Slack rejects; start anyway if Slack cannot be reached."""
+    try:
+        await client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
+            raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({error})") from None
+        log.warning("auth.test failed (%s); starting anyway", error)
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        log.warning("Slack is not reachable (%s); starting anyway", type(exc).__name__)
+
+
+async def close_client(client: AsyncWebClient) -> None:
+    session = getattr(client, "session", None)
+    if session is not None:
+        await session.close()
 
 
 # Bolt runs a listener's work after `ack()` as an untracked task with this coroutine name.
