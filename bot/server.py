@@ -78,8 +78,10 @@ def web_app(bolt: AsyncApp, deps: Deps) -> web.Application:
     app = web.Application()
     app[DEPS_KEY] = deps
     app[BOLT_KEY] = bolt
-    app[VERIFIER_KEY] = SignatureVerifier(deps.settings.SLACK_SIGNING_SECRET or "")
-    app.router.add_post(EVENTS_PATH, slack_events)
+    secret = deps.settings.SLACK_SIGNING_SECRET
+    if secret is not None:  # Socket Mode needs no signing secret, and then has no HTTP endpoint
+        app[VERIFIER_KEY] = SignatureVerifier(secret)
+        app.router.add_post(EVENTS_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, health)
     return app
 

@@ -141,14 +141,20 @@ async def test_healthz_is_503_when_the_database_goes_away(
             await admin.close()
 
 
-async def test_a_token_slack_refuses_stops_start_up(slack: SlackStandIn, config: ParleyConfig, sqlite_url: str) -> None:
+async def test_a_token_slack_refuses_stops_start_up(
+    slack: SlackStandIn, config: ParleyConfig, sqlite_url: str
+) -> None:
     from bot.sandbox.harness import sandbox_settings
     from bot.server import Parley
     from bot.settings import SettingsError
 
-    settings = sandbox_settings(slack, sqlite_url).model_copy(update={"SLACK_BOT_TOKEN": "xoxb-wrong"})
+    settings = sandbox_settings(slack, sqlite_url).model_copy(
+        update={"SLACK_BOT_TOKEN": "xoxb-wrong"}
+    )
     parley = Parley(settings, config=config)
-    with pytest.raises(SettingsError, match=r"SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)"):
+    with pytest.raises(
+        SettingsError, match=r"SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\)"
+    ):
         await parley.start(host="127.0.0.1", port=0)
     await parley.stop()
     assert "xoxb-wrong" not in str(slack.violations)

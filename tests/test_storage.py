@@ -183,16 +183,30 @@ async def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: obj
         await s.close()
 
 
-async def test_a_long_list_is_one_page_with_the_true_total(store: Store, config: ParleyConfig) -> None:
+async def test_a_long_list_is_one_page_with_the_true_total(
+    store: Store, config: ParleyConfig
+) -> None:
     calendar = calendar_for(None, "UTC")
     for n in range(30):
         await disputes.open_dispute(
-            store, workspace_id="T0PARLEY", channel_id="C0DESK", owner=ALICE, title=f"Case {n}",
-            people=[], config=config, calendar=calendar, now=NOW,
+            store,
+            workspace_id="T0PARLEY",
+            channel_id="C0DESK",
+            owner=ALICE,
+            title=f"Case {n}",
+            people=[],
+            config=config,
+            calendar=calendar,
+            now=NOW,
         )
     page = await disputes.list_disputes(
-        store, workspace_id="T0PARLEY", scope=disputes.ListScope.OPEN, user_id="U0ALICE",
-        audience=Audience(), now=NOW, limit=25,
+        store,
+        workspace_id="T0PARLEY",
+        scope=disputes.ListScope.OPEN,
+        user_id="U0ALICE",
+        audience=Audience(),
+        now=NOW,
+        limit=25,
     )
     assert page.total == 30
     assert [d.number for d in page.disputes] == list(range(30, 5, -1))
