@@ -20,7 +20,8 @@ from bot.commands.parsing import find_mentions, plain_text, split_subcommand, sp
 from bot.deps import Deps
 from bot.workflows import disputes
 from bot.workflows.errors import DomainError, InvalidInput
-from bot.workflows.models import Person
+from bot.workflows.ladder import Action
+from bot.workflows.models import Dispute, Person
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +192,126 @@ async def show(call: Invocation) -> None:
     )
 
 
+def _id_and_text(call: Invocation, example: str) -> tuple[int, str]:
+    parts = call.args.split(None, 1)
+    if not parts:
+        raise InvalidInput(f"Which dispute? Write it like {example}.")
+    return disputes.parse_number(parts[0]), parts[1] if len(parts) > 1 else ""
+
+
+def _ladder_action(action: Action) -> Subcommand:
+    async def run(call: Invocation) -> None:
+        _, example = disputes.WHAT_TO_WRITE[action]
+        number, text = _id_and_text(call, example)
+        actor = await call.deps.directory.person(call.user_id)
+        change = await disputes.act(
+            call.deps.store,
+            workspace_id=call.workspace_id,
+            number=number,
+            action=action,
+            actor=actor,
+            text=plain_text(text),
+            config=call.deps.config,
+            calendar=call.deps.calendar,
+            now=call.deps.clock.now(),
+        )
+        await answer(call.ack, *render.notice(render.change_summary(change.dispute, change.kind)))
+        await announce(call.deps, call.client, change, actor_id=call.user_id)
+
+    return run
+
+
+async def note(call: Invocation) -> None:
+    number, text = _id_and_text(call, "`/dispute note D-3 Legal reviewed clause 7`")
+    actor = await call.deps.directory.person(call.user_id)
+    change = await disputes.add_note(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        actor=actor,
+        text=plain_text(text),
+        now=call.deps.clock.now(),
+    )
+    await answer(
+        call.ack,
+        *render.notice(
+            f"Internal note added to {change.dispute.ref}. It is exported, "
+            "and never shown to a party or in a shared channel."
+        ),
+    )
+
+
+async def add(call: Invocation) -> None:
+    number, text = _id_and_text(call, "`/dispute add D-3 @raj`")
+    actor = await call.deps.directory.person(call.user_id)
+    mentions = find_mentions(text)
+    if mentions.channel_ids or mentions.channel_names:
+        raise InvalidInput(
+            "Linking a #channel to a dispute is not available in this version yet; "
+            "add people with `/dispute add D-3 @raj`."
+        )
+    change = await disputes.add_people(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        actor=actor,
+        people=await _people(call, text),
+        config=call.deps.config,
+        now=call.deps.clock.now(),
+    )
+    names = " ".join(f"<@{u}>" for u in change.text.split())
+    await answer(call.ack, *render.notice(f"Added {names} to {change.dispute.ref}."))
+    await refresh_card(call.deps, call.client, change.dispute)
+
+
+async def refresh_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> None:
+    """Edit the dispute's card in place so its thread always shows stage, owner and clock."""
+    if dispute.root_ts is None:
+        return
+    audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
+    clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
+    text, blocks = render.dispute_card(
+        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
+    )
+    try:
+        await client.chat_update(
+            channel=dispute.channel_id, ts=dispute.root_ts, text=text, blocks=blocks
+        )
+    except SlackApiError as exc:
+        log.warning("updating the card of %s failed: %s", dispute.ref, exc.response.get("error"))
+
+
+async def announce(
+    deps: Deps, client: AsyncWebClient, change: disputes.Change, *, actor_id: str
+) -> None:
+    """After a ladder move: a line in the thread, the card edited, the right channels told."""
+    dispute = change.dispute
+    line = render.change_line(dispute, change.kind, change.text, actor_id)
+    try:
+        if dispute.root_ts is not None:
+            await client.chat_postMessage(
+                channel=dispute.channel_id,
+                thread_ts=dispute.root_ts,
+                text=line,
+                blocks=[render.section(line)],
+            )
+        await refresh_card(deps, client, dispute)
+        for tell in change.tell:
+            text, blocks = render.escalation_notice(
+                dispute, change.text, actor_id, tz=deps.config.calendar.zone
+            )
+            await client.chat_postMessage(channel=tell.channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("telling Slack about %s failed: %s", dispute.ref, exc.response.get("error"))
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "open": open_,
     "list": list_,
     "show": show,
+    "escalate": _ladder_action(Action.ESCALATE),
+    "resolve": _ladder_action(Action.RESOLVE),
+    "withdraw": _ladder_action(Action.WITHDRAW),
+    "note": note,
+    "add": add,
 }

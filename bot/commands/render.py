@@ -20,6 +20,10 @@ DISPUTE_USAGE = """\
 • `/dispute open &lt;title&gt; [with @user …]` — open a dispute in this channel
 • `/dispute list [open|overdue|mine|all]` — disputes, newest first (only you see it)
 • `/dispute show D-n` — stage, clock, parties and the latest on the record
+• `/dispute escalate D-n &lt;reason&gt;` — the next stage of the agreed ladder
+• `/dispute resolve D-n &lt;resolution&gt;` · `/dispute withdraw D-n &lt;reason&gt;`
+• `/dispute add D-n @user …` — bring people (and their parties) in
+• `/dispute note D-n &lt;text&gt;` — an internal note, never shown to parties
 • `/dispute help` — this help
 Ids work with or without the prefix: `D-3`, `d3`, `3`."""
 
@@ -272,3 +276,37 @@ def error(message: str) -> tuple[str, Blocks]:
 
 def notice(message: str) -> tuple[str, Blocks]:
     return message, [section(message)]
+
+
+def change_summary(dispute: Dispute, kind: str) -> str:
+    """The ephemeral confirmation for the person who moved the dispute."""
+    if kind == "escalated":
+        return f"{dispute.ref} escalated to {stage_text(dispute.stage)}."
+    return f"{dispute.ref} {kind}."
+
+
+def change_line(dispute: Dispute, kind: str, text: str, actor_id: str) -> str:
+    """The line in the dispute's thread that records a move for everyone in it."""
+    if kind == "escalated":
+        head = f":arrow_up: Escalated to *{stage_text(dispute.stage)}* by <@{actor_id}>"
+    elif kind == "resolved":
+        head = f":white_check_mark: Resolved by <@{actor_id}>"
+    else:
+        head = f":heavy_multiplication_x: Withdrawn by <@{actor_id}>"
+    return truncate(f"{head}: {escape(text)}", SECTION_LIMIT)
+
+
+def escalation_notice(
+    dispute: Dispute, reason: str, actor_id: str, *, tz: ZoneInfo
+) -> tuple[str, Blocks]:
+    """For the dispute-process or legal channel: internal, so every party is named."""
+    text = f"{dispute.ref} · {dispute.title} entered {dispute.stage.label.lower()}"
+    lines = [
+        f"*{escape(dispute.ref)} · {escape(dispute.title)}* entered *{stage_text(dispute.stage)}*",
+        f"Escalated by <@{actor_id}>: {escape(reason)}",
+        f"*Owner:* <@{dispute.owner_id}> · *Parties:* {parties_text(dispute.parties, Audience())}",
+        f"Opened {stamp(dispute.opened_at, tz)} in <#{dispute.channel_id}>",
+    ]
+    if dispute.legal_hold:
+        lines.append(":lock: The record is under legal hold.")
+    return text, [section("\n".join(lines))]

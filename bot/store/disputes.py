@@ -111,6 +111,39 @@ async def add_event(
     )
 
 
+async def move(
+    conn: AsyncConnection,
+    *,
+    dispute_id: int,
+    stage: Stage,
+    status: Status,
+    to_stage: Stage,
+    to_status: Status,
+    now: datetime,
+    stage_due_at: datetime | None,
+    resolution: str | None = None,
+    legal_hold: bool = False,
+) -> bool:
+    """Move the dispute only if it is still where the caller saw it; False if it moved meanwhile."""
+    values: dict[str, object] = {"stage": to_stage.value, "status": to_status.value}
+    if to_stage is not stage:
+        values.update(stage_started_at=now, stage_due_at=stage_due_at)
+    if to_status is not Status.OPEN:
+        values.update(closed_at=now, resolution=resolution)
+    if legal_hold:
+        values["legal_hold"] = True
+    result = await conn.execute(
+        sa.update(disputes)
+        .where(
+            disputes.c.id == dispute_id,
+            disputes.c.stage == stage.value,
+            disputes.c.status == status.value,
+        )
+        .values(**values)
+    )
+    return bool(result.rowcount)
+
+
 async def set_root(conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str) -> None:
     """Remember the card's message: it is the dispute's home thread."""
     await conn.execute(sa.update(disputes).where(disputes.c.id == dispute_id).values(root_ts=ts))
@@ -269,6 +302,7 @@ async def _load(conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]]) -> l
             stage_due_at=r.stage_due_at,
             resolution=r.resolution,
             closed_at=r.closed_at,
+            legal_hold=bool(r.legal_hold),
             parties=tuple(by_dispute[r.id]),
             members=tuple(members[r.id]),
         )

@@ -55,6 +55,7 @@ disputes = sa.Table(
     sa.Column("stage_due_at", UTCDateTime, nullable=True),
     sa.Column("resolution", sa.Text, nullable=True),
     sa.Column("closed_at", UTCDateTime, nullable=True),
+    sa.Column("legal_hold", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("workspace_id", "number", name="uq_disputes_workspace_number"),
 )
 sa.Index("ix_disputes_workspace_status", disputes.c.workspace_id, disputes.c.status)

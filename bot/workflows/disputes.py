@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.config import ParleyConfig
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes as repo
 from bot.workflows.calendar import WorkCalendar
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
+from bot.workflows.ladder import Action, LadderState, transition
 from bot.workflows.models import Audience, Dispute, Party, Person, Stage, Status, TimelineEvent
 from bot.workflows.parties import is_external, party_for_team
 from bot.workflows.text import clean_line
@@ -227,3 +230,201 @@ def parse_scope(text: str) -> ListScope:
         raise InvalidInput(
             f"`{text.strip()[:40]}` is not a list. Choose one of {choices}."
         ) from None
+
+
+REASON_LIMIT = 2000
+NOTE_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class Tell:
+    """A channel to tell about a change (the dispute-process or legal channel)."""
+
+    channel_id: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an accepted action did: the dispute after it, and whom to tell."""
+
+    dispute: Dispute
+    kind: str
+    text: str
+    tell: tuple[Tell, ...] = ()
+
+
+WHAT_TO_WRITE = {
+    Action.ESCALATE: ("reason", "`/dispute escalate D-3 Supplier missed the fix date`"),
+    Action.RESOLVE: ("resolution", "`/dispute resolve D-3 Credit note issued for March`"),
+    Action.WITHDRAW: ("reason", "`/dispute withdraw D-3 Raised in error`"),
+}
+
+
+async def _existing(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispute:
+    dispute = await repo.get(conn, workspace_id=workspace_id, number=number)
+    if dispute is None:
+        raise NotFound(f"There is no dispute D-{number}. `/dispute list all` lists them.")
+    return dispute
+
+
+def _still_open(dispute: Dispute, consequence: str) -> None:
+    if not dispute.is_open:
+        raise InvalidInput(f"{dispute.ref} is already {dispute.status.value}; {consequence}.")
+
+
+def _internal_only(actor: Person, workspace_id: str) -> None:
+    if is_external(actor, workspace_id):
+        raise NotAllowed(
+            "Only members of the workspace that runs Parley can change a dispute. "
+            "To answer a dispute, reply in its thread."
+        )
+
+
+async def act(
+    store: Store,
+    *,
+    workspace_id: str,
+    number: int,
+    action: Action,
+    actor: Person,
+    text: str,
+    config: ParleyConfig,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> Change:
+    """Escalate, resolve or withdraw D-n through the ladder, with a reason on the record.
+
+    The stage's new clock starts now; entering company_process tells the dispute-process
+    channel, entering legal (approvers only) tells the legal channel and puts the record
+    under legal hold.
+    """
+    _internal_only(actor, workspace_id)
+    what, example = WHAT_TO_WRITE[action]
+    text = clean_line(text, what=what, limit=REASON_LIMIT, example=example)
+    async with store.write() as conn:
+        dispute = await _existing(conn, workspace_id=workspace_id, number=number)
+        before = LadderState(dispute.stage, dispute.status)
+        move = transition(
+            before, action, ref=dispute.ref, is_approver=actor.user_id in config.people.approvers
+        )
+        limit = stage_limit(config, move.after.stage, dispute.parties)
+        due = calendar.add_working_days(now, limit) if move.stage_changed and limit else None
+        entered_legal = move.stage_changed and move.after.stage is Stage.LEGAL
+        moved = await repo.move(
+            conn,
+            dispute_id=dispute.id,
+            stage=before.stage,
+            status=before.status,
+            to_stage=move.after.stage,
+            to_status=move.after.status,
+            now=now,
+            stage_due_at=due,
+            resolution=text if action is Action.RESOLVE else None,
+            legal_hold=entered_legal,
+        )
+        if not moved:
+            raise InvalidInput(f"{dispute.ref} changed a moment ago. Look again and retry.")
+        await repo.add_event(
+            conn,
+            dispute_id=dispute.id,
+            kind=move.event_kind,
+            at=now,
+            actor_id=actor.user_id,
+            text=text,
+            stage=move.after.stage,
+        )
+        after = await repo.get(conn, workspace_id=workspace_id, number=number)
+    assert after is not None
+    tell: list[Tell] = []
+    entered_process = move.stage_changed and move.after.stage is Stage.COMPANY_PROCESS
+    if entered_process and config.channels.dispute_process:
+        tell.append(Tell(config.channels.dispute_process, "company_process"))
+    if entered_legal and config.channels.legal:
+        tell.append(Tell(config.channels.legal, "legal"))
+    return Change(dispute=after, kind=move.event_kind, text=text, tell=tuple(tell))
+
+
+async def add_note(
+    store: Store,
+    *,
+    workspace_id: str,
+    number: int,
+    actor: Person,
+    text: str,
+    now: datetime,
+) -> Change:
+    """An internal note on the record: exported, never shown to a party."""
+    _internal_only(actor, workspace_id)
+    text = clean_line(
+        text, what="note", limit=NOTE_LIMIT, example="`/dispute note D-3 Legal reviewed clause 7`"
+    )
+    async with store.write() as conn:
+        dispute = await _existing(conn, workspace_id=workspace_id, number=number)
+        if not dispute.is_open:
+            raise InvalidInput(
+                f"{dispute.ref} is already {dispute.status.value}; it takes no notes."
+            )
+        await repo.add_event(
+            conn, dispute_id=dispute.id, kind="note", at=now, actor_id=actor.user_id, text=text
+        )
+    return Change(dispute=dispute, kind="note", text=text)
+
+
+async def add_people(
+    store: Store,
+    *,
+    workspace_id: str,
+    number: int,
+    actor: Person,
+    people: Sequence[Person],
+    config: ParleyConfig,
+    now: datetime,
+) -> Change:
+    """Bring people into D-n; an external person brings in the party their team speaks for."""
+    _internal_only(actor, workspace_id)
+    if not people:
+        raise InvalidInput("Whom should I add? `/dispute add D-3 @raj @greta`")
+    bots = [p for p in people if p.is_bot]
+    if bots:
+        raise InvalidInput(f"@{bots[0].name} is a bot; only people can take part in a dispute.")
+    async with store.write() as conn:
+        dispute = await _existing(conn, workspace_id=workspace_id, number=number)
+        if not dispute.is_open:
+            raise InvalidInput(
+                f"{dispute.ref} is already {dispute.status.value}; nobody can join it."
+            )
+        added: list[str] = []
+        for person in people:
+            party = None
+            if is_external(person, workspace_id):
+                party = await party_for_team(
+                    conn,
+                    workspace_id=workspace_id,
+                    team_id=person.team_id,
+                    team_name=person.team_name,
+                    config=config,
+                    now=now,
+                )
+                if await repo.add_party(conn, dispute_id=dispute.id, party_id=party.id, now=now):
+                    await repo.add_event(
+                        conn,
+                        dispute_id=dispute.id,
+                        kind="party_added",
+                        at=now,
+                        actor_id=actor.user_id,
+                        party_id=party.id,
+                    )
+            if person.user_id != dispute.owner_id and await repo.add_member(
+                conn,
+                dispute_id=dispute.id,
+                user_id=person.user_id,
+                party_id=party.id if party else None,
+                now=now,
+            ):
+                added.append(person.user_id)
+        if not added:
+            raise InvalidInput(f"Everyone you named is already part of {dispute.ref}.")
+        after = await repo.get(conn, workspace_id=workspace_id, number=number)
+    assert after is not None
+    return Change(dispute=after, kind="members_added", text=" ".join(added))

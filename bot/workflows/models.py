@@ -102,6 +102,7 @@ class Dispute(Record):
     stage_due_at: datetime | None
     resolution: str | None = None
     closed_at: datetime | None = None
+    legal_hold: bool = False
     parties: tuple[Party, ...] = ()
     members: tuple[str, ...] = ()
 

@@ -1,0 +1,83 @@
+"""The escalation ladder as one state machine: a state, an action, one transition function.
+
+Stages only move up, one rung at a time; a closed dispute stays closed. `transition()` is
+the only place that decides; every accepted transition becomes one timeline event.
+See docs/ladder.md for the diagram.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.workflows.errors import InvalidInput, NotAllowed
+from bot.workflows.models import Stage, Status
+
+
+class Action(StrEnum):
+    ESCALATE = "escalate"
+    RESOLVE = "resolve"
+    WITHDRAW = "withdraw"
+
+
+@dataclass(frozen=True)
+class LadderState:
+    stage: Stage
+    status: Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    before: LadderState
+    after: LadderState
+
+    @property
+    def event_kind(self) -> str:
+        return EVENT_KINDS[self.action]
+
+    @property
+    def stage_changed(self) -> bool:
+        return self.before.stage is not self.after.stage
+
+
+# The one transition table: what each action does to an open dispute.
+NEXT_STAGE: dict[Stage, Stage] = {
+    Stage.COORDINATION: Stage.MULTI_PARTY,
+    Stage.MULTI_PARTY: Stage.COMPANY_PROCESS,
+    Stage.COMPANY_PROCESS: Stage.LEGAL,
+}
+CLOSING_STATUS: dict[Action, Status] = {
+    Action.RESOLVE: Status.RESOLVED,
+    Action.WITHDRAW: Status.WITHDRAWN,
+}
+EVENT_KINDS: dict[Action, str] = {
+    Action.ESCALATE: "escalated",
+    Action.RESOLVE: "resolved",
+    Action.WITHDRAW: "withdrawn",
+}
+# Stages only an approver may enter.
+APPROVAL_NEEDED: frozenset[Stage] = frozenset({Stage.LEGAL})
+
+
+def transition(state: LadderState, action: Action, *, ref: str, is_approver: bool) -> Transition:
+    """Apply `action` to `state`, or raise a DomainError saying why it cannot be done."""
+    if state.status is not Status.OPEN:
+        raise InvalidInput(
+            f"{ref} is already {state.status.value}; a closed dispute stays closed. "
+            "Open a new one with `/dispute open`."
+        )
+    if action is Action.ESCALATE:
+        after = NEXT_STAGE.get(state.stage)
+        if after is None:
+            raise InvalidInput(
+                f"{ref} is at the last stage ({state.stage.label}); it can only be resolved "
+                "or withdrawn now."
+            )
+        if after in APPROVAL_NEEDED and not is_approver:
+            raise NotAllowed(
+                f"Only an approver may take {ref} to the {after.label.lower()} stage. "
+                "Ask one of the approvers named in Parley's config."
+            )
+        return Transition(action, state, LadderState(after, Status.OPEN))
+    return Transition(action, state, LadderState(state.stage, CLOSING_STATUS[action]))

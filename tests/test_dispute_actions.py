@@ -1,0 +1,151 @@
+"""Escalate, resolve, withdraw, note and add over HTTP: the thread, the card, the channels told."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bot.sandbox.harness import Running
+from bot.store import disputes as disputes_repo
+from bot.store.schema import counters, dispute_members, dispute_parties, disputes, parties, timeline
+
+
+def said(reply: object) -> str:
+    body = reply.json
+    assert body["response_type"] == "ephemeral"
+    return (
+        str(body["text"])
+        + "\n"
+        + "\n".join(str(b.get("text", {}).get("text", "")) for b in body.get("blocks", []))
+    )
+
+
+async def snapshot(app: Running) -> list[list[tuple[object, ...]]]:
+    async with app.store.read() as conn:
+        return [
+            [tuple(r) for r in (await conn.execute(sa.select(t))).all()]
+            for t in (disputes, timeline, parties, counters, dispute_members, dispute_parties)
+        ]
+
+
+async def opened(app: Running, text: str = "open Core outage with <@U0RAJ|raj>") -> str:
+    await app.driver.command("/dispute", text, user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    return str(app.slack.calls_to("chat.postMessage")[-1].response["ts"])
+
+
+async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
+    reply = await app.driver.command("/dispute", text, user=user, channel=channel)
+    await app.settle()
+    return said(reply)
+
+
+async def test_escalation_climbs_tells_and_updates_the_card(app: Running) -> None:
+    root = await opened(app)
+    assert "escalated to Stage 2/4 · Multi-party" in await run(app, "escalate D-1 No fix by Friday")
+    line = app.slack.calls_to("chat.postMessage")[-1]
+    assert (line.args["channel"], line.args["thread_ts"]) == ("C0DESK", root)
+    assert (
+        "Escalated to *Stage 2/4 · Multi-party*" in line.args["text"]
+        and "No fix by Friday" in line.args["text"]
+    )
+    update = app.slack.calls_to("chat.update")[-1]
+    assert (update.args["channel"], update.args["ts"]) == ("C0DESK", root)
+    assert "Stage 2/4 · Multi-party" in update.args["blocks"][1]["text"]["text"]
+    # Acme agreed 3 working days at multi_party: Mon 23 Nov → Thu 26 Nov.
+    assert "due Thu 26 Nov, 3 working days left" in update.args["blocks"][1]["text"]["text"]
+
+    await run(app, "escalate d1 Beyond the manager's authority")
+    process = [
+        c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0PROCESS"
+    ]
+    assert len(process) == 1 and "entered *Stage 3/4 · Company process*" in process[0].args[
+        "text"
+    ] + str(process[0].args["blocks"])
+
+    refused = await run(app, "escalate 1 Take it to court")
+    assert "Only an approver" in refused
+    approved = await run(app, "escalate 1 Approved for court", user="U0CAROL")
+    assert "escalated to Stage 4/4 · Legal" in approved
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+    assert d1 is not None and d1.stage.value == "legal" and d1.legal_hold
+    legal = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0LEGAL"]
+    assert len(legal) == 1 and "legal hold" in str(legal[0].args["blocks"])
+    assert "last stage" in await run(app, "escalate 1 Further", user="U0CAROL")
+
+
+async def test_resolve_closes_for_good(app: Running) -> None:
+    await opened(app)
+    assert "D-1 resolved" in await run(app, "resolve D-1 Credit note for March issued")
+    before = await snapshot(app)
+    for text in (
+        "escalate D-1 again",
+        "withdraw D-1 oops",
+        "resolve D-1 twice",
+        "note D-1 late note",
+        "add D-1 <@U0BOB|bob>",
+    ):
+        assert "already resolved" in await run(app, text)
+    assert await snapshot(app) == before
+    card = app.slack.calls_to("chat.update")[-1].args["blocks"][1]["text"]["text"]
+    assert "Resolved at stage 1/4" in card and "Credit note for March issued" in card
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+    assert d1 is not None and d1.resolution == "Credit note for March issued"
+
+
+async def test_notes_are_internal(app: Running) -> None:
+    await opened(app)
+    posts = len(app.slack.calls_to("chat.postMessage"))
+    assert "Internal note added to D-1" in await run(app, "note D-1 Our contract clause 7 is weak")
+    assert len(app.slack.calls_to("chat.postMessage")) == posts
+    assert "clause 7" in await run(app, "show D-1")
+    assert "clause 7" not in await run(app, "show D-1", channel="C0ACME")
+
+
+async def test_add_people_brings_their_party(app: Running) -> None:
+    await opened(app, "open Audit finding")
+    assert "Added <@U0GRETA>" in await run(app, "add D-1 <@U0GRETA|greta> <@U0BOB|bob>")
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+    assert d1 is not None and [p.name for p in d1.parties] == ["Globex Audit"]
+    assert set(d1.members) == {"U0GRETA", "U0BOB"}
+    assert (
+        "Globex Audit (third party)"
+        in app.slack.calls_to("chat.update")[-1].args["blocks"][1]["text"]["text"]
+    )
+    assert "already part of D-1" in await run(app, "add D-1 <@U0GRETA|greta>")
+
+
+@pytest.mark.parametrize(
+    ("text", "user", "expected"),
+    [
+        ("escalate", "U0ALICE", "Which dispute?"),
+        ("escalate D-1", "U0ALICE", "The reason is empty"),
+        ("escalate D-9 why", "U0ALICE", "There is no dispute D-9"),
+        ("escalate Z-1 why", "U0ALICE", "is not a dispute id"),
+        ("resolve D-1", "U0ALICE", "The resolution is empty"),
+        ("withdraw D-1 " + "x" * 5000, "U0ALICE", "keep it to 2000"),
+        ("note D-1", "U0ALICE", "The note is empty"),
+        ("add D-1", "U0ALICE", "Whom should I add?"),
+        ("add D-1 <@U0NOBODY|ghost>", "U0ALICE", "can't find"),
+        ("add D-1 <#C0ACME|acme-shared>", "U0ALICE", "not available in this version"),
+        ("escalate D-1 we insist", "U0RAJ", "Only members of the workspace"),
+        ("note D-1 sneaky", "U0RAJ", "Only members of the workspace"),
+    ],
+)
+async def test_bad_actions_change_nothing(
+    app: Running, text: str, user: str, expected: str
+) -> None:
+    await opened(app)
+    before = await snapshot(app)
+    calls = len(app.slack.calls_to("chat.postMessage")) + len(app.slack.calls_to("chat.update"))
+    assert expected in await run(
+        app, text, user=user, channel="C0ACME" if user == "U0RAJ" else "C0DESK"
+    )
+    assert await snapshot(app) == before
+    assert (
+        len(app.slack.calls_to("chat.postMessage")) + len(app.slack.calls_to("chat.update"))
+        == calls
+    )

@@ -1,0 +1,190 @@
+"""The ladder's state machine, alone and through the store, under random sequences of actions."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.config import ParleyConfig, parse_config
+from bot.store import Store
+from bot.store import disputes as disputes_repo
+from bot.workflows import disputes
+from bot.workflows.calendar import calendar_for
+from bot.workflows.errors import DomainError, InvalidInput, NotAllowed
+from bot.workflows.ladder import Action, LadderState, transition
+from bot.workflows.models import Person, Stage, Status
+
+ORDER = list(Stage)
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+ALICE = Person(user_id="U0ALICE", team_id="T0PARLEY", name="alice")
+CAROL = Person(user_id="U0CAROL", team_id="T0PARLEY", name="carol")
+RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Networks")
+CONFIG = parse_config(
+    '[people]\napprovers = ["U0CAROL"]\n[channels]\ndispute_process = "C0PROCESS"\nlegal = "C0LEGAL"\n',
+    Path("ladder.toml"),
+)
+
+states = st.builds(LadderState, st.sampled_from(Stage), st.sampled_from(Status))
+
+
+@given(states, st.sampled_from(Action), st.booleans())
+def test_transition_invariants(state: LadderState, action: Action, approver: bool) -> None:
+    try:
+        move = transition(state, action, ref="D-1", is_approver=approver)
+    except DomainError:
+        refused = True
+    else:
+        refused = False
+        assert ORDER.index(move.after.stage) >= ORDER.index(state.stage)
+        assert ORDER.index(move.after.stage) - ORDER.index(state.stage) <= 1
+        assert state.status is Status.OPEN
+        if move.after.stage is Stage.LEGAL and state.stage is not Stage.LEGAL:
+            assert approver
+    if state.status is not Status.OPEN:
+        assert refused
+
+
+def test_the_table() -> None:
+    open_at = LadderState(Stage.COMPANY_PROCESS, Status.OPEN)
+    with pytest.raises(NotAllowed):
+        transition(open_at, Action.ESCALATE, ref="D-1", is_approver=False)
+    assert (
+        transition(open_at, Action.ESCALATE, ref="D-1", is_approver=True).after.stage is Stage.LEGAL
+    )
+    with pytest.raises(InvalidInput, match="last stage"):
+        transition(
+            LadderState(Stage.LEGAL, Status.OPEN), Action.ESCALATE, ref="D-1", is_approver=True
+        )
+    done = transition(open_at, Action.RESOLVE, ref="D-1", is_approver=False).after
+    assert done == LadderState(Stage.COMPANY_PROCESS, Status.RESOLVED)
+    with pytest.raises(InvalidInput, match="closed dispute stays closed"):
+        transition(done, Action.WITHDRAW, ref="D-1", is_approver=True)
+
+
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(Action),
+        st.sampled_from([ALICE, CAROL, RAJ]),
+        st.sampled_from(["why", "", "x" * 2001]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps)
+def test_random_sequences_through_the_store(sequence: list[tuple[Action, Person, str]]) -> None:
+    asyncio.run(_walk(sequence))
+
+
+async def _walk(sequence: list[tuple[Action, Person, str]]) -> None:
+    calendar = calendar_for("CN", "Asia/Shanghai")
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(f"sqlite:///{folder}/walk.db")
+        try:
+            await store.upgrade()
+            d = await disputes.open_dispute(
+                store,
+                workspace_id="T0PARLEY",
+                channel_id="C0DESK",
+                owner=ALICE,
+                title="Walk",
+                people=[RAJ],
+                config=CONFIG,
+                calendar=calendar,
+                now=NOW,
+            )
+            accepted = 0
+            now = NOW
+            for action, actor, text in sequence:
+                now += timedelta(hours=1)
+                before = await _state(store)
+                try:
+                    change = await disputes.act(
+                        store,
+                        workspace_id="T0PARLEY",
+                        number=d.number,
+                        action=action,
+                        actor=actor,
+                        text=text,
+                        config=CONFIG,
+                        calendar=calendar,
+                        now=now,
+                    )
+                except DomainError:
+                    assert await _state(store) == before
+                    continue
+                accepted += 1
+                after = change.dispute
+                assert ORDER.index(after.stage) >= ORDER.index(before[0].stage)
+                assert before[0].status is Status.OPEN
+                if after.stage is Stage.LEGAL:
+                    assert after.legal_hold
+                assert len(before[1]) + 1 == len((await _state(store))[1])
+            _, events = await _state(store)
+            assert len(events) == 2 + accepted  # opened, party_added, then one per accepted action
+        finally:
+            await store.close()
+
+
+async def _state(store: Store) -> tuple[LadderState, list[str]]:
+    async with store.read() as conn:
+        d = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+        assert d is not None
+        events = await disputes_repo.events(conn, dispute_id=d.id)
+    return LadderState(d.stage, d.status), [e.kind for e in events]
+
+
+async def test_new_stage_gets_its_own_clock(tmp_path: Path, config: ParleyConfig) -> None:
+    store = Store.open(f"sqlite:///{tmp_path}/c.db")
+    await store.upgrade()
+    try:
+        calendar = calendar_for("CN", "Asia/Shanghai")
+        await disputes.open_dispute(
+            store,
+            workspace_id="T0PARLEY",
+            channel_id="C0DESK",
+            owner=ALICE,
+            title="Clock",
+            people=[RAJ],
+            config=config,
+            calendar=calendar,
+            now=NOW,
+        )
+        change = await disputes.act(
+            store,
+            workspace_id="T0PARLEY",
+            number=1,
+            action=Action.ESCALATE,
+            actor=ALICE,
+            text="No fix by the agreed date",
+            config=config,
+            calendar=calendar,
+            now=NOW,
+        )
+        # Acme agreed 3 working days for multi_party: Mon 23 Nov → Thu 26 Nov.
+        assert change.dispute.stage is Stage.MULTI_PARTY
+        assert change.dispute.stage_due_at == NOW + timedelta(days=3)
+        assert change.tell == ()
+        change = await disputes.act(
+            store,
+            workspace_id="T0PARLEY",
+            number=1,
+            action=Action.ESCALATE,
+            actor=ALICE,
+            text="Beyond my authority",
+            config=config,
+            calendar=calendar,
+            now=NOW,
+        )
+        assert [t.channel_id for t in change.tell] == ["C0PROCESS"]
+        # company_process: default 10 working days → Mon 7 Dec.
+        assert change.dispute.stage_due_at == NOW + timedelta(days=14)
+    finally:
+        await store.close()
