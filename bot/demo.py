@@ -106,11 +106,9 @@ class Session:
                 continue
             target = self._where(str(call.args.get("channel") or call.args.get("_channel") or ""))
             thread = " (in thread)" if call.args.get("thread_ts") else ""
-            verb = "updates its message" if call.method == "chat.update" else ""
+            verb = " updates its message" if call.method == "chat.update" else ""
             self._show(
-                call.args.get("text"),
-                call.args.get("blocks"),
-                f"{target}  Parley{thread} {verb}›".replace("  ›", " ›"),
+                call.args.get("text"), call.args.get("blocks"), f"{target}  Parley{thread}{verb} ›"
             )
         return reply
 
@@ -188,6 +186,33 @@ async def scene_isolation(s: Session) -> None:
     s.check("no dispute D-2" in reply_text(shown), "Globex's dispute does not exist here")
 
 
+async def scene_ladder(s: Session) -> None:
+    await s.command("U0ALICE", "C0DESK", "/dispute", "escalate D-1 Acme missed the agreed fix date")
+    d1 = await s.dispute(1)
+    s.check(d1 is not None and d1.stage.value == "multi_party", "D-1 climbs to multi_party")
+    updates = s.running.slack.calls_to("chat.update")
+    s.check(
+        bool(updates) and "Stage 2/4" in str(updates[-1].args.get("blocks")),
+        "the card is edited in place",
+    )
+    posts_before = len(s.running.slack.calls_to("chat.postMessage"))
+    await s.command("U0ALICE", "C0DESK", "/dispute", "note D-1 Our contract's clause 7 is weak")
+    s.check(
+        len(s.running.slack.calls_to("chat.postMessage")) == posts_before,
+        "an internal note is never posted",
+    )
+    await s.command("U0ALICE", "C0DESK", "/dispute", "escalate D-1 Beyond my authority")
+    told = [
+        c for c in s.running.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0PROCESS"
+    ]
+    s.check(len(told) == 1, "the dispute-process channel is told")
+    refused = await s.command("U0ALICE", "C0DESK", "/dispute", "escalate D-1 Take it to court")
+    s.check("Only an approver" in reply_text(refused), "only an approver may go to legal")
+    await s.command("U0CAROL", "C0DESK", "/dispute", "resolve D-1 Acme credits two months of fees")
+    d1 = await s.dispute(1)
+    s.check(d1 is not None and d1.status.value == "resolved", "Carol resolves D-1")
+
+
 async def scene_mistakes(s: Session) -> None:
     before = await s.dispute(3)
     help_reply = await s.command("U0ALICE", "C0DESK", "/dispute", "")
@@ -213,8 +238,9 @@ async def scene_export(s: Session) -> None:
     s.say(textwrap.indent(to_json(first).rstrip(), "    "))
     kinds = [e["kind"] for e in document["disputes"][0]["timeline"]] if document["disputes"] else []
     s.check(
-        len(document["disputes"]) == 2 and kinds == ["opened", "party_added"],
-        "the export holds both disputes and D-1's timeline",
+        len(document["disputes"]) == 2
+        and kinds == ["opened", "party_added", "escalated", "note", "escalated", "resolved"],
+        "the export holds both disputes and D-1's whole timeline",
     )
 
 
@@ -222,6 +248,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Alice opens a dispute with Acme from #service-desk", scene_open),
     ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
     ("A shared channel sees only its own party's business", scene_isolation),
+    ("The ladder: escalate, note, tell, resolve", scene_ladder),
     ("Mistakes get clear answers and change nothing", scene_mistakes),
     ("Everything is on the record", scene_export),
 ]
