@@ -150,7 +150,91 @@ def dispute_card(
             "Reply in this thread: every reply goes on the record",
         ),
     ]
+    if dispute.is_open:
+        blocks.append(card_buttons(dispute))
     return text, blocks
+
+
+CARD_ACTIONS = "dispute_actions"
+ESCALATE_BUTTON = "dispute_escalate"
+RESOLVE_BUTTON = "dispute_resolve"
+NOTE_BUTTON = "dispute_note"
+REASON_MODAL = "dispute_reason"
+REASON_BLOCK = "reason"
+REASON_INPUT = "text"
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def card_buttons(dispute: Dispute) -> dict[str, Any]:
+    """The card's buttons; each does what its command does, with the same checks."""
+    elements = []
+    if dispute.stage is not Stage.LEGAL:
+        elements.append(button("Escalate", ESCALATE_BUTTON, dispute.ref, "danger"))
+    elements.append(button("Resolve", RESOLVE_BUTTON, dispute.ref, "primary"))
+    elements.append(button("Add note", NOTE_BUTTON, dispute.ref))
+    return {"type": "actions", "block_id": CARD_ACTIONS, "elements": elements}
+
+
+REASON_FORMS = {
+    "escalate": (
+        "Escalate",
+        "Reason",
+        2000,
+        "Why it must go up a stage. It goes on the record and in the thread.",
+    ),
+    "resolve": (
+        "Resolve",
+        "Resolution",
+        2000,
+        "What was agreed. It goes on the record and in the thread.",
+    ),
+    "withdraw": ("Withdraw", "Reason", 2000, "Why the dispute is withdrawn."),
+    "note": ("Add note", "Internal note", 3000, "For the record only: never shown to a party."),
+}
+
+
+def reason_modal(kind: str, dispute: Dispute, private_metadata: str) -> dict[str, Any]:
+    """A small modal asking for the reason, resolution or note of one action on one dispute."""
+    verb, label, limit, hint = REASON_FORMS[kind]
+    now_at = stage_text(dispute.stage)
+    summary = f"*{escape(dispute.ref)} · {escape(dispute.title)}*\n{now_at}"
+    if kind == "escalate":
+        following = list(Stage)[min(dispute.stage.number, len(Stage) - 1)]
+        summary += f" → {stage_text(following)}"
+    return {
+        "type": "modal",
+        "callback_id": REASON_MODAL,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": truncate(f"{verb} {dispute.ref}", 24)},
+        "submit": {"type": "plain_text", "text": verb},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(summary),
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": label},
+                "hint": {"type": "plain_text", "text": f"Up to {limit:,} characters. {hint}"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REASON_INPUT,
+                    "multiline": True,
+                    "max_length": limit,
+                },
+            },
+        ],
+    }
 
 
 def list_line(dispute: Dispute, clock: StageClock, tz: ZoneInfo, audience: Audience) -> str:

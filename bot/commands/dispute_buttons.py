@@ -1,0 +1,147 @@
+"""The card's buttons and their modals: the same workflows and checks as `/dispute`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import render
+from bot.commands.common import Ack, workspace_of
+from bot.commands.disputes import announce
+from bot.deps import Deps
+from bot.workflows import disputes
+from bot.workflows.errors import DomainError
+from bot.workflows.ladder import Action
+from bot.workflows.models import Audience
+from bot.workflows.parties import is_external
+
+log = logging.getLogger(__name__)
+
+BUTTON_KINDS = {
+    render.ESCALATE_BUTTON: "escalate",
+    render.RESOLVE_BUTTON: "resolve",
+    render.NOTE_BUTTON: "note",
+}
+
+
+class ReasonForm(BaseModel):
+    """What the modal carries in private_metadata; anything else is refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    number: int = Field(ge=1, le=999_999_999)
+    kind: Literal["escalate", "resolve", "withdraw", "note"]
+
+
+def register(app: AsyncApp) -> None:
+    for action_id in BUTTON_KINDS:
+        app.action(action_id)(card_button)
+    app.view(render.REASON_MODAL)(reason_submitted)
+
+
+async def _tell(respond: AsyncRespond, message: str) -> None:
+    await respond(
+        text=message,
+        blocks=render.error(message)[1],
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+async def card_button(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    await ack()
+    workspace_id = workspace_of(context)
+    kind = BUTTON_KINDS[action["action_id"]]
+    try:
+        actor = await deps.directory.person(body["user"]["id"])
+        if is_external(actor, workspace_id):
+            await _tell(
+                respond,
+                "Only members of the workspace that runs Parley can change a "
+                "dispute. To answer it, reply in its thread.",
+            )
+            return
+        number = disputes.parse_number(str(action.get("value") or ""))
+        dispute = await disputes.get_dispute(
+            deps.store, workspace_id=workspace_id, number=number, audience=Audience()
+        )
+        if not dispute.is_open:
+            await _tell(respond, f"{dispute.ref} is already {dispute.status.value}.")
+            return
+    except DomainError as exc:
+        await _tell(respond, exc.message)
+        return
+    form = ReasonForm.model_validate({"number": number, "kind": kind})
+    view = render.reason_modal(kind, dispute, form.model_dump_json())
+    try:
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as exc:
+        log.warning("opening the %s modal failed: %s", kind, exc.response.get("error"))
+
+
+async def reason_submitted(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+) -> None:
+    """Run the action; a refusal is shown on the field, so the form is never lost."""
+    try:
+        form = ReasonForm.model_validate_json(view.get("private_metadata") or "")
+    except ValidationError:
+        await ack(
+            response_action="errors",
+            errors={render.REASON_BLOCK: "This form is out of date. Close it and use /dispute."},
+        )
+        return
+    values = (view.get("state") or {}).get("values") or {}
+    text = str(
+        ((values.get(render.REASON_BLOCK) or {}).get(render.REASON_INPUT) or {}).get("value") or ""
+    )
+    workspace_id = workspace_of(context)
+    try:
+        actor = await deps.directory.person(body["user"]["id"])
+        now = deps.clock.now()
+        if form.kind == "note":
+            change = await disputes.add_note(
+                deps.store,
+                workspace_id=workspace_id,
+                number=form.number,
+                actor=actor,
+                text=text,
+                now=now,
+            )
+        else:
+            change = await disputes.act(
+                deps.store,
+                workspace_id=workspace_id,
+                number=form.number,
+                action=Action(form.kind),
+                actor=actor,
+                text=text,
+                config=deps.config,
+                calendar=deps.calendar,
+                now=now,
+            )
+    except DomainError as exc:
+        await ack(response_action="errors", errors={render.REASON_BLOCK: exc.message[:150]})
+        return
+    await ack()
+    if change.kind != "note":
+        await announce(deps, client, change, actor_id=actor.user_id)
