@@ -89,13 +89,15 @@ def upgrade() -> None:
 
 
 @cli.command()
-@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict of each scene.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict.")
 @one_line_errors
 def demo(quiet: bool) -> None:
     """A scripted session against a built-in Slack stand-in; no Slack account needed."""
     from bot.demo import run_demo
 
     ok = asyncio.run(run_demo(echo=None if quiet else click.echo))
+    if quiet:
+        click.echo("parley demo: every scene passed" if ok else "parley demo: a scene FAILED")
     sys.exit(0 if ok else 1)
 
 

@@ -58,7 +58,7 @@ async def test_escalate_button_modal_escalates(app: Running) -> None:
     reply = await app.driver.view_submission(
         user="U0ALICE", view=view, values={"reason": {"text": "Missed the fix date"}}
     )
-    assert reply.status == 200 and not reply.text.strip("{}null ")
+    assert reply.status == 200 and reply.text in ("", "null", "{}")
     await app.settle()
     update = app.slack.calls_to("chat.update")[-1]
     assert update.args["ts"] == ts and "Stage 2/4" in str(update.args["blocks"])
