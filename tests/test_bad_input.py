@@ -33,8 +33,7 @@ def answer_text(reply: object) -> str:
     ("text", "expected"),
     [
         ("frobnicate D-1", "is not a /dispute subcommand"),
-        ("open", "Give the dispute a title"),
-        ("open    ", "Give the dispute a title"),
+        ("open with <@U0RAJ|raj>", "The title is empty"),
         ("open " + "x" * 5000, "5,000 characters long; keep it to 150"),
         ("open \u200b\u200b\u202e", "The title is empty"),
         ("open Outage with <@U0NOBODY|ghost>", "can't find"),

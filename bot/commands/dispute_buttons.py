@@ -1,4 +1,5 @@
-"""The card's buttons and their modals: the same workflows and checks as `/dispute`."""
+"""The card's buttons, the message shortcut and their modals: the same workflows and checks
+as `/dispute`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
 from bot.commands.common import Ack, workspace_of
-from bot.commands.disputes import announce
+from bot.commands.directory import UnknownUser
+from bot.commands.disputes import OpenForm, announce, check_channel, open_form, post_card
+from bot.commands.parsing import plain_text
 from bot.deps import Deps
 from bot.workflows import disputes
 from bot.workflows.errors import DomainError
@@ -39,10 +42,107 @@ class ReasonForm(BaseModel):
     kind: Literal["escalate", "resolve", "withdraw", "note"]
 
 
+SHORTCUT = "open_dispute_from_message"
+
+
 def register(app: AsyncApp) -> None:
     for action_id in BUTTON_KINDS:
         app.action(action_id)(card_button)
     app.view(render.REASON_MODAL)(reason_submitted)
+    app.view(render.OPEN_MODAL)(open_submitted)
+    app.shortcut(SHORTCUT)(open_from_message)
+
+
+async def open_from_message(
+    ack: Ack,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """ "Open dispute from message": the modal, its title and people taken from the message."""
+    await ack()
+    workspace_id = workspace_of(context)
+    message = body.get("message") or {}
+    channel_id = str((body.get("channel") or {}).get("id") or "")
+    author = str(message.get("user") or "")
+    try:
+        actor = await deps.directory.person(body["user"]["id"])
+        if is_external(actor, workspace_id):
+            await _tell(
+                respond, "Only members of the workspace that runs Parley can open disputes."
+            )
+            return
+        first_line = plain_text(str(message.get("text") or "")).strip().split("\n")[0]
+        people = [author] if author and author != actor.user_id else []
+        await open_form(
+            deps,
+            client,
+            trigger_id=str(body.get("trigger_id") or ""),
+            channel_id=channel_id,
+            title=first_line,
+            people=people,
+            source=f"From <@{author}>'s message" if author else None,
+        )
+    except DomainError as exc:
+        await _tell(respond, exc.message)
+    except SlackApiError as exc:
+        log.warning("opening the dispute modal failed: %s", exc.response.get("error"))
+
+
+async def open_submitted(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+) -> None:
+    """Open the dispute; a refusal is shown on the field it concerns."""
+    try:
+        form = OpenForm.model_validate_json(view.get("private_metadata") or "")
+    except ValidationError:
+        await ack(
+            response_action="errors",
+            errors={render.TITLE_BLOCK: "This form is out of date. Close it and use /dispute."},
+        )
+        return
+    values = (view.get("state") or {}).get("values") or {}
+    title = str(
+        ((values.get(render.TITLE_BLOCK) or {}).get(render.REASON_INPUT) or {}).get("value") or ""
+    )
+    chosen = ((values.get(render.PEOPLE_BLOCK) or {}).get(render.PEOPLE_INPUT) or {}).get(
+        "selected_users"
+    ) or []
+    workspace_id = workspace_of(context)
+    try:
+        owner = await deps.directory.person(body["user"]["id"])
+        people = [await deps.directory.person(str(u)) for u in chosen]
+    except UnknownUser as exc:
+        await ack(
+            response_action="errors", errors={render.PEOPLE_BLOCK: f"I can't find {exc.ref}."}
+        )
+        return
+    try:
+        await check_channel(deps, form.channel)
+        dispute = await disputes.open_dispute(
+            deps.store,
+            workspace_id=workspace_id,
+            channel_id=form.channel,
+            owner=owner,
+            title=title,
+            people=people,
+            config=deps.config,
+            calendar=deps.calendar,
+            now=deps.clock.now(),
+        )
+    except DomainError as exc:
+        block = render.PEOPLE_BLOCK if "bot" in exc.message else render.TITLE_BLOCK
+        await ack(response_action="errors", errors={block: exc.message[:150]})
+        return
+    await ack()
+    await post_card(deps, client, dispute)
 
 
 async def _tell(respond: AsyncRespond, message: str) -> None:

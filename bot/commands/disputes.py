@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -36,6 +37,7 @@ class Invocation:
     user_id: str
     channel_id: str
     args: str
+    trigger_id: str
 
 
 Subcommand = Callable[[Invocation], Awaitable[None]]
@@ -82,6 +84,7 @@ async def dispute_command(
         user_id=command["user_id"],
         channel_id=command["channel_id"],
         args=args,
+        trigger_id=str(command.get("trigger_id") or ""),
     )
     try:
         await run(call)
@@ -104,13 +107,9 @@ async def _people(call: Invocation, mentions_text: str) -> list[Person]:
     return people
 
 
-async def open_(call: Invocation) -> None:
-    title, with_text = split_with(call.args)
-    if not title.strip():
-        raise InvalidInput(
-            "Give the dispute a title: `/dispute open Core switch outage with @supplier`."
-        )
-    channel = await call.deps.directory.channel(call.channel_id)
+async def check_channel(deps: Deps, channel_id: str) -> None:
+    """Refuse, before anything is stored, a conversation where the card could not be posted."""
+    channel = await deps.directory.channel(channel_id)
     if channel is None or channel.is_im:
         raise InvalidInput(
             "I can't post in this conversation. Open the dispute in a channel, or invite me "
@@ -118,6 +117,44 @@ async def open_(call: Invocation) -> None:
         )
     if channel.is_private and not channel.is_member:
         raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
+
+
+async def post_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> str | None:
+    """Post the new dispute's card; its ts becomes the home thread. The Slack error if not."""
+    audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
+    clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
+    text, blocks = render.dispute_card(
+        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
+    )
+    try:
+        posted = await client.chat_postMessage(
+            channel=dispute.channel_id, text=text, blocks=blocks, unfurl_links=False
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error"))
+        log.warning("posting the card of %s failed: %s", dispute.ref, error)
+        return error
+    await disputes.record_card(deps.store, dispute=dispute, ts=str(posted["ts"]))
+    return None
+
+
+async def open_(call: Invocation) -> None:
+    if not call.args.strip():
+        await check_channel(call.deps, call.channel_id)
+        await call.ack()
+        try:
+            await open_form(
+                call.deps, call.client, trigger_id=call.trigger_id, channel_id=call.channel_id
+            )
+        except SlackApiError as exc:
+            await call.respond(
+                text=f"I couldn't open the form ({exc.response.get('error')}). "
+                "Write it in one line instead: `/dispute open <title> with @user`.",
+                response_type="ephemeral",
+            )
+        return
+    title, with_text = split_with(call.args)
+    await check_channel(call.deps, call.channel_id)
     owner = await call.deps.directory.person(call.user_id)
     people = await _people(call, with_text)
     dispute = await disputes.open_dispute(
@@ -132,24 +169,37 @@ async def open_(call: Invocation) -> None:
         now=call.deps.clock.now(),
     )
     await call.ack()
-    audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
-    clock = disputes.stage_clock(dispute, now=call.deps.clock.now(), calendar=call.deps.calendar)
-    text, blocks = render.dispute_card(
-        dispute, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
-    )
-    try:
-        posted = await call.client.chat_postMessage(
-            channel=call.channel_id, text=text, blocks=blocks, unfurl_links=False
-        )
-    except SlackApiError as exc:
-        log.warning("posting the card of %s failed: %s", dispute.ref, exc.response.get("error"))
+    error = await post_card(call.deps, call.client, dispute)
+    if error is not None:
         await call.respond(
             text=f"{dispute.ref} is on record, but I couldn't post its card here "
-            f"({exc.response.get('error')}). `/dispute show {dispute.ref}` shows it.",
+            f"({error}). `/dispute show {dispute.ref}` shows it.",
             response_type="ephemeral",
         )
-        return
-    await disputes.record_card(call.deps.store, dispute=dispute, ts=str(posted["ts"]))
+
+
+async def open_form(
+    deps: Deps,
+    client: AsyncWebClient,
+    *,
+    trigger_id: str,
+    channel_id: str,
+    title: str = "",
+    people: Sequence[str] = (),
+    source: str | None = None,
+) -> None:
+    """The modal that opens a dispute: `/dispute open` with no text, or the message shortcut."""
+    await check_channel(deps, channel_id)
+    form = OpenForm(channel=channel_id)
+    view = render.open_modal(form.model_dump_json(), title=title, people=people, source=source)
+    await client.views_open(trigger_id=trigger_id, view=view)
+
+
+class OpenForm(BaseModel):
+    """What the open modal carries in private_metadata; anything else is refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    channel: str = Field(pattern=r"^[CGD][A-Z0-9]{2,30}$")
 
 
 async def list_(call: Invocation) -> None:

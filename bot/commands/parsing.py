@@ -61,7 +61,7 @@ def split_with(text: str) -> tuple[str, str]:
 
     Only a final ` with ` followed by nothing but mentions counts, so titles may say "with".
     """
-    matches = list(re.finditer(r"\s+with\s+", text, flags=re.IGNORECASE))
+    matches = list(re.finditer(r"(?:^|\s+)with\s+", text, flags=re.IGNORECASE))
     if not matches:
         return text.strip(), ""
     match = matches[-1]

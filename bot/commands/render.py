@@ -394,3 +394,57 @@ def escalation_notice(
     if dispute.legal_hold:
         lines.append(":lock: The record is under legal hold.")
     return text, [section("\n".join(lines))]
+
+
+OPEN_MODAL = "dispute_open"
+TITLE_BLOCK = "title"
+PEOPLE_BLOCK = "people"
+PEOPLE_INPUT = "users"
+
+
+def open_modal(
+    private_metadata: str, *, title: str = "", people: Sequence[str] = (), source: str | None = None
+) -> dict[str, Any]:
+    """Title and people of a new dispute; pre-filled from a message by the shortcut."""
+    title_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": REASON_INPUT,
+        "max_length": 150,
+    }
+    if title:
+        title_input["initial_value"] = truncate(title, 150)
+    people_input: dict[str, Any] = {"type": "multi_users_select", "action_id": PEOPLE_INPUT}
+    if people:
+        people_input["initial_users"] = list(people)
+    blocks: Blocks = []
+    if source:
+        blocks.append(context(source))
+    blocks += [
+        {
+            "type": "input",
+            "block_id": TITLE_BLOCK,
+            "label": {"type": "plain_text", "text": "Title"},
+            "hint": {"type": "plain_text", "text": "Up to 150 characters: what is in dispute."},
+            "element": title_input,
+        },
+        {
+            "type": "input",
+            "block_id": PEOPLE_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "With"},
+            "hint": {
+                "type": "plain_text",
+                "text": "Supplier or third-party people bring their organisation in as a party.",
+            },
+            "element": people_input,
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": OPEN_MODAL,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Open a dispute"},
+        "submit": {"type": "plain_text", "text": "Open"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
