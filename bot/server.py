@@ -20,16 +20,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_app, build_deps, web_client
 from bot.clock import Clock
+from bot.commands.overdue import notify_overdue
 from bot.config import ParleyConfig
 from bot.deps import Deps
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.ticker import Ticker
+from bot.workflows.models import Person
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SHUTDOWN_GRACE_SECONDS = 20.0
+TICK_SECONDS = 60.0
 DEPS_KEY = web.AppKey("deps", Deps)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
 VERIFIER_KEY = web.AppKey("verifier", SignatureVerifier)
@@ -89,8 +93,18 @@ def web_app(bolt: AsyncApp, deps: Deps) -> web.Application:
 class Parley:
     """One running Parley: store, Bolt app, HTTP site and, with an app token, Socket Mode."""
 
-    def __init__(self, settings: Settings, *, config: ParleyConfig, clock: Clock | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config: ParleyConfig,
+        clock: Clock | None = None,
+        tick_seconds: float | None = TICK_SECONDS,
+    ):
         self.settings = settings
+        self.tick_seconds = tick_seconds
+        self.ticker: Ticker | None = None
+        self._identity: Person | None = None
         self.config = config
         self.clock = clock
         self.store: Store | None = None
@@ -115,7 +129,7 @@ class Parley:
             raise
         self.client = web_client(self.settings)
         try:
-            await check_token(self.client)
+            self._identity = await check_token(self.client)
         except BaseException:
             await self.store.close()
             await close_client(self.client)
@@ -124,6 +138,9 @@ class Parley:
             self.settings, self.store, self.client, config=self.config, clock=self.clock
         )
         self.bolt = build_app(self.deps, self.client)
+        self.ticker = Ticker([("overdue", self._overdue)], interval=self.tick_seconds or 60.0)
+        if self.tick_seconds is not None:
+            self.ticker.start()
         self._runner = web.AppRunner(
             web_app(self.bolt, self.deps),
             shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
@@ -144,8 +161,29 @@ class Parley:
         else:
             log.info("Parley is serving Slack at %s on port %s", EVENTS_PATH, self.port)
 
+    async def identity(self) -> Person:
+        """Parley's own bot user, as the actor of what it does by itself."""
+        if self._identity is None:
+            assert self.client is not None
+            found = await check_token(self.client)
+            if found is None:
+                raise RuntimeError("Slack is not reachable: bot identity unknown")
+            self._identity = found
+        return self._identity
+
+    async def _overdue(self) -> None:
+        assert self.deps is not None and self.client is not None
+        await notify_overdue(self.deps, self.client, await self.identity())
+
+    async def tick(self) -> None:
+        """Run the background jobs once now (the ticker does this every TICK_SECONDS)."""
+        assert self.ticker is not None
+        await self.ticker.tick()
+
     async def stop(self) -> None:
         """Stop taking requests, let the ones in flight and their follow-up work finish, close."""
+        if self.ticker is not None:
+            await self.ticker.stop()
         if self._socket is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -163,17 +201,26 @@ class Parley:
             self.store = None
 
 
-async def check_token(client: AsyncWebClient) -> None:
-    """Refuse to start with a token Slack rejects; start anyway if Slack cannot be reached."""
+async def check_token(client: AsyncWebClient) -> Person | None:
+    """Refuse to start with a token Slack rejects; start anyway if Slack cannot be reached.
+
+    Returns Parley's own bot user (None when Slack could not be asked)."""
     try:
-        await client.auth_test()
+        found = await client.auth_test()
     except SlackApiError as exc:
         error = exc.response.get("error")
         if error in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
             raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({error})") from None
         log.warning("auth.test failed (%s); starting anyway", error)
+        return None
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         log.warning("Slack is not reachable (%s); starting anyway", type(exc).__name__)
+        return None
+    return Person(
+        user_id=str(found.get("user_id") or ""),
+        team_id=str(found.get("team_id") or ""),
+        name=str(found.get("user") or "parley"),
+    )
 
 
 async def close_client(client: AsyncWebClient) -> None:

@@ -448,3 +448,56 @@ def open_modal(
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def overdue_line(dispute: Dispute, working_days: int, tz: ZoneInfo) -> str:
+    """The thread's line: the fact only (a shared thread never sees internal suggestions)."""
+    due = f" (was due {stamp(dispute.stage_due_at, tz)})" if dispute.stage_due_at else ""
+    return (
+        f":alarm_clock: *{stage_text(dispute.stage)}* is overdue by "
+        f"{plural(working_days, 'working day')}{due}."
+    )
+
+
+def overdue_dm(
+    dispute: Dispute,
+    working_days: int,
+    *,
+    tz: ZoneInfo,
+    escalated: bool,
+    permalink: str | None,
+    owner_is_approver: bool,
+) -> tuple[str, Blocks]:
+    """The owner's DM: what ran out, and the suggestion to escalate (or that Parley did)."""
+    name = (
+        f"<{permalink}|{escape(dispute.ref)} · {escape(dispute.title)}>"
+        if permalink
+        else (f"{escape(dispute.ref)} · {escape(dispute.title)}")
+    )
+    text = f"{dispute.ref} is overdue"
+    if escalated:
+        lines = [
+            f":alarm_clock: {name} ran out of time and was escalated automatically to "
+            f"*{stage_text(dispute.stage)}*, as the company's config asks."
+        ]
+        return text, [section("\n".join(lines))]
+    lines = [
+        f":alarm_clock: {name} is overdue at *{stage_text(dispute.stage)}* by "
+        f"{plural(working_days, 'working day')}."
+    ]
+    blocks: Blocks = []
+    following = [s for s in Stage if s.number == dispute.stage.number + 1]
+    if following and (following[0] is not Stage.LEGAL or owner_is_approver):
+        lines.append(f"Escalate it to *{stage_text(following[0])}*?")
+        blocks = [
+            section("\n".join(lines)),
+            {
+                "type": "actions",
+                "block_id": CARD_ACTIONS,
+                "elements": [button("Escalate", ESCALATE_BUTTON, dispute.ref, "danger")],
+            },
+        ]
+        return text, blocks
+    if following:
+        lines.append("The next stage is legal: ask an approver to escalate it, or resolve it.")
+    return text, [section("\n".join(lines))]

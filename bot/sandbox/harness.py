@@ -61,7 +61,10 @@ async def running_parley(
     if own_slack:
         await stand_in.start()
     clock = FakeClock(start)
-    parley = Parley(sandbox_settings(stand_in, database_url), config=config, clock=clock)
+    # No ticker loop: a test (or the demo) moves the fake clock and calls `parley.tick()`.
+    parley = Parley(
+        sandbox_settings(stand_in, database_url), config=config, clock=clock, tick_seconds=None
+    )
     try:
         await parley.start(host="127.0.0.1", port=0)
         driver = SlackDriver(f"{parley.url}/slack/events", SIGNING_SECRET, stand_in)

@@ -144,6 +144,36 @@ async def move(
     return bool(result.rowcount)
 
 
+async def overdue(conn: AsyncConnection, *, now: datetime, limit: int) -> list[Dispute]:
+    """Open disputes past their stage's limit whose notice for this stage has not gone out."""
+    stmt = (
+        sa.select(disputes)
+        .where(
+            disputes.c.status == Status.OPEN.value,
+            disputes.c.stage_due_at < now,
+            disputes.c.overdue_stage.is_distinct_from(disputes.c.stage),
+        )
+        .order_by(disputes.c.stage_due_at)
+        .limit(limit)
+    )
+    return await _load(conn, stmt)
+
+
+async def claim_overdue(conn: AsyncConnection, *, dispute_id: int, stage: Stage) -> bool:
+    """Mark this stage's overdue notice as ours; False if it was already claimed or moved."""
+    result = await conn.execute(
+        sa.update(disputes)
+        .where(
+            disputes.c.id == dispute_id,
+            disputes.c.stage == stage.value,
+            disputes.c.status == Status.OPEN.value,
+            disputes.c.overdue_stage.is_distinct_from(stage.value),
+        )
+        .values(overdue_stage=stage.value)
+    )
+    return bool(result.rowcount)
+
+
 async def set_root(conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str) -> None:
     """Remember the card's message: it is the dispute's home thread."""
     await conn.execute(sa.update(disputes).where(disputes.c.id == dispute_id).values(root_ts=ts))

@@ -56,9 +56,12 @@ disputes = sa.Table(
     sa.Column("resolution", sa.Text, nullable=True),
     sa.Column("closed_at", UTCDateTime, nullable=True),
     sa.Column("legal_hold", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The stage whose overdue notice went out: at most one notice per stage.
+    sa.Column("overdue_stage", sa.String(32), nullable=True),
     sa.UniqueConstraint("workspace_id", "number", name="uq_disputes_workspace_number"),
 )
 sa.Index("ix_disputes_workspace_status", disputes.c.workspace_id, disputes.c.status)
+sa.Index("ix_disputes_open_due", disputes.c.status, disputes.c.stage_due_at)
 
 dispute_parties = sa.Table(
     "dispute_parties",
