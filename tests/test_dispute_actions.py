@@ -130,7 +130,8 @@ async def test_add_people_brings_their_party(app: Running) -> None:
         ("note D-1", "U0ALICE", "The note is empty"),
         ("add D-1", "U0ALICE", "Whom should I add?"),
         ("add D-1 <@U0NOBODY|ghost>", "U0ALICE", "can't find"),
-        ("add D-1 <#C0ACME|acme-shared>", "U0ALICE", "not available in this version"),
+        ("add D-1 #no-such-channel", "U0ALICE", "I can't see #no-such-channel"),
+        ("add D-1 <#C0DESK|service-desk>", "U0ALICE", "already has a thread in"),
         ("escalate D-1 we insist", "U0RAJ", "Only members of the workspace"),
         ("note D-1 sneaky", "U0RAJ", "Only members of the workspace"),
     ],
@@ -149,3 +150,57 @@ async def test_bad_actions_change_nothing(
         len(app.slack.calls_to("chat.postMessage")) + len(app.slack.calls_to("chat.update"))
         == calls
     )
+
+
+async def test_linked_threads_in_other_channels(app: Running) -> None:
+    await opened(app, "open Outage across suppliers with <@U0RAJ|raj> <@U0GRETA|greta>")
+    # A shared channel (already a member) and a public channel Parley must join first.
+    reply = await app.driver.command(
+        "/dispute", "add D-1 <#C0ACME|acme-shared> #random", user="U0ALICE", channel="C0DESK"
+    )
+    assert reply.status == 200
+    await app.settle()
+    told = app.slack.calls_to("response_url")[-1].args["text"]
+    assert "Linked a thread in <#C0ACME>" in told and "Linked a thread in <#C0RANDOM>" in told
+    assert app.slack.calls_to("conversations.join")[-1].args["channel"] == "C0RANDOM"
+    acme_root = [
+        c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0ACME"
+    ][-1]
+    # Isolation: Acme's channel sees Acme, never Globex.
+    assert "Acme Networks" in str(acme_root.args["blocks"]) and "Globex" not in str(acme_root.args)
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+        assert d1 is not None
+        threads = await disputes_repo.threads(conn, dispute_id=d1.id)
+        events = await disputes_repo.events(conn, dispute_id=d1.id)
+    assert {(c, k) for c, _, k in threads} == {
+        ("C0DESK", "home"),
+        ("C0ACME", "linked"),
+        ("C0RANDOM", "linked"),
+    }
+    assert [e.text for e in events if e.kind == "thread_linked"] == [
+        "#acme-shared (C0ACME)",
+        "#random (C0RANDOM)",
+    ]
+    # Every card is edited in place after a change, each for its own audience.
+    await run(app, "escalate D-1 Both suppliers are late")
+    updated = {c.args["channel"]: c.args for c in app.slack.calls_to("chat.update")}
+    assert set(updated) == {"C0DESK", "C0ACME", "C0RANDOM"}
+    assert "Stage 2/4" in str(updated["C0ACME"]["blocks"]) and "Globex" not in str(
+        updated["C0ACME"]
+    )
+    assert "Globex" in str(updated["C0DESK"]["blocks"])
+
+
+async def test_a_private_channel_without_parley_is_explained(app: Running) -> None:
+    await opened(app)
+    secret = app.slack.workspace.channels["C0LEGAL"]
+    secret.members = [m for m in secret.members if m != "U0PARLEY"]
+    before = await snapshot(app)
+    await app.driver.command(
+        "/dispute", "add D-1 <#C0LEGAL|legal>", user="U0ALICE", channel="C0DESK"
+    )
+    await app.settle()
+    assert "invite me there" in app.slack.calls_to("response_url")[-1].args["text"]
+    after = await snapshot(app)
+    assert after == before

@@ -147,6 +147,25 @@ class Directory:
         self._channels[channel_id] = (time.monotonic(), found)
         return found
 
+    async def channel_named(self, name: str) -> str | None:
+        """A channel's id from its name as typed (`#acme-shared`), among those the bot sees."""
+        wanted = name.lstrip("#").casefold()
+        cursor: str | None = None
+        while True:
+            page = await self._client.conversations_list(
+                cursor=cursor,
+                limit=200,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+            )
+            channels: list[dict[str, Any]] = page.get("channels", [])
+            for channel in channels:
+                if str(channel.get("name") or "").casefold() == wanted:
+                    return str(channel["id"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
     async def audience(self, channel_id: str, workspace_id: str) -> Audience:
         """Who can read what is posted in a channel. Unknown channels are treated as shared."""
         channel = await self.channel(channel_id)

@@ -22,7 +22,7 @@ from bot.deps import Deps
 from bot.workflows import disputes
 from bot.workflows.errors import DomainError, InvalidInput
 from bot.workflows.ladder import Action
-from bot.workflows.models import Dispute, Person
+from bot.workflows.models import Audience, Dispute, Person
 
 log = logging.getLogger(__name__)
 
@@ -292,43 +292,120 @@ async def note(call: Invocation) -> None:
 
 
 async def add(call: Invocation) -> None:
-    number, text = _id_and_text(call, "`/dispute add D-3 @raj`")
+    number, text = _id_and_text(call, "`/dispute add D-3 @raj #acme-shared`")
     actor = await call.deps.directory.person(call.user_id)
     mentions = find_mentions(text)
-    if mentions.channel_ids or mentions.channel_names:
-        raise InvalidInput(
-            "Linking a #channel to a dispute is not available in this version yet; "
-            "add people with `/dispute add D-3 @raj`."
+    channels = list(mentions.channel_ids)
+    for name in mentions.channel_names:
+        found = await call.deps.directory.channel_named(name)
+        if found is None:
+            raise InvalidInput(
+                f"I can't see #{render.escape(name)}. Pick the channel from Slack's list, "
+                "or invite me there first with `/invite @Parley`."
+            )
+        channels.append(found)
+    people = await _people(call, text)
+    if not people and not channels:
+        raise InvalidInput("Whom should I add? `/dispute add D-3 @raj` or `/dispute add D-3 #acme`")
+    for channel_id in channels:
+        await disputes.check_link(
+            call.deps.store,
+            workspace_id=call.workspace_id,
+            number=number,
+            actor=actor,
+            channel_id=channel_id,
         )
-    change = await disputes.add_people(
-        call.deps.store,
+    said: list[str] = []
+    dispute: Dispute | None = None
+    if people:
+        change = await disputes.add_people(
+            call.deps.store,
+            workspace_id=call.workspace_id,
+            number=number,
+            actor=actor,
+            people=people,
+            config=call.deps.config,
+            now=call.deps.clock.now(),
+        )
+        dispute = change.dispute
+        said.append("Added " + " ".join(f"<@{u}>" for u in change.text.split()) + ".")
+    if not channels:
+        assert dispute is not None
+        await answer(call.ack, *render.notice(f"{dispute.ref}: {' '.join(said)}"))
+        await refresh_card(call.deps, call.client, dispute)
+        return
+    await call.ack()
+    for channel_id in channels:
+        said.append(await _link(call, number, channel_id, actor))
+    current = await disputes.get_dispute(
+        call.deps.store, workspace_id=call.workspace_id, number=number, audience=Audience()
+    )
+    await call.respond(
+        text=f"{current.ref}: {' '.join(said)}", response_type="ephemeral", replace_original=False
+    )
+    await refresh_card(call.deps, call.client, current)
+
+
+async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -> str:
+    """Post a linked root in the channel (joining it if public) and record it; what happened."""
+    deps = call.deps
+    channel = await deps.directory.channel(channel_id)
+    if channel is None or (channel.is_private and not channel.is_member):
+        return (
+            f"I can't post in <#{channel_id}>: invite me there with `/invite @Parley`, "
+            "then link it again."
+        )
+    if not channel.is_member:
+        try:
+            await call.client.conversations_join(channel=channel_id)
+        except SlackApiError as exc:
+            return f"I couldn't join <#{channel_id}> ({exc.response.get('error')})."
+        deps.directory.forget_channel(channel_id)
+    dispute = await disputes.check_link(
+        deps.store,
         workspace_id=call.workspace_id,
         number=number,
         actor=actor,
-        people=await _people(call, text),
-        config=call.deps.config,
-        now=call.deps.clock.now(),
+        channel_id=channel_id,
     )
-    names = " ".join(f"<@{u}>" for u in change.text.split())
-    await answer(call.ack, *render.notice(f"Added {names} to {change.dispute.ref}."))
-    await refresh_card(call.deps, call.client, change.dispute)
+    audience = await deps.directory.audience(channel_id, call.workspace_id)
+    clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
+    text, blocks = render.dispute_card(
+        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience, linked=True
+    )
+    try:
+        posted = await call.client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        return f"I couldn't post in <#{channel_id}> ({exc.response.get('error')})."
+    await disputes.link_thread(
+        deps.store,
+        dispute=dispute,
+        channel_id=channel_id,
+        channel_name=channel.name,
+        ts=str(posted["ts"]),
+        actor=actor,
+        now=deps.clock.now(),
+    )
+    return f"Linked a thread in <#{channel_id}>: replies there go on the record."
 
 
 async def refresh_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> None:
-    """Edit the dispute's card in place so its thread always shows stage, owner and clock."""
-    if dispute.root_ts is None:
-        return
-    audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
+    """Edit the dispute's card, and its linked roots, in place: stage, owner and clock, each
+    as its channel's audience may see them."""
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
-    text, blocks = render.dispute_card(
-        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
-    )
-    try:
-        await client.chat_update(
-            channel=dispute.channel_id, ts=dispute.root_ts, text=text, blocks=blocks
+    for channel_id, ts, kind in await disputes.dispute_threads(deps.store, dispute=dispute):
+        audience = await deps.directory.audience(channel_id, dispute.workspace_id)
+        text, blocks = render.dispute_card(
+            dispute,
+            clock=clock,
+            tz=deps.config.calendar.zone,
+            audience=audience,
+            linked=kind != "home",
         )
-    except SlackApiError as exc:
-        log.warning("updating the card of %s failed: %s", dispute.ref, exc.response.get("error"))
+        try:
+            await client.chat_update(channel=channel_id, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning("updating a card of %s failed: %s", dispute.ref, exc.response.get("error"))
 
 
 async def announce(

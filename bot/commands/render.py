@@ -22,7 +22,7 @@ DISPUTE_USAGE = """\
 • `/dispute show D-n` — stage, clock, parties and the latest on the record
 • `/dispute escalate D-n &lt;reason&gt;` — the next stage of the agreed ladder
 • `/dispute resolve D-n &lt;resolution&gt;` · `/dispute withdraw D-n &lt;reason&gt;`
-• `/dispute add D-n @user …` — bring people (and their parties) in
+• `/dispute add D-n @user|#channel …` — bring people (and parties) in, or link a thread
 • `/dispute note D-n &lt;text&gt;` — an internal note, never shown to parties
 • `/dispute help` — this help
 Ids work with or without the prefix: `D-3`, `d3`, `3`."""
@@ -131,7 +131,7 @@ def status_text(dispute: Dispute, clock: StageClock, tz: ZoneInfo) -> str:
 
 
 def dispute_card(
-    dispute: Dispute, *, clock: StageClock, tz: ZoneInfo, audience: Audience
+    dispute: Dispute, *, clock: StageClock, tz: ZoneInfo, audience: Audience, linked: bool = False
 ) -> tuple[str, Blocks]:
     """The root message of the dispute's thread; edited in place whenever the dispute changes."""
     text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage)}"
@@ -147,7 +147,9 @@ def dispute_card(
         section("\n".join(lines)),
         context(
             f"Opened by <@{dispute.owner_id}> {stamp(dispute.opened_at, tz)} ({tz.key})",
-            "Reply in this thread: every reply goes on the record",
+            f":link: A linked thread of {dispute.ref}: replies here go on its record"
+            if linked
+            else "Reply in this thread: every reply goes on the record",
         ),
     ]
     if dispute.is_open:

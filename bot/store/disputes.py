@@ -177,11 +177,27 @@ async def claim_overdue(conn: AsyncConnection, *, dispute_id: int, stage: Stage)
 async def set_root(conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str) -> None:
     """Remember the card's message: it is the dispute's home thread."""
     await conn.execute(sa.update(disputes).where(disputes.c.id == dispute_id).values(root_ts=ts))
+    await add_thread(conn, dispute_id=dispute_id, channel_id=channel_id, ts=ts, kind="home")
+
+
+async def add_thread(
+    conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str, kind: str
+) -> None:
     await conn.execute(
         sa.insert(dispute_threads).values(
-            channel_id=channel_id, ts=ts, dispute_id=dispute_id, kind="home"
+            channel_id=channel_id, ts=ts, dispute_id=dispute_id, kind=kind
         )
     )
+
+
+async def threads(conn: AsyncConnection, *, dispute_id: int) -> list[tuple[str, str, str]]:
+    """The dispute's threads as (channel, ts, kind), home first."""
+    rows = await conn.execute(
+        sa.select(dispute_threads.c.channel_id, dispute_threads.c.ts, dispute_threads.c.kind)
+        .where(dispute_threads.c.dispute_id == dispute_id)
+        .order_by(dispute_threads.c.kind.desc(), dispute_threads.c.ts)
+    )
+    return [(r.channel_id, r.ts, r.kind) for r in rows]
 
 
 async def get(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispute | None:

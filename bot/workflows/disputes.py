@@ -428,3 +428,48 @@ async def add_people(
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return Change(dispute=after, kind="members_added", text=" ".join(added))
+
+
+async def check_link(
+    store: Store, *, workspace_id: str, number: int, actor: Person, channel_id: str
+) -> Dispute:
+    """May D-n get a linked thread in this channel? The dispute, or a DomainError saying why."""
+    _internal_only(actor, workspace_id)
+    async with store.read() as conn:
+        dispute = await _existing(conn, workspace_id=workspace_id, number=number)
+        _still_open(dispute, "no thread can be linked to it")
+        known = await repo.threads(conn, dispute_id=dispute.id)
+    if any(channel == channel_id for channel, _, _ in known):
+        raise InvalidInput(f"{dispute.ref} already has a thread in <#{channel_id}>.")
+    return dispute
+
+
+async def link_thread(
+    store: Store,
+    *,
+    dispute: Dispute,
+    channel_id: str,
+    channel_name: str,
+    ts: str,
+    actor: Person,
+    now: datetime,
+) -> None:
+    """Record the linked root posted in another channel: its replies are the dispute's too."""
+    async with store.write() as conn:
+        await repo.add_thread(
+            conn, dispute_id=dispute.id, channel_id=channel_id, ts=ts, kind="linked"
+        )
+        await repo.add_event(
+            conn,
+            dispute_id=dispute.id,
+            kind="thread_linked",
+            at=now,
+            actor_id=actor.user_id,
+            text=f"#{channel_name} ({channel_id})",
+        )
+
+
+async def dispute_threads(store: Store, *, dispute: Dispute) -> list[tuple[str, str, str]]:
+    """(channel, ts, kind) of every thread of the dispute, home first."""
+    async with store.read() as conn:
+        return await repo.threads(conn, dispute_id=dispute.id)
