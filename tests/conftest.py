@@ -10,10 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.config import ParleyConfig, parse_config
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
+from bot.store import Store
+from bot.store.schema import metadata
 
 # Monday 23 November 2026, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -147,3 +150,12 @@ def no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ):
         monkeypatch.delenv(name, raising=False)
     yield
+
+
+async def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table: a refused request must leave this exactly as it was."""
+    async with store.read() as conn:
+        return {
+            table.name: [tuple(r) for r in (await conn.execute(sa.select(table))).all()]
+            for table in metadata.sorted_tables
+        }

@@ -6,18 +6,13 @@ import time
 import urllib.parse
 
 import pytest
-import sqlalchemy as sa
 
 from bot.sandbox.harness import SIGNING_SECRET, Running
-from bot.store.schema import counters, disputes, parties, timeline
+from tests.conftest import snapshot as snapshot_of
 
 
-async def snapshot(app: Running) -> list[list[tuple[object, ...]]]:
-    async with app.store.read() as conn:
-        return [
-            [tuple(r) for r in (await conn.execute(sa.select(t))).all()]
-            for t in (disputes, timeline, parties, counters)
-        ]
+async def snapshot(app: Running) -> dict[str, list[tuple[object, ...]]]:
+    return await snapshot_of(app.store)
 
 
 def answer_text(reply: object) -> str:

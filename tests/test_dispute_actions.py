@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
-from bot.store.schema import counters, dispute_members, dispute_parties, disputes, parties, timeline
+from tests.conftest import snapshot as snapshot_of
 
 
 def said(reply: object) -> str:
@@ -20,12 +19,8 @@ def said(reply: object) -> str:
     )
 
 
-async def snapshot(app: Running) -> list[list[tuple[object, ...]]]:
-    async with app.store.read() as conn:
-        return [
-            [tuple(r) for r in (await conn.execute(sa.select(t))).all()]
-            for t in (disputes, timeline, parties, counters, dispute_members, dispute_parties)
-        ]
+async def snapshot(app: Running) -> dict[str, list[tuple[object, ...]]]:
+    return await snapshot_of(app.store)
 
 
 async def opened(app: Running, text: str = "open Core outage with <@U0RAJ|raj>") -> str:
@@ -204,3 +199,56 @@ async def test_a_private_channel_without_parley_is_explained(app: Running) -> No
     assert "invite me there" in app.slack.calls_to("response_url")[-1].args["text"]
     after = await snapshot(app)
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open Ours now",
+        "list",
+        "show D-1",
+        "escalate D-1 x",
+        "resolve D-1 x",
+        "withdraw D-1 x",
+        "note D-1 x",
+        "add D-1 <@U0GRETA|greta>",
+    ],
+)
+async def test_external_users_can_run_no_subcommand(app: Running, text: str) -> None:
+    await opened(app)
+    before = await snapshot(app)
+    assert "Only members of the workspace" in await run(app, text, user="U0RAJ", channel="C0ACME")
+    assert await snapshot(app) == before
+
+
+async def test_export_json_and_csv_after_a_whole_dispute(app: Running) -> None:
+    import csv
+    import io
+
+    from bot.workflows.export import ExportKind, export_document, to_csv
+
+    await opened(app)
+    await run(app, "note D-1 Internal view")
+    await run(app, "escalate D-1 Late")
+    await run(app, "withdraw D-1 Settled informally")
+    document = await export_document(app.store)
+    (d,) = document["disputes"]
+    assert d["status"] == "withdrawn" and d["stage"] == "multi_party"
+    assert [e["kind"] for e in d["timeline"]] == [
+        "opened",
+        "party_added",
+        "note",
+        "escalated",
+        "withdrawn",
+    ]
+    assert d["timeline"][2]["text"] == "Internal view"  # the export is internal: notes included
+    rows = list(csv.DictReader(io.StringIO(to_csv(document, ExportKind.TIMELINE))))
+    assert [r["kind"] for r in rows] == [e["kind"] for e in d["timeline"]] and rows[0][
+        "dispute"
+    ] == "D-1"
+    (row,) = list(csv.DictReader(io.StringIO(to_csv(document, ExportKind.DISPUTES))))
+    assert (
+        row["id"] == "D-1"
+        and row["parties"] == "Acme Networks"
+        and row["stage_due_at"].endswith("Z")
+    )

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
-from bot.store.schema import disputes, timeline
+from tests.conftest import snapshot as snapshot_of
 
 
-async def snapshot(app: Running) -> list[list[tuple[object, ...]]]:
-    async with app.store.read() as conn:
-        return [
-            [tuple(r) for r in (await conn.execute(sa.select(t))).all()]
-            for t in (disputes, timeline)
-        ]
+async def snapshot(app: Running) -> dict[str, list[tuple[object, ...]]]:
+    return await snapshot_of(app.store)
 
 
 async def test_open_without_text_opens_the_modal_and_submitting_opens_the_dispute(
