@@ -11,12 +11,12 @@ import tempfile
 import textwrap
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import ParleyConfig, parse_config
-from bot.sandbox.blocktext import mrkdwn, render_message
+from bot.sandbox.blocktext import mrkdwn, render_message, render_view
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running, running_parley
 from bot.store import disputes as disputes_repo
@@ -101,16 +101,61 @@ class Session:
                 body.get("blocks"),
                 f"{where}  Parley (only {self._who(user)} sees this) ›",
             )
+        self._show_calls(mark)
+        return reply
+
+    def _show_calls(self, mark: int) -> None:
+        """Print what Parley sent Slack since `mark`: messages, edits, DMs and forms."""
         for call in self.running.slack.calls[mark:]:
             if call.method not in SHOWN_METHODS or not call.ok:
                 continue
-            target = self._where(str(call.args.get("channel") or call.args.get("_channel") or ""))
+            if call.method.startswith("views."):
+                self.say("    Parley opens a form ›")
+                rendered = render_view(call.args["view"], self.running.slack)
+                self.say(textwrap.indent(rendered, "    ┆ ", predicate=lambda _line: True))
+                continue
+            raw_channel = str(call.args.get("channel") or call.args.get("_channel") or "")
+            target = self._where(raw_channel)
+            if raw_channel.startswith("D"):
+                target = "DM"
             thread = " (in thread)" if call.args.get("thread_ts") else ""
+            if call.method == "response_url" and call.args.get("response_type") != "in_channel":
+                thread = f" (only {self._who(str(call.args.get('_user')))} sees this)"
             verb = " updates its message" if call.method == "chat.update" else ""
             self._show(
                 call.args.get("text"), call.args.get("blocks"), f"{target}  Parley{thread}{verb} ›"
             )
+
+    async def press(self, user: str, channel: str, ts: str, action_id: str, label: str) -> None:
+        """Click a button on one of Parley's messages."""
+        where = "DM" if channel.startswith("D") else self._where(channel)
+        self.say(f"{where}  {self._who(user)} presses [ {label} ]")
+        mark = len(self.running.slack.calls)
+        await self.running.driver.block_action(
+            user=user, channel=channel, message_ts=ts, action_id=action_id
+        )
+        await self.running.settle()
+        self._show_calls(mark)
+
+    async def submit(self, user: str, values: dict[str, dict[str, Any]], shown: str) -> Reply:
+        """Fill in and submit the form Parley opened last."""
+        view = self.running.slack.calls_to("views.open")[-1].args["view"]
+        self.say(f"    {self._who(user)} fills in “{shown}” and submits")
+        mark = len(self.running.slack.calls)
+        reply = await self.running.driver.view_submission(user=user, view=view, values=values)
+        await self.running.settle()
+        self._show_calls(mark)
         return reply
+
+    async def later(self, delta: timedelta, why: str) -> None:
+        """Move the clock on and let Parley's background jobs run."""
+        self.running.clock.advance(delta)
+        local = self.running.clock.now().astimezone(self.running.parley.config.calendar.zone)
+        self.say(f"⏱  {why}: {local:%a} {local.day} {local:%b} {local:%H:%M}")
+        mark = len(self.running.slack.calls)
+        await self.running.parley.tick()
+        await self.running.settle()
+        self._show_calls(mark)
 
     def check(self, passed: bool, description: str) -> None:
         self.checks.append((description, passed))
@@ -213,6 +258,37 @@ async def scene_ladder(s: Session) -> None:
     s.check(d1 is not None and d1.status.value == "resolved", "Carol resolves D-1")
 
 
+async def scene_overdue_and_buttons(s: Session) -> None:
+    await s.later(timedelta(days=3, minutes=1), "Three working days on, D-2 is still open")
+    dms = [c for c in s.running.slack.calls_to("chat.postMessage") if c.args["channel"][0] == "D"]
+    s.check(len(dms) == 1 and "D-2" in dms[0].args["text"], "Bob, D-2's owner, is told by DM")
+    await s.later(timedelta(hours=4), "Four hours later")
+    again = [c for c in s.running.slack.calls_to("chat.postMessage") if c.args["channel"][0] == "D"]
+    s.check(len(again) == 1, "nothing is told twice for the same stage")
+    dm = dms[0]
+    ts = str((dm.response or {}).get("ts"))
+    await s.press("U0BOB", dm.args["channel"], ts, "dispute_escalate", "Escalate")
+    await s.submit(
+        "U0BOB",
+        {"reason": {"text": "Globex has not answered the finding"}},
+        "Globex has not answered the finding",
+    )
+    d2 = await s.dispute(2)
+    s.check(d2 is not None and d2.stage.value == "multi_party", "the DM's button escalates D-2")
+
+
+async def scene_linked_thread(s: Session) -> None:
+    await s.command("U0BOB", "C0DESK", "/dispute", "add D-2 <#C0GLOBEX|globex-shared>")
+    roots = [
+        c for c in s.running.slack.calls_to("chat.postMessage") if c.args["channel"] == "C0GLOBEX"
+    ]
+    s.check(len(roots) == 1, "a linked thread is opened in Globex's shared channel")
+    s.check(
+        bool(roots) and "Acme" not in str(roots[0].args),
+        "it names no other party",
+    )
+
+
 async def scene_mistakes(s: Session) -> None:
     before = await s.dispute(3)
     help_reply = await s.command("U0ALICE", "C0DESK", "/dispute", "")
@@ -249,6 +325,8 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
     ("A shared channel sees only its own party's business", scene_isolation),
     ("The ladder: escalate, note, tell, resolve", scene_ladder),
+    ("The clock runs out; a button in the DM escalates", scene_overdue_and_buttons),
+    ("A linked thread in Globex's shared channel", scene_linked_thread),
     ("Mistakes get clear answers and change nothing", scene_mistakes),
     ("Everything is on the record", scene_export),
 ]
@@ -274,7 +352,10 @@ async def run_demo(echo: Echo | None = print) -> bool:
             for number, (title, scene) in enumerate(SCENES, start=1):
                 session.say()
                 session.say(f"━━ Scene {number}: {title} ━━")
-                await scene(session)
+                try:
+                    await scene(session)
+                except Exception as exc:  # a broken scene is a failed check, not a traceback
+                    session.check(False, f"scene {number} ran to its end ({exc!r})")
             problems = running.slack.violations
             session.check(not problems, "every Web API call matched Slack's published spec")
     failed = [d for d, ok in session.checks if not ok]
