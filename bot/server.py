@@ -60,11 +60,15 @@ async def slack_events(request: web.Request) -> web.Response:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return web.json_response({"error": "body is not UTF-8"}, status=400)
-    bolt_request = AsyncBoltRequest(
-        body=text, query=request.query_string, headers=dict(request.headers)
-    )
     started = time.perf_counter()
-    bolt_response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
+    try:
+        bolt_request = AsyncBoltRequest(
+            body=text, query=request.query_string, headers=dict(request.headers)
+        )
+        bolt_response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
+    except Exception as exc:  # Bolt's own parsing trips on payloads of the wrong shape
+        log.warning("refused a malformed Slack request (%s)", type(exc).__name__)
+        return web.json_response({"error": "malformed request"}, status=400)
     log.debug("dispatched in %.1f ms", (time.perf_counter() - started) * 1000)
     return await to_aiohttp_response(bolt_response)
 

@@ -170,9 +170,9 @@ class Directory:
         """Who can read what is posted in a channel. Unknown channels are treated as shared."""
         channel = await self.channel(channel_id)
         if channel is None:
-            return Audience.shared(frozenset())
+            return Audience.shared(frozenset(), channel_id)
         if channel.is_shared:
-            return Audience.shared(channel.team_ids - {workspace_id})
+            return Audience.shared(channel.team_ids - {workspace_id}, channel_id)
         return Audience()
 
     def forget_channel(self, channel_id: str) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.workflows.clocks import describe_duration
 from bot.workflows.disputes import DisputePage, ListScope, StageClock
 from bot.workflows.models import Audience, Dispute, Party, Stage, Status, TimelineEvent
 
@@ -305,26 +306,62 @@ EVENT_WORDS = {
 PRIVATE_KINDS = {"note"}
 
 
-def event_line(event: TimelineEvent, tz: ZoneInfo) -> str:
+def event_line(event: TimelineEvent, tz: ZoneInfo, *, with_text: bool = True) -> str:
     who = f"<@{event.actor_id}>" if event.actor_id else "Parley"
     what = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))
     if event.kind == "party_added" and event.party:
         what = f"{what} {escape(event.party)}"
+    elif event.party and event.kind in MESSAGE_KINDS:
+        who = f"{who} ({escape(event.party)})"
     line = f"{stamp(event.at, tz)} · {who} {what}"
-    if event.text and event.kind != "opened":
+    if with_text and event.text and event.kind != "opened":
         line += f": {escape(truncate(event.text, 300))}"
     return line
+
+
+# Events that are a Slack message in one of the dispute's threads.
+MESSAGE_KINDS = {"reply", "edited", "deleted"}
+# Events a shared channel may see, but without their text (reasons are written internally).
+TEXTLESS_IN_SHARED = {"escalated", "resolved", "withdrawn", "overdue", "thread_linked"}
 
 
 def visible_events(
     events: Sequence[TimelineEvent], audience: Audience, parties: Sequence[Party]
 ) -> list[TimelineEvent]:
+    """What of the record a channel may see: everything internally; in a shared channel only
+    the messages written in that very channel, its own parties' events, and no notes."""
     if audience.internal:
         return list(events)
     own = {p.name for p in visible_parties(parties, audience)}
-    return [
-        e for e in events if e.kind not in PRIVATE_KINDS and (e.party is None or e.party in own)
-    ]
+    shown = []
+    for e in events:
+        if e.kind in PRIVATE_KINDS or (e.party is not None and e.party not in own):
+            continue
+        if e.kind in MESSAGE_KINDS and e.channel_id != audience.channel_id:
+            continue
+        if e.kind in TEXTLESS_IN_SHARED:
+            e = e.model_copy(update={"text": None})
+        shown.append(e)
+    return shown
+
+
+def response_lines(
+    dispute: Dispute, events: Sequence[TimelineEvent], audience: Audience
+) -> list[str]:
+    """Each visible party's first-response clock, or that it has not replied yet."""
+    timed = {
+        e.party: e for e in events if e.kind == "reply" and e.response_wall_seconds is not None
+    }
+    lines = []
+    for party in visible_parties(dispute.parties, audience):
+        first = timed.get(party.name)
+        if first is None or first.response_wall_seconds is None:
+            lines.append(f"{escape(party.name)}: no reply yet")
+            continue
+        wall = describe_duration(first.response_wall_seconds)
+        working = describe_duration(first.response_working_seconds or 0, in_days=False)
+        lines.append(f"{escape(party.name)}: first reply after {wall} ({working} in office hours)")
+    return lines
 
 
 def dispute_record(
@@ -339,6 +376,9 @@ def dispute_record(
     """What `/dispute show` answers: the card's facts plus the latest on the record."""
     text, blocks = dispute_card(dispute, clock=clock, tz=tz, audience=audience)
     shown = visible_events(events, audience, dispute.parties)
+    clocks = response_lines(dispute, events, audience)
+    if clocks:
+        blocks.extend(sections(["*Response clocks*", *clocks]))
     recent = shown[-latest:]
     lines = [event_line(e, tz) for e in recent]
     if lines:

@@ -61,6 +61,8 @@ async def running_parley(
     if own_slack:
         await stand_in.start()
     clock = FakeClock(start)
+    # Slack's message timestamps follow the same fake clock, as they would follow real time.
+    stand_in.clock = clock
     # No ticker loop: a test (or the demo) moves the fake clock and calls `parley.tick()`.
     parley = Parley(
         sandbox_settings(stand_in, database_url), config=config, clock=clock, tick_seconds=None

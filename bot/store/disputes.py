@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import parties as parties_repo
@@ -16,6 +18,7 @@ from bot.store.schema import (
     dispute_threads,
     disputes,
     parties,
+    seen_events,
     timeline,
 )
 from bot.workflows.models import Dispute, Party, Stage, Status, TimelineEvent
@@ -97,7 +100,12 @@ async def add_event(
     party_id: int | None = None,
     text: str | None = None,
     stage: Stage | None = None,
+    message: tuple[str, str] | None = None,
+    previous_text: str | None = None,
+    response: tuple[int, int] | None = None,
 ) -> None:
+    """One event on the record. `message` is (channel, ts) of the Slack message it is about;
+    `response` is (wall, working) seconds of a party's first reply."""
     await conn.execute(
         sa.insert(timeline).values(
             dispute_id=dispute_id,
@@ -107,8 +115,87 @@ async def add_event(
             party_id=party_id,
             text=text,
             stage=stage.value if stage else None,
+            channel_id=message[0] if message else None,
+            message_ts=message[1] if message else None,
+            previous_text=previous_text,
+            response_wall_seconds=response[0] if response else None,
+            response_working_seconds=response[1] if response else None,
         )
     )
+
+
+async def see_event(conn: AsyncConnection, *, event_id: str, now: datetime) -> bool:
+    """Take a Slack event id; False if it was taken before (a retry or a repeat)."""
+    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    result = await conn.execute(
+        insert(seen_events)
+        .values(event_id=event_id, seen_at=now)
+        .on_conflict_do_nothing(index_elements=[seen_events.c.event_id])
+        .returning(seen_events.c.event_id)
+    )
+    return result.first() is not None
+
+
+async def for_thread(conn: AsyncConnection, *, channel_id: str, thread_ts: str) -> Dispute | None:
+    """The dispute whose home or linked thread this is."""
+    row = (
+        await conn.execute(
+            sa.select(dispute_threads.c.dispute_id).where(
+                dispute_threads.c.channel_id == channel_id, dispute_threads.c.ts == thread_ts
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    found = await _load(conn, sa.select(disputes).where(disputes.c.id == row.dispute_id))
+    return found[0] if found else None
+
+
+async def message_recorded(
+    conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str, kind: str
+) -> bool:
+    row = (
+        await conn.execute(
+            sa.select(sa.literal(1)).where(
+                timeline.c.dispute_id == dispute_id,
+                timeline.c.channel_id == channel_id,
+                timeline.c.message_ts == ts,
+                timeline.c.kind == kind,
+            )
+        )
+    ).first()
+    return row is not None
+
+
+async def party_joined_at(
+    conn: AsyncConnection, *, dispute_id: int, party_id: int
+) -> tuple[datetime, datetime | None] | None:
+    """When the party was brought in, and when it first replied (None if not in the dispute)."""
+    row = (
+        await conn.execute(
+            sa.select(dispute_parties.c.added_at, dispute_parties.c.first_reply_at).where(
+                dispute_parties.c.dispute_id == dispute_id,
+                dispute_parties.c.party_id == party_id,
+            )
+        )
+    ).first()
+    return (row.added_at, row.first_reply_at) if row else None
+
+
+async def set_first_reply(
+    conn: AsyncConnection, *, dispute_id: int, party_id: int, at: datetime
+) -> bool:
+    """Mark the party's first reply; False if another reply got there first."""
+    result = await conn.execute(
+        sa.update(dispute_parties)
+        .where(
+            dispute_parties.c.dispute_id == dispute_id,
+            dispute_parties.c.party_id == party_id,
+            dispute_parties.c.first_reply_at.is_(None),
+        )
+        .values(first_reply_at=at)
+    )
+    return bool(result.rowcount)
 
 
 async def move(
@@ -287,6 +374,11 @@ def _timeline_event(row: sa.Row[tuple[object, ...]], names: dict[int, Party]) ->
         party=names[m["party_id"]].name if m["party_id"] else None,
         text=m["text"],
         stage=Stage(m["stage"]) if m["stage"] else None,
+        channel_id=m["channel_id"],
+        message_ts=m["message_ts"],
+        previous_text=m["previous_text"],
+        response_wall_seconds=m["response_wall_seconds"],
+        response_working_seconds=m["response_working_seconds"],
     )
 
 

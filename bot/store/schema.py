@@ -71,6 +71,7 @@ dispute_parties = sa.Table(
     ),
     sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), primary_key=True),
     sa.Column("added_at", UTCDateTime, nullable=False),
+    sa.Column("first_reply_at", UTCDateTime, nullable=True),
 )
 
 dispute_members = sa.Table(
@@ -110,5 +111,21 @@ timeline = sa.Table(
     sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
     sa.Column("text", sa.Text, nullable=True),
     sa.Column("stage", sa.String(32), nullable=True),
+    # Replies, edits and deletions: which message, and what it said before.
+    sa.Column("channel_id", sa.String(32), nullable=True),
+    sa.Column("message_ts", sa.String(32), nullable=True),
+    sa.Column("previous_text", sa.Text, nullable=True),
+    # On a party's first reply: how long it took since the party was brought in.
+    sa.Column("response_wall_seconds", sa.Integer, nullable=True),
+    sa.Column("response_working_seconds", sa.Integer, nullable=True),
 )
 sa.Index("ix_timeline_dispute", timeline.c.dispute_id, timeline.c.id)
+sa.Index("ix_timeline_message", timeline.c.channel_id, timeline.c.message_ts)
+
+# Slack event ids already taken: a retried or repeated event records nothing new.
+seen_events = sa.Table(
+    "seen_events",
+    metadata,
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+)

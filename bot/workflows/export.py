@@ -35,7 +35,18 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "stage_due_at",
         "resolution",
     ],
-    ExportKind.TIMELINE: ["dispute", "kind", "at", "actor", "party", "text", "stage"],
+    ExportKind.TIMELINE: [
+        "dispute",
+        "kind",
+        "at",
+        "actor",
+        "party",
+        "text",
+        "stage",
+        "previous_text",
+        "first_response_wall_seconds",
+        "first_response_working_seconds",
+    ],
     ExportKind.REVIEWS: [
         "id",
         "title",
@@ -79,6 +90,15 @@ def event_document(event: TimelineEvent) -> dict[str, Any]:
         "party": event.party,
         "text": event.text,
         "stage": event.stage.value if event.stage else None,
+        "previous_text": event.previous_text,
+        "first_response": (
+            {
+                "wall_seconds": event.response_wall_seconds,
+                "working_seconds": event.response_working_seconds,
+            }
+            if event.response_wall_seconds is not None
+            else None
+        ),
     }
 
 
@@ -118,7 +138,9 @@ def rows_of(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> list
     """One kind's records; the timeline flattened to one row per event with its dispute's id."""
     if kind is ExportKind.TIMELINE:
         return [
-            {"dispute": d["id"], **event} for d in document["disputes"] for event in d["timeline"]
+            {"dispute": d["id"], **event, **_flat_response(event)}
+            for d in document["disputes"]
+            for event in d["timeline"]
         ]
     return document[kind.value]
 
@@ -139,3 +161,11 @@ def to_csv(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> str:
             }
         )
     return out.getvalue()
+
+
+def _flat_response(event: dict[str, Any]) -> dict[str, Any]:
+    response = event.get("first_response") or {}
+    return {
+        "first_response_wall_seconds": response.get("wall_seconds"),
+        "first_response_working_seconds": response.get("working_seconds"),
+    }

@@ -72,10 +72,11 @@ class Audience(Record):
 
     internal: bool = True
     team_ids: frozenset[str] = frozenset()
+    channel_id: str | None = None
 
     @classmethod
-    def shared(cls, team_ids: frozenset[str]) -> Audience:
-        return cls(internal=False, team_ids=team_ids)
+    def shared(cls, team_ids: frozenset[str], channel_id: str | None = None) -> Audience:
+        return cls(internal=False, team_ids=team_ids, channel_id=channel_id)
 
 
 class TimelineEvent(Record):
@@ -85,6 +86,11 @@ class TimelineEvent(Record):
     party: str | None = None
     text: str | None = None
     stage: Stage | None = None
+    channel_id: str | None = None
+    message_ts: str | None = None
+    previous_text: str | None = None
+    response_wall_seconds: int | None = None
+    response_working_seconds: int | None = None
 
 
 class Dispute(Record):
