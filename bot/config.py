@@ -356,11 +356,11 @@ class ParleyConfig(BaseModel):
             for raw in value:
                 if not isinstance(raw, str):
                     continue
-                first = seen.setdefault(raw.strip(), raw)
+                first = seen.setdefault(raw.strip().casefold(), raw)
                 if first != raw:
                     raise _problem(
                         f"party {_quote(raw)} is the same name as {_quote(first)} "
-                        "once spaces are trimmed",
+                        "once spaces and case are set aside",
                         at=("parties", raw),
                     )
         return value

@@ -388,8 +388,16 @@ def test_party_names_that_clash_once_stripped(tmp_path: Path) -> None:
 
     assert error_of(path) == (
         f'{path}:3: parties." Globex": party " Globex" is the same name as "Globex" '
-        "once spaces are trimmed"
+        "once spaces and case are set aside"
     )
+
+
+def test_party_names_that_clash_but_for_case(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[parties.Globex]\nkind = "customer"\n[parties.GLOBEX]\nkind = "supplier"\n',
+    )
+    assert "is the same name as" in error_of(path)
 
 
 def test_section_that_is_not_a_table(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import dispute_buttons, disputes, events, fallback, threads
+from bot.commands import dispute_buttons, disputes, events, fallback, parties, threads
 
 
 def register_all(app: AsyncApp) -> None:
@@ -13,4 +13,5 @@ def register_all(app: AsyncApp) -> None:
     disputes.register(app)
     dispute_buttons.register(app)
     events.register(app)
+    parties.register(app)
     fallback.register(app)

@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.schema import parties
-from bot.workflows.models import Party, PartyKind
+from bot.store.schema import dispute_parties, disputes, parties
+from bot.workflows.models import Party, PartyKind, Status
 
 
 def _party(row: sa.Row[tuple[object, ...]]) -> Party:
@@ -79,3 +79,53 @@ async def update(
         .where(parties.c.id == party_id)
         .values(name=name, kind=kind.value, slack_team=slack_team)
     )
+
+
+async def in_workspace(conn: AsyncConnection, *, workspace_id: str) -> list[Party]:
+    """Every party of the workspace, in no particular order (callers sort as people read)."""
+    rows = await conn.execute(sa.select(parties).where(parties.c.workspace_id == workspace_id))
+    return [_party(r) for r in rows]
+
+
+async def with_open_disputes(
+    conn: AsyncConnection, *, workspace_id: str
+) -> list[tuple[Party, int]]:
+    """Every party of the workspace with the number of open disputes it is in: one query."""
+    open_links = (
+        sa.select(
+            dispute_parties.c.party_id.label("party_id"),
+            sa.func.count().label("open_disputes"),
+        )
+        .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
+        .where(disputes.c.workspace_id == workspace_id, disputes.c.status == Status.OPEN.value)
+        .group_by(dispute_parties.c.party_id)
+        .subquery()
+    )
+    rows = await conn.execute(
+        sa.select(parties, sa.func.coalesce(open_links.c.open_disputes, 0).label("open_count"))
+        .outerjoin(open_links, open_links.c.party_id == parties.c.id)
+        .where(parties.c.workspace_id == workspace_id)
+    )
+    return [(_party(r), int(r._mapping["open_count"])) for r in rows]
+
+
+async def open_disputes(
+    conn: AsyncConnection, *, party_id: int, limit: int
+) -> tuple[list[tuple[int, str]], int]:
+    """The party's open disputes as (number, title), newest first, and how many there are."""
+    where = sa.and_(dispute_parties.c.party_id == party_id, disputes.c.status == Status.OPEN.value)
+    joined = dispute_parties.join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
+    rows = await conn.execute(
+        sa.select(disputes.c.number, disputes.c.title)
+        .select_from(joined)
+        .where(where)
+        .order_by(disputes.c.number.desc())
+        .limit(limit)
+    )
+    page = [(int(r.number), str(r.title)) for r in rows]
+    if len(page) < limit:
+        return page, len(page)
+    total = (
+        await conn.execute(sa.select(sa.func.count()).select_from(joined).where(where))
+    ).scalar_one()
+    return page, int(total)

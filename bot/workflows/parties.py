@@ -36,6 +36,9 @@ async def party_for_team(
         kind = PartyKind(config.parties[configured].kind)
         if existing is None:
             named = await repo.by_name(conn, workspace_id=workspace_id, name=configured)
+            if named is not None and named.slack_team not in (None, team_id):
+                named = None  # that name belongs to another team's record: leave it be
+                configured = f"{configured} ({team_id})"
             if named is not None:
                 await repo.update(
                     conn, party_id=named.id, name=configured, kind=kind, slack_team=team_id

@@ -1,0 +1,147 @@
+"""`/party`: parse, call the party_admin workflow, render the answer (always ephemeral)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import render, render_parties
+from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.disputes import refresh_card
+from bot.commands.parsing import plain_text, split_subcommand
+from bot.deps import Deps
+from bot.workflows import party_admin
+from bot.workflows.errors import DomainError
+from bot.workflows.models import Audience, Person
+
+
+@dataclass(frozen=True)
+class Invocation:
+    deps: Deps
+    ack: Ack
+    client: AsyncWebClient
+    workspace_id: str
+    actor: Person
+    audience: Audience
+    args: str
+
+
+Subcommand = Callable[[Invocation], Awaitable[None]]
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/party")(party_command)
+
+
+async def party_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+) -> None:
+    sub, args = split_subcommand(command.get("text") or "")
+    run = SUBCOMMANDS.get(sub)
+    if run is None:
+        problem = (
+            None
+            if sub in ("", "help")
+            else f"`{render.escape(sub[:40])}` is not a /party subcommand."
+        )
+        await answer(ack, *render_parties.usage(problem))
+        return
+    workspace_id = workspace_of(context)
+    if actor_team(command, context) not in ("", workspace_id):
+        await answer(
+            ack,
+            *render.error(
+                "Only members of the workspace that runs Parley can use /party. "
+                "Ask your contact there if your organisation's details need a change."
+            ),
+        )
+        return
+    try:
+        call = Invocation(
+            deps=deps,
+            ack=ack,
+            client=client,
+            workspace_id=workspace_id,
+            actor=await deps.directory.person(command["user_id"]),
+            audience=await deps.directory.audience(command["channel_id"], workspace_id),
+            args=plain_text(args),
+        )
+        await run(call)
+    except DomainError as exc:
+        # Messages quote what was typed; Slack's control characters must not act in mrkdwn.
+        await answer(ack, *render.error(render.escape(exc.message)))
+
+
+async def list_(call: Invocation) -> None:
+    entries = await party_admin.list_parties(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        actor=call.actor,
+        audience=call.audience,
+        config=call.deps.config,
+        now=call.deps.clock.now(),
+    )
+    await answer(call.ack, *render_parties.party_list(entries, audience=call.audience))
+
+
+async def show(call: Invocation) -> None:
+    details = await party_admin.party_details(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        name=call.args,
+        actor=call.actor,
+        audience=call.audience,
+        config=call.deps.config,
+        now=call.deps.clock.now(),
+    )
+    await answer(call.ack, *render_parties.party_record(details))
+
+
+async def set_(call: Invocation) -> None:
+    change = await party_admin.set_kind(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        request=party_admin.parse_set(call.args),
+        actor=call.actor,
+        audience=call.audience,
+        config=call.deps.config,
+        now=call.deps.clock.now(),
+    )
+    await _changed(call, change)
+
+
+async def rename(call: Invocation) -> None:
+    change = await party_admin.rename_party(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        request=party_admin.parse_rename(call.args),
+        actor=call.actor,
+        audience=call.audience,
+        config=call.deps.config,
+        now=call.deps.clock.now(),
+    )
+    await _changed(call, change)
+
+
+async def _changed(call: Invocation, change: party_admin.PartyChange) -> None:
+    """Confirm, then edit the cards that show the party (after the ack: Slack waits 3 s)."""
+    await answer(call.ack, *render_parties.party_changed(change))
+    for dispute in change.disputes:
+        await refresh_card(call.deps, call.client, dispute)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "list": list_,
+    "show": show,
+    "set": set_,
+    "rename": rename,
+}
