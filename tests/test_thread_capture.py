@@ -125,7 +125,13 @@ async def test_the_same_event_twice_records_once(app: Running) -> None:
 
 
 async def test_a_retry_arriving_while_the_first_is_still_running(app: Running) -> None:
-    await open_d1(app)
+    await app.driver.command(
+        "/dispute",
+        "open Core outage with <@U0RAJ|raj> <@U0GRETA|greta>",
+        user="U0ALICE",
+        channel="C0DESK",
+    )
+    await app.settle()
     await app.driver.command(
         "/dispute", "add D-1 <#C0GLOBEX|globex-shared>", user="U0ALICE", channel="C0DESK"
     )

@@ -14,7 +14,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import render
+from bot.commands import outgoing, render
 from bot.commands.common import Ack, actor_team, answer, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
@@ -95,7 +95,7 @@ async def dispute_command(
             ack,
             *render.error(
                 f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and pick "
-                "them from Slack's list, e.g. `/dispute open Late report with @raj`."
+                "them from Slack's list, e.g. `/dispute open Late report with @their-rep`."
             ),
         )
 
@@ -127,14 +127,22 @@ async def post_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> str
         dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
     )
     try:
-        posted = await client.chat_postMessage(
-            channel=dispute.channel_id, text=text, blocks=blocks, unfurl_links=False
+        ts = await outgoing.post(
+            deps,
+            client,
+            channel=dispute.channel_id,
+            workspace_id=dispute.workspace_id,
+            text=text,
+            blocks=blocks,
+            about=outgoing.About(disputes=[dispute]),
         )
     except SlackApiError as exc:
         error = str(exc.response.get("error"))
         log.warning("posting the card of %s failed: %s", dispute.ref, error)
         return error
-    await disputes.record_card(deps.store, dispute=dispute, ts=str(posted["ts"]))
+    if ts is None:
+        return "isolation"
+    await disputes.record_card(deps.store, dispute=dispute, ts=ts)
     return None
 
 
@@ -217,12 +225,10 @@ async def list_(call: Invocation) -> None:
     clocks = {
         d.id: disputes.stage_clock(d, now=now, calendar=call.deps.calendar) for d in page.disputes
     }
-    await answer(
-        call.ack,
-        *render.dispute_list(
-            page, scope=scope, clocks=clocks, tz=call.deps.config.calendar.zone, audience=audience
-        ),
+    text, blocks = render.dispute_list(
+        page, scope=scope, clocks=clocks, tz=call.deps.config.calendar.zone, audience=audience
     )
+    await _answer(call, text, blocks, outgoing.About(disputes=page.disputes))
 
 
 async def show(call: Invocation) -> None:
@@ -234,11 +240,23 @@ async def show(call: Invocation) -> None:
         call.deps.store, workspace_id=call.workspace_id, number=number, audience=audience
     )
     clock = disputes.stage_clock(dispute, now=call.deps.clock.now(), calendar=call.deps.calendar)
-    await answer(
+    text, blocks = render.dispute_record(
+        dispute, events, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
+    )
+    await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
+
+
+async def _answer(
+    call: Invocation, text: str, blocks: render.Blocks, about: outgoing.About
+) -> None:
+    await outgoing.answer(
+        call.deps,
         call.ack,
-        *render.dispute_record(
-            dispute, events, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
-        ),
+        channel=call.channel_id,
+        workspace_id=call.workspace_id,
+        text=text,
+        blocks=blocks,
+        about=about,
     )
 
 
@@ -292,7 +310,7 @@ async def note(call: Invocation) -> None:
 
 
 async def add(call: Invocation) -> None:
-    number, text = _id_and_text(call, "`/dispute add D-3 @raj #acme-shared`")
+    number, text = _id_and_text(call, "`/dispute add D-3 @their-rep #their-channel`")
     actor = await call.deps.directory.person(call.user_id)
     mentions = find_mentions(text)
     channels = list(mentions.channel_ids)
@@ -306,7 +324,9 @@ async def add(call: Invocation) -> None:
         channels.append(found)
     people = await _people(call, text)
     if not people and not channels:
-        raise InvalidInput("Whom should I add? `/dispute add D-3 @raj` or `/dispute add D-3 #acme`")
+        raise InvalidInput(
+            "Whom should I add? `/dispute add D-3 @their-rep` or `/dispute add D-3 #channel`"
+        )
     for channel_id in channels:
         await disputes.check_link(
             call.deps.store,
@@ -374,15 +394,25 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
         dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience, linked=True
     )
     try:
-        posted = await call.client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+        ts = await outgoing.post(
+            deps,
+            call.client,
+            channel=channel_id,
+            workspace_id=call.workspace_id,
+            text=text,
+            blocks=blocks,
+            about=outgoing.About(disputes=[dispute]),
+        )
     except SlackApiError as exc:
         return f"I couldn't post in <#{channel_id}> ({exc.response.get('error')})."
+    if ts is None:
+        return f"<#{channel_id}> is shared with none of {dispute.ref}'s parties: not linked."
     await disputes.link_thread(
         deps.store,
         dispute=dispute,
         channel_id=channel_id,
         channel_name=channel.name,
-        ts=str(posted["ts"]),
+        ts=ts,
         actor=actor,
         now=deps.clock.now(),
     )
@@ -403,7 +433,16 @@ async def refresh_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> 
             linked=kind != "home",
         )
         try:
-            await client.chat_update(channel=channel_id, ts=ts, text=text, blocks=blocks)
+            await outgoing.update(
+                deps,
+                client,
+                channel=channel_id,
+                ts=ts,
+                workspace_id=dispute.workspace_id,
+                text=text,
+                blocks=blocks,
+                about=outgoing.About(disputes=[dispute]),
+            )
         except SlackApiError as exc:
             log.warning("updating a card of %s failed: %s", dispute.ref, exc.response.get("error"))
 
@@ -416,18 +455,31 @@ async def announce(
     line = render.change_line(dispute, change.kind, change.text, actor_id)
     try:
         if dispute.root_ts is not None:
-            await client.chat_postMessage(
+            await outgoing.post(
+                deps,
+                client,
                 channel=dispute.channel_id,
+                workspace_id=dispute.workspace_id,
                 thread_ts=dispute.root_ts,
                 text=line,
                 blocks=[render.section(line)],
+                about=outgoing.About(disputes=[dispute]),
             )
         await refresh_card(deps, client, dispute)
         for tell in change.tell:
             text, blocks = render.escalation_notice(
                 dispute, change.text, actor_id, tz=deps.config.calendar.zone
             )
-            await client.chat_postMessage(channel=tell.channel_id, text=text, blocks=blocks)
+            # Internal: it names every party. A misconfigured shared channel is refused.
+            await outgoing.post(
+                deps,
+                client,
+                channel=tell.channel_id,
+                workspace_id=dispute.workspace_id,
+                text=text,
+                blocks=blocks,
+                about=outgoing.About(disputes=[dispute], internal=True),
+            )
     except SlackApiError as exc:
         log.warning("telling Slack about %s failed: %s", dispute.ref, exc.response.get("error"))
 

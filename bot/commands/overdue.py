@@ -11,7 +11,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import render
+from bot.commands import outgoing, render
 from bot.commands.disputes import announce, refresh_card
 from bot.deps import Deps
 from bot.workflows import disputes
@@ -40,11 +40,15 @@ async def _announce(deps: Deps, client: AsyncWebClient, parley: Person, item: Ov
     tz = deps.config.calendar.zone
     if dispute.root_ts:
         line = render.overdue_line(dispute, item.working_days, tz)
-        await client.chat_postMessage(
+        await outgoing.post(
+            deps,
+            client,
             channel=dispute.channel_id,
+            workspace_id=dispute.workspace_id,
             thread_ts=dispute.root_ts,
             text=line,
             blocks=[render.section(line)],
+            about=outgoing.About(disputes=[dispute]),
         )
     following = NEXT_STAGE.get(dispute.stage)
     escalated = False
@@ -89,4 +93,12 @@ async def _announce(deps: Deps, client: AsyncWebClient, parley: Person, item: Ov
         owner_is_approver=dispute.owner_id in deps.config.people.approvers,
     )
     dm = await client.conversations_open(users=dispute.owner_id)
-    await client.chat_postMessage(channel=dm["channel"]["id"], text=text, blocks=blocks)
+    await outgoing.post(
+        deps,
+        client,
+        channel=str(dm["channel"]["id"]),
+        workspace_id=dispute.workspace_id,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(disputes=[dispute], internal=True),
+    )

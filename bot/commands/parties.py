@@ -10,14 +10,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import render, render_parties
+from bot.commands import outgoing, render, render_parties
 from bot.commands.common import Ack, actor_team, answer, workspace_of
 from bot.commands.disputes import refresh_card
 from bot.commands.parsing import plain_text, split_subcommand
 from bot.deps import Deps
 from bot.workflows import party_admin
 from bot.workflows.errors import DomainError
-from bot.workflows.models import Audience, Person
+from bot.workflows.models import Audience, Party, Person
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Invocation:
     actor: Person
     audience: Audience
     args: str
+    channel_id: str
 
 
 Subcommand = Callable[[Invocation], Awaitable[None]]
@@ -74,6 +75,7 @@ async def party_command(
             actor=await deps.directory.person(command["user_id"]),
             audience=await deps.directory.audience(command["channel_id"], workspace_id),
             args=plain_text(args),
+            channel_id=command["channel_id"],
         )
         await run(call)
     except DomainError as exc:
@@ -90,7 +92,11 @@ async def list_(call: Invocation) -> None:
         config=call.deps.config,
         now=call.deps.clock.now(),
     )
-    await answer(call.ack, *render_parties.party_list(entries, audience=call.audience))
+    await _answer(
+        call,
+        *render_parties.party_list(entries, audience=call.audience),
+        parties=[e.party for e in entries],
+    )
 
 
 async def show(call: Invocation) -> None:
@@ -103,7 +109,7 @@ async def show(call: Invocation) -> None:
         config=call.deps.config,
         now=call.deps.clock.now(),
     )
-    await answer(call.ack, *render_parties.party_record(details))
+    await _answer(call, *render_parties.party_record(details), parties=[details.party])
 
 
 async def set_(call: Invocation) -> None:
@@ -134,7 +140,7 @@ async def rename(call: Invocation) -> None:
 
 async def _changed(call: Invocation, change: party_admin.PartyChange) -> None:
     """Confirm, then edit the cards that show the party (after the ack: Slack waits 3 s)."""
-    await answer(call.ack, *render_parties.party_changed(change))
+    await _answer(call, *render_parties.party_changed(change), parties=[change.after])
     for dispute in change.disputes:
         await refresh_card(call.deps, call.client, dispute)
 
@@ -145,3 +151,18 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "set": set_,
     "rename": rename,
 }
+
+
+async def _answer(
+    call: Invocation, text: str, blocks: render.Blocks, *, parties: list[Party]
+) -> None:
+    """Through the door: in a shared channel only that channel's own parties may be named."""
+    await outgoing.answer(
+        call.deps,
+        call.ack,
+        channel=call.channel_id,
+        workspace_id=call.workspace_id,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(parties=parties),
+    )

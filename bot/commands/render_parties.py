@@ -18,7 +18,7 @@ PARTY_USAGE = """\
 • `/party set &lt;name&gt; kind customer|supplier|third_party` — re-kind a discovered party
 • `/party rename &lt;old&gt; to &lt;new&gt;` — rename a discovered party
 • `/party help` — this help
-Names work in any case and may contain spaces: `/party show acme networks`. \
+Names work in any case and may contain spaces: `/party show example supplier ltd`. \
 Parties defined in Parley's config file are changed there."""
 
 ORIGIN_WORDS = {

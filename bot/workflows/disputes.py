@@ -384,7 +384,7 @@ async def add_people(
     """Bring people into D-n; an external person brings in the party their team speaks for."""
     _internal_only(actor, workspace_id)
     if not people:
-        raise InvalidInput("Whom should I add? `/dispute add D-3 @raj @greta`")
+        raise InvalidInput("Whom should I add? `/dispute add D-3 @their-rep`")
     bots = [p for p in people if p.is_bot]
     if bots:
         raise InvalidInput(f"@{bots[0].name} is a bot; only people can take part in a dispute.")

@@ -38,7 +38,7 @@ REFRESH_LIMIT = 50
 
 SET_EXAMPLE = "`/party set Initech kind third_party`"
 RENAME_EXAMPLE = "`/party rename Initech to Initech Ltd`"
-SHOW_EXAMPLE = "`/party show Acme Networks`"
+SHOW_EXAMPLE = "`/party show Example Supplier Ltd`"
 
 
 class Origin(StrEnum):
