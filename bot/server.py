@@ -27,6 +27,7 @@ from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.ticker import Ticker
 from bot.workflows.models import Person
+from bot.workflows.party_admin import sync_configured_parties
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,14 @@ class Parley:
         self.deps = build_deps(
             self.settings, self.store, self.client, config=self.config, clock=self.clock
         )
+        if self._identity is not None and self._identity.team_id:
+            # The config's parties are on record (and win their names) before anyone speaks.
+            await sync_configured_parties(
+                self.store,
+                workspace_id=self._identity.team_id,
+                config=self.config,
+                now=self.deps.clock.now(),
+            )
         self.bolt = build_app(self.deps, self.client)
         self.ticker = Ticker([("overdue", self._overdue)], interval=self.tick_seconds or 60.0)
         if self.tick_seconds is not None:

@@ -219,3 +219,24 @@ def test_the_check_itself() -> None:
         except Leak:
             continue
         raise AssertionError(f"not refused: {text} {about}")
+
+
+async def test_answers_are_checked_at_the_door_too(app: Running) -> None:
+    # A Globex dispute whose title names Acme: in Globex's channel the list must not say it.
+    await app.driver.command(
+        "/dispute",
+        "open Globex finding about Acme Networks with <@U0GRETA|greta>",
+        user="U0ALICE",
+        channel="C0DESK",
+    )
+    await app.driver.command(
+        "/dispute", "open Acme matter with <@U0RAJ|raj>", user="U0ALICE", channel="C0DESK"
+    )
+    await app.settle()
+    listed = await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0GLOBEX")
+    assert "Acme" not in listed.text and "can't show that in this channel" in listed.text
+    # An echo of what the person typed is no leak.
+    echoed = await app.driver.command(
+        "/party", "show Acme Networks", user="U0ALICE", channel="C0GLOBEX"
+    )
+    assert "Acme Networks" in str(echoed.json) and "in this channel" in str(echoed.json)

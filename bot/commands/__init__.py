@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import dispute_buttons, disputes, events, fallback, parties, threads
+from bot.commands import dispute_buttons, disputes, events, fallback, outgoing, parties, threads
 
 
 def register_all(app: AsyncApp) -> None:
     """Wire every listener; the fallback goes last so it only sees what nothing else took."""
+    outgoing.register(app)
     threads.register(app)
     disputes.register(app)
     dispute_buttons.register(app)

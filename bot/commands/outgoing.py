@@ -11,16 +11,22 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
-from bot.commands.common import Ack
+from bot.commands.common import Ack, workspace_of
 from bot.deps import Deps
 from bot.workflows.models import Audience, Dispute, Party
+from bot.workflows.parties import known_parties
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +71,116 @@ def check(audience: Audience, text: str, blocks: render.Blocks, about: About) ->
                 raise Leak("the name of another party")
 
 
+def check_names(
+    audience: Audience, text: str, blocks: render.Blocks, known: Sequence[Party], typed: str = ""
+) -> None:
+    """The content backstop: no known party outside the audience is named, unless the person
+    typed that name themselves (an answer may echo what was asked)."""
+    if audience.internal:
+        return
+    content = (text + "\n" + json.dumps(blocks, ensure_ascii=False)).casefold()
+    for party in known:
+        if party.slack_team in audience.team_ids or party.name.casefold() in typed.casefold():
+            continue
+        if re.search(rf"(?<!\w){re.escape(party.name.casefold())}(?!\w)", content):
+            raise Leak("the name of a party that is not in this channel")
+
+
 async def _allowed(
-    deps: Deps, channel: str, workspace_id: str, text: str, blocks: render.Blocks, about: About
+    deps: Deps,
+    channel: str,
+    workspace_id: str,
+    text: str,
+    blocks: render.Blocks,
+    about: About,
+    typed: str = "",
 ) -> bool:
     audience = await deps.directory.audience(channel, workspace_id)
+    if audience.internal:
+        return True
     try:
         check(audience, text, blocks, about)
+        known = await known_parties(deps.store, workspace_id=workspace_id)
+        check_names(audience, text, blocks, known, typed)
     except Leak as exc:
         log.error("isolation: refused a message for %s (%s)", channel, exc)
         return False
     return True
+
+
+Check = Callable[[Any, Any], Awaitable[bool]]
+
+
+class GuardedAck(AsyncAck):
+    """Bolt's ack, with the door in front (Bolt reads `.response` off the ack it handed out)."""
+
+    def __init__(self, passes: Check) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._passes = passes
+
+    async def __call__(  # type: ignore[override]
+        self, text: Any = "", blocks: Any = None, **kwargs: Any
+    ) -> BoltResponse:
+        if not await self._passes(text, blocks):
+            text, blocks = render.error(REFUSED_HERE)
+        return await super().__call__(text, blocks, **kwargs)
+
+
+class GuardedRespond(AsyncRespond):
+    """Bolt's response_url sender, with the door in front."""
+
+    def __init__(self, passes: Check, inner: AsyncRespond) -> None:
+        super().__init__(response_url=inner.response_url, proxy=inner.proxy, ssl=inner.ssl)
+        self._passes = passes
+
+    async def __call__(  # type: ignore[override]
+        self, text: Any = "", blocks: Any = None, **kwargs: Any
+    ) -> Any:
+        if not await self._passes(text, blocks):
+            text, blocks = render.error(REFUSED_HERE)
+        return await super().__call__(text, blocks, **kwargs)
+
+
+def register(app: AsyncApp) -> None:
+    """Every acknowledgement and response_url answer goes through the door as well."""
+    app.middleware(guard_answers)
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    channel = (
+        body.get("channel_id")
+        or body.get("channel")
+        or (body.get("container") or {}).get("channel_id")
+    )
+    if isinstance(channel, dict):
+        channel = channel.get("id")
+    return channel if isinstance(channel, str) and channel else None
+
+
+async def guard_answers(
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    next: Callable[[], Awaitable[BoltResponse | None]],
+) -> BoltResponse | None:
+    channel = _channel_of(body) if body.get("type") != "event_callback" else None
+    deps: Deps | None = context.get("deps")
+    if channel is None or deps is None:
+        return await next()
+    workspace_id = workspace_of(context)
+    typed = str(body.get("text") or "")
+
+    async def passes(text: Any, blocks: Any) -> bool:
+        if isinstance(text, dict) or not (text or blocks):
+            return True  # a whole payload (modal errors, options) is for the person, not a channel
+        return await _allowed(
+            deps, channel, workspace_id, str(text), list(blocks or []), NOTHING, typed
+        )
+
+    context["ack"] = GuardedAck(passes)
+    if context.respond is not None:
+        original = context.respond
+        context["respond"] = GuardedRespond(passes, original)
+    return await next()
 
 
 async def post(

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
+from bot.store import Store
 from bot.store import parties as repo
 from bot.workflows.models import Party, PartyKind, Person
 
@@ -66,3 +67,9 @@ async def party_for_team(
         slack_team=team_id,
         now=now,
     )
+
+
+async def known_parties(store: Store, *, workspace_id: str) -> list[Party]:
+    """Every party of the workspace."""
+    async with store.read() as conn:
+        return await repo.in_workspace(conn, workspace_id=workspace_id)
