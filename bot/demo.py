@@ -289,6 +289,31 @@ async def scene_linked_thread(s: Session) -> None:
     )
 
 
+async def scene_replies(s: Session) -> None:
+    root = s.running.slack.calls_to("chat.postMessage")
+    linked = [c for c in root if c.args["channel"] == "C0GLOBEX" and not c.args.get("thread_ts")]
+    thread = str((linked[-1].response or {}).get("ts")) if linked else ""
+    await s.later(timedelta(hours=2), "Two hours later")
+    s.say("#globex-shared  @greta (in the thread) › We will send the corrected invoice by Monday")
+    message, _ = await s.running.driver.message(
+        "U0GRETA", "C0GLOBEX", "We will send the corrected invoice by Monday", thread_ts=thread
+    )
+    s.say("    (Slack delivers the same event again: a retry)")
+    event = s.running.driver.message_event(message)
+    await s.running.driver.event(event, event_id="Ev0DEMO1")
+    await s.running.driver.event(event, event_id="Ev0DEMO1", retry_num=1, retry_reason="timeout")
+    s.say("#globex-shared  @greta edits it › We will send the corrected invoice by Friday")
+    await s.running.driver.edit_message(
+        "C0GLOBEX", message.ts, "We will send the corrected invoice by Friday"
+    )
+    shown = await s.command("U0BOB", "C0DESK", "/dispute", "show D-2")
+    text = reply_text(shown)
+    s.check(text.count("corrected invoice by Monday") == 1, "Greta's reply is on D-2's record once")
+    s.check("edited a reply" in text, "the edit is on the record, beside the original")
+    s.check("Globex Audit: first reply after" in text, "Globex's first-response clock is shown")
+    await s.command("U0ALICE", "C0DESK", "/party", "list")
+
+
 async def scene_mistakes(s: Session) -> None:
     before = await s.dispute(3)
     help_reply = await s.command("U0ALICE", "C0DESK", "/dispute", "")
@@ -327,6 +352,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("The ladder: escalate, note, tell, resolve", scene_ladder),
     ("The clock runs out; a button in the DM escalates", scene_overdue_and_buttons),
     ("A linked thread in Globex's shared channel", scene_linked_thread),
+    ("The supplier's rep answers in their own channel", scene_replies),
     ("Mistakes get clear answers and change nothing", scene_mistakes),
     ("Everything is on the record", scene_export),
 ]

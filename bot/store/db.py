@@ -156,6 +156,6 @@ def upgrade_database(url: URL | str) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["database_url"] = url
     try:
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
     except (SQLAlchemyError, OSError) as exc:
         raise DatabaseError(f"migrations failed: {_first_line(exc)}") from None
