@@ -129,3 +129,12 @@ seen_events = sa.Table(
     sa.Column("event_id", sa.String(64), primary_key=True),
     sa.Column("seen_at", UTCDateTime, nullable=False),
 )
+
+# Messages owed once, by a key that says what, for whom and which period
+# (e.g. "review-reminder:R-3:2026-12-14T02:00:00Z:day-before"): claimed before sending.
+sends = sa.Table(
+    "sends",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("claimed_at", UTCDateTime, nullable=False),
+)
