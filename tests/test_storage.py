@@ -210,3 +210,13 @@ async def test_a_long_list_is_one_page_with_the_true_total(
     )
     assert page.total == 30
     assert [d.number for d in page.disputes] == list(range(30, 5, -1))
+
+
+async def test_a_send_is_claimed_once_even_by_concurrent_claimers(store: Store) -> None:
+    from bot.workflows.sends import claim_send
+
+    results = await asyncio.gather(
+        *(claim_send(store, key="digest:C1:2026-11-23", now=NOW) for _ in range(10))
+    )
+    assert sorted(results) == [False] * 9 + [True]
+    assert await claim_send(store, key="digest:C1:2026-11-24", now=NOW)
