@@ -167,7 +167,7 @@ async def test_sqlite_is_durable_wal_with_foreign_keys(sqlite_url: str) -> None:
             assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
             assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
             assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 5000
-            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 2
+            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 1  # NORMAL
     finally:
         await s.close()
 

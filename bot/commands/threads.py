@@ -134,10 +134,9 @@ def _message(
 
 
 async def _ours(deps: Deps, message: capture.Message) -> bool:
-    found = await capture.thread_dispute(
+    return await capture.is_dispute_thread(
         deps.store, channel_id=message.channel_id, thread_ts=message.thread_ts
     )
-    return found is not None
 
 
 async def _author(deps: Deps, user_id: str) -> Person | None:

@@ -21,7 +21,7 @@ from bot.store.schema import (
     seen_events,
     timeline,
 )
-from bot.workflows.models import Dispute, Party, Stage, Status, TimelineEvent
+from bot.workflows.models import Dispute, Party, PartyKind, Stage, Status, TimelineEvent
 
 
 async def insert(
@@ -147,8 +147,22 @@ async def for_thread(conn: AsyncConnection, *, channel_id: str, thread_ts: str) 
     ).first()
     if row is None:
         return None
-    found = await _load(conn, sa.select(disputes).where(disputes.c.id == row.dispute_id))
+    found = await _load(
+        conn, sa.select(disputes).where(disputes.c.id == row.dispute_id), with_members=False
+    )
     return found[0] if found else None
+
+
+async def is_thread(conn: AsyncConnection, *, channel_id: str, thread_ts: str) -> bool:
+    """Whether this is one of Parley's dispute threads: one indexed lookup."""
+    row = (
+        await conn.execute(
+            sa.select(sa.literal(1)).where(
+                dispute_threads.c.channel_id == channel_id, dispute_threads.c.ts == thread_ts
+            )
+        )
+    ).first()
+    return row is not None
 
 
 async def message_recorded(
@@ -347,7 +361,7 @@ async def find(
     stmt = sa.select(disputes).where(where).order_by(disputes.c.number.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    found = await _load(conn, stmt)
+    found = await _load(conn, stmt, with_members=False)
     if limit is None or len(found) < limit:
         return found, len(found)
     total = (
@@ -398,29 +412,38 @@ async def events(conn: AsyncConnection, *, dispute_id: int) -> list[TimelineEven
     return [e for _, e in await _timeline(conn, timeline.c.dispute_id == dispute_id)]
 
 
-async def _load(conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]]) -> list[Dispute]:
+async def _load(
+    conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]], *, with_members: bool = True
+) -> list[Dispute]:
     rows = (await conn.execute(stmt)).all()
     if not rows:
         return []
     ids = [r.id for r in rows]
+    # One query for the parties of every dispute on the page (not one per dispute).
     party_rows = (
         await conn.execute(
-            sa.select(dispute_parties.c.dispute_id, dispute_parties.c.party_id)
+            sa.select(dispute_parties.c.dispute_id, parties)
+            .join(parties, parties.c.id == dispute_parties.c.party_id)
             .where(dispute_parties.c.dispute_id.in_(ids))
             .order_by(dispute_parties.c.added_at, dispute_parties.c.party_id)
         )
     ).all()
     member_rows = (
-        await conn.execute(
-            sa.select(dispute_members.c.dispute_id, dispute_members.c.user_id)
-            .where(dispute_members.c.dispute_id.in_(ids))
-            .order_by(dispute_members.c.added_at, dispute_members.c.user_id)
-        )
-    ).all()
-    known = await parties_repo.by_ids(conn, ids=[r.party_id for r in party_rows])
+        (
+            await conn.execute(
+                sa.select(dispute_members.c.dispute_id, dispute_members.c.user_id)
+                .where(dispute_members.c.dispute_id.in_(ids))
+                .order_by(dispute_members.c.added_at, dispute_members.c.user_id)
+            )
+        ).all()
+        if with_members
+        else []
+    )
     by_dispute: dict[int, list[Party]] = defaultdict(list)
     for r in party_rows:
-        by_dispute[r.dispute_id].append(known[r.party_id])
+        by_dispute[r.dispute_id].append(
+            Party(id=r.id, name=r.name, kind=PartyKind(r.kind), slack_team=r.slack_team)
+        )
     members: dict[int, list[str]] = defaultdict(list)
     for r in member_rows:
         members[r.dispute_id].append(r.user_id)

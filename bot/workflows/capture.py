@@ -45,10 +45,10 @@ def message_time(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), UTC)
 
 
-async def thread_dispute(store: Store, *, channel_id: str, thread_ts: str) -> Dispute | None:
-    """The dispute a thread belongs to, if any: messages elsewhere are not Parley's business."""
+async def is_dispute_thread(store: Store, *, channel_id: str, thread_ts: str) -> bool:
+    """Whether a thread is a dispute's: messages elsewhere are not Parley's business."""
     async with store.read() as conn:
-        return await repo.for_thread(conn, channel_id=channel_id, thread_ts=thread_ts)
+        return await repo.is_thread(conn, channel_id=channel_id, thread_ts=thread_ts)
 
 
 async def record_reply(

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.run` measures Parley on this machine (see README)."""

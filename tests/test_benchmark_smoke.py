@@ -1,0 +1,29 @@
+"""The benchmark keeps working: a tiny run, checked for shape only (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--tiny", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert {"ack", "ingest", "scale", "memory", "targets", "machine", "date"} <= set(report)
+    commands = {row["command"] for row in report["ack"]}
+    assert commands == {"/dispute open", "/dispute list", "button press"}
+    assert all(row["parley"]["n"] > 0 and row["bare_bolt"]["n"] > 0 for row in report["ack"])
+    assert report["ingest"]["sqlite"]["recorded"] == report["ingest"]["sqlite"]["replies"]
+    assert "| target | measured | met |" in result.stdout
