@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -24,6 +25,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.store import Store
 from bot.workflows.calendar import calendar_for
+from bot.workflows.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +70,35 @@ def build_deps(
     )
 
 
-def build_app(deps: Deps, client: AsyncWebClient) -> AsyncApp:
+def build_app(
+    deps: Deps, client: AsyncWebClient, identity: Callable[[], Awaitable[Person]]
+) -> AsyncApp:
     """A Bolt app with every listener registered and `deps` in each listener's context.
 
     Request signatures are checked by the HTTP layer (bot/server.py), which can refuse a
-    forged request without logging its body; Socket Mode needs no signatures.
+    forged request without logging its body; Socket Mode needs no signatures. Who Parley is
+    comes from the auth.test made at start (`identity`), so no request waits on Slack for it.
     """
+
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        me = await identity()
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=me.team_id,
+            bot_user_id=me.user_id,
+            bot_token=deps.settings.SLACK_BOT_TOKEN,
+            user_id=user_id,
+        )
+
+    # Bolt makes each request's client from this one and the token `authorize` returns.
+    tokenless = AsyncWebClient(
+        base_url=client.base_url, timeout=client.timeout, retry_handlers=client.retry_handlers
+    )
     app = AsyncApp(
-        client=client,
+        client=tokenless,
+        authorize=authorize,
         signing_secret=deps.settings.SLACK_SIGNING_SECRET or "",
         request_verification_enabled=False,
         process_before_response=False,

@@ -150,7 +150,7 @@ class Parley:
                 config=self.config,
                 now=self.deps.clock.now(),
             )
-        self.bolt = build_app(self.deps, self.client)
+        self.bolt = build_app(self.deps, self.client, self.identity)
         self.ticker = Ticker([("overdue", self._overdue)], interval=self.tick_seconds or 60.0)
         if self.tick_seconds is not None:
             self.ticker.start()

@@ -12,6 +12,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.workflows.models import Audience, Person
 
 CACHE_SECONDS = 300.0
+# What conversations.info says for a channel the bot may not see.
+NOT_VISIBLE = {
+    "channel_not_found",
+    "not_in_channel",
+    "missing_scope",
+    "method_not_supported_for_channel_type",
+}
+PERMALINK_CACHE = 5000
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Directory:
         self._channels: dict[str, tuple[float, Channel | None]] = {}
         self._names: tuple[float, dict[str, str]] | None = None
         self._handles: dict[str, str] = {}
+        self._permalinks: dict[tuple[str, str], str] = {}
 
     @staticmethod
     def _fresh(stamp: float) -> bool:
@@ -129,7 +138,9 @@ class Directory:
             info: dict[str, Any] = (await self._client.conversations_info(channel=channel_id))[
                 "channel"
             ]
-        except SlackApiError:
+        except SlackApiError as exc:
+            if exc.response.get("error") not in NOT_VISIBLE:
+                raise  # Slack failing is not Slack saying no: never cache it as an answer
             found: Channel | None = None
         else:
             teams = set(info.get("shared_team_ids") or []) | set(
@@ -174,6 +185,25 @@ class Directory:
         if channel.is_shared:
             return Audience.shared(channel.team_ids - {workspace_id}, channel_id)
         return Audience()
+
+    async def permalink(self, channel_id: str, ts: str) -> str | None:
+        """A message's permalink (chat.getPermalink), or None if Slack has none for it.
+
+        Permalinks never change, so each is asked for once (the oldest are dropped first)."""
+        key = (channel_id, ts)
+        found = self._permalinks.get(key)
+        if found is not None:
+            return found
+        try:
+            answer = await self._client.chat_getPermalink(channel=channel_id, message_ts=ts)
+        except SlackApiError:
+            return None
+        link = str(answer.get("permalink") or "") or None
+        if link is not None:
+            if len(self._permalinks) >= PERMALINK_CACHE:
+                self._permalinks.pop(next(iter(self._permalinks)))
+            self._permalinks[key] = link
+        return link
 
     def forget_channel(self, channel_id: str) -> None:
         self._channels.pop(channel_id, None)

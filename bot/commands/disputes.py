@@ -98,6 +98,15 @@ async def dispute_command(
                 "them from Slack's list, e.g. `/dispute open Late report with @their-rep`."
             ),
         )
+    except SlackApiError as exc:
+        log.warning("/dispute %s: Slack failed us (%s)", sub, exc.response.get("error"))
+        await answer(
+            ack,
+            *render.error(
+                "Slack is having trouble answering me right now, so nothing was changed. "
+                "Please try again in a minute."
+            ),
+        )
 
 
 async def _people(call: Invocation, mentions_text: str) -> list[Person]:

@@ -8,6 +8,7 @@ share; this check is the backstop that refuses to send what would leak, whatever
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -17,9 +18,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.ack.internals import _set_response
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
@@ -95,7 +98,11 @@ async def _allowed(
     about: About,
     typed: str = "",
 ) -> bool:
-    audience = await deps.directory.audience(channel, workspace_id)
+    try:
+        audience = await deps.directory.audience(channel, workspace_id)
+    except SlackApiError:
+        # Slack cannot say who reads this channel right now: assume the strictest audience.
+        audience = Audience.shared(frozenset(), channel)
     if audience.internal:
         return True
     try:
@@ -111,18 +118,54 @@ async def _allowed(
 Check = Callable[[Any, Any], Awaitable[bool]]
 
 
-class GuardedAck(AsyncAck):
-    """Bolt's ack, with the door in front (Bolt reads `.response` off the ack it handed out)."""
+# Slack gives up after 3 s; answer before that even when Slack's own API is slow to help us.
+ACK_DEADLINE_SECONDS = 2.0
+STILL_WORKING = (
+    ":hourglass_flowing_sand: Slack is slow to answer me right now; I'm on it and will reply here."
+)
 
-    def __init__(self, passes: Check) -> None:
+
+class GuardedAck(AsyncAck):
+    """Bolt's ack, with the door in front (Bolt reads `.response` off the ack it handed out).
+
+    With a response_url to fall back on, it also keeps Slack's 3-second promise: if the
+    handler has not answered by the deadline (a slow Web API before the ack), a short
+    "I'm on it" goes out, and the handler's real answer follows through the response_url.
+    """
+
+    def __init__(
+        self, passes: Check, respond: AsyncRespond | None = None, deadline: float | None = None
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._passes = passes
+        self._respond = respond
+        self._late = False
+        self._timer: asyncio.TimerHandle | None = None
+        if respond is not None and deadline is not None:
+            self._timer = asyncio.get_running_loop().call_later(deadline, self._on_deadline)
+
+    def _on_deadline(self) -> None:
+        if self.response is None:
+            self._late = True
+            log.warning(
+                "no answer within %.1f s: acknowledged first, answering later", ACK_DEADLINE_SECONDS
+            )
+            _set_response(self, text_or_whole_response=STILL_WORKING, response_type="ephemeral")
 
     async def __call__(  # type: ignore[override]
         self, text: Any = "", blocks: Any = None, **kwargs: Any
     ) -> BoltResponse:
+        if self._timer is not None:
+            self._timer.cancel()
         if not await self._passes(text, blocks):
             text, blocks = render.error(REFUSED_HERE)
+        if self._late and self._respond is not None:
+            assert self.response is not None
+            if text or blocks:
+                await self._respond(
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=True
+                )
+            return self.response
         return await super().__call__(text, blocks, **kwargs)
 
 
@@ -176,10 +219,11 @@ async def guard_answers(
             deps, channel, workspace_id, str(text), list(blocks or []), NOTHING, typed
         )
 
-    context["ack"] = GuardedAck(passes)
+    guarded_respond = None
     if context.respond is not None:
-        original = context.respond
-        context["respond"] = GuardedRespond(passes, original)
+        guarded_respond = GuardedRespond(passes, context.respond)
+        context["respond"] = guarded_respond
+    context["ack"] = GuardedAck(passes, guarded_respond, ACK_DEADLINE_SECONDS)
     return await next()
 
 
