@@ -101,6 +101,30 @@ def demo(quiet: bool) -> None:
     sys.exit(0 if ok else 1)
 
 
+@cli.group()
+def digest() -> None:
+    """Daily digests."""
+
+
+@digest.command("send")
+@click.option("--verbose", "-v", is_flag=True, help="Log at debug level.")
+@one_line_errors
+def digest_send(verbose: bool) -> None:
+    """Post every digest that is due now, then exit (for an external cron)."""
+    from bot.app import load_config
+    from bot.oneshot import send_digests
+
+    setup_logging(verbose)
+    settings = load_settings()
+    config = load_config(settings)
+    run = asyncio.run(send_digests(settings, config))
+    click.echo(
+        f"parley: {run.posted} digest(s) posted, {run.empty} empty (not posted), "
+        f"{run.failed} failed (retried on a later run)"
+    )
+    sys.exit(1 if run.failed else 0)
+
+
 @cli.command()
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True

@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import time
+from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
@@ -20,7 +21,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_app, build_deps, web_client
 from bot.clock import Clock
+from bot.commands.agreements import expire_agreements
+from bot.commands.digests import send_due_digests
 from bot.commands.overdue import notify_overdue
+from bot.commands.review_reminders import remind_reviews
 from bot.config import ParleyConfig
 from bot.deps import Deps
 from bot.settings import Settings, SettingsError
@@ -30,6 +34,7 @@ from bot.workflows.models import Person
 from bot.workflows.party_admin import sync_configured_parties
 
 log = logging.getLogger(__name__)
+request_log = logging.getLogger("bot.requests")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -61,6 +66,9 @@ async def slack_events(request: web.Request) -> web.Response:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return web.json_response({"error": "body is not UTF-8"}, status=400)
+    if not well_formed(text, request.content_type):
+        log.warning("refused a malformed Slack request (%d bytes)", len(body))
+        return web.json_response({"error": "malformed request"}, status=400)
     started = time.perf_counter()
     try:
         bolt_request = AsyncBoltRequest(
@@ -70,8 +78,90 @@ async def slack_events(request: web.Request) -> web.Response:
     except Exception as exc:  # Bolt's own parsing trips on payloads of the wrong shape
         log.warning("refused a malformed Slack request (%s)", type(exc).__name__)
         return web.json_response({"error": "malformed request"}, status=400)
-    log.debug("dispatched in %.1f ms", (time.perf_counter() - started) * 1000)
+    what, workspace, user = describe(text)
+    # One line per request; never a token, never what anybody wrote.
+    request_log.info(
+        "%s workspace=%s user=%s status=%d latency_ms=%.1f retry=%s",
+        what,
+        workspace,
+        user,
+        bolt_response.status,
+        (time.perf_counter() - started) * 1000,
+        request.headers.get("X-Slack-Retry-Num", "0"),
+    )
     return await to_aiohttp_response(bolt_response)
+
+
+def describe(text: str) -> tuple[str, str, str]:
+    """(what, workspace, user) of a well-formed Slack request, for the request log."""
+    if text.lstrip().startswith("{"):
+        body = json.loads(text)
+        event = body.get("event") or {}
+        kind = f"event:{event.get('type')}" + (
+            f"/{event['subtype']}" if event.get("subtype") else ""
+        )
+        return kind, str(body.get("team_id") or "-"), str(event.get("user") or "-")[:20]
+    form = parse_qs(text, keep_blank_values=True)
+    if "payload" in form:
+        payload = json.loads(form["payload"][0])
+        name = ",".join(str(a.get("action_id")) for a in payload.get("actions") or []) or str(
+            (payload.get("view") or {}).get("callback_id") or payload.get("callback_id") or ""
+        )
+        team = (payload.get("team") or {}).get("id") or "-"
+        return (
+            f"{payload.get('type')}:{name}"[:80],
+            str(team),
+            str((payload.get("user") or {}).get("id") or "-"),
+        )
+    command = form.get("command", ["?"])[0]
+    sub = (form.get("text", [""])[0].split() or [""])[0][:20]
+    return (
+        f"command:{command} {sub}".rstrip(),
+        form.get("team_id", ["-"])[0],
+        form.get("user_id", ["-"])[0],
+    )
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def well_formed(text: str, content_type: str) -> bool:
+    """The shapes Slack sends, checked before Bolt, which assumes them and raises otherwise."""
+    if text.lstrip().startswith("{"):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return False
+        if not isinstance(body, dict) or not _is_text(body.get("type")):
+            return False
+        if "event" in body and not isinstance(body["event"], dict):
+            return False
+        if body["type"] == "event_callback":
+            event = body.get("event")
+            return isinstance(event, dict) and _is_text(event.get("type"))
+        return True
+    form = parse_qs(text, keep_blank_values=True)
+    if "payload" in form:
+        try:
+            payload = json.loads(form["payload"][0])
+        except ValueError:
+            return False
+        if not isinstance(payload, dict) or not _is_text(payload.get("type")):
+            return False
+        user = payload.get("user")
+        if user is not None and not (isinstance(user, dict) and _is_text(user.get("id"))):
+            return False
+        for key in ("team", "channel", "container", "view", "message"):
+            if payload.get(key) is not None and not isinstance(payload.get(key), dict):
+                return False
+        actions = payload.get("actions")
+        return actions is None or (
+            isinstance(actions, list) and all(isinstance(a, dict) for a in actions)
+        )
+    if "command" in form:
+        return all(_is_text(form.get(k, [None])[0]) for k in ("command", "user_id", "channel_id"))
+    return False
 
 
 async def health(request: web.Request) -> web.Response:
@@ -151,7 +241,15 @@ class Parley:
                 now=self.deps.clock.now(),
             )
         self.bolt = build_app(self.deps, self.client, self.identity)
-        self.ticker = Ticker([("overdue", self._overdue)], interval=self.tick_seconds or 60.0)
+        self.ticker = Ticker(
+            [
+                ("overdue", self._overdue),
+                ("reviews", self._reviews),
+                ("agreements", self._agreements),
+                ("digests", self._digests),
+            ],
+            interval=self.tick_seconds or 60.0,
+        )
         if self.tick_seconds is not None:
             self.ticker.start()
         self._runner = web.AppRunner(
@@ -187,6 +285,18 @@ class Parley:
     async def _overdue(self) -> None:
         assert self.deps is not None and self.client is not None
         await notify_overdue(self.deps, self.client, await self.identity())
+
+    async def _reviews(self) -> None:
+        assert self.deps is not None and self.client is not None
+        await remind_reviews(self.deps, self.client, await self.identity())
+
+    async def _agreements(self) -> None:
+        assert self.deps is not None and self.client is not None
+        await expire_agreements(self.deps, self.client, await self.identity())
+
+    async def _digests(self) -> None:
+        assert self.deps is not None and self.client is not None
+        await send_due_digests(self.deps, self.client)
 
     async def tick(self) -> None:
         """Run the background jobs once now (the ticker does this every TICK_SECONDS)."""

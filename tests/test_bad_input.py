@@ -119,7 +119,7 @@ async def test_shared_channel_lists_only_its_own_parties(app: Running) -> None:
 
 
 async def test_unknown_command_gets_a_clear_answer(app: Running) -> None:
-    reply = await app.driver.command("/review", "list", user="U0ALICE", channel="C0DESK")
+    reply = await app.driver.command("/standup", "list", user="U0ALICE", channel="C0DESK")
     assert "not available in this version" in answer_text(reply)
 
 

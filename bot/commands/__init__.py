@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import dispute_buttons, disputes, events, fallback, outgoing, parties, threads
+from bot.commands import (
+    agreements,
+    digests,
+    dispute_buttons,
+    disputes,
+    events,
+    fallback,
+    outgoing,
+    parties,
+    reviews,
+    threads,
+)
 
 
 def register_all(app: AsyncApp) -> None:
@@ -15,4 +26,7 @@ def register_all(app: AsyncApp) -> None:
     dispute_buttons.register(app)
     events.register(app)
     parties.register(app)
+    agreements.register(app)
+    digests.register(app)
+    reviews.register(app)
     fallback.register(app)

@@ -146,6 +146,9 @@ async def open_submitted(
 
 
 async def _tell(respond: AsyncRespond, message: str) -> None:
+    if respond.response_url is None:  # a button on the App Home: there is no message to answer
+        log.info("a Home button was refused: %s", message)
+        return
     await respond(
         text=message,
         blocks=render.error(message)[1],

@@ -15,8 +15,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render
+from bot.commands.agreements import agreement_links
 from bot.commands.common import Ack, actor_team, answer, workspace_of
 from bot.commands.directory import UnknownUser
+from bot.commands.home import refresh_homes
 from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
 from bot.deps import Deps
 from bot.workflows import disputes
@@ -152,6 +154,7 @@ async def post_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> str
     if ts is None:
         return "isolation"
     await disputes.record_card(deps.store, dispute=dispute, ts=ts)
+    await refresh_homes(deps, client, dispute)
     return None
 
 
@@ -252,6 +255,7 @@ async def show(call: Invocation) -> None:
     text, blocks = render.dispute_record(
         dispute, events, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
     )
+    blocks = await agreement_links(call.deps, dispute, audience, blocks)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
 
 
@@ -454,6 +458,7 @@ async def refresh_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> 
             )
         except SlackApiError as exc:
             log.warning("updating a card of %s failed: %s", dispute.ref, exc.response.get("error"))
+    await refresh_homes(deps, client, dispute)
 
 
 async def announce(

@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.commands import home
 from bot.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ def register(app: AsyncApp) -> None:
     app.event("channel_unshared")(channel_changed)
     app.event("member_joined_channel")(channel_changed)
     app.event("message")(message_seen)
-    app.event("app_home_opened")(home_opened)
+    app.event("app_home_opened")(home.home_opened)
     app.event("app_uninstalled")(access_lost)
     app.event("tokens_revoked")(access_lost)
 
@@ -39,10 +40,6 @@ async def message_seen(event: dict[str, Any]) -> None:
     # Thread capture (replies on a dispute's record) is a later feature; until then a message
     # is only acknowledged. Nothing of its text is logged.
     log.debug("message event in %s acknowledged", event.get("channel"))
-
-
-async def home_opened(event: dict[str, Any]) -> None:
-    log.debug("app_home_opened by %s acknowledged", event.get("user"))
 
 
 async def access_lost(event: dict[str, Any]) -> None:

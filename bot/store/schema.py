@@ -138,3 +138,202 @@ sends = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("claimed_at", UTCDateTime, nullable=False),
 )
+
+# 5W1H information-sharing agreements (A-n): one row each, pointing at its current version.
+agreements = sa.Table(
+    "agreements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(32), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False),
+    sa.Column("owner_id", sa.String(32), nullable=False),
+    # Where the card is: the counterparty's shared channel, or where the command was run.
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("card_ts", sa.String(32), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),  # active, revoked, expired
+    sa.Column("version", sa.Integer, nullable=False),  # the current version's number
+    sa.Column("revoke_reason", sa.Text, nullable=True),
+    sa.Column("revoked_by", sa.String(32), nullable=True),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("workspace_id", "number", name="uq_agreements_workspace_number"),
+)
+sa.Index("ix_agreements_workspace_party", agreements.c.workspace_id, agreements.c.party_id)
+sa.Index("ix_agreements_status", agreements.c.status)
+
+# Every version of an agreement's terms, never changed once written except for its
+# acknowledgment by the counterparty.
+agreement_versions = sa.Table(
+    "agreement_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "agreement_id",
+        sa.Integer,
+        sa.ForeignKey("agreements.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("what", sa.Text, nullable=False),
+    sa.Column("why", sa.Text, nullable=False),
+    sa.Column("who", sa.Text, nullable=False),
+    sa.Column("who_people", sa.Text, nullable=False),  # authorised Slack user ids, space-separated
+    sa.Column("when_text", sa.Text, nullable=False),
+    sa.Column("where_channel", sa.String(32), nullable=True),
+    sa.Column("where_text", sa.Text, nullable=False),
+    sa.Column("how", sa.Text, nullable=False),
+    sa.Column("authorization_text", sa.Text, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),  # valid through this day, calendar's zone
+    sa.Column("created_by", sa.String(32), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("acknowledged_by", sa.String(32), nullable=True),
+    sa.Column("acknowledged_at", UTCDateTime, nullable=True),
+    sa.UniqueConstraint("agreement_id", "version", name="uq_agreement_versions_agreement_version"),
+)
+
+# Daily digests: one row per channel or person that asked for one, with the scheduler's state.
+# `last_due_at` is the period last handled (posted, or found empty); `lease_*` and `attempts`
+# belong to the send in flight or failing (`lease_key`), so a failed send keeps its place
+# and is retried with backoff, and a crashed instance's lease simply runs out.
+digest_subscriptions = sa.Table(
+    "digest_subscriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # "channel" or "person"
+    sa.Column("target", sa.String(32), nullable=False),  # the channel's or the person's id
+    sa.Column("local_time", sa.String(5), nullable=False),  # "HH:MM" in `zone`
+    sa.Column("zone", sa.String(64), nullable=False),
+    sa.Column("subscribed_by", sa.String(32), nullable=False),
+    sa.Column("subscribed_at", UTCDateTime, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("last_due_at", UTCDateTime, nullable=True),
+    sa.Column("last_sent_at", UTCDateTime, nullable=True),
+    sa.Column("lease_key", sa.String(200), nullable=True),
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(200), nullable=True),
+    sa.UniqueConstraint(
+        "workspace_id", "kind", "target", name="uq_digest_subscriptions_workspace_kind_target"
+    ),
+)
+sa.Index("ix_digest_subscriptions_active", digest_subscriptions.c.active)
+
+# Periodic reviews (R-n) with a counterpart: once (recurrence NULL) or by a stored rule
+# (`Recurrence.to_storage()`), in the zone the time was read in.
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(32), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("owner_id", sa.String(32), nullable=False),
+    sa.Column("tz", sa.String(64), nullable=False),
+    sa.Column("recurrence", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    # The coming occurrence (NULL once cancelled or done) and the latest one held.
+    sa.Column("next_at", UTCDateTime, nullable=True),
+    sa.Column("last_at", UTCDateTime, nullable=True),
+    # Monthly service-report and meeting deadlines, in working days from the month's start.
+    sa.Column("report_within", sa.Integer, nullable=True),
+    sa.Column("meeting_within", sa.Integer, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("closed_at", UTCDateTime, nullable=True),
+    sa.UniqueConstraint("workspace_id", "number", name="uq_reviews_workspace_number"),
+)
+sa.Index("ix_reviews_status_next", reviews.c.status, reviews.c.next_at)
+
+review_parties = sa.Table(
+    "review_parties",
+    metadata,
+    sa.Column(
+        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), primary_key=True),
+)
+
+review_participants = sa.Table(
+    "review_participants",
+    metadata,
+    sa.Column(
+        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.String(32), primary_key=True),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+# Occurrences skipped with `/review skip` (the record of what did not take place).
+review_skips = sa.Table(
+    "review_skips",
+    metadata,
+    sa.Column(
+        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("occurrence_at", UTCDateTime, primary_key=True),
+    sa.Column("skipped_by", sa.String(32), nullable=False),
+    sa.Column("skipped_at", UTCDateTime, nullable=False),
+)
+
+# Parley's reminder and prompt messages: a reply in one of their threads is minutes.
+review_threads = sa.Table(
+    "review_threads",
+    metadata,
+    sa.Column("channel_id", sa.String(32), primary_key=True),
+    sa.Column("ts", sa.String(32), primary_key=True),
+    sa.Column(
+        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("occurrence_at", UTCDateTime, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+)
+sa.Index("ix_review_threads_review", review_threads.c.review_id, review_threads.c.occurrence_at)
+
+# Minutes, per occurrence: typed with `/review minutes` or replied in a reminder's thread.
+review_minutes = sa.Table(
+    "review_minutes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("occurrence_at", UTCDateTime, nullable=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("author_id", sa.String(32), nullable=False),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("channel_id", sa.String(32), nullable=True),
+    sa.Column("message_ts", sa.String(32), nullable=True),
+)
+sa.Index("ix_review_minutes_review", review_minutes.c.review_id, review_minutes.c.id)
+
+# Action items (T-n) agreed in a review.
+action_items = sa.Table(
+    "action_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(32), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column(
+        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("owner_id", sa.String(32), nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("tz", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(32), nullable=False),
+    sa.Column("done_at", UTCDateTime, nullable=True),
+    sa.Column("done_by", sa.String(32), nullable=True),
+    # The item's message in the review's channel, edited in place when it is done.
+    sa.Column("channel_id", sa.String(32), nullable=True),
+    sa.Column("message_ts", sa.String(32), nullable=True),
+    sa.UniqueConstraint("workspace_id", "number", name="uq_action_items_workspace_number"),
+)
+sa.Index("ix_action_items_status_due", action_items.c.status, action_items.c.due_at)
+sa.Index("ix_action_items_review", action_items.c.review_id)

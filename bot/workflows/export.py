@@ -11,7 +11,9 @@ from typing import Any
 
 from bot.store import Store
 from bot.store import disputes as disputes_repo
+from bot.workflows.agreements import export_agreements
 from bot.workflows.models import Dispute, TimelineEvent
+from bot.workflows.reviews import export_reviews
 
 
 class ExportKind(StrEnum):
@@ -71,6 +73,13 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "valid_until",
         "status",
         "acknowledged_by",
+        "acknowledged_at",
+        "who_people",
+        "where_channel",
+        "owner",
+        "created_by",
+        "created_at",
+        "revoke_reason",
     ],
 }
 
@@ -122,11 +131,12 @@ async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
     """Everything Parley has recorded, as one JSON-ready document."""
     async with store.read() as conn:
         found = await disputes_repo.everything(conn)
+    reviews, actions = await export_reviews(store)
     return {
         "disputes": [dispute_document(d, events) for d, events in found],
-        "reviews": [],
-        "actions": [],
-        "agreements": [],
+        "reviews": reviews,
+        "actions": actions,
+        "agreements": await export_agreements(store),
     }
 
 

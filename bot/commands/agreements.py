@@ -1,0 +1,686 @@
+"""`/agreement`, its form, the card's Acknowledge button and the expiry job: parse, call the
+agreements workflow, render the answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import outgoing, render, render_agreements
+from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.directory import UnknownUser
+from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
+from bot.deps import Deps
+from bot.workflows import agreements
+from bot.workflows.agreement_models import Agreement
+from bot.workflows.errors import DomainError, InvalidInput
+from bot.workflows.models import Audience, Dispute, Party, Person
+from bot.workflows.parties import is_external, known_parties
+
+log = logging.getLogger(__name__)
+
+SLACK_TROUBLE = (
+    "Slack is having trouble answering me right now, so nothing was changed. "
+    "Please try again in a minute."
+)
+
+TeamId = Annotated[str, StringConstraints(pattern=r"^T[A-Z0-9]{2,30}$")]
+
+
+class AgreementForm(BaseModel):
+    """What the form carries in private_metadata; anything else is refused.
+
+    `channel` is where the command ran (the card's fallback), `number`/`version` the
+    agreement and version an edit started from, `teams` the organisations the form offered
+    that are not parties on record yet."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    channel: str = Field(pattern=r"^[CGD][A-Z0-9]{2,30}$")
+    number: int | None = Field(default=None, ge=1, le=999_999_999)
+    version: int | None = Field(default=None, ge=1, le=999_999_999)
+    teams: tuple[TeamId, ...] = Field(default=(), max_length=5)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    deps: Deps
+    ack: Ack
+    respond: AsyncRespond
+    client: AsyncWebClient
+    workspace_id: str
+    user_id: str
+    channel_id: str
+    args: str
+    trigger_id: str
+
+
+Subcommand = Callable[[Invocation], Awaitable[None]]
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/agreement")(agreement_command)
+    app.action(render_agreements.ACKNOWLEDGE_BUTTON)(acknowledge_pressed)
+    app.view(render_agreements.MODAL)(form_submitted)
+
+
+async def agreement_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    sub, args = split_subcommand(command.get("text") or "")
+    run = SUBCOMMANDS.get(sub)
+    if run is None:
+        problem = (
+            None
+            if sub in ("", "help")
+            else f"`{render.escape(sub[:40])}` is not an /agreement subcommand."
+        )
+        await answer(ack, *render_agreements.usage(problem))
+        return
+    workspace_id = workspace_of(context)
+    if actor_team(command, context) not in ("", workspace_id):
+        await answer(
+            ack,
+            *render.error(
+                "Only members of the workspace that runs Parley can use /agreement. "
+                "To accept an agreement addressed to your organisation, press Acknowledge "
+                "on its card."
+            ),
+        )
+        return
+    call = Invocation(
+        deps=deps,
+        ack=ack,
+        respond=respond,
+        client=client,
+        workspace_id=workspace_id,
+        user_id=command["user_id"],
+        channel_id=command["channel_id"],
+        args=args,
+        trigger_id=str(command.get("trigger_id") or ""),
+    )
+    try:
+        await run(call)
+    except DomainError as exc:
+        await answer(ack, *render.error(render.escape(exc.message)))
+    except UnknownUser as exc:
+        await answer(
+            ack,
+            *render.error(
+                f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and pick "
+                "them from Slack's list, e.g. `/agreement new with @their-rep`."
+            ),
+        )
+    except SlackApiError as exc:
+        log.warning("/agreement %s: Slack failed us (%s)", sub, exc.response.get("error"))
+        await answer(ack, *render.error(SLACK_TROUBLE))
+
+
+# --- subcommands ----------------------------------------------------------------------------
+
+
+async def _check_channel(deps: Deps, channel_id: str) -> None:
+    """Refuse, before a form opens, a conversation where the card could not be posted."""
+    channel = await deps.directory.channel(channel_id)
+    if channel is None or channel.is_im:
+        raise InvalidInput(
+            "I can't post in this conversation. Draft the agreement in a channel, or invite "
+            "me here first with `/invite @Parley`."
+        )
+    if channel.is_private and not channel.is_member:
+        raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
+
+
+async def new(call: Invocation) -> None:
+    deps = call.deps
+    what, with_text = split_with(call.args)
+    mentions = find_mentions(with_text)
+    people = [await deps.directory.person(u) for u in mentions.user_ids]
+    people += [await deps.directory.person_named(h, call.channel_id) for h in mentions.handles]
+    bots = [p for p in people if p.is_bot]
+    if bots:
+        raise InvalidInput(f"@{bots[0].name} is a bot; mention a person of the other party.")
+    teams = {p.team_id: p for p in people if is_external(p, call.workspace_id)}
+    if people and not teams:
+        raise InvalidInput(
+            f"@{people[0].name} is a member of this workspace. Mention somebody of the other "
+            "organisation: `/agreement new with @their-rep`."
+        )
+    if len(teams) > 1:
+        raise InvalidInput(
+            "An agreement is with one organisation: mention people of one of them only."
+        )
+    await _check_channel(deps, call.channel_id)
+    known = [
+        p for p in await known_parties(deps.store, workspace_id=call.workspace_id) if p.slack_team
+    ]
+    options = [(f"p:{p.id}", p.name) for p in sorted(known, key=lambda p: p.name.casefold())]
+    selected: str | None = None
+    offered: list[str] = []
+    for team_id, person in teams.items():
+        party = next((p for p in known if p.slack_team == team_id), None)
+        if party is not None:
+            selected = f"p:{party.id}"
+        else:
+            selected = f"t:{team_id}"
+            offered.append(team_id)
+            options.insert(0, (selected, person.team_name or team_id))
+    if not options:
+        raise InvalidInput(
+            "Parley knows no other organisation's Slack team yet. Mention one of their people: "
+            "`/agreement new with @their-rep`."
+        )
+    if selected is not None and len(options) > render_agreements.OPTIONS_LIMIT:
+        chosen = [o for o in options if o[0] == selected]
+        options = chosen + [o for o in options if o[0] != selected]
+    form = AgreementForm(channel=call.channel_id, teams=tuple(offered))
+    await call.ack()
+    modal = render_agreements.modal(
+        form.model_dump_json(),
+        parties=options,
+        selected=selected,
+        people=list(dict.fromkeys(p.user_id for p in teams.values())),
+        what=plain_text(what),
+    )
+    await _open(call, modal)
+
+
+async def _open(call: Invocation, modal: dict[str, Any]) -> None:
+    try:
+        await call.client.views_open(trigger_id=call.trigger_id, view=modal)
+    except SlackApiError as exc:
+        await call.respond(
+            text=f"I couldn't open the form ({exc.response.get('error')}). Try again.",
+            response_type="ephemeral",
+        )
+
+
+async def edit(call: Invocation) -> None:
+    words = call.args.split()
+    if not words:
+        raise InvalidInput("Which agreement? Write it like `/agreement edit A-3`.")
+    number = agreements.parse_number(words[0])
+    actor = await call.deps.directory.person(call.user_id)
+    agreement = await agreements.check_editable(
+        call.deps.store, workspace_id=call.workspace_id, number=number, actor=actor
+    )
+    form = AgreementForm(channel=call.channel_id, number=number, version=agreement.version)
+    await call.ack()
+    await _open(call, render_agreements.modal(form.model_dump_json(), agreement=agreement))
+
+
+async def list_(call: Invocation) -> None:
+    audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
+    page = await agreements.list_agreements(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        audience=audience,
+        party_name=plain_text(call.args),
+    )
+    text, blocks = render_agreements.agreement_list(
+        page, today=_today(call.deps), internal=audience.internal
+    )
+    await _answer(call, text, blocks, [a.party for a in page.agreements])
+
+
+async def show(call: Invocation) -> None:
+    number, version = agreements.parse_reference(call.args)
+    audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
+    record = await agreements.agreement_record(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        version=version,
+        audience=audience,
+    )
+    text, blocks = render_agreements.agreement_record(
+        record, today=_today(call.deps), tz=call.deps.config.calendar.zone
+    )
+    await _answer(call, text, blocks, [record.agreement.party])
+
+
+async def revoke(call: Invocation) -> None:
+    parts = call.args.split(None, 1)
+    if not parts:
+        raise InvalidInput(f"Which agreement? Write it like {agreements.REVOKE_EXAMPLE}.")
+    number = agreements.parse_number(parts[0])
+    actor = await call.deps.directory.person(call.user_id)
+    agreement = await agreements.revoke(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        actor=actor,
+        reason=plain_text(parts[1] if len(parts) > 1 else ""),
+        now=call.deps.clock.now(),
+    )
+    await _answer(
+        call,
+        *render.notice(
+            f"{agreement.ref} is revoked. Its card says so; it stays on the record and in "
+            "the export."
+        ),
+        [agreement.party],
+    )
+    await refresh_card(call.deps, call.client, agreement)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "new": new,
+    "list": list_,
+    "show": show,
+    "edit": edit,
+    "revoke": revoke,
+}
+
+
+async def _answer(call: Invocation, text: str, blocks: render.Blocks, parties: list[Party]) -> None:
+    """Through the door: in a shared channel only that channel's own party may be named."""
+    await outgoing.answer(
+        call.deps,
+        call.ack,
+        channel=call.channel_id,
+        workspace_id=call.workspace_id,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(parties=parties),
+    )
+
+
+def _today(deps: Deps) -> date:
+    return agreements.today_in(deps.clock.now(), deps.config.calendar.zone)
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+def _value(values: dict[str, Any], block: str, action: str, key: str) -> Any:
+    return ((values.get(block) or {}).get(action) or {}).get(key)
+
+
+def _errors(problems: dict[str, str], *, editing: bool) -> dict[str, str]:
+    """Field problems keyed by the form's blocks (the edit form has no party block)."""
+    out: dict[str, str] = {}
+    for key, message in problems.items():
+        block = "what" if key == render_agreements.PARTY_BLOCK and editing else key
+        out.setdefault(block, render.truncate(message, 300))
+    return out
+
+
+async def form_submitted(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+) -> None:
+    """Draft A-n or save its next version; every refusal is shown on its field."""
+    try:
+        form = AgreementForm.model_validate_json(view.get("private_metadata") or "")
+        if (form.number is None) != (form.version is None):
+            raise ValueError("an edit needs both the number and the version")
+    except (ValidationError, ValueError):
+        await ack(
+            response_action="errors",
+            errors={"what": "This form is out of date. Close it and use /agreement again."},
+        )
+        return
+    editing = form.number is not None
+    values = (view.get("state") or {}).get("values") or {}
+    workspace_id = workspace_of(context)
+    try:
+        actor = await deps.directory.person(body["user"]["id"])
+        picked = _value(values, "who_people", "people", "selected_users")
+        people = [
+            await deps.directory.person(str(u))
+            for u in (picked if isinstance(picked, list) else [])[:50]
+        ]
+    except UnknownUser as exc:
+        await ack(
+            response_action="errors", errors={"who_people": f"I can't find {exc.ref} in Slack."}
+        )
+        return
+    except SlackApiError:
+        await ack(response_action="errors", errors={"what": SLACK_TROUBLE})
+        return
+    draft = _read_draft(values, people)
+    try:
+        if form.number is not None and form.version is not None:
+            agreement = await agreements.edit_agreement(
+                deps.store,
+                workspace_id=workspace_id,
+                number=form.number,
+                seen_version=form.version,
+                actor=actor,
+                draft=draft,
+                now=deps.clock.now(),
+                tz=deps.config.calendar.zone,
+            )
+        else:
+            agreement = await _draft_new(deps, client, form, values, actor, draft, workspace_id)
+    except agreements.InvalidTerms as exc:
+        await ack(response_action="errors", errors=_errors(exc.problems, editing=editing))
+        return
+    except DomainError as exc:
+        await ack(response_action="errors", errors={"what": render.truncate(exc.message, 300)})
+        return
+    except SlackApiError as exc:
+        log.warning("the agreement form: Slack failed us (%s)", exc.response.get("error"))
+        await ack(response_action="errors", errors={"what": SLACK_TROUBLE})
+        return
+    await ack()
+    if editing:
+        await announce_version(deps, client, agreement)
+    else:
+        await post_card(deps, client, agreement)
+
+
+def _read_draft(values: dict[str, Any], people: list[Person]) -> agreements.Draft:
+    """The form's state as the domain's Draft (whatever shape a forged state has)."""
+    text = {key: str(_value(values, key, "value", "value") or "") for key in agreements.FIELDS}
+    channel = _value(values, "where_channel", "channel", "selected_conversation")
+    return agreements.Draft(
+        what=text["what"],
+        why=text["why"],
+        who=text["who"],
+        when=text["when"],
+        where=text["where"],
+        how=text["how"],
+        authorization=text["authorization"],
+        who_people=people,
+        where_channel=str(channel) if channel else None,
+        valid_until=str(_value(values, "valid_until", "date", "selected_date") or ""),
+    )
+
+
+async def _draft_new(
+    deps: Deps,
+    client: AsyncWebClient,
+    form: AgreementForm,
+    values: dict[str, Any],
+    actor: Person,
+    draft: agreements.Draft,
+    workspace_id: str,
+) -> Agreement:
+    """A-n from the new-agreement form: the party picked, the card's channel, the terms."""
+    chosen = _value(values, "party", "party", "selected_option")
+    pick = agreements.pick_party(
+        str((chosen if isinstance(chosen, dict) else {}).get("value") or ""),
+        parties=await known_parties(deps.store, workspace_id=workspace_id),
+        offered_teams=form.teams,
+        workspace_id=workspace_id,
+    )
+    if pick.party is None and pick.team_id is not None:
+        team_name = await deps.directory.team_name(pick.team_id)
+        pick = dataclasses.replace(pick, team_name=team_name)
+    channel_id = await _card_channel(
+        deps, client, pick=pick, fallback=form.channel, workspace_id=workspace_id
+    )
+    return await agreements.draft_agreement(
+        deps.store,
+        workspace_id=workspace_id,
+        owner=actor,
+        pick=pick,
+        draft=draft,
+        channel_id=channel_id,
+        config=deps.config,
+        now=deps.clock.now(),
+        tz=deps.config.calendar.zone,
+    )
+
+
+async def _card_channel(
+    deps: Deps,
+    client: AsyncWebClient,
+    *,
+    pick: agreements.PartyPick,
+    fallback: str,
+    workspace_id: str,
+) -> str:
+    """The party's own shared channel (shared with that party alone) among those Parley is
+    in; else where the command ran, unless another organisation can read that one."""
+    team = pick.slack_team
+    if team:
+        try:
+            found = await shared_channel_of(deps, client, team=team, workspace_id=workspace_id)
+        except SlackApiError as exc:
+            log.warning("listing Parley's channels failed: %s", exc.response.get("error"))
+            found = None
+        if found is not None:
+            return found
+    audience = await deps.directory.audience(fallback, workspace_id)
+    if not audience.internal and audience.team_ids != frozenset({team}):
+        raise agreements.InvalidTerms(
+            {
+                "party": f"I share no channel with {pick.name}, and this channel is shared "
+                "with another organisation. Draft it in an internal channel instead."
+            }
+        )
+    return fallback
+
+
+async def shared_channel_of(
+    deps: Deps, client: AsyncWebClient, *, team: str, workspace_id: str
+) -> str | None:
+    """A channel Parley is in that is shared with that Slack team and no other organisation."""
+    cursor: str | None = None
+    while True:
+        page = await client.users_conversations(
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=200,
+            cursor=cursor,
+        )
+        channels: list[dict[str, Any]] = page.get("channels", [])
+        for found in channels:
+            if not (found.get("is_ext_shared") or found.get("is_shared")):
+                continue
+            channel = await deps.directory.channel(str(found["id"]))
+            if channel is not None and channel.team_ids - {workspace_id} == {team}:
+                return channel.id
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            return None
+
+
+# --- the card -------------------------------------------------------------------------------
+
+
+async def post_card(deps: Deps, client: AsyncWebClient, agreement: Agreement) -> None:
+    """Post the new agreement's card; if it cannot be posted, tell the owner by DM."""
+    text, blocks = render_agreements.agreement_card(
+        agreement, today=_today(deps), tz=deps.config.calendar.zone
+    )
+    error: str | None = None
+    try:
+        ts = await outgoing.post(
+            deps,
+            client,
+            channel=agreement.channel_id,
+            workspace_id=agreement.workspace_id,
+            text=text,
+            blocks=blocks,
+            about=outgoing.About(parties=[agreement.party]),
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error"))
+    else:
+        if ts is not None:
+            await agreements.record_card(
+                deps.store, agreement=agreement, channel_id=agreement.channel_id, ts=ts
+            )
+            return
+        error = "isolation"
+    log.warning("posting the card of %s failed: %s", agreement.ref, error)
+    message = (
+        f"{agreement.ref} is on record, but I couldn't post its card in "
+        f"<#{agreement.channel_id}> ({error}). `/agreement show {agreement.ref}` shows it."
+    )
+    await _dm(deps, client, agreement, message, [render.section(message)])
+
+
+async def refresh_card(deps: Deps, client: AsyncWebClient, agreement: Agreement) -> None:
+    """Edit the agreement's card in place: status, version, acknowledgment."""
+    if agreement.card_ts is None:
+        return
+    text, blocks = render_agreements.agreement_card(
+        agreement, today=_today(deps), tz=deps.config.calendar.zone
+    )
+    try:
+        await outgoing.update(
+            deps,
+            client,
+            channel=agreement.channel_id,
+            ts=agreement.card_ts,
+            workspace_id=agreement.workspace_id,
+            text=text,
+            blocks=blocks,
+            about=outgoing.About(parties=[agreement.party]),
+        )
+    except SlackApiError as exc:
+        log.warning("updating the card of %s failed: %s", agreement.ref, exc.response.get("error"))
+
+
+async def announce_version(deps: Deps, client: AsyncWebClient, agreement: Agreement) -> None:
+    """A new version: the card edited in place, and a line under it so the party hears of it."""
+    await refresh_card(deps, client, agreement)
+    if agreement.card_ts is None:
+        return
+    line = render_agreements.new_version_line(agreement)
+    try:
+        await outgoing.post(
+            deps,
+            client,
+            channel=agreement.channel_id,
+            workspace_id=agreement.workspace_id,
+            thread_ts=agreement.card_ts,
+            text=line,
+            blocks=[render.section(line)],
+            about=outgoing.About(parties=[agreement.party]),
+        )
+    except SlackApiError as exc:
+        log.warning("announcing %s v%d failed: %s", agreement.ref, agreement.version, exc)
+
+
+async def _dm(
+    deps: Deps, client: AsyncWebClient, agreement: Agreement, text: str, blocks: render.Blocks
+) -> None:
+    try:
+        dm = await client.conversations_open(users=agreement.owner_id)
+        await outgoing.post(
+            deps,
+            client,
+            channel=str(dm["channel"]["id"]),
+            workspace_id=agreement.workspace_id,
+            text=text,
+            blocks=blocks,
+            about=outgoing.About(parties=[agreement.party], internal=True),
+        )
+    except SlackApiError as exc:
+        log.warning("telling the owner of %s failed: %s", agreement.ref, exc.response.get("error"))
+
+
+async def _tell(respond: AsyncRespond, message: str) -> None:
+    await respond(
+        text=message,
+        blocks=render.error(message)[1],
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+async def acknowledge_pressed(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """Acknowledge: only a person of the agreement's party, for the version the card shows."""
+    await ack()
+    workspace_id = workspace_of(context)
+    ref, _, version = str(action.get("value") or "").partition(":v")
+    try:
+        number = agreements.parse_number(ref)
+        if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
+            raise InvalidInput("This button is out of date. Look at the agreement's card again.")
+        actor = await deps.directory.person(body["user"]["id"])
+        agreement = await agreements.acknowledge(
+            deps.store,
+            workspace_id=workspace_id,
+            number=number,
+            version=int(version),
+            actor=actor,
+            now=deps.clock.now(),
+            tz=deps.config.calendar.zone,
+        )
+    except DomainError as exc:
+        await _tell(respond, render.escape(exc.message))
+        return
+    except (UnknownUser, SlackApiError):
+        await _tell(respond, SLACK_TROUBLE)
+        return
+    await refresh_card(deps, client, agreement)
+    message = (
+        f"Thank you: you acknowledged version {agreement.version} of {agreement.ref}. "
+        "The card shows it."
+    )
+    await respond(
+        text=message,
+        blocks=[render.section(message)],
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+# --- elsewhere ------------------------------------------------------------------------------
+
+
+async def expire_agreements(deps: Deps, client: AsyncWebClient, parley: Person) -> None:
+    """On the day after an agreement's last valid day: its card says expired and its owner
+    is told by DM, once per agreement and version."""
+    now = deps.clock.now()
+    for agreement in await agreements.expire_due(deps.store, now=now, tz=deps.config.calendar.zone):
+        await refresh_card(deps, client, agreement)
+        permalink = None
+        if agreement.card_ts:
+            permalink = await deps.directory.permalink(agreement.channel_id, agreement.card_ts)
+        await _dm(
+            deps, client, agreement, *render_agreements.expiry_dm(agreement, permalink=permalink)
+        )
+        log.info("%s v%d expired; %s told", agreement.ref, agreement.version, parley.name)
+
+
+async def agreement_links(
+    deps: Deps, dispute: Dispute, audience: Audience, blocks: render.Blocks
+) -> render.Blocks:
+    """`/dispute show` with a last section linking the agreements in force with the dispute's
+    parties (in a shared channel, only that channel's own parties')."""
+    found = await agreements.in_force(
+        deps.store,
+        workspace_id=dispute.workspace_id,
+        parties=render.visible_parties(dispute.parties, audience),
+        now=deps.clock.now(),
+        tz=deps.config.calendar.zone,
+    )
+    links = render_agreements.dispute_links(found)
+    if not links:
+        return blocks
+    return [*blocks[: render.MESSAGE_BLOCK_LIMIT - len(links)], *links]

@@ -1,0 +1,464 @@
+"""`/digest`, and posting digests: on request, when the scheduler finds them due, or from
+`parley digest send`.
+
+Digests are composed by the digests workflow from what Parley recorded; here they get the
+audience of the channel they go to, permalinks for the lines shown (cached), and go out
+through the door (`outgoing.post`), which checks them against the channel's parties.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import outgoing, render, render_digests
+from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.parsing import split_subcommand
+from bot.deps import Deps
+from bot.workflows import digests
+from bot.workflows.errors import DomainError, InvalidInput
+from bot.workflows.models import Audience
+from bot.workflows.parties import known_parties
+from bot.workflows.subscriptions import DigestKind, Subscription
+
+log = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(minutes=10)  # later than this after its time, a digest says why
+ME_EXAMPLE = "`/digest me at 09:00`"
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    """What one pass of the scheduler did."""
+
+    posted: int = 0
+    empty: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class Invocation:
+    deps: Deps
+    ack: Ack
+    respond: AsyncRespond
+    client: AsyncWebClient
+    workspace_id: str
+    user_id: str
+    channel_id: str
+    args: str
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/digest")(digest_command)
+
+
+async def digest_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    sub, args = split_subcommand(command.get("text") or "")
+    workspace_id = workspace_of(context)
+    internal = actor_team(command, context) in ("", workspace_id)
+    run = SUBCOMMANDS.get(sub)
+    if run is None:
+        unknown = f"`{render.escape(sub[:40])}` is not a /digest subcommand."
+        problem = None if sub in ("", "help") else unknown
+        status = await _status(deps, workspace_id, command) if internal else []
+        await answer(ack, *render_digests.usage(problem, status=status))
+        return
+    if not internal:
+        await answer(
+            ack,
+            *render.error(
+                "Only members of the workspace that runs Parley can use /digest. "
+                "To answer a dispute, reply in its thread."
+            ),
+        )
+        return
+    call = Invocation(
+        deps=deps,
+        ack=ack,
+        respond=respond,
+        client=client,
+        workspace_id=workspace_id,
+        user_id=str(command["user_id"]),
+        channel_id=str(command["channel_id"]),
+        args=args,
+    )
+    try:
+        await run(call)
+    except DomainError as exc:
+        await answer(ack, *render.error(exc.message))
+
+
+async def _status(deps: Deps, workspace_id: str, command: dict[str, Any]) -> list[str]:
+    here = await digests.find_subscription(
+        deps.store,
+        workspace_id=workspace_id,
+        kind=DigestKind.CHANNEL,
+        target=str(command.get("channel_id") or ""),
+    )
+    mine = await digests.find_subscription(
+        deps.store,
+        workspace_id=workspace_id,
+        kind=DigestKind.PERSON,
+        target=str(command.get("user_id") or ""),
+    )
+    return [
+        render_digests.subscription_status(here, DigestKind.CHANNEL),
+        render_digests.subscription_status(mine, DigestKind.PERSON),
+    ]
+
+
+async def _postable_channel(call: Invocation) -> None:
+    """Refuse, before anything is stored, a conversation where no digest could be posted;
+    join a public channel Parley is not in yet."""
+    channel = await call.deps.directory.channel(call.channel_id)
+    if channel is not None and channel.is_im:
+        raise InvalidInput(
+            f"A channel's digest is posted in a channel. For your own digest by DM: {ME_EXAMPLE}."
+        )
+    if channel is None or (channel.is_private and not channel.is_member):
+        raise InvalidInput(
+            "I can't post in this conversation. Invite me first with `/invite @Parley`."
+        )
+    if not channel.is_member:
+        try:
+            await call.client.conversations_join(channel=call.channel_id)
+        except SlackApiError as exc:
+            raise InvalidInput(
+                f"I couldn't join this channel ({exc.response.get('error')}). "
+                "Invite me with `/invite @Parley`."
+            ) from None
+        call.deps.directory.forget_channel(call.channel_id)
+
+
+def _first_due(sub: Subscription, deps: Deps) -> datetime:
+    """When the next digest will actually go out (a day already handled is skipped)."""
+    after = deps.clock.now()
+    first = digests.next_due(sub.at, sub.tz, deps.calendar, after=after)
+    if sub.last_due_at is not None and digests.send_key(
+        sub.kind, sub.target, first, sub.tz
+    ) == digests.send_key(sub.kind, sub.target, sub.last_due_at, sub.tz):
+        first = digests.next_due(sub.at, sub.tz, deps.calendar, after=first)
+    return first
+
+
+async def subscribe(call: Invocation) -> None:
+    at = digests.parse_at(call.args)
+    await _postable_channel(call)
+    actor = await call.deps.directory.person(call.user_id)
+    sub, before = await digests.subscribe(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        kind=DigestKind.CHANNEL,
+        target=call.channel_id,
+        at=at,
+        zone=call.deps.config.calendar.timezone,
+        actor=actor,
+        now=call.deps.clock.now(),
+    )
+    text = render_digests.subscribed(sub, before, _first_due(sub, call.deps))
+    await answer(call.ack, *render.notice(text))
+
+
+async def unsubscribe(call: Invocation) -> None:
+    if call.args.strip():
+        raise InvalidInput("`/digest unsubscribe` takes nothing after it.")
+    actor = await call.deps.directory.person(call.user_id)
+    await digests.unsubscribe(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        kind=DigestKind.CHANNEL,
+        target=call.channel_id,
+        actor=actor,
+    )
+    await answer(
+        call.ack,
+        *render.notice("This channel's digest is stopped. `/digest subscribe` starts it again."),
+    )
+
+
+def _zone_of(tz: str | None, default: str) -> str:
+    if not tz:
+        return default
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return default
+    return tz
+
+
+async def me(call: Invocation) -> None:
+    words = call.args.split()
+    actor = await call.deps.directory.person(call.user_id)
+    if words and words[0].lower() == "off":
+        if len(words) > 1:
+            raise InvalidInput("`/digest me off` takes nothing after it.")
+        await digests.unsubscribe(
+            call.deps.store,
+            workspace_id=call.workspace_id,
+            kind=DigestKind.PERSON,
+            target=call.user_id,
+            actor=actor,
+        )
+        await answer(
+            call.ack, *render.notice(f"Your digest by DM is stopped. {ME_EXAMPLE} starts it again.")
+        )
+        return
+    at = digests.parse_at(call.args, example=ME_EXAMPLE)
+    sub, before = await digests.subscribe(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        kind=DigestKind.PERSON,
+        target=call.user_id,
+        at=at,
+        zone=_zone_of(actor.tz, call.deps.config.calendar.timezone),
+        actor=actor,
+        now=call.deps.clock.now(),
+    )
+    text = render_digests.subscribed(sub, before, _first_due(sub, call.deps))
+    await answer(call.ack, *render.notice(text))
+
+
+async def now(call: Invocation) -> None:
+    if call.args.strip():
+        raise InvalidInput("`/digest now` takes nothing after it.")
+    await _postable_channel(call)
+    deps = call.deps
+    moment = deps.clock.now()
+    sub = await digests.find_subscription(
+        deps.store, workspace_id=call.workspace_id, kind=DigestKind.CHANNEL, target=call.channel_id
+    )
+    tz = sub.tz if sub is not None else deps.config.calendar.zone
+    since = (
+        sub.last_sent_at
+        if sub is not None and sub.last_sent_at is not None
+        else deps.calendar.add_working_days(moment, -1)
+    )
+    digest, audience = await compose(
+        deps,
+        workspace_id=call.workspace_id,
+        kind=DigestKind.CHANNEL,
+        target=call.channel_id,
+        now=moment,
+        since=since,
+    )
+    if digest.empty:
+        await answer(
+            call.ack,
+            *render.notice(
+                "Nothing needs attention here right now: the digest is empty, so I posted nothing."
+            ),
+        )
+        return
+    await call.ack()
+    try:
+        posted = await deliver(
+            deps,
+            call.client,
+            digest,
+            audience=audience,
+            workspace_id=call.workspace_id,
+            kind=DigestKind.CHANNEL,
+            target=call.channel_id,
+            tz=tz,
+            day=moment.astimezone(tz).date(),
+        )
+    except SlackApiError as exc:
+        await call.respond(
+            text=f"I couldn't post the digest here ({exc.response.get('error')}). Try again in a "
+            "minute.",
+            response_type="ephemeral",
+        )
+        return
+    if posted and sub is not None:
+        await digests.mark_posted(deps.store, subscription=sub, now=moment)
+
+
+# ----------------------------------------------------------------------------- posting
+
+
+async def compose(
+    deps: Deps,
+    *,
+    workspace_id: str,
+    kind: DigestKind,
+    target: str,
+    now: datetime,
+    since: datetime,
+) -> tuple[digests.Digest, Audience]:
+    """The digest for a channel (as its audience may see it) or a person, and that audience."""
+    if kind is DigestKind.CHANNEL:
+        audience = await deps.directory.audience(target, workspace_id)
+        member = None
+    else:
+        audience, member = Audience(), target
+    digest = await digests.build_digest(
+        deps.store,
+        digests.DigestRequest(
+            workspace_id=workspace_id,
+            audience=audience,
+            member=member,
+            now=now,
+            since=since,
+            calendar=deps.calendar,
+        ),
+    )
+    return await _without_foreign_names(deps, digest, audience, workspace_id), audience
+
+
+async def _without_foreign_names(
+    deps: Deps, digest: digests.Digest, audience: Audience, workspace_id: str
+) -> digests.Digest:
+    """In a shared channel, leave out a line whose title names another party: the door would
+    refuse the whole digest for it."""
+    if audience.internal:
+        return digest
+    known = await known_parties(deps.store, workspace_id=workspace_id)
+    sections = []
+    for section in digest.sections:
+        kept = []
+        for entry in section.entries:
+            try:
+                outgoing.check_names(audience, entry.title, [], known)
+            except outgoing.Leak:
+                continue
+            kept.append(entry)
+        dropped = len(section.entries) - len(kept)
+        sections.append(replace(section, entries=tuple(kept), total=section.total - dropped))
+    return digests.Digest(sections=tuple(sections))
+
+
+async def permalinks(deps: Deps, digest: digests.Digest) -> dict[tuple[str, str], str]:
+    """Permalinks of the threads of the lines shown (and only those), from the cache."""
+    found: dict[tuple[str, str], str] = {}
+    for section in digest.sections:
+        for entry in section.entries:
+            if entry.link is not None and entry.link not in found:
+                url = await deps.directory.permalink(*entry.link)
+                if url is not None:
+                    found[entry.link] = url
+    return found
+
+
+async def deliver(
+    deps: Deps,
+    client: AsyncWebClient,
+    digest: digests.Digest,
+    *,
+    audience: Audience,
+    workspace_id: str,
+    kind: DigestKind,
+    target: str,
+    tz: ZoneInfo,
+    day: date,
+    late_since: datetime | None = None,
+) -> bool:
+    """Post a non-empty digest in its channel or the person's DM; False if the door refused.
+
+    Slack's errors propagate: the caller decides whether to retry."""
+    links = await permalinks(deps, digest)
+    text, blocks = render_digests.digest_message(
+        digest,
+        personal=kind is DigestKind.PERSON,
+        tz=tz,
+        audience=audience,
+        links=links,
+        day=day,
+        late_since=late_since,
+    )
+    channel = target
+    if kind is DigestKind.PERSON:
+        channel = str((await client.conversations_open(users=target))["channel"]["id"])
+    ts = await outgoing.post(
+        deps,
+        client,
+        channel=channel,
+        workspace_id=workspace_id,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(disputes=digest.disputes),
+    )
+    return ts is not None
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return f"Slack: {exc.response.get('error')}"
+    return type(exc).__name__
+
+
+async def send_due_digests(deps: Deps, client: AsyncWebClient) -> DigestRun:
+    """Post every digest that is due now, each claimed first so it goes out once.
+
+    A failed send is recorded and retried with backoff on a later pass; it never stops the
+    others. An empty digest is not posted, but its day counts as handled."""
+    moment = deps.clock.now()
+    posted = empty = failed = 0
+    for due in await digests.due_digests(deps.store, now=moment, calendar=deps.calendar):
+        claimed = await digests.claim_digest(deps.store, due, now=moment)
+        if claimed is None:
+            continue
+        sub = claimed.subscription
+        try:
+            digest, audience = await compose(
+                deps,
+                workspace_id=sub.workspace_id,
+                kind=sub.kind,
+                target=sub.target,
+                now=moment,
+                since=claimed.since,
+            )
+            sent = False
+            if not digest.empty:
+                sent = await deliver(
+                    deps,
+                    client,
+                    digest,
+                    audience=audience,
+                    workspace_id=sub.workspace_id,
+                    kind=sub.kind,
+                    target=sub.target,
+                    tz=sub.tz,
+                    day=claimed.due_at.astimezone(sub.tz).date(),
+                    late_since=claimed.due_at if moment - claimed.due_at > LATE_AFTER else None,
+                )
+        except Exception as exc:  # whatever went wrong, this one waits and the others go on
+            retry_at = await digests.digest_failed(
+                deps.store, claimed, now=deps.clock.now(), error=_problem(exc)
+            )
+            logged = log.warning if isinstance(exc, SlackApiError | OSError) else log.exception
+            logged(
+                "digest %s failed (%s); retrying after %s",
+                claimed.key,
+                _problem(exc),
+                retry_at.isoformat(),
+            )
+            failed += 1
+            continue
+        if not await digests.digest_done(deps.store, claimed, now=moment):
+            log.warning("digest %s was already on record as sent", claimed.key)
+        posted, empty = posted + sent, empty + (not sent)
+    return DigestRun(posted=posted, empty=empty, failed=failed)
+
+
+SUBCOMMANDS = {
+    "subscribe": subscribe,
+    "unsubscribe": unsubscribe,
+    "now": now,
+    "me": me,
+}

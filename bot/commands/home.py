@@ -1,0 +1,75 @@
+"""The App Home: published when a person opens it, and again after changes that touch them.
+
+`app_home_opened` fires on every visit, so building the view is a few queries and no other
+Slack call than `views.publish` (no permalinks; the person is usually cached). The same state
+always gives the same view. Only members of the installing workspace get one: the Home shows
+internal business, and Slack Connect guests have no Home of Parley's to see.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import render_digests
+from bot.commands.common import workspace_of
+from bot.commands.directory import UnknownUser
+from bot.deps import Deps
+from bot.workflows import digests
+from bot.workflows.models import Dispute
+from bot.workflows.parties import is_external
+
+log = logging.getLogger(__name__)
+
+
+async def home_opened(
+    event: dict[str, Any], context: AsyncBoltContext, deps: Deps, client: AsyncWebClient
+) -> None:
+    """`app_home_opened`: publish the person's Home (the Messages tab fires it too: skip it)."""
+    if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
+        return
+    await publish_home(deps, client, workspace_id=workspace_of(context), user_id=event["user"])
+
+
+async def publish_home(
+    deps: Deps, client: AsyncWebClient, *, workspace_id: str, user_id: str
+) -> bool:
+    """Build and publish one person's Home; False if they get none (external, unknown) or
+    Slack refused it. Never raises for Slack's sake: a Home is not worth a failed request."""
+    try:
+        person = await deps.directory.person(user_id)
+        if person.is_bot or is_external(person, workspace_id):
+            return False
+        try:
+            tz = ZoneInfo(person.tz) if person.tz else deps.config.calendar.zone
+        except (ZoneInfoNotFoundError, ValueError):
+            tz = deps.config.calendar.zone
+        moment = deps.clock.now()
+        content = await digests.home_content(
+            deps.store,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            now=moment,
+            calendar=deps.calendar,
+        )
+        view = render_digests.home_view(content, tz=tz, now=moment)
+        await client.views_publish(user_id=user_id, view=view)
+    except (SlackApiError, UnknownUser) as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else "unknown user"
+        log.warning("publishing the Home of %s failed: %s", user_id, error)
+        return False
+    return True
+
+
+async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> None:
+    """After a change to a dispute: the Home of its owner and of each member of ours."""
+    for user_id in dict.fromkeys((dispute.owner_id, *dispute.members)):
+        try:
+            await publish_home(deps, client, workspace_id=dispute.workspace_id, user_id=user_id)
+        except Exception:  # the change itself stands; a stale Home is refreshed on next visit
+            log.exception("refreshing the Home of %s after %s failed", user_id, dispute.ref)

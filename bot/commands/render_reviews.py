@@ -1,0 +1,324 @@
+"""Block Kit for reviews: the confirmation, lists, the record, reminders, prompts and action
+items. Pure: records in, JSON out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.commands.render import (
+    MESSAGE_BLOCK_LIMIT,
+    Blocks,
+    button,
+    context,
+    escape,
+    section,
+    sections,
+    truncate,
+    visible_parties,
+)
+from bot.workflows.models import Audience
+from bot.workflows.review_models import ActionItem, Minutes, Review, ReviewStatus
+from bot.workflows.reviews import AGENDA
+from bot.workflows.when import format_occurrence
+
+DONE_BUTTON = "review_action_done"
+ACTION_BLOCK = "review_action"
+
+REVIEW_USAGE = """\
+*Reviews* — regular meetings with each customer, supplier and third party, reminded with an agenda.
+• `/review schedule &lt;title&gt; [with @user …] &lt;when&gt;` — once or repeating, e.g. \
+`every month on the 10th working day at 10:00`, `every Monday 9:30`, `quarterly`, \
+`next Tuesday 3pm`, `下周二下午3点`, `每月第10个工作日上午10点`
+    add `report within 5 working days` / `meeting within 10 working days` (or `with deadlines`) \
+to a monthly review, and `in Europe/Berlin` to read the time in another zone than yours
+• `/review list [all]` — the coming reviews, soonest first (only you see it)
+• `/review show R-n` — the schedule, open action items and minutes
+• `/review cancel R-n` · `/review skip R-n` — call it off, or skip its next occurrence only
+• `/review minutes R-n &lt;text&gt;` — add to the minutes of its latest meeting (internal); \
+or reply in the reminder's thread
+• `/review action R-n @owner &lt;due&gt; &lt;text&gt;` — an action item T-n, e.g. \
+`/review action R-3 @owner Dec 18 Send the corrected SLA report`
+• `/review done T-n` — mark an action item done (its Done button does the same)
+• `/review help` — this help
+Reminders go to the review's channel a day before (the working day before, for working-day \
+rules) and 15 minutes before; no time given means 10:00. Ids work with or without the prefix: \
+`R-3`, `r3`, `3`."""
+
+
+def usage(message: str | None = None) -> tuple[str, Blocks]:
+    blocks: Blocks = []
+    if message:
+        blocks.append(section(f":warning: {message}"))
+    blocks.append(section(REVIEW_USAGE))
+    return (message or "How to use /review"), blocks
+
+
+def _zone(review: Review) -> ZoneInfo:
+    return ZoneInfo(review.tz)
+
+
+def when_text(review: Review) -> str:
+    """`next: Mon 14 Dec 2026 10:00 (Asia/Shanghai) · every …`, `once: …`, or its status."""
+    if review.status is ReviewStatus.CANCELLED:
+        return "cancelled"
+    if review.next_at is None:
+        if review.last_at is None:
+            return "done"
+        return f"done, last met {format_occurrence(review.last_at, _zone(review))}"
+    at = format_occurrence(review.next_at, _zone(review))
+    rule = review.rule_text
+    return f"once: {at}" if rule is None else f"next: {at} · {rule}"
+
+
+def people_text(review: Review) -> str:
+    return ", ".join(f"<@{u}>" for u in review.participants) or "—"
+
+
+def deadlines_text(review: Review) -> str | None:
+    parts = []
+    if review.report_within:
+        parts.append(f"service report by the {_ordinal(review.report_within)} working day")
+    if review.meeting_within:
+        parts.append(f"meeting by the {_ordinal(review.meeting_within)} working day")
+    return ("Each month: " + "; ".join(parts)) if parts else None
+
+
+def late_text(occurrence: datetime, late: date, review: Review) -> str:
+    local = occurrence.astimezone(_zone(review))
+    assert review.meeting_within is not None
+    return (
+        f":warning: The meeting on {local:%a} {local.day} {local:%b} is after the month's "
+        f"meeting deadline ({late:%a} {late.day} {late:%b}, the "
+        f"{_ordinal(review.meeting_within)} working day)."
+    )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def scheduled(review: Review, *, reading: str, late: date | None) -> tuple[str, Blocks]:
+    """The answer to `/review schedule`: the reading back, so a misreading is seen."""
+    text = f"{review.ref} · {review.title} · {reading}"
+    lines = [
+        f":calendar: *{escape(review.ref)} · {escape(review.title)}* · {escape(reading)}",
+        f"*In:* <#{review.channel_id}> · *With:* {people_text(review)}",
+    ]
+    deadlines = deadlines_text(review)
+    if deadlines:
+        lines.append(deadlines)
+    if late is not None and review.next_at is not None:
+        lines.append(late_text(review.next_at, late, review))
+    blocks: Blocks = [
+        section("\n".join(lines)),
+        context(
+            "Parley reminds the channel a day before and 15 minutes before, with the agenda",
+            f"`/review skip {review.ref}` skips one, `/review cancel {review.ref}` calls it off",
+        ),
+    ]
+    return text, blocks
+
+
+def list_line(review: Review, open_actions: int) -> str:
+    parts = [f"*{review.ref}* {escape(truncate(review.title, 80))}", escape(when_text(review))]
+    parts.append(f"<#{review.channel_id}>")
+    if open_actions:
+        parts.append(f"{open_actions} open action item{'s' if open_actions != 1 else ''}")
+    return "• " + " — ".join(parts)
+
+
+def review_list(
+    reviews: Sequence[Review], *, include_all: bool, open_actions: dict[int, int]
+) -> tuple[str, Blocks]:
+    if not reviews:
+        message = (
+            "No reviews yet."
+            if include_all
+            else "No reviews are scheduled. "
+            "`/review schedule Monthly service review with @their-rep monthly` schedules one."
+        )
+        return message, [section(message)]
+    title = f"{'All reviews' if include_all else 'Coming reviews'} ({len(reviews)})"
+    lines = [list_line(r, open_actions.get(r.id, 0)) for r in reviews]
+    blocks: Blocks = [section(f"*{title}*"), *sections(lines)]
+    return title, blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def action_line(item: ActionItem, *, with_review: bool = False) -> str:
+    due = item.due_at.astimezone(ZoneInfo(item.tz))
+    when = f"{due:%a} {due.day} {due:%b} {due:%H:%M}"
+    review = f" ({item.review_ref})" if with_review else ""
+    if item.is_open:
+        return (
+            f"• *{item.ref}*{review} {escape(truncate(item.text, 200))} — <@{item.owner_id}>, "
+            f"due {when}"
+        )
+    return f"• ~{item.ref}~{review} {escape(truncate(item.text, 200))} — done"
+
+
+def minutes_line(entry: Minutes, tz: ZoneInfo) -> str:
+    at = entry.at.astimezone(tz)
+    who = f"<@{entry.author_id}>" + (f" ({escape(entry.party)})" if entry.party else "")
+    return f"{at:%a} {at.day} {at:%b} {at:%H:%M} · {who}: {escape(truncate(entry.text, 400))}"
+
+
+def review_record(
+    review: Review,
+    actions: Sequence[ActionItem],
+    minutes: Sequence[Minutes],
+    *,
+    audience: Audience,
+    late: date | None,
+    latest: int = 10,
+) -> tuple[str, Blocks]:
+    """What `/review show` answers."""
+    text = f"{review.ref} · {review.title} · {when_text(review)}"
+    lines = [
+        f"*{escape(review.ref)} · {escape(review.title)}*",
+        escape(when_text(review)),
+        f"*In:* <#{review.channel_id}> · *Owner:* <@{review.owner_id}>",
+        f"*With:* {people_text(review)}",
+    ]
+    shown = visible_parties(review.parties, audience)
+    if shown:
+        lines.append("*Parties:* " + ", ".join(escape(p.name) for p in shown))
+    deadlines = deadlines_text(review)
+    if deadlines:
+        lines.append(deadlines)
+    if late is not None and review.next_at is not None:
+        lines.append(late_text(review.next_at, late, review))
+    if review.skipped:
+        skipped = ", ".join(
+            format_occurrence(at, _zone(review)).rsplit(" (", 1)[0] for at in review.skipped[-5:]
+        )
+        lines.append(f"*Skipped:* {skipped}")
+    blocks: Blocks = [section("\n".join(lines))]
+    if actions:
+        open_count = sum(1 for a in actions if a.is_open)
+        heading = f"*Action items* ({open_count} open of {len(actions)})"
+        blocks.extend(sections([heading, *(action_line(a) for a in actions[:20])]))
+    if minutes:
+        recent = minutes[-latest:]
+        heading = f"*Minutes* (latest {len(recent)} of {len(minutes)})"
+        blocks.append({"type": "divider"})
+        blocks.extend(sections([heading, *(minutes_line(m, _zone(review)) for m in recent)]))
+    return text, blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def agenda_lines() -> list[str]:
+    return ["*Agenda*", *(f"{n}. {item}" for n, item in enumerate(AGENDA, start=1))]
+
+
+def actions_block(actions: Sequence[ActionItem]) -> list[str]:
+    if not actions:
+        return ["*Open action items:* none"]
+    return [f"*Open action items* ({len(actions)})"] + [
+        action_line(a, with_review=True) for a in actions[:15]
+    ]
+
+
+def reminder(
+    review: Review,
+    occurrence: datetime,
+    kind: str,
+    actions: Sequence[ActionItem],
+    *,
+    late: date | None,
+) -> tuple[str, Blocks]:
+    """A reminder in the review's channel: when, who, the agenda and the open action items."""
+    at = format_occurrence(occurrence, _zone(review))
+    if kind == "15-minutes":
+        head = f":alarm_clock: *{escape(review.ref)} · {escape(review.title)}* starts in 15 minutes"
+        text = f"{review.ref} · {review.title} starts in 15 minutes ({at})"
+    else:
+        head = f":calendar: *{escape(review.ref)} · {escape(review.title)}* — next meeting"
+        text = f"{review.ref} · {review.title}: next meeting {at}"
+    lines = [head, f"*When:* {at}", f"*With:* {people_text(review)}"]
+    if late is not None:
+        lines.append(late_text(occurrence, late, review))
+    blocks: Blocks = [
+        section("\n".join(lines)),
+        *sections([*agenda_lines(), "", *actions_block(actions)]),
+        context("Reply in this thread to record the minutes of this meeting"),
+    ]
+    return text, blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def prompt(
+    review: Review, occurrence: datetime, actions: Sequence[ActionItem], *, reminded: bool
+) -> tuple[str, Blocks]:
+    """After the meeting: ask for the minutes (with the agenda when no reminder went out)."""
+    at = format_occurrence(occurrence, _zone(review))
+    text = f"Minutes of {review.ref} · {review.title} ({at})"
+    line = (
+        f":memo: *{escape(review.ref)} · {escape(review.title)}* met at {at}. Reply in this "
+        "thread with the minutes: what was agreed on service delivery, the problems, the "
+        "improvement plan."
+    )
+    blocks: Blocks = [section(line)]
+    if not reminded:
+        blocks.extend(sections([*agenda_lines(), "", *actions_block(actions)]))
+    blocks.append(
+        context(f"Action items: `/review action {review.ref} @owner &lt;due&gt; &lt;text&gt;`")
+    )
+    return text, blocks
+
+
+def action_message(item: ActionItem, review: Review) -> tuple[str, Blocks]:
+    """The item as posted in the review's channel (and edited in place when it is done)."""
+    due = item.due_at.astimezone(ZoneInfo(item.tz))
+    when = format_occurrence(due, ZoneInfo(item.tz))
+    text = f"{item.ref} · {item.text} — due {when}"
+    if item.is_open:
+        line = (
+            f":pushpin: *{escape(item.ref)}* from {escape(review.ref)}: {escape(item.text)}\n"
+            f"*Owner:* <@{item.owner_id}> · *Due:* {when}"
+        )
+        return text, [section(line), done_buttons(item)]
+    line = (
+        f":white_check_mark: ~{escape(item.ref)}~ from {escape(review.ref)}: "
+        f"{escape(item.text)}\nDone" + (f" by <@{item.done_by}>" if item.done_by else "")
+    )
+    return f"{item.ref} done", [section(line)]
+
+
+def done_buttons(item: ActionItem) -> dict[str, object]:
+    return {
+        "type": "actions",
+        "block_id": ACTION_BLOCK,
+        "elements": [button("Done", DONE_BUTTON, item.ref, "primary")],
+    }
+
+
+def action_due(
+    item: ActionItem, review: Review, *, for_owner: bool, permalink: str | None = None
+) -> tuple[str, Blocks]:
+    """The due-date DM: to the owner, or to the review's owner for an item of another
+    organisation's person (who cannot press Done)."""
+    when = format_occurrence(item.due_at, ZoneInfo(item.tz))
+    where = f"<{permalink}|{escape(review.ref)}>" if permalink else escape(review.ref)
+    if for_owner:
+        line = f":hourglass: *{escape(item.ref)}* from {where} is due {when}: {escape(item.text)}"
+    else:
+        line = (
+            f":hourglass: *{escape(item.ref)}* from {where}, owned by <@{item.owner_id}>, is due "
+            f"{when}: {escape(item.text)}\nMark it done when they have delivered."
+        )
+    return f"{item.ref} is due {when}", [section(line), done_buttons(item)]
+
+
+def report_due(review: Review, deadline: date, *, late: date | None) -> tuple[str, Blocks]:
+    """The owner's DM before the month's service-report deadline."""
+    assert review.report_within is not None
+    text = f"The service report for {review.ref} is due {deadline:%a} {deadline.day} {deadline:%b}"
+    lines = [
+        f":page_facing_up: The service report for *{escape(review.ref)} · "
+        f"{escape(review.title)}* is due by *{deadline:%a} {deadline.day} {deadline:%b}*, the "
+        f"{_ordinal(review.report_within)} working day of the month."
+    ]
+    if late is not None and review.next_at is not None:
+        lines.append(late_text(review.next_at, late, review))
+    return text, [section("\n".join(lines))]

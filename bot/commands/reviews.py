@@ -1,0 +1,532 @@
+"""`/review`: parse, call the reviews workflow, render the answer; the action items' Done
+button; and minutes replied in a reminder's thread (a middleware of its own)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import outgoing, render, render_reviews
+from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.directory import UnknownUser
+from bot.commands.disputes import Invocation, Subcommand
+from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
+from bot.deps import Deps
+from bot.workflows import review_reminders, reviews
+from bot.workflows.capture import Message
+from bot.workflows.errors import DomainError, InvalidInput
+from bot.workflows.models import Audience, Person
+from bot.workflows.review_models import ActionItem, Review
+from bot.workflows.when import describe_when, format_occurrence
+
+log = logging.getLogger(__name__)
+
+HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
+_OWNER = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]{1,80})(?:\s+|$)")
+
+
+def register(app: AsyncApp) -> None:
+    app.middleware(capture_review_minutes)
+    app.command("/review")(review_command)
+    app.action(render_reviews.DONE_BUTTON)(done_button)
+
+
+async def review_command(
+    ack: Ack,
+    command: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    sub, args = split_subcommand(command.get("text") or "")
+    run = SUBCOMMANDS.get(sub)
+    if run is None:
+        problem = (
+            None
+            if sub in ("", "help")
+            else f"`{render.escape(sub[:40])}` is not a /review subcommand."
+        )
+        await answer(ack, *render_reviews.usage(problem))
+        return
+    workspace_id = workspace_of(context)
+    if actor_team(command, context) not in ("", workspace_id):
+        await answer(
+            ack,
+            *render.error(
+                "Only members of the workspace that runs Parley can use /review. "
+                "To add to a meeting's minutes, reply in its reminder's thread."
+            ),
+        )
+        return
+    call = Invocation(
+        deps=deps,
+        ack=ack,
+        respond=respond,
+        client=client,
+        workspace_id=workspace_id,
+        user_id=command["user_id"],
+        channel_id=command["channel_id"],
+        args=args,
+        trigger_id=str(command.get("trigger_id") or ""),
+    )
+    try:
+        await run(call)
+    except DomainError as exc:
+        await answer(ack, *render.error(exc.message))
+    except UnknownUser as exc:
+        await answer(
+            ack,
+            *render.error(
+                f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and pick "
+                "them from Slack's list, e.g. `/review schedule Monthly service review with "
+                "@their-rep monthly`."
+            ),
+        )
+
+
+async def _answer(
+    call: Invocation, text: str, blocks: render.Blocks, about: outgoing.About
+) -> None:
+    await outgoing.answer(
+        call.deps,
+        call.ack,
+        channel=call.channel_id,
+        workspace_id=call.workspace_id,
+        text=text,
+        blocks=blocks,
+        about=about,
+    )
+
+
+async def _person(call: Invocation, mention: str) -> Person:
+    found = find_mentions(mention)
+    if found.user_ids:
+        return await call.deps.directory.person(found.user_ids[0])
+    if found.handles:
+        return await call.deps.directory.person_named(found.handles[0], call.channel_id)
+    raise InvalidInput(f"`{render.escape(mention[:40])}` is not a person: mention them with @.")
+
+
+async def _check_channel(call: Invocation) -> None:
+    """Refuse, before anything is stored, a conversation where reminders could not go."""
+    channel = await call.deps.directory.channel(call.channel_id)
+    if channel is None or channel.is_im:
+        raise InvalidInput(
+            "I can't post reminders in this conversation. Schedule the review in a channel, or "
+            "invite me here first with `/invite @Parley`."
+        )
+    if channel.is_private and not channel.is_member:
+        raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
+
+
+async def _id_and_text(call: Invocation, example: str) -> tuple[int, str]:
+    parts = call.args.split(None, 1)
+    if not parts:
+        raise InvalidInput(f"Which review? Write it like {example}.")
+    return reviews.parse_review_number(parts[0]), parts[1] if len(parts) > 1 else ""
+
+
+async def _audience(call: Invocation) -> Audience:
+    return await call.deps.directory.audience(call.channel_id, call.workspace_id)
+
+
+async def schedule(call: Invocation) -> None:
+    await _check_channel(call)
+    deps = call.deps
+    me = await deps.directory.person(call.user_id)
+    now = deps.clock.now()
+    reading = reviews.read_schedule(
+        call.args,
+        now=now,
+        profile_tz=me.tz,
+        default_tz=deps.config.calendar.timezone,
+        calendar=deps.calendar,
+    )
+    title, with_text = split_with(reading.head)
+    mentions = find_mentions(with_text)
+    people = [await deps.directory.person(u) for u in mentions.user_ids]
+    people += [await deps.directory.person_named(h, call.channel_id) for h in mentions.handles]
+    channel = await deps.directory.channel(call.channel_id)
+    shared_teams: list[tuple[str, str | None]] | None = None
+    if channel is not None and channel.is_shared:
+        teams = sorted(channel.team_ids - {call.workspace_id})
+        shared_teams = [(team, await deps.directory.team_name(team)) for team in teams]
+    review = await reviews.schedule_review(
+        deps.store,
+        workspace_id=call.workspace_id,
+        channel_id=call.channel_id,
+        shared_teams=shared_teams,
+        owner=me,
+        title=plain_text(title),
+        people=people,
+        schedule=reading,
+        config=deps.config,
+        now=now,
+    )
+    late = _late(deps, review)
+    text, blocks = render_reviews.scheduled(review, reading=describe_when(reading.when), late=late)
+    await _answer(call, text, blocks, outgoing.About(parties=review.parties))
+
+
+def _late(deps: Deps, review: Review) -> date | None:
+    if review.next_at is None:
+        return None
+    return review_reminders.meeting_late(review, review.next_at, deps.calendar)
+
+
+async def list_(call: Invocation) -> None:
+    word = call.args.strip().lower()
+    if word not in ("", "all"):
+        raise InvalidInput(
+            f"`{render.escape(word[:40])}` is not a list. Use `/review list` or `/review list all`."
+        )
+    audience = await _audience(call)
+    found = await reviews.list_reviews(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        include_all=word == "all",
+        audience=audience,
+    )
+    counts = await reviews.open_action_counts(call.deps.store, reviews=found)
+    text, blocks = render_reviews.review_list(found, include_all=word == "all", open_actions=counts)
+    parties = [p for r in found for p in r.parties]
+    await _answer(call, text, blocks, outgoing.About(parties=parties))
+
+
+async def show(call: Invocation) -> None:
+    number, _ = await _id_and_text(call, "`/review show R-3`")
+    audience = await _audience(call)
+    record = await reviews.review_record(
+        call.deps.store, workspace_id=call.workspace_id, number=number, audience=audience
+    )
+    text, blocks = render_reviews.review_record(
+        record.review,
+        record.actions,
+        record.minutes,
+        audience=audience,
+        late=_late(call.deps, record.review),
+    )
+    await _answer(call, text, blocks, outgoing.About(parties=record.review.parties))
+
+
+async def cancel(call: Invocation) -> None:
+    number, _ = await _id_and_text(call, "`/review cancel R-3`")
+    actor = await call.deps.directory.person(call.user_id)
+    review = await reviews.cancel_review(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        actor=actor,
+        audience=await _audience(call),
+        now=call.deps.clock.now(),
+    )
+    message = (
+        f"{review.ref} · {render.escape(review.title)} is cancelled: no more reminders. "
+        "Its minutes and action items stay on record."
+    )
+    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+
+
+async def skip(call: Invocation) -> None:
+    number, _ = await _id_and_text(call, "`/review skip R-3`")
+    actor = await call.deps.directory.person(call.user_id)
+    review, skipped = await reviews.skip_next(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        actor=actor,
+        audience=await _audience(call),
+        calendar=call.deps.calendar,
+        now=call.deps.clock.now(),
+    )
+    tz = reviews.zone_named(review.tz)
+    message = (
+        f"{review.ref} · {render.escape(review.title)}: {format_occurrence(skipped, tz)} is "
+        f"skipped. {render_reviews.when_text(review).capitalize()}."
+    )
+    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+
+
+async def minutes(call: Invocation) -> None:
+    example = "`/review minutes R-3 Agreed a credit for the March outage`"
+    number, text = await _id_and_text(call, example)
+    author = await call.deps.directory.person(call.user_id)
+    review, occurrence = await reviews.record_minutes(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        audience=await _audience(call),
+        author=author,
+        text=plain_text(text),
+        now=call.deps.clock.now(),
+    )
+    met = format_occurrence(occurrence, reviews.zone_named(review.tz))
+    message = (
+        f"Added to the minutes of {review.ref} ({met}). Minutes typed here are internal: "
+        "exported, never shown in a shared channel."
+    )
+    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+
+
+async def action(call: Invocation) -> None:
+    example = "`/review action R-3 @owner Dec 18 Send the corrected SLA report`"
+    number, rest = await _id_and_text(call, example)
+    owner_match = _OWNER.match(rest.strip())
+    if owner_match is None:
+        raise InvalidInput(f"Who owns it? Mention them after the review's id: {example}.")
+    deps = call.deps
+    owner = await _person(call, owner_match.group(1))
+    actor = await deps.directory.person(call.user_id)
+    tz = reviews.zone_named(
+        actor.tz or deps.config.calendar.timezone, from_profile=actor.tz is not None
+    )
+    when, text = reviews.read_due(
+        rest.strip()[owner_match.end() :], now=deps.clock.now(), tz=tz, calendar=deps.calendar
+    )
+    item, review = await reviews.add_action(
+        deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        audience=await _audience(call),
+        actor=actor,
+        owner=owner,
+        when=when,
+        text=plain_text(text),
+        now=deps.clock.now(),
+    )
+    message = (
+        f"{item.ref} from {review.ref}: {render.escape(item.text)} — <@{item.owner_id}>, due "
+        f"{format_occurrence(item.due_at, tz)}. It is posted in <#{review.channel_id}> with a "
+        "Done button, and its owner is reminded on the due date."
+    )
+    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await post_action(deps, call.client, item, review)
+
+
+async def post_action(deps: Deps, client: AsyncWebClient, item: ActionItem, review: Review) -> None:
+    """Post the new item in the review's channel (in its latest reminder's thread, if any)."""
+    thread = await review_reminders.latest_thread(deps.store, review=review)
+    text, blocks = render_reviews.action_message(item, review)
+    try:
+        ts = await outgoing.post(
+            deps,
+            client,
+            channel=review.channel_id,
+            workspace_id=review.workspace_id,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread[1] if thread and thread[0] == review.channel_id else None,
+            about=outgoing.About(parties=review.parties),
+        )
+    except SlackApiError as exc:
+        log.warning("posting %s failed: %s", item.ref, exc.response.get("error"))
+        return
+    if ts is not None:
+        await reviews.record_action_message(
+            deps.store, item=item, channel_id=review.channel_id, ts=ts
+        )
+
+
+async def done(call: Invocation) -> None:
+    parts = call.args.split()
+    if not parts:
+        raise InvalidInput("Which action item? Write it like `/review done T-4`.")
+    number = reviews.parse_action_number(parts[0])
+    actor = await call.deps.directory.person(call.user_id)
+    item, review = await reviews.complete_action(
+        call.deps.store,
+        workspace_id=call.workspace_id,
+        number=number,
+        actor=actor,
+        audience=await _audience(call),
+        now=call.deps.clock.now(),
+    )
+    message = f"{item.ref} is done: {render.escape(item.text)}"
+    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await refresh_action(call.deps, call.client, item, review)
+
+
+async def refresh_action(
+    deps: Deps,
+    client: AsyncWebClient,
+    item: ActionItem,
+    review: Review,
+    also: tuple[str, str] | None = None,
+) -> None:
+    """Edit the item's message in the review's channel (and the message whose Done button
+    was pressed) to show it done."""
+    text, blocks = render_reviews.action_message(item, review)
+    targets = []
+    if item.channel_id and item.message_ts:
+        targets.append((item.channel_id, item.message_ts))
+    if also is not None and also not in targets:
+        targets.append(also)
+    for channel, ts in targets:
+        try:
+            await outgoing.update(
+                deps,
+                client,
+                channel=channel,
+                ts=ts,
+                workspace_id=review.workspace_id,
+                text=text,
+                blocks=blocks,
+                about=outgoing.About(parties=review.parties),
+            )
+        except SlackApiError as exc:
+            log.warning("updating %s failed: %s", item.ref, exc.response.get("error"))
+
+
+async def done_button(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    deps: Deps,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+) -> None:
+    """Done on an action item: any member of the workspace may press it; people of other
+    organisations are told politely that they can't, and nothing changes."""
+    await ack()
+    workspace_id = workspace_of(context)
+    if actor_team(body, context) not in ("", workspace_id):
+        await _tell(
+            respond,
+            "Only members of the workspace that runs Parley can mark action items done. "
+            "Tell the review's owner in its thread when it is delivered.",
+        )
+        return
+    try:
+        number = reviews.parse_action_number(str(action.get("value") or ""))
+        actor = await deps.directory.person(body["user"]["id"])
+        channel = str((body.get("container") or {}).get("channel_id") or "")
+        audience = await deps.directory.audience(channel, workspace_id)
+        item, review = await reviews.complete_action(
+            deps.store,
+            workspace_id=workspace_id,
+            number=number,
+            actor=actor,
+            audience=audience,
+            now=deps.clock.now(),
+        )
+    except DomainError as exc:
+        await _tell(respond, exc.message)
+        return
+    container = body.get("container") or {}
+    pressed = None
+    if container.get("channel_id") and container.get("message_ts"):
+        if container.get("is_ephemeral"):
+            text, blocks = render_reviews.action_message(item, review)
+            await respond(text=text, blocks=blocks, replace_original=True)
+        else:
+            pressed = (str(container["channel_id"]), str(container["message_ts"]))
+    await refresh_action(deps, client, item, review, also=pressed)
+
+
+async def _tell(respond: AsyncRespond, message: str) -> None:
+    await respond(
+        text=message,
+        blocks=render.error(message)[1],
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "schedule": schedule,
+    "list": list_,
+    "show": show,
+    "cancel": cancel,
+    "skip": skip,
+    "minutes": minutes,
+    "action": action,
+    "done": done,
+}
+
+
+# ------------------------------------------------------------------ minutes from threads
+
+
+async def capture_review_minutes(
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    next: Callable[[], Awaitable[BoltResponse | None]],
+) -> BoltResponse | None:
+    """A human reply in a review reminder's thread goes into that meeting's minutes.
+
+    Like the dispute thread capture, this runs before Bolt acknowledges the event, so what
+    Slack was told we received is stored; a failure answers 500 and Slack delivers again
+    (the event id makes the second delivery record nothing twice). It always hands the event
+    on, so the other listeners (dispute capture among them) see it too.
+    """
+    event = body.get("event") if body.get("type") == "event_callback" else None
+    if not isinstance(event, dict) or event.get("type") != "message":
+        return await next()
+    message = _reply(body, event, context.bot_user_id)
+    deps: Deps | None = context.get("deps")
+    if message is None or deps is None:
+        return await next()
+    try:
+        found = await reviews.thread_review(
+            deps.store, channel_id=message.channel_id, thread_ts=message.thread_ts
+        )
+        if found is not None:
+            await reviews.record_thread_minutes(
+                deps.store,
+                workspace_id=workspace_of(context),
+                message=message,
+                author=await _author(deps, message.author_id),
+                config=deps.config,
+                now=deps.clock.now(),
+            )
+    except Exception:
+        log.exception("recording minutes from a thread failed; Slack will deliver it again")
+        return BoltResponse(status=500, body="")
+    return await next()
+
+
+def _reply(body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> Message | None:
+    """A human reply in some thread, or None for anything else (bots, edits, top level)."""
+    if event.get("subtype") not in HUMAN_SUBTYPES or event.get("bot_id"):
+        return None
+    user = str(event.get("user") or "")
+    channel = str(event.get("channel") or "")
+    ts = str(event.get("ts") or "")
+    thread_ts = str(event.get("thread_ts") or "")
+    if not (user and channel and ts and thread_ts) or ts == thread_ts or user == bot_user_id:
+        return None
+    try:
+        float(ts)
+    except ValueError:
+        return None
+    event_id = str(body.get("event_id") or f"{channel}:{ts}:reply")
+    return Message(
+        event_id=event_id[:64],
+        channel_id=channel,
+        thread_ts=thread_ts,
+        ts=ts,
+        author_id=user,
+        text=plain_text(str(event.get("text") or "")),
+    )
+
+
+async def _author(deps: Deps, user_id: str) -> Person | None:
+    try:
+        return await deps.directory.person(user_id)
+    except UnknownUser:
+        log.warning("users.info does not know %s; minutes kept without a party", user_id)
+    except SlackApiError as exc:
+        log.warning("users.info failed for %s (%s)", user_id, exc.response.get("error"))
+    return None

@@ -1,0 +1,282 @@
+"""Digest subscriptions, the scheduler's claims on them, and what a digest reads.
+
+A due digest is claimed by one conditional UPDATE of its subscription row: the row lock makes
+a second instance's UPDATE wait and then find the lease taken, on PostgreSQL and on SQLite
+(where writers queue at BEGIN IMMEDIATE) alike. What went out is recorded under its key in
+`sends`, the ledger of messages owed once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.schema import digest_subscriptions as subs
+from bot.store.schema import dispute_threads, disputes, sends, timeline
+from bot.workflows.models import Status
+from bot.workflows.subscriptions import DigestKind, Subscription
+
+ERROR_LIMIT = 200
+
+
+def _subscription(row: sa.Row[tuple[object, ...]]) -> Subscription:
+    m = row._mapping
+    hour, minute = (int(part) for part in str(m["local_time"]).split(":"))
+    return Subscription(
+        id=m["id"],
+        workspace_id=m["workspace_id"],
+        kind=DigestKind(m["kind"]),
+        target=m["target"],
+        at=time(hour, minute),
+        zone=m["zone"],
+        subscribed_by=m["subscribed_by"],
+        subscribed_at=m["subscribed_at"],
+        active=bool(m["active"]),
+        last_due_at=m["last_due_at"],
+        last_sent_at=m["last_sent_at"],
+        lease_key=m["lease_key"],
+        lease_until=m["lease_until"],
+        attempts=int(m["attempts"] or 0),
+        next_attempt_at=m["next_attempt_at"],
+        last_error=m["last_error"],
+    )
+
+
+async def get(
+    conn: AsyncConnection, *, workspace_id: str, kind: DigestKind, target: str
+) -> Subscription | None:
+    row = (
+        await conn.execute(
+            sa.select(subs).where(
+                subs.c.workspace_id == workspace_id,
+                subs.c.kind == kind.value,
+                subs.c.target == target,
+            )
+        )
+    ).first()
+    return _subscription(row) if row else None
+
+
+async def by_id(conn: AsyncConnection, *, subscription_id: int) -> Subscription | None:
+    row = (await conn.execute(sa.select(subs).where(subs.c.id == subscription_id))).first()
+    return _subscription(row) if row else None
+
+
+async def upsert(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    kind: DigestKind,
+    target: str,
+    at: time,
+    zone: str,
+    actor_id: str,
+    now: datetime,
+) -> Subscription:
+    """Subscribe, or change the time of (and reactivate) an existing subscription.
+
+    The scheduler's history (`last_due_at`, `last_sent_at`) is kept: a period that was
+    already handled is not handled again because the time changed.
+    """
+    values = {
+        "local_time": f"{at:%H:%M}",
+        "zone": zone,
+        "subscribed_by": actor_id,
+        "subscribed_at": now,
+        "active": True,
+    }
+    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    await conn.execute(
+        insert(subs)
+        .values(workspace_id=workspace_id, kind=kind.value, target=target, **values)
+        .on_conflict_do_update(
+            index_elements=[subs.c.workspace_id, subs.c.kind, subs.c.target],
+            set_={
+                **values,
+                "lease_key": None,
+                "lease_until": None,
+                "attempts": 0,
+                "next_attempt_at": None,
+                "last_error": None,
+            },
+        )
+    )
+    found = await get(conn, workspace_id=workspace_id, kind=kind, target=target)
+    assert found is not None
+    return found
+
+
+async def deactivate(conn: AsyncConnection, *, subscription_id: int) -> None:
+    await conn.execute(sa.update(subs).where(subs.c.id == subscription_id).values(active=False))
+
+
+async def active(conn: AsyncConnection) -> list[Subscription]:
+    """Every active subscription of every workspace, oldest first."""
+    rows = await conn.execute(sa.select(subs).where(subs.c.active.is_(True)).order_by(subs.c.id))
+    return [_subscription(r) for r in rows]
+
+
+async def claim(
+    conn: AsyncConnection,
+    *,
+    subscription_id: int,
+    key: str,
+    now: datetime,
+    lease_until: datetime,
+) -> int | None:
+    """Lease the send `key` for this subscription; the attempts made on it so far, or None.
+
+    Nobody else may hold a live lease, the key must not have gone out already, and a key that
+    failed before waits for its next attempt; a newer key supersedes a failing older one.
+    """
+    same_key = subs.c.lease_key == key
+    sent = sa.select(sends.c.key).where(sends.c.key == key).exists()
+    result = await conn.execute(
+        sa.update(subs)
+        .where(
+            subs.c.id == subscription_id,
+            subs.c.active.is_(True),
+            sa.or_(subs.c.lease_until.is_(None), subs.c.lease_until <= now),
+            sa.or_(
+                subs.c.lease_key.is_(None),
+                subs.c.lease_key != key,
+                subs.c.next_attempt_at.is_(None),
+                subs.c.next_attempt_at <= now,
+            ),
+            ~sent,
+        )
+        .values(
+            lease_key=key,
+            lease_until=lease_until,
+            attempts=sa.case((same_key, subs.c.attempts), else_=0),
+        )
+        .returning(subs.c.attempts)
+    )
+    row = result.first()
+    return int(row[0]) if row is not None else None
+
+
+async def mark_done(
+    conn: AsyncConnection,
+    *,
+    subscription_id: int,
+    key: str,
+    due_at: datetime,
+    now: datetime,
+) -> bool:
+    """The period is handled (posted, or found empty): record the key and release the lease.
+
+    False if the key was already in the ledger (which the lease should make impossible)."""
+    await conn.execute(
+        sa.update(subs)
+        .where(subs.c.id == subscription_id)
+        .values(
+            last_due_at=due_at,
+            last_sent_at=now,
+            lease_key=None,
+            lease_until=None,
+            attempts=0,
+            next_attempt_at=None,
+            last_error=None,
+        )
+    )
+    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    result = await conn.execute(
+        insert(sends)
+        .values(key=key[:200], claimed_at=now)
+        .on_conflict_do_nothing(index_elements=[sends.c.key])
+        .returning(sends.c.key)
+    )
+    return result.first() is not None
+
+
+async def mark_failed(
+    conn: AsyncConnection,
+    *,
+    subscription_id: int,
+    key: str,
+    attempts: int,
+    next_attempt_at: datetime,
+    error: str,
+) -> None:
+    """The send failed: keep its place (the lease key), count it, and say when to retry."""
+    await conn.execute(
+        sa.update(subs)
+        .where(subs.c.id == subscription_id, subs.c.lease_key == key)
+        .values(
+            lease_until=None,
+            attempts=attempts,
+            next_attempt_at=next_attempt_at,
+            last_error=error[:ERROR_LIMIT],
+        )
+    )
+
+
+async def mark_posted(conn: AsyncConnection, *, subscription_id: int, now: datetime) -> None:
+    """A digest went out on request (`/digest now`): later digests count replies from now."""
+    await conn.execute(sa.update(subs).where(subs.c.id == subscription_id).values(last_sent_at=now))
+
+
+async def party_replies(
+    conn: AsyncConnection, *, workspace_id: str, since: datetime, until: datetime
+) -> list[tuple[int, int, str, int]]:
+    """Replies by parties' people in (since, until]: (dispute id, number, author, party id),
+    oldest first."""
+    rows = await conn.execute(
+        sa.select(
+            timeline.c.dispute_id,
+            disputes.c.number,
+            timeline.c.actor_id,
+            timeline.c.party_id,
+        )
+        .join(disputes, disputes.c.id == timeline.c.dispute_id)
+        .where(
+            disputes.c.workspace_id == workspace_id,
+            timeline.c.kind == "reply",
+            timeline.c.party_id.is_not(None),
+            timeline.c.at > since,
+            timeline.c.at <= until,
+        )
+        .order_by(timeline.c.at, timeline.c.id)
+    )
+    return [
+        (int(r.dispute_id), int(r.number), str(r.actor_id or ""), int(r.party_id)) for r in rows
+    ]
+
+
+async def threads_of(
+    conn: AsyncConnection, *, dispute_ids: Iterable[int]
+) -> dict[int, list[tuple[str, str, str]]]:
+    """(channel, ts, kind) of each dispute's threads, home first."""
+    wanted = sorted(set(dispute_ids))
+    if not wanted:
+        return {}
+    rows = await conn.execute(
+        sa.select(
+            dispute_threads.c.dispute_id,
+            dispute_threads.c.channel_id,
+            dispute_threads.c.ts,
+            dispute_threads.c.kind,
+        )
+        .where(dispute_threads.c.dispute_id.in_(wanted))
+        .order_by(dispute_threads.c.kind.desc(), dispute_threads.c.ts)
+    )
+    found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for r in rows:
+        found[int(r.dispute_id)].append((str(r.channel_id), str(r.ts), str(r.kind)))
+    return dict(found)
+
+
+async def open_count(conn: AsyncConnection, *, workspace_id: str) -> int:
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(disputes)
+        .where(disputes.c.workspace_id == workspace_id, disputes.c.status == Status.OPEN.value)
+    )
+    return int((await conn.execute(stmt)).scalar_one())

@@ -1,0 +1,214 @@
+"""Reviews in the store on both engines: scheduling, occurrences moved once, items done once,
+minutes once per event, reminders claimed once, and the export's shapes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import ParleyConfig
+from bot.store import Store
+from bot.store import reviews as repo
+from bot.workflows import review_reminders, reviews
+from bot.workflows.calendar import calendar_for
+from bot.workflows.capture import Message
+from bot.workflows.errors import InvalidInput, NotAllowed
+from bot.workflows.models import Audience, Person
+from bot.workflows.review_models import Review
+from bot.workflows.sends import claim_send
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Mon 23 Nov 2026, 10:00 in Shanghai
+CALENDAR = calendar_for("CN", "Asia/Shanghai")
+ALICE = Person(user_id="U0ALICE", team_id="T0PARLEY", name="alice", tz="Asia/Shanghai")
+BOB = Person(user_id="U0BOB", team_id="T0PARLEY", name="bob", tz="Europe/Berlin")
+RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Networks")
+ACME_ROOM = Audience.shared(frozenset({"T0ACME"}), "C0ACME")
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    s = Store.open(database_url)
+    await s.upgrade()
+    yield s
+    await s.close()
+
+
+async def schedule(
+    store: Store, config: ParleyConfig, text: str, *, people: list[Person] | None = None
+) -> Review:
+    reading = reviews.read_schedule(
+        text, now=NOW, profile_tz=ALICE.tz, default_tz="Asia/Shanghai", calendar=CALENDAR
+    )
+    return await reviews.schedule_review(
+        store,
+        workspace_id="T0PARLEY",
+        channel_id="C0ACME",
+        shared_teams=[("T0ACME", "Acme Networks")],
+        owner=ALICE,
+        title=reading.head,
+        people=people or [],
+        schedule=reading,
+        config=config,
+        now=NOW,
+    )
+
+
+async def test_a_review_round_trips(store: Store, config: ParleyConfig) -> None:
+    r1 = await schedule(
+        store, config, "Monthly service review every month on the 10th working day", people=[RAJ]
+    )
+    assert r1.ref == "R-1" and r1.next_at == datetime(2026, 12, 14, 2, 0, tzinfo=UTC)
+    assert r1.next_at.tzinfo is not None and r1.created_at == NOW
+    assert [p.name for p in r1.parties] == ["Acme Networks"]
+    assert r1.participants == ("U0ALICE", "U0RAJ")
+    assert r1.rule_text == "every month on the 10th working day at 10:00"
+    assert r1.concerns(ACME_ROOM) and r1.concerns(Audience())
+    assert not r1.concerns(Audience.shared(frozenset({"T0GLOBEX"}), "C0GLOBEX"))
+    r2 = await schedule(store, config, "Kickoff tomorrow 10:00")
+    assert r2.ref == "R-2" and r2.rule is None
+
+
+async def test_refusals_leave_nothing(store: Store, config: ParleyConfig) -> None:
+    with pytest.raises(NotAllowed):
+        reading = reviews.read_schedule(
+            "Ours monthly", now=NOW, profile_tz=None, default_tz="UTC", calendar=CALENDAR
+        )
+        await reviews.schedule_review(
+            store,
+            workspace_id="T0PARLEY",
+            channel_id="C0ACME",
+            shared_teams=None,
+            owner=RAJ,
+            title="Ours",
+            people=[],
+            schedule=reading,
+            config=config,
+            now=NOW,
+        )
+    with pytest.raises(InvalidInput, match="title is empty"):
+        await schedule(store, config, "\u200b monthly")
+    async with store.read() as conn:
+        assert await repo.find(conn, workspace_id="T0PARLEY") == []
+
+
+async def test_held_once_across_instances_and_items_done_once(
+    store: Store, config: ParleyConfig
+) -> None:
+    r1 = await schedule(store, config, "Weekly every Monday 9:30", people=[RAJ])
+    assert r1.next_at == datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
+    later = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)  # two Mondays later
+    moved = await asyncio.gather(
+        *(review_reminders.hold_due(store, now=later, calendar=CALENDAR) for _ in range(4))
+    )
+    assert sum(len(m) for m in moved) == 1
+    async with store.read() as conn:
+        after = await repo.get(conn, workspace_id="T0PARLEY", number=1)
+    assert after is not None
+    assert after.last_at == datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
+    assert after.next_at == datetime(2026, 12, 14, 1, 30, tzinfo=UTC)
+
+    when = reviews.read_due(
+        "Dec 18 Send the report", now=NOW, tz=ZoneInfo("Asia/Shanghai"), calendar=CALENDAR
+    )[0]
+    item, _ = await reviews.add_action(
+        store,
+        workspace_id="T0PARLEY",
+        number=1,
+        audience=ACME_ROOM,
+        actor=ALICE,
+        owner=RAJ,
+        when=when,
+        text="Send the report",
+        now=NOW,
+    )
+    assert item.ref == "T-1" and item.due_at == datetime(2026, 12, 18, 2, 0, tzinfo=UTC)
+
+    async def press(actor: Person) -> bool:
+        try:
+            await reviews.complete_action(
+                store,
+                workspace_id="T0PARLEY",
+                number=1,
+                actor=actor,
+                audience=Audience(),
+                now=later,
+            )
+        except InvalidInput:
+            return False
+        return True
+
+    assert sum(await asyncio.gather(press(ALICE), press(BOB), press(ALICE))) == 1
+    with pytest.raises(NotAllowed):
+        await reviews.complete_action(
+            store, workspace_id="T0PARLEY", number=1, actor=RAJ, audience=ACME_ROOM, now=later
+        )
+
+
+async def test_thread_minutes_once_per_event(store: Store, config: ParleyConfig) -> None:
+    r1 = await schedule(store, config, "Weekly every Monday 9:30", people=[RAJ])
+    assert r1.next_at is not None
+    await review_reminders.remember_thread(
+        store,
+        review=r1,
+        occurrence=r1.next_at,
+        channel_id="C0ACME",
+        ts="1700000000.000100",
+        kind="day-before",
+    )
+    message = Message(
+        event_id="Ev1",
+        channel_id="C0ACME",
+        thread_ts="1700000000.000100",
+        ts="1700000100.000200",
+        author_id="U0RAJ",
+        text="We agree on the new escalation path",
+    )
+
+    async def record() -> bool:
+        return await reviews.record_thread_minutes(
+            store, workspace_id="T0PARLEY", message=message, author=RAJ, config=config, now=NOW
+        )
+
+    assert sum(await asyncio.gather(record(), record(), record())) == 1
+    async with store.read() as conn:
+        minutes = await repo.minutes(conn, review_id=r1.id)
+    assert [(m.party, m.occurrence_at, m.channel_id) for m in minutes] == [
+        ("Acme Networks", r1.next_at, "C0ACME")
+    ]
+    assert reviews.visible_minutes(minutes, ACME_ROOM) == minutes
+    assert reviews.visible_minutes(minutes, Audience.shared(frozenset({"T0ACME"}), "C0OTHER")) == []
+
+
+async def test_reminder_claims_hold_once(store: Store, config: ParleyConfig) -> None:
+    r1 = await schedule(store, config, "Weekly every Monday 9:30")
+    assert r1.next_at is not None
+    at = r1.next_at - timedelta(minutes=10)
+    (due,) = await review_reminders.due_reminders(store, now=at, calendar=CALENDAR)
+    assert due.kind == "15-minutes"
+    assert due.key == "review:T0PARLEY:R-1:2026-11-30T01:30:00Z:15-minutes"
+    claims = await asyncio.gather(*(claim_send(store, key=due.key, now=at) for _ in range(5)))
+    assert sum(claims) == 1
+    assert await review_reminders.due_reminders(store, now=at, calendar=CALENDAR) == []
+
+
+async def test_export_shapes(store: Store, config: ParleyConfig) -> None:
+    await schedule(
+        store, config, "Monthly service review every month on the 10th working day", people=[RAJ]
+    )
+    found, items = await reviews.export_reviews(store)
+    assert found == [
+        {
+            "id": "R-1",
+            "title": "Monthly service review",
+            "channel": "C0ACME",
+            "participants": ["U0ALICE", "U0RAJ"],
+            "recurrence": "every month on the 10th working day at 10:00",
+            "next_at": "2026-12-14T02:00:00Z",
+            "status": "scheduled",
+        }
+    ]
+    assert items == []
