@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,9 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_agreements
-from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.common import Ack, workspace_of
 from bot.commands.directory import UnknownUser
-from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
+from bot.commands.parsing import find_mentions, plain_text, split_with
+from bot.commands.router import SLACK_TROUBLE, Invocation, SlashCommand, Subcommand, slash_command
 from bot.deps import Deps
 from bot.workflows import agreements
 from bot.workflows.agreement_models import Agreement
@@ -30,10 +29,6 @@ from bot.workflows.parties import is_external, known_parties
 
 log = logging.getLogger(__name__)
 
-SLACK_TROUBLE = (
-    "Slack is having trouble answering me right now, so nothing was changed. "
-    "Please try again in a minute."
-)
 
 TeamId = Annotated[str, StringConstraints(pattern=r"^T[A-Z0-9]{2,30}$")]
 
@@ -52,83 +47,10 @@ class AgreementForm(BaseModel):
     teams: tuple[TeamId, ...] = Field(default=(), max_length=5)
 
 
-@dataclass(frozen=True)
-class Invocation:
-    deps: Deps
-    ack: Ack
-    respond: AsyncRespond
-    client: AsyncWebClient
-    workspace_id: str
-    user_id: str
-    channel_id: str
-    args: str
-    trigger_id: str
-
-
-Subcommand = Callable[[Invocation], Awaitable[None]]
-
-
 def register(app: AsyncApp) -> None:
-    app.command("/agreement")(agreement_command)
+    app.command("/agreement")(slash_command(AGREEMENT))
     app.action(render_agreements.ACKNOWLEDGE_BUTTON)(acknowledge_pressed)
     app.view(render_agreements.MODAL)(form_submitted)
-
-
-async def agreement_command(
-    ack: Ack,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    deps: Deps,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
-    sub, args = split_subcommand(command.get("text") or "")
-    run = SUBCOMMANDS.get(sub)
-    if run is None:
-        problem = (
-            None
-            if sub in ("", "help")
-            else f"`{render.escape(sub[:40])}` is not an /agreement subcommand."
-        )
-        await answer(ack, *render_agreements.usage(problem))
-        return
-    workspace_id = workspace_of(context)
-    if actor_team(command, context) not in ("", workspace_id):
-        await answer(
-            ack,
-            *render.error(
-                "Only members of the workspace that runs Parley can use /agreement. "
-                "To accept an agreement addressed to your organisation, press Acknowledge "
-                "on its card."
-            ),
-        )
-        return
-    call = Invocation(
-        deps=deps,
-        ack=ack,
-        respond=respond,
-        client=client,
-        workspace_id=workspace_id,
-        user_id=command["user_id"],
-        channel_id=command["channel_id"],
-        args=args,
-        trigger_id=str(command.get("trigger_id") or ""),
-    )
-    try:
-        await run(call)
-    except DomainError as exc:
-        await answer(ack, *render.error(render.escape(exc.message)))
-    except UnknownUser as exc:
-        await answer(
-            ack,
-            *render.error(
-                f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and pick "
-                "them from Slack's list, e.g. `/agreement new with @their-rep`."
-            ),
-        )
-    except SlackApiError as exc:
-        log.warning("/agreement %s: Slack failed us (%s)", sub, exc.response.get("error"))
-        await answer(ack, *render.error(SLACK_TROUBLE))
 
 
 # --- subcommands ----------------------------------------------------------------------------
@@ -684,3 +606,14 @@ async def agreement_links(
     if not links:
         return blocks
     return [*blocks[: render.MESSAGE_BLOCK_LIMIT - len(links)], *links]
+
+
+AGREEMENT = SlashCommand(
+    name="/agreement",
+    subcommands=SUBCOMMANDS,
+    usage=render_agreements.usage,
+    outsiders="Only members of the workspace that runs Parley can use /agreement. "
+    "To accept an agreement addressed to your organisation, press Acknowledge on its card.",
+    mention_example="`/agreement new with @their-rep`",
+    escape_errors=True,
+)

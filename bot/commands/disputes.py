@@ -3,112 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render
 from bot.commands.agreements import agreement_links
-from bot.commands.common import Ack, actor_team, answer, workspace_of
-from bot.commands.directory import UnknownUser
+from bot.commands.common import answer
 from bot.commands.home import refresh_homes
-from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
+from bot.commands.parsing import find_mentions, plain_text, split_with
+from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.deps import Deps
 from bot.workflows import disputes
-from bot.workflows.errors import DomainError, InvalidInput
+from bot.workflows.errors import InvalidInput
 from bot.workflows.ladder import Action
 from bot.workflows.models import Audience, Dispute, Person
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Invocation:
-    deps: Deps
-    ack: Ack
-    respond: AsyncRespond
-    client: AsyncWebClient
-    workspace_id: str
-    user_id: str
-    channel_id: str
-    args: str
-    trigger_id: str
-
-
-Subcommand = Callable[[Invocation], Awaitable[None]]
-
-
 def register(app: AsyncApp) -> None:
-    app.command("/dispute")(dispute_command)
-
-
-async def dispute_command(
-    ack: Ack,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    deps: Deps,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
-    sub, args = split_subcommand(command.get("text") or "")
-    run = SUBCOMMANDS.get(sub)
-    if run is None:
-        problem = (
-            None
-            if sub in ("", "help")
-            else (f"`{render.escape(sub[:40])}` is not a /dispute subcommand.")
-        )
-        await answer(ack, *render.usage(problem))
-        return
-    workspace_id = workspace_of(context)
-    if actor_team(command, context) not in ("", workspace_id):
-        await answer(
-            ack,
-            *render.error(
-                "Only members of the workspace that runs Parley can use /dispute. "
-                "To answer a dispute, reply in its thread."
-            ),
-        )
-        return
-    call = Invocation(
-        deps=deps,
-        ack=ack,
-        respond=respond,
-        client=client,
-        workspace_id=workspace_id,
-        user_id=command["user_id"],
-        channel_id=command["channel_id"],
-        args=args,
-        trigger_id=str(command.get("trigger_id") or ""),
-    )
-    try:
-        await run(call)
-    except DomainError as exc:
-        await answer(ack, *render.error(exc.message))
-    except UnknownUser as exc:
-        await answer(
-            ack,
-            *render.error(
-                f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and pick "
-                "them from Slack's list, e.g. `/dispute open Late report with @their-rep`."
-            ),
-        )
-    except SlackApiError as exc:
-        log.warning("/dispute %s: Slack failed us (%s)", sub, exc.response.get("error"))
-        await answer(
-            ack,
-            *render.error(
-                "Slack is having trouble answering me right now, so nothing was changed. "
-                "Please try again in a minute."
-            ),
-        )
+    app.command("/dispute")(slash_command(DISPUTE))
 
 
 async def _people(call: Invocation, mentions_text: str) -> list[Person]:
@@ -508,3 +426,12 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "note": note,
     "add": add,
 }
+
+DISPUTE = SlashCommand(
+    name="/dispute",
+    subcommands=SUBCOMMANDS,
+    usage=render.usage,
+    outsiders="Only members of the workspace that runs Parley can use /dispute. "
+    "To answer a dispute, reply in its thread.",
+    mention_example="`/dispute open Late report with @their-rep`",
+)

@@ -17,10 +17,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_reviews
-from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.common import Ack, actor_team, workspace_of
 from bot.commands.directory import UnknownUser
-from bot.commands.disputes import Invocation, Subcommand
-from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
+from bot.commands.parsing import find_mentions, plain_text, split_with
+from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.deps import Deps
 from bot.workflows import review_reminders, reviews
 from bot.workflows.capture import Message
@@ -37,62 +37,8 @@ _OWNER = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]{1,80})(?:\s+|$)")
 
 def register(app: AsyncApp) -> None:
     app.middleware(capture_review_minutes)
-    app.command("/review")(review_command)
+    app.command("/review")(slash_command(REVIEW))
     app.action(render_reviews.DONE_BUTTON)(done_button)
-
-
-async def review_command(
-    ack: Ack,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    deps: Deps,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
-    sub, args = split_subcommand(command.get("text") or "")
-    run = SUBCOMMANDS.get(sub)
-    if run is None:
-        problem = (
-            None
-            if sub in ("", "help")
-            else f"`{render.escape(sub[:40])}` is not a /review subcommand."
-        )
-        await answer(ack, *render_reviews.usage(problem))
-        return
-    workspace_id = workspace_of(context)
-    if actor_team(command, context) not in ("", workspace_id):
-        await answer(
-            ack,
-            *render.error(
-                "Only members of the workspace that runs Parley can use /review. "
-                "To add to a meeting's minutes, reply in its reminder's thread."
-            ),
-        )
-        return
-    call = Invocation(
-        deps=deps,
-        ack=ack,
-        respond=respond,
-        client=client,
-        workspace_id=workspace_id,
-        user_id=command["user_id"],
-        channel_id=command["channel_id"],
-        args=args,
-        trigger_id=str(command.get("trigger_id") or ""),
-    )
-    try:
-        await run(call)
-    except DomainError as exc:
-        await answer(ack, *render.error(exc.message))
-    except UnknownUser as exc:
-        await answer(
-            ack,
-            *render.error(
-                f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and pick "
-                "them from Slack's list, e.g. `/review schedule Monthly service review with "
-                "@their-rep monthly`."
-            ),
-        )
 
 
 async def _answer(
@@ -530,3 +476,13 @@ async def _author(deps: Deps, user_id: str) -> Person | None:
     except SlackApiError as exc:
         log.warning("users.info failed for %s (%s)", user_id, exc.response.get("error"))
     return None
+
+
+REVIEW = SlashCommand(
+    name="/review",
+    subcommands=SUBCOMMANDS,
+    usage=render_reviews.usage,
+    outsiders="Only members of the workspace that runs Parley can use /review. "
+    "To add to a meeting's minutes, reply in its reminder's thread.",
+    mention_example="`/review schedule Monthly service review with @their-rep monthly`",
+)

@@ -1,0 +1,111 @@
+"""The flow every slash command shares: usage, who may use it, one subcommand, clear errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import render
+from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.directory import UnknownUser
+from bot.commands.parsing import split_subcommand
+from bot.deps import Deps
+from bot.workflows.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+SLACK_TROUBLE = (
+    "Slack is having trouble answering me right now, so nothing was changed. "
+    "Please try again in a minute."
+)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One run of a subcommand: who asked, where, with what text."""
+
+    deps: Deps
+    ack: Ack
+    respond: AsyncRespond
+    client: AsyncWebClient
+    workspace_id: str
+    user_id: str
+    channel_id: str
+    args: str
+    trigger_id: str
+
+
+Subcommand = Callable[[Invocation], Awaitable[None]]
+Usage = Callable[[str | None], tuple[str, render.Blocks]]
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """A slash command: its subcommands, its usage, and what to tell those who may not use it."""
+
+    name: str
+    subcommands: Mapping[str, Subcommand]
+    usage: Usage
+    outsiders: str  # the polite refusal for Slack Connect users
+    mention_example: str  # how to mention people right, for "I can't find @x"
+    escape_errors: bool = False  # domain messages that quote raw input
+
+
+def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
+    """The Bolt listener for `spec`: the same checks and answers for every command."""
+
+    async def listener(
+        ack: Ack,
+        command: dict[str, Any],
+        context: AsyncBoltContext,
+        deps: Deps,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        sub, args = split_subcommand(command.get("text") or "")
+        run = spec.subcommands.get(sub)
+        if run is None:
+            article = "an" if spec.name[1:2] in ("a", "e", "i", "o", "u") else "a"
+            unknown = f"`{render.escape(sub[:40])}` is not {article} {spec.name} subcommand."
+            await answer(ack, *spec.usage(None if sub in ("", "help") else unknown))
+            return
+        workspace_id = workspace_of(context)
+        if actor_team(command, context) not in ("", workspace_id):
+            await answer(ack, *render.error(spec.outsiders))
+            return
+        call = Invocation(
+            deps=deps,
+            ack=ack,
+            respond=respond,
+            client=client,
+            workspace_id=workspace_id,
+            user_id=str(command["user_id"]),
+            channel_id=str(command["channel_id"]),
+            args=args,
+            trigger_id=str(command.get("trigger_id") or ""),
+        )
+        try:
+            await run(call)
+        except DomainError as exc:
+            message = render.escape(exc.message) if spec.escape_errors else exc.message
+            await answer(ack, *render.error(message))
+        except UnknownUser as exc:
+            await answer(
+                ack,
+                *render.error(
+                    f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and "
+                    f"pick them from Slack's list, e.g. {spec.mention_example}."
+                ),
+            )
+        except SlackApiError as exc:
+            log.warning("%s %s: Slack failed us (%s)", spec.name, sub, exc.response.get("error"))
+            await answer(ack, *render.error(SLACK_TROUBLE))
+
+    return listener
