@@ -191,6 +191,21 @@ async def bare_bolt(slack: SlackStandIn) -> AsyncIterator[str]:
 Request = Callable[[SlackDriver, int], Awaitable[Any]]
 
 
+async def new_card(slack: SlackStandIn, channel: str, before: int, wait: float = 60) -> str:
+    """The ts of the next card Parley posts in `channel` (it posts after the ack)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        cards = [m for m in slack.messages(channel) if m.is_bot and not m.thread_ts]
+        if len(cards) > before:
+            return cards[before].ts
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"no card appeared in {channel}")
+
+
+def cards_in(slack: SlackStandIn, channel: str) -> int:
+    return len([m for m in slack.messages(channel) if m.is_bot and not m.thread_ts])
+
+
 async def timed_load(
     driver: SlackDriver, request: Request, clients: int, per_client: int
 ) -> list[float]:
@@ -232,12 +247,11 @@ async def measure_ack(
         SlackDriver(parley_url, SECRET, slack) as parley,
         SlackDriver(bare_url, SECRET, slack) as bare,
     ):
+        before = cards_in(slack, "C0DESK")
         await parley.command(
             "/dispute", "open The card the buttons are on", user="U0ALICE", channel="C0DESK"
         )
-        await asyncio.sleep(0.5)
-        card = [m for m in slack.messages("C0DESK") if m.is_bot][-1]
-        kinds = requests_for(card.ts)
+        kinds = requests_for(await new_card(slack, "C0DESK", before))
         for request in kinds.values():  # warm both up
             await timed_load(parley, request, 2, 3)
             await timed_load(bare, request, 2, 3)
@@ -266,11 +280,11 @@ async def measure_ingest(
     slack: SlackStandIn, url: str, database_url: str, count: int
 ) -> dict[str, float]:
     async with SlackDriver(url, SECRET, slack) as driver:
+        before = cards_in(slack, "C0ACME")
         await driver.command(
             "/dispute", "open Ingest target with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
         )
-        await asyncio.sleep(0.5)
-        root = [m for m in slack.messages("C0ACME") if m.is_bot][-1].ts
+        root = await new_card(slack, "C0ACME", before)
         events = []
         for i in range(count):
             message = slack.post_human_message("U0RAJ", "C0ACME", f"reply {i}", thread_ts=root)

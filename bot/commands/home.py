@@ -66,10 +66,30 @@ async def publish_home(
     return True
 
 
+# Homes being published, by (deps, user): True when another change arrived meanwhile.
+_publishing: dict[tuple[int, str], bool] = {}
+
+
 async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> None:
-    """After a change to a dispute: the Home of its owner and of each member of ours."""
+    """After a change to a dispute: the Home of its owner and of each member of ours.
+
+    A burst of changes for one person publishes their Home at most twice (the one under way
+    and one more with the latest state), not once per change."""
     for user_id in dict.fromkeys((dispute.owner_id, *dispute.members)):
+        key = (id(deps), user_id)
+        if key in _publishing:
+            _publishing[key] = True
+            continue
+        _publishing[key] = False
         try:
-            await publish_home(deps, client, workspace_id=dispute.workspace_id, user_id=user_id)
+            while True:
+                await publish_home(
+                    deps, client, workspace_id=dispute.workspace_id, user_id=user_id
+                )
+                if not _publishing[key]:
+                    break
+                _publishing[key] = False
         except Exception:  # the change itself stands; a stale Home is refreshed on next visit
             log.exception("refreshing the Home of %s after %s failed", user_id, dispute.ref)
+        finally:
+            _publishing.pop(key, None)

@@ -348,6 +348,7 @@ async def find(
     due_before: datetime | None = None,
     team_ids: frozenset[str] | None = None,
     limit: int | None = None,
+    by_due: bool = False,
 ) -> tuple[list[Dispute], int]:
     """Disputes newest first, narrowed by status, involvement, due time or parties' teams,
     with the number of all that match (the page may be shorter)."""
@@ -358,7 +359,11 @@ async def find(
         due_before=due_before,
         team_ids=team_ids,
     )
-    stmt = sa.select(disputes).where(where).order_by(disputes.c.number.desc())
+    order: list[sa.ColumnElement[Any]] = (
+        # Soonest deadline first (so the overdue come first), those with none last.
+        [disputes.c.stage_due_at.is_(None), disputes.c.stage_due_at.asc()] if by_due else []
+    )
+    stmt = sa.select(disputes).where(where).order_by(*order, disputes.c.number.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
     found = await _load(conn, stmt, with_members=False)

@@ -410,7 +410,10 @@ class DigestRequest:
 
 
 def _due_order(pair: tuple[Dispute, StageClock]) -> tuple[int, datetime, int]:
-    dispute, _ = pair
+    return _due_key(pair[0])
+
+
+def _due_key(dispute: Dispute) -> tuple[int, datetime, int]:
     due = dispute.stage_due_at
     far = datetime.max.replace(tzinfo=UTC)
     return (0 if due is not None else 1, due or far, -dispute.number)
@@ -434,12 +437,23 @@ def dispute_sections(
 ) -> list[DigestSection]:
     """Overdue stages first (longest overdue first), then every other open dispute by its
     deadline (soonest first; those without a limit last): one line each."""
-    clocked = sorted(
-        ((d, stage_clock(d, now=now, calendar=calendar)) for d in disputes if d.is_open),
-        key=_due_order,
-    )
-    overdue = [DigestEntry(d.ref, d.title, dispute=d, clock=c) for d, c in clocked if c.overdue]
-    running = [DigestEntry(d.ref, d.title, dispute=d, clock=c) for d, c in clocked if not c.overdue]
+    ordered = sorted((d for d in disputes if d.is_open), key=_due_key)
+    late = [d for d in ordered if d.stage_due_at is not None and d.stage_due_at < now]
+    rest = [d for d in ordered if d.stage_due_at is None or d.stage_due_at >= now]
+
+    def entries(found: Sequence[Dispute]) -> list[DigestEntry]:
+        # Clocks (working-day arithmetic) only for the lines shown; the rest are counted.
+        return [
+            DigestEntry(
+                d.ref,
+                d.title,
+                dispute=d,
+                clock=stage_clock(d, now=now, calendar=calendar) if i < limit else None,
+            )
+            for i, d in enumerate(found)
+        ]
+
+    overdue, running = entries(late), entries(rest)
     mine = " mine" if personal else ""
     return [
         _section(
@@ -662,12 +676,17 @@ async def home_content(
     extras: Sequence[digest_extras.OptionalSource] = digest_extras.HOME_SOURCES,
 ) -> HomeContent:
     """A few queries, no Slack: cheap enough to run on every visit to the Home tab."""
-    mine = await load_open_disputes(
-        store, workspace_id=workspace_id, audience=Audience(), member=user_id
-    )
-    clocks = ((d, stage_clock(d, now=now, calendar=calendar)) for d in mine)
-    clocked = sorted(clocks, key=_due_order)
-    ordered = [p for p in clocked if p[1].overdue] + [p for p in clocked if not p[1].overdue]
+    # Ordered by deadline in SQL (the overdue come first), and only a page of them loaded.
+    async with store.read() as conn:
+        mine, total = await disputes_repo.find(
+            conn,
+            workspace_id=workspace_id,
+            statuses=[Status.OPEN],
+            member=user_id,
+            limit=limit,
+            by_due=True,
+        )
+    ordered = [(d, stage_clock(d, now=now, calendar=calendar)) for d in mine]
     args = digest_extras.SourceArgs(
         workspace_id=workspace_id,
         audience=Audience(),
@@ -677,4 +696,4 @@ async def home_content(
         tz=calendar.tz,
     )
     sections = await _extra_sections(store, extras, args, HOME_EXTRA_LINES)
-    return HomeContent(disputes=tuple(ordered[:limit]), total=len(ordered), extras=tuple(sections))
+    return HomeContent(disputes=tuple(ordered), total=total, extras=tuple(sections))
