@@ -318,6 +318,7 @@ def _matching(
     member: str | None,
     due_before: datetime | None,
     team_ids: frozenset[str] | None,
+    due_from: datetime | None = None,
 ) -> sa.ColumnElement[bool]:
     conditions: list[sa.ColumnElement[bool]] = [disputes.c.workspace_id == workspace_id]
     if statuses is not None:
@@ -329,6 +330,10 @@ def _matching(
         conditions.append(sa.or_(disputes.c.owner_id == member, disputes.c.id.in_(involved)))
     if due_before is not None:
         conditions.append(disputes.c.stage_due_at < due_before)
+    if due_from is not None:
+        conditions.append(
+            sa.or_(disputes.c.stage_due_at.is_(None), disputes.c.stage_due_at >= due_from)
+        )
     if team_ids is not None:
         with_team = (
             sa.select(dispute_parties.c.dispute_id)
@@ -349,10 +354,12 @@ async def find(
     team_ids: frozenset[str] | None = None,
     limit: int | None = None,
     by_due: bool = False,
+    due_from: datetime | None = None,
 ) -> tuple[list[Dispute], int]:
     """Disputes newest first, narrowed by status, involvement, due time or parties' teams,
     with the number of all that match (the page may be shorter)."""
     where = _matching(
+        due_from=due_from,
         workspace_id=workspace_id,
         statuses=statuses,
         member=member,

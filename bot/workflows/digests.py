@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -434,9 +434,11 @@ def dispute_sections(
     calendar: WorkCalendar,
     personal: bool,
     limit: int = SECTION_LIMIT,
+    totals: tuple[int, int] | None = None,
 ) -> list[DigestSection]:
     """Overdue stages first (longest overdue first), then every other open dispute by its
-    deadline (soonest first; those without a limit last): one line each."""
+    deadline (soonest first; those without a limit last): one line each. `totals` are the
+    (overdue, other) counts when `disputes` is only the page shown."""
     ordered = sorted((d for d in disputes if d.is_open), key=_due_key)
     late = [d for d in ordered if d.stage_due_at is not None and d.stage_due_at < now]
     rest = [d for d in ordered if d.stage_due_at is None or d.stage_due_at >= now]
@@ -455,7 +457,7 @@ def dispute_sections(
 
     overdue, running = entries(late), entries(rest)
     mine = " mine" if personal else ""
-    return [
+    sections = [
         _section(
             SectionKey.OVERDUE,
             "Overdue",
@@ -465,6 +467,12 @@ def dispute_sections(
         ),
         _section(SectionKey.OPEN, "Open disputes", running, f"/dispute list{mine}", limit),
     ]
+    if totals is not None:
+        sections = [
+            replace(section, total=max(total, len(section.entries)))
+            for section, total in zip(sections, totals, strict=True)
+        ]
+    return sections
 
 
 def _may_see(dispute: Dispute, request: DigestRequest) -> bool:
@@ -570,22 +578,6 @@ async def _with_links(store: Store, sections: list[DigestSection], audience: Aud
     return Digest(sections=tuple(linked))
 
 
-async def load_open_disputes(
-    store: Store, *, workspace_id: str, audience: Audience, member: str | None
-) -> list[Dispute]:
-    """Open disputes this audience may see: all internally, a shared channel's parties' own,
-    or what one person owns or takes part in."""
-    async with store.read() as conn:
-        found, _ = await disputes_repo.find(
-            conn,
-            workspace_id=workspace_id,
-            statuses=[Status.OPEN],
-            member=member,
-            team_ids=None if audience.internal else audience.team_ids,
-        )
-    return [d for d in found if d.concerns(audience)]
-
-
 async def build_digest(store: Store, request: DigestRequest) -> Digest:
     """The digest for one channel or person, from what Parley recorded.
 
@@ -594,18 +586,31 @@ async def build_digest(store: Store, request: DigestRequest) -> Digest:
     shows at most `request.limit` lines; every shown dispute line carries the thread this
     audience can open.
     """
-    disputes = await load_open_disputes(
-        store,
-        workspace_id=request.workspace_id,
-        audience=request.audience,
-        member=request.member,
-    )
+    # Only the lines shown are loaded (ordered by deadline in SQL); the rest are counted.
+    pages = {}
+    async with store.read() as conn:
+        for name, split in (
+            ("late", {"due_before": request.now}),
+            ("rest", {"due_from": request.now}),
+        ):
+            pages[name] = await disputes_repo.find(
+                conn,
+                workspace_id=request.workspace_id,
+                statuses=[Status.OPEN],
+                member=request.member,
+                team_ids=None if request.audience.internal else request.audience.team_ids,
+                limit=request.limit,
+                by_due=True,
+                **split,
+            )
+    disputes = [d for found, _ in pages.values() for d in found if d.concerns(request.audience)]
     sections = dispute_sections(
         disputes,
         now=request.now,
         calendar=request.calendar,
         personal=request.member is not None,
         limit=request.limit,
+        totals=(pages["late"][1], pages["rest"][1]),
     )
     sections.append(await replies_section(store, request, {d.id: d for d in disputes}))
     args = digest_extras.SourceArgs(
