@@ -121,6 +121,7 @@ timeline = sa.Table(
 )
 sa.Index("ix_timeline_dispute", timeline.c.dispute_id, timeline.c.id)
 sa.Index("ix_timeline_message", timeline.c.channel_id, timeline.c.message_ts)
+sa.Index("ix_timeline_kind_at", timeline.c.kind, timeline.c.at)
 
 # Slack event ids already taken: a retried or repeated event records nothing new.
 seen_events = sa.Table(
