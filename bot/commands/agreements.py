@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_agreements
-from bot.commands.common import Ack, workspace_of
+from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import SLACK_TROUBLE, Invocation, SlashCommand, Subcommand, slash_command
@@ -517,15 +517,6 @@ async def _dm(
         log.warning("telling the owner of %s failed: %s", agreement.ref, exc.response.get("error"))
 
 
-async def _tell(respond: AsyncRespond, message: str) -> None:
-    await respond(
-        text=message,
-        blocks=render.error(message)[1],
-        response_type="ephemeral",
-        replace_original=False,
-    )
-
-
 async def acknowledge_pressed(
     ack: Ack,
     body: dict[str, Any],
@@ -554,10 +545,10 @@ async def acknowledge_pressed(
             tz=deps.config.calendar.zone,
         )
     except DomainError as exc:
-        await _tell(respond, render.escape(exc.message))
+        await tell(respond, render.escape(exc.message))
         return
     except (UnknownUser, SlackApiError):
-        await _tell(respond, SLACK_TROUBLE)
+        await tell(respond, SLACK_TROUBLE)
         return
     await refresh_card(deps, client, agreement)
     message = (

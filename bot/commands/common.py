@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.commands import render
+
+log = logging.getLogger(__name__)
 
 Ack = Callable[..., Awaitable[None]]
 
@@ -30,3 +34,22 @@ def actor_team(payload: dict[str, Any], context: AsyncBoltContext) -> str:
 async def answer(ack: Ack, text: str, blocks: render.Blocks) -> None:
     """Acknowledge with an ephemeral answer, seen only by the person who asked."""
     await ack(text=text, blocks=blocks, response_type="ephemeral")
+
+
+async def tell(respond: AsyncRespond, message: str) -> None:
+    """An ephemeral refusal to the person who pressed a button, leaving the message as it is."""
+    if respond.response_url is None:  # a button on the App Home: there is no message to answer
+        log.info("a Home button was refused: %s", message)
+        return
+    await respond(
+        text=message,
+        blocks=render.error(message)[1],
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def form_value(view: dict[str, Any], block: str, action: str, key: str = "value") -> Any:
+    """One field of a submitted modal (`view.state.values[block][action][key]`), or None."""
+    values = (view.get("state") or {}).get("values") or {}
+    return ((values.get(block) or {}).get(action) or {}).get(key)

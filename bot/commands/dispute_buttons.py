@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
-from bot.commands.common import Ack, workspace_of
+from bot.commands.common import Ack, form_value, tell, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.disputes import OpenForm, announce, check_channel, open_form, post_card
 from bot.commands.parsing import plain_text
@@ -70,9 +70,7 @@ async def open_from_message(
     try:
         actor = await deps.directory.person(body["user"]["id"])
         if is_external(actor, workspace_id):
-            await _tell(
-                respond, "Only members of the workspace that runs Parley can open disputes."
-            )
+            await tell(respond, "Only members of the workspace that runs Parley can open disputes.")
             return
         first_line = plain_text(str(message.get("text") or "")).strip().split("\n")[0]
         people = [author] if author and author != actor.user_id else []
@@ -86,7 +84,7 @@ async def open_from_message(
             source=f"From <@{author}>'s message" if author else None,
         )
     except DomainError as exc:
-        await _tell(respond, exc.message)
+        await tell(respond, exc.message)
     except SlackApiError as exc:
         log.warning("opening the dispute modal failed: %s", exc.response.get("error"))
 
@@ -108,13 +106,8 @@ async def open_submitted(
             errors={render.TITLE_BLOCK: "This form is out of date. Close it and use /dispute."},
         )
         return
-    values = (view.get("state") or {}).get("values") or {}
-    title = str(
-        ((values.get(render.TITLE_BLOCK) or {}).get(render.REASON_INPUT) or {}).get("value") or ""
-    )
-    chosen = ((values.get(render.PEOPLE_BLOCK) or {}).get(render.PEOPLE_INPUT) or {}).get(
-        "selected_users"
-    ) or []
+    title = str(form_value(view, render.TITLE_BLOCK, render.REASON_INPUT) or "")
+    chosen = form_value(view, render.PEOPLE_BLOCK, render.PEOPLE_INPUT, "selected_users") or []
     workspace_id = workspace_of(context)
     try:
         owner = await deps.directory.person(body["user"]["id"])
@@ -145,18 +138,6 @@ async def open_submitted(
     await post_card(deps, client, dispute)
 
 
-async def _tell(respond: AsyncRespond, message: str) -> None:
-    if respond.response_url is None:  # a button on the App Home: there is no message to answer
-        log.info("a Home button was refused: %s", message)
-        return
-    await respond(
-        text=message,
-        blocks=render.error(message)[1],
-        response_type="ephemeral",
-        replace_original=False,
-    )
-
-
 async def card_button(
     ack: Ack,
     body: dict[str, Any],
@@ -172,7 +153,7 @@ async def card_button(
     try:
         actor = await deps.directory.person(body["user"]["id"])
         if is_external(actor, workspace_id):
-            await _tell(
+            await tell(
                 respond,
                 "Only members of the workspace that runs Parley can change a "
                 "dispute. To answer it, reply in its thread.",
@@ -183,10 +164,10 @@ async def card_button(
             deps.store, workspace_id=workspace_id, number=number, audience=Audience()
         )
         if not dispute.is_open:
-            await _tell(respond, f"{dispute.ref} is already {dispute.status.value}.")
+            await tell(respond, f"{dispute.ref} is already {dispute.status.value}.")
             return
     except DomainError as exc:
-        await _tell(respond, exc.message)
+        await tell(respond, exc.message)
         return
     form = ReasonForm.model_validate({"number": number, "kind": kind})
     view = render.reason_modal(kind, dispute, form.model_dump_json())
@@ -213,10 +194,7 @@ async def reason_submitted(
             errors={render.REASON_BLOCK: "This form is out of date. Close it and use /dispute."},
         )
         return
-    values = (view.get("state") or {}).get("values") or {}
-    text = str(
-        ((values.get(render.REASON_BLOCK) or {}).get(render.REASON_INPUT) or {}).get("value") or ""
-    )
+    text = str(form_value(view, render.REASON_BLOCK, render.REASON_INPUT) or "")
     workspace_id = workspace_of(context)
     try:
         actor = await deps.directory.person(body["user"]["id"])

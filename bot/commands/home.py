@@ -83,9 +83,7 @@ async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) ->
         _publishing[key] = False
         try:
             while True:
-                await publish_home(
-                    deps, client, workspace_id=dispute.workspace_id, user_id=user_id
-                )
+                await publish_home(deps, client, workspace_id=dispute.workspace_id, user_id=user_id)
                 if not _publishing[key]:
                     break
                 _publishing[key] = False

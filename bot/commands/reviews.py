@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_reviews
-from bot.commands.common import Ack, actor_team, workspace_of
+from bot.commands.common import Ack, actor_team, tell, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
@@ -348,7 +348,7 @@ async def done_button(
     await ack()
     workspace_id = workspace_of(context)
     if actor_team(body, context) not in ("", workspace_id):
-        await _tell(
+        await tell(
             respond,
             "Only members of the workspace that runs Parley can mark action items done. "
             "Tell the review's owner in its thread when it is delivered.",
@@ -368,7 +368,7 @@ async def done_button(
             now=deps.clock.now(),
         )
     except DomainError as exc:
-        await _tell(respond, exc.message)
+        await tell(respond, exc.message)
         return
     container = body.get("container") or {}
     pressed = None
@@ -379,15 +379,6 @@ async def done_button(
         else:
             pressed = (str(container["channel_id"]), str(container["message_ts"]))
     await refresh_action(deps, client, item, review, also=pressed)
-
-
-async def _tell(respond: AsyncRespond, message: str) -> None:
-    await respond(
-        text=message,
-        blocks=render.error(message)[1],
-        response_type="ephemeral",
-        replace_original=False,
-    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
