@@ -3,6 +3,7 @@ agreements workflow, render the answer."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from datetime import date
@@ -366,6 +367,9 @@ async def _draft_new(
     )
 
 
+CHANNEL_SEARCH_SECONDS = 1.5
+
+
 async def _card_channel(
     deps: Deps,
     client: AsyncWebClient,
@@ -379,9 +383,16 @@ async def _card_channel(
     team = pick.slack_team
     if team:
         try:
-            found = await shared_channel_of(deps, client, team=team, workspace_id=workspace_id)
+            # A form is answered within Slack's 3 s: a slow search falls back like a failed one.
+            found = await asyncio.wait_for(
+                shared_channel_of(deps, client, team=team, workspace_id=workspace_id),
+                timeout=CHANNEL_SEARCH_SECONDS,
+            )
         except SlackApiError as exc:
             log.warning("listing Parley's channels failed: %s", exc.response.get("error"))
+            found = None
+        except TimeoutError:
+            log.warning("listing Parley's channels took over %.1f s", CHANNEL_SEARCH_SECONDS)
             found = None
         if found is not None:
             return found
