@@ -120,7 +120,7 @@ def digest_send(verbose: bool) -> None:
     run = asyncio.run(send_digests(settings, config))
     click.echo(
         f"parley: {run.posted} digest(s) posted, {run.empty} empty (not posted), "
-        f"{run.failed} failed (retried on a later run)"
+        f"{run.failed} failed (still owed: retried by the next run or by `parley serve`)"
     )
     sys.exit(1 if run.failed else 0)
 

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_deps, web_client
 from bot.clock import Clock
-from bot.commands.digests import DigestRun, send_due_digests
+from bot.commands.delivery import Outbox
+from bot.commands.digests import send_due_digests
 from bot.config import ParleyConfig
 from bot.deps import Deps
 from bot.server import check_token, close_client
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.store import outbox as outbox_repo
+from bot.workflows import notices
 from bot.workflows.party_admin import sync_configured_parties
 
 
@@ -55,10 +59,31 @@ async def services(
         await store.close()
 
 
+@dataclass(frozen=True)
+class DigestRun:
+    """What one `parley digest send` did."""
+
+    posted: int = 0
+    empty: int = 0
+    failed: int = 0
+
+
 async def send_digests(
     settings: Settings, config: ParleyConfig, *, clock: Clock | None = None
 ) -> DigestRun:
-    """`parley digest send`: post every digest that is due now, then return what was done."""
+    """`parley digest send`: owe every digest that is due now and deliver what the outbox
+    holds (digests and anything else still owed), then say what became of the digests."""
     require_bot_token(settings)
     async with services(settings, config, clock=clock) as (deps, client):
-        return await send_due_digests(deps, client)
+        async with deps.store.read() as conn:
+            before = await outbox_repo.last_id(conn)
+        await send_due_digests(deps)
+        await Outbox(deps, client).drain()
+        async with deps.store.read() as conn:
+            counted = await outbox_repo.statuses(conn, kind=notices.DIGEST, after_id=before)
+    return DigestRun(
+        posted=counted.get(outbox_repo.DELIVERED, 0),
+        empty=counted.get(outbox_repo.SKIPPED, 0),
+        failed=sum(n for status, n in counted.items() if status in outbox_repo.UNFINISHED)
+        + counted.get(outbox_repo.FAILED, 0),
+    )

@@ -18,10 +18,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app, build_deps, web_client
 from bot.clock import Clock
 from bot.commands.agreements import expire_agreements
+from bot.commands.delivery import Outbox
 from bot.commands.digests import send_due_digests
 from bot.commands.overdue import notify_overdue
 from bot.commands.review_reminders import remind_reviews
@@ -29,6 +31,7 @@ from bot.config import ParleyConfig
 from bot.deps import Deps
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.store import outbox as outbox_repo
 from bot.ticker import Ticker
 from bot.workflows.models import Person
 from bot.workflows.party_admin import sync_configured_parties
@@ -39,6 +42,7 @@ request_log = logging.getLogger("bot.requests")
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SHUTDOWN_GRACE_SECONDS = 20.0
+OUTBOX_FLUSH_SECONDS = 5.0
 TICK_SECONDS = 60.0
 DEPS_KEY = web.AppKey("deps", Deps)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
@@ -165,12 +169,28 @@ def well_formed(text: str, content_type: str) -> bool:
 
 
 async def health(request: web.Request) -> web.Response:
-    ok = await request.app[DEPS_KEY].store.ping()
-    return web.json_response(
-        {"status": "ok" if ok else "unavailable", "database": ok},
-        status=200 if ok else 503,
-        dumps=json.dumps,
-    )
+    """200 with the database reachable, 503 otherwise; with the outbox's backlog."""
+    deps = request.app[DEPS_KEY]
+    ok = await deps.store.ping()
+    report: dict[str, object] = {"status": "ok" if ok else "unavailable", "database": ok}
+    if ok:
+        now = deps.clock.now()
+        try:
+            async with deps.store.read() as conn:
+                backlog = await outbox_repo.backlog(conn, now=now)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("healthz: reading the outbox failed: %s", type(exc).__name__)
+        else:
+            oldest = backlog.oldest_created_at
+            report["outbox"] = {
+                "undelivered": backlog.undelivered,
+                "due": backlog.due,
+                "failed": backlog.failed,
+                "oldest_undelivered_seconds": (
+                    round((now - oldest).total_seconds(), 1) if oldest is not None else None
+                ),
+            }
+    return web.json_response(report, status=200 if ok else 503, dumps=json.dumps)
 
 
 def web_app(bolt: AsyncApp, deps: Deps) -> web.Application:
@@ -206,6 +226,7 @@ class Parley:
         self.client: AsyncWebClient | None = None
         self.bolt: AsyncApp | None = None
         self.deps: Deps | None = None
+        self.outbox: Outbox | None = None
         self._runner: web.AppRunner | None = None
         self._socket: object | None = None
         self.port: int | None = None
@@ -240,6 +261,15 @@ class Parley:
                 config=self.config,
                 now=self.deps.clock.now(),
             )
+        self.outbox = Outbox(self.deps, self.client)
+        self.store.on_enqueued.append(self.outbox.wake)
+        if self.store.dialect == "sqlite":
+            # One process per SQLite file: what it was sending when it died is ours again.
+            async with self.store.write() as conn:
+                released = await outbox_repo.release_all(conn, now=self.deps.clock.now())
+            if released:
+                log.info("outbox: %d message(s) in doubt after the last stop", released)
+        self.outbox.start()
         self.bolt = build_app(self.deps, self.client, self.identity)
         self.ticker = Ticker(
             [
@@ -247,6 +277,7 @@ class Parley:
                 ("reviews", self._reviews),
                 ("agreements", self._agreements),
                 ("digests", self._digests),
+                ("outbox", self._outbox),
             ],
             interval=self.tick_seconds or 60.0,
         )
@@ -283,20 +314,24 @@ class Parley:
         return self._identity
 
     async def _overdue(self) -> None:
-        assert self.deps is not None and self.client is not None
-        await notify_overdue(self.deps, self.client, await self.identity())
+        assert self.deps is not None
+        await notify_overdue(self.deps, await self.identity())
+
+    async def _outbox(self) -> None:
+        assert self.outbox is not None
+        await self.outbox.drain()
 
     async def _reviews(self) -> None:
         assert self.deps is not None and self.client is not None
-        await remind_reviews(self.deps, self.client, await self.identity())
+        await remind_reviews(self.deps, await self.identity())
 
     async def _agreements(self) -> None:
         assert self.deps is not None and self.client is not None
-        await expire_agreements(self.deps, self.client, await self.identity())
+        await expire_agreements(self.deps, await self.identity())
 
     async def _digests(self) -> None:
         assert self.deps is not None and self.client is not None
-        await send_due_digests(self.deps, self.client)
+        await send_due_digests(self.deps)
 
     async def tick(self) -> None:
         """Run the background jobs once now (the ticker does this every TICK_SECONDS)."""
@@ -317,6 +352,11 @@ class Parley:
             await self._runner.cleanup()
             self._runner = None
         await drain_background_work(SHUTDOWN_GRACE_SECONDS)
+        if self.outbox is not None:
+            if self.store is not None and self.outbox.wake in self.store.on_enqueued:
+                self.store.on_enqueued.remove(self.outbox.wake)
+            await self.outbox.stop(OUTBOX_FLUSH_SECONDS)
+            self.outbox = None
         if self.client is not None:
             await close_client(self.client)
         if self.store is not None:

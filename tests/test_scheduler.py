@@ -1,5 +1,6 @@
 """The scheduler behind digests: once per key, late after downtime, exactly once with two
-instances on one PostgreSQL, retried with backoff when Slack fails, and `parley digest send`."""
+instances on one PostgreSQL, owed to the outbox and retried with backoff when Slack fails,
+and `parley digest send`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import RecordedCall, SlackStandIn
 from bot.store import Store
 from bot.store import digests as digests_repo
-from bot.store.schema import sends
+from bot.store.schema import outbox, sends
 from bot.workflows import digests
 from bot.workflows.calendar import calendar_for
 from bot.workflows.models import Person
@@ -111,6 +112,13 @@ async def sent_keys(store: Store) -> list[str]:
         return [str(r.key) for r in rows]
 
 
+async def digest_notice(store: Store, key: str) -> sa.Row[tuple[object, ...]]:
+    async with store.read() as conn:
+        row = (await conn.execute(sa.select(outbox).where(outbox.c.dedupe == key))).first()
+    assert row is not None
+    return row
+
+
 async def test_a_failed_send_is_retried_with_backoff_and_never_blocks_the_others(
     app: Running,
 ) -> None:
@@ -126,40 +134,40 @@ async def test_a_failed_send_is_retried_with_backoff_and_never_blocks_the_others
     await tick_at(app, shanghai(2026, 11, 24, 9, 0))
     posted = {c.args["channel"] for c in digest_posts(app.slack)}
     assert posted == {"C0PROCESS", "D0CAROL"}  # the others went out in the same pass
-    desk = await subscription(app.store)
-    assert desk.attempts == 1 and desk.last_error == "Slack: fatal_error"
-    assert desk.next_attempt_at == shanghai(2026, 11, 24, 9, 1)
-    assert desk.lease_key == "digest:channel:C0DESK:2026-11-24" and desk.last_due_at is None
+    key = "digest:channel:C0DESK:2026-11-24"
+    desk = await digest_notice(app.store, key)
+    assert (desk.status, desk.attempts, desk.error) == ("pending", 1, "fatal_error")
+    assert desk.next_attempt_at == shanghai(2026, 11, 24, 9, 0, 2)
+    assert (await subscription(app.store)).last_due_at is not None  # owed: the period is handled
     calls = len(app.slack.calls_to("chat.postMessage"))
-    await tick_at(app, shanghai(2026, 11, 24, 9, 0, 30))  # backing off: not even tried
+    await tick_at(app, shanghai(2026, 11, 24, 9, 0, 1))  # backing off: not even tried
     assert len(app.slack.calls_to("chat.postMessage")) == calls
     app.slack.fail_next(3, status=500, method="chat.postMessage")
-    await tick_at(app, shanghai(2026, 11, 24, 9, 1))
-    desk = await subscription(app.store)
-    assert desk.attempts == 2 and desk.next_attempt_at == shanghai(2026, 11, 24, 9, 3)
-    await tick_at(app, shanghai(2026, 11, 24, 9, 3))
+    await tick_at(app, shanghai(2026, 11, 24, 9, 0, 2))
+    desk = await digest_notice(app.store, key)
+    assert desk.attempts == 2 and desk.next_attempt_at == shanghai(2026, 11, 24, 9, 0, 6)
+    await tick_at(app, shanghai(2026, 11, 24, 9, 0, 6))
     assert len(digest_posts(app.slack, "C0DESK")) == 1
-    desk = await subscription(app.store)
-    assert (desk.attempts, desk.lease_key, desk.last_error) == (0, None, None)
+    desk = await digest_notice(app.store, key)
+    assert (desk.status, desk.attempts) == ("delivered", 3)
+    (post,) = digest_posts(app.slack, "C0DESK")
+    assert post.response is not None and desk.ts == post.response["ts"]
     for minutes in (5, 60, 600):
         await tick_at(app, shanghai(2026, 11, 24, 9, 3) + timedelta(minutes=minutes))
     assert len(digest_posts(app.slack, "C0DESK")) == 1
     assert len(digest_posts(app.slack)) == 3
 
 
-async def test_a_crashed_instances_lease_runs_out(app: Running) -> None:
+async def test_a_rate_limit_waits_as_long_as_slack_asks(app: Running) -> None:
     await prepare(app)
-    due_at = shanghai(2026, 11, 24, 9, 0)
-    app.clock.set(due_at)
-    (owed,) = await digests.due_digests(
-        app.store, now=due_at, calendar=calendar_for("CN", "Asia/Shanghai")
-    )
-    assert await digests.claim_digest(app.store, owed, now=due_at) is not None  # then "crashes"
-    assert await digests.claim_digest(app.store, owed, now=due_at) is None
-    await tick_at(app, due_at + timedelta(minutes=9))
-    assert digest_posts(app.slack) == []
-    await tick_at(app, due_at + digests.LEASE)
-    assert len(digest_posts(app.slack)) == 1
+    # 429 four times: the client's own three retries honour Retry-After, then the outbox does
+    app.slack.fail_next(4, status=429, retry_after=1, method="chat.postMessage")
+    await tick_at(app, shanghai(2026, 11, 24, 9, 0))
+    desk = await digest_notice(app.store, "digest:channel:C0DESK:2026-11-24")
+    assert (desk.status, desk.error) == ("pending", "ratelimited")
+    assert desk.next_attempt_at == shanghai(2026, 11, 24, 9, 0, 1)
+    await tick_at(app, shanghai(2026, 11, 24, 9, 0, 1))
+    assert len(digest_posts(app.slack, "C0DESK")) == 1
 
 
 async def test_claims_are_exclusive_on_both_engines(database_url: str) -> None:
@@ -181,11 +189,12 @@ async def test_claims_are_exclusive_on_both_engines(database_url: str) -> None:
         now = shanghai(2026, 11, 24, 9, 0)
         owed = digests.due_digest(sub, now=now, calendar=calendar)
         assert owed is not None
-        won = await asyncio.gather(*(digests.claim_digest(store, owed, now=now) for _ in range(12)))
-        assert sum(w is not None for w in won) == 1
-        winner = next(w for w in won if w is not None)
-        assert await digests.digest_done(store, winner, now=now)
-        assert await digests.claim_digest(store, owed, now=now + timedelta(hours=1)) is None
+        won = await asyncio.gather(*(digests.owe_digest(store, owed, now=now) for _ in range(12)))
+        assert sum(won) == 1
+        assert not await digests.owe_digest(store, owed, now=now + timedelta(hours=1))
+        async with store.read() as conn:
+            owed_rows = (await conn.execute(sa.select(outbox.c.dedupe))).scalars().all()
+        assert owed_rows == [owed.key]
         assert (
             await digests.due_digests(store, now=now + timedelta(hours=1), calendar=calendar) == []
         )

@@ -21,8 +21,9 @@ from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import SLACK_TROUBLE, Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
-from bot.workflows import agreements
+from bot.workflows import agreements, notices
 from bot.workflows.agreement_models import Agreement
 from bot.workflows.errors import DomainError, InvalidInput
 from bot.workflows.models import Audience, Dispute, Party, Person
@@ -199,7 +200,6 @@ async def revoke(call: Invocation) -> None:
         ),
         [agreement.party],
     )
-    await refresh_card(call.deps, call.client, agreement)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -306,11 +306,8 @@ async def form_submitted(
         log.warning("the agreement form: Slack failed us (%s)", exc.response.get("error"))
         await ack(response_action="errors", errors={"what": SLACK_TROUBLE})
         return
-    await ack()
-    if editing:
-        await announce_version(deps, client, agreement)
-    else:
-        await post_card(deps, client, agreement)
+    await ack()  # the card (or its edit and the new version's line) is owed with the change
+    del agreement
 
 
 def _read_draft(values: dict[str, Any], people: list[Person]) -> agreements.Draft:
@@ -434,98 +431,95 @@ async def shared_channel_of(
 # --- the card -------------------------------------------------------------------------------
 
 
-async def post_card(deps: Deps, client: AsyncWebClient, agreement: Agreement) -> None:
-    """Post the new agreement's card; if it cannot be posted, tell the owner by DM."""
+async def _agreement(send: Sender) -> Agreement:
+    agreement = await agreements.agreement_by_number(
+        send.deps.store,
+        workspace_id=send.item.workspace_id,
+        number=send.payload["agreement_number"],
+    )
+    if agreement is None:
+        raise NothingToSend("the agreement is gone")
+    return agreement
+
+
+async def post_card(send: Sender) -> None:
+    """The new agreement's card, with its Acknowledge button (a card that cannot be posted
+    is on record all the same, and its owner is told by DM)."""
+    agreement = await _agreement(send)
+    if agreement.card_ts is not None:
+        raise NothingToSend("the card is posted already")
     text, blocks = render_agreements.agreement_card(
-        agreement, today=_today(deps), tz=deps.config.calendar.zone
+        agreement, today=_today(send.deps), tz=send.deps.config.calendar.zone
     )
-    error: str | None = None
-    try:
-        ts = await outgoing.post(
-            deps,
-            client,
-            channel=agreement.channel_id,
-            workspace_id=agreement.workspace_id,
-            text=text,
-            blocks=blocks,
-            about=outgoing.About(parties=[agreement.party]),
-        )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error"))
-    else:
-        if ts is not None:
-            await agreements.record_card(
-                deps.store, agreement=agreement, channel_id=agreement.channel_id, ts=ts
-            )
-            return
-        error = "isolation"
-    log.warning("posting the card of %s failed: %s", agreement.ref, error)
-    message = (
-        f"{agreement.ref} is on record, but I couldn't post its card in "
-        f"<#{agreement.channel_id}> ({error}). `/agreement show {agreement.ref}` shows it."
+    ts = await send.post(
+        channel=agreement.channel_id,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(parties=[agreement.party]),
     )
-    await _dm(deps, client, agreement, message, [render.section(message)])
+    await agreements.record_card(
+        send.deps.store, agreement=agreement, channel_id=agreement.channel_id, ts=ts
+    )
 
 
-async def refresh_card(deps: Deps, client: AsyncWebClient, agreement: Agreement) -> None:
+async def refresh_card(send: Sender) -> None:
     """Edit the agreement's card in place: status, version, acknowledgment."""
+    agreement = await _agreement(send)
     if agreement.card_ts is None:
-        return
+        raise NothingToSend("the agreement has no card")
     text, blocks = render_agreements.agreement_card(
-        agreement, today=_today(deps), tz=deps.config.calendar.zone
+        agreement, today=_today(send.deps), tz=send.deps.config.calendar.zone
     )
-    try:
-        await outgoing.update(
-            deps,
-            client,
-            channel=agreement.channel_id,
-            ts=agreement.card_ts,
-            workspace_id=agreement.workspace_id,
-            text=text,
-            blocks=blocks,
-            about=outgoing.About(parties=[agreement.party]),
-        )
-    except SlackApiError as exc:
-        log.warning("updating the card of %s failed: %s", agreement.ref, exc.response.get("error"))
+    await send.update(
+        channel=agreement.channel_id,
+        ts=agreement.card_ts,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(parties=[agreement.party]),
+    )
 
 
-async def announce_version(deps: Deps, client: AsyncWebClient, agreement: Agreement) -> None:
-    """A new version: the card edited in place, and a line under it so the party hears of it."""
-    await refresh_card(deps, client, agreement)
+async def version_line(send: Sender) -> None:
+    """A new version: a line under the card, so the party hears of it."""
+    agreement = await _agreement(send)
     if agreement.card_ts is None:
-        return
-    line = render_agreements.new_version_line(agreement)
-    try:
-        await outgoing.post(
-            deps,
-            client,
-            channel=agreement.channel_id,
-            workspace_id=agreement.workspace_id,
-            thread_ts=agreement.card_ts,
-            text=line,
-            blocks=[render.section(line)],
-            about=outgoing.About(parties=[agreement.party]),
-        )
-    except SlackApiError as exc:
-        log.warning("announcing %s v%d failed: %s", agreement.ref, agreement.version, exc)
+        raise NothingToSend("the agreement has no card")
+    version = int(send.payload["version"])
+    line = render_agreements.new_version_line(agreement.model_copy(update={"version": version}))
+    await send.post(
+        channel=agreement.channel_id,
+        thread_ts=agreement.card_ts,
+        text=line,
+        blocks=[render.section(line)],
+        about=outgoing.About(parties=[agreement.party]),
+    )
 
 
-async def _dm(
-    deps: Deps, client: AsyncWebClient, agreement: Agreement, text: str, blocks: render.Blocks
-) -> None:
-    try:
-        dm = await client.conversations_open(users=agreement.owner_id)
-        await outgoing.post(
-            deps,
-            client,
-            channel=str(dm["channel"]["id"]),
-            workspace_id=agreement.workspace_id,
-            text=text,
-            blocks=blocks,
-            about=outgoing.About(parties=[agreement.party], internal=True),
-        )
-    except SlackApiError as exc:
-        log.warning("telling the owner of %s failed: %s", agreement.ref, exc.response.get("error"))
+async def expired_dm(send: Sender) -> None:
+    """On the day after an agreement's last valid day, its owner is told by DM."""
+    agreement = await _agreement(send)
+    permalink = None
+    if agreement.card_ts:
+        permalink = await send.deps.directory.permalink(agreement.channel_id, agreement.card_ts)
+    text, blocks = render_agreements.expiry_dm(
+        agreement.model_copy(update={"version": int(send.payload["version"])}),
+        permalink=permalink,
+    )
+    channel = await send.dm(agreement.owner_id)
+    await send.post(
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(parties=[agreement.party], internal=True),
+    )
+
+
+DELIVERERS = {
+    notices.AGREEMENT_CARD: post_card,
+    notices.AGREEMENT_REFRESH: refresh_card,
+    notices.AGREEMENT_VERSION_LINE: version_line,
+    notices.AGREEMENT_EXPIRED_DM: expired_dm,
+}
 
 
 async def acknowledge_pressed(
@@ -561,7 +555,6 @@ async def acknowledge_pressed(
     except (UnknownUser, SlackApiError):
         await tell(respond, SLACK_TROUBLE)
         return
-    await refresh_card(deps, client, agreement)
     message = (
         f"Thank you: you acknowledged version {agreement.version} of {agreement.ref}. "
         "The card shows it."
@@ -577,19 +570,14 @@ async def acknowledge_pressed(
 # --- elsewhere ------------------------------------------------------------------------------
 
 
-async def expire_agreements(deps: Deps, client: AsyncWebClient, parley: Person) -> None:
-    """On the day after an agreement's last valid day: its card says expired and its owner
-    is told by DM, once per agreement and version."""
+async def expire_agreements(deps: Deps, parley: Person) -> None:
+    """On the day after an agreement's last valid day: marked expired, its card's edit and
+    its owner's DM owed, once per agreement and version."""
     now = deps.clock.now()
     for agreement in await agreements.expire_due(deps.store, now=now, tz=deps.config.calendar.zone):
-        await refresh_card(deps, client, agreement)
-        permalink = None
-        if agreement.card_ts:
-            permalink = await deps.directory.permalink(agreement.channel_id, agreement.card_ts)
-        await _dm(
-            deps, client, agreement, *render_agreements.expiry_dm(agreement, permalink=permalink)
+        log.info(
+            "%s v%d expired; %s tells its owner", agreement.ref, agreement.version, parley.name
         )
-        log.info("%s v%d expired; %s told", agreement.ref, agreement.version, parley.name)
 
 
 async def agreement_links(

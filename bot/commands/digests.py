@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import outgoing, render, render_digests
 from bot.commands.common import Ack, actor_team, answer, workspace_of
 from bot.commands.parsing import split_subcommand
+from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
 from bot.workflows import digests
 from bot.workflows.errors import DomainError, InvalidInput
@@ -34,15 +35,6 @@ log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(minutes=10)  # later than this after its time, a digest says why
 ME_EXAMPLE = "`/digest me at 09:00`"
-
-
-@dataclass(frozen=True)
-class DigestRun:
-    """What one pass of the scheduler did."""
-
-    posted: int = 0
-    empty: int = 0
-    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -243,7 +235,6 @@ async def now(call: Invocation) -> None:
     sub = await digests.find_subscription(
         deps.store, workspace_id=call.workspace_id, kind=DigestKind.CHANNEL, target=call.channel_id
     )
-    tz = sub.tz if sub is not None else deps.config.calendar.zone
     since = (
         sub.last_sent_at
         if sub is not None and sub.last_sent_at is not None
@@ -265,28 +256,17 @@ async def now(call: Invocation) -> None:
             ),
         )
         return
+    # Owed, then posted by the outbox right after this answer (recomposed as it is then).
+    await digests.owe_digest_now(
+        deps.store,
+        subscription=sub,
+        workspace_id=call.workspace_id,
+        channel_id=call.channel_id,
+        since=since,
+        actor_id=call.user_id,
+        now=moment,
+    )
     await call.ack()
-    try:
-        posted = await deliver(
-            deps,
-            call.client,
-            digest,
-            audience=audience,
-            workspace_id=call.workspace_id,
-            kind=DigestKind.CHANNEL,
-            target=call.channel_id,
-            tz=tz,
-            day=moment.astimezone(tz).date(),
-        )
-    except SlackApiError as exc:
-        await call.respond(
-            text=f"I couldn't post the digest here ({exc.response.get('error')}). Try again in a "
-            "minute.",
-            response_type="ephemeral",
-        )
-        return
-    if posted and sub is not None:
-        await digests.mark_posted(deps.store, subscription=sub, now=moment)
 
 
 # ----------------------------------------------------------------------------- posting
@@ -355,22 +335,34 @@ async def permalinks(deps: Deps, digest: digests.Digest) -> dict[tuple[str, str]
     return found
 
 
-async def deliver(
-    deps: Deps,
-    client: AsyncWebClient,
-    digest: digests.Digest,
-    *,
-    audience: Audience,
-    workspace_id: str,
-    kind: DigestKind,
-    target: str,
-    tz: ZoneInfo,
-    day: date,
-    late_since: datetime | None = None,
-) -> bool:
-    """Post a non-empty digest in its channel or the person's DM; False if the door refused.
-
-    Slack's errors propagate: the caller decides whether to retry."""
+async def deliver(send: Sender) -> None:
+    """A digest the scheduler (or `/digest now`) owed: composed as things are now, posted
+    in its channel or the person's DM, unless it turned out empty."""
+    deps = send.deps
+    moment = deps.clock.now()
+    since = datetime.fromisoformat(send.payload["since"])
+    due_at = datetime.fromisoformat(send.payload["due_at"])
+    sub_id = send.payload.get("subscription_id")
+    sub = (
+        await digests.subscription_by_id(deps.store, subscription_id=int(sub_id))
+        if sub_id is not None
+        else None
+    )
+    if send.payload.get("on_request"):
+        kind, target = DigestKind.CHANNEL, str(send.payload["channel_id"])
+        tz = sub.tz if sub is not None else deps.config.calendar.zone
+        late_since = None
+    elif sub is None:
+        raise NothingToSend("the subscription is gone")
+    else:
+        kind, target, tz = sub.kind, sub.target, sub.tz
+        late_since = due_at if moment - due_at > LATE_AFTER else None
+    workspace_id = send.item.workspace_id
+    digest, audience = await compose(
+        deps, workspace_id=workspace_id, kind=kind, target=target, now=moment, since=since
+    )
+    if digest.empty:
+        raise NothingToSend("the digest is empty")
     links = await permalinks(deps, digest)
     text, blocks = render_digests.digest_message(
         digest,
@@ -378,82 +370,26 @@ async def deliver(
         tz=tz,
         audience=audience,
         links=links,
-        day=day,
+        day=due_at.astimezone(tz).date(),
         late_since=late_since,
     )
-    channel = target
-    if kind is DigestKind.PERSON:
-        channel = str((await client.conversations_open(users=target))["channel"]["id"])
-    ts = await outgoing.post(
-        deps,
-        client,
-        channel=channel,
-        workspace_id=workspace_id,
-        text=text,
-        blocks=blocks,
-        about=outgoing.About(disputes=digest.disputes),
+    channel = await send.dm(target) if kind is DigestKind.PERSON else target
+    await send.post(
+        channel=channel, text=text, blocks=blocks, about=outgoing.About(disputes=digest.disputes)
     )
-    return ts is not None
+    if send.payload.get("on_request") and sub is not None:
+        await digests.mark_posted(deps.store, subscription=sub, now=moment)
 
 
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return f"Slack: {exc.response.get('error')}"
-    return type(exc).__name__
-
-
-async def send_due_digests(deps: Deps, client: AsyncWebClient) -> DigestRun:
-    """Post every digest that is due now, each claimed first so it goes out once.
-
-    A failed send is recorded and retried with backoff on a later pass; it never stops the
-    others. An empty digest is not posted, but its day counts as handled."""
+async def send_due_digests(deps: Deps) -> int:
+    """Owe every digest that is due now, each claimed first so it is owed once; the outbox
+    posts them. How many were owed."""
     moment = deps.clock.now()
-    posted = empty = failed = 0
+    owed = 0
     for due in await digests.due_digests(deps.store, now=moment, calendar=deps.calendar):
-        claimed = await digests.claim_digest(deps.store, due, now=moment)
-        if claimed is None:
-            continue
-        sub = claimed.subscription
-        try:
-            digest, audience = await compose(
-                deps,
-                workspace_id=sub.workspace_id,
-                kind=sub.kind,
-                target=sub.target,
-                now=moment,
-                since=claimed.since,
-            )
-            sent = False
-            if not digest.empty:
-                sent = await deliver(
-                    deps,
-                    client,
-                    digest,
-                    audience=audience,
-                    workspace_id=sub.workspace_id,
-                    kind=sub.kind,
-                    target=sub.target,
-                    tz=sub.tz,
-                    day=claimed.due_at.astimezone(sub.tz).date(),
-                    late_since=claimed.due_at if moment - claimed.due_at > LATE_AFTER else None,
-                )
-        except Exception as exc:  # whatever went wrong, this one waits and the others go on
-            retry_at = await digests.digest_failed(
-                deps.store, claimed, now=deps.clock.now(), error=_problem(exc)
-            )
-            logged = log.warning if isinstance(exc, SlackApiError | OSError) else log.exception
-            logged(
-                "digest %s failed (%s); retrying after %s",
-                claimed.key,
-                _problem(exc),
-                retry_at.isoformat(),
-            )
-            failed += 1
-            continue
-        if not await digests.digest_done(deps.store, claimed, now=moment):
-            log.warning("digest %s was already on record as sent", claimed.key)
-        posted, empty = posted + sent, empty + (not sent)
-    return DigestRun(posted=posted, empty=empty, failed=failed)
+        if await digests.owe_digest(deps.store, due, now=moment):
+            owed += 1
+    return owed
 
 
 SUBCOMMANDS = {

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import render
 from bot.commands.common import Ack, form_value, tell, workspace_of
 from bot.commands.directory import UnknownUser
-from bot.commands.disputes import OpenForm, announce, check_channel, open_form, post_card
+from bot.commands.disputes import OpenForm, check_channel, open_form
 from bot.commands.parsing import plain_text
 from bot.deps import Deps
 from bot.workflows import disputes
@@ -134,8 +134,8 @@ async def open_submitted(
         block = render.PEOPLE_BLOCK if "bot" in exc.message else render.TITLE_BLOCK
         await ack(response_action="errors", errors={block: exc.message[:150]})
         return
-    await ack()
-    await post_card(deps, client, dispute)
+    await ack()  # the card is owed with the dispute: the outbox posts it
+    del dispute
 
 
 async def card_button(
@@ -223,6 +223,5 @@ async def reason_submitted(
     except DomainError as exc:
         await ack(response_action="errors", errors={render.REASON_BLOCK: exc.message[:150]})
         return
-    await ack()
-    if change.kind != "note":
-        await announce(deps, client, change, actor_id=actor.user_id)
+    await ack()  # what the change owes the thread and the card went out with it
+    del change

@@ -13,7 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import outgoing, render
 from bot.commands.agreements import agreement_links
 from bot.commands.common import answer
-from bot.commands.home import refresh_homes
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.deps import Deps
@@ -48,34 +47,6 @@ async def check_channel(deps: Deps, channel_id: str) -> None:
         raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
 
 
-async def post_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> str | None:
-    """Post the new dispute's card; its ts becomes the home thread. The Slack error if not."""
-    audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
-    clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
-    text, blocks = render.dispute_card(
-        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
-    )
-    try:
-        ts = await outgoing.post(
-            deps,
-            client,
-            channel=dispute.channel_id,
-            workspace_id=dispute.workspace_id,
-            text=text,
-            blocks=blocks,
-            about=outgoing.About(disputes=[dispute]),
-        )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error"))
-        log.warning("posting the card of %s failed: %s", dispute.ref, error)
-        return error
-    if ts is None:
-        return "isolation"
-    await disputes.record_card(deps.store, dispute=dispute, ts=ts)
-    await refresh_homes(deps, client, dispute)
-    return None
-
-
 async def open_(call: Invocation) -> None:
     if not call.args.strip():
         await check_channel(call.deps, call.channel_id)
@@ -106,14 +77,9 @@ async def open_(call: Invocation) -> None:
         calendar=call.deps.calendar,
         now=call.deps.clock.now(),
     )
+    # On record, with its card owed: the outbox posts it right after this answer.
     await call.ack()
-    error = await post_card(call.deps, call.client, dispute)
-    if error is not None:
-        await call.respond(
-            text=f"{dispute.ref} is on record, but I couldn't post its card here "
-            f"({error}). `/dispute show {dispute.ref}` shows it.",
-            response_type="ephemeral",
-        )
+    del dispute
 
 
 async def open_form(
@@ -215,7 +181,6 @@ def _ladder_action(action: Action) -> Subcommand:
             now=call.deps.clock.now(),
         )
         await answer(call.ack, *render.notice(render.change_summary(change.dispute, change.kind)))
-        await announce(call.deps, call.client, change, actor_id=call.user_id)
 
     return run
 
@@ -283,7 +248,6 @@ async def add(call: Invocation) -> None:
     if not channels:
         assert dispute is not None
         await answer(call.ack, *render.notice(f"{dispute.ref}: {' '.join(said)}"))
-        await refresh_card(call.deps, call.client, dispute)
         return
     await call.ack()
     for channel_id in channels:
@@ -294,7 +258,6 @@ async def add(call: Invocation) -> None:
     await call.respond(
         text=f"{current.ref}: {' '.join(said)}", response_type="ephemeral", replace_original=False
     )
-    await refresh_card(call.deps, call.client, current)
 
 
 async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -> str:
@@ -348,72 +311,6 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
         now=deps.clock.now(),
     )
     return f"Linked a thread in <#{channel_id}>: replies there go on the record."
-
-
-async def refresh_card(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> None:
-    """Edit the dispute's card, and its linked roots, in place: stage, owner and clock, each
-    as its channel's audience may see them."""
-    clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
-    for channel_id, ts, kind in await disputes.dispute_threads(deps.store, dispute=dispute):
-        audience = await deps.directory.audience(channel_id, dispute.workspace_id)
-        text, blocks = render.dispute_card(
-            dispute,
-            clock=clock,
-            tz=deps.config.calendar.zone,
-            audience=audience,
-            linked=kind != "home",
-        )
-        try:
-            await outgoing.update(
-                deps,
-                client,
-                channel=channel_id,
-                ts=ts,
-                workspace_id=dispute.workspace_id,
-                text=text,
-                blocks=blocks,
-                about=outgoing.About(disputes=[dispute]),
-            )
-        except SlackApiError as exc:
-            log.warning("updating a card of %s failed: %s", dispute.ref, exc.response.get("error"))
-    await refresh_homes(deps, client, dispute)
-
-
-async def announce(
-    deps: Deps, client: AsyncWebClient, change: disputes.Change, *, actor_id: str
-) -> None:
-    """After a ladder move: a line in the thread, the card edited, the right channels told."""
-    dispute = change.dispute
-    line = render.change_line(dispute, change.kind, change.text, actor_id)
-    try:
-        if dispute.root_ts is not None:
-            await outgoing.post(
-                deps,
-                client,
-                channel=dispute.channel_id,
-                workspace_id=dispute.workspace_id,
-                thread_ts=dispute.root_ts,
-                text=line,
-                blocks=[render.section(line)],
-                about=outgoing.About(disputes=[dispute]),
-            )
-        await refresh_card(deps, client, dispute)
-        for tell in change.tell:
-            text, blocks = render.escalation_notice(
-                dispute, change.text, actor_id, tz=deps.config.calendar.zone
-            )
-            # Internal: it names every party. A misconfigured shared channel is refused.
-            await outgoing.post(
-                deps,
-                client,
-                channel=tell.channel_id,
-                workspace_id=dispute.workspace_id,
-                text=text,
-                blocks=blocks,
-                about=outgoing.About(disputes=[dispute], internal=True),
-            )
-    except SlackApiError as exc:
-        log.warning("telling Slack about %s failed: %s", dispute.ref, exc.response.get("error"))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

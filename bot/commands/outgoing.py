@@ -237,11 +237,14 @@ async def post(
     blocks: render.Blocks,
     about: About,
     thread_ts: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> str | None:
     """chat.postMessage through the door; the new message's ts, or None if refused."""
     if not await _allowed(deps, channel, workspace_id, text, blocks, about):
         return None
     extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+    if metadata is not None:
+        extra["metadata"] = metadata
     posted = await client.chat_postMessage(
         channel=channel, text=text, blocks=blocks, unfurl_links=False, **extra
     )

@@ -12,7 +12,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_parties
 from bot.commands.common import Ack, actor_team, answer, workspace_of
-from bot.commands.disputes import refresh_card
 from bot.commands.parsing import plain_text, split_subcommand
 from bot.deps import Deps
 from bot.workflows import party_admin
@@ -139,10 +138,8 @@ async def rename(call: Invocation) -> None:
 
 
 async def _changed(call: Invocation, change: party_admin.PartyChange) -> None:
-    """Confirm, then edit the cards that show the party (after the ack: Slack waits 3 s)."""
+    """Confirm; the cards that show the party were owed an edit by the change itself."""
     await _answer(call, *render_parties.party_changed(change), parties=[change.after])
-    for dispute in change.disputes:
-        await refresh_card(call.deps, call.client, dispute)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

@@ -11,111 +11,162 @@ owner, who can press Done for them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
-
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+from datetime import date, datetime
 
 from bot.commands import outgoing, render_reviews
 from bot.commands.directory import UnknownUser
+from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
-from bot.workflows import review_reminders, reviews
+from bot.workflows import notices, review_reminders, reviews
 from bot.workflows.models import Person
 from bot.workflows.parties import is_external
-from bot.workflows.sends import claim_send
+from bot.workflows.review_models import Review
+from bot.workflows.sends import owe_once
 
 log = logging.getLogger(__name__)
 
 
-async def remind_reviews(deps: Deps, client: AsyncWebClient, parley: Person) -> None:
-    """Send what fell due since the last look: reminders, minutes prompts, items due and
-    report deadlines; then move held meetings on to their next occurrence."""
+async def remind_reviews(deps: Deps, parley: Person) -> None:
+    """Owe what fell due since the last look: reminders, minutes prompts, items due and
+    report deadlines, each claimed once; then move held meetings on to their next
+    occurrence. The outbox delivers them (the deliverers below)."""
+    del parley
     now = deps.clock.now()
     for reminder in await review_reminders.due_reminders(
         deps.store, now=now, calendar=deps.calendar
     ):
-        if await claim_send(deps.store, key=reminder.key, now=now):
-            await _safely(_remind(deps, client, reminder), reminder.key)
+        review = reminder.review
+        await owe_once(
+            deps.store,
+            key=reminder.key,
+            kind=notices.REVIEW_REMINDER,
+            workspace_id=review.workspace_id,
+            lane=notices.review_lane(review.id),
+            now=now,
+            review_id=review.id,
+            occurrence=reminder.occurrence.isoformat(),
+            reminder=reminder.kind,
+            owner_id=review.owner_id,
+            what=f"the {reminder.kind} reminder of {review.ref} in <#{review.channel_id}>",
+        )
     await review_reminders.hold_due(deps.store, now=now, calendar=deps.calendar)
     for prompt in await review_reminders.due_prompts(deps.store, now=now):
-        if await claim_send(deps.store, key=prompt.key, now=now):
-            await _safely(_prompt(deps, client, prompt), prompt.key)
+        review = prompt.review
+        await owe_once(
+            deps.store,
+            key=prompt.key,
+            kind=notices.REVIEW_PROMPT,
+            workspace_id=review.workspace_id,
+            lane=notices.review_lane(review.id),
+            now=now,
+            review_id=review.id,
+            occurrence=prompt.occurrence.isoformat(),
+            owner_id=review.owner_id,
+            what=f"the minutes prompt of {review.ref} in <#{review.channel_id}>",
+        )
     for due in await review_reminders.due_actions(deps.store, now=now):
-        if await claim_send(deps.store, key=due.key, now=now):
-            await _safely(_action_due(deps, client, due), due.key)
+        await owe_once(
+            deps.store,
+            key=due.key,
+            kind=notices.ACTION_DUE,
+            workspace_id=due.item.workspace_id,
+            lane=notices.review_lane(due.review.id),
+            now=now,
+            action_number=due.item.number,
+        )
     for report in await review_reminders.due_reports(deps.store, now=now, calendar=deps.calendar):
-        if await claim_send(deps.store, key=report.key, now=now):
-            await _safely(_report_due(deps, client, report), report.key)
+        review = report.review
+        await owe_once(
+            deps.store,
+            key=report.key,
+            kind=notices.REPORT_DUE,
+            workspace_id=review.workspace_id,
+            lane=notices.review_lane(review.id),
+            now=now,
+            review_id=review.id,
+            deadline=report.deadline.isoformat(),
+        )
 
 
-async def _safely(sending: Awaitable[None], key: str) -> None:
-    """One message's failure (Slack refusing it) never stops the others."""
-    try:
-        await sending
-    except SlackApiError as exc:
-        log.warning("sending %s failed: %s", key, exc.response.get("error"))
+async def _review(send: Sender) -> Review:
+    review = await reviews.review_by_id(send.deps.store, review_id=send.payload["review_id"])
+    if review is None:
+        raise NothingToSend("the review is gone")
+    return review
 
 
-async def _remind(deps: Deps, client: AsyncWebClient, reminder: review_reminders.Reminder) -> None:
-    review = reminder.review
+async def remind(send: Sender) -> None:
+    """A reminder with the agenda, in the review's channel; its thread takes the minutes."""
+    deps = send.deps
+    review = await _review(send)
+    occurrence = datetime.fromisoformat(send.payload["occurrence"])
+    kind = send.payload["reminder"]
     audience = await deps.directory.audience(review.channel_id, review.workspace_id)
     actions = await reviews.counterpart_actions(deps.store, review=review, audience=audience)
-    late = review_reminders.meeting_late(review, reminder.occurrence, deps.calendar)
-    text, blocks = render_reviews.reminder(
-        review, reminder.occurrence, reminder.kind, actions, late=late
-    )
-    ts = await outgoing.post(
-        deps,
-        client,
+    late = review_reminders.meeting_late(review, occurrence, deps.calendar)
+    text, blocks = render_reviews.reminder(review, occurrence, kind, actions, late=late)
+    ts = await send.post(
         channel=review.channel_id,
-        workspace_id=review.workspace_id,
         text=text,
         blocks=blocks,
         about=outgoing.About(parties=review.parties),
     )
-    if ts is not None:
-        await review_reminders.remember_thread(
-            deps.store,
-            review=review,
-            occurrence=reminder.occurrence,
-            channel_id=review.channel_id,
-            ts=ts,
-            kind=reminder.kind,
-        )
+    await review_reminders.remember_thread(
+        deps.store,
+        review=review,
+        occurrence=occurrence,
+        channel_id=review.channel_id,
+        ts=ts,
+        kind=kind,
+    )
 
 
-async def _prompt(deps: Deps, client: AsyncWebClient, prompt: review_reminders.Prompt) -> None:
-    review = prompt.review
-    reminded = prompt.thread is not None
+async def prompt(send: Sender) -> None:
+    """After a meeting: the minutes asked for in its reminder's thread (or, when no reminder
+    went out, as a message of its own with the agenda)."""
+    deps = send.deps
+    review = await _review(send)
+    occurrence = datetime.fromisoformat(send.payload["occurrence"])
+    thread = await review_reminders.reminder_thread(
+        deps.store, review=review, occurrence=occurrence
+    )
+    reminded = thread is not None
     actions = []
     if not reminded:
         audience = await deps.directory.audience(review.channel_id, review.workspace_id)
         actions = await reviews.counterpart_actions(deps.store, review=review, audience=audience)
-    text, blocks = render_reviews.prompt(review, prompt.occurrence, actions, reminded=reminded)
-    channel = prompt.thread[0] if prompt.thread else review.channel_id
-    ts = await outgoing.post(
-        deps,
-        client,
+    text, blocks = render_reviews.prompt(review, occurrence, actions, reminded=reminded)
+    channel = thread[0] if thread else review.channel_id
+    ts = await send.post(
         channel=channel,
-        workspace_id=review.workspace_id,
         text=text,
         blocks=blocks,
-        thread_ts=prompt.thread[1] if prompt.thread else None,
+        thread_ts=thread[1] if thread else None,
         about=outgoing.About(parties=review.parties),
     )
-    if ts is not None and not reminded:
+    if not reminded:
         await review_reminders.remember_thread(
             deps.store,
             review=review,
-            occurrence=prompt.occurrence,
+            occurrence=occurrence,
             channel_id=channel,
             ts=ts,
             kind="prompt",
         )
 
 
-async def _action_due(deps: Deps, client: AsyncWebClient, due: review_reminders.ActionDue) -> None:
-    item, review = due.item, due.review
+async def action_due(send: Sender) -> None:
+    """An item's due date: its owner reminded by DM (the review's owner, for an item owned
+    by somebody of another organisation)."""
+    deps = send.deps
+    found = await reviews.action_by_number(
+        deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
+    )
+    if found is None:
+        raise NothingToSend("the action item is gone")
+    item, review = found
+    if item.done_at is not None:
+        raise NothingToSend("the action item is done")
     to = item.owner_id
     try:
         owner = await deps.directory.person(item.owner_id)
@@ -125,47 +176,33 @@ async def _action_due(deps: Deps, client: AsyncWebClient, due: review_reminders.
         to = review.owner_id
     permalink = None
     if item.channel_id and item.message_ts:
-        permalink = await _permalink(client, item.channel_id, item.message_ts)
+        permalink = await deps.directory.permalink(item.channel_id, item.message_ts)
     text, blocks = render_reviews.action_due(
         item, review, for_owner=to == item.owner_id, permalink=permalink
     )
-    await _dm(deps, client, to, review.workspace_id, text, blocks)
+    await _dm(send, to, text, blocks)
 
 
-async def _report_due(
-    deps: Deps, client: AsyncWebClient, report: review_reminders.ReportDue
-) -> None:
-    review = report.review
+async def report_due(send: Sender) -> None:
+    """The monthly service report's deadline, to the review's owner by DM."""
+    review = await _review(send)
+    deadline = date.fromisoformat(send.payload["deadline"])
     late = None
     if review.next_at is not None:
-        late = review_reminders.meeting_late(review, review.next_at, deps.calendar)
-    text, blocks = render_reviews.report_due(review, report.deadline, late=late)
-    await _dm(deps, client, review.owner_id, review.workspace_id, text, blocks)
+        late = review_reminders.meeting_late(review, review.next_at, send.deps.calendar)
+    text, blocks = render_reviews.report_due(review, deadline, late=late)
+    await _dm(send, review.owner_id, text, blocks)
 
 
-async def _dm(
-    deps: Deps,
-    client: AsyncWebClient,
-    user_id: str,
-    workspace_id: str,
-    text: str,
-    blocks: list[dict[str, object]],
-) -> None:
+async def _dm(send: Sender, user_id: str, text: str, blocks: list[dict[str, object]]) -> None:
     """A direct message to a member of the workspace (never to another organisation's)."""
-    opened = await client.conversations_open(users=user_id)
-    await outgoing.post(
-        deps,
-        client,
-        channel=str(opened["channel"]["id"]),
-        workspace_id=workspace_id,
-        text=text,
-        blocks=blocks,
-        about=outgoing.About(internal=True),
-    )
+    channel = await send.dm(user_id)
+    await send.post(channel=channel, text=text, blocks=blocks, about=outgoing.About(internal=True))
 
 
-async def _permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
-    try:
-        return str((await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"])
-    except SlackApiError:
-        return None
+DELIVERERS = {
+    notices.REVIEW_REMINDER: remind,
+    notices.REVIEW_PROMPT: prompt,
+    notices.ACTION_DUE: action_due,
+    notices.REPORT_DUE: report_due,
+}

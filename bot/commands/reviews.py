@@ -21,12 +21,13 @@ from bot.commands.common import Ack, actor_team, tell, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
-from bot.workflows import review_reminders, reviews
+from bot.workflows import notices, review_reminders, reviews
 from bot.workflows.capture import Message
 from bot.workflows.errors import DomainError, InvalidInput
 from bot.workflows.models import Audience, Person
-from bot.workflows.review_models import ActionItem, Review
+from bot.workflows.review_models import Review
 from bot.workflows.when import describe_when, format_occurrence
 
 log = logging.getLogger(__name__)
@@ -257,31 +258,27 @@ async def action(call: Invocation) -> None:
         "Done button, and its owner is reminded on the due date."
     )
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
-    await post_action(deps, call.client, item, review)
 
 
-async def post_action(deps: Deps, client: AsyncWebClient, item: ActionItem, review: Review) -> None:
-    """Post the new item in the review's channel (in its latest reminder's thread, if any)."""
+async def post_action(send: Sender) -> None:
+    """The new item in the review's channel (in its latest reminder's thread, if any)."""
+    deps = send.deps
+    found = await reviews.action_by_number(
+        deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
+    )
+    if found is None:
+        raise NothingToSend("the action item is gone")
+    item, review = found
     thread = await review_reminders.latest_thread(deps.store, review=review)
     text, blocks = render_reviews.action_message(item, review)
-    try:
-        ts = await outgoing.post(
-            deps,
-            client,
-            channel=review.channel_id,
-            workspace_id=review.workspace_id,
-            text=text,
-            blocks=blocks,
-            thread_ts=thread[1] if thread and thread[0] == review.channel_id else None,
-            about=outgoing.About(parties=review.parties),
-        )
-    except SlackApiError as exc:
-        log.warning("posting %s failed: %s", item.ref, exc.response.get("error"))
-        return
-    if ts is not None:
-        await reviews.record_action_message(
-            deps.store, item=item, channel_id=review.channel_id, ts=ts
-        )
+    ts = await send.post(
+        channel=review.channel_id,
+        text=text,
+        blocks=blocks,
+        thread_ts=thread[1] if thread and thread[0] == review.channel_id else None,
+        about=outgoing.About(parties=review.parties),
+    )
+    await reviews.record_action_message(deps.store, item=item, channel_id=review.channel_id, ts=ts)
 
 
 async def done(call: Invocation) -> None:
@@ -300,38 +297,35 @@ async def done(call: Invocation) -> None:
     )
     message = f"{item.ref} is done: {render.escape(item.text)}"
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
-    await refresh_action(call.deps, call.client, item, review)
 
 
-async def refresh_action(
-    deps: Deps,
-    client: AsyncWebClient,
-    item: ActionItem,
-    review: Review,
-    also: tuple[str, str] | None = None,
-) -> None:
+async def refresh_action(send: Sender) -> None:
     """Edit the item's message in the review's channel (and the message whose Done button
-    was pressed) to show it done."""
+    was pressed) to show it as it is now."""
+    deps = send.deps
+    found = await reviews.action_by_number(
+        deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
+    )
+    if found is None:
+        raise NothingToSend("the action item is gone")
+    item, review = found
     text, blocks = render_reviews.action_message(item, review)
     targets = []
     if item.channel_id and item.message_ts:
         targets.append((item.channel_id, item.message_ts))
-    if also is not None and also not in targets:
-        targets.append(also)
+    pressed = send.payload.get("pressed")
+    if pressed and tuple(pressed) not in targets:
+        targets.append((str(pressed[0]), str(pressed[1])))
+    if not targets:
+        raise NothingToSend("the item has no message yet")
     for channel, ts in targets:
-        try:
-            await outgoing.update(
-                deps,
-                client,
-                channel=channel,
-                ts=ts,
-                workspace_id=review.workspace_id,
-                text=text,
-                blocks=blocks,
-                about=outgoing.About(parties=review.parties),
-            )
-        except SlackApiError as exc:
-            log.warning("updating %s failed: %s", item.ref, exc.response.get("error"))
+        await send.update(
+            channel=channel,
+            ts=ts,
+            text=text,
+            blocks=blocks,
+            about=outgoing.About(parties=review.parties),
+        )
 
 
 async def done_button(
@@ -359,6 +353,14 @@ async def done_button(
         actor = await deps.directory.person(body["user"]["id"])
         channel = str((body.get("container") or {}).get("channel_id") or "")
         audience = await deps.directory.audience(channel, workspace_id)
+        container = body.get("container") or {}
+        pressed = None
+        if (
+            container.get("channel_id")
+            and container.get("message_ts")
+            and not container.get("is_ephemeral")
+        ):
+            pressed = (str(container["channel_id"]), str(container["message_ts"]))
         item, review = await reviews.complete_action(
             deps.store,
             workspace_id=workspace_id,
@@ -366,20 +368,21 @@ async def done_button(
             actor=actor,
             audience=audience,
             now=deps.clock.now(),
+            pressed=pressed,
         )
     except DomainError as exc:
         await tell(respond, exc.message)
         return
-    container = body.get("container") or {}
-    pressed = None
-    if container.get("channel_id") and container.get("message_ts"):
-        if container.get("is_ephemeral"):
-            text, blocks = render_reviews.action_message(item, review)
-            await respond(text=text, blocks=blocks, replace_original=True)
-        else:
-            pressed = (str(container["channel_id"]), str(container["message_ts"]))
-    await refresh_action(deps, client, item, review, also=pressed)
+    if container.get("is_ephemeral") and container.get("message_ts"):
+        # An ephemeral message cannot be edited with chat.update: answer through respond.
+        text, blocks = render_reviews.action_message(item, review)
+        await respond(text=text, blocks=blocks, replace_original=True)
 
+
+DELIVERERS = {
+    notices.ACTION_POSTED: post_action,
+    notices.ACTION_REFRESH: refresh_action,
+}
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "schedule": schedule,

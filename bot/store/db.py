@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncTransaction,
+    create_async_engine,
+)
 
 log = logging.getLogger(__name__)
 
+ENQUEUED_FLAG = "parley_outbox_enqueued"  # set by bot.store.outbox.enqueue
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+LOCKED_RETRIES = 5
+LOCKED_BACKOFF_SECONDS = 0.05
 
 
 class DatabaseError(Exception):
@@ -53,7 +62,7 @@ def normalise_database_url(raw: str) -> URL:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
     # Take over transaction control from the driver so BEGIN is ours (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -62,7 +71,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # crash or power cut can lose the last commits. FULL would fsync on every commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.close()
 
 
@@ -79,9 +88,11 @@ class Store:
     def __init__(self, engine: AsyncEngine, url: URL) -> None:
         self.engine = engine
         self.url = url
+        # Called after a transaction that owed Slack a message commits (the outbox worker).
+        self.on_enqueued: list[Callable[[], None]] = []
 
     @classmethod
-    def open(cls, raw_url: str) -> Store:
+    def open(cls, raw_url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Store:
         url = normalise_database_url(raw_url)
         if url.get_backend_name() == "sqlite":
             assert url.database is not None
@@ -89,7 +100,11 @@ class Store:
             if not parent.is_dir():
                 raise DatabaseError(f"DATABASE_URL: folder {parent} does not exist")
             engine = create_async_engine(url, pool_size=5, max_overflow=5)
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(
+                engine.sync_engine,
+                "connect",
+                functools.partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms),
+            )
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
         else:
             engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -109,8 +124,36 @@ class Store:
         """One transaction: committed when the block ends, rolled back if it raises."""
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(parley_write=True)
-            async with conn.begin():
+            conn.info.pop(ENQUEUED_FLAG, None)
+            transaction = await self._begin(conn)
+            try:
                 yield conn
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+            if conn.info.pop(ENQUEUED_FLAG, False):
+                for wake in self.on_enqueued:
+                    wake()
+
+    async def _begin(self, conn: AsyncConnection) -> AsyncTransaction:
+        """BEGIN (IMMEDIATE, on SQLite), retried while SQLite says the database is locked.
+
+        SQLite already waits `busy_timeout` for the lock; a writer that still finds it taken
+        (a long checkpoint, another process holding it) backs off and tries again rather than
+        failing the person's command. Once BEGIN IMMEDIATE holds the lock, the transaction's
+        own statements cannot meet "database is locked" from another writer.
+        """
+        for attempt in range(LOCKED_RETRIES + 1):
+            try:
+                return await conn.begin()
+            except OperationalError as exc:
+                if attempt == LOCKED_RETRIES or "database is locked" not in str(exc):
+                    raise
+                log.warning("the database is locked; trying again (%d)", attempt + 1)
+                await conn.rollback()
+                await asyncio.sleep(LOCKED_BACKOFF_SECONDS * 2**attempt)
+        raise AssertionError("unreachable")
 
     async def ping(self) -> bool:
         try:

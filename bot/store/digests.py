@@ -196,28 +196,6 @@ async def mark_done(
     return result.first() is not None
 
 
-async def mark_failed(
-    conn: AsyncConnection,
-    *,
-    subscription_id: int,
-    key: str,
-    attempts: int,
-    next_attempt_at: datetime,
-    error: str,
-) -> None:
-    """The send failed: keep its place (the lease key), count it, and say when to retry."""
-    await conn.execute(
-        sa.update(subs)
-        .where(subs.c.id == subscription_id, subs.c.lease_key == key)
-        .values(
-            lease_until=None,
-            attempts=attempts,
-            next_attempt_at=next_attempt_at,
-            last_error=error[:ERROR_LIMIT],
-        )
-    )
-
-
 async def mark_posted(conn: AsyncConnection, *, subscription_id: int, now: datetime) -> None:
     """A digest went out on request (`/digest now`): later digests count replies from now."""
     await conn.execute(sa.update(subs).where(subs.c.id == subscription_id).values(last_sent_at=now))

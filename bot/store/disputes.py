@@ -311,6 +311,11 @@ async def get(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispu
     return rows[0] if rows else None
 
 
+async def get_by_id(conn: AsyncConnection, *, dispute_id: int) -> Dispute | None:
+    rows = await _load(conn, sa.select(disputes).where(disputes.c.id == dispute_id))
+    return rows[0] if rows else None
+
+
 def _matching(
     *,
     workspace_id: str,

@@ -140,6 +140,34 @@ sends = sa.Table(
     sa.Column("claimed_at", UTCDateTime, nullable=False),
 )
 
+# The outbox: every message Parley owes Slack, written in the transaction of the change that
+# caused it and delivered by a worker. A lane (a dispute's thread, a person's DM) is delivered
+# in id order; `in_doubt` marks a try whose outcome is unknown (a crash or a time-out after the
+# request left), so the next try first looks for the message before posting it again.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(60), nullable=False),
+    sa.Column("lane", sa.String(120), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("dedupe", sa.String(200), nullable=True, unique=True),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("in_doubt", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+    sa.Column("first_attempt_at", UTCDateTime, nullable=True),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("channel_id", sa.String(40), nullable=True),
+    sa.Column("ts", sa.String(40), nullable=True),
+    sa.Column("error", sa.String(300), nullable=True),
+)
+sa.Index("ix_outbox_status_next", outbox.c.status, outbox.c.next_attempt_at)
+sa.Index("ix_outbox_lane", outbox.c.lane, outbox.c.id)
+
 # 5W1H information-sharing agreements (A-n): one row each, pointing at its current version.
 agreements = sa.Table(
     "agreements",

@@ -24,6 +24,7 @@ from bot.store import agreements as repo
 from bot.store import counters as counters_repo
 from bot.store import parties as parties_repo
 from bot.store import sends as sends_repo
+from bot.workflows import notices
 from bot.workflows.agreement_models import Agreement, AgreementStatus, AgreementVersion, Terms
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Party, Person
@@ -299,6 +300,16 @@ async def draft_agreement(
             created_by=owner.user_id,
             now=now,
         )
+        await notices.owe_agreement(
+            conn,
+            notices.AGREEMENT_CARD,
+            workspace_id=workspace_id,
+            agreement_id=agreement_id,
+            number=number,
+            now=now,
+            owner_id=owner.user_id,
+            what=f"the card of A-{number} in <#{channel_id}>",
+        )
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert agreement is not None
     return agreement
@@ -314,6 +325,12 @@ async def record_card(store: Store, *, agreement: Agreement, channel_id: str, ts
 def _missing(number: int, audience: Audience) -> NotFound:
     where = "" if audience.internal else " in this channel"
     return NotFound(f"There is no agreement A-{number}{where}. `/agreement list` lists them.")
+
+
+async def agreement_by_number(store: Store, *, workspace_id: str, number: int) -> Agreement | None:
+    """A-n as it is now (for a notice being delivered), or None."""
+    async with store.read() as conn:
+        return await repo.get(conn, workspace_id=workspace_id, number=number)
 
 
 async def get_agreement(
@@ -383,6 +400,16 @@ async def edit_agreement(
         )
         if not moved:
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look again and retry.")
+        owed: dict[str, Any] = {
+            "workspace_id": workspace_id,
+            "agreement_id": agreement.id,
+            "number": number,
+            "now": now,
+        }
+        await notices.owe_agreement(conn, notices.AGREEMENT_REFRESH, **owed)
+        await notices.owe_agreement(
+            conn, notices.AGREEMENT_VERSION_LINE, **owed, version=seen_version + 1
+        )
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after
@@ -439,6 +466,14 @@ async def acknowledge(
             conn, agreement_id=agreement.id, version=version, user_id=actor.user_id, now=now
         ):
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look at its card again.")
+        await notices.owe_agreement(
+            conn,
+            notices.AGREEMENT_REFRESH,
+            workspace_id=workspace_id,
+            agreement_id=agreement.id,
+            number=number,
+            now=now,
+        )
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after
@@ -466,6 +501,14 @@ async def revoke(
             conn, agreement_id=agreement.id, reason=reason, user_id=actor.user_id, now=now
         ):
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look again and retry.")
+        await notices.owe_agreement(
+            conn,
+            notices.AGREEMENT_REFRESH,
+            workspace_id=workspace_id,
+            agreement_id=agreement.id,
+            number=number,
+            now=now,
+        )
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after
@@ -494,6 +537,16 @@ async def expire_due(
                 continue
             if not await sends_repo.claim(conn, key=expiry_key(agreement), now=now):
                 continue
+            owed: dict[str, Any] = {
+                "workspace_id": agreement.workspace_id,
+                "agreement_id": agreement.id,
+                "number": agreement.number,
+                "now": now,
+            }
+            await notices.owe_agreement(conn, notices.AGREEMENT_REFRESH, **owed)
+            await notices.owe_agreement(
+                conn, notices.AGREEMENT_EXPIRED_DM, **owed, version=agreement.version
+            )
         expired.append(agreement.model_copy(update={"status": AgreementStatus.EXPIRED}))
     return expired
 

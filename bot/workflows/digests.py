@@ -17,10 +17,10 @@ a person what they own or take part in. Each section shows at most `SECTION_LIMI
 says how many more there are; only the lines shown get a thread to link to.
 
 *Once.* Each due digest has a key (`digest:channel:C123:2026-11-24`). After downtime only the
-most recent due digest is sent (late); older missed ones are superseded by it. A send is leased
-on the subscription row before it is made, so two instances never both send it; a failed send
-keeps its key and is retried with backoff, never blocking the others; a crashed instance's
-lease runs out after `LEASE` and the digest is sent by whoever looks next.
+most recent due digest is sent (late); older missed ones are superseded by it. A due digest is
+claimed on its subscription row and owed to the outbox in one transaction (`owe_digest`), so
+two instances never both owe it, and once owed it is delivered once, retried with backoff
+when Slack fails, never blocking the others.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from bot.store import Store
 from bot.store import digests as repo
 from bot.store import disputes as disputes_repo
 from bot.store import parties as parties_repo
-from bot.workflows import digest_extras
+from bot.workflows import digest_extras, notices
 from bot.workflows.calendar import WorkCalendar
 from bot.workflows.disputes import StageClock, stage_clock
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
@@ -50,8 +50,6 @@ SECTION_LIMIT = 15
 UPCOMING_WORKING_DAYS = 2  # reviews and action items: today and the next two working days
 SEARCH_DAYS = 400  # a year with every holiday still has working days within this window
 LEASE = timedelta(minutes=10)
-RETRY_FIRST = timedelta(minutes=1)
-RETRY_MAX = timedelta(hours=1)
 REPLIED_LOOKUPS = 50  # closed disputes with new replies looked up one by one, at most
 
 # ------------------------------------------------------------------------------- when
@@ -141,12 +139,6 @@ def latest_due(
 def send_key(kind: DigestKind, target: str, due_at: datetime, tz: ZoneInfo) -> str:
     """What, for whom and which period: `digest:channel:C123:2026-11-24` (the local date)."""
     return f"digest:{kind.value}:{target}:{due_at.astimezone(tz).date().isoformat()}"
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Backoff after the n-th failed attempt: 1, 2, 4, … minutes, at most an hour."""
-    delay: timedelta = RETRY_FIRST * (2 ** max(0, attempts - 1))
-    return min(delay, RETRY_MAX)
 
 
 # ---------------------------------------------------------------------- subscriptions
@@ -279,49 +271,68 @@ async def due_digests(store: Store, *, now: datetime, calendar: WorkCalendar) ->
     return [d for d in owed if d is not None]
 
 
-async def claim_digest(store: Store, due: DueDigest, *, now: datetime) -> DueDigest | None:
-    """Lease the send for this instance; None if another has it, it went out, or it waits."""
+async def owe_digest(store: Store, due: DueDigest, *, now: datetime) -> bool:
+    """Claim the due digest and owe it to the outbox, in one transaction: True for the one
+    caller that did. Its period counts as handled from then on (an empty digest is owed too,
+    and not posted when its time comes)."""
+    sub = due.subscription
     async with store.write() as conn:
         attempts = await repo.claim(
+            conn, subscription_id=sub.id, key=due.key, now=now, lease_until=now + LEASE
+        )
+        if attempts is None:
+            return False
+        if not await repo.mark_done(
+            conn, subscription_id=sub.id, key=due.key, due_at=due.due_at, now=now
+        ):
+            return False  # the key is in the ledger: this period went out already
+        await notices.owe(
             conn,
-            subscription_id=due.subscription.id,
-            key=due.key,
+            kind=notices.DIGEST,
+            workspace_id=sub.workspace_id,
+            lane=f"digest:{sub.kind.value}:{sub.target}",
             now=now,
-            lease_until=now + LEASE,
+            dedupe=due.key,
+            subscription_id=sub.id,
+            due_at=due.due_at.isoformat(),
+            since=due.since.isoformat(),
+            owner_id=sub.subscribed_by,
+            what=f"the digest of {due.due_at.astimezone(sub.tz):%a %d %b}",
         )
-    if attempts is None:
-        return None
-    return DueDigest(
-        subscription=due.subscription,
-        due_at=due.due_at,
-        key=due.key,
-        since=due.since,
-        attempts=attempts,
-    )
+    return True
 
 
-async def digest_done(store: Store, due: DueDigest, *, now: datetime) -> bool:
-    """The claimed digest was posted or found empty: its key goes in the ledger of sends."""
+async def owe_digest_now(
+    store: Store,
+    *,
+    subscription: Subscription | None,
+    workspace_id: str,
+    channel_id: str,
+    since: datetime,
+    actor_id: str,
+    now: datetime,
+) -> None:
+    """`/digest now`: the channel's digest owed at once (replies counted from `since`)."""
     async with store.write() as conn:
-        return await repo.mark_done(
-            conn, subscription_id=due.subscription.id, key=due.key, due_at=due.due_at, now=now
-        )
-
-
-async def digest_failed(store: Store, due: DueDigest, *, now: datetime, error: str) -> datetime:
-    """The claimed send failed: it keeps its key and is retried later; when, is returned."""
-    attempts = due.attempts + 1
-    retry_at = now + retry_delay(attempts)
-    async with store.write() as conn:
-        await repo.mark_failed(
+        await notices.owe(
             conn,
-            subscription_id=due.subscription.id,
-            key=due.key,
-            attempts=attempts,
-            next_attempt_at=retry_at,
-            error=error,
+            kind=notices.DIGEST,
+            workspace_id=workspace_id,
+            lane=f"digest:{DigestKind.CHANNEL.value}:{channel_id}",
+            now=now,
+            subscription_id=subscription.id if subscription is not None else None,
+            channel_id=channel_id,
+            due_at=now.isoformat(),
+            since=since.isoformat(),
+            on_request=True,
+            owner_id=actor_id,
+            what=f"the digest you asked for in <#{channel_id}>",
         )
-    return retry_at
+
+
+async def subscription_by_id(store: Store, *, subscription_id: int) -> Subscription | None:
+    async with store.read() as conn:
+        return await repo.by_id(conn, subscription_id=subscription_id)
 
 
 # ---------------------------------------------------------------------------- content

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -13,6 +14,7 @@ from bot.config import ParleyConfig
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes as repo
+from bot.workflows import notices
 from bot.workflows.calendar import WorkCalendar
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.ladder import Action, LadderState, transition
@@ -162,9 +164,24 @@ async def open_dispute(
                     party_id=maybe_party.id if maybe_party else None,
                     now=now,
                 )
+        await notices.owe_dispute(
+            conn,
+            notices.DISPUTE_CARD,
+            workspace_id=workspace_id,
+            dispute_id=dispute_id,
+            now=now,
+            owner_id=owner.user_id,
+            what=f"the card of D-{number}",
+        )
         dispute = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert dispute is not None
     return dispute
+
+
+async def dispute_by_id(store: Store, *, dispute_id: int) -> Dispute | None:
+    """The dispute as it is now (for a notice being delivered), or None if it is gone."""
+    async with store.read() as conn:
+        return await repo.get_by_id(conn, dispute_id=dispute_id)
 
 
 async def record_card(store: Store, *, dispute: Dispute, ts: str) -> Dispute:
@@ -304,37 +321,62 @@ async def act(
     text = clean_line(text, what=what, limit=REASON_LIMIT, example=example)
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
-        before = LadderState(dispute.stage, dispute.status)
-        move = transition(
-            before, action, ref=dispute.ref, is_approver=actor.user_id in config.people.approvers
-        )
-        limit = stage_limit(config, move.after.stage, dispute.parties)
-        due = calendar.add_working_days(now, limit) if move.stage_changed and limit else None
-        entered_legal = move.stage_changed and move.after.stage is Stage.LEGAL
-        moved = await repo.move(
+        return await apply_action(
             conn,
-            dispute_id=dispute.id,
-            stage=before.stage,
-            status=before.status,
-            to_stage=move.after.stage,
-            to_status=move.after.status,
-            now=now,
-            stage_due_at=due,
-            resolution=text if action is Action.RESOLVE else None,
-            legal_hold=entered_legal,
-        )
-        if not moved:
-            raise InvalidInput(f"{dispute.ref} changed a moment ago. Look again and retry.")
-        await repo.add_event(
-            conn,
-            dispute_id=dispute.id,
-            kind=move.event_kind,
-            at=now,
-            actor_id=actor.user_id,
+            dispute=dispute,
+            action=action,
+            actor=actor,
             text=text,
-            stage=move.after.stage,
+            config=config,
+            calendar=calendar,
+            now=now,
         )
-        after = await repo.get(conn, workspace_id=workspace_id, number=number)
+
+
+async def apply_action(
+    conn: AsyncConnection,
+    *,
+    dispute: Dispute,
+    action: Action,
+    actor: Person,
+    text: str,
+    config: ParleyConfig,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> Change:
+    """Move the dispute through the ladder in the caller's transaction, with its event and
+    what people are owed: a line in the thread, the card edited, the right channels told."""
+    before = LadderState(dispute.stage, dispute.status)
+    move = transition(
+        before, action, ref=dispute.ref, is_approver=actor.user_id in config.people.approvers
+    )
+    limit = stage_limit(config, move.after.stage, dispute.parties)
+    due = calendar.add_working_days(now, limit) if move.stage_changed and limit else None
+    entered_legal = move.stage_changed and move.after.stage is Stage.LEGAL
+    moved = await repo.move(
+        conn,
+        dispute_id=dispute.id,
+        stage=before.stage,
+        status=before.status,
+        to_stage=move.after.stage,
+        to_status=move.after.status,
+        now=now,
+        stage_due_at=due,
+        resolution=text if action is Action.RESOLVE else None,
+        legal_hold=entered_legal,
+    )
+    if not moved:
+        raise InvalidInput(f"{dispute.ref} changed a moment ago. Look again and retry.")
+    await repo.add_event(
+        conn,
+        dispute_id=dispute.id,
+        kind=move.event_kind,
+        at=now,
+        actor_id=actor.user_id,
+        text=text,
+        stage=move.after.stage,
+    )
+    after = await repo.get_by_id(conn, dispute_id=dispute.id)
     assert after is not None
     tell: list[Tell] = []
     entered_process = move.stage_changed and move.after.stage is Stage.COMPANY_PROCESS
@@ -342,6 +384,34 @@ async def act(
         tell.append(Tell(config.channels.dispute_process, "company_process"))
     if entered_legal and config.channels.legal:
         tell.append(Tell(config.channels.legal, "legal"))
+    owed: dict[str, Any] = {
+        "workspace_id": dispute.workspace_id,
+        "dispute_id": dispute.id,
+        "now": now,
+    }
+    await notices.owe_dispute(
+        conn,
+        notices.DISPUTE_LINE,
+        **owed,
+        event=move.event_kind,
+        text=text,
+        actor_id=actor.user_id,
+        owner_id=after.owner_id,
+        what=f"the {move.event_kind} line in the thread of {dispute.ref}",
+    )
+    await notices.owe_dispute(conn, notices.DISPUTE_REFRESH, **owed)
+    for one in tell:
+        await notices.owe_dispute(
+            conn,
+            notices.DISPUTE_TELL,
+            **owed,
+            channel_id=one.channel_id,
+            why=one.why,
+            text=text,
+            actor_id=actor.user_id,
+            owner_id=actor.user_id,
+            what=f"the {one.why.replace('_', ' ')} notice of {dispute.ref}",
+        )
     return Change(dispute=after, kind=move.event_kind, text=text, tell=tuple(tell))
 
 
@@ -425,6 +495,13 @@ async def add_people(
                 added.append(person.user_id)
         if not added:
             raise InvalidInput(f"Everyone you named is already part of {dispute.ref}.")
+        await notices.owe_dispute(
+            conn,
+            notices.DISPUTE_REFRESH,
+            workspace_id=workspace_id,
+            dispute_id=dispute.id,
+            now=now,
+        )
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return Change(dispute=after, kind="members_added", text=" ".join(added))
@@ -466,6 +543,13 @@ async def link_thread(
             at=now,
             actor_id=actor.user_id,
             text=f"#{channel_name} ({channel_id})",
+        )
+        await notices.owe_dispute(
+            conn,
+            notices.DISPUTE_REFRESH,
+            workspace_id=dispute.workspace_id,
+            dispute_id=dispute.id,
+            now=now,
         )
 
 

@@ -1,14 +1,27 @@
-"""Overdue stages: found, claimed once per stage, and recorded on the timeline."""
+"""Overdue stages: found, claimed once per stage, recorded on the timeline, and announced.
+
+The claim, its `overdue` event, the notices owed (a line in the thread, the card edited, a DM
+to the owner) and, with `auto_escalate`, the escalation itself are one transaction: with
+several instances or a restart, a stage's notice is owed exactly once, and never lost.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.config import ParleyConfig
 from bot.store import Store
 from bot.store import disputes as repo
+from bot.workflows import notices
 from bot.workflows.calendar import WorkCalendar
-from bot.workflows.models import Dispute
+from bot.workflows.disputes import Change, apply_action
+from bot.workflows.errors import DomainError
+from bot.workflows.ladder import NEXT_STAGE, Action
+from bot.workflows.models import Dispute, Person
+
+log = logging.getLogger(__name__)
 
 BATCH = 100
 
@@ -17,16 +30,20 @@ BATCH = 100
 class Overdue:
     dispute: Dispute
     working_days: int
+    escalation: Change | None = None
 
 
 async def claim_overdue(
-    store: Store, *, now: datetime, calendar: WorkCalendar, limit: int = BATCH
+    store: Store,
+    *,
+    now: datetime,
+    calendar: WorkCalendar,
+    config: ParleyConfig,
+    parley: Person,
+    limit: int = BATCH,
 ) -> list[Overdue]:
-    """Every open dispute whose stage ran out and whose notice for that stage is not out yet.
-
-    Each is claimed in its own transaction with its `overdue` event, so with several
-    instances (or a restart) a stage's notice is claimed exactly once.
-    """
+    """Every open dispute whose stage ran out and whose notice for that stage is not out yet,
+    each claimed in its own transaction with everything that follows from it."""
     async with store.read() as conn:
         candidates = await repo.overdue(conn, now=now, limit=limit)
     claimed: list[Overdue] = []
@@ -46,5 +63,47 @@ async def claim_overdue(
                 text=text,
                 stage=dispute.stage,
             )
-        claimed.append(Overdue(dispute=dispute, working_days=days))
+            await notices.owe_dispute(
+                conn,
+                notices.DISPUTE_OVERDUE_LINE,
+                workspace_id=dispute.workspace_id,
+                dispute_id=dispute.id,
+                now=now,
+                working_days=days,
+                stage=dispute.stage.value,
+            )
+            escalation = None
+            if config.ladder.auto_escalate and NEXT_STAGE.get(dispute.stage) is not None:
+                try:
+                    escalation = await apply_action(
+                        conn,
+                        dispute=dispute,
+                        action=Action.ESCALATE,
+                        actor=parley,
+                        text=f"{text}: escalated automatically, as the company's config asks",
+                        config=config,
+                        calendar=calendar,
+                        now=now,
+                    )
+                except DomainError as exc:  # refused before anything was written
+                    log.info("%s not escalated automatically: %s", dispute.ref, exc.message)
+            if escalation is None:
+                await notices.owe_dispute(
+                    conn,
+                    notices.DISPUTE_REFRESH,
+                    workspace_id=dispute.workspace_id,
+                    dispute_id=dispute.id,
+                    now=now,
+                )
+            await notices.owe_dispute(
+                conn,
+                notices.DISPUTE_OVERDUE_DM,
+                workspace_id=dispute.workspace_id,
+                dispute_id=dispute.id,
+                now=now,
+                working_days=days,
+                stage=dispute.stage.value,
+                escalated=escalation is not None,
+            )
+        claimed.append(Overdue(dispute=dispute, working_days=days, escalation=escalation))
     return claimed

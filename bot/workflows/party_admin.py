@@ -24,6 +24,7 @@ from bot.config import MAX_PARTY_NAME, ParleyConfig
 from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.store import parties as repo
+from bot.workflows import notices
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Dispute, Party, PartyKind, Person
 from bot.workflows.parties import is_external
@@ -379,11 +380,21 @@ def _editable(party: Party, config: ParleyConfig) -> None:
 
 
 async def _open_disputes(
-    conn: AsyncConnection, *, workspace_id: str, party_id: int
+    conn: AsyncConnection, *, workspace_id: str, party_id: int, now: datetime
 ) -> tuple[Dispute, ...]:
+    """The party's newest open disputes, each owed an edit of its card (it shows the party)."""
     page, _ = await repo.open_disputes(conn, party_id=party_id, limit=REFRESH_LIMIT)
     found = [await disputes_repo.get(conn, workspace_id=workspace_id, number=n) for n, _ in page]
-    return tuple(d for d in found if d is not None)
+    touched = tuple(d for d in found if d is not None)
+    for dispute in touched:
+        await notices.owe_dispute(
+            conn,
+            notices.DISPUTE_REFRESH,
+            workspace_id=workspace_id,
+            dispute_id=dispute.id,
+            now=now,
+        )
+    return touched
 
 
 async def set_kind(
@@ -409,7 +420,7 @@ async def set_kind(
         await repo.update(
             conn, party_id=party.id, name=after.name, kind=after.kind, slack_team=after.slack_team
         )
-        touched = await _open_disputes(conn, workspace_id=workspace_id, party_id=party.id)
+        touched = await _open_disputes(conn, workspace_id=workspace_id, party_id=party.id, now=now)
     log.info(
         "party %r re-kinded from %s to %s by %s",
         party.name,
@@ -455,6 +466,6 @@ async def rename_party(
         await repo.update(
             conn, party_id=party.id, name=after.name, kind=after.kind, slack_team=after.slack_team
         )
-        touched = await _open_disputes(conn, workspace_id=workspace_id, party_id=party.id)
+        touched = await _open_disputes(conn, workspace_id=workspace_id, party_id=party.id, now=now)
     log.info("party %r renamed to %r by %s", party.name, name, actor.user_id)
     return PartyChange(kind="renamed", before=party, after=after, disputes=touched)

@@ -209,6 +209,14 @@ async def remember_thread(
         )
 
 
+async def reminder_thread(
+    store: Store, *, review: Review, occurrence: datetime
+) -> tuple[str, str] | None:
+    """(channel, ts) of the latest reminder of one occurrence, if one went out."""
+    async with store.read() as conn:
+        return await repo.latest_thread(conn, review_id=review.id, occurrence_at=occurrence)
+
+
 async def latest_thread(store: Store, *, review: Review) -> tuple[str, str] | None:
     """(channel, ts) of the review's latest reminder or prompt, if any."""
     async with store.read() as conn:

@@ -32,6 +32,7 @@ from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes as disputes_repo
 from bot.store import reviews as repo
+from bot.workflows import notices
 from bot.workflows.calendar import WorkCalendar
 from bot.workflows.capture import Message
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
@@ -757,7 +758,17 @@ async def add_action(
             now=now,
         )
         item = await repo.get_action(conn, workspace_id=workspace_id, number=item_number)
-    assert item is not None
+        assert item is not None
+        await notices.owe(
+            conn,
+            kind=notices.ACTION_POSTED,
+            workspace_id=workspace_id,
+            lane=notices.review_lane(review.id),
+            now=now,
+            action_number=item.number,
+            owner_id=actor.user_id,
+            what=f"the message of {item.ref} in <#{review.channel_id}>",
+        )
     return item, review
 
 
@@ -781,10 +792,13 @@ async def complete_action(
     actor: Person,
     audience: Audience,
     now: datetime,
+    pressed: tuple[str, str] | None = None,
 ) -> tuple[ActionItem, Review]:
-    """Mark T-n done. Any member of the workspace may (the owner usually does); people of
-    other organisations may not, even when the item is theirs. From a shared channel only
-    that channel's parties' items can be reached."""
+    """Mark T-n done (`pressed`: the message whose Done button did it, edited too).
+
+    Any member of the workspace may (the owner usually does); people of other organisations
+    may not, even when the item is theirs. From a shared channel only that channel's
+    parties' items can be reached."""
     if is_external(actor, workspace_id):
         raise NotAllowed(
             "Only members of the workspace that runs Parley can mark action items done. "
@@ -800,8 +814,33 @@ async def complete_action(
             who = f" by <@{item.done_by}>" if item.done_by else ""
             raise InvalidInput(f"{item.ref} is already done{who}.")
         after = await repo.get_action(conn, workspace_id=workspace_id, number=number)
+        await notices.owe(
+            conn,
+            kind=notices.ACTION_REFRESH,
+            workspace_id=workspace_id,
+            lane=notices.review_lane(review.id),
+            now=now,
+            action_number=number,
+            pressed=list(pressed) if pressed else None,
+        )
     assert after is not None
     return after, review
+
+
+async def action_by_number(
+    store: Store, *, workspace_id: str, number: int
+) -> tuple[ActionItem, Review] | None:
+    """T-n and its review as they are now (for a notice being delivered), or None."""
+    async with store.read() as conn:
+        item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
+        review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
+    return (item, review) if item is not None and review is not None else None
+
+
+async def review_by_id(store: Store, *, review_id: int) -> Review | None:
+    """R-n as it is now (for a notice being delivered), or None."""
+    async with store.read() as conn:
+        return await repo.by_id(conn, review_id=review_id)
 
 
 async def record_action_message(

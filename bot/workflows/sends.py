@@ -7,12 +7,35 @@ never sends the same reminder twice, and what fell due while Parley was down is 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.store import Store
 from bot.store import sends as repo
+from bot.workflows import notices
 
 
 async def claim_send(store: Store, *, key: str, now: datetime) -> bool:
     """True for the one caller that may send the message with this key."""
     async with store.write() as conn:
         return await repo.claim(conn, key=key, now=now)
+
+
+async def owe_once(
+    store: Store,
+    *,
+    key: str,
+    kind: str,
+    workspace_id: str,
+    lane: str,
+    now: datetime,
+    **payload: Any,
+) -> bool:
+    """Claim the key and owe the notice in one transaction: True for the one caller that
+    did; the outbox then delivers it once, even across a restart."""
+    async with store.write() as conn:
+        if not await repo.claim(conn, key=key, now=now):
+            return False
+        await notices.owe(
+            conn, kind=kind, workspace_id=workspace_id, lane=lane, now=now, dedupe=key, **payload
+        )
+        return True

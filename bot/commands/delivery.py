@@ -1,0 +1,320 @@
+"""The outbox worker: delivers what Parley owes Slack, in order per lane, once, with retries.
+
+Woken as soon as a transaction that owed something commits (and every few seconds for
+retries, and for what other instances left), it takes the head of each lane by
+compare-and-set, renders the notice from the records as they are now, and sends it:
+- delivered: marked with the channel and the `ts` Slack returned;
+- Slack rate-limited (429) or failed (5xx), or the network did: tried again later, after
+  `Retry-After` or an exponential backoff, without blocking other lanes;
+- an error that can never succeed (`channel_not_found`, `not_in_channel`, `is_archived`, the
+  isolation door refusing it, …): recorded, not retried, and the person behind the notice is
+  told once by DM, where there is somebody to tell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import (
+    agreements,
+    digests,
+    dispute_notices,
+    render,
+    review_reminders,
+    reviews,
+)
+from bot.commands.outgoing import About
+from bot.commands.sending import NothingToSend, Sender, Undeliverable
+from bot.deps import Deps
+from bot.store import outbox as repo
+from bot.store.outbox import OutboxRow
+from bot.workflows import notices
+
+log = logging.getLogger(__name__)
+
+Deliverer = Callable[[Sender], Awaitable[None]]
+
+# A try may take this long (Slack slow, the client's own short retries); the lease is longer,
+# so no other instance takes a row while its try can still be running.
+TRY_SECONDS = 45.0
+LEASE = timedelta(seconds=60)
+POLL_SECONDS = 2.0
+BATCH = 20
+CONCURRENT_LANES = 4
+BACKOFF_FIRST = timedelta(seconds=2)
+BACKOFF_MOST = timedelta(minutes=10)
+# A notice whose deliverer keeps failing for a reason of ours, not Slack's, stops after this.
+MOST_TRIES_ON_BUGS = 8
+# Slack errors a retry may cure; any other error of Slack's is final for that message.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "fatal_error",
+        "internal_error",
+        "service_unavailable",
+        "request_timeout",
+    }
+)
+
+
+def deliverers() -> dict[str, Deliverer]:
+    """Every notice kind and the one function that delivers it."""
+    found: dict[str, Deliverer] = {notices.DELIVERY_FAILED: tell_failure}
+    found.update(dispute_notices.DELIVERERS)
+    found.update(review_reminders.DELIVERERS)
+    found.update(reviews.DELIVERERS)
+    found.update(agreements.DELIVERERS)
+    found[notices.DIGEST] = digests.deliver
+    return found
+
+
+@dataclass(frozen=True)
+class Retry(Exception):
+    after: timedelta
+    reason: str
+    in_doubt: bool = False
+
+
+class Outbox:
+    """One worker per running Parley; several instances may share one outbox."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        client: AsyncWebClient,
+        *,
+        handlers: Mapping[str, Deliverer] | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self.deps = deps
+        self.client = client
+        self.handlers = dict(handlers or deliverers())
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._drain_lock = asyncio.Lock()
+        self._lanes = asyncio.Semaphore(CONCURRENT_LANES)
+
+    def wake(self) -> None:
+        """Something was owed: deliver it soon (callable from any code on the loop)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="parley-outbox")
+
+    async def stop(self, flush_seconds: float) -> None:
+        """Stop the loop, then deliver what can be delivered within `flush_seconds`."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        try:
+            async with asyncio.timeout(flush_seconds):
+                await self.drain()
+        except TimeoutError:
+            log.warning("shutdown: the outbox still holds messages; they go out at next start")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database away for a moment: try again on the next turn
+                log.exception("the outbox worker failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
+            self._wake.clear()
+
+    async def drain(self) -> int:
+        """Deliver everything due now, lane by lane; how many notices were finished."""
+        done = 0
+        async with self._drain_lock:
+            while True:
+                self._wake.clear()
+                now = self.deps.clock.now()
+                async with self.deps.store.read() as conn:
+                    heads = await repo.heads(conn, now=now, limit=BATCH)
+                if not heads:
+                    return done
+                results = await asyncio.gather(*(self._one(row) for row in heads))
+                finished = sum(results)
+                done += finished
+                if finished == 0:
+                    return done  # all taken by another worker, or put off
+
+    async def _one(self, row: OutboxRow) -> bool:
+        async with self._lanes:
+            now = self.deps.clock.now()
+            async with self.deps.store.write() as conn:
+                claimed = await repo.claim(conn, row=row, now=now, lease=LEASE)
+            if claimed is None:
+                return False
+            return await self._deliver(claimed)
+
+    async def _deliver(self, item: OutboxRow) -> bool:
+        """One try of one notice; True if it is finished (delivered, skipped or failed)."""
+        handler = self.handlers.get(item.kind)
+        sender = Sender(self.deps, self.client, item)
+        twins: list[int] = []
+        if item.kind in notices.COALESCED:
+            async with self.deps.store.read() as conn:
+                twins = await repo.twins(conn, row=item)
+        try:
+            if handler is None:
+                raise Undeliverable(f"no deliverer for {item.kind}")
+            async with asyncio.timeout(TRY_SECONDS):
+                await handler(sender)
+        except NothingToSend as exc:
+            await self._finish(item, repo.SKIPPED, error=str(exc) or "nothing to send")
+        except Undeliverable as exc:
+            await self._failed(item, str(exc))
+        except SlackApiError as exc:
+            try:
+                self._classify(exc)
+            except Retry as retry:
+                await self._retry(item, retry)
+                return False
+            await self._failed(item, str(exc.response.get("error") or "slack_error"))
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            # The request may have reached Slack: the next try looks before posting again.
+            await self._retry(
+                item,
+                Retry(_backoff(item.attempts), type(exc).__name__ or "network", in_doubt=True),
+            )
+            return False
+        except Exception as exc:
+            log.exception("delivering outbox %d (%s) failed", item.id, item.kind)
+            if item.attempts >= MOST_TRIES_ON_BUGS:
+                await self._failed(item, f"internal error: {type(exc).__name__}")
+            else:
+                await self._retry(item, Retry(_backoff(item.attempts), type(exc).__name__))
+                return False
+        else:
+            await self._finish(item, repo.DELIVERED, channel_id=sender.channel, ts=sender.ts)
+            if twins:
+                async with self.deps.store.write() as conn:
+                    await repo.skip(
+                        conn, ids=twins, now=self.deps.clock.now(), why=f"answered by {item.id}"
+                    )
+        return True
+
+    @staticmethod
+    def _classify(exc: SlackApiError) -> None:
+        """Raise Retry for an error a later try may cure; return for a final one."""
+        response = exc.response
+        status = int(getattr(response, "status_code", 200) or 200)
+        error = str(response.get("error") or "")
+        if status == 429 or error in ("ratelimited", "rate_limited"):
+            headers = getattr(response, "headers", {}) or {}
+            raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
+            try:
+                seconds = max(1, int(str(raw)))
+            except ValueError:
+                seconds = 1
+            raise Retry(timedelta(seconds=seconds), "ratelimited")
+        if status >= 500 or error in TRANSIENT_ERRORS:
+            raise Retry(BACKOFF_FIRST, error or f"HTTP {status}")
+
+    async def _retry(self, item: OutboxRow, retry: Retry) -> None:
+        # Slack's Retry-After is the wait it asks for; otherwise back off as tries pile up.
+        after = retry.after if retry.reason == "ratelimited" else _backoff(item.attempts)
+        at = self.deps.clock.now() + after
+        log.warning(
+            "outbox %d (%s): %s; trying again in %.0f s",
+            item.id,
+            item.kind,
+            retry.reason,
+            after.total_seconds(),
+        )
+        async with self.deps.store.write() as conn:
+            await repo.retry_later(
+                conn, row_id=item.id, at=at, error=retry.reason, in_doubt=retry.in_doubt
+            )
+
+    async def _finish(
+        self,
+        item: OutboxRow,
+        status: str,
+        *,
+        channel_id: str | None = None,
+        ts: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        async with self.deps.store.write() as conn:
+            await repo.finish(
+                conn,
+                row_id=item.id,
+                status=status,
+                now=self.deps.clock.now(),
+                channel_id=channel_id,
+                ts=ts,
+                error=error,
+            )
+
+    async def _failed(self, item: OutboxRow, error: str) -> None:
+        """Final: recorded, and the person behind the notice told once (not about a failed
+        telling, which would never end)."""
+        log.warning("outbox %d (%s) cannot be delivered: %s", item.id, item.kind, error)
+        owner = item.payload.get("owner_id")
+        async with self.deps.store.write() as conn:
+            await repo.finish(
+                conn, row_id=item.id, status=repo.FAILED, now=self.deps.clock.now(), error=error
+            )
+            if isinstance(owner, str) and owner and item.kind != notices.DELIVERY_FAILED:
+                await notices.owe(
+                    conn,
+                    kind=notices.DELIVERY_FAILED,
+                    workspace_id=item.workspace_id,
+                    lane=f"dm:{owner}",
+                    now=self.deps.clock.now(),
+                    dedupe=f"failed:{item.id}",
+                    user_id=owner,
+                    what=str(item.payload.get("what") or "a message"),
+                    error=error,
+                )
+
+    async def idle(self, grace: float = 10.0) -> None:
+        """Until nothing is due now (tests and the demo: let what was owed go out)."""
+        async with asyncio.timeout(grace):
+            while True:
+                await self.drain()
+                async with self.deps.store.read() as conn:
+                    backlog = await repo.backlog(conn, now=self.deps.clock.now())
+                if backlog.due == 0:
+                    return
+                await asyncio.sleep(0.01)
+
+
+def _backoff(attempts: int) -> timedelta:
+    doubled: timedelta = BACKOFF_FIRST * (2 ** max(0, attempts - 1))
+    return min(BACKOFF_MOST, doubled)
+
+
+async def tell_failure(send: Sender) -> None:
+    """A DM to the person behind a notice that could not be delivered."""
+    what, error = send.payload["what"], send.payload["error"]
+    hint = {
+        "channel_not_found": "the channel is gone or I cannot see it",
+        "not_in_channel": "I am not in that channel; invite me with `/invite @Parley`",
+        "is_archived": "the channel is archived",
+        "isolation": "it would have shown one party's business to another",
+    }.get(error, error)
+    text = f":warning: I couldn't deliver {what} ({hint}). It is on record all the same."
+    channel = await send.dm(send.payload["user_id"])
+    await send.post(
+        channel=channel, text=text, blocks=[render.section(text)], about=About(internal=True)
+    )

@@ -1,0 +1,170 @@
+"""Delivering what a dispute's changes owe Slack: its card, the lines in its thread, the card's
+edits, the process and legal channels' notices, and the owner's overdue DM.
+
+Each deliverer reads the dispute as it is now, renders it for the channel's audience and
+sends one message through the door (bot/commands/sending.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.commands import render
+from bot.commands.home import refresh_homes
+from bot.commands.outgoing import About
+from bot.commands.sending import NothingToSend, Sender
+from bot.workflows import disputes, notices
+from bot.workflows.models import Dispute, Stage
+
+log = logging.getLogger(__name__)
+
+
+async def _dispute(send: Sender) -> Dispute:
+    dispute = await disputes.dispute_by_id(send.deps.store, dispute_id=send.payload["dispute_id"])
+    if dispute is None:
+        raise NothingToSend("the dispute is gone")
+    return dispute
+
+
+async def card(send: Sender) -> None:
+    """The new dispute's card; its ts becomes the home thread."""
+    deps = send.deps
+    dispute = await _dispute(send)
+    if dispute.root_ts is not None:
+        raise NothingToSend("the card is posted already")
+    audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
+    clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
+    text, blocks = render.dispute_card(
+        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
+    )
+    ts = await send.post(
+        channel=dispute.channel_id, text=text, blocks=blocks, about=About(disputes=[dispute])
+    )
+    dispute = await disputes.record_card(deps.store, dispute=dispute, ts=ts)
+    await refresh_homes(deps, send.client, dispute)
+
+
+async def line(send: Sender) -> None:
+    """A ladder move, said in the dispute's home thread."""
+    dispute = await _dispute(send)
+    if dispute.root_ts is None:
+        raise NothingToSend("the dispute has no thread")
+    said = render.change_line(
+        dispute, send.payload["event"], send.payload["text"], send.payload["actor_id"]
+    )
+    await send.post(
+        channel=dispute.channel_id,
+        thread_ts=dispute.root_ts,
+        text=said,
+        blocks=[render.section(said)],
+        about=About(disputes=[dispute]),
+    )
+
+
+async def refresh(send: Sender) -> None:
+    """Edit the card, and its linked roots, in place: stage, owner and clock, each as its
+    channel's audience may see them. A root that can no longer be edited is left as it is."""
+    deps = send.deps
+    dispute = await _dispute(send)
+    clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
+    for channel_id, ts, kind in await disputes.dispute_threads(deps.store, dispute=dispute):
+        audience = await deps.directory.audience(channel_id, dispute.workspace_id)
+        text, blocks = render.dispute_card(
+            dispute,
+            clock=clock,
+            tz=deps.config.calendar.zone,
+            audience=audience,
+            linked=kind != "home",
+        )
+        try:
+            await send.update(
+                channel=channel_id,
+                ts=ts,
+                text=text,
+                blocks=blocks,
+                about=About(disputes=[dispute]),
+            )
+        except SlackApiError as exc:
+            if kind == "home" or _may_cure(exc):
+                raise
+            log.warning(
+                "a linked card of %s can't be edited: %s", dispute.ref, exc.response.get("error")
+            )
+    await refresh_homes(deps, send.client, dispute)
+
+
+def _may_cure(exc: SlackApiError) -> bool:
+    status = int(getattr(exc.response, "status_code", 200) or 200)
+    return status == 429 or status >= 500
+
+
+async def tell(send: Sender) -> None:
+    """The dispute-process or legal channel told that a dispute entered its stage."""
+    dispute = await _dispute(send)
+    text, blocks = render.escalation_notice(
+        dispute, send.payload["text"], send.payload["actor_id"], tz=send.deps.config.calendar.zone
+    )
+    # Internal: it names every party. A misconfigured shared channel is refused at the door.
+    await send.post(
+        channel=send.payload["channel_id"],
+        text=text,
+        blocks=blocks,
+        about=About(disputes=[dispute], internal=True),
+    )
+
+
+async def overdue_line(send: Sender) -> None:
+    """The stage ran out: said once in the thread."""
+    dispute = await _dispute(send)
+    if dispute.root_ts is None:
+        raise NothingToSend("the dispute has no thread")
+    said = render.overdue_line(
+        _at_stage(dispute, send.payload["stage"]),
+        send.payload["working_days"],
+        send.deps.config.calendar.zone,
+    )
+    await send.post(
+        channel=dispute.channel_id,
+        thread_ts=dispute.root_ts,
+        text=said,
+        blocks=[render.section(said)],
+        about=About(disputes=[dispute]),
+    )
+
+
+async def overdue_dm(send: Sender) -> None:
+    """The owner told by DM, with the Escalate button (or that it was escalated for them)."""
+    deps = send.deps
+    dispute = await _dispute(send)
+    permalink = None
+    if dispute.root_ts:
+        permalink = await deps.directory.permalink(dispute.channel_id, dispute.root_ts)
+    text, blocks = render.overdue_dm(
+        dispute if send.payload["escalated"] else _at_stage(dispute, send.payload["stage"]),
+        send.payload["working_days"],
+        tz=deps.config.calendar.zone,
+        escalated=bool(send.payload["escalated"]),
+        permalink=permalink,
+        owner_is_approver=dispute.owner_id in deps.config.people.approvers,
+    )
+    channel = await send.dm(dispute.owner_id)
+    await send.post(
+        channel=channel, text=text, blocks=blocks, about=About(disputes=[dispute], internal=True)
+    )
+
+
+def _at_stage(dispute: Dispute, stage: str) -> Dispute:
+    """The dispute as it was when its stage ran out (it may have moved on since)."""
+    return dispute.model_copy(update={"stage": Stage(stage)})
+
+
+DELIVERERS = {
+    notices.DISPUTE_CARD: card,
+    notices.DISPUTE_LINE: line,
+    notices.DISPUTE_REFRESH: refresh,
+    notices.DISPUTE_TELL: tell,
+    notices.DISPUTE_OVERDUE_LINE: overdue_line,
+    notices.DISPUTE_OVERDUE_DM: overdue_dm,
+}

@@ -1,0 +1,274 @@
+"""The outbox table: messages owed to Slack, claimed by compare-and-set, finished once.
+
+Rows are written by the transaction that caused them (`enqueue`). A worker takes the head of
+each lane (the oldest unfinished row of a dispute's thread, a person's DM, …) with one
+conditional UPDATE, so two workers — or two instances on one PostgreSQL — never both send a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.db import ENQUEUED_FLAG
+from bot.store.schema import outbox
+
+PENDING = "pending"
+SENDING = "sending"
+DELIVERED = "delivered"
+FAILED = "failed"
+SKIPPED = "skipped"
+UNFINISHED = (PENDING, SENDING)
+ERROR_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    workspace_id: str
+    kind: str
+    lane: str
+    payload: dict[str, Any]
+    attempts: int
+    in_doubt: bool
+    created_at: datetime
+    first_attempt_at: datetime | None
+
+
+def _row(r: sa.Row[Any]) -> OutboxRow:
+    return OutboxRow(
+        id=r.id,
+        workspace_id=r.workspace_id,
+        kind=r.kind,
+        lane=r.lane,
+        payload=dict(r.payload or {}),
+        attempts=r.attempts,
+        in_doubt=bool(r.in_doubt),
+        created_at=r.created_at,
+        first_attempt_at=r.first_attempt_at,
+    )
+
+
+async def enqueue(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    kind: str,
+    lane: str,
+    payload: dict[str, Any],
+    now: datetime,
+    dedupe: str | None = None,
+) -> bool:
+    """Owe a message; False if one with the same `dedupe` key is owed (or sent) already."""
+    values = {
+        "workspace_id": workspace_id,
+        "kind": kind,
+        "lane": lane[:120],
+        "payload": payload,
+        "dedupe": dedupe[:200] if dedupe else None,
+        "status": PENDING,
+        "attempts": 0,
+        "in_doubt": False,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    if dedupe is None:
+        await conn.execute(sa.insert(outbox).values(**values))
+    else:
+        insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        result = await conn.execute(
+            insert(outbox)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[outbox.c.dedupe])
+            .returning(outbox.c.id)
+        )
+        if result.first() is None:
+            return False
+    conn.info[ENQUEUED_FLAG] = True
+    return True
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    """Waiting and due, or taken by a worker whose lease ran out (it died, or hung)."""
+    return sa.or_(
+        sa.and_(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now),
+        sa.and_(outbox.c.status == SENDING, outbox.c.lease_until < now),
+    )
+
+
+async def heads(conn: AsyncConnection, *, now: datetime, limit: int) -> list[OutboxRow]:
+    """The oldest unfinished row of each lane, where that row is due now."""
+    earlier = outbox.alias("earlier")
+    blocked = (
+        sa.select(earlier.c.id)
+        .where(
+            earlier.c.lane == outbox.c.lane,
+            earlier.c.id < outbox.c.id,
+            earlier.c.status.in_(UNFINISHED),
+        )
+        .exists()
+    )
+    rows = await conn.execute(
+        sa.select(outbox).where(_due(now), ~blocked).order_by(outbox.c.id).limit(limit)
+    )
+    return [_row(r) for r in rows]
+
+
+async def claim(
+    conn: AsyncConnection, *, row: OutboxRow, now: datetime, lease: timedelta
+) -> OutboxRow | None:
+    """Take the row for one try; None if another worker took it first. A row found in
+    `sending` (its worker's lease ran out) comes back in doubt: it may have been sent."""
+    current = (
+        await conn.execute(sa.select(outbox.c.status).where(outbox.c.id == row.id))
+    ).scalar_one_or_none()
+    result = await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == row.id, outbox.c.attempts == row.attempts, _due(now))
+        .values(
+            status=SENDING,
+            attempts=row.attempts + 1,
+            lease_until=now + lease,
+            first_attempt_at=sa.func.coalesce(outbox.c.first_attempt_at, now),
+            in_doubt=sa.or_(outbox.c.in_doubt, outbox.c.status == SENDING),
+        )
+    )
+    if result.rowcount != 1:
+        return None
+    return OutboxRow(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        kind=row.kind,
+        lane=row.lane,
+        payload=row.payload,
+        attempts=row.attempts + 1,
+        in_doubt=row.in_doubt or current == SENDING,
+        created_at=row.created_at,
+        first_attempt_at=row.first_attempt_at or now,
+    )
+
+
+async def finish(
+    conn: AsyncConnection,
+    *,
+    row_id: int,
+    status: str,
+    now: datetime,
+    channel_id: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+) -> None:
+    await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == row_id)
+        .values(
+            status=status,
+            finished_at=now,
+            lease_until=None,
+            channel_id=channel_id,
+            ts=ts,
+            error=error[:ERROR_LIMIT] if error else None,
+        )
+    )
+
+
+async def retry_later(
+    conn: AsyncConnection, *, row_id: int, at: datetime, error: str, in_doubt: bool
+) -> None:
+    await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == row_id)
+        .values(
+            status=PENDING,
+            next_attempt_at=at,
+            lease_until=None,
+            error=error[:ERROR_LIMIT],
+            in_doubt=sa.or_(outbox.c.in_doubt, sa.literal(in_doubt)),
+        )
+    )
+
+
+async def twins(conn: AsyncConnection, *, row: OutboxRow) -> list[int]:
+    """Later rows of the same kind in the same lane that have not started: one delivery of
+    the current state (a card's edit) answers them all."""
+    rows = await conn.execute(
+        sa.select(outbox.c.id).where(
+            outbox.c.lane == row.lane,
+            outbox.c.kind == row.kind,
+            outbox.c.id > row.id,
+            outbox.c.status == PENDING,
+            outbox.c.attempts == 0,
+        )
+    )
+    return [r.id for r in rows]
+
+
+async def skip(conn: AsyncConnection, *, ids: list[int], now: datetime, why: str) -> None:
+    if ids:
+        await conn.execute(
+            sa.update(outbox)
+            .where(outbox.c.id.in_(ids), outbox.c.status == PENDING, outbox.c.attempts == 0)
+            .values(status=SKIPPED, finished_at=now, error=why[:ERROR_LIMIT])
+        )
+
+
+async def release_all(conn: AsyncConnection, *, now: datetime) -> int:
+    """At start on a single-instance store: whatever this store's last process was sending
+    when it died is in doubt and due now (nobody else can be sending it)."""
+    result = await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.status == SENDING)
+        .values(status=PENDING, in_doubt=True, next_attempt_at=now, lease_until=None)
+    )
+    return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    undelivered: int
+    due: int
+    failed: int
+    oldest_created_at: datetime | None
+
+
+async def backlog(conn: AsyncConnection, *, now: datetime) -> Backlog:
+    unfinished = (
+        await conn.execute(
+            sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
+                outbox.c.status.in_(UNFINISHED)
+            )
+        )
+    ).one()
+    due = (
+        await conn.execute(sa.select(sa.func.count()).select_from(outbox).where(_due(now)))
+    ).scalar_one()
+    failed = (
+        await conn.execute(
+            sa.select(sa.func.count()).select_from(outbox).where(outbox.c.status == FAILED)
+        )
+    ).scalar_one()
+    oldest = unfinished[1]
+    if oldest is not None and oldest.tzinfo is None:  # min() bypasses the column type
+        oldest = oldest.replace(tzinfo=UTC)
+    return Backlog(
+        undelivered=int(unfinished[0]), due=int(due), failed=int(failed), oldest_created_at=oldest
+    )
+
+
+async def last_id(conn: AsyncConnection) -> int:
+    return int((await conn.execute(sa.select(sa.func.max(outbox.c.id)))).scalar_one() or 0)
+
+
+async def statuses(conn: AsyncConnection, *, kind: str, after_id: int) -> dict[str, int]:
+    """How many rows of a kind, owed after `after_id`, stand in each status."""
+    rows = await conn.execute(
+        sa.select(outbox.c.status, sa.func.count())
+        .where(outbox.c.kind == kind, outbox.c.id > after_id)
+        .group_by(outbox.c.status)
+    )
+    return {str(status): int(n) for status, n in rows.all()}
