@@ -7,6 +7,7 @@ what it should have done; the demo fails if any check fails. Later features add 
 
 from __future__ import annotations
 
+import json
 import tempfile
 import textwrap
 from collections.abc import Awaitable, Callable
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import aiohttp
 
 from bot.config import ParleyConfig, parse_config
 from bot.sandbox.blocktext import mrkdwn, render_message, render_view
@@ -161,6 +164,14 @@ class Session:
     def check(self, passed: bool, description: str) -> None:
         self.checks.append((description, passed))
         self.say(f"  {'✔' if passed else '✘ FAILED:'} {description}")
+
+    async def health(self) -> dict[str, Any]:
+        """What `GET /healthz` answers."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{self.running.parley.url}/healthz") as response,
+        ):
+            return dict(await response.json())
 
     async def dispute(self, number: int) -> Dispute | None:
         async with self.running.store.read() as conn:
@@ -523,6 +534,30 @@ async def scene_export(s: Session) -> None:
     )
 
 
+async def scene_outage(s: Session) -> None:
+    slack = s.running.slack
+    s.say("(Slack's API starts failing: every post answers 503 for a while)")
+    slack.fail_next(3, status=503, method="chat.postMessage")
+    reply = await s.command("U0ALICE", "C0DESK", "/dispute", "open Printer fleet lease renewal")
+    d3 = await s.dispute(3)
+    s.check(reply.status == 200 and d3 is not None, "the dispute is on record all the same")
+    s.check(d3 is not None and d3.root_ts is None, "its card could not be posted yet")
+    health = await s.health()
+    s.say(f"$ curl /healthz  →  {json.dumps(health)}")
+    s.check(health["outbox"]["undelivered"] == 1, "/healthz shows the card waiting in the outbox")
+    await s.later(timedelta(seconds=5), "Slack is back, and the outbox tries again")
+    d3 = await s.dispute(3)
+    cards = [
+        m for m in slack.messages("C0DESK") if m.is_bot and not m.thread_ts and "D-3" in m.text
+    ]
+    s.check(
+        d3 is not None and len(cards) == 1 and d3.root_ts == cards[0].ts,
+        "the card went out once, and its thread is D-3's",
+    )
+    health = await s.health()
+    s.check(health["outbox"]["undelivered"] == 0, "nothing is left owed")
+
+
 SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Alice opens a dispute with Acme from #service-desk", scene_open),
     ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
@@ -536,6 +571,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("A monthly service review with Acme: reminded, met, minuted", scene_reviews),
     ("Mistakes get clear answers and change nothing", scene_mistakes),
     ("Everything is on the record", scene_export),
+    ("Slack has an outage; the outbox waits it out", scene_outage),
 ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from datetime import timedelta
 
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
@@ -50,3 +52,54 @@ async def test_failing_slack_calls_end_in_an_answer_never_in_silence(app: Runnin
         assert any("try again" in str(t) for t in told), told
     else:  # or it went through, late, card and all
         assert d1.root_ts is not None
+
+
+async def test_slow_and_failing_slack_every_command_and_button_still_acks_in_time(
+    app: Running,
+) -> None:
+    """Every Web API call takes 5 s and the next 20 fail (500, then 429): Slack's 3-second
+    deadline holds for commands and buttons alike, and what they owe goes out afterwards."""
+    await app.driver.command("/dispute", "open Before the storm", user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+    assert d1 is not None and d1.root_ts is not None
+    app.slack.delay_seconds = 5.0
+    app.slack.fail_next(10, status=500)
+    app.slack.fail_next(10, status=429, retry_after=1)
+
+    async def timed(send: object) -> float:
+        started = time.monotonic()
+        reply = await send  # type: ignore[misc]
+        assert reply.status == 200
+        return time.monotonic() - started
+
+    took = await asyncio.gather(
+        timed(app.driver.command("/dispute", "open In the storm", user="U0BOB", channel="C0DESK")),
+        timed(app.driver.command("/dispute", "list", user="U0ALICE", channel="C0DESK")),
+        timed(
+            app.driver.command(
+                "/dispute", "escalate D-1 Nobody answers", user="U0ALICE", channel="C0DESK"
+            )
+        ),
+        timed(
+            app.driver.block_action(
+                user="U0ALICE", channel="C0DESK", message_ts=d1.root_ts, action_id="dispute_note"
+            )
+        ),
+    )
+    assert max(took) < 3.0, took
+    app.slack.delay_seconds = 0
+    for _ in range(30):  # the failures run out; the outbox retries what they hit
+        app.clock.advance(timedelta(minutes=1))
+        await app.parley.tick()
+        await app.settle(grace=60)
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+        d2 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=2)
+    assert d1 is not None and d1.stage.value == "multi_party"  # stored before the ack
+    if d2 is not None:  # stored (it may have been refused while Slack failed: then told so)
+        assert d2.root_ts is not None
+    lines = [m for m in app.slack.messages("C0DESK") if m.thread_ts == d1.root_ts]
+    assert [m.text for m in lines if "Nobody answers" in m.text] != []
+    assert len([m for m in lines if "Nobody answers" in m.text]) == 1

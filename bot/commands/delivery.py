@@ -227,7 +227,8 @@ class Outbox:
                 seconds = 1
             raise Retry(timedelta(seconds=seconds), "ratelimited")
         if status >= 500 or error in TRANSIENT_ERRORS:
-            raise Retry(BACKOFF_FIRST, error or f"HTTP {status}")
+            # Slack may have carried out the call before failing: look before posting again.
+            raise Retry(BACKOFF_FIRST, error or f"HTTP {status}", in_doubt=True)
 
     async def _retry(self, item: OutboxRow, retry: Retry) -> None:
         # Slack's Retry-After is the wait it asks for; otherwise back off as tries pile up.

@@ -189,6 +189,7 @@ class _Fault:
     status: int
     retry_after: int | None
     method: str | None
+    after_doing: bool = False
 
 
 class SlackError(Exception):
@@ -435,15 +436,26 @@ class SlackStandIn:
         retry_after: int | None = None,
         *,
         method: str | None = None,
+        after_doing: bool = False,
     ) -> None:
         """Make the next ``n`` API calls (to ``method``, if given) answer HTTP ``status``.
 
         429 answers carry ``Retry-After`` (``retry_after`` or 1) and Slack's
         ``{"ok": false, "error": "ratelimited"}``.  ``method="response_url"`` targets
-        response_url posts, which are otherwise never faulted.
+        response_url posts, which are otherwise never faulted. With ``after_doing`` the call
+        is carried out first and only its answer is lost (Slack posted the message, then the
+        reply never arrived): what a crash or a time-out after the request left looks like.
         """
         for _ in range(n):
-            self._faults.append(_Fault(status=status, retry_after=retry_after, method=method))
+            self._faults.append(
+                _Fault(
+                    status=status, retry_after=retry_after, method=method, after_doing=after_doing
+                )
+            )
+
+    def clear_faults(self) -> None:
+        """Slack is well again: no more injected failures."""
+        self._faults.clear()
 
     def _take_fault(self, method: str) -> _Fault | None:
         for index, fault in enumerate(self._faults):
@@ -733,6 +745,16 @@ class SlackStandIn:
 
         fault = self._take_fault(method)
         if fault is not None:
+            if fault.after_doing:
+                with contextlib.suppress(SlackError):
+                    self._record(
+                        RecordedCall(
+                            method,
+                            args,
+                            arrived,
+                            response=self._answer(method, args, token, bad_json, arrived),
+                        )
+                    )
             response, body = self._fault_response(fault)
             self._record(
                 RecordedCall(

@@ -101,10 +101,10 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-async def heads(conn: AsyncConnection, *, now: datetime, limit: int) -> list[OutboxRow]:
-    """The oldest unfinished row of each lane, where that row is due now."""
+def _head_of_lane() -> sa.ColumnElement[bool]:
+    """No older row of the same lane is still unfinished."""
     earlier = outbox.alias("earlier")
-    blocked = (
+    return ~(
         sa.select(earlier.c.id)
         .where(
             earlier.c.lane == outbox.c.lane,
@@ -113,8 +113,12 @@ async def heads(conn: AsyncConnection, *, now: datetime, limit: int) -> list[Out
         )
         .exists()
     )
+
+
+async def heads(conn: AsyncConnection, *, now: datetime, limit: int) -> list[OutboxRow]:
+    """The oldest unfinished row of each lane, where that row is due now."""
     rows = await conn.execute(
-        sa.select(outbox).where(_due(now), ~blocked).order_by(outbox.c.id).limit(limit)
+        sa.select(outbox).where(_due(now), _head_of_lane()).order_by(outbox.c.id).limit(limit)
     )
     return [_row(r) for r in rows]
 
@@ -231,7 +235,7 @@ async def release_all(conn: AsyncConnection, *, now: datetime) -> int:
 @dataclass(frozen=True)
 class Backlog:
     undelivered: int
-    due: int
+    due: int  # lanes whose next message may be sent now
     failed: int
     oldest_created_at: datetime | None
 
@@ -245,7 +249,9 @@ async def backlog(conn: AsyncConnection, *, now: datetime) -> Backlog:
         )
     ).one()
     due = (
-        await conn.execute(sa.select(sa.func.count()).select_from(outbox).where(_due(now)))
+        await conn.execute(
+            sa.select(sa.func.count()).select_from(outbox).where(_due(now), _head_of_lane())
+        )
     ).scalar_one()
     failed = (
         await conn.execute(
