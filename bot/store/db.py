@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,13 +14,18 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.store import inline_sqlite
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# How long a writer waits, in all, for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# The write-ahead log is copied into the database on a thread after this many commits.
+CHECKPOINT_EVERY_COMMITS = 200
 
 
 class DatabaseError(Exception):
@@ -62,8 +69,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # crash or power cut can lose the last commits. FULL would fsync on every commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Statements run on the event loop's thread (inline_sqlite): a wait for another
+    # process's lock blocks it for one short step at most; Store.write waits out the rest.
+    cursor.execute(f"PRAGMA busy_timeout={inline_sqlite.BUSY_STEP_MS}")
+    # Checkpoints (an fsync) run on a thread of their own, not inside a commit on the loop.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
+
+
+def _locked(exc: BaseException) -> bool:
+    return "database is locked" in str(getattr(exc, "orig", exc))
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
@@ -79,6 +94,13 @@ class Store:
     def __init__(self, engine: AsyncEngine, url: URL) -> None:
         self.engine = engine
         self.url = url
+        sqlite_file = url.database if url.get_backend_name() == "sqlite" else None
+        self._sqlite_file = sqlite_file
+        # SQLite has one writer at a time: this process's writers queue here, on the loop,
+        # rather than in SQLite's busy handler (which would block the loop, see inline_sqlite).
+        self._write_lock = asyncio.Lock() if sqlite_file else None
+        self._commits = 0
+        self._checkpointing: asyncio.Task[None] | None = None
 
     @classmethod
     def open(cls, raw_url: str) -> Store:
@@ -88,7 +110,12 @@ class Store:
             parent = Path(url.database).expanduser().resolve().parent
             if not parent.is_dir():
                 raise DatabaseError(f"DATABASE_URL: folder {parent} does not exist")
-            engine = create_async_engine(url, pool_size=5, max_overflow=5)
+            engine = create_async_engine(
+                url,
+                pool_size=5,
+                max_overflow=5,
+                async_creator=inline_sqlite.connector(url.database),
+            )
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
         else:
@@ -107,10 +134,51 @@ class Store:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        async with self.engine.connect() as conn:
+        if self._write_lock is None:
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(parley_write=True)
+                async with conn.begin():
+                    yield conn
+            return
+        async with self._write_lock, self.engine.connect() as conn:
             conn = await conn.execution_options(parley_write=True)
-            async with conn.begin():
+            await self._begin_immediate(conn)
+            try:
                 yield conn
+            except BaseException:
+                await conn.rollback()
+                raise
+            await conn.commit()
+        self._committed()
+
+    async def _begin_immediate(self, conn: AsyncConnection) -> None:
+        """BEGIN IMMEDIATE, waiting for another process's write lock with the loop free."""
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                await conn.begin()
+                return
+            except OperationalError as exc:
+                if not _locked(exc) or time.monotonic() > deadline:
+                    raise
+                await conn.rollback()
+            await asyncio.sleep(inline_sqlite.BUSY_STEP_MS / 1000)
+
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits < CHECKPOINT_EVERY_COMMITS or self._sqlite_file is None:
+            return
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return
+        self._commits = 0
+        self._checkpointing = asyncio.create_task(self._checkpoint(self._sqlite_file))
+
+    @staticmethod
+    async def _checkpoint(path: str) -> None:
+        try:
+            await asyncio.to_thread(inline_sqlite.checkpoint, path)
+        except sqlite3.Error as exc:  # the next one copies what this one could not
+            log.warning("SQLite checkpoint failed: %s", exc)
 
     async def ping(self) -> bool:
         try:
@@ -133,6 +201,8 @@ class Store:
             ) from None
 
     async def close(self) -> None:
+        if self._checkpointing is not None:
+            await asyncio.gather(self._checkpointing, return_exceptions=True)
         await self.engine.dispose()
 
     async def upgrade(self) -> None:
