@@ -326,7 +326,7 @@ async def get(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispu
     return rows[0] if rows else None
 
 
-def _matching(
+def matching(
     *,
     workspace_id: str,
     statuses: Sequence[Status] | None,
@@ -335,6 +335,7 @@ def _matching(
     team_ids: frozenset[str] | None,
     due_from: datetime | None = None,
 ) -> sa.ColumnElement[bool]:
+    """The disputes of a workspace narrowed by status, involvement, due time or parties' teams."""
     conditions: list[sa.ColumnElement[bool]] = [disputes.c.workspace_id == workspace_id]
     if statuses is not None:
         conditions.append(disputes.c.status.in_([s.value for s in statuses]))
@@ -373,7 +374,7 @@ async def find(
 ) -> tuple[list[Dispute], int]:
     """Disputes newest first, narrowed by status, involvement, due time or parties' teams,
     with the number of all that match (the page may be shorter)."""
-    where = _matching(
+    where = matching(
         due_from=due_from,
         workspace_id=workspace_id,
         statuses=statuses,
@@ -381,10 +382,14 @@ async def find(
         due_before=due_before,
         team_ids=team_ids,
     )
-    order: list[sa.ColumnElement[Any]] = (
-        # Soonest deadline first (so the overdue come first), those with none last.
-        [disputes.c.stage_due_at.is_(None), disputes.c.stage_due_at.asc()] if by_due else []
-    )
+    order: list[sa.ColumnElement[Any]] = []
+    if by_due:
+        # Soonest deadline first (so the overdue come first), those with none last. Past a
+        # deadline every one has one: ordered by it alone, the (status, due) index gives the
+        # order, instead of sorting every overdue dispute to show the first few.
+        if due_before is None:
+            order.append(disputes.c.stage_due_at.is_(None))
+        order.append(disputes.c.stage_due_at.asc())
     stmt = sa.select(disputes).where(where).order_by(*order, disputes.c.number.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -395,6 +400,15 @@ async def find(
         await conn.execute(sa.select(sa.func.count()).select_from(disputes).where(where))
     ).scalar_one()
     return found, int(total)
+
+
+async def by_ids(conn: AsyncConnection, *, ids: Sequence[int]) -> list[Dispute]:
+    """These disputes (without their members), in no particular order."""
+    if not ids:
+        return []
+    return await _load(
+        conn, sa.select(disputes).where(disputes.c.id.in_(list(ids))), with_members=False
+    )
 
 
 async def count(conn: AsyncConnection, *, workspace_id: str) -> int:
