@@ -328,7 +328,9 @@ async def populate(database_url: str, sizes: Sizes) -> None:
     store = Store.open(database_url)
     try:
         await store.upgrade()
-        now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+        # Relative to today: `parley serve` runs on the real clock, and the digest's "new replies
+        # since the last digest" must find the latest of them (a fixed date found none a week on).
+        now = datetime.now(UTC).replace(microsecond=0)
         async with store.write() as conn:
             party_ids = []
             for name, team in (
