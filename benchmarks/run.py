@@ -100,6 +100,17 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
 
@@ -160,7 +171,7 @@ async def parley_serve(
 
 
 @contextlib.asynccontextmanager
-async def bare_bolt(slack: SlackStandIn) -> AsyncIterator[str]:
+async def bare_bolt(slack: SlackStandIn) -> AsyncIterator[tuple[str, int]]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -181,7 +192,7 @@ async def bare_bolt(slack: SlackStandIn) -> AsyncIterator[str]:
     try:
         assert process.stdout is not None
         await asyncio.wait_for(process.stdout.readline(), timeout=60)
-        yield f"http://127.0.0.1:{port}/slack/events"
+        yield f"http://127.0.0.1:{port}/slack/events", process.pid
     finally:
         if process.returncode is None:
             process.terminate()
@@ -241,8 +252,15 @@ def requests_for(card_ts: str) -> dict[str, Request]:
 
 
 async def measure_ack(
-    slack: SlackStandIn, parley_url: str, bare_url: str, sizes: Sizes
+    slack: SlackStandIn,
+    parley_url: str,
+    bare_url: str,
+    sizes: Sizes,
+    pids: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
+    """Ack latency per command and concurrency, with the CPU each process spent per request
+    (`pids` = Parley's and bare Bolt's): what says whether the server or this process (load,
+    driver and the Slack stand-in Parley calls after its acks) is the limit."""
     async with (
         SlackDriver(parley_url, SECRET, slack) as parley,
         SlackDriver(bare_url, SECRET, slack) as bare,
@@ -260,9 +278,18 @@ async def measure_ack(
             for clients in sizes.levels:
                 ours: list[float] = []
                 floor: list[float] = []
+                cpu = {"parley": 0.0, "bare_bolt": 0.0, "bench_parley": 0.0, "bench_bare": 0.0}
                 for _ in range(sizes.rounds):
+                    marks = (own_cpu_seconds(), *(cpu_seconds(p) for p in pids or ()))
                     floor += await timed_load(bare, request, clients, sizes.per_client)
+                    if pids:
+                        cpu["bare_bolt"] += cpu_seconds(pids[1]) - marks[2]
+                    cpu["bench_bare"] += own_cpu_seconds() - marks[0]
+                    marks = (own_cpu_seconds(), *(cpu_seconds(p) for p in pids or ()))
                     ours += await timed_load(parley, request, clients, sizes.per_client)
+                    if pids:
+                        cpu["parley"] += cpu_seconds(pids[0]) - marks[1]
+                    cpu["bench_parley"] += own_cpu_seconds() - marks[0]
                 p, b = summary(ours), summary(floor)
                 rows.append(
                     {
@@ -271,6 +298,9 @@ async def measure_ack(
                         "parley": p,
                         "bare_bolt": b,
                         "ratio": p["median"] / b["median"],
+                        "cpu_ms_per_request": {
+                            k: round(v * 1000 / len(ours), 2) for k, v in cpu.items()
+                        },
                     }
                 )
         return rows
@@ -328,7 +358,9 @@ async def populate(database_url: str, sizes: Sizes) -> None:
     store = Store.open(database_url)
     try:
         await store.upgrade()
-        now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+        # Relative to today: `parley serve` runs on the real clock, and the digest's "new replies
+        # since the last digest" must find the latest of them (a fixed date found none a week on).
+        now = datetime.now(UTC).replace(microsecond=0)
         async with store.write() as conn:
             party_ids = []
             for name, team in (
@@ -531,9 +563,12 @@ async def run(sizes: Sizes) -> dict[str, Any]:
         async with SlackStandIn() as slack:
             slack.workspace.channels["C0ACME"].members.append("U0RAJ")
             db = f"sqlite:///{work}/ack.db"
-            async with parley_serve(slack, db, work) as (url, pid), bare_bolt(slack) as bare_url:
+            async with (
+                parley_serve(slack, db, work) as (url, pid),
+                bare_bolt(slack) as (bare_url, bare_pid),
+            ):
                 idle = rss_mb(pid)
-                report["ack"] = await measure_ack(slack, url, bare_url, sizes)
+                report["ack"] = await measure_ack(slack, url, bare_url, sizes, (pid, bare_pid))
                 report["ingest"] = {"sqlite": await measure_ingest(slack, url, db, sizes.ingest)}
                 report["memory"] = {"idle_mb": idle, "after_load_mb": rss_mb(pid)}
             pg = await postgres_database()
@@ -616,6 +651,22 @@ def table(report: dict[str, Any]) -> str:
                 f"{b['p95']:.1f}",
                 f"{b['p99']:.1f}",
                 f"{r['ratio']:.2f}",
+            )
+        )
+    lines += [
+        "",
+        row("CPU ms per request", "clients", "Parley", "bare Bolt", "this process (Parley runs)"),
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in report["ack"]:
+        cpu = r.get("cpu_ms_per_request") or {}
+        lines.append(
+            row(
+                r["command"],
+                r["clients"],
+                cpu.get("parley", "—"),
+                cpu.get("bare_bolt", "—"),
+                cpu.get("bench_parley", "—"),
             )
         )
     lines += ["", row("event ingest", "replies", "recorded", "replies/s"), "|---|---:|---:|---:|"]

@@ -93,9 +93,11 @@ class Serve:
         await self.process.wait()
 
     async def health(self) -> dict[str, Any]:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"{self.url}/healthz") as response:
-                return dict(await response.json())
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{self.url}/healthz") as response,
+        ):
+            return dict(await response.json())
 
 
 def ids_of(slack: SlackStandIn) -> list[int]:

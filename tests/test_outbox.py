@@ -218,7 +218,7 @@ async def test_what_a_stop_could_not_send_goes_out_after_the_start(app: Running)
 
 async def test_sqlite_database_is_locked_is_waited_out(tmp_path: Path) -> None:
     path = tmp_path / "locked.db"
-    store = Store.open(f"sqlite:///{path}", busy_timeout_ms=50)
+    store = Store.open(f"sqlite:///{path}")
     await store.upgrade()
     held = threading.Event()
     release = threading.Event()
@@ -236,7 +236,9 @@ async def test_sqlite_database_is_locked_is_waited_out(tmp_path: Path) -> None:
     try:
         assert await asyncio.to_thread(held.wait, 5)
         loop = asyncio.get_running_loop()
-        loop.call_later(0.3, release.set)  # longer than busy_timeout: BEGIN fails, then retries
+        # held far longer than SQLite's own busy wait: BEGIN fails "database is locked" and
+        # is tried again until the lock is free
+        loop.call_later(0.5, release.set)
         async with store.write() as conn:
             await conn.execute(sa.text("CREATE TABLE after_the_lock (x INTEGER)"))
         async with store.read() as conn:

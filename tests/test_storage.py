@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from bot.store import DatabaseError, Store, normalise_database_url
 from bot.store import counters as counters_repo
 from bot.store import disputes as disputes_repo
 from bot.store.db import MIGRATIONS
+from bot.store.inline_sqlite import BUSY_STEP_MS
 from bot.workflows import disputes
 from bot.workflows.calendar import calendar_for
 from bot.workflows.errors import InvalidInput, NotAllowed
@@ -170,10 +172,41 @@ async def test_sqlite_is_durable_wal_with_foreign_keys(sqlite_url: str) -> None:
         async with s.read() as conn:
             assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
             assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
-            assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == 5000
+            assert (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar() == BUSY_STEP_MS
             assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 1  # NORMAL
     finally:
         await s.close()
+
+
+async def test_a_writer_waits_for_another_process_lock_without_blocking_the_loop(
+    sqlite_url: str,
+) -> None:
+    """Another process (`parley digest send`, a second instance) holding SQLite's write lock
+    is waited for in short steps with the event loop free: the lock is released by a task on
+    this same loop, so the write only goes through if the loop kept running while it waited."""
+    s = Store.open(sqlite_url)
+    try:
+        await s.upgrade()
+        path = sqlite_url.removeprefix("sqlite:///")
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+
+        async def release_later() -> None:
+            await asyncio.sleep(0.3)
+            other.execute("COMMIT")
+
+        releaser = asyncio.create_task(release_later())
+        number = await counters_repo_next(s)
+        await releaser
+        other.close()
+        assert number == 1
+    finally:
+        await s.close()
+
+
+async def counters_repo_next(s: Store) -> int:
+    async with s.write() as conn:
+        return await counters_repo.next_number(conn, workspace_id="T0PARLEY", kind="dispute")
 
 
 async def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: object) -> None:

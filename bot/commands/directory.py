@@ -20,6 +20,8 @@ NOT_VISIBLE = {
     "method_not_supported_for_channel_type",
 }
 PERMALINK_CACHE = 5000
+# What chat.getPermalink says for a message that is gone or a channel the bot cannot see.
+NO_PERMALINK = NOT_VISIBLE | {"message_not_found"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Directory:
         self._names: tuple[float, dict[str, str]] | None = None
         self._handles: dict[str, str] = {}
         self._permalinks: dict[tuple[str, str], str] = {}
+        self._no_permalink: dict[tuple[str, str], float] = {}
 
     @staticmethod
     def _fresh(stamp: float) -> bool:
@@ -194,9 +197,18 @@ class Directory:
         found = self._permalinks.get(key)
         if found is not None:
             return found
+        missing = self._no_permalink.get(key)
+        if missing is not None and self._fresh(missing):
+            return None
         try:
             answer = await self._client.chat_getPermalink(channel=channel_id, message_ts=ts)
-        except SlackApiError:
+        except SlackApiError as exc:
+            if exc.response.get("error") in NO_PERMALINK:
+                # Slack's answer, not a failure: a digest lists the line without its link
+                # rather than asking again for every line of every digest.
+                if len(self._no_permalink) >= PERMALINK_CACHE:
+                    self._no_permalink.pop(next(iter(self._no_permalink)))
+                self._no_permalink[key] = time.monotonic()
             return None
         link = str(answer.get("permalink") or "") or None
         if link is not None:

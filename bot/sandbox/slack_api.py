@@ -190,6 +190,7 @@ class _Fault:
     retry_after: int | None
     method: str | None
     after_doing: bool = False
+    channel: str | None = None
 
 
 class SlackError(Exception):
@@ -437,6 +438,7 @@ class SlackStandIn:
         *,
         method: str | None = None,
         after_doing: bool = False,
+        channel: str | None = None,
     ) -> None:
         """Make the next ``n`` API calls (to ``method``, if given) answer HTTP ``status``.
 
@@ -445,11 +447,16 @@ class SlackStandIn:
         response_url posts, which are otherwise never faulted. With ``after_doing`` the call
         is carried out first and only its answer is lost (Slack posted the message, then the
         reply never arrived): what a crash or a time-out after the request left looks like.
+        ``channel`` limits the fault to calls about that channel.
         """
         for _ in range(n):
             self._faults.append(
                 _Fault(
-                    status=status, retry_after=retry_after, method=method, after_doing=after_doing
+                    status=status,
+                    retry_after=retry_after,
+                    method=method,
+                    after_doing=after_doing,
+                    channel=channel,
                 )
             )
 
@@ -457,8 +464,10 @@ class SlackStandIn:
         """Slack is well again: no more injected failures."""
         self._faults.clear()
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, args: dict[str, Any] | None = None) -> _Fault | None:
         for index, fault in enumerate(self._faults):
+            if fault.channel is not None and (args or {}).get("channel") != fault.channel:
+                continue
             if fault.method == method or (fault.method is None and method != "response_url"):
                 return self._faults.pop(index)
         return None
@@ -743,7 +752,7 @@ class SlackStandIn:
         if self.delay_seconds > 0:
             await asyncio.sleep(self.delay_seconds)
 
-        fault = self._take_fault(method)
+        fault = self._take_fault(method, args)
         if fault is not None:
             if fault.after_doing:
                 with contextlib.suppress(SlackError):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,20 +15,18 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    AsyncTransaction,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.store import inline_sqlite
 
 log = logging.getLogger(__name__)
 
 ENQUEUED_FLAG = "parley_outbox_enqueued"  # set by bot.store.outbox.enqueue
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# How long a writer waits, in all, for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
-LOCKED_RETRIES = 5
-LOCKED_BACKOFF_SECONDS = 0.05
+# The write-ahead log is copied into the database on a thread after this many commits.
+CHECKPOINT_EVERY_COMMITS = 200
 
 
 class DatabaseError(Exception):
@@ -62,7 +61,7 @@ def normalise_database_url(raw: str) -> URL:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Take over transaction control from the driver so BEGIN is ours (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -71,8 +70,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -
     # crash or power cut can lose the last commits. FULL would fsync on every commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    # Statements run on the event loop's thread (inline_sqlite): a wait for another
+    # process's lock blocks it for one short step at most; Store.write waits out the rest.
+    cursor.execute(f"PRAGMA busy_timeout={inline_sqlite.BUSY_STEP_MS}")
+    # Checkpoints (an fsync) run on a thread of their own, not inside a commit on the loop.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
+
+
+def _locked(exc: BaseException) -> bool:
+    return "database is locked" in str(getattr(exc, "orig", exc))
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
@@ -90,21 +97,29 @@ class Store:
         self.url = url
         # Called after a transaction that owed Slack a message commits (the outbox worker).
         self.on_enqueued: list[Callable[[], None]] = []
+        sqlite_file = url.database if url.get_backend_name() == "sqlite" else None
+        self._sqlite_file = sqlite_file
+        # SQLite has one writer at a time: this process's writers queue here, on the loop,
+        # rather than in SQLite's busy handler (which would block the loop, see inline_sqlite).
+        self._write_lock = asyncio.Lock() if sqlite_file else None
+        self._commits = 0
+        self._checkpointing: asyncio.Task[None] | None = None
 
     @classmethod
-    def open(cls, raw_url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Store:
+    def open(cls, raw_url: str) -> Store:
         url = normalise_database_url(raw_url)
         if url.get_backend_name() == "sqlite":
             assert url.database is not None
             parent = Path(url.database).expanduser().resolve().parent
             if not parent.is_dir():
                 raise DatabaseError(f"DATABASE_URL: folder {parent} does not exist")
-            engine = create_async_engine(url, pool_size=5, max_overflow=5)
-            event.listen(
-                engine.sync_engine,
-                "connect",
-                functools.partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms),
+            engine = create_async_engine(
+                url,
+                pool_size=5,
+                max_overflow=5,
+                async_creator=inline_sqlite.connector(url.database),
             )
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
         else:
             engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -122,38 +137,63 @@ class Store:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(parley_write=True)
-            conn.info.pop(ENQUEUED_FLAG, None)
-            transaction = await self._begin(conn)
-            try:
-                yield conn
-            except BaseException:
-                await transaction.rollback()
-                raise
-            await transaction.commit()
-            if conn.info.pop(ENQUEUED_FLAG, False):
-                for wake in self.on_enqueued:
-                    wake()
-
-    async def _begin(self, conn: AsyncConnection) -> AsyncTransaction:
-        """BEGIN (IMMEDIATE, on SQLite), retried while SQLite says the database is locked.
-
-        SQLite already waits `busy_timeout` for the lock; a writer that still finds it taken
-        (a long checkpoint, another process holding it) backs off and tries again rather than
-        failing the person's command. Once BEGIN IMMEDIATE holds the lock, the transaction's
-        own statements cannot meet "database is locked" from another writer.
-        """
-        for attempt in range(LOCKED_RETRIES + 1):
-            try:
-                return await conn.begin()
-            except OperationalError as exc:
-                if attempt == LOCKED_RETRIES or "database is locked" not in str(exc):
+        if self._write_lock is None:
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(parley_write=True)
+                conn.info.pop(ENQUEUED_FLAG, None)
+                async with conn.begin():
+                    yield conn
+                enqueued = conn.info.pop(ENQUEUED_FLAG, False)
+        else:
+            async with self._write_lock, self.engine.connect() as conn:
+                conn = await conn.execution_options(parley_write=True)
+                conn.info.pop(ENQUEUED_FLAG, None)
+                await self._begin_immediate(conn)
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.rollback()
                     raise
-                log.warning("the database is locked; trying again (%d)", attempt + 1)
+                await conn.commit()
+                enqueued = conn.info.pop(ENQUEUED_FLAG, False)
+            self._committed()
+        if enqueued:
+            for wake in self.on_enqueued:
+                wake()
+
+    async def _begin_immediate(self, conn: AsyncConnection) -> None:
+        """BEGIN IMMEDIATE, waiting for another process's write lock with the loop free.
+
+        "database is locked" is retried in short steps for up to SQLITE_BUSY_TIMEOUT_MS (a
+        long checkpoint, `parley digest send` writing): the person's command waits rather
+        than fails. Once BEGIN IMMEDIATE holds the lock, the transaction's own statements
+        cannot meet "database is locked" from another writer."""
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                await conn.begin()
+                return
+            except OperationalError as exc:
+                if not _locked(exc) or time.monotonic() > deadline:
+                    raise
                 await conn.rollback()
-                await asyncio.sleep(LOCKED_BACKOFF_SECONDS * 2**attempt)
-        raise AssertionError("unreachable")
+            await asyncio.sleep(inline_sqlite.BUSY_STEP_MS / 1000)
+
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits < CHECKPOINT_EVERY_COMMITS or self._sqlite_file is None:
+            return
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return
+        self._commits = 0
+        self._checkpointing = asyncio.create_task(self._checkpoint(self._sqlite_file))
+
+    @staticmethod
+    async def _checkpoint(path: str) -> None:
+        try:
+            await asyncio.to_thread(inline_sqlite.checkpoint, path)
+        except sqlite3.Error as exc:  # the next one copies what this one could not
+            log.warning("SQLite checkpoint failed: %s", exc)
 
     async def ping(self) -> bool:
         try:
@@ -176,6 +216,8 @@ class Store:
             ) from None
 
     async def close(self) -> None:
+        if self._checkpointing is not None:
+            await asyncio.gather(self._checkpointing, return_exceptions=True)
         await self.engine.dispose()
 
     async def upgrade(self) -> None:

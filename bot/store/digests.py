@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store import disputes as disputes_repo
 from bot.store.schema import digest_subscriptions as subs
-from bot.store.schema import dispute_threads, disputes, sends, timeline
+from bot.store.schema import dispute_threads, disputes, parties, sends, timeline
 from bot.workflows.models import Status
 from bot.workflows.subscriptions import DigestKind, Subscription
 
@@ -201,31 +202,102 @@ async def mark_posted(conn: AsyncConnection, *, subscription_id: int, now: datet
     await conn.execute(sa.update(subs).where(subs.c.id == subscription_id).values(last_sent_at=now))
 
 
-async def party_replies(
-    conn: AsyncConnection, *, workspace_id: str, since: datetime, until: datetime
-) -> list[tuple[int, int, str, int]]:
-    """Replies by parties' people in (since, until]: (dispute id, number, author, party id),
-    oldest first."""
-    rows = await conn.execute(
-        sa.select(
-            timeline.c.dispute_id,
-            disputes.c.number,
-            timeline.c.actor_id,
-            timeline.c.party_id,
-        )
-        .join(disputes, disputes.c.id == timeline.c.dispute_id)
-        .where(
-            disputes.c.workspace_id == workspace_id,
-            timeline.c.kind == "reply",
-            timeline.c.party_id.is_not(None),
-            timeline.c.at > since,
-            timeline.c.at <= until,
-        )
-        .order_by(timeline.c.at, timeline.c.id)
-    )
-    return [
-        (int(r.dispute_id), int(r.number), str(r.actor_id or ""), int(r.party_id)) for r in rows
+_replies_of_disputes = timeline.join(disputes, disputes.c.id == timeline.c.dispute_id)
+
+
+def _party_replies(
+    *,
+    workspace_id: str,
+    since: datetime,
+    until: datetime,
+    member: str | None,
+    team_ids: frozenset[str] | None,
+) -> sa.ColumnElement[bool]:
+    """Replies by parties' people in (since, until] on disputes this reader may see; in a
+    shared channel (`team_ids`), only replies of that channel's own parties."""
+    conditions = [
+        timeline.c.kind == "reply",
+        timeline.c.party_id.is_not(None),
+        timeline.c.at > since,
+        timeline.c.at <= until,
+        # Joined (see `_replies_of_disputes`), not a subquery: SQLite would list every
+        # dispute of the workspace to look each reply up in.
+        disputes_repo.matching(
+            workspace_id=workspace_id,
+            statuses=None,
+            member=member,
+            due_before=None,
+            team_ids=team_ids,
+        ),
     ]
+    if team_ids is not None:
+        own = sa.select(parties.c.id).where(parties.c.slack_team.in_(sorted(team_ids)))
+        conditions.append(timeline.c.party_id.in_(own))
+    return sa.and_(*conditions)
+
+
+async def replied_disputes(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    since: datetime,
+    until: datetime,
+    member: str | None,
+    team_ids: frozenset[str] | None,
+    limit: int,
+) -> tuple[list[int], int]:
+    """Ids of the disputes whose parties replied in (since, until], latest reply first, at
+    most `limit` of them, with how many there are in all."""
+    where = _party_replies(
+        workspace_id=workspace_id, since=since, until=until, member=member, team_ids=team_ids
+    )
+    # One pass: the groups shown, and (a window over the groups) how many there are in all.
+    rows = (
+        await conn.execute(
+            sa.select(timeline.c.dispute_id, sa.func.count().over().label("total"))
+            .select_from(_replies_of_disputes)
+            .where(where)
+            .group_by(timeline.c.dispute_id)
+            .order_by(sa.func.max(timeline.c.at).desc(), sa.func.max(timeline.c.id).desc())
+            .limit(limit)
+        )
+    ).all()
+    return [int(r.dispute_id) for r in rows], int(rows[0].total) if rows else 0
+
+
+async def repliers(
+    conn: AsyncConnection,
+    *,
+    dispute_ids: Iterable[int],
+    since: datetime,
+    until: datetime,
+    team_ids: frozenset[str] | None,
+) -> dict[int, list[tuple[str, int]]]:
+    """Who replied for a party on each of these disputes in (since, until]: (author, party
+    id), in the order of their latest reply."""
+    wanted = sorted(set(dispute_ids))
+    if not wanted:
+        return {}
+    conditions = [
+        timeline.c.dispute_id.in_(wanted),
+        timeline.c.kind == "reply",
+        timeline.c.party_id.is_not(None),
+        timeline.c.at > since,
+        timeline.c.at <= until,
+    ]
+    if team_ids is not None:
+        own = sa.select(parties.c.id).where(parties.c.slack_team.in_(sorted(team_ids)))
+        conditions.append(timeline.c.party_id.in_(own))
+    rows = await conn.execute(
+        sa.select(timeline.c.dispute_id, timeline.c.actor_id, timeline.c.party_id)
+        .where(*conditions)
+        .group_by(timeline.c.dispute_id, timeline.c.actor_id, timeline.c.party_id)
+        .order_by(sa.func.max(timeline.c.at), sa.func.max(timeline.c.id))
+    )
+    found: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for r in rows:
+        found[int(r.dispute_id)].append((str(r.actor_id or ""), int(r.party_id)))
+    return dict(found)
 
 
 async def threads_of(

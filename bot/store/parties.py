@@ -17,14 +17,16 @@ def _party(row: sa.Row[tuple[object, ...]]) -> Party:
     return Party(id=m["id"], name=m["name"], kind=PartyKind(m["kind"]), slack_team=m["slack_team"])
 
 
+# Built once: a thread reply looks its author's party up by team every time.
+_BY_TEAM = sa.select(parties).where(
+    parties.c.workspace_id == sa.bindparam("workspace_id"),
+    parties.c.slack_team == sa.bindparam("slack_team"),
+)
+
+
 async def by_team(conn: AsyncConnection, *, workspace_id: str, slack_team: str) -> Party | None:
-    row = (
-        await conn.execute(
-            sa.select(parties).where(
-                parties.c.workspace_id == workspace_id, parties.c.slack_team == slack_team
-            )
-        )
-    ).first()
+    params = {"workspace_id": workspace_id, "slack_team": slack_team}
+    row = (await conn.execute(_BY_TEAM, params)).first()
     return _party(row) if row else None
 
 

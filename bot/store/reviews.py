@@ -216,17 +216,18 @@ async def add_thread(
     )
 
 
+# Built once: every message in any thread is checked against it before its ack.
+_THREAD_REVIEW = sa.select(review_threads.c.review_id, review_threads.c.occurrence_at).where(
+    review_threads.c.channel_id == sa.bindparam("channel_id"),
+    review_threads.c.ts == sa.bindparam("ts"),
+)
+
+
 async def for_thread(
     conn: AsyncConnection, *, channel_id: str, thread_ts: str
 ) -> tuple[Review, datetime] | None:
     """The review and occurrence whose reminder (or prompt) this thread hangs from."""
-    row = (
-        await conn.execute(
-            sa.select(review_threads.c.review_id, review_threads.c.occurrence_at).where(
-                review_threads.c.channel_id == channel_id, review_threads.c.ts == thread_ts
-            )
-        )
-    ).first()
+    row = (await conn.execute(_THREAD_REVIEW, {"channel_id": channel_id, "ts": thread_ts})).first()
     if row is None:
         return None
     review = await by_id(conn, review_id=row.review_id)

@@ -8,6 +8,7 @@ one that arrives while the first delivery is still being handled, records nothin
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,10 +19,18 @@ from bot.store import Store
 from bot.store import disputes as repo
 from bot.workflows.calendar import WorkCalendar
 from bot.workflows.clocks import working_seconds
-from bot.workflows.models import Dispute, Party, Person
+from bot.workflows.models import Party, Person
 from bot.workflows.parties import is_external, party_for_team
 
 TEXT_LIMIT = 40_000  # Slack's own limit for a message's text
+KNOWN_THREADS = 20_000  # dispute threads remembered per store
+
+# Dispute threads already looked up, per store: (channel, thread ts) -> dispute id. A thread
+# never stops being its dispute's (threads and disputes are never deleted), so a hit is
+# always right; a thread not found is asked again next time, as it may be new.
+_known_threads: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], int]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,22 @@ def message_time(ts: str) -> datetime:
 
 async def is_dispute_thread(store: Store, *, channel_id: str, thread_ts: str) -> bool:
     """Whether a thread is a dispute's: messages elsewhere are not Parley's business."""
+    return await dispute_of_thread(store, channel_id=channel_id, thread_ts=thread_ts) is not None
+
+
+async def dispute_of_thread(store: Store, *, channel_id: str, thread_ts: str) -> int | None:
+    """The id of the dispute whose thread this is, remembered once found."""
+    known = _known_threads.setdefault(store, {})
+    found = known.get((channel_id, thread_ts))
+    if found is not None:
+        return found
     async with store.read() as conn:
-        return await repo.is_thread(conn, channel_id=channel_id, thread_ts=thread_ts)
+        found = await repo.thread_dispute(conn, channel_id=channel_id, thread_ts=thread_ts)
+    if found is not None:
+        if len(known) >= KNOWN_THREADS:
+            known.pop(next(iter(known)))
+        known[(channel_id, thread_ts)] = found
+    return found
 
 
 async def record_reply(
@@ -64,29 +87,34 @@ async def record_reply(
     """Put a reply on its dispute's record; False if it was already there or is not ours.
 
     `author` is None when Slack could not say who wrote it: the reply is kept all the same,
-    with its author's id and no party.
+    with its author's id and no party. One short transaction: the event id, the reply and
+    (for a party's first reply) its response time are committed together.
     """
+    dispute_id = await dispute_of_thread(
+        store, channel_id=message.channel_id, thread_ts=message.thread_ts
+    )
+    if dispute_id is None:
+        return False
     async with store.write() as conn:
-        dispute = await repo.for_thread(
-            conn, channel_id=message.channel_id, thread_ts=message.thread_ts
-        )
-        if dispute is None or not await repo.see_event(conn, event_id=message.event_id, now=now):
+        if not await repo.see_event(conn, event_id=message.event_id, now=now):
             return False
         if await repo.message_recorded(
             conn,
-            dispute_id=dispute.id,
+            dispute_id=dispute_id,
             channel_id=message.channel_id,
             ts=message.ts,
             kind="reply",
         ):
             return False
-        party = await _speaks_for(conn, dispute, author, workspace_id, config, message, now)
+        party, joined = await _speaks_for(
+            conn, dispute_id, author, workspace_id, config, message, now
+        )
         response = None
-        if party is not None:
-            response = await _first_response(conn, dispute, party, message.at, calendar)
+        if party is not None and joined is not None:
+            response = await _first_response(conn, dispute_id, party, joined, message.at, calendar)
         await repo.add_event(
             conn,
-            dispute_id=dispute.id,
+            dispute_id=dispute_id,
             kind="reply",
             at=message.at,
             actor_id=message.author_id,
@@ -163,16 +191,17 @@ async def _record_change(
 
 async def _speaks_for(
     conn: AsyncConnection,
-    dispute: Dispute,
+    dispute_id: int,
     author: Person | None,
     workspace_id: str,
     config: ParleyConfig,
     message: Message,
     now: datetime,
-) -> Party | None:
-    """The author's party; a party that joins the conversation by replying is brought in."""
+) -> tuple[Party | None, tuple[datetime, datetime | None] | None]:
+    """The author's party, with when it was brought in and first replied; a party that joins
+    the conversation by replying is brought in."""
     if author is None or not is_external(author, workspace_id):
-        return None
+        return None, None
     party = await party_for_team(
         conn,
         workspace_id=workspace_id,
@@ -181,27 +210,34 @@ async def _speaks_for(
         config=config,
         now=now,
     )
-    if await repo.add_party(conn, dispute_id=dispute.id, party_id=party.id, now=message.at):
+    joined = await repo.party_joined_at(conn, dispute_id=dispute_id, party_id=party.id)
+    if joined is None:
+        await repo.add_party(conn, dispute_id=dispute_id, party_id=party.id, now=message.at)
         await repo.add_event(
             conn,
-            dispute_id=dispute.id,
+            dispute_id=dispute_id,
             kind="party_added",
             at=message.at,
             actor_id=message.author_id,
             party_id=party.id,
         )
-    return party
+        joined = (message.at, None)
+    return party, joined
 
 
 async def _first_response(
-    conn: AsyncConnection, dispute: Dispute, party: Party, at: datetime, calendar: WorkCalendar
+    conn: AsyncConnection,
+    dispute_id: int,
+    party: Party,
+    joined: tuple[datetime, datetime | None],
+    at: datetime,
+    calendar: WorkCalendar,
 ) -> tuple[int, int] | None:
     """(wall, working) seconds from the party being brought in to its first reply."""
-    joined = await repo.party_joined_at(conn, dispute_id=dispute.id, party_id=party.id)
-    if joined is None or joined[1] is not None:
+    added_at, first_reply_at = joined
+    if first_reply_at is not None:
         return None
-    if not await repo.set_first_reply(conn, dispute_id=dispute.id, party_id=party.id, at=at):
+    if not await repo.set_first_reply(conn, dispute_id=dispute_id, party_id=party.id, at=at):
         return None
-    added_at = joined[0]
     wall = max(0, int((at - added_at).total_seconds()))
     return wall, working_seconds(added_at, at, calendar)

@@ -50,7 +50,6 @@ SECTION_LIMIT = 15
 UPCOMING_WORKING_DAYS = 2  # reviews and action items: today and the next two working days
 SEARCH_DAYS = 400  # a year with every holiday still has working days within this window
 LEASE = timedelta(minutes=10)
-REPLIED_LOOKUPS = 50  # closed disputes with new replies looked up one by one, at most
 
 # ------------------------------------------------------------------------------- when
 
@@ -486,61 +485,54 @@ def dispute_sections(
     return sections
 
 
-def _may_see(dispute: Dispute, request: DigestRequest) -> bool:
-    if not dispute.concerns(request.audience):
-        return False
-    if request.member is None:
-        return True
-    return request.member in (dispute.owner_id, *dispute.members)
-
-
 async def replies_section(
     store: Store, request: DigestRequest, known: dict[int, Dispute]
 ) -> DigestSection:
     """Disputes whose parties replied since the last digest, latest first, with who replied.
 
-    A shared channel hears only of its own parties' replies; `known` are the disputes
-    already loaded (others, e.g. closed ones, are looked up).
+    A shared channel hears only of its own parties' replies. Only the lines shown are
+    loaded (found, ordered and counted in SQL); `known` are disputes already loaded.
     """
+    team_ids = None if request.audience.internal else request.audience.team_ids
     async with store.read() as conn:
-        replies = await repo.party_replies(
-            conn, workspace_id=request.workspace_id, since=request.since, until=request.now
+        shown, total = await repo.replied_disputes(
+            conn,
+            workspace_id=request.workspace_id,
+            since=request.since,
+            until=request.now,
+            member=request.member,
+            team_ids=team_ids,
+            limit=request.limit,
         )
-        party_names = await parties_repo.by_ids(conn, ids=[r[3] for r in replies])
-        found = {d.number: d for d in known.values()}
-        missing = [n for n in dict.fromkeys(r[1] for r in reversed(replies)) if n not in found]
-        for number in missing[:REPLIED_LOOKUPS]:
-            dispute = await disputes_repo.get(
-                conn, workspace_id=request.workspace_id, number=number
+        who = await repo.repliers(
+            conn, dispute_ids=shown, since=request.since, until=request.now, team_ids=team_ids
+        )
+        party_names = await parties_repo.by_ids(
+            conn, ids=[p for found in who.values() for _, p in found]
+        )
+        missing = [i for i in shown if i not in known]
+        loaded = {d.id: d for d in await disputes_repo.by_ids(conn, ids=missing)}
+    found = {**known, **loaded}
+    entries = []
+    for dispute_id in shown:
+        dispute = found.get(dispute_id)
+        # Who may see what was narrowed in SQL; isolation is checked once more on the record.
+        if dispute is None or not dispute.concerns(request.audience):
+            continue
+        repliers = tuple(
+            dict.fromkeys(
+                Replier(user_id=user_id, party=party_names[party_id].name)
+                for user_id, party_id in who.get(dispute_id, [])
+                if party_id in party_names
             )
-            if dispute is not None:
-                found[number] = dispute
-    own_teams = request.audience.team_ids
-    repliers: dict[int, dict[Replier, None]] = {}
-    order: list[int] = []
-    for _, number, user_id, party_id in reversed(replies):  # latest first
-        dispute = found.get(number)
-        party = party_names.get(party_id)
-        if dispute is None or party is None or not _may_see(dispute, request):
-            continue
-        if not request.audience.internal and party.slack_team not in own_teams:
-            continue
-        if number not in repliers:
-            repliers[number] = {}
-            order.append(number)
-        repliers[number][Replier(user_id=user_id, party=party.name)] = None
-    entries = [
-        DigestEntry(
-            found[n].ref,
-            found[n].title,
-            dispute=found[n],
-            repliers=tuple(reversed(list(repliers[n]))),  # in the order they replied
         )
-        for n in order
-    ]
-    more = "/dispute show D-n"
-    return _section(
-        SectionKey.REPLIES, "New replies since the last digest", entries, more, request.limit
+        entries.append(DigestEntry(dispute.ref, dispute.title, dispute=dispute, repliers=repliers))
+    return DigestSection(
+        key=SectionKey.REPLIES,
+        title="New replies since the last digest",
+        entries=tuple(entries),
+        total=max(total, len(entries)),
+        more="/dispute show D-n",
     )
 
 
