@@ -48,6 +48,18 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def outbox_client(settings: Settings) -> AsyncWebClient:
+    """The outbox worker's client retries nothing by itself: a retried post that had reached
+    Slack would be posted twice, and a Retry-After slept inside the client holds a worker.
+    The outbox schedules every retry itself, and looks before posting a message in doubt."""
+    return AsyncWebClient(
+        token=settings.SLACK_BOT_TOKEN,
+        base_url=settings.SLACK_API_URL,
+        timeout=10,
+        retry_handlers=[],
+    )
+
+
 def load_config(settings: Settings) -> ParleyConfig:
     return resolve_config(settings.PARLEY_CONFIG, Path.cwd())
 

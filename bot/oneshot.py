@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import build_deps, web_client
+from bot.app import build_deps, outbox_client, web_client
 from bot.clock import Clock
 from bot.commands.delivery import Outbox
 from bot.commands.digests import send_due_digests
@@ -78,7 +78,7 @@ async def send_digests(
         async with deps.store.read() as conn:
             before = await outbox_repo.last_id(conn)
         await send_due_digests(deps)
-        await Outbox(deps, client).drain()
+        await Outbox(deps, outbox_client(settings)).drain()
         async with deps.store.read() as conn:
             counted = await outbox_repo.statuses(conn, kind=notices.DIGEST, after_id=before)
     return DigestRun(

@@ -20,7 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import build_app, build_deps, web_client
+from bot.app import build_app, build_deps, outbox_client, web_client
 from bot.clock import Clock
 from bot.commands.agreements import expire_agreements
 from bot.commands.delivery import Outbox
@@ -261,7 +261,7 @@ class Parley:
                 config=self.config,
                 now=self.deps.clock.now(),
             )
-        self.outbox = Outbox(self.deps, self.client)
+        self.outbox = Outbox(self.deps, outbox_client(self.settings))
         self.store.on_enqueued.append(self.outbox.wake)
         if self.store.dialect == "sqlite":
             # One process per SQLite file: what it was sending when it died is ours again.

@@ -85,7 +85,7 @@ async def test_a_change_and_what_it_owes_are_stored_together_and_delivered_in_or
 
 
 async def test_slack_down_loses_nothing_and_keeps_the_thread_in_order(app: Running) -> None:
-    app.slack.fail_next(3, status=503, method="chat.postMessage")  # the client retries twice
+    app.slack.fail_next(1, status=503, method="chat.postMessage")  # the outbox's client: no retry
     reply = await app.driver.command(
         "/dispute", "open Outage during an outage", user="U0ALICE", channel="C0DESK"
     )
@@ -134,7 +134,7 @@ async def test_a_reply_lost_after_slack_posted_is_not_posted_twice(app: Running)
 
 
 async def test_a_rate_limit_is_waited_out_as_slack_asks(app: Running) -> None:
-    app.slack.fail_next(4, status=429, retry_after=7, method="chat.postMessage")
+    app.slack.fail_next(1, status=429, retry_after=7, method="chat.postMessage")
     await app.driver.command("/dispute", "open Throttled", user="U0ALICE", channel="C0DESK")
     await app.settle(grace=60)
     (card,) = await rows(app)
@@ -149,7 +149,7 @@ async def test_a_rate_limit_is_waited_out_as_slack_asks(app: Running) -> None:
 async def test_an_error_that_cannot_succeed_is_recorded_and_the_owner_told_once(
     app: Running,
 ) -> None:
-    app.slack.fail_next(3, status=500, method="chat.postMessage")
+    app.slack.fail_next(1, status=500, method="chat.postMessage")
     await app.driver.command("/dispute", "open Archived soon", user="U0ALICE", channel="C0DESK")
     await app.settle()
     channel = app.slack.workspace.channel("C0DESK")
@@ -164,7 +164,7 @@ async def test_an_error_that_cannot_succeed_is_recorded_and_the_owner_told_once(
     assert "archived" in str(dm.args["text"])
     for _ in range(3):
         await later(app, 600)
-    assert len(app.slack.calls_to("chat.postMessage")) == 3 + 1 + 1  # no retry, one DM
+    assert len(app.slack.calls_to("chat.postMessage")) == 1 + 1 + 1  # no retry, one DM
     assert (await dispute(app)).root_ts is None  # on record, without a card
 
 
@@ -174,7 +174,7 @@ async def test_edits_of_one_card_queued_together_go_out_once(app: Running) -> No
     updates = len(app.slack.calls_to("chat.update"))
     # Slack fails for a while: the escalation's line waits, and the edits of three more
     # changes pile up behind it
-    app.slack.fail_next(3, status=500, method="chat.postMessage")
+    app.slack.fail_next(1, status=500, method="chat.postMessage")
     await app.driver.command("/dispute", "escalate D-1 Too slow", user="U0ALICE", channel="C0DESK")
     for who in ("<@U0BOB|bob>", "<@U0CAROL|carol>", "<@U0RAJ|raj>"):
         reply = await app.driver.command(
@@ -200,7 +200,7 @@ async def test_edits_of_one_card_queued_together_go_out_once(app: Running) -> No
 
 
 async def test_what_a_stop_could_not_send_goes_out_after_the_start(app: Running) -> None:
-    app.slack.fail_next(3, status=500, method="chat.postMessage")
+    app.slack.fail_next(1, status=500, method="chat.postMessage")
     await app.driver.command(
         "/dispute", "open Before the restart", user="U0ALICE", channel="C0DESK"
     )
