@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 Deliverer = Callable[[Sender], Awaitable[None]]
 
-# A try may take this long (Slack slow, the client's own short retries); the lease is longer,
+# A try may take this long (Slack slow to answer); the lease is longer,
 # so no other instance takes a row while its try can still be running.
 TRY_SECONDS = 45.0
 LEASE = timedelta(seconds=60)

@@ -20,7 +20,7 @@ from bot.deps import Deps
 from bot.workflows import notices, review_reminders, reviews
 from bot.workflows.models import Person
 from bot.workflows.parties import is_external
-from bot.workflows.review_models import Review
+from bot.workflows.review_models import ActionItem, Review
 from bot.workflows.sends import owe_once
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,16 @@ async def remind_reviews(deps: Deps, parley: Person) -> None:
             review_id=review.id,
             deadline=report.deadline.isoformat(),
         )
+
+
+async def action_of(send: Sender) -> tuple[ActionItem, Review]:
+    """The action item a notice is about, and its review, as they are now."""
+    found = await reviews.action_by_number(
+        send.deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
+    )
+    if found is None:
+        raise NothingToSend("the action item is gone")
+    return found
 
 
 async def _review(send: Sender) -> Review:
@@ -159,12 +169,7 @@ async def action_due(send: Sender) -> None:
     """An item's due date: its owner reminded by DM (the review's owner, for an item owned
     by somebody of another organisation)."""
     deps = send.deps
-    found = await reviews.action_by_number(
-        deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
-    )
-    if found is None:
-        raise NothingToSend("the action item is gone")
-    item, review = found
+    item, review = await action_of(send)
     if item.done_at is not None:
         raise NothingToSend("the action item is done")
     to = item.owner_id

@@ -20,6 +20,7 @@ from bot.commands import outgoing, render, render_reviews
 from bot.commands.common import Ack, actor_team, tell, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import find_mentions, plain_text, split_with
+from bot.commands.review_reminders import action_of
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
@@ -263,12 +264,7 @@ async def action(call: Invocation) -> None:
 async def post_action(send: Sender) -> None:
     """The new item in the review's channel (in its latest reminder's thread, if any)."""
     deps = send.deps
-    found = await reviews.action_by_number(
-        deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
-    )
-    if found is None:
-        raise NothingToSend("the action item is gone")
-    item, review = found
+    item, review = await action_of(send)
     thread = await review_reminders.latest_thread(deps.store, review=review)
     text, blocks = render_reviews.action_message(item, review)
     ts = await send.post(
@@ -302,13 +298,7 @@ async def done(call: Invocation) -> None:
 async def refresh_action(send: Sender) -> None:
     """Edit the item's message in the review's channel (and the message whose Done button
     was pressed) to show it as it is now."""
-    deps = send.deps
-    found = await reviews.action_by_number(
-        deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
-    )
-    if found is None:
-        raise NothingToSend("the action item is gone")
-    item, review = found
+    item, review = await action_of(send)
     text, blocks = render_reviews.action_message(item, review)
     targets = []
     if item.channel_id and item.message_ts:

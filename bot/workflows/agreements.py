@@ -466,14 +466,7 @@ async def acknowledge(
             conn, agreement_id=agreement.id, version=version, user_id=actor.user_id, now=now
         ):
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look at its card again.")
-        await notices.owe_agreement(
-            conn,
-            notices.AGREEMENT_REFRESH,
-            workspace_id=workspace_id,
-            agreement_id=agreement.id,
-            number=number,
-            now=now,
-        )
+        await notices.owe_agreement_edit(conn, agreement, now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after
@@ -501,14 +494,7 @@ async def revoke(
             conn, agreement_id=agreement.id, reason=reason, user_id=actor.user_id, now=now
         ):
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look again and retry.")
-        await notices.owe_agreement(
-            conn,
-            notices.AGREEMENT_REFRESH,
-            workspace_id=workspace_id,
-            agreement_id=agreement.id,
-            number=number,
-            now=now,
-        )
+        await notices.owe_agreement_edit(conn, agreement, now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after

@@ -495,13 +495,7 @@ async def add_people(
                 added.append(person.user_id)
         if not added:
             raise InvalidInput(f"Everyone you named is already part of {dispute.ref}.")
-        await notices.owe_dispute(
-            conn,
-            notices.DISPUTE_REFRESH,
-            workspace_id=workspace_id,
-            dispute_id=dispute.id,
-            now=now,
-        )
+        await notices.owe_card_edit(conn, dispute, now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return Change(dispute=after, kind="members_added", text=" ".join(added))
@@ -544,13 +538,7 @@ async def link_thread(
             actor_id=actor.user_id,
             text=f"#{channel_name} ({channel_id})",
         )
-        await notices.owe_dispute(
-            conn,
-            notices.DISPUTE_REFRESH,
-            workspace_id=dispute.workspace_id,
-            dispute_id=dispute.id,
-            now=now,
-        )
+        await notices.owe_card_edit(conn, dispute, now=now)
 
 
 async def dispute_threads(store: Store, *, dispute: Dispute) -> list[tuple[str, str, str]]:

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import outbox as repo
+from bot.workflows.agreement_models import Agreement
+from bot.workflows.models import Dispute
 
 # Kinds. Each has one deliverer in bot/commands/delivery.py.
 DISPUTE_CARD = "dispute.card"
@@ -44,6 +46,29 @@ COALESCED = frozenset({DISPUTE_REFRESH, AGREEMENT_REFRESH})
 
 def dispute_lane(dispute_id: int) -> str:
     return f"dispute:{dispute_id}"
+
+
+async def owe_card_edit(conn: AsyncConnection, dispute: Dispute, *, now: datetime) -> None:
+    """The dispute's card (and its linked roots) edited to show it as it is now."""
+    await owe_dispute(
+        conn,
+        DISPUTE_REFRESH,
+        workspace_id=dispute.workspace_id,
+        dispute_id=dispute.id,
+        now=now,
+    )
+
+
+async def owe_agreement_edit(conn: AsyncConnection, agreement: Agreement, *, now: datetime) -> None:
+    """The agreement's card edited to show it as it is now."""
+    await owe_agreement(
+        conn,
+        AGREEMENT_REFRESH,
+        workspace_id=agreement.workspace_id,
+        agreement_id=agreement.id,
+        number=agreement.number,
+        now=now,
+    )
 
 
 def review_lane(review_id: int) -> str:

@@ -88,13 +88,7 @@ async def claim_overdue(
                 except DomainError as exc:  # refused before anything was written
                     log.info("%s not escalated automatically: %s", dispute.ref, exc.message)
             if escalation is None:
-                await notices.owe_dispute(
-                    conn,
-                    notices.DISPUTE_REFRESH,
-                    workspace_id=dispute.workspace_id,
-                    dispute_id=dispute.id,
-                    now=now,
-                )
+                await notices.owe_card_edit(conn, dispute, now=now)
             await notices.owe_dispute(
                 conn,
                 notices.DISPUTE_OVERDUE_DM,

@@ -387,13 +387,7 @@ async def _open_disputes(
     found = [await disputes_repo.get(conn, workspace_id=workspace_id, number=n) for n, _ in page]
     touched = tuple(d for d in found if d is not None)
     for dispute in touched:
-        await notices.owe_dispute(
-            conn,
-            notices.DISPUTE_REFRESH,
-            workspace_id=workspace_id,
-            dispute_id=dispute.id,
-            now=now,
-        )
+        await notices.owe_card_edit(conn, dispute, now=now)
     return touched
 
 
