@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from bot.sandbox.harness import Running
@@ -57,11 +59,16 @@ async def test_channel_shared_refreshes_who_may_read_a_channel(app: Running) -> 
 
 
 async def test_server_errors_and_rate_limits_from_slack_are_retried(app: Running) -> None:
-    app.slack.fail_next(2, status=500)
+    # While answering, the client retries by itself (the person is waiting)...
+    app.slack.fail_next(2, status=500, method="users.info")
     await app.driver.command("/dispute", "open Flaky Slack", user="U0ALICE", channel="C0DESK")
     await app.settle()
-    app.slack.fail_next(1, status=429, retry_after=1)
+    # ...and what is owed after the ack is retried by the outbox, when Slack says it may
+    app.slack.fail_next(1, status=429, retry_after=1, method="chat.postMessage")
     await app.driver.command("/dispute", "open Busy Slack", user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    app.clock.advance(timedelta(seconds=1))
+    await app.parley.tick()
     await app.settle()
     posted = [c for c in app.slack.calls_to("chat.postMessage") if c.ok]
     titles = [c.args["blocks"][0]["text"]["text"] for c in posted]
