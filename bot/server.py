@@ -320,6 +320,7 @@ class Parley:
     async def _outbox(self) -> None:
         assert self.outbox is not None
         await self.outbox.drain()
+        await self.outbox.prune()
 
     async def _reviews(self) -> None:
         assert self.deps is not None and self.client is not None

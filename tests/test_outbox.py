@@ -247,3 +247,21 @@ async def test_sqlite_database_is_locked_is_waited_out(tmp_path: Path) -> None:
         release.set()
         holder.join()
         await store.close()
+
+
+async def test_finished_rows_are_pruned_after_two_weeks_and_owed_ones_never(
+    app: Running,
+) -> None:
+    await app.driver.command("/dispute", "open Old news", user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    app.slack.fail_next(1, status=500, method="chat.postMessage")
+    await app.driver.command("/dispute", "open Still owed", user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    assert [r["status"] for r in await rows(app)] == ["delivered", "pending"]
+    outbox_worker = app.parley.outbox
+    assert outbox_worker is not None
+    app.clock.advance(timedelta(days=13))
+    assert await outbox_worker.prune() == 0
+    app.clock.advance(timedelta(days=1, hours=1))
+    assert await outbox_worker.prune() == 1
+    assert [r["status"] for r in await rows(app)] == ["pending"]  # still owed: kept

@@ -18,7 +18,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -52,6 +52,9 @@ BATCH = 20
 CONCURRENT_LANES = 4
 BACKOFF_FIRST = timedelta(seconds=2)
 BACKOFF_MOST = timedelta(minutes=10)
+# Finished rows are kept this long (to look into what was sent), then pruned, once an hour.
+KEEP_FINISHED = timedelta(days=14)
+PRUNE_EVERY = timedelta(hours=1)
 # A notice whose deliverer keeps failing for a reason of ours, not Slack's, stops after this.
 MOST_TRIES_ON_BUGS = 8
 # Slack errors a retry may cure; any other error of Slack's is final for that message.
@@ -104,6 +107,7 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._drain_lock = asyncio.Lock()
         self._lanes = asyncio.Semaphore(CONCURRENT_LANES)
+        self._pruned_at: datetime | None = None
 
     def wake(self) -> None:
         """Something was owed: deliver it soon (callable from any code on the loop)."""
@@ -155,6 +159,15 @@ class Outbox:
                 done += finished
                 if finished == 0:
                     return done  # all taken by another worker, or put off
+
+    async def prune(self) -> int:
+        """Forget finished rows past KEEP_FINISHED, at most once per PRUNE_EVERY."""
+        now = self.deps.clock.now()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return 0
+        self._pruned_at = now
+        async with self.deps.store.write() as conn:
+            return await repo.prune(conn, before=now - KEEP_FINISHED)
 
     async def _one(self, row: OutboxRow) -> bool:
         async with self._lanes:

@@ -266,6 +266,17 @@ async def backlog(conn: AsyncConnection, *, now: datetime) -> Backlog:
     )
 
 
+async def prune(conn: AsyncConnection, *, before: datetime) -> int:
+    """Forget finished rows older than `before` (the sends ledger keeps what was owed once)."""
+    result = await conn.execute(
+        sa.delete(outbox).where(
+            outbox.c.status.notin_(UNFINISHED),
+            outbox.c.finished_at < before,
+        )
+    )
+    return int(result.rowcount or 0)
+
+
 async def last_id(conn: AsyncConnection) -> int:
     return int((await conn.execute(sa.select(sa.func.max(outbox.c.id)))).scalar_one() or 0)
 

@@ -167,6 +167,7 @@ outbox = sa.Table(
 )
 sa.Index("ix_outbox_status_next", outbox.c.status, outbox.c.next_attempt_at)
 sa.Index("ix_outbox_lane", outbox.c.lane, outbox.c.id)
+sa.Index("ix_outbox_finished_at", outbox.c.finished_at)
 
 # 5W1H information-sharing agreements (A-n): one row each, pointing at its current version.
 agreements = sa.Table(

@@ -42,6 +42,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_status_next", "outbox", ["status", "next_attempt_at"])
     op.create_index("ix_outbox_lane", "outbox", ["lane", "id"])
+    op.create_index("ix_outbox_finished_at", "outbox", ["finished_at"])
 
 
 def downgrade() -> None:
