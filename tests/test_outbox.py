@@ -17,12 +17,14 @@ from typing import Any
 import aiohttp
 import sqlalchemy as sa
 
-from bot.sandbox.harness import Running
-from bot.sandbox.slack_api import RecordedCall
+from bot.config import ParleyConfig
+from bot.sandbox.harness import Running, running_parley
+from bot.sandbox.slack_api import RecordedCall, SlackStandIn
 from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.store.schema import outbox
 from bot.workflows.models import Dispute
+from tests.conftest import START
 
 
 async def rows(app: Running) -> list[dict[str, Any]]:
@@ -265,3 +267,32 @@ async def test_finished_rows_are_pruned_after_two_weeks_and_owed_ones_never(
     app.clock.advance(timedelta(days=1, hours=1))
     assert await outbox_worker.prune() == 1
     assert [r["status"] for r in await rows(app)] == ["pending"]  # still owed: kept
+
+
+async def test_two_instances_on_one_postgresql_share_the_outbox(
+    slack: SlackStandIn, config: ParleyConfig, postgres_url: str
+) -> None:
+    async with (
+        running_parley(database_url=postgres_url, config=config, start=START, slack=slack) as a,
+        running_parley(database_url=postgres_url, config=config, start=START, slack=slack) as b,
+    ):
+        # Slack fails a while: both instances' workers then find the same rows due at once
+        slack.fail_next(4, status=500, method="chat.postMessage")
+        for n in range(12):
+            instance = a if n % 2 else b
+            await instance.driver.command(
+                "/dispute", f"open Shared outbox {n}", user="U0ALICE", channel="C0DESK"
+            )
+        await asyncio.gather(a.settle(), b.settle())
+        for _ in range(4):
+            for one in (a, b):
+                one.clock.advance(timedelta(seconds=30))
+            await asyncio.gather(a.parley.tick(), b.parley.tick(), a.parley.tick())
+            await asyncio.gather(a.settle(), b.settle())
+        owed = await rows(a)
+        cards = [c for c in slack.calls_to("chat.postMessage") if c.ok]
+    assert len(owed) == 12 and {r["status"] for r in owed} == {"delivered"}
+    assert sorted(c.args["metadata"]["event_payload"]["outbox_id"] for c in cards) == sorted(
+        r["id"] for r in owed
+    )  # each card exactly once, whichever instance sent it
+    assert slack.violations == []
