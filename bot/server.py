@@ -324,7 +324,7 @@ class Parley:
 
     async def _reviews(self) -> None:
         assert self.deps is not None and self.client is not None
-        await remind_reviews(self.deps, await self.identity())
+        await remind_reviews(self.deps)
 
     async def _agreements(self) -> None:
         assert self.deps is not None and self.client is not None

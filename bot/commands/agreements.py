@@ -284,7 +284,7 @@ async def form_submitted(
     draft = _read_draft(values, people)
     try:
         if form.number is not None and form.version is not None:
-            agreement = await agreements.edit_agreement(
+            await agreements.edit_agreement(
                 deps.store,
                 workspace_id=workspace_id,
                 number=form.number,
@@ -295,7 +295,7 @@ async def form_submitted(
                 tz=deps.config.calendar.zone,
             )
         else:
-            agreement = await _draft_new(deps, client, form, values, actor, draft, workspace_id)
+            await _draft_new(deps, client, form, values, actor, draft, workspace_id)
     except agreements.InvalidTerms as exc:
         await ack(response_action="errors", errors=_errors(exc.problems, editing=editing))
         return
@@ -307,7 +307,6 @@ async def form_submitted(
         await ack(response_action="errors", errors={"what": SLACK_TROUBLE})
         return
     await ack()  # the card (or its edit and the new version's line) is owed with the change
-    del agreement
 
 
 def _read_draft(values: dict[str, Any], people: list[Person]) -> agreements.Draft:

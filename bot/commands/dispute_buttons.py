@@ -119,7 +119,7 @@ async def open_submitted(
         return
     try:
         await check_channel(deps, form.channel)
-        dispute = await disputes.open_dispute(
+        await disputes.open_dispute(
             deps.store,
             workspace_id=workspace_id,
             channel_id=form.channel,
@@ -135,7 +135,6 @@ async def open_submitted(
         await ack(response_action="errors", errors={block: exc.message[:150]})
         return
     await ack()  # the card is owed with the dispute: the outbox posts it
-    del dispute
 
 
 async def card_button(
@@ -200,7 +199,7 @@ async def reason_submitted(
         actor = await deps.directory.person(body["user"]["id"])
         now = deps.clock.now()
         if form.kind == "note":
-            change = await disputes.add_note(
+            await disputes.add_note(
                 deps.store,
                 workspace_id=workspace_id,
                 number=form.number,
@@ -209,7 +208,7 @@ async def reason_submitted(
                 now=now,
             )
         else:
-            change = await disputes.act(
+            await disputes.act(
                 deps.store,
                 workspace_id=workspace_id,
                 number=form.number,
@@ -223,5 +222,4 @@ async def reason_submitted(
     except DomainError as exc:
         await ack(response_action="errors", errors={render.REASON_BLOCK: exc.message[:150]})
         return
-    await ack()  # what the change owes the thread and the card went out with it
-    del change
+    await ack()  # what the change owes the thread and the card was owed with it

@@ -66,7 +66,7 @@ async def open_(call: Invocation) -> None:
     await check_channel(call.deps, call.channel_id)
     owner = await call.deps.directory.person(call.user_id)
     people = await _people(call, with_text)
-    dispute = await disputes.open_dispute(
+    await disputes.open_dispute(
         call.deps.store,
         workspace_id=call.workspace_id,
         channel_id=call.channel_id,
@@ -79,7 +79,6 @@ async def open_(call: Invocation) -> None:
     )
     # On record, with its card owed: the outbox posts it right after this answer.
     await call.ack()
-    del dispute
 
 
 async def open_form(

@@ -18,7 +18,6 @@ from bot.commands.directory import UnknownUser
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
 from bot.workflows import notices, review_reminders, reviews
-from bot.workflows.models import Person
 from bot.workflows.parties import is_external
 from bot.workflows.review_models import ActionItem, Review
 from bot.workflows.sends import owe_once
@@ -26,11 +25,10 @@ from bot.workflows.sends import owe_once
 log = logging.getLogger(__name__)
 
 
-async def remind_reviews(deps: Deps, parley: Person) -> None:
+async def remind_reviews(deps: Deps) -> None:
     """Owe what fell due since the last look: reminders, minutes prompts, items due and
     report deadlines, each claimed once; then move held meetings on to their next
     occurrence. The outbox delivers them (the deliverers below)."""
-    del parley
     now = deps.clock.now()
     for reminder in await review_reminders.due_reminders(
         deps.store, now=now, calendar=deps.calendar
