@@ -49,11 +49,16 @@ async def card(send: Sender) -> None:
 async def line(send: Sender) -> None:
     """A ladder move, said in the dispute's home thread."""
     dispute = await _dispute(send)
-    if dispute.root_ts is None:
-        raise NothingToSend("the dispute has no thread")
     said = render.change_line(
         dispute, send.payload["event"], send.payload["text"], send.payload["actor_id"]
     )
+    await _say_in_thread(send, dispute, said)
+
+
+async def _say_in_thread(send: Sender, dispute: Dispute, said: str) -> None:
+    """One line in the dispute's home thread (nothing to say where it has none)."""
+    if dispute.root_ts is None:
+        raise NothingToSend("the dispute has no thread")
     await send.post(
         channel=dispute.channel_id,
         thread_ts=dispute.root_ts,
@@ -118,20 +123,12 @@ async def tell(send: Sender) -> None:
 async def overdue_line(send: Sender) -> None:
     """The stage ran out: said once in the thread."""
     dispute = await _dispute(send)
-    if dispute.root_ts is None:
-        raise NothingToSend("the dispute has no thread")
     said = render.overdue_line(
         _at_stage(dispute, send.payload["stage"]),
         send.payload["working_days"],
         send.deps.config.calendar.zone,
     )
-    await send.post(
-        channel=dispute.channel_id,
-        thread_ts=dispute.root_ts,
-        text=said,
-        blocks=[render.section(said)],
-        about=About(disputes=[dispute]),
-    )
+    await _say_in_thread(send, dispute, said)
 
 
 async def overdue_dm(send: Sender) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import Any
 
 from bot.commands import outgoing, render_reviews
 from bot.commands.directory import UnknownUser
@@ -30,17 +31,26 @@ async def remind_reviews(deps: Deps) -> None:
     report deadlines, each claimed once; then move held meetings on to their next
     occurrence. The outbox delivers them (the deliverers below)."""
     now = deps.clock.now()
+
+    async def owe(key: str, kind: str, review: Review, **payload: Any) -> None:
+        await owe_once(
+            deps.store,
+            key=key,
+            kind=kind,
+            workspace_id=review.workspace_id,
+            lane=notices.review_lane(review.id),
+            now=now,
+            **payload,
+        )
+
     for reminder in await review_reminders.due_reminders(
         deps.store, now=now, calendar=deps.calendar
     ):
         review = reminder.review
-        await owe_once(
-            deps.store,
-            key=reminder.key,
-            kind=notices.REVIEW_REMINDER,
-            workspace_id=review.workspace_id,
-            lane=notices.review_lane(review.id),
-            now=now,
+        await owe(
+            reminder.key,
+            notices.REVIEW_REMINDER,
+            review,
             review_id=review.id,
             occurrence=reminder.occurrence.isoformat(),
             reminder=reminder.kind,
@@ -50,38 +60,23 @@ async def remind_reviews(deps: Deps) -> None:
     await review_reminders.hold_due(deps.store, now=now, calendar=deps.calendar)
     for prompt in await review_reminders.due_prompts(deps.store, now=now):
         review = prompt.review
-        await owe_once(
-            deps.store,
-            key=prompt.key,
-            kind=notices.REVIEW_PROMPT,
-            workspace_id=review.workspace_id,
-            lane=notices.review_lane(review.id),
-            now=now,
+        await owe(
+            prompt.key,
+            notices.REVIEW_PROMPT,
+            review,
             review_id=review.id,
             occurrence=prompt.occurrence.isoformat(),
             owner_id=review.owner_id,
             what=f"the minutes prompt of {review.ref} in <#{review.channel_id}>",
         )
     for due in await review_reminders.due_actions(deps.store, now=now):
-        await owe_once(
-            deps.store,
-            key=due.key,
-            kind=notices.ACTION_DUE,
-            workspace_id=due.item.workspace_id,
-            lane=notices.review_lane(due.review.id),
-            now=now,
-            action_number=due.item.number,
-        )
+        await owe(due.key, notices.ACTION_DUE, due.review, action_number=due.item.number)
     for report in await review_reminders.due_reports(deps.store, now=now, calendar=deps.calendar):
-        review = report.review
-        await owe_once(
-            deps.store,
-            key=report.key,
-            kind=notices.REPORT_DUE,
-            workspace_id=review.workspace_id,
-            lane=notices.review_lane(review.id),
-            now=now,
-            review_id=review.id,
+        await owe(
+            report.key,
+            notices.REPORT_DUE,
+            report.review,
+            review_id=report.review.id,
             deadline=report.deadline.isoformat(),
         )
 

@@ -7,7 +7,7 @@ conditional UPDATE, so two workers — or two instances on one PostgreSQL — ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ class OutboxRow:
     kind: str
     lane: str
     payload: dict[str, Any]
+    status: str
     attempts: int
     in_doubt: bool
     created_at: datetime
@@ -47,6 +48,7 @@ def _row(r: sa.Row[Any]) -> OutboxRow:
         kind=r.kind,
         lane=r.lane,
         payload=dict(r.payload or {}),
+        status=r.status,
         attempts=r.attempts,
         in_doubt=bool(r.in_doubt),
         created_at=r.created_at,
@@ -128,9 +130,6 @@ async def claim(
 ) -> OutboxRow | None:
     """Take the row for one try; None if another worker took it first. A row found in
     `sending` (its worker's lease ran out) comes back in doubt: it may have been sent."""
-    current = (
-        await conn.execute(sa.select(outbox.c.status).where(outbox.c.id == row.id))
-    ).scalar_one_or_none()
     result = await conn.execute(
         sa.update(outbox)
         .where(outbox.c.id == row.id, outbox.c.attempts == row.attempts, _due(now))
@@ -144,15 +143,12 @@ async def claim(
     )
     if result.rowcount != 1:
         return None
-    return OutboxRow(
-        id=row.id,
-        workspace_id=row.workspace_id,
-        kind=row.kind,
-        lane=row.lane,
-        payload=row.payload,
+    # Unchanged since `heads` read it (the attempts matched): its status then is its status.
+    return replace(
+        row,
+        status=SENDING,
         attempts=row.attempts + 1,
-        in_doubt=row.in_doubt or current == SENDING,
-        created_at=row.created_at,
+        in_doubt=row.in_doubt or row.status == SENDING,
         first_attempt_at=row.first_attempt_at or now,
     )
 
