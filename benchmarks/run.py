@@ -202,6 +202,27 @@ async def bare_bolt(slack: SlackStandIn) -> AsyncIterator[tuple[str, int]]:
 Request = Callable[[SlackDriver, int], Awaitable[Any]]
 
 
+async def drained(events_url: str, wait: float = 600) -> tuple[int, float]:
+    """Wait until Parley's outbox has delivered everything it owes Slack (`/healthz`).
+
+    What a run owes after its acks (cards, Home views) is delivered while the run goes on and
+    after it; the next run must not pay for it. Returns (undelivered at the start, seconds it
+    took to deliver them)."""
+    url = events_url.replace("/slack/events", "/healthz")
+    started = time.perf_counter()
+    first: int | None = None
+    async with aiohttp.ClientSession() as session:
+        while time.perf_counter() - started < wait:
+            async with session.get(url) as response:
+                health = await response.json()
+            left = int((health.get("outbox") or {}).get("undelivered", 0))
+            first = left if first is None else first
+            if left == 0:
+                return first, time.perf_counter() - started
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{url}: the outbox still owes {left} messages after {wait:.0f} s")
+
+
 async def new_card(slack: SlackStandIn, channel: str, before: int, wait: float = 60) -> str:
     """The ts of the next card Parley posts in `channel` (it posts after the ack)."""
     deadline = time.monotonic() + wait
@@ -279,6 +300,7 @@ async def measure_ack(
                 ours: list[float] = []
                 floor: list[float] = []
                 cpu = {"parley": 0.0, "bare_bolt": 0.0, "bench_parley": 0.0, "bench_bare": 0.0}
+                owed, drain = 0, 0.0
                 for _ in range(sizes.rounds):
                     marks = (own_cpu_seconds(), *(cpu_seconds(p) for p in pids or ()))
                     floor += await timed_load(bare, request, clients, sizes.per_client)
@@ -290,6 +312,8 @@ async def measure_ack(
                     if pids:
                         cpu["parley"] += cpu_seconds(pids[0]) - marks[1]
                     cpu["bench_parley"] += own_cpu_seconds() - marks[0]
+                    left, seconds = await drained(parley_url)
+                    owed, drain = max(owed, left), max(drain, seconds)
                 p, b = summary(ours), summary(floor)
                 rows.append(
                     {
@@ -298,6 +322,10 @@ async def measure_ack(
                         "parley": p,
                         "bare_bolt": b,
                         "ratio": p["median"] / b["median"],
+                        # Messages still owed to Slack when the run's last ack came back, and
+                        # how long the outbox then took to deliver them (not in the CPU).
+                        "owed_at_end": owed,
+                        "delivered_within_s": round(drain, 2),
                         "cpu_ms_per_request": {
                             k: round(v * 1000 / len(ours), 2) for k, v in cpu.items()
                         },
@@ -655,8 +683,16 @@ def table(report: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        row("CPU ms per request", "clients", "Parley", "bare Bolt", "this process (Parley runs)"),
-        "|---|---:|---:|---:|---:|",
+        row(
+            "CPU ms per request",
+            "clients",
+            "Parley",
+            "bare Bolt",
+            "this process (Parley runs)",
+            "owed to Slack at the end",
+            "delivered within s",
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["ack"]:
         cpu = r.get("cpu_ms_per_request") or {}
@@ -667,6 +703,8 @@ def table(report: dict[str, Any]) -> str:
                 cpu.get("parley", "—"),
                 cpu.get("bare_bolt", "—"),
                 cpu.get("bench_parley", "—"),
+                r.get("owed_at_end", "—"),
+                r.get("delivered_within_s", "—"),
             )
         )
     lines += ["", row("event ingest", "replies", "recorded", "replies/s"), "|---|---:|---:|---:|"]
