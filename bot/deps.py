@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.commands.directory import Directory
@@ -20,3 +20,5 @@ class Deps:
     calendar: WorkCalendar
     settings: Settings
     directory: Directory
+    # (workspace, user) this process has recorded as having opened their App Home.
+    home_viewers: set[tuple[str, str]] = field(default_factory=set, compare=False, hash=False)

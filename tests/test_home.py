@@ -12,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
+from bot.store.schema import home_viewers
 from bot.workflows import digest_extras
 from bot.workflows.disputes import open_dispute
 from bot.workflows.models import Party, PartyKind, Person
@@ -123,6 +125,9 @@ async def test_the_home_is_cheap_and_only_for_our_people(app: Running) -> None:
 
 
 async def test_the_home_follows_changes_that_touch_me(app: Running) -> None:
+    for user in ("U0ALICE", "U0BOB", "U0RAJ"):
+        await visit(app, user)
+    app.slack.clear_calls()
     await open_with(app, "Core outage with <@U0RAJ|raj> <@U0BOB|bob>")
     homes = {c.args["user_id"] for c in app.slack.calls_to("views.publish")}
     assert homes == {"U0ALICE", "U0BOB"}  # owner and internal member, not the guest
@@ -134,6 +139,34 @@ async def test_the_home_follows_changes_that_touch_me(app: Running) -> None:
     await app.driver.command("/dispute", "resolve D-1 Credited", user="U0ALICE", channel="C0DESK")
     await app.settle()
     assert "no open dispute" in shown(app.slack.home_views["U0ALICE"])
+
+
+async def test_only_homes_people_have_opened_are_republished(app: Running) -> None:
+    await open_with(app, "Core outage with <@U0BOB|bob>")
+    assert app.slack.calls_to("views.publish") == []  # nobody has looked at their Home yet
+    await visit(app, "U0BOB")
+    async with app.store.read() as conn:
+        rows = (await conn.execute(sa.select(home_viewers))).all()
+    assert [(r.workspace_id, r.user_id) for r in rows] == [("T0PARLEY", "U0BOB")]
+    await visit(app, "U0BOB")  # a second visit writes nothing new
+    async with app.store.read() as conn:
+        assert len((await conn.execute(sa.select(home_viewers))).all()) == 1
+    app.slack.clear_calls()
+    await app.driver.command("/dispute", "escalate D-1 No answer", user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    homes = [c.args["user_id"] for c in app.slack.calls_to("views.publish")]
+    assert homes == ["U0BOB"]  # Alice owns it but has never opened her Home
+    assert "Stage 2/4 · Multi-party" in shown(app.slack.home_views["U0BOB"])
+    # What was recorded outlives the process: a fresh cache still republishes Bob's Home.
+    deps = app.parley.deps
+    assert deps is not None
+    deps.home_viewers.clear()
+    app.slack.clear_calls()
+    await app.driver.command("/dispute", "note D-1 Chased again", user="U0ALICE", channel="C0DESK")
+    await app.driver.command("/dispute", "resolve D-1 Credited", user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    assert {c.args["user_id"] for c in app.slack.calls_to("views.publish")} == {"U0BOB"}
+    assert "no open dispute" in shown(app.slack.home_views["U0BOB"])
 
 
 async def test_a_home_button_does_what_the_command_does(app: Running) -> None:

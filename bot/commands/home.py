@@ -33,7 +33,13 @@ async def home_opened(
     """`app_home_opened`: publish the person's Home (the Messages tab fires it too: skip it)."""
     if event.get("tab", "home") != "home" or not isinstance(event.get("user"), str):
         return
-    await publish_home(deps, client, workspace_id=workspace_of(context), user_id=event["user"])
+    workspace_id, user_id = workspace_of(context), event["user"]
+    published = await publish_home(deps, client, workspace_id=workspace_id, user_id=user_id)
+    if published and (workspace_id, user_id) not in deps.home_viewers:  # once, not per visit
+        await digests.home_opened(
+            deps.store, workspace_id=workspace_id, user_id=user_id, now=deps.clock.now()
+        )
+        deps.home_viewers.add((workspace_id, user_id))
 
 
 async def publish_home(
@@ -73,9 +79,18 @@ _publishing: dict[tuple[int, str], bool] = {}
 async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> None:
     """After a change to a dispute: the Home of its owner and of each member of ours.
 
-    A burst of changes for one person publishes their Home at most twice (the one under way
-    and one more with the latest state), not once per change."""
-    for user_id in dict.fromkeys((dispute.owner_id, *dispute.members)):
+    Only people who have opened their Home get one: anybody else's is built when they first
+    open it. A burst of changes for one person publishes their Home at most twice (the one
+    under way and one more with the latest state), not once per change."""
+    people = dict.fromkeys((dispute.owner_id, *dispute.members))
+    try:
+        viewers = await digests.home_viewers(
+            deps.store, workspace_id=dispute.workspace_id, user_ids=people
+        )
+    except Exception:  # the change itself stands; a stale Home is refreshed on next visit
+        log.exception("finding whose Home to refresh after %s failed", dispute.ref)
+        return
+    for user_id in (p for p in people if p in viewers):
         key = (id(deps), user_id)
         if key in _publishing:
             _publishing[key] = True

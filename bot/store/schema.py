@@ -140,6 +140,16 @@ sends = sa.Table(
     sa.Column("claimed_at", UTCDateTime, nullable=False),
 )
 
+# People who have opened Parley's App Home at least once: after a change, only their Homes
+# are republished (anybody else's is built when they first open it).
+home_viewers = sa.Table(
+    "home_viewers",
+    metadata,
+    sa.Column("workspace_id", sa.String(40), primary_key=True),
+    sa.Column("user_id", sa.String(40), primary_key=True),
+    sa.Column("first_opened_at", UTCDateTime, nullable=False),
+)
+
 # The outbox: every message Parley owes Slack, written in the transaction of the change that
 # caused it and delivered by a worker. A lane (a dispute's thread, a person's DM) is delivered
 # in id order; `in_doubt` marks a try whose outcome is unknown (a crash or a time-out after the

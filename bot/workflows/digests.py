@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 from bot.store import Store
 from bot.store import digests as repo
 from bot.store import disputes as disputes_repo
+from bot.store import homes as homes_repo
 from bot.store import parties as parties_repo
 from bot.workflows import digest_extras, notices
 from bot.workflows.calendar import WorkCalendar
@@ -671,6 +672,18 @@ class HomeContent:
 
 HOME_DISPUTES = 20
 HOME_EXTRA_LINES = 10
+
+
+async def home_opened(store: Store, *, workspace_id: str, user_id: str, now: datetime) -> None:
+    """This person has opened their Home: from now on it is republished after changes."""
+    async with store.write() as conn:
+        await homes_repo.opened(conn, workspace_id=workspace_id, user_id=user_id, now=now)
+
+
+async def home_viewers(store: Store, *, workspace_id: str, user_ids: Iterable[str]) -> set[str]:
+    """Those of `user_ids` whose Home is worth republishing (they have opened it)."""
+    async with store.read() as conn:
+        return await homes_repo.viewers(conn, workspace_id=workspace_id, user_ids=user_ids)
 
 
 async def home_content(
