@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
 from bot.commands import register_all
+from bot.commands.acks import PromptListenerRunner, SignalledAck
 from bot.commands.directory import Directory
 from bot.config import ParleyConfig, resolve_config
 from bot.deps import Deps
@@ -117,9 +118,13 @@ def build_app(
         logger=logging.getLogger("bot.bolt"),
     )
 
+    # Answer Slack as soon as a handler acks (Bolt's own runner looks every 10 ms).
+    app._async_listener_runner = PromptListenerRunner.replacing(app.listener_runner)
+
     @app.middleware
     async def provide_deps(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
         context["deps"] = deps
+        context["ack"] = SignalledAck()
         await next()
 
     register_all(app)

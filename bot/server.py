@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import time
+from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_app, build_deps, outbox_client, web_client
 from bot.clock import Clock
+from bot.commands.acks import handlers_running
 from bot.commands.agreements import expire_agreements
 from bot.commands.delivery import Outbox
 from bot.commands.digests import send_due_digests
@@ -407,7 +409,7 @@ def bolt_background_tasks() -> set[asyncio.Task[object]]:
 
 async def drain_background_work(grace: float) -> None:
     """Wait for Bolt's post-ack listener work so a shutdown does not cut a handler in half."""
-    pending = bolt_background_tasks()
+    pending: set[asyncio.Task[Any]] = {*bolt_background_tasks(), *handlers_running()}
     if not pending:
         return
     _, still = await asyncio.wait(pending, timeout=grace)

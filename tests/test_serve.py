@@ -99,7 +99,7 @@ async def test_serve_answers_slack_and_stops_cleanly_on_sigterm(
     log = stderr.decode()
     assert "shutting down" in log and "Parley stopped" in log
     assert "Traceback" not in log
-    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert len(slack.calls_to("chat.postMessage")) == 1, log
     store = Store.open(db)
     try:
         async with store.read() as conn:

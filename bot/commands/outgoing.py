@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.ack.internals import _set_response
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -26,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
+from bot.commands.acks import SignalledAck
 from bot.commands.common import Ack, workspace_of
 from bot.deps import Deps
 from bot.workflows.models import Audience, Dispute, Party
@@ -125,7 +125,7 @@ STILL_WORKING = (
 )
 
 
-class GuardedAck(AsyncAck):
+class GuardedAck(SignalledAck):
     """Bolt's ack, with the door in front (Bolt reads `.response` off the ack it handed out).
 
     With a response_url to fall back on, it also keeps Slack's 3-second promise: if the
@@ -136,7 +136,7 @@ class GuardedAck(AsyncAck):
     def __init__(
         self, passes: Check, respond: AsyncRespond | None = None, deadline: float | None = None
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
+        super().__init__()
         self._passes = passes
         self._respond = respond
         self._late = False
