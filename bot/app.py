@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -40,24 +41,40 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def web_client(settings: Settings) -> AsyncWebClient:
+WEB_API_TIMEOUT_SECONDS = 10
+
+
+def slack_session() -> aiohttp.ClientSession:
+    """One pool of kept-alive connections for every Web API call of the process.
+
+    Given no session, slack_sdk opens a new one, so a new TCP connection and TLS handshake,
+    for every call. With one, the timeout is the session's (slack_sdk's own applies only to
+    the sessions it opens). Whoever opens it closes it (`close_client`)."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_SECONDS))
+
+
+def web_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
-        timeout=10,
+        timeout=WEB_API_TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
+        session=session,
     )
 
 
-def outbox_client(settings: Settings) -> AsyncWebClient:
+def outbox_client(
+    settings: Settings, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     """The outbox worker's client retries nothing by itself: a retried post that had reached
     Slack would be posted twice, and a Retry-After slept inside the client holds a worker.
     The outbox schedules every retry itself, and looks before posting a message in doubt."""
     return AsyncWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
-        timeout=10,
+        timeout=WEB_API_TIMEOUT_SECONDS,
         retry_handlers=[],
+        session=session,
     )
 
 
@@ -107,7 +124,10 @@ def build_app(
 
     # Bolt makes each request's client from this one and the token `authorize` returns.
     tokenless = AsyncWebClient(
-        base_url=client.base_url, timeout=client.timeout, retry_handlers=client.retry_handlers
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=client.retry_handlers,
+        session=client.session,
     )
     app = AsyncApp(
         client=tokenless,

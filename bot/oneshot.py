@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import build_deps, outbox_client, web_client
+from bot.app import build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.delivery import Outbox
 from bot.commands.digests import send_due_digests
@@ -44,7 +44,7 @@ async def services(
     store = Store.open(settings.DATABASE_URL)
     try:
         await store.upgrade()
-        client = web_client(settings)
+        client = web_client(settings, slack_session())
         try:
             identity = await check_token(client)
             deps = build_deps(settings, store, client, config=config, clock=clock)
@@ -78,7 +78,7 @@ async def send_digests(
         async with deps.store.read() as conn:
             before = await outbox_repo.last_id(conn)
         await send_due_digests(deps)
-        await Outbox(deps, outbox_client(settings)).drain()
+        await Outbox(deps, outbox_client(settings, client.session)).drain()
         async with deps.store.read() as conn:
             counted = await outbox_repo.statuses(conn, kind=notices.DIGEST, after_id=before)
     return DigestRun(

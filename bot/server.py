@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import build_app, build_deps, outbox_client, web_client
+from bot.app import build_app, build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.acks import handlers_running
 from bot.commands.agreements import expire_agreements
@@ -72,7 +73,8 @@ async def slack_events(request: web.Request) -> web.Response:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return web.json_response({"error": "body is not UTF-8"}, status=400)
-    if not well_formed(text, request.content_type):
+    shape = well_formed(text)
+    if shape is None:
         log.warning("refused a malformed Slack request (%d bytes)", len(body))
         return web.json_response({"error": "malformed request"}, status=400)
     started = time.perf_counter()
@@ -84,7 +86,7 @@ async def slack_events(request: web.Request) -> web.Response:
     except Exception as exc:  # Bolt's own parsing trips on payloads of the wrong shape
         log.warning("refused a malformed Slack request (%s)", type(exc).__name__)
         return web.json_response({"error": "malformed request"}, status=400)
-    what, workspace, user = describe(text)
+    what, workspace, user = describe(shape)
     # One line per request; never a token, never what anybody wrote.
     request_log.info(
         "%s workspace=%s user=%s status=%d latency_ms=%.1f retry=%s",
@@ -98,18 +100,17 @@ async def slack_events(request: web.Request) -> web.Response:
     return await to_aiohttp_response(bolt_response)
 
 
-def describe(text: str) -> tuple[str, str, str]:
+def describe(shape: Shape) -> tuple[str, str, str]:
     """(what, workspace, user) of a well-formed Slack request, for the request log."""
-    if text.lstrip().startswith("{"):
-        body = json.loads(text)
+    if shape.json is not None:
+        body = shape.json
         event = body.get("event") or {}
         kind = f"event:{event.get('type')}" + (
             f"/{event['subtype']}" if event.get("subtype") else ""
         )
         return kind, str(body.get("team_id") or "-"), str(event.get("user") or "-")[:20]
-    form = parse_qs(text, keep_blank_values=True)
-    if "payload" in form:
-        payload = json.loads(form["payload"][0])
+    if shape.payload is not None:
+        payload = shape.payload
         name = ",".join(str(a.get("action_id")) for a in payload.get("actions") or []) or str(
             (payload.get("view") or {}).get("callback_id") or payload.get("callback_id") or ""
         )
@@ -119,6 +120,7 @@ def describe(text: str) -> tuple[str, str, str]:
             str(team),
             str((payload.get("user") or {}).get("id") or "-"),
         )
+    form = shape.form
     command = form.get("command", ["?"])[0]
     sub = (form.get("text", [""])[0].split() or [""])[0][:20]
     return (
@@ -132,42 +134,57 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str)
 
 
-def well_formed(text: str, content_type: str) -> bool:
+@dataclass(frozen=True)
+class Shape:
+    """A request body as read once: an Events API JSON body, an interactive payload, or a
+    slash command's form."""
+
+    json: dict[str, Any] | None = None
+    payload: dict[str, Any] | None = None
+    form: dict[str, list[str]] = field(default_factory=dict)
+
+
+def well_formed(text: str) -> Shape | None:
     """The shapes Slack sends, checked before Bolt, which assumes them and raises otherwise."""
     if text.lstrip().startswith("{"):
         try:
             body = json.loads(text)
         except ValueError:
-            return False
+            return None
         if not isinstance(body, dict) or not _is_text(body.get("type")):
-            return False
+            return None
         if "event" in body and not isinstance(body["event"], dict):
-            return False
+            return None
         if body["type"] == "event_callback":
             event = body.get("event")
-            return isinstance(event, dict) and _is_text(event.get("type"))
-        return True
+            if not (isinstance(event, dict) and _is_text(event.get("type"))):
+                return None
+        return Shape(json=body)
     form = parse_qs(text, keep_blank_values=True)
     if "payload" in form:
         try:
             payload = json.loads(form["payload"][0])
         except ValueError:
-            return False
+            return None
         if not isinstance(payload, dict) or not _is_text(payload.get("type")):
-            return False
+            return None
         user = payload.get("user")
         if user is not None and not (isinstance(user, dict) and _is_text(user.get("id"))):
-            return False
+            return None
         for key in ("team", "channel", "container", "view", "message"):
             if payload.get(key) is not None and not isinstance(payload.get(key), dict):
-                return False
+                return None
         actions = payload.get("actions")
-        return actions is None or (
+        if actions is None or (
             isinstance(actions, list) and all(isinstance(a, dict) for a in actions)
-        )
-    if "command" in form:
-        return all(_is_text(form.get(k, [None])[0]) for k in ("command", "user_id", "channel_id"))
-    return False
+        ):
+            return Shape(payload=payload, form=form)
+        return None
+    if "command" in form and all(
+        _is_text(form.get(k, [None])[0]) for k in ("command", "user_id", "channel_id")
+    ):
+        return Shape(form=form)
+    return None
 
 
 async def health(request: web.Request) -> web.Response:
@@ -245,7 +262,7 @@ class Parley:
         except BaseException:
             await self.store.close()
             raise
-        self.client = web_client(self.settings)
+        self.client = web_client(self.settings, slack_session())
         try:
             self._identity = await check_token(self.client)
         except BaseException:
@@ -263,7 +280,7 @@ class Parley:
                 config=self.config,
                 now=self.deps.clock.now(),
             )
-        self.outbox = Outbox(self.deps, outbox_client(self.settings))
+        self.outbox = Outbox(self.deps, outbox_client(self.settings, self.client.session))
         self.store.on_enqueued.append(self.outbox.wake)
         if self.store.dialect == "sqlite":
             # One process per SQLite file: what it was sending when it died is ours again.
