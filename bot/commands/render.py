@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,7 @@ def local(when: datetime, tz: ZoneInfo) -> datetime:
     return when.astimezone(tz)
 
 
+@functools.lru_cache(maxsize=4096)  # a list shows the same deadlines over and over
 def short_date(when: datetime, tz: ZoneInfo) -> str:
     day = local(when, tz)
     return f"{day:%a} {day.day} {day:%b}"
@@ -105,7 +107,10 @@ def clock_text(clock: StageClock, tz: ZoneInfo) -> str:
 
 
 def stage_text(stage: Stage) -> str:
-    return f"Stage {stage.number}/{len(Stage)} · {stage.label}"
+    return STAGE_TEXTS[stage]
+
+
+STAGE_TEXTS = {stage: f"Stage {stage.number}/{len(Stage)} · {stage.label}" for stage in Stage}
 
 
 def visible_parties(parties: Sequence[Party], audience: Audience) -> list[Party]:

@@ -18,13 +18,14 @@ class Stage(StrEnum):
 
     @property
     def number(self) -> int:
-        return list(Stage).index(self) + 1
+        return STAGE_NUMBERS[self]
 
     @property
     def label(self) -> str:
         return STAGE_LABELS[self]
 
 
+STAGE_NUMBERS = {stage: n for n, stage in enumerate(Stage, start=1)}
 STAGE_LABELS = {
     Stage.COORDINATION: "Coordination",
     Stage.MULTI_PARTY: "Multi-party",
