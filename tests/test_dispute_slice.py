@@ -135,3 +135,26 @@ async def test_help_and_empty_text_give_usage(app: Running) -> None:
         reply = await app.driver.command("/dispute", text, user="U0ALICE", channel="C0DESK")
         assert "/dispute open &lt;title&gt;" in ephemeral_text(reply)
     assert await count_rows(app) == (0, 0)
+
+
+async def test_a_command_that_says_payload_is_still_a_command(app: Running) -> None:
+    # Bolt's own body parser took any form with the word "payload" in it for an interactive
+    # payload, and the command reached no listener (404). Parley hands Bolt its parsed body.
+    reply = await app.driver.command(
+        "/dispute",
+        "open Payload API returns 500 on every payload",
+        user="U0ALICE",
+        channel="C0DESK",
+    )
+    assert reply.status == 200
+    await app.settle()
+    reply = await app.driver.command(
+        "/dispute", "note D-1 payload=broken&more", user="U0ALICE", channel="C0DESK"
+    )
+    assert reply.status == 200
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+        assert d1 is not None
+        events = await disputes_repo.events(conn, dispute_id=d1.id)
+    assert d1.title == "Payload API returns 500 on every payload"
+    assert [e.text for e in events if e.kind == "note"] == ["payload=broken&more"]
