@@ -86,6 +86,9 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     # Writers take the lock at BEGIN: two deferred transactions that both upgrade to write
     # would otherwise fail with "database is locked" instead of waiting on busy_timeout.
     immediate = conn.get_execution_options().get("parley_write", False)
+    driver = conn.connection.driver_connection
+    if not immediate and isinstance(driver, inline_sqlite.InlineConnection) and driver.take_over():
+        return  # a prepared statement began this read transaction (bot/store/prepared.py)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -102,6 +102,8 @@ class InlineConnection:
         self._conn = connection
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunNow()
+        # A transaction begun by `in_transaction` that SQLAlchemy has not taken over yet.
+        self._begun_outside = False
 
     @property
     def isolation_level(self) -> str | None:
@@ -113,10 +115,32 @@ class InlineConnection:
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
         return await self.cursor().execute(sql, parameters)
 
+    def in_transaction(self) -> sqlite3.Connection:
+        """The sqlite3 connection, for statements run without SQLAlchemy (bot/store/prepared.py),
+        inside the current transaction.
+
+        A write block began its transaction (BEGIN IMMEDIATE) before its first statement; a read
+        block's begins with the first statement it runs. When that is one of these, BEGIN is
+        issued here, and SQLAlchemy's own BEGIN (at the block's first Core statement, if any)
+        takes this transaction over instead of starting another (`take_over`). It ends, like any,
+        with SQLAlchemy's commit or rollback, or the pool's rollback when the block ends."""
+        if not self._conn.in_transaction:
+            self._conn.execute("BEGIN")
+            self._begun_outside = True
+        return self._conn
+
+    def take_over(self) -> bool:
+        """True if `in_transaction` began the open transaction: SQLAlchemy's BEGIN is then
+        already done. Asked once per SQLAlchemy transaction, at its BEGIN."""
+        begun, self._begun_outside = self._begun_outside, False
+        return begun and self._conn.in_transaction
+
     async def commit(self) -> None:
+        self._begun_outside = False
         self._conn.commit()
 
     async def rollback(self) -> None:
+        self._begun_outside = False
         self._conn.rollback()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
