@@ -76,11 +76,13 @@ class _Plan:
         return arguments
 
     def run(self, connection: sqlite3.Connection, params: Params) -> sqlite3.Cursor:
-        arguments = self.arguments(params)
+        arguments: list[Any] = []
         try:
+            arguments = self.arguments(params)
             return connection.execute(self.sql, arguments)
-        except sqlite3.Error as exc:
-            # The exception SQLAlchemy would raise (IntegrityError, OperationalError, ...).
+        except (sqlite3.Error, InvalidRequestError, ValueError, TypeError) as exc:
+            # What SQLAlchemy raises: IntegrityError, OperationalError, ... for the database's
+            # errors, StatementError for a value a processor refused (a naive datetime).
             raise DBAPIError.instance(self.sql, arguments, exc, sqlite3.Error) from exc
 
     def rows(self, cursor: sqlite3.Cursor) -> list[Row]:
