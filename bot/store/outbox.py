@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.db import ENQUEUED_FLAG
+from bot.store.prepared import Prepared
 from bot.store.schema import outbox
 
 PENDING = "pending"
@@ -56,6 +57,34 @@ def _row(r: sa.Row[Any]) -> OutboxRow:
     )
 
 
+# Built once: every change people hear of owes a row (bot/store/prepared.py).
+_ENQUEUED = {
+    name: sa.bindparam(name, type_=outbox.c[name].type)
+    for name in (
+        "workspace_id",
+        "kind",
+        "lane",
+        "payload",
+        "dedupe",
+        "status",
+        "attempts",
+        "in_doubt",
+        "created_at",
+        "next_attempt_at",
+    )
+}
+_ENQUEUE = Prepared(sa.insert(outbox).values(_ENQUEUED))
+_ENQUEUE_ONCE = {
+    dialect: Prepared(
+        insert(outbox)
+        .values(_ENQUEUED)
+        .on_conflict_do_nothing(index_elements=[outbox.c.dedupe])
+        .returning(outbox.c.id)
+    )
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+
+
 async def enqueue(
     conn: AsyncConnection,
     *,
@@ -80,17 +109,9 @@ async def enqueue(
         "next_attempt_at": now,
     }
     if dedupe is None:
-        await conn.execute(sa.insert(outbox).values(**values))
-    else:
-        insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        result = await conn.execute(
-            insert(outbox)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[outbox.c.dedupe])
-            .returning(outbox.c.id)
-        )
-        if result.first() is None:
-            return False
+        await _ENQUEUE.execute(conn, values)
+    elif await _ENQUEUE_ONCE[conn.dialect.name].first(conn, values) is None:
+        return False
     conn.info[ENQUEUED_FLAG] = True
     return True
 
