@@ -115,25 +115,41 @@ class InlineConnection:
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
         return await self.cursor().execute(sql, parameters)
 
+    def begin(self, *, immediate: bool) -> None:
+        """BEGIN (IMMEDIATE: taking the write lock now) on the sqlite3 connection itself.
+
+        Cheaper than SQLAlchemy's own BEGIN (a statement through its execution machinery,
+        behind a hop into a greenlet); SQLAlchemy takes this transaction over when the block
+        runs its first Core statement (`take_over`, asked by the store's `begin` event), and
+        then ends it with its commit or rollback. Raises sqlite3 errors as they come."""
+        self._conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        self._begun_outside = True
+
     def in_transaction(self) -> sqlite3.Connection:
         """The sqlite3 connection, for statements run without SQLAlchemy (bot/store/prepared.py),
-        inside the current transaction.
+        inside the block's transaction.
 
         A write block began its transaction (BEGIN IMMEDIATE) before its first statement; a read
         block's begins with the first statement it runs. When that is one of these, BEGIN is
-        issued here, and SQLAlchemy's own BEGIN (at the block's first Core statement, if any)
-        takes this transaction over instead of starting another (`take_over`). It ends, like any,
-        with SQLAlchemy's commit or rollback, or the pool's rollback when the block ends."""
+        issued here (`begin`). A transaction SQLAlchemy never took over ends with `end` (a
+        write block's) or the pool's rollback when the block's connection goes back."""
         if not self._conn.in_transaction:
-            self._conn.execute("BEGIN")
-            self._begun_outside = True
+            self.begin(immediate=False)
         return self._conn
 
     def take_over(self) -> bool:
-        """True if `in_transaction` began the open transaction: SQLAlchemy's BEGIN is then
-        already done. Asked once per SQLAlchemy transaction, at its BEGIN."""
+        """True if `begin` began the open transaction: SQLAlchemy's BEGIN is then already
+        done. Asked once per SQLAlchemy transaction, at its BEGIN."""
         begun, self._begun_outside = self._begun_outside, False
         return begun and self._conn.in_transaction
+
+    def end(self, *, commit: bool) -> None:
+        """Commit or roll back a transaction SQLAlchemy did not take over."""
+        self._begun_outside = False
+        if commit:
+            self._conn.commit()
+        else:
+            self._conn.rollback()
 
     async def commit(self) -> None:
         self._begun_outside = False
