@@ -356,20 +356,29 @@ async def claim_overdue(conn: AsyncConnection, *, dispute_id: int, stage: Stage)
     return bool(result.rowcount)
 
 
+_SET_ROOT = Prepared(
+    sa.update(disputes)
+    .where(disputes.c.id == sa.bindparam("b_id"))
+    .values(root_ts=sa.bindparam("b_ts", type_=disputes.c.root_ts.type))
+)
+_ADD_THREAD = Prepared(
+    sa.insert(dispute_threads).values(
+        _values(dispute_threads, "channel_id", "ts", "dispute_id", "kind")
+    )
+)
+
+
 async def set_root(conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str) -> None:
     """Remember the card's message: it is the dispute's home thread."""
-    await conn.execute(sa.update(disputes).where(disputes.c.id == dispute_id).values(root_ts=ts))
+    await _SET_ROOT.execute(conn, {"b_id": dispute_id, "b_ts": ts})
     await add_thread(conn, dispute_id=dispute_id, channel_id=channel_id, ts=ts, kind="home")
 
 
 async def add_thread(
     conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str, kind: str
 ) -> None:
-    await conn.execute(
-        sa.insert(dispute_threads).values(
-            channel_id=channel_id, ts=ts, dispute_id=dispute_id, kind=kind
-        )
-    )
+    params = {"channel_id": channel_id, "ts": ts, "dispute_id": dispute_id, "kind": kind}
+    await _ADD_THREAD.execute(conn, params)
 
 
 async def threads(conn: AsyncConnection, *, dispute_id: int) -> list[tuple[str, str, str]]:
@@ -524,7 +533,7 @@ def _find_statements(
         order.append(disputes.c.stage_due_at.asc())
     page = sa.select(*_DISPUTE_COLUMNS).where(where).order_by(*order, disputes.c.number.desc())
     if limit:
-        page = page.limit(sa.bindparam("limit"))
+        page = page.limit(sa.bindparam("limit", type_=sa.Integer()))
     total = sa.select(sa.func.count()).select_from(disputes).where(where)
     found = _FIND[key] = (Prepared(page), Prepared(total))
     return found

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.types import NullType
 
 from bot.store.inline_sqlite import InlineConnection
 
@@ -169,6 +170,9 @@ class _Shape:
         self.dialect = dialect
         # By key: what a parameter defaults to and whether it must be given, as declared.
         self.binds = {bind.key: bind for bind in compiled.binds.values()}
+        untyped = [key for key, bind in self.binds.items() if isinstance(bind.type, NullType)]
+        if untyped:  # its value would reach sqlite3 unconverted: give it `type_=`
+            raise TypeError(f"parameters {untyped} of a prepared statement have no type")
         self.expanding = tuple(key for key, bind in self.binds.items() if bind.expanding)
         self.plans: dict[tuple[int, ...], _Plan] = {}
         results = []
