@@ -659,10 +659,14 @@ async def _load(
         return []
     ids = {"ids": [row[0] for row in rows]}
     by_dispute: dict[int, list[Party]] = defaultdict(list)
+    known: dict[int, Party] = {}  # records are immutable: one of each party, shared
     for dispute_id, party_id, name, kind, slack_team in await _PARTIES_OF.rows(conn, ids):
-        by_dispute[dispute_id].append(
-            Party(id=party_id, name=name, kind=PartyKind(kind), slack_team=slack_team)
-        )
+        party = known.get(party_id)
+        if party is None:
+            party = known[party_id] = Party(
+                id=party_id, name=name, kind=PartyKind(kind), slack_team=slack_team
+            )
+        by_dispute[dispute_id].append(party)
     members: dict[int, list[str]] = defaultdict(list)
     if with_members:
         for dispute_id, user_id in await _MEMBERS_OF.rows(conn, ids):
@@ -688,13 +692,14 @@ def _dispute(row: Row, parties: tuple[Party, ...], members: tuple[str, ...]) -> 
         closed_at,
         legal_hold,
     ) = row
+    # The model turns the stored status and stage into their enums (quicker than Status()).
     return Dispute(
         id=dispute_id,
         workspace_id=workspace_id,
         number=number,
         title=title,
-        status=Status(status),
-        stage=Stage(stage),
+        status=status,
+        stage=stage,
         channel_id=channel_id,
         root_ts=root_ts,
         owner_id=owner_id,
