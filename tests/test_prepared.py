@@ -305,3 +305,12 @@ async def test_every_prepared_statement_of_the_store_compiles_for_sqlite(
                 assert plan.sql.count("?") == len(plan.binds), name
     finally:
         await store.close()
+
+
+async def test_rows_of_a_statement_are_read_not_left_behind(store: Store) -> None:
+    async with store.write() as conn:
+        with pytest.raises(TypeError, match="rows"):
+            await ADD_PARTY.execute(conn, party("Acme"))
+        with pytest.raises(TypeError, match="rows"):
+            await COUNT.execute(conn, {"workspace_id": "T1"})
+        assert await ADD_PARTY.first(conn, party("Acme")) == (1, NOW)

@@ -102,7 +102,7 @@ class InlineConnection:
         self._conn = connection
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunNow()
-        # A transaction begun by `in_transaction` that SQLAlchemy has not taken over yet.
+        # A transaction begun by `begin` that SQLAlchemy has not taken over yet.
         self._begun_outside = False
 
     @property
@@ -125,7 +125,7 @@ class InlineConnection:
         self._conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         self._begun_outside = True
 
-    def in_transaction(self) -> sqlite3.Connection:
+    def connection_in_transaction(self) -> sqlite3.Connection:
         """The sqlite3 connection, for statements run without SQLAlchemy (bot/store/prepared.py),
         inside the block's transaction.
 
