@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.store import inline_sqlite
@@ -83,10 +83,27 @@ def _locked(exc: BaseException) -> bool:
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:
-    # Writers take the lock at BEGIN: two deferred transactions that both upgrade to write
-    # would otherwise fail with "database is locked" instead of waiting on busy_timeout.
-    immediate = conn.get_execution_options().get("parley_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    """SQLAlchemy's BEGIN on SQLite, issued on the driver (not as a statement of its own).
+
+    Writers take the lock at BEGIN: two deferred transactions that both upgrade to write would
+    otherwise fail with "database is locked" instead of waiting on busy_timeout. Store.write
+    begins its transaction so (BEGIN IMMEDIATE) before the block, and a prepared statement
+    first in a read block begins the read's: SQLAlchemy takes those over."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, inline_sqlite.InlineConnection), driver
+    if driver.take_over():
+        return
+    try:
+        driver.begin(immediate=False)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance("BEGIN", (), exc, sqlite3.Error) from exc
+    driver.take_over()  # SQLAlchemy's own, from the start
+
+
+def _inline(conn: AsyncConnection) -> inline_sqlite.InlineConnection:
+    driver = conn.sync_connection.connection.driver_connection if conn.sync_connection else None
+    assert isinstance(driver, inline_sqlite.InlineConnection), driver
+    return driver
 
 
 class Store:
@@ -146,38 +163,55 @@ class Store:
                 enqueued = conn.info.pop(ENQUEUED_FLAG, False)
         else:
             async with self._write_lock, self.engine.connect() as conn:
-                conn = await conn.execution_options(parley_write=True)
                 conn.info.pop(ENQUEUED_FLAG, None)
-                await self._begin_immediate(conn)
+                driver = _inline(conn)
+                await self._begin_immediate(driver)
                 try:
                     yield conn
                 except BaseException:
-                    await conn.rollback()
+                    await self._end(conn, driver, commit=False)
                     raise
-                await conn.commit()
+                await self._end(conn, driver, commit=True)
                 enqueued = conn.info.pop(ENQUEUED_FLAG, False)
             self._committed()
         if enqueued:
             for wake in self.on_enqueued:
                 wake()
 
-    async def _begin_immediate(self, conn: AsyncConnection) -> None:
+    @staticmethod
+    async def _begin_immediate(driver: inline_sqlite.InlineConnection) -> None:
         """BEGIN IMMEDIATE, waiting for another process's write lock with the loop free.
 
         "database is locked" is retried in short steps for up to SQLITE_BUSY_TIMEOUT_MS (a
         long checkpoint, `parley digest send` writing): the person's command waits rather
         than fails. Once BEGIN IMMEDIATE holds the lock, the transaction's own statements
-        cannot meet "database is locked" from another writer."""
+        cannot meet "database is locked" from another writer. It is begun on the driver,
+        and taken over by SQLAlchemy at the block's first Core statement (_sqlite_begin)."""
         deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
         while True:
             try:
-                await conn.begin()
+                driver.begin(immediate=True)
                 return
-            except OperationalError as exc:
+            except sqlite3.Error as exc:
                 if not _locked(exc) or time.monotonic() > deadline:
-                    raise
-                await conn.rollback()
+                    raise DBAPIError.instance("BEGIN IMMEDIATE", (), exc, sqlite3.Error) from exc
             await asyncio.sleep(inline_sqlite.BUSY_STEP_MS / 1000)
+
+    @staticmethod
+    async def _end(
+        conn: AsyncConnection, driver: inline_sqlite.InlineConnection, *, commit: bool
+    ) -> None:
+        """Commit or roll back the write block: through SQLAlchemy if it took the transaction
+        over (the block ran a Core statement), else on the driver (only prepared ones)."""
+        if conn.in_transaction():
+            await (conn.commit() if commit else conn.rollback())
+            return
+        try:
+            driver.end(commit=commit)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(
+                "COMMIT" if commit else "ROLLBACK", (), exc, sqlite3.Error
+            ) from exc
 
     def _committed(self) -> None:
         self._commits += 1

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import parties as parties_repo
+from bot.store.prepared import Prepared, Row, with_values
 from bot.store.schema import (
     dispute_members,
     dispute_parties,
@@ -22,6 +23,51 @@ from bot.store.schema import (
     timeline,
 )
 from bot.workflows.models import Dispute, Party, PartyKind, Stage, Status, TimelineEvent
+
+# The columns a Dispute is read from, in the order `_dispute` unpacks them.
+_DISPUTE_COLUMNS = (
+    disputes.c.id,
+    disputes.c.workspace_id,
+    disputes.c.number,
+    disputes.c.title,
+    disputes.c.status,
+    disputes.c.stage,
+    disputes.c.channel_id,
+    disputes.c.root_ts,
+    disputes.c.owner_id,
+    disputes.c.opened_at,
+    disputes.c.stage_started_at,
+    disputes.c.stage_due_at,
+    disputes.c.resolution,
+    disputes.c.closed_at,
+    disputes.c.legal_hold,
+)
+
+
+def _values(table: sa.Table, *names: str) -> dict[str, sa.BindParameter[Any]]:
+    """`.values()` for an insert of these columns, each from the parameter of its name."""
+    return {name: sa.bindparam(name, type_=table.c[name].type) for name in names}
+
+
+_INSERT = Prepared(
+    sa.insert(disputes)
+    .values(
+        _values(
+            disputes,
+            "workspace_id",
+            "number",
+            "title",
+            "status",
+            "stage",
+            "channel_id",
+            "owner_id",
+            "opened_at",
+            "stage_started_at",
+            "stage_due_at",
+        )
+    )
+    .returning(disputes.c.id)
+)
 
 
 async def insert(
@@ -36,35 +82,22 @@ async def insert(
     now: datetime,
     stage_due_at: datetime | None,
 ) -> int:
-    result = await conn.execute(
-        sa.insert(disputes)
-        .values(
-            workspace_id=workspace_id,
-            number=number,
-            title=title,
-            status=Status.OPEN.value,
-            stage=stage.value,
-            channel_id=channel_id,
-            owner_id=owner_id,
-            opened_at=now,
-            stage_started_at=now,
-            stage_due_at=stage_due_at,
-        )
-        .returning(disputes.c.id)
+    dispute_id = await _INSERT.scalar(
+        conn,
+        {
+            "workspace_id": workspace_id,
+            "number": number,
+            "title": title,
+            "status": Status.OPEN.value,
+            "stage": stage.value,
+            "channel_id": channel_id,
+            "owner_id": owner_id,
+            "opened_at": now,
+            "stage_started_at": now,
+            "stage_due_at": stage_due_at,
+        },
     )
-    return int(result.scalar_one())
-
-
-async def _insert_once(conn: AsyncConnection, table: sa.Table, **values: object) -> bool:
-    """Insert the row unless one with the same key is there; True if it was inserted."""
-    key = [c for c in table.primary_key.columns]
-    exists = (
-        await conn.execute(sa.select(sa.literal(1)).where(*(c == values[c.name] for c in key)))
-    ).first()
-    if exists:
-        return False
-    await conn.execute(sa.insert(table).values(**values))
-    return True
+    return int(dispute_id)
 
 
 async def add_party(
@@ -73,52 +106,94 @@ async def add_party(
     """Bring a party into the dispute unless it is already in; True if it was added."""
     if await party_joined_at(conn, dispute_id=dispute_id, party_id=party_id) is not None:
         return False
-    await conn.execute(
-        _ADD_DISPUTE_PARTY, {"dispute_id": dispute_id, "party_id": party_id, "added_at": now}
+    await _ADD_DISPUTE_PARTY.execute(
+        conn, {"dispute_id": dispute_id, "party_id": party_id, "added_at": now}
     )
     return True
+
+
+_MEMBER_IN = Prepared(
+    sa.select(sa.literal(1)).where(
+        dispute_members.c.dispute_id == sa.bindparam("dispute_id"),
+        dispute_members.c.user_id == sa.bindparam("user_id"),
+    )
+)
+_ADD_MEMBER = Prepared(
+    sa.insert(dispute_members).values(
+        _values(dispute_members, "dispute_id", "user_id", "party_id", "added_at")
+    )
+)
 
 
 async def add_member(
     conn: AsyncConnection, *, dispute_id: int, user_id: str, party_id: int | None, now: datetime
 ) -> bool:
     """Add a person to the dispute unless they are already in; True if they were added."""
-    return await _insert_once(
-        conn,
-        dispute_members,
-        dispute_id=dispute_id,
-        user_id=user_id,
-        party_id=party_id,
-        added_at=now,
-    )
+    params = {"dispute_id": dispute_id, "user_id": user_id}
+    if await _MEMBER_IN.first(conn, params) is not None:
+        return False
+    await _ADD_MEMBER.execute(conn, {**params, "party_id": party_id, "added_at": now})
+    return True
 
 
 # The statements a thread reply runs, built once: building a Core statement and its cache
 # key costs more than running it (measured ~150 µs against ~50 µs on the development machine),
-# and a busy thread runs these hundreds of times a second.
-_ADD_EVENT = sa.insert(timeline)
+# and a busy thread runs these hundreds of times a second. Prepared (bot/store/prepared.py),
+# SQLite runs them without SQLAlchemy's execution too.
+_ADD_EVENT = Prepared(
+    sa.insert(timeline).values(
+        _values(
+            timeline,
+            "dispute_id",
+            "kind",
+            "at",
+            "actor_id",
+            "party_id",
+            "text",
+            "stage",
+            "channel_id",
+            "message_ts",
+            "previous_text",
+            "response_wall_seconds",
+            "response_working_seconds",
+        )
+    )
+)
 _SEE_EVENT = {
-    name: insert(seen_events)
-    .on_conflict_do_nothing(index_elements=[seen_events.c.event_id])
-    .returning(seen_events.c.event_id)
+    name: Prepared(
+        insert(seen_events)
+        .values(_values(seen_events, "event_id", "seen_at"))
+        .on_conflict_do_nothing(index_elements=[seen_events.c.event_id])
+        .returning(seen_events.c.event_id)
+    )
     for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-_THREAD_DISPUTE = sa.select(dispute_threads.c.dispute_id).where(
-    dispute_threads.c.channel_id == sa.bindparam("channel_id"),
-    dispute_threads.c.ts == sa.bindparam("ts"),
+_THREAD_DISPUTE = Prepared(
+    sa.select(dispute_threads.c.dispute_id).where(
+        dispute_threads.c.channel_id == sa.bindparam("channel_id"),
+        dispute_threads.c.ts == sa.bindparam("ts"),
+    )
 )
-_MESSAGE_RECORDED = sa.select(sa.literal(1)).where(
-    timeline.c.dispute_id == sa.bindparam("dispute_id"),
-    timeline.c.channel_id == sa.bindparam("channel_id"),
-    timeline.c.message_ts == sa.bindparam("ts"),
-    timeline.c.kind == sa.bindparam("kind"),
+_MESSAGE_RECORDED = Prepared(
+    sa.select(sa.literal(1)).where(
+        timeline.c.dispute_id == sa.bindparam("dispute_id"),
+        timeline.c.channel_id == sa.bindparam("channel_id"),
+        timeline.c.message_ts == sa.bindparam("ts"),
+        timeline.c.kind == sa.bindparam("kind"),
+    )
 )
-_PARTY_JOINED = sa.select(dispute_parties.c.added_at, dispute_parties.c.first_reply_at).where(
-    dispute_parties.c.dispute_id == sa.bindparam("dispute_id"),
-    dispute_parties.c.party_id == sa.bindparam("party_id"),
+_PARTY_JOINED = Prepared(
+    sa.select(dispute_parties.c.added_at, dispute_parties.c.first_reply_at).where(
+        dispute_parties.c.dispute_id == sa.bindparam("dispute_id"),
+        dispute_parties.c.party_id == sa.bindparam("party_id"),
+    )
 )
-_ADD_DISPUTE_PARTY = sa.insert(dispute_parties)
-_SET_FIRST_REPLY = (
+_ADD_DISPUTE_PARTY = Prepared(
+    sa.insert(dispute_parties).values(
+        _values(dispute_parties, "dispute_id", "party_id", "added_at")
+    )
+)
+_SET_FIRST_REPLY = Prepared(
     sa.update(dispute_parties)
     .where(
         dispute_parties.c.dispute_id == sa.bindparam("b_dispute_id"),
@@ -145,8 +220,8 @@ async def add_event(
 ) -> None:
     """One event on the record. `message` is (channel, ts) of the Slack message it is about;
     `response` is (wall, working) seconds of a party's first reply."""
-    await conn.execute(
-        _ADD_EVENT,
+    await _ADD_EVENT.execute(
+        conn,
         {
             "dispute_id": dispute_id,
             "kind": kind,
@@ -166,32 +241,22 @@ async def add_event(
 
 async def see_event(conn: AsyncConnection, *, event_id: str, now: datetime) -> bool:
     """Take a Slack event id; False if it was taken before (a retry or a repeat)."""
-    result = await conn.execute(
-        _SEE_EVENT[conn.dialect.name], {"event_id": event_id, "seen_at": now}
-    )
-    return result.first() is not None
+    row = await _SEE_EVENT[conn.dialect.name].first(conn, {"event_id": event_id, "seen_at": now})
+    return row is not None
 
 
 async def thread_dispute(conn: AsyncConnection, *, channel_id: str, thread_ts: str) -> int | None:
     """The id of the dispute whose home or linked thread this is: one indexed lookup."""
-    row = (await conn.execute(_THREAD_DISPUTE, {"channel_id": channel_id, "ts": thread_ts})).first()
-    return int(row.dispute_id) if row else None
+    found = await _THREAD_DISPUTE.scalar(conn, {"channel_id": channel_id, "ts": thread_ts})
+    return int(found) if found is not None else None
 
 
 async def for_thread(conn: AsyncConnection, *, channel_id: str, thread_ts: str) -> Dispute | None:
     """The dispute whose home or linked thread this is."""
-    row = (
-        await conn.execute(
-            sa.select(dispute_threads.c.dispute_id).where(
-                dispute_threads.c.channel_id == channel_id, dispute_threads.c.ts == thread_ts
-            )
-        )
-    ).first()
-    if row is None:
+    dispute_id = await thread_dispute(conn, channel_id=channel_id, thread_ts=thread_ts)
+    if dispute_id is None:
         return None
-    found = await _load(
-        conn, sa.select(disputes).where(disputes.c.id == row.dispute_id), with_members=False
-    )
+    found = await _load(conn, await _BY_ID.rows(conn, {"id": dispute_id}), with_members=False)
     return found[0] if found else None
 
 
@@ -204,27 +269,28 @@ async def message_recorded(
     conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str, kind: str
 ) -> bool:
     params = {"dispute_id": dispute_id, "channel_id": channel_id, "ts": ts, "kind": kind}
-    return (await conn.execute(_MESSAGE_RECORDED, params)).first() is not None
+    return await _MESSAGE_RECORDED.first(conn, params) is not None
 
 
 async def party_joined_at(
     conn: AsyncConnection, *, dispute_id: int, party_id: int
 ) -> tuple[datetime, datetime | None] | None:
     """When the party was brought in, and when it first replied (None if not in the dispute)."""
-    row = (
-        await conn.execute(_PARTY_JOINED, {"dispute_id": dispute_id, "party_id": party_id})
-    ).first()
-    return (row.added_at, row.first_reply_at) if row else None
+    row = await _PARTY_JOINED.first(conn, {"dispute_id": dispute_id, "party_id": party_id})
+    if row is None:
+        return None
+    added_at, first_reply_at = row
+    return added_at, first_reply_at
 
 
 async def set_first_reply(
     conn: AsyncConnection, *, dispute_id: int, party_id: int, at: datetime
 ) -> bool:
     """Mark the party's first reply; False if another reply got there first."""
-    result = await conn.execute(
-        _SET_FIRST_REPLY, {"b_dispute_id": dispute_id, "b_party_id": party_id, "b_at": at}
+    changed = await _SET_FIRST_REPLY.execute(
+        conn, {"b_dispute_id": dispute_id, "b_party_id": party_id, "b_at": at}
     )
-    return bool(result.rowcount)
+    return bool(changed)
 
 
 async def move(
@@ -263,7 +329,7 @@ async def move(
 async def overdue(conn: AsyncConnection, *, now: datetime, limit: int) -> list[Dispute]:
     """Open disputes past their stage's limit whose notice for this stage has not gone out."""
     stmt = (
-        sa.select(disputes)
+        sa.select(*_DISPUTE_COLUMNS)
         .where(
             disputes.c.status == Status.OPEN.value,
             disputes.c.stage_due_at < now,
@@ -272,7 +338,7 @@ async def overdue(conn: AsyncConnection, *, now: datetime, limit: int) -> list[D
         .order_by(disputes.c.stage_due_at)
         .limit(limit)
     )
-    return await _load(conn, stmt)
+    return await _load(conn, await _rows(conn, stmt))
 
 
 async def claim_overdue(conn: AsyncConnection, *, dispute_id: int, stage: Stage) -> bool:
@@ -290,20 +356,29 @@ async def claim_overdue(conn: AsyncConnection, *, dispute_id: int, stage: Stage)
     return bool(result.rowcount)
 
 
+_SET_ROOT = Prepared(
+    sa.update(disputes)
+    .where(disputes.c.id == sa.bindparam("b_id"))
+    .values(root_ts=sa.bindparam("b_ts", type_=disputes.c.root_ts.type))
+)
+_ADD_THREAD = Prepared(
+    sa.insert(dispute_threads).values(
+        _values(dispute_threads, "channel_id", "ts", "dispute_id", "kind")
+    )
+)
+
+
 async def set_root(conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str) -> None:
     """Remember the card's message: it is the dispute's home thread."""
-    await conn.execute(sa.update(disputes).where(disputes.c.id == dispute_id).values(root_ts=ts))
+    await _SET_ROOT.execute(conn, {"b_id": dispute_id, "b_ts": ts})
     await add_thread(conn, dispute_id=dispute_id, channel_id=channel_id, ts=ts, kind="home")
 
 
 async def add_thread(
     conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str, kind: str
 ) -> None:
-    await conn.execute(
-        sa.insert(dispute_threads).values(
-            channel_id=channel_id, ts=ts, dispute_id=dispute_id, kind=kind
-        )
-    )
+    params = {"channel_id": channel_id, "ts": ts, "dispute_id": dispute_id, "kind": kind}
+    await _ADD_THREAD.execute(conn, params)
 
 
 async def threads(conn: AsyncConnection, *, dispute_id: int) -> list[tuple[str, str, str]]:
@@ -316,19 +391,83 @@ async def threads(conn: AsyncConnection, *, dispute_id: int) -> list[tuple[str, 
     return [(r.channel_id, r.ts, r.kind) for r in rows]
 
 
-async def get(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispute | None:
-    rows = await _load(
-        conn,
-        sa.select(disputes).where(
-            disputes.c.workspace_id == workspace_id, disputes.c.number == number
-        ),
+_BY_NUMBER = Prepared(
+    sa.select(*_DISPUTE_COLUMNS).where(
+        disputes.c.workspace_id == sa.bindparam("workspace_id"),
+        disputes.c.number == sa.bindparam("number"),
     )
-    return rows[0] if rows else None
+)
+_BY_ID = Prepared(sa.select(*_DISPUTE_COLUMNS).where(disputes.c.id == sa.bindparam("id")))
+_BY_IDS = Prepared(
+    sa.select(*_DISPUTE_COLUMNS).where(disputes.c.id.in_(sa.bindparam("ids", expanding=True)))
+)
+
+
+async def get(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispute | None:
+    params = {"workspace_id": workspace_id, "number": number}
+    found = await _load(conn, await _BY_NUMBER.rows(conn, params))
+    return found[0] if found else None
 
 
 async def get_by_id(conn: AsyncConnection, *, dispute_id: int) -> Dispute | None:
-    rows = await _load(conn, sa.select(disputes).where(disputes.c.id == dispute_id))
-    return rows[0] if rows else None
+    found = await _load(conn, await _BY_ID.rows(conn, {"id": dispute_id}))
+    return found[0] if found else None
+
+
+def _narrowed(
+    *, statuses: bool, member: bool, due_before: bool, team_ids: bool, due_from: bool
+) -> sa.ColumnElement[bool]:
+    """The disputes of a workspace narrowed by status, involvement, due time or parties' teams,
+    with a parameter for each (see `_narrowing`): those asked for are in the condition."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        disputes.c.workspace_id == sa.bindparam("workspace_id")
+    ]
+    if statuses:
+        conditions.append(disputes.c.status.in_(sa.bindparam("statuses", expanding=True)))
+    if member:
+        involved = sa.select(dispute_members.c.dispute_id).where(
+            dispute_members.c.user_id == sa.bindparam("member")
+        )
+        conditions.append(
+            sa.or_(disputes.c.owner_id == sa.bindparam("member"), disputes.c.id.in_(involved))
+        )
+    if due_before:
+        conditions.append(disputes.c.stage_due_at < sa.bindparam("due_before"))
+    if due_from:
+        conditions.append(
+            sa.or_(
+                disputes.c.stage_due_at.is_(None),
+                disputes.c.stage_due_at >= sa.bindparam("due_from"),
+            )
+        )
+    if team_ids:
+        with_team = (
+            sa.select(dispute_parties.c.dispute_id)
+            .join(parties, parties.c.id == dispute_parties.c.party_id)
+            .where(parties.c.slack_team.in_(sa.bindparam("team_ids", expanding=True)))
+        )
+        conditions.append(disputes.c.id.in_(with_team))
+    return sa.and_(*conditions)
+
+
+def _narrowing(
+    *,
+    workspace_id: str,
+    statuses: Sequence[Status] | None,
+    member: str | None,
+    due_before: datetime | None,
+    team_ids: frozenset[str] | None,
+    due_from: datetime | None,
+) -> dict[str, Any]:
+    """The parameters of `_narrowed` for these values."""
+    return {
+        "workspace_id": workspace_id,
+        "statuses": [s.value for s in statuses] if statuses is not None else None,
+        "member": member,
+        "due_before": due_before,
+        "team_ids": sorted(team_ids) if team_ids is not None else None,
+        "due_from": due_from,
+    }
 
 
 def matching(
@@ -341,28 +480,63 @@ def matching(
     due_from: datetime | None = None,
 ) -> sa.ColumnElement[bool]:
     """The disputes of a workspace narrowed by status, involvement, due time or parties' teams."""
-    conditions: list[sa.ColumnElement[bool]] = [disputes.c.workspace_id == workspace_id]
-    if statuses is not None:
-        conditions.append(disputes.c.status.in_([s.value for s in statuses]))
-    if member is not None:
-        involved = sa.select(dispute_members.c.dispute_id).where(
-            dispute_members.c.user_id == member
-        )
-        conditions.append(sa.or_(disputes.c.owner_id == member, disputes.c.id.in_(involved)))
-    if due_before is not None:
-        conditions.append(disputes.c.stage_due_at < due_before)
-    if due_from is not None:
-        conditions.append(
-            sa.or_(disputes.c.stage_due_at.is_(None), disputes.c.stage_due_at >= due_from)
-        )
-    if team_ids is not None:
-        with_team = (
-            sa.select(dispute_parties.c.dispute_id)
-            .join(parties, parties.c.id == dispute_parties.c.party_id)
-            .where(parties.c.slack_team.in_(sorted(team_ids)))
-        )
-        conditions.append(disputes.c.id.in_(with_team))
-    return sa.and_(*conditions)
+    where = _narrowed(
+        statuses=statuses is not None,
+        member=member is not None,
+        due_before=due_before is not None,
+        team_ids=team_ids is not None,
+        due_from=due_from is not None,
+    )
+    params = _narrowing(
+        workspace_id=workspace_id,
+        statuses=statuses,
+        member=member,
+        due_before=due_before,
+        team_ids=team_ids,
+        due_from=due_from,
+    )
+    return with_values(where, params)
+
+
+# find()'s page and count statements, by which narrowings, order and limit they have.
+_FIND: dict[tuple[bool, ...], tuple[Prepared, Prepared]] = {}
+
+
+def _find_statements(
+    *,
+    statuses: bool,
+    member: bool,
+    due_before: bool,
+    team_ids: bool,
+    due_from: bool,
+    limit: bool,
+    by_due: bool,
+) -> tuple[Prepared, Prepared]:
+    key = (statuses, member, due_before, team_ids, due_from, limit, by_due)
+    found = _FIND.get(key)
+    if found is not None:
+        return found
+    where = _narrowed(
+        statuses=statuses,
+        member=member,
+        due_before=due_before,
+        team_ids=team_ids,
+        due_from=due_from,
+    )
+    order: list[sa.ColumnElement[Any]] = []
+    if by_due:
+        # Soonest deadline first (so the overdue come first), those with none last. Past a
+        # deadline every one has one: ordered by it alone, the (status, due) index gives the
+        # order, instead of sorting every overdue dispute to show the first few.
+        if not due_before:
+            order.append(disputes.c.stage_due_at.is_(None))
+        order.append(disputes.c.stage_due_at.asc())
+    page = sa.select(*_DISPUTE_COLUMNS).where(where).order_by(*order, disputes.c.number.desc())
+    if limit:
+        page = page.limit(sa.bindparam("limit", type_=sa.Integer()))
+    total = sa.select(sa.func.count()).select_from(disputes).where(where)
+    found = _FIND[key] = (Prepared(page), Prepared(total))
+    return found
 
 
 async def find(
@@ -379,41 +553,35 @@ async def find(
 ) -> tuple[list[Dispute], int]:
     """Disputes newest first, narrowed by status, involvement, due time or parties' teams,
     with the number of all that match (the page may be shorter)."""
-    where = matching(
-        due_from=due_from,
+    page, total = _find_statements(
+        statuses=statuses is not None,
+        member=member is not None,
+        due_before=due_before is not None,
+        team_ids=team_ids is not None,
+        due_from=due_from is not None,
+        limit=limit is not None,
+        by_due=by_due,
+    )
+    params = _narrowing(
         workspace_id=workspace_id,
         statuses=statuses,
         member=member,
         due_before=due_before,
         team_ids=team_ids,
+        due_from=due_from,
     )
-    order: list[sa.ColumnElement[Any]] = []
-    if by_due:
-        # Soonest deadline first (so the overdue come first), those with none last. Past a
-        # deadline every one has one: ordered by it alone, the (status, due) index gives the
-        # order, instead of sorting every overdue dispute to show the first few.
-        if due_before is None:
-            order.append(disputes.c.stage_due_at.is_(None))
-        order.append(disputes.c.stage_due_at.asc())
-    stmt = sa.select(disputes).where(where).order_by(*order, disputes.c.number.desc())
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    found = await _load(conn, stmt, with_members=False)
+    params["limit"] = limit
+    found = await _load(conn, await page.rows(conn, params), with_members=False)
     if limit is None or len(found) < limit:
         return found, len(found)
-    total = (
-        await conn.execute(sa.select(sa.func.count()).select_from(disputes).where(where))
-    ).scalar_one()
-    return found, int(total)
+    return found, int(await total.scalar(conn, params))
 
 
 async def by_ids(conn: AsyncConnection, *, ids: Sequence[int]) -> list[Dispute]:
     """These disputes (without their members), in no particular order."""
     if not ids:
         return []
-    return await _load(
-        conn, sa.select(disputes).where(disputes.c.id.in_(list(ids))), with_members=False
-    )
+    return await _load(conn, await _BY_IDS.rows(conn, {"ids": list(ids)}), with_members=False)
 
 
 async def count(conn: AsyncConnection, *, workspace_id: str) -> int:
@@ -458,69 +626,98 @@ async def events(conn: AsyncConnection, *, dispute_id: int) -> list[TimelineEven
     return [e for _, e in await _timeline(conn, timeline.c.dispute_id == dispute_id)]
 
 
+async def _rows(conn: AsyncConnection, stmt: sa.Select[Any]) -> list[Row]:
+    """A statement built for one call (not prepared), its rows as tuples."""
+    return [tuple(r) for r in await conn.execute(stmt)]
+
+
+# The parties (and members) of the disputes being loaded: one query for all of them.
+_PARTIES_OF = Prepared(
+    sa.select(
+        dispute_parties.c.dispute_id,
+        parties.c.id,
+        parties.c.name,
+        parties.c.kind,
+        parties.c.slack_team,
+    )
+    .join(parties, parties.c.id == dispute_parties.c.party_id)
+    .where(dispute_parties.c.dispute_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(dispute_parties.c.added_at, dispute_parties.c.party_id)
+)
+_MEMBERS_OF = Prepared(
+    sa.select(dispute_members.c.dispute_id, dispute_members.c.user_id)
+    .where(dispute_members.c.dispute_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(dispute_members.c.added_at, dispute_members.c.user_id)
+)
+
+
 async def _load(
-    conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]], *, with_members: bool = True
+    conn: AsyncConnection, rows: Sequence[Row], *, with_members: bool = True
 ) -> list[Dispute]:
-    rows = (await conn.execute(stmt)).all()
+    """Disputes from rows of `_DISPUTE_COLUMNS`, with their parties (and members)."""
     if not rows:
         return []
-    ids = [r.id for r in rows]
-    # One query for the parties of every dispute on the page (not one per dispute).
-    party_rows = (
-        await conn.execute(
-            sa.select(dispute_parties.c.dispute_id, parties)
-            .join(parties, parties.c.id == dispute_parties.c.party_id)
-            .where(dispute_parties.c.dispute_id.in_(ids))
-            .order_by(dispute_parties.c.added_at, dispute_parties.c.party_id)
-        )
-    ).all()
-    member_rows = (
-        (
-            await conn.execute(
-                sa.select(dispute_members.c.dispute_id, dispute_members.c.user_id)
-                .where(dispute_members.c.dispute_id.in_(ids))
-                .order_by(dispute_members.c.added_at, dispute_members.c.user_id)
-            )
-        ).all()
-        if with_members
-        else []
-    )
+    ids = {"ids": [row[0] for row in rows]}
     by_dispute: dict[int, list[Party]] = defaultdict(list)
-    for r in party_rows:
-        by_dispute[r.dispute_id].append(
-            Party(id=r.id, name=r.name, kind=PartyKind(r.kind), slack_team=r.slack_team)
-        )
+    known: dict[int, Party] = {}  # records are immutable: one of each party, shared
+    for dispute_id, party_id, name, kind, slack_team in await _PARTIES_OF.rows(conn, ids):
+        party = known.get(party_id)
+        if party is None:
+            party = known[party_id] = Party(
+                id=party_id, name=name, kind=PartyKind(kind), slack_team=slack_team
+            )
+        by_dispute[dispute_id].append(party)
     members: dict[int, list[str]] = defaultdict(list)
-    for r in member_rows:
-        members[r.dispute_id].append(r.user_id)
-    return [
-        Dispute(
-            id=r.id,
-            workspace_id=r.workspace_id,
-            number=r.number,
-            title=r.title,
-            status=Status(r.status),
-            stage=Stage(r.stage),
-            channel_id=r.channel_id,
-            root_ts=r.root_ts,
-            owner_id=r.owner_id,
-            opened_at=r.opened_at,
-            stage_started_at=r.stage_started_at,
-            stage_due_at=r.stage_due_at,
-            resolution=r.resolution,
-            closed_at=r.closed_at,
-            legal_hold=bool(r.legal_hold),
-            parties=tuple(by_dispute[r.id]),
-            members=tuple(members[r.id]),
-        )
-        for r in rows
-    ]
+    if with_members:
+        for dispute_id, user_id in await _MEMBERS_OF.rows(conn, ids):
+            members[dispute_id].append(user_id)
+    return [_dispute(row, tuple(by_dispute[row[0]]), tuple(members[row[0]])) for row in rows]
+
+
+def _dispute(row: Row, parties: tuple[Party, ...], members: tuple[str, ...]) -> Dispute:
+    (
+        dispute_id,
+        workspace_id,
+        number,
+        title,
+        status,
+        stage,
+        channel_id,
+        root_ts,
+        owner_id,
+        opened_at,
+        stage_started_at,
+        stage_due_at,
+        resolution,
+        closed_at,
+        legal_hold,
+    ) = row
+    # The model turns the stored status and stage into their enums (quicker than Status()).
+    return Dispute(
+        id=dispute_id,
+        workspace_id=workspace_id,
+        number=number,
+        title=title,
+        status=status,
+        stage=stage,
+        channel_id=channel_id,
+        root_ts=root_ts,
+        owner_id=owner_id,
+        opened_at=opened_at,
+        stage_started_at=stage_started_at,
+        stage_due_at=stage_due_at,
+        resolution=resolution,
+        closed_at=closed_at,
+        legal_hold=bool(legal_hold),
+        parties=parties,
+        members=members,
+    )
 
 
 async def everything(conn: AsyncConnection) -> list[tuple[Dispute, list[TimelineEvent]]]:
     """Every dispute of every workspace with its timeline, for the export (oldest first)."""
-    everyone = sa.select(disputes).order_by(disputes.c.workspace_id, disputes.c.number)
-    found = await _load(conn, everyone)
+    everyone = sa.select(*_DISPUTE_COLUMNS).order_by(disputes.c.workspace_id, disputes.c.number)
+    found = await _load(conn, await _rows(conn, everyone))
     if not found:
         return []
     by_dispute: dict[int, list[TimelineEvent]] = defaultdict(list)

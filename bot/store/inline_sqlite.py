@@ -102,6 +102,8 @@ class InlineConnection:
         self._conn = connection
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunNow()
+        # A transaction begun by `begin` that SQLAlchemy has not taken over yet.
+        self._begun_outside = False
 
     @property
     def isolation_level(self) -> str | None:
@@ -113,10 +115,48 @@ class InlineConnection:
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> InlineCursor:
         return await self.cursor().execute(sql, parameters)
 
+    def begin(self, *, immediate: bool) -> None:
+        """BEGIN (IMMEDIATE: taking the write lock now) on the sqlite3 connection itself.
+
+        Cheaper than SQLAlchemy's own BEGIN (a statement through its execution machinery,
+        behind a hop into a greenlet); SQLAlchemy takes this transaction over when the block
+        runs its first Core statement (`take_over`, asked by the store's `begin` event), and
+        then ends it with its commit or rollback. Raises sqlite3 errors as they come."""
+        self._conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        self._begun_outside = True
+
+    def connection_in_transaction(self) -> sqlite3.Connection:
+        """The sqlite3 connection, for statements run without SQLAlchemy (bot/store/prepared.py),
+        inside the block's transaction.
+
+        A write block began its transaction (BEGIN IMMEDIATE) before its first statement; a read
+        block's begins with the first statement it runs. When that is one of these, BEGIN is
+        issued here (`begin`). A transaction SQLAlchemy never took over ends with `end` (a
+        write block's) or the pool's rollback when the block's connection goes back."""
+        if not self._conn.in_transaction:
+            self.begin(immediate=False)
+        return self._conn
+
+    def take_over(self) -> bool:
+        """True if `begin` began the open transaction: SQLAlchemy's BEGIN is then already
+        done. Asked once per SQLAlchemy transaction, at its BEGIN."""
+        begun, self._begun_outside = self._begun_outside, False
+        return begun and self._conn.in_transaction
+
+    def end(self, *, commit: bool) -> None:
+        """Commit or roll back a transaction SQLAlchemy did not take over."""
+        self._begun_outside = False
+        if commit:
+            self._conn.commit()
+        else:
+            self._conn.rollback()
+
     async def commit(self) -> None:
+        self._begun_outside = False
         self._conn.commit()
 
     async def rollback(self) -> None:
+        self._begun_outside = False
         self._conn.rollback()
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:

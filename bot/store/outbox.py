@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.db import ENQUEUED_FLAG
+from bot.store.prepared import Prepared, Row
 from bot.store.schema import outbox
 
 PENDING = "pending"
@@ -41,19 +42,74 @@ class OutboxRow:
     first_attempt_at: datetime | None
 
 
-def _row(r: sa.Row[Any]) -> OutboxRow:
+# The columns an OutboxRow is read from, in the order `_row` unpacks them.
+_ROW_COLUMNS = (
+    outbox.c.id,
+    outbox.c.workspace_id,
+    outbox.c.kind,
+    outbox.c.lane,
+    outbox.c.payload,
+    outbox.c.status,
+    outbox.c.attempts,
+    outbox.c.in_doubt,
+    outbox.c.created_at,
+    outbox.c.first_attempt_at,
+)
+
+
+def _row(row: Row) -> OutboxRow:
+    (
+        row_id,
+        workspace_id,
+        kind,
+        lane,
+        payload,
+        status,
+        attempts,
+        in_doubt,
+        created_at,
+        first_attempt_at,
+    ) = row
     return OutboxRow(
-        id=r.id,
-        workspace_id=r.workspace_id,
-        kind=r.kind,
-        lane=r.lane,
-        payload=dict(r.payload or {}),
-        status=r.status,
-        attempts=r.attempts,
-        in_doubt=bool(r.in_doubt),
-        created_at=r.created_at,
-        first_attempt_at=r.first_attempt_at,
+        id=row_id,
+        workspace_id=workspace_id,
+        kind=kind,
+        lane=lane,
+        payload=dict(payload or {}),
+        status=status,
+        attempts=attempts,
+        in_doubt=bool(in_doubt),
+        created_at=created_at,
+        first_attempt_at=first_attempt_at,
     )
+
+
+# Built once: every change people hear of owes a row (bot/store/prepared.py).
+_ENQUEUED = {
+    name: sa.bindparam(name, type_=outbox.c[name].type)
+    for name in (
+        "workspace_id",
+        "kind",
+        "lane",
+        "payload",
+        "dedupe",
+        "status",
+        "attempts",
+        "in_doubt",
+        "created_at",
+        "next_attempt_at",
+    )
+}
+_ENQUEUE = Prepared(sa.insert(outbox).values(_ENQUEUED))
+_ENQUEUE_ONCE = {
+    dialect: Prepared(
+        insert(outbox)
+        .values(_ENQUEUED)
+        .on_conflict_do_nothing(index_elements=[outbox.c.dedupe])
+        .returning(outbox.c.id)
+    )
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 async def enqueue(
@@ -80,22 +136,14 @@ async def enqueue(
         "next_attempt_at": now,
     }
     if dedupe is None:
-        await conn.execute(sa.insert(outbox).values(**values))
-    else:
-        insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        result = await conn.execute(
-            insert(outbox)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[outbox.c.dedupe])
-            .returning(outbox.c.id)
-        )
-        if result.first() is None:
-            return False
+        await _ENQUEUE.execute(conn, values)
+    elif await _ENQUEUE_ONCE[conn.dialect.name].first(conn, values) is None:
+        return False
     conn.info[ENQUEUED_FLAG] = True
     return True
 
 
-def _due(now: datetime) -> sa.ColumnElement[bool]:
+def _due(now: datetime | sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
     """Waiting and due, or taken by a worker whose lease ran out (it died, or hung)."""
     return sa.or_(
         sa.and_(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now),
@@ -117,12 +165,46 @@ def _head_of_lane() -> sa.ColumnElement[bool]:
     )
 
 
+# The worker's statements, built once (bot/store/prepared.py): each notice runs them.
+_NOW = sa.bindparam("b_now", type_=outbox.c.next_attempt_at.type)
+_HEADS = Prepared(
+    sa.select(*_ROW_COLUMNS)
+    .where(_due(_NOW), _head_of_lane())
+    .order_by(outbox.c.id)
+    .limit(sa.bindparam("b_limit", type_=sa.Integer()))
+)
+_CLAIM = Prepared(
+    sa.update(outbox)
+    .where(
+        outbox.c.id == sa.bindparam("b_id"),
+        outbox.c.attempts == sa.bindparam("b_attempts"),
+        _due(_NOW),
+    )
+    .values(
+        status=SENDING,
+        attempts=sa.bindparam("b_next_attempts", type_=outbox.c.attempts.type),
+        lease_until=sa.bindparam("b_lease_until", type_=outbox.c.lease_until.type),
+        first_attempt_at=sa.func.coalesce(outbox.c.first_attempt_at, _NOW),
+        in_doubt=sa.or_(outbox.c.in_doubt, outbox.c.status == SENDING),
+    )
+)
+_FINISH = Prepared(
+    sa.update(outbox)
+    .where(outbox.c.id == sa.bindparam("b_id"))
+    .values(
+        status=sa.bindparam("b_status", type_=outbox.c.status.type),
+        finished_at=_NOW,
+        lease_until=None,
+        channel_id=sa.bindparam("b_channel_id", type_=outbox.c.channel_id.type),
+        ts=sa.bindparam("b_ts", type_=outbox.c.ts.type),
+        error=sa.bindparam("b_error", type_=outbox.c.error.type),
+    )
+)
+
+
 async def heads(conn: AsyncConnection, *, now: datetime, limit: int) -> list[OutboxRow]:
     """The oldest unfinished row of each lane, where that row is due now."""
-    rows = await conn.execute(
-        sa.select(outbox).where(_due(now), _head_of_lane()).order_by(outbox.c.id).limit(limit)
-    )
-    return [_row(r) for r in rows]
+    return [_row(r) for r in await _HEADS.rows(conn, {"b_now": now, "b_limit": limit})]
 
 
 async def claim(
@@ -130,18 +212,17 @@ async def claim(
 ) -> OutboxRow | None:
     """Take the row for one try; None if another worker took it first. A row found in
     `sending` (its worker's lease ran out) comes back in doubt: it may have been sent."""
-    result = await conn.execute(
-        sa.update(outbox)
-        .where(outbox.c.id == row.id, outbox.c.attempts == row.attempts, _due(now))
-        .values(
-            status=SENDING,
-            attempts=row.attempts + 1,
-            lease_until=now + lease,
-            first_attempt_at=sa.func.coalesce(outbox.c.first_attempt_at, now),
-            in_doubt=sa.or_(outbox.c.in_doubt, outbox.c.status == SENDING),
-        )
+    changed = await _CLAIM.execute(
+        conn,
+        {
+            "b_id": row.id,
+            "b_attempts": row.attempts,
+            "b_now": now,
+            "b_next_attempts": row.attempts + 1,
+            "b_lease_until": now + lease,
+        },
     )
-    if result.rowcount != 1:
+    if changed != 1:
         return None
     # Unchanged since `heads` read it (the attempts matched): its status then is its status.
     return replace(
@@ -163,17 +244,16 @@ async def finish(
     ts: str | None = None,
     error: str | None = None,
 ) -> None:
-    await conn.execute(
-        sa.update(outbox)
-        .where(outbox.c.id == row_id)
-        .values(
-            status=status,
-            finished_at=now,
-            lease_until=None,
-            channel_id=channel_id,
-            ts=ts,
-            error=error[:ERROR_LIMIT] if error else None,
-        )
+    await _FINISH.execute(
+        conn,
+        {
+            "b_id": row_id,
+            "b_status": status,
+            "b_now": now,
+            "b_channel_id": channel_id,
+            "b_ts": ts,
+            "b_error": error[:ERROR_LIMIT] if error else None,
+        },
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.prepared import Prepared
 from bot.store.schema import dispute_parties, disputes, parties
 from bot.workflows.models import Party, PartyKind, Status
 
@@ -18,16 +19,21 @@ def _party(row: sa.Row[tuple[object, ...]]) -> Party:
 
 
 # Built once: a thread reply looks its author's party up by team every time.
-_BY_TEAM = sa.select(parties).where(
-    parties.c.workspace_id == sa.bindparam("workspace_id"),
-    parties.c.slack_team == sa.bindparam("slack_team"),
+_BY_TEAM = Prepared(
+    sa.select(parties.c.id, parties.c.name, parties.c.kind, parties.c.slack_team).where(
+        parties.c.workspace_id == sa.bindparam("workspace_id"),
+        parties.c.slack_team == sa.bindparam("slack_team"),
+    )
 )
 
 
 async def by_team(conn: AsyncConnection, *, workspace_id: str, slack_team: str) -> Party | None:
     params = {"workspace_id": workspace_id, "slack_team": slack_team}
-    row = (await conn.execute(_BY_TEAM, params)).first()
-    return _party(row) if row else None
+    row = await _BY_TEAM.first(conn, params)
+    if row is None:
+        return None
+    party_id, name, kind, team = row
+    return Party(id=party_id, name=name, kind=PartyKind(kind), slack_team=team)
 
 
 async def by_name(conn: AsyncConnection, *, workspace_id: str, name: str) -> Party | None:
