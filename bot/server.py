@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import signal
@@ -458,6 +459,11 @@ async def serve_forever(settings: Settings, config: ParleyConfig) -> None:
         loop.add_signal_handler(sig, stop.set)
     parley = Parley(settings, config=config)
     await parley.start()
+    # What start-up built (modules, the app, caches) lives as long as the process: kept out
+    # of the collector's way, a full collection no longer walks it, which had put 50-100 ms
+    # pauses in the slowest 1 % of answers under load.
+    gc.collect()
+    gc.freeze()
     try:
         await stop.wait()
         log.info("Parley is shutting down: finishing requests in flight")
