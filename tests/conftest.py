@@ -122,6 +122,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    """A migrated store on each engine (PostgreSQL skips with the reason where none answers)."""
+    s = Store.open(database_url)
+    await s.upgrade()
+    yield s
+    await s.close()
+
+
+@pytest.fixture
 async def slack() -> AsyncIterator[SlackStandIn]:
     async with SlackStandIn() as stand_in:
         yield stand_in

@@ -4,7 +4,6 @@ races, revocation, expiry claimed once, what is expiring, and the export."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,14 +27,6 @@ ALICE = Person(user_id="U0ALICE", team_id=WS, name="alice")
 GRETA = Person(user_id="U0GRETA", team_id="T0GLOBEX", name="greta", team_name="Globex Audit")
 RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Networks")
 IVAN = Person(user_id="U0IVAN", team_id="T0INITECH", name="ivan", team_name="Initech")
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    s = Store.open(database_url)
-    await s.upgrade()
-    yield s
-    await s.close()
 
 
 def terms(valid_until: str = "2027-06-30", **changes: object) -> agreements.Draft:

@@ -8,7 +8,6 @@ Every refusal is an ephemeral error that leaves the database exactly as it was.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -273,15 +272,6 @@ async def test_a_shared_channel_sees_only_its_own_parties(app: Running) -> None:
 
 
 # --- the workflow, directly ----------------------------------------------------------------
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    """Both engines (PostgreSQL skips with the reason where none answers)."""
-    s = Store.open(database_url)
-    await s.upgrade()
-    yield s
-    await s.close()
 
 
 def config_of(extra: str = "") -> ParleyConfig:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -71,14 +70,6 @@ OUTBOX_ROW = Prepared(
         outbox.c.lease_until,
     ).where(outbox.c.id == sa.bindparam("id"))
 )
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    s = Store.open(database_url)
-    await s.upgrade()
-    yield s
-    await s.close()
 
 
 def party(name: str, *, at: datetime = NOW, team: str | None = None) -> dict[str, Any]:

@@ -4,7 +4,6 @@ minutes once per event, reminders claimed once, and the export's shapes."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,14 +26,6 @@ ALICE = Person(user_id="U0ALICE", team_id="T0PARLEY", name="alice", tz="Asia/Sha
 BOB = Person(user_id="U0BOB", team_id="T0PARLEY", name="bob", tz="Europe/Berlin")
 RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Networks")
 ACME_ROOM = Audience.shared(frozenset({"T0ACME"}), "C0ACME")
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    s = Store.open(database_url)
-    await s.upgrade()
-    yield s
-    await s.close()
 
 
 async def schedule(

@@ -27,14 +27,6 @@ RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Netw
 IVAN = Person(user_id="U0IVAN", team_id="T0INITECH", name="ivan", team_name="Initech")
 
 
-@pytest.fixture
-async def store(database_url: str) -> Store:
-    s = Store.open(database_url)
-    await s.upgrade()
-    yield s  # type: ignore[misc]
-    await s.close()
-
-
 async def test_migrations_are_idempotent(store: Store) -> None:
     await store.upgrade()
     await store.upgrade()
