@@ -195,7 +195,7 @@ def well_formed(text: str) -> Shape | None:
         if actions is None or (
             isinstance(actions, list) and all(isinstance(a, dict) for a in actions)
         ):
-            return Shape(payload=payload, form=form)
+            return Shape(payload=payload)
         return None
     if "command" in form and all(
         _is_text(form.get(k, [None])[0]) for k in ("command", "user_id", "channel_id")
@@ -429,21 +429,10 @@ async def close_client(client: AsyncWebClient) -> None:
         await session.close()
 
 
-# Bolt runs a listener's work after `ack()` as an untracked task with this coroutine name.
-BOLT_AFTER_ACK = "run_ack_function_asynchronously"
-
-
-def bolt_background_tasks() -> set[asyncio.Task[object]]:
-    return {
-        t
-        for t in asyncio.all_tasks()
-        if not t.done() and BOLT_AFTER_ACK in getattr(t.get_coro(), "__qualname__", "")
-    }
-
-
 async def drain_background_work(grace: float) -> None:
-    """Wait for Bolt's post-ack listener work so a shutdown does not cut a handler in half."""
-    pending: set[asyncio.Task[Any]] = {*bolt_background_tasks(), *handlers_running()}
+    """Wait for handlers still at work after their ack (`bot/commands/acks.py` runs every
+    listener), so a shutdown does not cut one in half."""
+    pending = handlers_running()
     if not pending:
         return
     _, still = await asyncio.wait(pending, timeout=grace)

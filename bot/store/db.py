@@ -156,7 +156,6 @@ class Store:
         """One transaction: committed when the block ends, rolled back if it raises."""
         if self._write_lock is None:
             async with self.engine.connect() as conn:
-                conn = await conn.execution_options(parley_write=True)
                 conn.info.pop(ENQUEUED_FLAG, None)
                 async with conn.begin():
                     yield conn
