@@ -11,11 +11,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
@@ -24,6 +19,7 @@ from bot.commands.acks import PromptListenerRunner, SignalledAck
 from bot.commands.directory import Directory
 from bot.config import ParleyConfig, resolve_config
 from bot.deps import Deps
+from bot.retry import BudgetedRetryHandler
 from bot.settings import Settings
 from bot.store import Store
 from bot.workflows.calendar import calendar_for
@@ -32,13 +28,11 @@ from bot.workflows.models import Person
 log = logging.getLogger(__name__)
 
 
-def retry_handlers() -> list[AsyncRetryHandler]:
-    """The client's retries: a list replaces slack_sdk's default, so connection errors stay in."""
-    return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        AsyncServerErrorRetryHandler(max_retry_count=2),
-    ]
+def retry_handlers(budget_seconds: float) -> list[AsyncRetryHandler]:
+    """The request path's retries (a list replaces slack_sdk's default): 429s after their
+    Retry-After, 5xx and dropped connections after a backoff, within the budget (about a
+    minute: `PARLEY_SLACK_RETRY_SECONDS`; bot/retry.py)."""
+    return [BudgetedRetryHandler(budget_seconds)]
 
 
 WEB_API_TIMEOUT_SECONDS = 10
@@ -58,7 +52,7 @@ def web_client(settings: Settings, session: aiohttp.ClientSession | None = None)
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         timeout=WEB_API_TIMEOUT_SECONDS,
-        retry_handlers=retry_handlers(),
+        retry_handlers=retry_handlers(settings.PARLEY_SLACK_RETRY_SECONDS),
         session=session,
     )
 

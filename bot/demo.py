@@ -521,6 +521,55 @@ async def scene_mistakes(s: Session) -> None:
     s.check(before is None and await s.dispute(3) is None, "none of it changed the data")
 
 
+async def scene_outsiders(s: Session) -> None:
+    running = s.running
+    dm = running.slack.workspace.open_dm("U0RAJ").id
+    s.say("(Raj, Acme's rep, tries Parley from a DM, where no payload says whose he is)")
+    mark = len(running.slack.calls)
+    answers = [
+        reply_text(await s.command("U0RAJ", dm, "/dispute", text))
+        for text in ("list all", "show D-2")
+    ]
+    answers.append(reply_text(await s.command("U0RAJ", dm, "/digest", "now")))
+    s.check(
+        all("Only members of the workspace" in a for a in answers),
+        "Slack's record of Raj (users.info) places him as Acme's, wherever he asks from",
+    )
+    sent = answers + [json.dumps(c.args) for c in running.slack.calls[mark:]]
+    s.check(
+        not any(word in text for text in sent for word in ("Globex", "greta", "D-2")),
+        "the refusals tell him nothing of Globex or of our record",
+    )
+    await s.command("U0ALICE", "C0ACME", "/dispute", "open Invoice credit note with <@U0RAJ|raj>")
+    dispute = None
+    for number in range(1, 10):
+        found = await s.dispute(number)
+        if found is not None and found.title == "Invoice credit note":
+            dispute = found
+    assert running.parley.deps is not None
+    running.parley.deps.directory.forget_person("U0RAJ")  # as after a restart
+    s.say("(Slack rate-limits users.info three times; Raj replies in the dispute's thread)")
+    running.slack.rate_limit("users.info", times=3, retry_after=1)
+    if dispute is not None and dispute.root_ts:
+        stored, reply = await running.driver.message(
+            "U0RAJ", "C0ACME", "Checking the invoice now", thread_ts=dispute.root_ts
+        )
+        s.say(f"#acme-shared  @raj (in the thread) › {stored.text}")
+        s.check(reply.status == 200, "the event is acknowledged at once, before users.info answers")
+    await running.settle(grace=30)
+    events = []
+    if dispute is not None:
+        async with running.store.read() as conn:
+            events = await disputes_repo.events(conn, dispute_id=dispute.id)
+    last = [e for e in events if e.kind == "reply"][-1:]
+    s.check(
+        bool(last)
+        and last[0].party == "Acme Networks"
+        and last[0].text == "Checking the invoice now",
+        "the reply is on the record, placed as Acme's once Slack answered",
+    )
+
+
 async def scene_export(s: Session) -> None:
     document = await export_document(s.running.store)
     s.say("$ parley export --format json   (first dispute)")
@@ -572,6 +621,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Mistakes get clear answers and change nothing", scene_mistakes),
     ("Everything is on the record", scene_export),
     ("Slack has an outage; the outbox waits it out", scene_outage),
+    ("A supplier's rep in a DM gets nothing that is not theirs", scene_outsiders),
 ]
 
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     DATABASE_URL: str = "sqlite:///parley.db"
     PORT: int = Field(default=3000, ge=1, le=65535)
     PARLEY_CONFIG: str | None = None
+    # How long a request may keep retrying Slack's 429s and 5xx (bot/retry.py).
+    PARLEY_SLACK_RETRY_SECONDS: float = Field(default=60.0, ge=0, le=600)
 
     @field_validator("SLACK_API_URL")
     @classmethod

@@ -92,7 +92,8 @@ async def test_versions_acknowledgment_and_revocation(store: Store, config: Parl
         await agreements.acknowledge(
             store, workspace_id=WS, number=1, version=1, actor=ALICE, now=NOW, tz=SHANGHAI
         )
-    with pytest.raises(NotAllowed):
+    # Another party's person is told what a missing agreement tells: nothing more
+    with pytest.raises(NotFound, match="There is no agreement A-1"):
         await agreements.acknowledge(
             store, workspace_id=WS, number=1, version=1, actor=RAJ, now=NOW, tz=SHANGHAI
         )

@@ -185,7 +185,14 @@ async def test_unknown_users_and_failing_team_info_lose_nothing(
     event = app.driver.message_event(ghost)
     event["user"] = "U0GHOST"
     assert (await app.driver.event(event)).status == 200
-    assert replies(await timeline(app))[-1] == ("reply", "U0GHOST", None, "From a deleted account")
+    await app.settle()
+    # Slack cannot place the author: the team Slack sent with the event (Acme's) stands
+    assert replies(await timeline(app))[-1] == (
+        "reply",
+        "U0GHOST",
+        "Acme Networks",
+        "From a deleted account",
+    )
     assert "users.info does not know U0GHOST" in caplog.text
     # A user of a team team.info cannot describe becomes a party named after the team id.
     app.slack.workspace.teams.pop("T0INITECH")

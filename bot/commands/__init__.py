@@ -11,6 +11,7 @@ from bot.commands import (
     disputes,
     events,
     fallback,
+    identity,
     outgoing,
     parties,
     reviews,
@@ -21,6 +22,7 @@ from bot.commands import (
 def register_all(app: AsyncApp) -> None:
     """Wire every listener; the fallback goes last so it only sees what nothing else took."""
     outgoing.register(app)
+    identity.register(app)  # who is asking, before any listener
     threads.register(app)
     disputes.register(app)
     dispute_buttons.register(app)

@@ -15,7 +15,10 @@ Lazy listeners and `process_before_response` are left to Bolt's own runner.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.listener.async_listener import AsyncListener
@@ -31,6 +34,22 @@ _running: set[asyncio.Task[None]] = set()
 def handlers_running() -> set[asyncio.Task[None]]:
     """The handlers still at work after their ack."""
     return {task for task in _running if not task.done()}
+
+
+def after_ack(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """Run `work` after Slack has been answered, tracked like a handler's continuation (a
+    shutdown and a test's `settle()` wait for it; an error is logged, never lost)."""
+
+    async def logged() -> None:
+        try:
+            await work
+        except Exception:
+            logging.getLogger(__name__).exception("work after the ack failed")
+
+    task = asyncio.get_running_loop().create_task(logged())
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return task
 
 
 class SignalledAck(AsyncAck):

@@ -19,8 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import outgoing, render, render_agreements
 from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.directory import UnknownUser
+from bot.commands.identity import SLACK_TROUBLE
 from bot.commands.parsing import find_mentions, plain_text, split_with
-from bot.commands.router import SLACK_TROUBLE, Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
 from bot.workflows import agreements, notices

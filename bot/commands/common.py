@@ -23,14 +23,6 @@ def workspace_of(context: AsyncBoltContext) -> str:
     return str(team or "")
 
 
-def actor_team(payload: dict[str, Any], context: AsyncBoltContext) -> str:
-    """The team the acting user belongs to; differs from the workspace for Slack Connect users."""
-    user = payload.get("user")
-    if isinstance(user, dict) and user.get("team_id"):
-        return str(user["team_id"])
-    return str(payload.get("user_team") or context.actor_team_id or payload.get("team_id") or "")
-
-
 async def answer(ack: Ack, text: str, blocks: render.Blocks) -> None:
     """Acknowledge with an ephemeral answer, seen only by the person who asked."""
     await ack(text=text, blocks=blocks, response_type="ephemeral")

@@ -21,7 +21,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_digests
-from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.common import Ack, answer, workspace_of
+from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import split_subcommand
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
@@ -63,7 +64,11 @@ async def digest_command(
 ) -> None:
     sub, args = split_subcommand(command.get("text") or "")
     workspace_id = workspace_of(context)
-    internal = actor_team(command, context) in ("", workspace_id)
+    try:
+        internal = (await caller_of(context)).internal
+    except SlackTrouble:
+        await answer(ack, *render.error(SLACK_TROUBLE))
+        return
     run = SUBCOMMANDS.get(sub)
     if run is None:
         unknown = f"`{render.escape(sub[:40])}` is not a /digest subcommand."

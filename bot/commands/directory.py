@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ NOT_VISIBLE = {
     "missing_scope",
     "method_not_supported_for_channel_type",
 }
+# What team.info says for a team it will not describe (an answer, unlike a failure).
+TEAM_UNKNOWN = {"team_not_found", "missing_scope", "team_access_not_granted"}
 PERMALINK_CACHE = 5000
 # What chat.getPermalink says for a message that is gone or a channel the bot cannot see.
 NO_PERMALINK = NOT_VISIBLE | {"message_not_found"}
@@ -33,6 +36,7 @@ class Channel:
     is_im: bool
     is_member: bool
     team_ids: frozenset[str]
+    im_user: str | None = None  # the person of a DM with Parley
 
 
 class UnknownUser(Exception):
@@ -47,6 +51,7 @@ class Directory:
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
         self._people: dict[str, tuple[float, Person]] = {}
+        self._looking_up: dict[str, asyncio.Future[Person]] = {}
         self._teams: dict[str, tuple[float, str | None]] = {}
         self._channels: dict[str, tuple[float, Channel | None]] = {}
         self._names: tuple[float, dict[str, str]] | None = None
@@ -58,10 +63,30 @@ class Directory:
     def _fresh(stamp: float) -> bool:
         return time.monotonic() - stamp < CACHE_SECONDS
 
+    def known(self, user_id: str) -> Person | None:
+        """The person as last looked up, if that is fresh: no Web API call, ever."""
+        cached = self._people.get(user_id)
+        return cached[1] if cached and self._fresh(cached[0]) else None
+
     async def person(self, user_id: str) -> Person:
+        """Slack's record of somebody (users.info), cached; one lookup at a time per person,
+        shared by every request that asks meanwhile. A failure is never cached."""
         cached = self._people.get(user_id)
         if cached and self._fresh(cached[0]):
             return cached[1]
+        pending = self._looking_up.get(user_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._look_up(user_id))
+            self._looking_up[user_id] = pending
+            pending.add_done_callback(lambda done: self._looked_up(user_id, done))
+        return await asyncio.shield(pending)
+
+    def _looked_up(self, user_id: str, done: asyncio.Future[Person]) -> None:
+        self._looking_up.pop(user_id, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here: a lookup whose askers all gave up logs nothing
+
+    async def _look_up(self, user_id: str) -> Person:
         try:
             user: dict[str, Any] = (await self._client.users_info(user=user_id))["user"]
         except SlackApiError as exc:
@@ -88,7 +113,9 @@ class Directory:
             return cached[1]
         try:
             name: str | None = (await self._client.team_info(team=team_id))["team"]["name"]
-        except SlackApiError:
+        except SlackApiError as exc:
+            if exc.response.get("error") not in TEAM_UNKNOWN:
+                return None  # Slack failing is not an answer: ask again next time
             name = None
         self._teams[team_id] = (time.monotonic(), name)
         return name
@@ -157,6 +184,7 @@ class Directory:
                 is_im=bool(info.get("is_im")),
                 is_member=bool(info.get("is_member")),
                 team_ids=frozenset(teams),
+                im_user=str(info["user"]) if info.get("is_im") and info.get("user") else None,
             )
         self._channels[channel_id] = (time.monotonic(), found)
         return found
@@ -187,7 +215,22 @@ class Directory:
             return Audience.shared(frozenset(), channel_id)
         if channel.is_shared:
             return Audience.shared(channel.team_ids - {workspace_id}, channel_id)
+        if channel.is_im:
+            # A DM is its person's: internal only when Slack's record says they are ours.
+            return await self._dm_audience(channel, workspace_id)
         return Audience()
+
+    async def _dm_audience(self, channel: Channel, workspace_id: str) -> Audience:
+        if channel.im_user is None:
+            return Audience.shared(frozenset(), channel.id)
+        try:
+            person = await self.person(channel.im_user)
+        except UnknownUser:
+            return Audience.shared(frozenset(), channel.id)
+        if person.team_id == workspace_id and not person.is_bot:
+            return Audience()
+        teams = frozenset({person.team_id}) if person.team_id else frozenset()
+        return Audience.shared(teams, channel.id)
 
     async def permalink(self, channel_id: str, ts: str) -> str | None:
         """A message's permalink (chat.getPermalink), or None if Slack has none for it.
@@ -219,3 +262,7 @@ class Directory:
 
     def forget_channel(self, channel_id: str) -> None:
         self._channels.pop(channel_id, None)
+
+    def forget_person(self, user_id: str) -> None:
+        """Ask Slack again next time (somebody's team or profile may have changed)."""
+        self._people.pop(user_id, None)

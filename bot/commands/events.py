@@ -37,8 +37,9 @@ async def channel_changed(event: dict[str, Any], deps: Deps) -> None:
 
 
 async def message_seen(event: dict[str, Any]) -> None:
-    # Thread capture (replies on a dispute's record) is a later feature; until then a message
-    # is only acknowledged. Nothing of its text is logged.
+    # Replies in Parley's threads were recorded by the capture middlewares before this
+    # (bot/commands/threads.py); every other message is only acknowledged. Nothing of its
+    # text is logged.
     log.debug("message event in %s acknowledged", event.get("channel"))
 
 

@@ -18,11 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render_digests
 from bot.commands.common import workspace_of
-from bot.commands.directory import UnknownUser
+from bot.commands.identity import SlackTrouble, place
 from bot.deps import Deps
 from bot.workflows import digests
 from bot.workflows.models import Dispute
-from bot.workflows.parties import is_external
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +47,14 @@ async def publish_home(
     """Build and publish one person's Home; False if they get none (external, unknown) or
     Slack refused it. Never raises for Slack's sake: a Home is not worth a failed request."""
     try:
-        person = await deps.directory.person(user_id)
-        if person.is_bot or is_external(person, workspace_id):
-            return False
+        caller = await place(deps.directory, user_id, workspace_id)
+    except SlackTrouble:
+        log.warning("publishing the Home of %s: Slack cannot say who they are", user_id)
+        return False
+    if not caller.internal or caller.person is None:
+        return False  # outsiders, and people Slack cannot place, get no Home
+    person = caller.person
+    try:
         try:
             tz = ZoneInfo(person.tz) if person.tz else deps.config.calendar.zone
         except (ZoneInfoNotFoundError, ValueError):
@@ -65,9 +69,8 @@ async def publish_home(
         )
         view = render_digests.home_view(content, tz=tz, now=moment)
         await client.views_publish(user_id=user_id, view=view)
-    except (SlackApiError, UnknownUser) as exc:
-        error = exc.response.get("error") if isinstance(exc, SlackApiError) else "unknown user"
-        log.warning("publishing the Home of %s failed: %s", user_id, error)
+    except SlackApiError as exc:
+        log.warning("publishing the Home of %s failed: %s", user_id, exc.response.get("error"))
         return False
     return True
 

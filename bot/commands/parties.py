@@ -11,7 +11,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_parties
-from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.common import Ack, answer, workspace_of
+from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import plain_text, split_subcommand
 from bot.deps import Deps
 from bot.workflows import party_admin
@@ -56,7 +57,12 @@ async def party_command(
         await answer(ack, *render_parties.usage(problem))
         return
     workspace_id = workspace_of(context)
-    if actor_team(command, context) not in ("", workspace_id):
+    try:
+        internal = (await caller_of(context)).internal
+    except SlackTrouble:
+        await answer(ack, *render.error(SLACK_TROUBLE))
+        return
+    if not internal:
         await answer(
             ack,
             *render.error(

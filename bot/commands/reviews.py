@@ -13,16 +13,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_reviews
-from bot.commands.common import Ack, actor_team, tell, workspace_of
-from bot.commands.directory import UnknownUser
+from bot.commands.common import Ack, tell, workspace_of
+from bot.commands.identity import caller_of
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.review_reminders import action_of
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
+from bot.commands.threads import event_author
 from bot.deps import Deps
 from bot.workflows import notices, review_reminders, reviews
 from bot.workflows.capture import Message
@@ -331,7 +331,7 @@ async def done_button(
     organisations are told politely that they can't, and nothing changes."""
     await ack()
     workspace_id = workspace_of(context)
-    if actor_team(body, context) not in ("", workspace_id):
+    if not (await caller_of(context)).internal:  # the gate let it through: placed already
         await tell(
             respond,
             "Only members of the workspace that runs Parley can mark action items done. "
@@ -417,7 +417,8 @@ async def capture_review_minutes(
                 deps.store,
                 workspace_id=workspace_of(context),
                 message=message,
-                author=await _author(deps, message.author_id),
+                author=deps.directory.known(message.author_id)
+                or event_author(message.author_id, event),
                 config=deps.config,
                 now=deps.clock.now(),
             )
@@ -450,16 +451,6 @@ def _reply(body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None)
         author_id=user,
         text=plain_text(str(event.get("text") or "")),
     )
-
-
-async def _author(deps: Deps, user_id: str) -> Person | None:
-    try:
-        return await deps.directory.person(user_id)
-    except UnknownUser:
-        log.warning("users.info does not know %s; minutes kept without a party", user_id)
-    except SlackApiError as exc:
-        log.warning("users.info failed for %s (%s)", user_id, exc.response.get("error"))
-    return None
 
 
 REVIEW = SlashCommand(

@@ -13,18 +13,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
-from bot.commands.common import Ack, actor_team, answer, workspace_of
+from bot.commands.common import Ack, answer, workspace_of
 from bot.commands.directory import UnknownUser
+from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import split_subcommand
 from bot.deps import Deps
 from bot.workflows.errors import DomainError
 
 log = logging.getLogger(__name__)
-
-SLACK_TROUBLE = (
-    "Slack is having trouble answering me right now, so nothing was changed. "
-    "Please try again in a minute."
-)
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,12 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
             await answer(ack, *spec.usage(None if sub in ("", "help") else unknown))
             return
         workspace_id = workspace_of(context)
-        if actor_team(command, context) not in ("", workspace_id):
+        try:  # placed by Slack's record (bot/commands/identity.py), never by the payload
+            caller = await caller_of(context)
+        except SlackTrouble:
+            await answer(ack, *render.error(SLACK_TROUBLE))
+            return
+        if not caller.internal:
             await answer(ack, *render.error(spec.outsiders))
             return
         call = Invocation(

@@ -3,6 +3,12 @@
 This runs as a middleware, before Bolt acknowledges the event, so what Slack was told we
 received is already stored; if storing fails Slack gets a 500 and delivers the event again
 (the event id makes the second delivery record nothing twice).
+
+Nothing here waits on Slack before the ack: a reply is stored from what the event carries,
+its author placed by the directory's cache or else by the team Slack sent with the event
+(`user_team`, `source_team`). After the ack the author is looked up (`users.info`) and the
+reply placed again by Slack's record (`capture.place_reply`): Slack's record wins, and the
+event's team stands when Slack cannot say.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
+from bot.commands.acks import after_ack
 from bot.commands.common import workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import plain_text
@@ -78,7 +85,7 @@ async def _capture(
             deps.store,
             message=found,
             previous_text=plain_text(str(before.get("text") or "")),
-            author=await _author(deps, found.author_id),
+            author=deps.directory.known(found.author_id) or event_author(found.author_id, current),
             now=deps.clock.now(),
         )
     elif subtype == "message_deleted":
@@ -91,22 +98,25 @@ async def _capture(
         await capture.record_deletion(
             deps.store,
             message=found,
-            author=await _author(deps, found.author_id),
+            author=deps.directory.known(found.author_id) or event_author(found.author_id, before),
             now=deps.clock.now(),
         )
     elif subtype in HUMAN_SUBTYPES and not _is_bot(event, bot_user_id):
         found = _message(body, channel, event, event)
         if found is None or not await _ours(deps, found):
             return
-        await capture.record_reply(
+        known = deps.directory.known(found.author_id)
+        recorded = await capture.record_reply(
             deps.store,
             workspace_id=workspace_id,
             message=found,
-            author=await _author(deps, found.author_id),
+            author=known or event_author(found.author_id, event),
             config=deps.config,
             calendar=deps.calendar,
             now=deps.clock.now(),
         )
+        if recorded and known is None:
+            after_ack(_place_by_slack(deps, workspace_id, found))
 
 
 def _message(
@@ -139,12 +149,38 @@ async def _ours(deps: Deps, message: capture.Message) -> bool:
     )
 
 
-async def _author(deps: Deps, user_id: str) -> Person | None:
-    """Who wrote it; None when Slack cannot say (the reply is kept with the user's id)."""
-    try:
-        return await deps.directory.person(user_id)
-    except UnknownUser:
-        log.warning("users.info does not know %s; recording the message without a party", user_id)
-    except SlackApiError as exc:
-        log.warning("users.info failed for %s (%s)", user_id, exc.response.get("error"))
+def event_author(user_id: str, message: dict[str, Any]) -> Person | None:
+    """The author as the event itself places them: the team Slack sent with the message
+    (`user_team`, else `source_team`), or None when it sent none. No Web API call."""
+    for key in ("user_team", "source_team"):
+        team = message.get(key)
+        if isinstance(team, str) and 0 < len(team) <= 32:
+            return Person(user_id=user_id, team_id=team, name=user_id)
     return None
+
+
+async def _place_by_slack(deps: Deps, workspace_id: str, message: capture.Message) -> None:
+    """After the ack: Slack's record of the author places the reply (see the module)."""
+    try:
+        author = await deps.directory.person(message.author_id)
+    except UnknownUser:
+        log.warning(
+            "users.info does not know %s; the reply keeps the event's team", message.author_id
+        )
+        return
+    except SlackApiError as exc:
+        log.warning(
+            "users.info failed for %s (%s); the reply keeps the event's team",
+            message.author_id,
+            exc.response.get("error"),
+        )
+        return
+    await capture.place_reply(
+        deps.store,
+        workspace_id=workspace_id,
+        message=message,
+        author=author,
+        config=deps.config,
+        calendar=deps.calendar,
+        now=deps.clock.now(),
+    )

@@ -253,14 +253,23 @@ class SlackDriver:
 
     # --- slash commands ----------------------------------------------------------------
 
-    async def command(self, command: str, text: str, *, user: str, channel: str) -> Reply:
-        """A slash command: ``command("/dispute", "open Outage", user=ALICE, channel=DESK)``."""
+    async def command(
+        self, command: str, text: str, *, user: str, channel: str, hold_back_team: bool = True
+    ) -> Reply:
+        """A slash command: ``command("/dispute", "open Outage", user=ALICE, channel=DESK)``.
+
+        Like Slack, the payload's ``team_id`` is the workspace that received the command, not
+        the invoker's own team, whoever typed it: a Slack Connect guest's command says nothing
+        of where they come from. ``hold_back_team=False`` sends the invoker's team instead
+        (a hint some payloads do carry, which may narrow who somebody is but never widen it).
+        """
         person = self._user(user)
         target = self._channel(channel)
-        team = self.slack.workspace.team_of(user)
+        ws = self.slack.workspace
+        team = ws.home if hold_back_team else ws.team_of(user)
         fields = {
             "token": self.verification_token,
-            "team_id": person.team_id,
+            "team_id": team.id,
             "team_domain": team.domain,
             "channel_id": target.id,
             "channel_name": self._channel_name(target),

@@ -40,9 +40,12 @@ class Running:
         return self.parley.store
 
 
-def sandbox_settings(slack: SlackStandIn, database_url: str) -> Settings:
+def sandbox_settings(
+    slack: SlackStandIn, database_url: str, *, retry_seconds: float = 60.0
+) -> Settings:
     return Settings(
         _env_file=None,
+        PARLEY_SLACK_RETRY_SECONDS=retry_seconds,
         SLACK_BOT_TOKEN=slack.bot_token,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=slack.api_url,
@@ -57,6 +60,7 @@ async def running_parley(
     config: ParleyConfig,
     start: datetime,
     slack: SlackStandIn | None = None,
+    retry_seconds: float = 60.0,
 ) -> AsyncIterator[Running]:
     """Start the stand-in (unless given) and the real app on a free loopback port."""
     own_slack = slack is None
@@ -68,7 +72,10 @@ async def running_parley(
     stand_in.clock = clock
     # No ticker loop: a test (or the demo) moves the fake clock and calls `parley.tick()`.
     parley = Parley(
-        sandbox_settings(stand_in, database_url), config=config, clock=clock, tick_seconds=None
+        sandbox_settings(stand_in, database_url, retry_seconds=retry_seconds),
+        config=config,
+        clock=clock,
+        tick_seconds=None,
     )
     try:
         await parley.start(host="127.0.0.1", port=0)

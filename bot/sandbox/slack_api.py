@@ -301,6 +301,9 @@ class SlackStandIn:
         self.home_views: dict[str, dict[str, Any]] = {}
         self.open_views: dict[str, dict[str, Any]] = {}
         self.ephemeral: list[StoredMessage] = []
+        # People users.info answers user_not_found for, as Slack does for some authors it
+        # will not describe (deleted, or of an org that hides its members).
+        self.unknown_users: set[str] = set()
 
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -459,6 +462,10 @@ class SlackStandIn:
                     channel=channel,
                 )
             )
+
+    def rate_limit(self, method: str, times: int, retry_after: int = 1) -> None:
+        """``method`` (and only it) answers 429 with ``Retry-After`` the next ``times`` calls."""
+        self.fail_next(times, status=429, retry_after=retry_after, method=method)
 
     def clear_faults(self) -> None:
         """Slack is well again: no more injected failures."""
@@ -817,7 +824,7 @@ class SlackStandIn:
     def _user(self, args: dict[str, Any], name: str = "user") -> User:
         user_id = _str_arg(args, name)
         user = self.workspace.user(user_id) if user_id else None
-        if user is None:
+        if user is None or user.id in self.unknown_users:
             raise SlackError("user_not_found")
         return user
 

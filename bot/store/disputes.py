@@ -272,6 +272,39 @@ async def message_recorded(
     return await _MESSAGE_RECORDED.first(conn, params) is not None
 
 
+async def recorded_reply(
+    conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str
+) -> tuple[int, int | None] | None:
+    """(event id, party id) of the reply recorded for a message, or None."""
+    row = (
+        await conn.execute(
+            sa.select(timeline.c.id, timeline.c.party_id)
+            .where(
+                timeline.c.channel_id == channel_id,
+                timeline.c.message_ts == ts,
+                timeline.c.dispute_id == dispute_id,
+                timeline.c.kind == "reply",
+            )
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (int(row[0]), row[1])
+
+
+async def place_event(
+    conn: AsyncConnection,
+    *,
+    event_id: int,
+    party_id: int | None,
+    response: tuple[int, int] | None = None,
+) -> None:
+    """Put a recorded reply on the party Slack's record says its author speaks for."""
+    values: dict[str, Any] = {"party_id": party_id}
+    if response is not None:
+        values["response_wall_seconds"], values["response_working_seconds"] = response
+    await conn.execute(sa.update(timeline).where(timeline.c.id == event_id).values(**values))
+
+
 async def party_joined_at(
     conn: AsyncConnection, *, dispute_id: int, party_id: int
 ) -> tuple[datetime, datetime | None] | None:

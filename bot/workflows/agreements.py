@@ -440,10 +440,8 @@ async def acknowledge(
             "that they read and accept it, so nobody can do it on their behalf."
         )
     if actor.team_id != agreement.party.slack_team:
-        raise NotAllowed(
-            f"{agreement.ref} is addressed to another organisation; only its people can "
-            "acknowledge it."
-        )
+        # Another party's agreement: told exactly what a missing one tells, nothing more.
+        raise NotFound(f"There is no agreement A-{number}.")
     status = agreement.status_on(today_in(now, tz))
     if status is AgreementStatus.REVOKED:
         raise InvalidInput(f"{agreement.ref} was revoked; there is nothing to acknowledge.")

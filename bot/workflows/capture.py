@@ -126,6 +126,48 @@ async def record_reply(
     return True
 
 
+async def place_reply(
+    store: Store,
+    *,
+    workspace_id: str,
+    message: Message,
+    author: Person,
+    config: ParleyConfig,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> bool:
+    """After the ack: a recorded reply placed by Slack's record of its author.
+
+    A reply is stored before its event is acknowledged, from what the event carries (the
+    author's team as Slack sent it, or nobody's party when it sent none). Once `users.info`
+    has answered, Slack's record wins: the reply goes on its author's party (brought in and
+    timed like any first reply), or on none for one of ours. False if nothing changed."""
+    dispute_id = await dispute_of_thread(
+        store, channel_id=message.channel_id, thread_ts=message.thread_ts
+    )
+    if dispute_id is None:
+        return False
+    async with store.write() as conn:
+        recorded = await repo.recorded_reply(
+            conn, dispute_id=dispute_id, channel_id=message.channel_id, ts=message.ts
+        )
+        if recorded is None:
+            return False
+        event_id, placed = recorded
+        party, joined = await _speaks_for(
+            conn, dispute_id, author, workspace_id, config, message, now
+        )
+        if (party.id if party else None) == placed:
+            return False
+        response = None
+        if party is not None and joined is not None:
+            response = await _first_response(conn, dispute_id, party, joined, message.at, calendar)
+        await repo.place_event(
+            conn, event_id=event_id, party_id=party.id if party else None, response=response
+        )
+    return True
+
+
 async def record_edit(
     store: Store, *, message: Message, previous_text: str, author: Person | None, now: datetime
 ) -> bool:

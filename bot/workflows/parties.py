@@ -55,6 +55,10 @@ async def party_for_team(
             )
         return existing
     if existing is not None:
+        if existing.name == team_id and team_name and team_name.strip():
+            # First seen before Slack could name the team (placed from an event's team id):
+            # it takes the team's name now, as it would have then.
+            return await _named_after_team(conn, workspace_id, existing, team_name.strip()[:100])
         return existing
     name = (team_name or team_id).strip()[:100] or team_id
     if await repo.by_name(conn, workspace_id=workspace_id, name=name) is not None:
@@ -73,3 +77,15 @@ async def known_parties(store: Store, *, workspace_id: str) -> list[Party]:
     """Every party of the workspace."""
     async with store.read() as conn:
         return await repo.in_workspace(conn, workspace_id=workspace_id)
+
+
+async def _named_after_team(
+    conn: AsyncConnection, workspace_id: str, party: Party, team_name: str
+) -> Party:
+    assert party.slack_team is not None
+    if await repo.by_name(conn, workspace_id=workspace_id, name=team_name) is not None:
+        team_name = f"{team_name} ({party.slack_team})"
+    await repo.update(
+        conn, party_id=party.id, name=team_name, kind=party.kind, slack_team=party.slack_team
+    )
+    return party.model_copy(update={"name": team_name})

@@ -214,8 +214,8 @@ async def test_command_fields(
     reply = await driver.command("/dispute", "open Outage", user=RAJ, channel=ACME_SHARED)
     assert reply.status == 200
     form = received.form()
-    assert form["team_id"] == ACME
-    assert form["team_domain"] == "acme"
+    # Like Slack: the receiving workspace, not the invoker's own team
+    assert form["team_id"] == "T0PARLEY"
     assert form["channel_name"] == "acme-shared"
     assert form["user_name"] == "raj"
     assert form["api_app_id"] == "A0PARLEY"
@@ -223,6 +223,9 @@ async def test_command_fields(
     assert form["response_url"].startswith(standin.base_url + "/response/")
     assert form["trigger_id"]
     assert set(form) >= {"token", "channel_id", "user_id", "command", "text"}
+    await driver.command("/dispute", "list", user=RAJ, channel=ACME_SHARED, hold_back_team=False)
+    hinted = received.form()
+    assert hinted["team_id"] == ACME and hinted["team_domain"] == "acme"
     headers = received.headers()
     assert SignatureVerifier(SECRET).is_valid(
         received.requests[-1][1],
