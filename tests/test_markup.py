@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands.mrkdwn import Mrkdwn, escape, md, mention, plain, truncate
+from bot.commands.mrkdwn import Mrkdwn, errors_of, escape, link, md, mention, plain, truncate
 from bot.commands.parsing import names_text, plain_text
 from bot.commands.render import section, sections
 from bot.sandbox.harness import Running
@@ -103,6 +103,8 @@ def test_truncation_never_splits_an_escape_a_mention_or_a_token() -> None:
     cut = section(long)["text"]["text"]
     assert len(cut) <= 3000 and cut.endswith("&amp;…") and "&am…" not in cut
     assert truncate(Mrkdwn("abc <@U0RAJ> tail"), 9) == "abc …"
+    linked = Mrkdwn("<https://x/p?a=1&b=2|*D-1*> ") + "y" * 50
+    assert truncate(linked, 40) == linked[:39] + "…"  # a URL's `&` is no escape to protect
     stored = "ask " + person("U0RAJ", "raj") + " now"
     assert truncate(stored, 8) == "ask …"
     assert section("<" * 2000)["text"]["text"] == "&lt;" * 749 + "…"
@@ -133,6 +135,17 @@ def test_plain_contexts_show_a_mention_by_name() -> None:
     assert plain(md("{} &", mention("U0RAJ"))) == "@U0RAJ &"
 
 
+def test_form_errors_and_permalinks_carry_no_token_and_no_markup() -> None:
+    assert errors_of({"title": "ask " + person("U0RAJ", "raj"), "n": 1}) == {
+        "title": "ask @raj",
+        "n": 1,
+    }
+    assert link("https://x.slack.com/p1?thread_ts=1&cid=C1", "<D-1>") == (
+        "<https://x.slack.com/p1?thread_ts=1&cid=C1|&lt;D-1&gt;>"
+    )
+    assert link("https://x/a|b>c", "l") == "<https://x/a%7Cb%3Ec|l>"
+
+
 def test_length_limits_count_a_mention_as_people_see_it() -> None:
     title = "x" * 145 + " " + person("U0RAJ", "raj")
     assert clean_line(title, what="title", limit=150, example="") == title
@@ -154,6 +167,17 @@ def test_no_typed_text_becomes_markup(typed: str) -> None:
         no_markup_but_ours(shown)
         assert "\ue000" not in shown and "\ue001" not in shown
         assert "&" not in shown.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+
+
+@given(st.text(alphabet="a&<>@U0 \ue000\ue001|", max_size=60), st.integers(2, 70))
+def test_truncated_mrkdwn_is_a_whole_prefix(typed: str, limit: int) -> None:
+    full = escape(plain_text(typed) + " " + person("U0RAJ"))
+    cut = truncate(full, limit)
+    assert len(cut) <= max(limit, len(full))
+    kept = cut.removesuffix("…") if len(full) > limit else cut
+    assert full.startswith(kept)
+    # The cut falls between two whole pieces: never inside `&amp;` or `<@U0RAJ>`.
+    assert not re.search(r"&[a-z]*$|<[^>]*$", kept)
 
 
 # --- every surface, over HTTP ------------------------------------------------------------

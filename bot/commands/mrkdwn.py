@@ -26,6 +26,7 @@ from typing import Any, overload
 from bot.workflows.text import TOKEN, TOKEN_CLOSE, TOKEN_OPEN, as_plain, strip_delimiters
 
 _ID = re.compile(r"[A-Z0-9]{1,40}")
+_PARTIAL_ESCAPE = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
 
 
 class Mrkdwn(str):
@@ -102,7 +103,7 @@ def channel_link(channel_id: str) -> Mrkdwn:
 
 def link(url: str, label: str) -> Mrkdwn:
     """A link of Parley's own (a permalink) under an escaped label."""
-    address = _escape_chars(url).replace("|", "%7C")
+    address = strip_delimiters(url).replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
     return Mrkdwn(f"<{address}|{escape(label)}>")
 
 
@@ -127,9 +128,9 @@ def truncate(text: str, limit: int) -> str:
         return text
     cut = str(text)[: limit - 1]
     if isinstance(text, Mrkdwn):
-        amp = cut.rfind("&")
-        if amp > cut.rfind(";"):
-            cut = cut[:amp]
+        partial = _PARTIAL_ESCAPE.search(cut)  # `&`, `&a`, `&am`, `&amp` of an `&amp;`
+        if partial:
+            cut = cut[: partial.start()]
         angle = cut.rfind("<")
         if angle > cut.rfind(">"):
             cut = cut[:angle]
@@ -143,6 +144,13 @@ def truncate(text: str, limit: int) -> str:
 def text_of(text: Any) -> Any:
     """A message's top-level `text` (mrkdwn) as it may be posted."""
     return escape(text) if isinstance(text, str) else text
+
+
+def errors_of(errors: Any) -> Any:
+    """A form's field errors (plain text): tokens as `@name`."""
+    if not isinstance(errors, dict):
+        return errors
+    return {key: plain(value) if isinstance(value, str) else value for key, value in errors.items()}
 
 
 def blocks_of(blocks: Any) -> Any:

@@ -160,6 +160,8 @@ class GuardedAck(SignalledAck):
         if not await self._passes(text, blocks):
             text, blocks = render.error(REFUSED_HERE)
         text, blocks = mrkdwn.text_of(text), mrkdwn.blocks_of(blocks)
+        if "errors" in kwargs:
+            kwargs["errors"] = mrkdwn.errors_of(kwargs["errors"])
         if self._late and self._respond is not None:
             assert self.response is not None
             if text or blocks:

@@ -139,7 +139,8 @@ async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
         "actions": actions,
         "agreements": await export_agreements(store),
     }
-    return readable(document)
+    shown: dict[str, list[dict[str, Any]]] = readable(document)
+    return shown
 
 
 def readable(value: Any) -> Any:
