@@ -391,6 +391,22 @@ async def test_a_party_renamed_to_markup_is_text_on_agreement_cards(app: Running
     )
 
 
+async def test_names_from_slack_are_text_a_person_typed(app: Running) -> None:
+    """A Slack team's name becomes a party's name, a display name appears in answers: both
+    were typed by somebody, and are shown as text."""
+    workspace = app.slack.workspace
+    workspace.teams["T0INITECH"].name = "<!here> Initech"
+    workspace.users["U0BOB"].display_name = "<!channel>"
+    await answer(app, "/dispute", "open Printer fleet invoices with <@U0IVAN|ivan>")
+    (card,) = posts(app)
+    assert card[3].endswith("*Parties:* &lt;!here&gt; Initech (supplier)")
+    said = await answer(app, "/agreement", "new with <@U0BOB|bob>")
+    assert said[-1] == (
+        ":warning: @&lt;!channel&gt; is a member of this workspace. Mention somebody of the "
+        "other organisation: `/agreement new with @their-rep`."
+    )
+
+
 async def test_the_door_escapes_what_a_renderer_forgot(app: Running) -> None:
     """A hand-built block of plain `str` is escaped on the way out, never posted as markup."""
     from bot.commands import outgoing
