@@ -9,7 +9,7 @@ asserts the exact text of what was posted: the top-level `text` and every text o
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import given
@@ -262,6 +262,25 @@ async def test_a_hostile_title_and_reason_are_text_on_every_dispute_surface(
     assert d1 is not None and d1.title == f"{SHOWN}, ask " + person("U0RAJ", "raj")
     (exported,) = (await export_document(app.store))["disputes"]
     assert exported["title"] == f"{SHOWN}, ask @raj"
+
+
+async def test_the_overdue_dm_and_the_home_show_a_hostile_title_as_text(app: Running) -> None:
+    await answer(app, "/dispute", f"open {HOSTILE} with <@U0RAJ|raj>")
+    app.clock.advance(timedelta(days=2, minutes=1))  # Acme's 2 working days have run out
+    await app.parley.tick()
+    await app.settle()
+    dm = posts(app)[-1]
+    assert dm[1] == "D-1 is overdue"
+    assert dm[2].startswith(
+        ":alarm_clock: <https://northwind.slack.com/archives/C0DESK/p1795399200000000"
+        f"|D-1 · {SHOWN}> is overdue at *Stage 1/4 · Coordination* by 1 working day."
+    )
+    await app.driver.home_opened("U0ALICE")
+    await app.settle()
+    home = texts(app.slack.calls_to("views.publish")[-1].args["view"]["blocks"])
+    assert f":red_circle: *D-1* {SHOWN} — Stage 1/4 · Coordination, " in "\n".join(home)
+    for text in [*dm[1:], *home]:
+        no_markup_but_ours(text)
 
 
 async def test_the_open_form_title_is_posted_exactly_as_typed(app: Running) -> None:
