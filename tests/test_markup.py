@@ -127,6 +127,8 @@ def test_slack_escaped_text_is_stored_as_plain_words() -> None:
     # Nothing typed can pass for a token: its delimiters are stripped before tokens are made.
     assert plain_text("\ue000@U0BOB|bob\ue001") == "@U0BOB|bob"
     assert names_text("rename x to <@U0RAJ|raj>") == "rename x to @raj"
+    assert plain_text("by <!date^1392734382^{date_short}|Feb 18, 2014>") == "by Feb 18, 2014"
+    assert plain_text("<@U1|" + "n" * 200 + ">") == person("U1", "n" * 80)
 
 
 def test_plain_contexts_show_a_mention_by_name() -> None:

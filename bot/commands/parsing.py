@@ -14,6 +14,7 @@ _PLAIN_USER = re.compile(r"(?<![\w<])@([\w.\-]{1,80})")
 _PLAIN_CHANNEL = re.compile(r"(?<![\w<])#([\w\-]{1,80})")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|([^>]*))?>")
+_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")  # a date shown in the reader's zone: its fallback
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
@@ -104,6 +105,7 @@ def plain_text(text: str) -> str:
     text = _CHANNEL.sub(channel, text)
     text = _LINK.sub(link, text)
     text = _SPECIAL.sub(special, text)
+    text = _DATE.sub(lambda m: m.group(1), text)
     # Slack escapes only these three; anything else that looks like an entity was typed.
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

@@ -32,7 +32,7 @@ def strip_delimiters(text: str) -> str:
 
 def person(user_id: str, name: str | None = None) -> str:
     """A mention of one person, kept as a mention when posted (`<@U123>`)."""
-    name = strip_delimiters(name or "").strip()
+    name = strip_delimiters(name or "").strip()[:80]
     return f"{TOKEN_OPEN}@{user_id}{'|' + name if name else ''}{TOKEN_CLOSE}"
 
 
