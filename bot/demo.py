@@ -607,6 +607,29 @@ async def scene_outage(s: Session) -> None:
     s.check(health["outbox"]["undelivered"] == 0, "nothing is left owed")
 
 
+async def scene_hostile_title(s: Session) -> None:
+    slack = s.running.slack
+    mark = len(slack.calls_to("chat.postMessage"))
+    # As Slack sends it: `@channel` typed became `<!channel>`, the pasted link `<url|label>`.
+    await s.command(
+        "U0ALICE",
+        "C0DESK",
+        "/dispute",
+        "open <!channel> urgent: pay via <https://evil.example|the Acme portal> for <@U0RAJ|raj>",
+    )
+    (card,) = slack.calls_to("chat.postMessage")[mark:]
+    posted = card.args["text"] + json.dumps(card.args["blocks"], ensure_ascii=False)
+    s.check(
+        "<!channel>" not in posted and "<https://evil.example" not in posted,
+        "the card pings nobody and disguises no link",
+    )
+    s.check(
+        "the Acme portal (https://evil.example)" in posted,
+        "the link is shown as text, with its real address",
+    )
+    s.check("for <@U0RAJ>" in card.args["text"], "Raj, picked from the list, stays a mention")
+
+
 SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Alice opens a dispute with Acme from #service-desk", scene_open),
     ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
@@ -622,6 +645,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Everything is on the record", scene_export),
     ("Slack has an outage; the outbox waits it out", scene_outage),
     ("A supplier's rep in a DM gets nothing that is not theirs", scene_outsiders),
+    ("A hostile title is posted as plain text", scene_hostile_title),
 ]
 
 

@@ -15,6 +15,7 @@ from bot.commands.parsing import find_mentions, plain_text, split_subcommand, sp
 from bot.workflows.disputes import DisputePage, ListScope, StageClock, parse_number
 from bot.workflows.errors import InvalidInput
 from bot.workflows.models import Audience, Dispute, Party, PartyKind, Stage, Status
+from bot.workflows.text import as_plain
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -148,6 +149,7 @@ def test_split_with(text: str, title: str, tail: str) -> None:
 
 
 def test_plain_text_reads_like_a_person() -> None:
-    assert plain_text("Hi <@U1|raj> in <#C1|desk> see <https://x.io|the doc> &amp; <!here>") == (
-        "Hi @raj in #desk see the doc & @here"
-    )
+    """A picked person stays a mention (a token); a link shows its real address."""
+    stored = plain_text("Hi <@U1|raj> in <#C1|desk> see <https://x.io|the doc> &amp; <!here>")
+    assert stored == "Hi \ue000@U1|raj\ue001 in #desk see the doc (https://x.io) & @here"
+    assert as_plain(stored) == "Hi @raj in #desk see the doc (https://x.io) & @here"

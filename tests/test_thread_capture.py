@@ -11,6 +11,7 @@ from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.workflows.export import export_document
 from bot.workflows.models import TimelineEvent
+from bot.workflows.text import person
 from tests.conftest import snapshot
 
 
@@ -50,7 +51,7 @@ async def test_replies_edits_and_deletions_go_on_the_record(app: Running) -> Non
     events = await timeline(app)
     assert replies(events) == [
         ("reply", "U0RAJ", "Acme Networks", "We are on it, fix by Friday"),
-        ("reply", "U0ALICE", None, "Thanks @U0RAJ"),
+        ("reply", "U0ALICE", None, "Thanks " + person("U0RAJ")),  # stays a mention
         ("edited", "U0RAJ", "Acme Networks", "We are on it, fix by Monday"),
         ("deleted", "U0RAJ", "Acme Networks", "We are on it, fix by Monday"),
     ]

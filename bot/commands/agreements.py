@@ -20,7 +20,7 @@ from bot.commands import outgoing, render, render_agreements
 from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE
-from bot.commands.parsing import find_mentions, plain_text, split_with
+from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
@@ -29,6 +29,7 @@ from bot.workflows.agreement_models import Agreement
 from bot.workflows.errors import DomainError, InvalidInput
 from bot.workflows.models import Audience, Dispute, Party, Person
 from bot.workflows.parties import is_external, known_parties
+from bot.workflows.text import strip_delimiters
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ async def list_(call: Invocation) -> None:
         call.deps.store,
         workspace_id=call.workspace_id,
         audience=audience,
-        party_name=plain_text(call.args),
+        party_name=names_text(call.args),
     )
     text, blocks = render_agreements.agreement_list(
         page, today=_today(call.deps), internal=audience.internal
@@ -233,7 +234,8 @@ def _today(deps: Deps) -> date:
 
 
 def _value(values: dict[str, Any], block: str, action: str, key: str) -> Any:
-    return ((values.get(block) or {}).get(action) or {}).get(key)
+    value = ((values.get(block) or {}).get(action) or {}).get(key)
+    return strip_delimiters(value) if isinstance(value, str) else value  # typed: never a token
 
 
 def _errors(problems: dict[str, str], *, editing: bool) -> dict[str, str]:

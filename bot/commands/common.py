@@ -10,6 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.commands import render
+from bot.workflows.text import strip_delimiters
 
 log = logging.getLogger(__name__)
 
@@ -44,4 +45,5 @@ async def tell(respond: AsyncRespond, message: str) -> None:
 def form_value(view: dict[str, Any], block: str, action: str, key: str = "value") -> Any:
     """One field of a submitted modal (`view.state.values[block][action][key]`), or None."""
     values = (view.get("state") or {}).get("values") or {}
-    return ((values.get(block) or {}).get(action) or {}).get(key)
+    value = ((values.get(block) or {}).get(action) or {}).get(key)
+    return strip_delimiters(value) if isinstance(value, str) else value  # typed: never a token

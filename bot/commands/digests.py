@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import outgoing, render, render_digests
 from bot.commands.common import Ack, answer, workspace_of
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
-from bot.commands.parsing import split_subcommand
+from bot.commands.parsing import names_text, split_subcommand
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
 from bot.workflows import digests
@@ -71,7 +71,7 @@ async def digest_command(
         return
     run = SUBCOMMANDS.get(sub)
     if run is None:
-        unknown = f"`{render.escape(sub[:40])}` is not a /digest subcommand."
+        unknown = f"`{names_text(sub[:40])}` is not a /digest subcommand."
         problem = None if sub in ("", "help") else unknown
         status = await _status(deps, workspace_id, command) if internal else []
         await answer(ack, *render_digests.usage(problem, status=status))

@@ -81,7 +81,7 @@ async def open_from_message(
             channel_id=channel_id,
             title=first_line,
             people=people,
-            source=f"From <@{author}>'s message" if author else None,
+            source=render.md("From {}'s message", render.mention(author)) if author else None,
         )
     except DomainError as exc:
         await tell(respond, exc.message)

@@ -213,7 +213,7 @@ async def add(call: Invocation) -> None:
         found = await call.deps.directory.channel_named(name)
         if found is None:
             raise InvalidInput(
-                f"I can't see #{render.escape(name)}. Pick the channel from Slack's list, "
+                f"I can't see #{name}. Pick the channel from Slack's list, "
                 "or invite me there first with `/invite @Parley`."
             )
         channels.append(found)
@@ -243,10 +243,17 @@ async def add(call: Invocation) -> None:
             now=call.deps.clock.now(),
         )
         dispute = change.dispute
-        said.append("Added " + " ".join(f"<@{u}>" for u in change.text.split()) + ".")
+        said.append(
+            render.md(
+                "Added {}.", render.Mrkdwn(" ").join(map(render.mention, change.text.split()))
+            )
+        )
     if not channels:
         assert dispute is not None
-        await answer(call.ack, *render.notice(f"{dispute.ref}: {' '.join(said)}"))
+        await answer(
+            call.ack,
+            *render.notice(render.md("{}: {}", dispute.ref, render.Mrkdwn(" ").join(said))),
+        )
         return
     await call.ack()
     for channel_id in channels:
@@ -255,7 +262,9 @@ async def add(call: Invocation) -> None:
         call.deps.store, workspace_id=call.workspace_id, number=number, audience=Audience()
     )
     await call.respond(
-        text=f"{current.ref}: {' '.join(said)}", response_type="ephemeral", replace_original=False
+        text=render.md("{}: {}", current.ref, render.Mrkdwn(" ").join(said)),
+        response_type="ephemeral",
+        replace_original=False,
     )
 
 
@@ -264,15 +273,19 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
     deps = call.deps
     channel = await deps.directory.channel(channel_id)
     if channel is None or (channel.is_private and not channel.is_member):
-        return (
-            f"I can't post in <#{channel_id}>: invite me there with `/invite @Parley`, "
-            "then link it again."
+        return render.md(
+            "I can't post in {}: invite me there with `/invite @Parley`, then link it again.",
+            render.channel_link(channel_id),
         )
     if not channel.is_member:
         try:
             await call.client.conversations_join(channel=channel_id)
         except SlackApiError as exc:
-            return f"I couldn't join <#{channel_id}> ({exc.response.get('error')})."
+            return render.md(
+                "I couldn't join {} ({}).",
+                render.channel_link(channel_id),
+                exc.response.get("error"),
+            )
         deps.directory.forget_channel(channel_id)
     dispute = await disputes.check_link(
         deps.store,
@@ -297,9 +310,17 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
             about=outgoing.About(disputes=[dispute]),
         )
     except SlackApiError as exc:
-        return f"I couldn't post in <#{channel_id}> ({exc.response.get('error')})."
+        return render.md(
+            "I couldn't post in {} ({}).",
+            render.channel_link(channel_id),
+            exc.response.get("error"),
+        )
     if ts is None:
-        return f"<#{channel_id}> is shared with none of {dispute.ref}'s parties: not linked."
+        return render.md(
+            "{} is shared with none of {}'s parties: not linked.",
+            render.channel_link(channel_id),
+            dispute.ref,
+        )
     await disputes.link_thread(
         deps.store,
         dispute=dispute,
@@ -309,7 +330,9 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
         actor=actor,
         now=deps.clock.now(),
     )
-    return f"Linked a thread in <#{channel_id}>: replies there go on the record."
+    return render.md(
+        "Linked a thread in {}: replies there go on the record.", render.channel_link(channel_id)
+    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

@@ -16,7 +16,7 @@ def register(app: AsyncApp) -> None:
 
 
 async def unserved_command(ack: Ack, command: dict[str, Any]) -> None:
-    name = render.escape(str(command.get("command", "this command"))[:40])
+    name = str(command.get("command", "this command"))[:40]
     await answer(
         ack,
         *render.error(

@@ -24,7 +24,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import render
+from bot.commands import mrkdwn, render
 from bot.commands.acks import SignalledAck
 from bot.commands.common import Ack, workspace_of
 from bot.deps import Deps
@@ -159,6 +159,9 @@ class GuardedAck(SignalledAck):
             self._timer.cancel()
         if not await self._passes(text, blocks):
             text, blocks = render.error(REFUSED_HERE)
+        text, blocks = mrkdwn.text_of(text), mrkdwn.blocks_of(blocks)
+        if "errors" in kwargs:
+            kwargs["errors"] = mrkdwn.errors_of(kwargs["errors"])
         if self._late and self._respond is not None:
             assert self.response is not None
             if text or blocks:
@@ -181,6 +184,7 @@ class GuardedRespond(AsyncRespond):
     ) -> Any:
         if not await self._passes(text, blocks):
             text, blocks = render.error(REFUSED_HERE)
+        text, blocks = mrkdwn.text_of(text), mrkdwn.blocks_of(blocks)
         return await super().__call__(text, blocks, **kwargs)
 
 
@@ -246,7 +250,11 @@ async def post(
     if metadata is not None:
         extra["metadata"] = metadata
     posted = await client.chat_postMessage(
-        channel=channel, text=text, blocks=blocks, unfurl_links=False, **extra
+        channel=channel,
+        text=mrkdwn.text_of(text),
+        blocks=mrkdwn.blocks_of(blocks),
+        unfurl_links=False,
+        **extra,
     )
     return str(posted["ts"])
 
@@ -265,7 +273,9 @@ async def update(
     """chat.update through the door; False if refused."""
     if not await _allowed(deps, channel, workspace_id, text, blocks, about):
         return False
-    await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    await client.chat_update(
+        channel=channel, ts=ts, text=mrkdwn.text_of(text), blocks=mrkdwn.blocks_of(blocks)
+    )
     return True
 
 

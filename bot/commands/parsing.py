@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
+
+from bot.workflows import text as text_tokens
 
 # Slack's escaped forms (should_escape: true) and what people type by hand.
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -13,6 +14,7 @@ _PLAIN_USER = re.compile(r"(?<![\w<])@([\w.\-]{1,80})")
 _PLAIN_CHANNEL = re.compile(r"(?<![\w<])#([\w\-]{1,80})")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|([^>]*))?>")
+_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")  # a date shown in the reader's zone: its fallback
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
@@ -73,23 +75,41 @@ def split_with(text: str) -> tuple[str, str]:
 
 
 def plain_text(text: str) -> str:
-    """Slack's escaped text as a person would read it: mentions by name, links by label."""
+    """Slack's escaped text as it is stored: what the person typed, as plain text.
+
+    A person picked from the list stays a mention of that person (a token, see
+    `bot/workflows/text.py`); a link shows its real address beside its label; `<!channel>`
+    and the like are the plain words `@channel`. The token delimiters are stripped from the
+    input first, so nothing typed can pass for a token.
+    """
 
     def user(m: re.Match[str]) -> str:
-        label = m.group(0)[2:-1].split("|", 1)
-        return "@" + (label[1] if len(label) > 1 and label[1] else label[0])
+        target, _, name = m.group(0)[2:-1].partition("|")
+        return text_tokens.person(target, name or None)
 
     def channel(m: re.Match[str]) -> str:
         return "#" + (m.group(2) or m.group(1))
 
     def link(m: re.Match[str]) -> str:
-        return m.group(2) or m.group(1)
+        address, label = m.group(1), (m.group(2) or "").strip()
+        shown = address.removeprefix("mailto:")
+        if not label or label in (address, shown, address.split("://", 1)[-1]):
+            return shown
+        return f"{label} ({shown})"
 
     def special(m: re.Match[str]) -> str:
-        return "@" + (m.group(2) or m.group(1).split("^")[0])
+        return "@" + (m.group(2) or m.group(1).split("^")[0]).lstrip("@")
 
+    text = text_tokens.strip_delimiters(text)
     text = _USER.sub(user, text)
     text = _CHANNEL.sub(channel, text)
     text = _LINK.sub(link, text)
     text = _SPECIAL.sub(special, text)
-    return html.unescape(text)
+    text = _DATE.sub(lambda m: m.group(1), text)
+    # Slack escapes only these three; anything else that looks like an entity was typed.
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def names_text(text: str) -> str:
+    """Slack's escaped text where a mention is only ever plain words (a party's name)."""
+    return text_tokens.as_plain(plain_text(text))

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import outgoing, render, render_parties
 from bot.commands.common import Ack, answer, workspace_of
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
-from bot.commands.parsing import plain_text, split_subcommand
+from bot.commands.parsing import names_text, split_subcommand
 from bot.deps import Deps
 from bot.workflows import party_admin
 from bot.workflows.errors import DomainError
@@ -50,9 +50,7 @@ async def party_command(
     run = SUBCOMMANDS.get(sub)
     if run is None:
         problem = (
-            None
-            if sub in ("", "help")
-            else f"`{render.escape(sub[:40])}` is not a /party subcommand."
+            None if sub in ("", "help") else f"`{names_text(sub[:40])}` is not a /party subcommand."
         )
         await answer(ack, *render_parties.usage(problem))
         return
@@ -79,13 +77,13 @@ async def party_command(
             workspace_id=workspace_id,
             actor=await deps.directory.person(command["user_id"]),
             audience=await deps.directory.audience(command["channel_id"], workspace_id),
-            args=plain_text(args),
+            args=names_text(args),
             channel_id=command["channel_id"],
         )
         await run(call)
     except DomainError as exc:
         # Messages quote what was typed; Slack's control characters must not act in mrkdwn.
-        await answer(ack, *render.error(render.escape(exc.message)))
+        await answer(ack, *render.error(exc.message))
 
 
 async def list_(call: Invocation) -> None:

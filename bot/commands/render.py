@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands.mrkdwn import Mrkdwn, channel_link, escape, link, md, mention, plain, truncate
 from bot.workflows.clocks import describe_duration
 from bot.workflows.disputes import DisputePage, ListScope, StageClock
 from bot.workflows.models import Audience, Dispute, Party, Stage, Status, TimelineEvent
@@ -17,7 +18,7 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 MESSAGE_BLOCK_LIMIT = 50
 
-DISPUTE_USAGE = """\
+DISPUTE_USAGE = Mrkdwn("""\
 *Disputes* — one thread, one owner, one clock, climbing the agreed escalation ladder.
 • `/dispute open &lt;title&gt; [with @user …]` — open a dispute in this channel
 • `/dispute list [open|overdue|mine|all]` — disputes, newest first (only you see it)
@@ -27,47 +28,50 @@ DISPUTE_USAGE = """\
 • `/dispute add D-n @user|#channel …` — bring people (and parties) in, or link a thread
 • `/dispute note D-n &lt;text&gt;` — an internal note, never shown to parties
 • `/dispute help` — this help
-Ids work with or without the prefix: `D-3`, `d3`, `3`."""
+Ids work with or without the prefix: `D-3`, `d3`, `3`.""")
+
+__all__ = ["Mrkdwn", "channel_link", "escape", "link", "md", "mention", "plain", "truncate"]
 
 
-def escape(text: str) -> str:
-    """Text for mrkdwn: Slack's three control characters escaped, nothing else touched."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# The block builders take text of two kinds (`bot/commands/mrkdwn.py`): `Mrkdwn`, which is
+# posted as it is, and any other `str`, which is typed text and is escaped. They truncate after
+# escaping, without ever splitting an escape or a mention.
 
 
 def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}}
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(escape(text), SECTION_LIMIT)},
+    }
 
 
 def context(*parts: str) -> dict[str, Any]:
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": truncate(" · ".join(parts), SECTION_LIMIT)}],
+        "elements": [
+            {"type": "mrkdwn", "text": truncate(Mrkdwn(" · ").join(parts), SECTION_LIMIT)}
+        ],
     }
 
 
 def header(text: str) -> dict[str, Any]:
     return {
         "type": "header",
-        "text": {"type": "plain_text", "text": truncate(text, HEADER_LIMIT), "emoji": True},
+        "text": {"type": "plain_text", "text": truncate(plain(text), HEADER_LIMIT), "emoji": True},
     }
 
 
 def sections(lines: Iterable[str]) -> Blocks:
     """Lines packed into as few sections as fit the 3,000-character limit."""
     out: Blocks = []
-    chunk = ""
-    for line in lines:
-        line = truncate(line, SECTION_LIMIT)
+    chunk = Mrkdwn()
+    for typed in lines:
+        line = truncate(escape(typed), SECTION_LIMIT)
         if chunk and len(chunk) + 1 + len(line) > SECTION_LIMIT:
             out.append(section(chunk))
             chunk = line
         else:
-            chunk = f"{chunk}\n{line}" if chunk else line
+            chunk = chunk + "\n" + line if chunk else line
     if chunk:
         out.append(section(chunk))
     return out
@@ -124,7 +128,7 @@ def parties_text(parties: Sequence[Party], audience: Audience) -> str:
     shown = visible_parties(parties, audience)
     if not shown:
         return "none yet" if audience.internal or not parties else "—"
-    return ", ".join(f"{escape(p.name)} ({p.kind.value.replace('_', ' ')})" for p in shown)
+    return Mrkdwn(", ").join(f"{p.name} ({p.kind.value.replace('_', ' ')})" for p in shown)
 
 
 def status_text(dispute: Dispute, clock: StageClock, tz: ZoneInfo) -> str:
@@ -143,16 +147,21 @@ def dispute_card(
     text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage)}"
     lines = [
         status_text(dispute, clock, tz),
-        f"*Owner:* <@{dispute.owner_id}>",
-        f"*Parties:* {parties_text(dispute.parties, audience)}",
+        md("*Owner:* {}", mention(dispute.owner_id)),
+        md("*Parties:* {}", parties_text(dispute.parties, audience)),
     ]
     if dispute.resolution:
-        lines.append(f"*Resolution:* {escape(dispute.resolution)}")
+        lines.append(md("*Resolution:* {}", dispute.resolution))
     blocks: Blocks = [
         header(f"{dispute.ref} · {dispute.title}"),
-        section("\n".join(lines)),
+        section(Mrkdwn("\n").join(lines)),
         context(
-            f"Opened by <@{dispute.owner_id}> {stamp(dispute.opened_at, tz)} ({tz.key})",
+            md(
+                "Opened by {} {} ({})",
+                mention(dispute.owner_id),
+                stamp(dispute.opened_at, tz),
+                tz.key,
+            ),
             f":link: A linked thread of {dispute.ref}: replies here go on its record"
             if linked
             else "Reply in this thread: every reply goes on the record",
@@ -175,7 +184,7 @@ REASON_INPUT = "text"
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": text},
+        "text": {"type": "plain_text", "text": plain(text)},
         "action_id": action_id,
         "value": value,
     }
@@ -216,7 +225,7 @@ def reason_modal(kind: str, dispute: Dispute, private_metadata: str) -> dict[str
     """A small modal asking for the reason, resolution or note of one action on one dispute."""
     verb, label, limit, hint = REASON_FORMS[kind]
     now_at = stage_text(dispute.stage)
-    summary = f"*{escape(dispute.ref)} · {escape(dispute.title)}*\n{now_at}"
+    summary = md("*{} · {}*\n{}", dispute.ref, dispute.title, now_at)
     if kind == "escalate":
         following = list(Stage)[min(dispute.stage.number, len(Stage) - 1)]
         summary += f" → {stage_text(following)}"
@@ -246,16 +255,16 @@ def reason_modal(kind: str, dispute: Dispute, private_metadata: str) -> dict[str
 
 
 def list_line(dispute: Dispute, clock: StageClock, tz: ZoneInfo, audience: Audience) -> str:
-    parts = [f"*{dispute.ref}* {escape(truncate(dispute.title, 80))}"]
+    parts: list[str] = [md("*{}* {}", dispute.ref, truncate(dispute.title, 80))]
     if dispute.is_open:
         parts.append(f"{stage_text(dispute.stage)}, {clock_text(clock, tz)}")
     else:
         parts.append(dispute.status.value)
     shown = visible_parties(dispute.parties, audience)
     if shown:
-        parts.append(", ".join(escape(p.name) for p in shown))
-    parts.append(f"<@{dispute.owner_id}>")
-    return (":red_circle: " if clock.overdue else "• ") + " — ".join(parts)
+        parts.append(Mrkdwn(", ").join(p.name for p in shown))
+    parts.append(mention(dispute.owner_id))
+    return (":red_circle: " if clock.overdue else "• ") + Mrkdwn(" — ").join(parts)
 
 
 EMPTY_LIST = {
@@ -286,7 +295,7 @@ def dispute_list(
         return message, [section(message)]
     title = f"{LIST_TITLES[scope]} ({page.total})"
     lines = [list_line(d, clocks[d.id], tz, audience) for d in page.disputes]
-    blocks: Blocks = [section(f"*{title}*"), *sections(lines)]
+    blocks: Blocks = [section(md("*{}*", title)), *sections(lines)]
     if page.total > len(page.disputes):
         more = page.total - len(page.disputes)
         blocks.append(context(f"and {more} more — `/dispute show D-n` for one of them"))
@@ -312,15 +321,15 @@ PRIVATE_KINDS = {"note"}
 
 
 def event_line(event: TimelineEvent, tz: ZoneInfo, *, with_text: bool = True) -> str:
-    who = f"<@{event.actor_id}>" if event.actor_id else "Parley"
-    what = EVENT_WORDS.get(event.kind, event.kind.replace("_", " "))
+    who = mention(event.actor_id) if event.actor_id else Mrkdwn("Parley")
+    what = escape(EVENT_WORDS.get(event.kind, event.kind.replace("_", " ")))
     if event.kind == "party_added" and event.party:
-        what = f"{what} {escape(event.party)}"
+        what = md("{} {}", what, event.party)
     elif event.party and event.kind in MESSAGE_KINDS:
-        who = f"{who} ({escape(event.party)})"
-    line = f"{stamp(event.at, tz)} · {who} {what}"
+        who = md("{} ({})", who, event.party)
+    line = md("{} · {} {}", stamp(event.at, tz), who, what)
     if with_text and event.text and event.kind != "opened":
-        line += f": {escape(truncate(event.text, 300))}"
+        line += md(": {}", truncate(event.text, 300))
     return line
 
 
@@ -361,11 +370,11 @@ def response_lines(
     for party in visible_parties(dispute.parties, audience):
         first = timed.get(party.name)
         if first is None or first.response_wall_seconds is None:
-            lines.append(f"{escape(party.name)}: no reply yet")
+            lines.append(f"{party.name}: no reply yet")
             continue
         wall = describe_duration(first.response_wall_seconds)
         working = describe_duration(first.response_working_seconds or 0, in_days=False)
-        lines.append(f"{escape(party.name)}: first reply after {wall} ({working} in office hours)")
+        lines.append(f"{party.name}: first reply after {wall} ({working} in office hours)")
     return lines
 
 
@@ -383,12 +392,12 @@ def dispute_record(
     shown = visible_events(events, audience, dispute.parties)
     clocks = response_lines(dispute, events, audience)
     if clocks:
-        blocks.extend(sections(["*Response clocks*", *clocks]))
+        blocks.extend(sections([Mrkdwn("*Response clocks*"), *clocks]))
     recent = shown[-latest:]
     lines = [event_line(e, tz) for e in recent]
     if lines:
         blocks.append({"type": "divider"})
-        heading = f"*Latest on the record* ({len(recent)} of {len(shown)})"
+        heading = md("*Latest on the record* ({} of {})", len(recent), len(shown))
         blocks.extend(sections([heading, *lines]))
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
@@ -396,13 +405,13 @@ def dispute_record(
 def usage(message: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
-        blocks.append(section(f":warning: {message}"))
+        blocks.append(section(md(":warning: {}", message)))
     blocks.append(section(DISPUTE_USAGE))
     return (message or "How to use /dispute"), blocks
 
 
 def error(message: str) -> tuple[str, Blocks]:
-    return message, [section(f":warning: {message}")]
+    return message, [section(md(":warning: {}", message))]
 
 
 def notice(message: str) -> tuple[str, Blocks]:
@@ -419,12 +428,14 @@ def change_summary(dispute: Dispute, kind: str) -> str:
 def change_line(dispute: Dispute, kind: str, text: str, actor_id: str) -> str:
     """The line in the dispute's thread that records a move for everyone in it."""
     if kind == "escalated":
-        head = f":arrow_up: Escalated to *{stage_text(dispute.stage)}* by <@{actor_id}>"
+        head = md(
+            ":arrow_up: Escalated to *{}* by {}", stage_text(dispute.stage), mention(actor_id)
+        )
     elif kind == "resolved":
-        head = f":white_check_mark: Resolved by <@{actor_id}>"
+        head = md(":white_check_mark: Resolved by {}", mention(actor_id))
     else:
-        head = f":heavy_multiplication_x: Withdrawn by <@{actor_id}>"
-    return truncate(f"{head}: {escape(text)}", SECTION_LIMIT)
+        head = md(":heavy_multiplication_x: Withdrawn by {}", mention(actor_id))
+    return truncate(md("{}: {}", head, text), SECTION_LIMIT)
 
 
 def escalation_notice(
@@ -432,15 +443,19 @@ def escalation_notice(
 ) -> tuple[str, Blocks]:
     """For the dispute-process or legal channel: internal, so every party is named."""
     text = f"{dispute.ref} · {dispute.title} entered {dispute.stage.label.lower()}"
-    lines = [
-        f"*{escape(dispute.ref)} · {escape(dispute.title)}* entered *{stage_text(dispute.stage)}*",
-        f"Escalated by <@{actor_id}>: {escape(reason)}",
-        f"*Owner:* <@{dispute.owner_id}> · *Parties:* {parties_text(dispute.parties, Audience())}",
-        f"Opened {stamp(dispute.opened_at, tz)} in <#{dispute.channel_id}>",
+    lines: list[str] = [
+        md("*{} · {}* entered *{}*", dispute.ref, dispute.title, stage_text(dispute.stage)),
+        md("Escalated by {}: {}", mention(actor_id), reason),
+        md(
+            "*Owner:* {} · *Parties:* {}",
+            mention(dispute.owner_id),
+            parties_text(dispute.parties, Audience()),
+        ),
+        md("Opened {} in {}", stamp(dispute.opened_at, tz), channel_link(dispute.channel_id)),
     ]
     if dispute.legal_hold:
         lines.append(":lock: The record is under legal hold.")
-    return text, [section("\n".join(lines))]
+    return text, [section(Mrkdwn("\n").join(lines))]
 
 
 OPEN_MODAL = "dispute_open"
@@ -459,7 +474,7 @@ def open_modal(
         "max_length": 150,
     }
     if title:
-        title_input["initial_value"] = truncate(title, 150)
+        title_input["initial_value"] = truncate(plain(title), 150)
     people_input: dict[str, Any] = {"type": "multi_users_select", "action_id": PEOPLE_INPUT}
     if people:
         people_input["initial_users"] = list(people)
@@ -517,27 +532,36 @@ def overdue_dm(
 ) -> tuple[str, Blocks]:
     """The owner's DM: what ran out, and the suggestion to escalate (or that Parley did)."""
     name = (
-        f"<{permalink}|{escape(dispute.ref)} · {escape(dispute.title)}>"
+        link(permalink, f"{dispute.ref} · {dispute.title}")
         if permalink
-        else (f"{escape(dispute.ref)} · {escape(dispute.title)}")
+        else escape(f"{dispute.ref} · {dispute.title}")
     )
     text = f"{dispute.ref} is overdue"
+    lines: list[str]
     if escalated:
         lines = [
-            f":alarm_clock: {name} ran out of time and was escalated automatically to "
-            f"*{stage_text(dispute.stage)}*, as the company's config asks."
+            md(
+                ":alarm_clock: {} ran out of time and was escalated automatically to "
+                "*{}*, as the company's config asks.",
+                name,
+                stage_text(dispute.stage),
+            )
         ]
-        return text, [section("\n".join(lines))]
+        return text, [section(Mrkdwn("\n").join(lines))]
     lines = [
-        f":alarm_clock: {name} is overdue at *{stage_text(dispute.stage)}* by "
-        f"{plural(working_days, 'working day')}."
+        md(
+            ":alarm_clock: {} is overdue at *{}* by {}.",
+            name,
+            stage_text(dispute.stage),
+            plural(working_days, "working day"),
+        )
     ]
     blocks: Blocks = []
     following = [s for s in Stage if s.number == dispute.stage.number + 1]
     if following and (following[0] is not Stage.LEGAL or owner_is_approver):
         lines.append(f"Escalate it to *{stage_text(following[0])}*?")
         blocks = [
-            section("\n".join(lines)),
+            section(Mrkdwn("\n").join(lines)),
             {
                 "type": "actions",
                 "block_id": CARD_ACTIONS,
@@ -547,4 +571,4 @@ def overdue_dm(
         return text, blocks
     if following:
         lines.append("The next stage is legal: ask an approver to escalate it, or resolve it.")
-    return text, [section("\n".join(lines))]
+    return text, [section(Mrkdwn("\n").join(lines))]

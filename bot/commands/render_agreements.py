@@ -1,6 +1,7 @@
 """Block Kit for `/agreement`: the card, the record, the list, the form and notices.
 
-Pure: records in, JSON out. Every text people typed is escaped for mrkdwn.
+Pure: records in, JSON out. Every text people typed is escaped for mrkdwn
+(`bot/commands/mrkdwn.py`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ from zoneinfo import ZoneInfo
 from bot.commands.render import (
     MESSAGE_BLOCK_LIMIT,
     Blocks,
+    Mrkdwn,
     button,
+    channel_link,
     context,
     escape,
     header,
+    link,
+    md,
+    mention,
+    plain,
     plural,
     section,
     sections,
@@ -26,7 +33,7 @@ from bot.commands.render import (
 from bot.workflows.agreement_models import Agreement, AgreementStatus, AgreementVersion
 from bot.workflows.agreements import FIELDS, AgreementPage, AgreementRecord
 
-AGREEMENT_USAGE = """\
+AGREEMENT_USAGE = Mrkdwn("""\
 *Agreements* — 5W1H information-sharing agreements with a party, acknowledged by its people.
 • `/agreement new [what] [with @user …]` — draft one in a form: What, Why, Who, When, \
 Where, How, the authorisation and how long it is valid
@@ -35,7 +42,7 @@ Where, How, the authorisation and how long it is valid
 • `/agreement edit A-n` — a new version in the form; it needs a new acknowledgment
 • `/agreement revoke A-n &lt;reason&gt;` — withdraw it; it stays on the record
 • `/agreement help` — this help
-Ids work with or without the prefix: `A-3`, `a3`, `3`."""
+Ids work with or without the prefix: `A-3`, `a3`, `3`.""")
 
 ACKNOWLEDGE_BUTTON = "agreement_acknowledge"
 CARD_ACTIONS = "agreement_actions"
@@ -71,9 +78,9 @@ def status_line(agreement: Agreement, *, today: date, tz: ZoneInfo) -> str:
     status = agreement.status_on(today)
     if status is AgreementStatus.REVOKED:
         when = f" on {stamp(agreement.revoked_at, tz)}" if agreement.revoked_at else ""
-        who = f" by <@{agreement.revoked_by}>" if agreement.revoked_by else ""
-        reason = f": {escape(agreement.revoke_reason)}" if agreement.revoke_reason else ""
-        return f":no_entry: *Revoked*{who}{when}{reason}"
+        who = md(" by {}", mention(agreement.revoked_by)) if agreement.revoked_by else ""
+        reason = f": {agreement.revoke_reason}" if agreement.revoke_reason else ""
+        return md(":no_entry: *Revoked*{}{}{}", who, when, reason)
     if status is AgreementStatus.EXPIRED:
         return (
             f":hourglass: *Expired* — it was valid until {day_text(agreement.valid_until)}. "
@@ -88,17 +95,20 @@ def acknowledgment_line(
     agreement: Agreement, version: AgreementVersion, *, today: date, tz: ZoneInfo
 ) -> str:
     if version.acknowledged_by and version.acknowledged_at:
-        return (
-            f":white_check_mark: *Acknowledged* by <@{version.acknowledged_by}> on "
-            f"{stamp(version.acknowledged_at, tz)} ({tz.key})"
+        return md(
+            ":white_check_mark: *Acknowledged* by {} on {} ({})",
+            mention(version.acknowledged_by),
+            stamp(version.acknowledged_at, tz),
+            tz.key,
         )
     if version.version != agreement.version:
         return "Not acknowledged before it was replaced."
     if agreement.status_on(today) is not AgreementStatus.ACTIVE:
         return "Not acknowledged."
-    return (
-        f":hourglass_flowing_sand: *Awaiting acknowledgment* by {escape(agreement.party.name)}'s "
-        "people: one of them presses Acknowledge."
+    return md(
+        ":hourglass_flowing_sand: *Awaiting acknowledgment* by {}'s "
+        "people: one of them presses Acknowledge.",
+        agreement.party.name,
     )
 
 
@@ -106,20 +116,20 @@ def _terms_blocks(version: AgreementVersion) -> Blocks:
     terms = version.terms
     who = escape(terms.who)
     if terms.who_people:
-        who += "\nAuthorised: " + ", ".join(f"<@{u}>" for u in terms.who_people)
+        who += Mrkdwn("\nAuthorised: ") + Mrkdwn(", ").join(mention(u) for u in terms.who_people)
     where = escape(terms.where)
     if terms.where_channel:
-        where = f"<#{terms.where_channel}> · {where}"
-    shown = {
-        "what": escape(terms.what),
-        "why": escape(terms.why),
+        where = md("{} · {}", channel_link(terms.where_channel), where)
+    shown: dict[str, str] = {
+        "what": terms.what,
+        "why": terms.why,
         "who": who,
-        "when": escape(terms.when),
+        "when": terms.when,
         "where": where,
-        "how": escape(terms.how),
-        "authorization": escape(terms.authorization),
+        "how": terms.how,
+        "authorization": terms.authorization,
     }
-    return [section(f"*{FIELDS[key][0]}*\n{text}") for key, text in shown.items()]
+    return [section(md("*{}*\n{}", FIELDS[key][0], text)) for key, text in shown.items()]
 
 
 def agreement_card(agreement: Agreement, *, today: date, tz: ZoneInfo) -> tuple[str, Blocks]:
@@ -134,14 +144,23 @@ def agreement_card(agreement: Agreement, *, today: date, tz: ZoneInfo) -> tuple[
     blocks: Blocks = [
         header(title_text(agreement)),
         section(
-            status_line(agreement, today=today, tz=tz)
-            + f"\n*Version* {agreement.version} · *Owner* <@{agreement.owner_id}>"
+            md(
+                "{}\n*Version* {} · *Owner* {}",
+                status_line(agreement, today=today, tz=tz),
+                agreement.version,
+                mention(agreement.owner_id),
+            )
         ),
         *_terms_blocks(version),
         section(acknowledgment_line(agreement, version, today=today, tz=tz)),
         context(
-            f"Version {agreement.version} written by <@{version.created_by}> "
-            f"{stamp(version.created_at, tz)} ({tz.key})",
+            md(
+                "Version {} written by {} {} ({})",
+                agreement.version,
+                mention(version.created_by),
+                stamp(version.created_at, tz),
+                tz.key,
+            ),
             f"`/agreement show {agreement.ref}`",
         ),
     ]
@@ -166,7 +185,7 @@ def agreement_record(record: AgreementRecord, *, today: date, tz: ZoneInfo) -> t
     text = f"{title_text(agreement)} — {which}"
     lines = [status_line(agreement, today=today, tz=tz)]
     if current:
-        lines.append(f"*Version* {shown.version} · *Owner* <@{agreement.owner_id}>")
+        lines.append(md("*Version* {} · *Owner* {}", shown.version, mention(agreement.owner_id)))
     else:
         lines.append(
             f":page_with_curl: *Version {shown.version}*, replaced by version "
@@ -175,36 +194,46 @@ def agreement_record(record: AgreementRecord, *, today: date, tz: ZoneInfo) -> t
         lines.append(f"*Valid until* {day_text(shown.terms.valid_until)}")
     blocks: Blocks = [
         header(title_text(agreement)),
-        section("\n".join(lines)),
+        section(Mrkdwn("\n").join(lines)),
         *_terms_blocks(shown),
         section(acknowledgment_line(agreement, shown, today=today, tz=tz)),
     ]
     history = [version_line(agreement, v, tz=tz) for v in reversed(record.versions)]
     if len(history) > 1:
         blocks.append({"type": "divider"})
-        blocks.extend(sections([f"*Versions* ({len(history)})", *history]))
+        blocks.extend(sections([md("*Versions* ({})", len(history)), *history]))
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
 def version_line(agreement: Agreement, version: AgreementVersion, *, tz: ZoneInfo) -> str:
     ack = (
-        f"acknowledged by <@{version.acknowledged_by}> {stamp(version.acknowledged_at, tz)}"
+        md(
+            "acknowledged by {} {}",
+            mention(version.acknowledged_by),
+            stamp(version.acknowledged_at, tz),
+        )
         if version.acknowledged_by and version.acknowledged_at
         else "not acknowledged"
     )
     mark = " (current)" if version.version == agreement.version else ""
-    return (
-        f"• v{version.version}{mark} · written by <@{version.created_by}> "
-        f"{stamp(version.created_at, tz)} · valid until {day_text(version.terms.valid_until)} "
-        f"· {ack} — `/agreement show {agreement.ref} v{version.version}`"
+    return md(
+        "• v{}{} · written by {} {} · valid until {} · {} — `/agreement show {} v{}`",
+        version.version,
+        mark,
+        mention(version.created_by),
+        stamp(version.created_at, tz),
+        day_text(version.terms.valid_until),
+        ack,
+        agreement.ref,
+        version.version,
     )
 
 
 def list_line(agreement: Agreement, *, today: date) -> str:
     status = agreement.status_on(today)
-    parts = [
-        f"*{agreement.ref}*",
-        escape(agreement.party.name),
+    parts: list[str] = [
+        md("*{}*", agreement.ref),
+        agreement.party.name,
         f"v{agreement.version}",
         status.value,
     ]
@@ -223,13 +252,14 @@ def list_line(agreement: Agreement, *, today: date) -> str:
         AgreementStatus.EXPIRED: ":hourglass: ",
         AgreementStatus.REVOKED: ":no_entry: ",
     }[status]
-    return icon + " · ".join(parts) + f" — {truncate(escape(agreement.current.terms.what), 80)}"
+    what = truncate(agreement.current.terms.what, 80)
+    return md("{}{} — {}", icon, Mrkdwn(" · ").join(parts), what)
 
 
 def agreement_list(page: AgreementPage, *, today: date, internal: bool) -> tuple[str, Blocks]:
     if not page.agreements:
         if page.party is not None:
-            message = f"No agreements with {escape(page.party.name)} yet."
+            message = f"No agreements with {page.party.name} yet."
         elif internal:
             message = "No agreements yet. Draft one with `/agreement new with @their-rep`."
         else:
@@ -238,7 +268,7 @@ def agreement_list(page: AgreementPage, *, today: date, internal: bool) -> tuple
     title = f"Agreements with {page.party.name}" if page.party else "Agreements"
     title += f" ({page.total})"
     blocks: Blocks = [
-        section(f"*{escape(title)}*"),
+        section(md("*{}*", title)),
         *sections(list_line(a, today=today) for a in page.agreements),
     ]
     if page.total > len(page.agreements):
@@ -252,11 +282,17 @@ def dispute_links(agreements: Sequence[Agreement]) -> Blocks:
     if not agreements:
         return []
     shown = [
-        f"*{a.ref}* with {escape(a.party.name)} (v{a.version}, valid until "
-        f"{day_text(a.valid_until)}) — `/agreement show {a.ref}`"
+        md(
+            "*{}* with {} (v{}, valid until {}) — `/agreement show {}`",
+            a.ref,
+            a.party.name,
+            a.version,
+            day_text(a.valid_until),
+            a.ref,
+        )
         for a in agreements[:10]
     ]
-    return [section(truncate("*Agreements in force*\n" + "\n".join(shown), 3000))]
+    return [section(Mrkdwn("\n").join([Mrkdwn("*Agreements in force*"), *shown]))]
 
 
 def new_version_line(agreement: Agreement) -> str:
@@ -264,20 +300,21 @@ def new_version_line(agreement: Agreement) -> str:
     return (
         f":memo: Version {agreement.version} of {agreement.ref} replaces version "
         f"{agreement.version - 1}. It needs a new acknowledgment by "
-        f"{escape(agreement.party.name)}'s people: the card above shows it."
+        f"{agreement.party.name}'s people: the card above shows it."
     )
 
 
 def expiry_dm(agreement: Agreement, *, permalink: str | None) -> tuple[str, Blocks]:
     """The owner's DM on the day after the last valid day."""
-    name = escape(title_text(agreement))
-    if permalink:
-        name = f"<{permalink}|{name}>"
+    name = link(permalink, title_text(agreement)) if permalink else escape(title_text(agreement))
     text = f"{agreement.ref} expired"
-    message = (
-        f":hourglass: {name} has expired: version {agreement.version} was valid until "
-        f"{day_text(agreement.valid_until)}. `/agreement edit {agreement.ref}` renews it "
-        "with a new version for the counterparty to acknowledge."
+    message = md(
+        ":hourglass: {} has expired: version {} was valid until {}. `/agreement edit {}` "
+        "renews it with a new version for the counterparty to acknowledge.",
+        name,
+        agreement.version,
+        day_text(agreement.valid_until),
+        agreement.ref,
     )
     return text, [section(message)]
 
@@ -297,7 +334,7 @@ def modal(
     if agreement is None:
         options = [
             {
-                "text": {"type": "plain_text", "text": truncate(label, OPTION_TEXT_LIMIT)},
+                "text": {"type": "plain_text", "text": truncate(plain(label), OPTION_TEXT_LIMIT)},
                 "value": value,
             }
             for value, label in parties[:OPTIONS_LIMIT]
@@ -327,8 +364,11 @@ def modal(
     else:
         blocks.append(
             context(
-                f"With *{escape(agreement.party.name)}*. Saving makes version "
-                f"{agreement.version + 1}, which needs a new acknowledgment."
+                md(
+                    "With *{}*. Saving makes version {}, which needs a new acknowledgment.",
+                    agreement.party.name,
+                    agreement.version + 1,
+                )
             )
         )
 
@@ -341,7 +381,7 @@ def modal(
             "max_length": limit,
         }
         if initial:
-            element["initial_value"] = truncate(initial, limit)
+            element["initial_value"] = truncate(plain(initial), limit)
         return {
             "type": "input",
             "block_id": key,
@@ -424,6 +464,6 @@ def modal(
 def usage(problem: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if problem:
-        blocks.append(section(f":warning: {problem}"))
+        blocks.append(section(md(":warning: {}", problem)))
     blocks.append(section(AGREEMENT_USAGE))
     return (problem or "How to use /agreement"), blocks

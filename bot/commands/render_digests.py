@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import render
-from bot.commands.render import Blocks
+from bot.commands.render import Blocks, Mrkdwn, md, mention
 from bot.workflows.digests import Digest, DigestEntry, DigestSection, HomeContent, SectionKey
 from bot.workflows.disputes import StageClock
 from bot.workflows.models import Audience, Dispute
@@ -38,12 +38,12 @@ ICONS = {
 }
 
 
-def _ref(ref: str, url: str | None) -> str:
-    shown = f"*{render.escape(ref)}*"
-    return f"<{url}|{shown}>" if url else shown
+def _ref(ref: str, url: str | None) -> Mrkdwn:
+    shown = md("*{}*", ref)
+    return render.link(url, shown) if url else shown
 
 
-def _title(title: str) -> str:
+def _title(title: str) -> Mrkdwn:
     return render.escape(render.truncate(title, TITLE_WIDTH))
 
 
@@ -60,26 +60,26 @@ def dispute_line(
     dispute: Dispute, clock: StageClock, tz: ZoneInfo, audience: Audience, url: str | None
 ) -> str:
     """One compact line: ref (linked), title, stage and clock, the parties seen here, owner."""
-    parts = [f"{_ref(dispute.ref, url)} {_title(dispute.title)}"]
+    parts: list[str] = [md("{} {}", _ref(dispute.ref, url), _title(dispute.title))]
     parts.append(f"{render.stage_text(dispute.stage)}, {render.clock_text(clock, tz)}")
     shown = render.visible_parties(dispute.parties, audience)
     if shown:
-        parts.append(", ".join(render.escape(p.name) for p in shown))
-    parts.append(f"<@{dispute.owner_id}>")
-    return " — ".join(parts)
+        parts.append(Mrkdwn(", ").join(p.name for p in shown))
+    parts.append(mention(dispute.owner_id))
+    return Mrkdwn(" — ").join(parts)
 
 
 def entry_line(
     key: SectionKey, entry: DigestEntry, tz: ZoneInfo, audience: Audience, url: str | None
 ) -> str:
     if key is SectionKey.REPLIES:
-        who = ", ".join(f"<@{r.user_id}> ({render.escape(r.party)})" for r in entry.repliers)
-        return f"• {_ref(entry.ref, url)} {_title(entry.title)} — new replies from {who}"
+        who = Mrkdwn(", ").join(md("{} ({})", mention(r.user_id), r.party) for r in entry.repliers)
+        return md("• {} {} — new replies from {}", _ref(entry.ref, url), _title(entry.title), who)
     if entry.dispute is not None and entry.clock is not None:
         return "• " + dispute_line(entry.dispute, entry.clock, tz, audience, url)
     when = _when(entry.when, tz)
     tail = f" — {entry.when_label} {when}".replace("  ", " ") if when else ""
-    return f"• {_ref(entry.ref, url)} {_title(entry.title)}{tail}"
+    return md("• {} {}{}", _ref(entry.ref, url), _title(entry.title), tail)
 
 
 def section_blocks(
@@ -91,7 +91,7 @@ def section_blocks(
 ) -> Blocks:
     if not section.total:
         return []
-    heading = f"{ICONS.get(section.key, '•')} *{render.escape(section.title)}* ({section.total})"
+    heading = md("{} *{}* ({})", ICONS.get(section.key, "•"), section.title, section.total)
     lines = [
         entry_line(section.key, e, tz, audience, links.get(e.link) if e.link else None)
         for e in section.entries
@@ -136,7 +136,7 @@ def digest_message(
     name = "Your daily digest" if personal else "Daily digest"
     title = f"{name} · {day:%a} {day.day} {day:%b}"
     text = f"{title}: {summary(digest)}"
-    notes = [render.escape(summary(digest))]
+    notes = [summary(digest)]
     if late_since is not None:
         notes.append(
             f"due {render.stamp(late_since, tz)} ({tz.key}); Parley was unavailable then, "
@@ -157,7 +157,7 @@ def digest_message(
 def usage(message: str | None = None, *, status: Sequence[str] = ()) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
-        blocks.append(render.section(f":warning: {message}"))
+        blocks.append(render.section(md(":warning: {}", message)))
     blocks.append(render.section(DIGEST_USAGE))
     if status:
         blocks.append(render.context(*status))
@@ -210,11 +210,11 @@ def home_view(content: HomeContent, *, tz: ZoneInfo, now: datetime) -> dict[str,
         {"type": "divider"},
     ]
     if content.disputes:
-        blocks.append(render.section(f"*Your open disputes* ({content.total})"))
+        blocks.append(render.section(md("*Your open disputes* ({})", content.total)))
         for dispute, clock in content.disputes:
             icon = ":red_circle:" if clock.overdue else ":large_blue_circle:"
             line = dispute_line(dispute, clock, tz, Audience(), None)
-            blocks.append(render.section(f"{icon} {line}"))
+            blocks.append(render.section(md("{} {}", icon, line)))
             blocks.append(home_dispute_buttons(dispute))
         hidden = content.total - len(content.disputes)
         if hidden > 0:

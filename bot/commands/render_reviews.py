@@ -10,9 +10,14 @@ from zoneinfo import ZoneInfo
 from bot.commands.render import (
     MESSAGE_BLOCK_LIMIT,
     Blocks,
+    Mrkdwn,
     button,
+    channel_link,
     context,
     escape,
+    link,
+    md,
+    mention,
     section,
     sections,
     truncate,
@@ -26,7 +31,7 @@ from bot.workflows.when import format_occurrence
 DONE_BUTTON = "review_action_done"
 ACTION_BLOCK = "review_action"
 
-REVIEW_USAGE = """\
+REVIEW_USAGE = Mrkdwn("""\
 *Reviews* — regular meetings with each customer, supplier and third party, reminded with an agenda.
 • `/review schedule &lt;title&gt; [with @user …] &lt;when&gt;` — once or repeating, e.g. \
 `every month on the 10th working day at 10:00`, `every Monday 9:30`, `quarterly`, \
@@ -44,13 +49,13 @@ or reply in the reminder's thread
 • `/review help` — this help
 Reminders go to the review's channel a day before (the working day before, for working-day \
 rules) and 15 minutes before; no time given means 10:00. Ids work with or without the prefix: \
-`R-3`, `r3`, `3`."""
+`R-3`, `r3`, `3`.""")
 
 
 def usage(message: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
-        blocks.append(section(f":warning: {message}"))
+        blocks.append(section(md(":warning: {}", message)))
     blocks.append(section(REVIEW_USAGE))
     return (message or "How to use /review"), blocks
 
@@ -73,7 +78,7 @@ def when_text(review: Review) -> str:
 
 
 def people_text(review: Review) -> str:
-    return ", ".join(f"<@{u}>" for u in review.participants) or "—"
+    return Mrkdwn(", ").join(mention(u) for u in review.participants) or Mrkdwn("—")
 
 
 def deadlines_text(review: Review) -> str | None:
@@ -103,9 +108,9 @@ def _ordinal(n: int) -> str:
 def scheduled(review: Review, *, reading: str, late: date | None) -> tuple[str, Blocks]:
     """The answer to `/review schedule`: the reading back, so a misreading is seen."""
     text = f"{review.ref} · {review.title} · {reading}"
-    lines = [
-        f":calendar: *{escape(review.ref)} · {escape(review.title)}* · {escape(reading)}",
-        f"*In:* <#{review.channel_id}> · *With:* {people_text(review)}",
+    lines: list[str] = [
+        md(":calendar: *{} · {}* · {}", review.ref, review.title, reading),
+        md("*In:* {} · *With:* {}", channel_link(review.channel_id), people_text(review)),
     ]
     deadlines = deadlines_text(review)
     if deadlines:
@@ -113,7 +118,7 @@ def scheduled(review: Review, *, reading: str, late: date | None) -> tuple[str, 
     if late is not None and review.next_at is not None:
         lines.append(late_text(review.next_at, late, review))
     blocks: Blocks = [
-        section("\n".join(lines)),
+        section(Mrkdwn("\n").join(lines)),
         context(
             "Parley reminds the channel a day before and 15 minutes before, with the agenda",
             f"`/review skip {review.ref}` skips one, `/review cancel {review.ref}` calls it off",
@@ -123,11 +128,11 @@ def scheduled(review: Review, *, reading: str, late: date | None) -> tuple[str, 
 
 
 def list_line(review: Review, open_actions: int) -> str:
-    parts = [f"*{review.ref}* {escape(truncate(review.title, 80))}", escape(when_text(review))]
-    parts.append(f"<#{review.channel_id}>")
+    parts: list[str] = [md("*{}* {}", review.ref, truncate(review.title, 80)), when_text(review)]
+    parts.append(channel_link(review.channel_id))
     if open_actions:
         parts.append(f"{open_actions} open action item{'s' if open_actions != 1 else ''}")
-    return "• " + " — ".join(parts)
+    return "• " + Mrkdwn(" — ").join(parts)
 
 
 def review_list(
@@ -143,7 +148,7 @@ def review_list(
         return message, [section(message)]
     title = f"{'All reviews' if include_all else 'Coming reviews'} ({len(reviews)})"
     lines = [list_line(r, open_actions.get(r.id, 0)) for r in reviews]
-    blocks: Blocks = [section(f"*{title}*"), *sections(lines)]
+    blocks: Blocks = [section(md("*{}*", title)), *sections(lines)]
     return title, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
@@ -152,17 +157,23 @@ def action_line(item: ActionItem, *, with_review: bool = False) -> str:
     when = f"{due:%a} {due.day} {due:%b} {due:%H:%M}"
     review = f" ({item.review_ref})" if with_review else ""
     if item.is_open:
-        return (
-            f"• *{item.ref}*{review} {escape(truncate(item.text, 200))} — <@{item.owner_id}>, "
-            f"due {when}"
+        return md(
+            "• *{}*{} {} — {}, due {}",
+            item.ref,
+            review,
+            truncate(item.text, 200),
+            mention(item.owner_id),
+            when,
         )
-    return f"• ~{item.ref}~{review} {escape(truncate(item.text, 200))} — done"
+    return md("• ~{}~{} {} — done", item.ref, review, truncate(item.text, 200))
 
 
 def minutes_line(entry: Minutes, tz: ZoneInfo) -> str:
     at = entry.at.astimezone(tz)
-    who = f"<@{entry.author_id}>" + (f" ({escape(entry.party)})" if entry.party else "")
-    return f"{at:%a} {at.day} {at:%b} {at:%H:%M} · {who}: {escape(truncate(entry.text, 400))}"
+    who = mention(entry.author_id) + (f" ({entry.party})" if entry.party else "")
+    return md(
+        "{:%a} {} {:%b} {:%H:%M} · {}: {}", at, at.day, at, at, who, truncate(entry.text, 400)
+    )
 
 
 def review_record(
@@ -176,15 +187,15 @@ def review_record(
 ) -> tuple[str, Blocks]:
     """What `/review show` answers."""
     text = f"{review.ref} · {review.title} · {when_text(review)}"
-    lines = [
-        f"*{escape(review.ref)} · {escape(review.title)}*",
-        escape(when_text(review)),
-        f"*In:* <#{review.channel_id}> · *Owner:* <@{review.owner_id}>",
-        f"*With:* {people_text(review)}",
+    lines: list[str] = [
+        md("*{} · {}*", review.ref, review.title),
+        when_text(review),
+        md("*In:* {} · *Owner:* {}", channel_link(review.channel_id), mention(review.owner_id)),
+        md("*With:* {}", people_text(review)),
     ]
     shown = visible_parties(review.parties, audience)
     if shown:
-        lines.append("*Parties:* " + ", ".join(escape(p.name) for p in shown))
+        lines.append(Mrkdwn("*Parties:* ") + Mrkdwn(", ").join(p.name for p in shown))
     deadlines = deadlines_text(review)
     if deadlines:
         lines.append(deadlines)
@@ -195,27 +206,27 @@ def review_record(
             format_occurrence(at, _zone(review)).rsplit(" (", 1)[0] for at in review.skipped[-5:]
         )
         lines.append(f"*Skipped:* {skipped}")
-    blocks: Blocks = [section("\n".join(lines))]
+    blocks: Blocks = [section(Mrkdwn("\n").join(lines))]
     if actions:
         open_count = sum(1 for a in actions if a.is_open)
-        heading = f"*Action items* ({open_count} open of {len(actions)})"
+        heading = md("*Action items* ({} open of {})", open_count, len(actions))
         blocks.extend(sections([heading, *(action_line(a) for a in actions[:20])]))
     if minutes:
         recent = minutes[-latest:]
-        heading = f"*Minutes* (latest {len(recent)} of {len(minutes)})"
+        heading = md("*Minutes* (latest {} of {})", len(recent), len(minutes))
         blocks.append({"type": "divider"})
         blocks.extend(sections([heading, *(minutes_line(m, _zone(review)) for m in recent)]))
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
 def agenda_lines() -> list[str]:
-    return ["*Agenda*", *(f"{n}. {item}" for n, item in enumerate(AGENDA, start=1))]
+    return [Mrkdwn("*Agenda*"), *(f"{n}. {item}" for n, item in enumerate(AGENDA, start=1))]
 
 
 def actions_block(actions: Sequence[ActionItem]) -> list[str]:
     if not actions:
-        return ["*Open action items:* none"]
-    return [f"*Open action items* ({len(actions)})"] + [
+        return [Mrkdwn("*Open action items:* none")]
+    return [md("*Open action items* ({})", len(actions))] + [
         action_line(a, with_review=True) for a in actions[:15]
     ]
 
@@ -231,16 +242,16 @@ def reminder(
     """A reminder in the review's channel: when, who, the agenda and the open action items."""
     at = format_occurrence(occurrence, _zone(review))
     if kind == "15-minutes":
-        head = f":alarm_clock: *{escape(review.ref)} · {escape(review.title)}* starts in 15 minutes"
+        head = md(":alarm_clock: *{} · {}* starts in 15 minutes", review.ref, review.title)
         text = f"{review.ref} · {review.title} starts in 15 minutes ({at})"
     else:
-        head = f":calendar: *{escape(review.ref)} · {escape(review.title)}* — next meeting"
+        head = md(":calendar: *{} · {}* — next meeting", review.ref, review.title)
         text = f"{review.ref} · {review.title}: next meeting {at}"
-    lines = [head, f"*When:* {at}", f"*With:* {people_text(review)}"]
+    lines = [head, md("*When:* {}", at), md("*With:* {}", people_text(review))]
     if late is not None:
-        lines.append(late_text(occurrence, late, review))
+        lines.append(escape(late_text(occurrence, late, review)))
     blocks: Blocks = [
-        section("\n".join(lines)),
+        section(Mrkdwn("\n").join(lines)),
         *sections([*agenda_lines(), "", *actions_block(actions)]),
         context("Reply in this thread to record the minutes of this meeting"),
     ]
@@ -253,17 +264,18 @@ def prompt(
     """After the meeting: ask for the minutes (with the agenda when no reminder went out)."""
     at = format_occurrence(occurrence, _zone(review))
     text = f"Minutes of {review.ref} · {review.title} ({at})"
-    line = (
-        f":memo: *{escape(review.ref)} · {escape(review.title)}* met at {at}. Reply in this "
+    line = md(
+        ":memo: *{} · {}* met at {}. Reply in this "
         "thread with the minutes: what was agreed on service delivery, the problems, the "
-        "improvement plan."
+        "improvement plan.",
+        review.ref,
+        review.title,
+        at,
     )
     blocks: Blocks = [section(line)]
     if not reminded:
         blocks.extend(sections([*agenda_lines(), "", *actions_block(actions)]))
-    blocks.append(
-        context(f"Action items: `/review action {review.ref} @owner &lt;due&gt; &lt;text&gt;`")
-    )
+    blocks.append(context(f"Action items: `/review action {review.ref} @owner <due> <text>`"))
     return text, blocks
 
 
@@ -273,14 +285,17 @@ def action_message(item: ActionItem, review: Review) -> tuple[str, Blocks]:
     when = format_occurrence(due, ZoneInfo(item.tz))
     text = f"{item.ref} · {item.text} — due {when}"
     if item.is_open:
-        line = (
-            f":pushpin: *{escape(item.ref)}* from {escape(review.ref)}: {escape(item.text)}\n"
-            f"*Owner:* <@{item.owner_id}> · *Due:* {when}"
+        line = md(
+            ":pushpin: *{}* from {}: {}\n*Owner:* {} · *Due:* {}",
+            item.ref,
+            review.ref,
+            item.text,
+            mention(item.owner_id),
+            when,
         )
         return text, [section(line), done_buttons(item)]
-    line = (
-        f":white_check_mark: ~{escape(item.ref)}~ from {escape(review.ref)}: "
-        f"{escape(item.text)}\nDone" + (f" by <@{item.done_by}>" if item.done_by else "")
+    line = md(":white_check_mark: ~{}~ from {}: {}\nDone", item.ref, review.ref, item.text) + (
+        md(" by {}", mention(item.done_by)) if item.done_by else ""
     )
     return f"{item.ref} done", [section(line)]
 
@@ -299,13 +314,18 @@ def action_due(
     """The due-date DM: to the owner, or to the review's owner for an item of another
     organisation's person (who cannot press Done)."""
     when = format_occurrence(item.due_at, ZoneInfo(item.tz))
-    where = f"<{permalink}|{escape(review.ref)}>" if permalink else escape(review.ref)
+    where = link(permalink, review.ref) if permalink else review.ref
     if for_owner:
-        line = f":hourglass: *{escape(item.ref)}* from {where} is due {when}: {escape(item.text)}"
+        line = md(":hourglass: *{}* from {} is due {}: {}", item.ref, where, when, item.text)
     else:
-        line = (
-            f":hourglass: *{escape(item.ref)}* from {where}, owned by <@{item.owner_id}>, is due "
-            f"{when}: {escape(item.text)}\nMark it done when they have delivered."
+        line = md(
+            ":hourglass: *{}* from {}, owned by {}, is due {}: {}\n"
+            "Mark it done when they have delivered.",
+            item.ref,
+            where,
+            mention(item.owner_id),
+            when,
+            item.text,
         )
     return f"{item.ref} is due {when}", [section(line), done_buttons(item)]
 
@@ -314,11 +334,16 @@ def report_due(review: Review, deadline: date, *, late: date | None) -> tuple[st
     """The owner's DM before the month's service-report deadline."""
     assert review.report_within is not None
     text = f"The service report for {review.ref} is due {deadline:%a} {deadline.day} {deadline:%b}"
-    lines = [
-        f":page_facing_up: The service report for *{escape(review.ref)} · "
-        f"{escape(review.title)}* is due by *{deadline:%a} {deadline.day} {deadline:%b}*, the "
-        f"{_ordinal(review.report_within)} working day of the month."
+    lines: list[str] = [
+        md(
+            ":page_facing_up: The service report for *{} · {}* is due by *{}*, the "
+            "{} working day of the month.",
+            review.ref,
+            review.title,
+            f"{deadline:%a} {deadline.day} {deadline:%b}",
+            _ordinal(review.report_within),
+        )
     ]
     if late is not None and review.next_at is not None:
         lines.append(late_text(review.next_at, late, review))
-    return text, [section("\n".join(lines))]
+    return text, [section(Mrkdwn("\n").join(lines))]

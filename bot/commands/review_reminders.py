@@ -18,7 +18,7 @@ from bot.commands import outgoing, render_reviews
 from bot.commands.directory import UnknownUser
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
-from bot.workflows import notices, review_reminders, reviews
+from bot.workflows import notices, review_reminders, reviews, text
 from bot.workflows.parties import is_external
 from bot.workflows.review_models import ActionItem, Review
 from bot.workflows.sends import owe_once
@@ -55,7 +55,8 @@ async def remind_reviews(deps: Deps) -> None:
             occurrence=reminder.occurrence.isoformat(),
             reminder=reminder.kind,
             owner_id=review.owner_id,
-            what=f"the {reminder.kind} reminder of {review.ref} in <#{review.channel_id}>",
+            what=f"the {reminder.kind} reminder of {review.ref} in "
+            f"{text.channel(review.channel_id)}",
         )
     await review_reminders.hold_due(deps.store, now=now, calendar=deps.calendar)
     for prompt in await review_reminders.due_prompts(deps.store, now=now):
@@ -67,7 +68,7 @@ async def remind_reviews(deps: Deps) -> None:
             review_id=review.id,
             occurrence=prompt.occurrence.isoformat(),
             owner_id=review.owner_id,
-            what=f"the minutes prompt of {review.ref} in <#{review.channel_id}>",
+            what=f"the minutes prompt of {review.ref} in {text.channel(review.channel_id)}",
         )
     for due in await review_reminders.due_actions(deps.store, now=now):
         await owe(due.key, notices.ACTION_DUE, due.review, action_number=due.item.number)

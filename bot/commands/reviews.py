@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import outgoing, render, render_reviews
 from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.identity import caller_of
-from bot.commands.parsing import find_mentions, plain_text, split_with
+from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.review_reminders import action_of
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
@@ -63,7 +63,7 @@ async def _person(call: Invocation, mention: str) -> Person:
         return await call.deps.directory.person(found.user_ids[0])
     if found.handles:
         return await call.deps.directory.person_named(found.handles[0], call.channel_id)
-    raise InvalidInput(f"`{render.escape(mention[:40])}` is not a person: mention them with @.")
+    raise InvalidInput(f"`{names_text(mention[:40])}` is not a person: mention them with @.")
 
 
 async def _check_channel(call: Invocation) -> None:
@@ -137,7 +137,7 @@ async def list_(call: Invocation) -> None:
     word = call.args.strip().lower()
     if word not in ("", "all"):
         raise InvalidInput(
-            f"`{render.escape(word[:40])}` is not a list. Use `/review list` or `/review list all`."
+            f"`{names_text(word[:40])}` is not a list. Use `/review list` or `/review list all`."
         )
     audience = await _audience(call)
     found = await reviews.list_reviews(
@@ -180,7 +180,7 @@ async def cancel(call: Invocation) -> None:
         now=call.deps.clock.now(),
     )
     message = (
-        f"{review.ref} · {render.escape(review.title)} is cancelled: no more reminders. "
+        f"{review.ref} · {review.title} is cancelled: no more reminders. "
         "Its minutes and action items stay on record."
     )
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
@@ -200,7 +200,7 @@ async def skip(call: Invocation) -> None:
     )
     tz = reviews.zone_named(review.tz)
     message = (
-        f"{review.ref} · {render.escape(review.title)}: {format_occurrence(skipped, tz)} is "
+        f"{review.ref} · {review.title}: {format_occurrence(skipped, tz)} is "
         f"skipped. {render_reviews.when_text(review).capitalize()}."
     )
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
@@ -253,10 +253,15 @@ async def action(call: Invocation) -> None:
         text=plain_text(text),
         now=deps.clock.now(),
     )
-    message = (
-        f"{item.ref} from {review.ref}: {render.escape(item.text)} — <@{item.owner_id}>, due "
-        f"{format_occurrence(item.due_at, tz)}. It is posted in <#{review.channel_id}> with a "
-        "Done button, and its owner is reminded on the due date."
+    message = render.md(
+        "{} from {}: {} — {}, due {}. It is posted in {} with a "
+        "Done button, and its owner is reminded on the due date.",
+        item.ref,
+        review.ref,
+        item.text,
+        render.mention(item.owner_id),
+        format_occurrence(item.due_at, tz),
+        render.channel_link(review.channel_id),
     )
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
 
@@ -291,7 +296,7 @@ async def done(call: Invocation) -> None:
         audience=await _audience(call),
         now=call.deps.clock.now(),
     )
-    message = f"{item.ref} is done: {render.escape(item.text)}"
+    message = f"{item.ref} is done: {item.text}"
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
 
 

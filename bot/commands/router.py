@@ -16,7 +16,7 @@ from bot.commands import render
 from bot.commands.common import Ack, answer, workspace_of
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
-from bot.commands.parsing import split_subcommand
+from bot.commands.parsing import names_text, split_subcommand
 from bot.deps import Deps
 from bot.workflows.errors import DomainError
 
@@ -69,7 +69,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
         run = spec.subcommands.get(sub)
         if run is None:
             article = "an" if spec.name[1:2] in ("a", "e", "i", "o", "u") else "a"
-            unknown = f"`{render.escape(sub[:40])}` is not {article} {spec.name} subcommand."
+            unknown = f"`{names_text(sub[:40])}` is not {article} {spec.name} subcommand."
             await answer(ack, *spec.usage(None if sub in ("", "help") else unknown))
             return
         workspace_id = workspace_of(context)
@@ -101,7 +101,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
             await answer(
                 ack,
                 *render.error(
-                    f"I can't find {render.escape(exc.ref)} in Slack. Mention people with @ and "
+                    f"I can't find {exc.ref} in Slack. Mention people with @ and "
                     f"pick them from Slack's list, e.g. {spec.mention_example}."
                 ),
             )

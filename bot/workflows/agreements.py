@@ -29,6 +29,7 @@ from bot.workflows.agreement_models import Agreement, AgreementStatus, Agreement
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Party, Person
 from bot.workflows.parties import is_external, party_for_team
+from bot.workflows.text import channel as channel_token
 from bot.workflows.text import clean_line
 
 LIST_LIMIT = 25
@@ -308,7 +309,7 @@ async def draft_agreement(
             number=number,
             now=now,
             owner_id=owner.user_id,
-            what=f"the card of A-{number} in <#{channel_id}>",
+            what=f"the card of A-{number} in {channel_token(channel_id)}",
         )
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert agreement is not None

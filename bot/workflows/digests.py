@@ -45,6 +45,7 @@ from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Dispute, Person, Status
 from bot.workflows.parties import is_external
 from bot.workflows.subscriptions import DigestKind, Subscription
+from bot.workflows.text import channel as channel_token
 
 DEFAULT_TIME = time(9, 0)
 SECTION_LIMIT = 15
@@ -326,7 +327,7 @@ async def owe_digest_now(
             since=since.isoformat(),
             on_request=True,
             owner_id=actor_id,
-            what=f"the digest you asked for in <#{channel_id}>",
+            what=f"the digest you asked for in {channel_token(channel_id)}",
         )
 
 

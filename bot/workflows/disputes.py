@@ -20,6 +20,7 @@ from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.ladder import Action, LadderState, transition
 from bot.workflows.models import Audience, Dispute, Party, Person, Stage, Status, TimelineEvent
 from bot.workflows.parties import is_external, party_for_team
+from bot.workflows.text import channel as channel_token
 from bot.workflows.text import clean_line
 
 TITLE_LIMIT = 150
@@ -511,7 +512,7 @@ async def check_link(
         _still_open(dispute, "no thread can be linked to it")
         known = await repo.threads(conn, dispute_id=dispute.id)
     if any(channel == channel_id for channel, _, _ in known):
-        raise InvalidInput(f"{dispute.ref} already has a thread in <#{channel_id}>.")
+        raise InvalidInput(f"{dispute.ref} already has a thread in {channel_token(channel_id)}.")
     return dispute
 
 

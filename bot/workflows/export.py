@@ -14,6 +14,7 @@ from bot.store import disputes as disputes_repo
 from bot.workflows.agreements import export_agreements
 from bot.workflows.models import Dispute, TimelineEvent
 from bot.workflows.reviews import export_reviews
+from bot.workflows.text import TOKEN_OPEN, as_plain
 
 
 class ExportKind(StrEnum):
@@ -132,12 +133,25 @@ async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
     async with store.read() as conn:
         found = await disputes_repo.everything(conn)
     reviews, actions = await export_reviews(store)
-    return {
+    document = {
         "disputes": [dispute_document(d, events) for d, events in found],
         "reviews": reviews,
         "actions": actions,
         "agreements": await export_agreements(store),
     }
+    shown: dict[str, list[dict[str, Any]]] = readable(document)
+    return shown
+
+
+def readable(value: Any) -> Any:
+    """Stored text as people read it: a kept mention (a token) is exported as `@name`."""
+    if isinstance(value, str):
+        return as_plain(value) if TOKEN_OPEN in value else value
+    if isinstance(value, dict):
+        return {key: readable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [readable(item) for item in value]
+    return value
 
 
 def to_json(document: dict[str, Any]) -> str:

@@ -40,7 +40,9 @@ from bot.workflows.models import Audience, Party, Person
 from bot.workflows.parties import is_external, party_for_team
 from bot.workflows.recurrence import ZH_NUMBER, Recurrence, cn_number, next_occurrence
 from bot.workflows.review_models import ActionItem, Minutes, Review, ReviewStatus
+from bot.workflows.text import channel as channel_token
 from bot.workflows.text import clean_line
+from bot.workflows.text import person as person_token
 from bot.workflows.when import (
     EXAMPLES,
     When,
@@ -346,8 +348,8 @@ async def schedule_review(
             and person.team_id not in shared
         ):
             raise InvalidInput(
-                f"<@{person.user_id}> does not speak for this channel's organisation, so they "
-                "can't take part in a review held here. Schedule it in an internal channel."
+                f"{person_token(person.user_id)} does not speak for this channel's organisation, "
+                "so they can't take part in a review held here. Schedule it in an internal channel."
             )
     when = schedule.when
     if when.at <= now or when.at - now > HORIZON:
@@ -739,7 +741,7 @@ async def add_action(
             p.slack_team for p in review.parties
         }:
             raise InvalidInput(
-                f"<@{owner.user_id}> does not speak for a party of {review.ref}. "
+                f"{person_token(owner.user_id)} does not speak for a party of {review.ref}. "
                 "Give the item to one of its participants."
             )
         item_number = await counters_repo.next_number(
@@ -767,7 +769,7 @@ async def add_action(
             now=now,
             action_number=item.number,
             owner_id=actor.user_id,
-            what=f"the message of {item.ref} in <#{review.channel_id}>",
+            what=f"the message of {item.ref} in {channel_token(review.channel_id)}",
         )
     return item, review
 
@@ -811,7 +813,7 @@ async def complete_action(
             where = "" if audience.internal else " in this channel"
             raise NotFound(f"There is no action item T-{number}{where}.")
         if not await repo.complete_action(conn, action_id=item.id, by=actor.user_id, now=now):
-            who = f" by <@{item.done_by}>" if item.done_by else ""
+            who = f" by {person_token(item.done_by)}" if item.done_by else ""
             raise InvalidInput(f"{item.ref} is already done{who}.")
         after = await repo.get_action(conn, workspace_id=workspace_id, number=number)
         await notices.owe(
