@@ -55,7 +55,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from bot.workflows.names import lookalike_of
+from bot.workflows.names import lookalike_of, name_key
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -261,6 +261,8 @@ def _party_name(name: str) -> str:
         raise _problem("a party name must not be empty")
     if len(stripped) > MAX_PARTY_NAME:
         raise _problem(f"a party name must be at most {MAX_PARTY_NAME} characters")
+    if not name_key(stripped):
+        raise _problem("a party name must hold letters people can see, not only invisible ones")
     return stripped
 
 

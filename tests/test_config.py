@@ -414,6 +414,11 @@ def test_party_names_that_look_alike_are_one_name(tmp_path: Path, first: str, se
     assert f'party "{second}" is the same name as "{first}" once spaces, case, width' in said
 
 
+def test_an_invisible_party_name(tmp_path: Path) -> None:
+    path = write(tmp_path, '[parties."\u200b\u2060"]\nkind = "customer"\n')
+    assert "a party name must hold letters people can see" in error_of(path)
+
+
 def test_chinese_party_names_stay_apart(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -425,3 +425,40 @@ def test_config_parties_read_alike_is_a_config_error(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{path}:{line}: ")
     assert f'"{CYRILLIC_A}cme Networks" is the same name as "Acme Networks"' in str(caught.value)
     assert isinstance(parse_config(COMPANY_CONFIG, Path("ok.toml")), ParleyConfig)
+
+
+async def test_a_discovered_lookalike_gives_way_to_the_config_party(store: Store) -> None:
+    """A team seen first as `ВЕТА Corp` (Cyrillic capitals) and a config party `Beta Corp`:
+    the config's party is the agreement, the other keeps its records under a name with its
+    team."""
+    from bot.workflows.party_admin import sync_configured_parties
+
+    async with store.write() as conn:
+        for name, team in (
+            ("\u0412\u0415\u0422\u0410 Corp", "T0EVIL"),  # ВЕТА, Cyrillic capitals
+            (f"{CYRILLIC_A}cme Networks", "T0EVIL2"),
+            ("GLOBEX", "T0GLOBEX"),  # the same spelling in capitals: that is the party
+        ):
+            await parties_repo.insert(
+                conn,
+                workspace_id="T0PARLEY",
+                name=name,
+                kind=PartyKind.SUPPLIER,
+                slack_team=team,
+                now=START,
+            )
+    config = parse_config(
+        '[parties."Beta Corp"]\nkind = "customer"\n[parties."Acme Networks"]\n'
+        'kind = "supplier"\n[parties.Globex]\nkind = "third_party"\n',
+        Path("beta.toml"),
+    )
+    await sync_configured_parties(store, workspace_id="T0PARLEY", config=config, now=START)
+    async with store.read() as conn:
+        known = await parties_repo.in_workspace(conn, workspace_id="T0PARLEY")
+    assert sorted((p.name, p.slack_team) for p in known) == [
+        ("Acme Networks", None),
+        ("Beta Corp", None),
+        ("Globex", "T0GLOBEX"),
+        (f"{CYRILLIC_A}cme Networks (T0EVIL2)", "T0EVIL2"),
+        ("\u0412\u0415\u0422\u0410 Corp (T0EVIL)", "T0EVIL"),
+    ]

@@ -22,8 +22,21 @@ from dataclasses import dataclass
 import icu
 
 _SPOOF = icu.SpoofChecker()
-# Invisible characters must not split a name in a message (`Glo\u200bbex`) nor make a new one.
-_IGNORABLE = {ord(ch): None for ch in icu.UnicodeSet("[:Default_Ignorable_Code_Point:]")}
+
+
+def _ignorable() -> re.Pattern[str]:
+    """Invisible characters (Unicode's Default_Ignorable_Code_Point, from ICU) must not split
+    a name in a message (`Glo\u200bbex`) nor make a new name."""
+    spans: list[list[int]] = []
+    for ch in icu.UnicodeSet("[:Default_Ignorable_Code_Point:]"):
+        if spans and spans[-1][1] == ord(ch) - 1:
+            spans[-1][1] = ord(ch)
+        else:
+            spans.append([ord(ch), ord(ch)])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans) + "]")
+
+
+_IGNORABLE = _ignorable()
 _SPACE = re.compile(r"\s+")
 # Scripts whose writing puts no spaces between words: a name in them has no word edges.
 _UNSPACED_SCRIPTS = frozenset({"Hani", "Hira", "Kana", "Bopo", "Yiii", "Thai", "Laoo", "Khmr"})
@@ -35,11 +48,16 @@ _MRKDWN_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 def _skeleton(text: str) -> str:
     """UTS #39 skeleton, back in composed form and case-folded (prototypes may be capitals:
     the skeleton of `0` is `O`)."""
-    return unicodedata.normalize("NFKC", _SPOOF.getSkeleton(0, text)).casefold()
+    skeleton: str = _SPOOF.getSkeleton(0, text)
+    if not skeleton.isascii():
+        skeleton = unicodedata.normalize("NFKC", skeleton)
+    return skeleton.casefold()
 
 
 def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKC", text.translate(_IGNORABLE))
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", _IGNORABLE.sub("", text))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -111,6 +111,11 @@ def _words(text: str) -> list[str]:
     return unicodedata.normalize("NFC", text).split()
 
 
+def _spelt_the_same(a: str, b: str) -> bool:
+    """The same letters in any case, spaces collapsed (lookalike letters are not the same)."""
+    return " ".join(_words(a)).casefold() == " ".join(_words(b)).casefold()
+
+
 def _quoted(name: str) -> str:
     shown = " ".join(_words(name))
     return f"“{shown[:60]}…”" if len(shown) > 60 else f"“{shown}”"
@@ -196,9 +201,11 @@ def origin_of(party: Party, config: ParleyConfig) -> Origin:
 
 
 def _named(known: Sequence[Party], name: str) -> Party | None:
-    """The party whose name reads as `name`: case, width and lookalike letters aside."""
+    """The party whose name reads as `name`: case, width and lookalike letters aside (the
+    same key first, then a name that only looks alike in capitals, such as Cyrillic `ВЕТА`)."""
     wanted = name_key(name)
-    return next((p for p in known if name_key(p.name) == wanted), None)
+    same = next((p for p in known if name_key(p.name) == wanted), None)
+    return same or next((p for p in known if look_alike(p.name, name)), None)
 
 
 async def _move_aside(
@@ -239,7 +246,10 @@ async def _sync(
             mine is None
             and holder is not None
             and (team is None or holder.slack_team in (None, team))
+            and _spelt_the_same(holder.name, name)
         ):
+            # Only the same spelling (any case) is the config's party: a team that chose a
+            # lookalike name (`Аcme` with a Cyrillic А) must not become it, and moves aside.
             mine = holder
         if holder is not None and (mine is None or holder.id != mine.id):
             await _move_aside(conn, holder=holder, known=known, for_name=name)
