@@ -462,3 +462,21 @@ async def test_a_discovered_lookalike_gives_way_to_the_config_party(store: Store
         (f"{CYRILLIC_A}cme Networks (T0EVIL2)", "T0EVIL2"),
         ("\u0412\u0415\u0422\u0410 Corp (T0EVIL)", "T0EVIL"),
     ]
+
+
+async def test_a_key_may_be_much_longer_than_its_name(store: Store) -> None:
+    """NFKC turns one ligature into 18 letters: the key column has no length to overflow."""
+    name = "\ufdfa" * 100
+    assert len(name_key(name)) > 1000
+    async with store.write() as conn:
+        party = await parties_repo.insert(
+            conn,
+            workspace_id="T0PARLEY",
+            name=name,
+            kind=PartyKind.SUPPLIER,
+            slack_team="T0LONG",
+            now=START,
+        )
+    async with store.read() as conn:
+        found = await parties_repo.by_name(conn, workspace_id="T0PARLEY", name=name)
+    assert found is not None and found.id == party.id

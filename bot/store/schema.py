@@ -32,7 +32,7 @@ parties = sa.Table(
     sa.Column("workspace_id", sa.String(32), nullable=False),
     sa.Column("name", sa.String(120), nullable=False),
     # The name as people read it (bot/workflows/names.py): lookups and uniqueness go by it.
-    sa.Column("name_key", sa.String(480), nullable=False),
+    sa.Column("name_key", sa.Text, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("slack_team", sa.String(32), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),

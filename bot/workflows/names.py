@@ -33,7 +33,8 @@ def _ignorable() -> re.Pattern[str]:
             spans[-1][1] = ord(ch)
         else:
             spans.append([ord(ch), ord(ch)])
-    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans) + "]")
+    ranges = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans)
+    return re.compile(f"[{ranges}]")
 
 
 _IGNORABLE = _ignorable()

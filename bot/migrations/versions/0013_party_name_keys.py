@@ -38,7 +38,7 @@ _parties = sa.table(
 
 def upgrade() -> None:
     with op.batch_alter_table("parties") as batch:
-        batch.add_column(sa.Column("name_key", sa.String(480), nullable=True))
+        batch.add_column(sa.Column("name_key", sa.Text, nullable=True))
     conn = op.get_bind()
     rows = conn.execute(
         sa.select(_parties.c.id, _parties.c.workspace_id, _parties.c.name).order_by(_parties.c.id)
@@ -47,7 +47,7 @@ def upgrade() -> None:
     for party_id, workspace_id, name in rows:
         key = name_key(name)
         if (workspace_id, key) in taken:
-            aside = f"{name} (#{party_id})"
+            aside = f"{name[:100]} (#{party_id})"
             log.warning(
                 "party %r reads the same as an older party of %s: renamed to %r",
                 name,
@@ -60,7 +60,7 @@ def upgrade() -> None:
             sa.update(_parties).where(_parties.c.id == party_id).values(name=name, name_key=key)
         )
     with op.batch_alter_table("parties") as batch:
-        batch.alter_column("name_key", existing_type=sa.String(480), nullable=False)
+        batch.alter_column("name_key", existing_type=sa.Text, nullable=False)
         batch.create_unique_constraint(
             "uq_parties_workspace_name_key", ["workspace_id", "name_key"]
         )
