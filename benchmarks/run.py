@@ -46,6 +46,7 @@ from bot.store.schema import (
     parties,
     timeline,
 )
+from bot.workflows.names import name_key
 
 SECRET = "bench-signing-secret"
 ROOT = Path(__file__).resolve().parent.parent
@@ -423,6 +424,7 @@ async def populate(database_url: str, sizes: Sizes) -> None:
                     .values(
                         workspace_id="T0PARLEY",
                         name=name,
+                        name_key=name_key(name),
                         kind="supplier",
                         slack_team=team,
                         created_at=now,

@@ -55,6 +55,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from bot.workflows.names import lookalike_of, name_key
+
 __all__ = [
     "CONFIG_ENV_VAR",
     "DEFAULT_CONFIG_NAME",
@@ -259,6 +261,8 @@ def _party_name(name: str) -> str:
         raise _problem("a party name must not be empty")
     if len(stripped) > MAX_PARTY_NAME:
         raise _problem(f"a party name must be at most {MAX_PARTY_NAME} characters")
+    if not name_key(stripped):
+        raise _problem("a party name must hold letters people can see, not only invisible ones")
     return stripped
 
 
@@ -350,19 +354,21 @@ class ParleyConfig(BaseModel):
 
     @field_validator("parties", mode="before")
     @classmethod
-    def _names_unique_once_stripped(cls, value: object) -> object:
+    def _names_unique_as_people_read_them(cls, value: object) -> object:
         if isinstance(value, Mapping):
-            seen: dict[str, str] = {}
+            seen: list[str] = []
             for raw in value:
                 if not isinstance(raw, str):
                     continue
-                first = seen.setdefault(raw.strip().casefold(), raw)
-                if first != raw:
+                first = lookalike_of(raw, seen)
+                if first is not None:
                     raise _problem(
-                        f"party {_quote(raw)} is the same name as {_quote(first)} "
-                        "once spaces and case are set aside",
+                        f"party {_quote(raw)} is the same name as {_quote(first)} once spaces, "
+                        "case, width and letters that look alike (such as a Cyrillic А for a "
+                        "Latin A) are set aside",
                         at=("parties", raw),
                     )
+                seen.append(raw)
         return value
 
     @field_validator("parties", mode="after")

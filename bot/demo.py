@@ -24,9 +24,11 @@ from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running, running_parley
 from bot.store import agreements as agreements_repo
 from bot.store import disputes as disputes_repo
+from bot.store import parties as parties_repo
 from bot.workflows.digests import DEFAULT_TIME, next_due
 from bot.workflows.export import export_document, to_json
 from bot.workflows.models import Dispute
+from bot.workflows.names import name_key
 
 Echo = Callable[[str], None]
 
@@ -630,6 +632,34 @@ async def scene_hostile_title(s: Session) -> None:
     s.check("for <@U0RAJ>" in card.args["text"], "Raj, picked from the list, stays a mention")
 
 
+async def scene_lookalike_names(s: Session) -> None:
+    async def names() -> list[str]:
+        async with s.running.store.read() as conn:
+            return sorted(
+                p.name for p in await parties_repo.in_workspace(conn, workspace_id="T0PARLEY")
+            )
+
+    await s.command("U0ALICE", "C0DESK", "/dispute", "open Toner invoices with <@U0IVAN|ivan>")
+    before = await names()
+    s.check("Initech" in before, "Ivan's Slack team makes Initech a party")
+    s.say("    (the new name below starts with a Cyrillic А, U+0410, not a Latin A)")
+    refused = await s.command("U0ALICE", "C0DESK", "/party", "rename Initech to \u0410cme Networks")
+    s.check(
+        "is already the name of another party" in reply_text(refused),
+        "a name that only looks different is refused",
+    )
+    s.check(await names() == before, "no party was renamed")
+    found = await s.command("U0ALICE", "C0DESK", "/party", "show ＡＣＭＥ networks")
+    s.check(
+        "There is no party" not in reply_text(found) and "Acme Networks" in reply_text(found),
+        "Acme Networks is found however its name is typed",
+    )
+    s.check(
+        len({name_key(n) for n in before}) == len(before),
+        "no two parties read alike",
+    )
+
+
 SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Alice opens a dispute with Acme from #service-desk", scene_open),
     ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
@@ -646,6 +676,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Slack has an outage; the outbox waits it out", scene_outage),
     ("A supplier's rep in a DM gets nothing that is not theirs", scene_outsiders),
     ("A hostile title is posted as plain text", scene_hostile_title),
+    ("A party renamed to a lookalike of another is refused", scene_lookalike_names),
 ]
 
 

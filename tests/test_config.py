@@ -388,8 +388,44 @@ def test_party_names_that_clash_once_stripped(tmp_path: Path) -> None:
 
     assert error_of(path) == (
         f'{path}:3: parties." Globex": party " Globex" is the same name as "Globex" '
-        "once spaces and case are set aside"
+        "once spaces, case, width and letters that look alike (such as a Cyrillic А for a "
+        "Latin A) are set aside"
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Acme Networks", "\u0410cme Networks"),  # Cyrillic А
+        ("Acme Networks", "\u0391cme Networks"),  # Greek Α
+        ("Acme Networks", "\uff21\uff43\uff4d\uff45 Networks"),  # full-width Ａｃｍｅ
+        ("Beta Corp", "\u0412\u0415\u0422\u0410 Corp"),  # ВЕТА in Cyrillic capitals
+        ("Globex", "G1obex"),
+    ],
+)
+def test_party_names_that_look_alike_are_one_name(tmp_path: Path, first: str, second: str) -> None:
+    path = write(
+        tmp_path,
+        f'# two parties\n[parties."{first}"]\nkind = "customer"\n\n'
+        f'[parties."{second}"]\nkind = "supplier"\n',
+    )
+    said = error_of(path)
+    assert said.startswith(f"{path}:5: parties.")
+    assert f'party "{second}" is the same name as "{first}" once spaces, case, width' in said
+
+
+def test_an_invisible_party_name(tmp_path: Path) -> None:
+    path = write(tmp_path, '[parties."\u200b\u2060"]\nkind = "customer"\n')
+    assert "a party name must hold letters people can see" in error_of(path)
+
+
+def test_chinese_party_names_stay_apart(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[parties."华为"]\nkind = "supplier"\n[parties."华为云"]\nkind = "supplier"\n'
+        '[parties."Globex"]\nkind = "customer"\n',
+    )
+    assert list(load_config(path).parties) == ["华为", "华为云", "Globex"]
 
 
 def test_party_names_that_clash_but_for_case(tmp_path: Path) -> None:

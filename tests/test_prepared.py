@@ -15,6 +15,7 @@ import bot.store
 from bot.store import Store
 from bot.store.prepared import Prepared, sqlite_connection
 from bot.store.schema import dispute_parties, disputes, outbox, parties
+from bot.workflows.names import name_key
 
 NOW = datetime(2026, 11, 23, 2, 0, 0, 123456, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -24,6 +25,7 @@ ADD_PARTY = Prepared(
     .values(
         workspace_id=sa.bindparam("workspace_id"),
         name=sa.bindparam("name"),
+        name_key=sa.bindparam("name_key"),
         kind=sa.bindparam("kind"),
         slack_team=sa.bindparam("slack_team"),
         created_at=sa.bindparam("created_at"),
@@ -76,6 +78,7 @@ def party(name: str, *, at: datetime = NOW, team: str | None = None) -> dict[str
     return {
         "workspace_id": "T1",
         "name": name,
+        "name_key": name_key(name),
         "kind": "supplier",
         "slack_team": team,
         "created_at": at,

@@ -28,7 +28,7 @@ from bot.workflows import agreements, notices
 from bot.workflows.agreement_models import Agreement
 from bot.workflows.errors import DomainError, InvalidInput
 from bot.workflows.models import Audience, Dispute, Party, Person
-from bot.workflows.parties import is_external, known_parties
+from bot.workflows.parties import is_external, known_parties, name_for_team
 from bot.workflows.text import strip_delimiters
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,8 @@ async def new(call: Invocation) -> None:
         else:
             selected = f"t:{team_id}"
             offered.append(team_id)
-            options.insert(0, (selected, person.team_name or team_id))
+            shown = name_for_team(person.team_name, team_id, [name for _, name in options])
+            options.insert(0, (selected, shown))
     if not options:
         raise InvalidInput(
             "Parley knows no other organisation's Slack team yet. Mention one of their people: "

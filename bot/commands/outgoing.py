@@ -9,10 +9,8 @@ share; this check is the backstop that refuses to send what would leak, whatever
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +26,9 @@ from bot.commands import mrkdwn, render
 from bot.commands.acks import SignalledAck
 from bot.commands.common import Ack, workspace_of
 from bot.deps import Deps
+from bot.workflows import names
 from bot.workflows.models import Audience, Dispute, Party
+from bot.workflows.names import Searchable
 from bot.workflows.parties import known_parties
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,29 @@ class Leak(Exception):
     """A message that must not reach the channel it was meant for."""
 
 
-def check(audience: Audience, text: str, blocks: render.Blocks, about: About) -> None:
+def _strings(value: object) -> Iterator[str]:
+    """Every text of a message's blocks (what people read; JSON's quoting and keys left out)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _searchable(text: str, blocks: render.Blocks) -> Searchable:
+    return Searchable("\n".join([text, *_strings(blocks)]))
+
+
+def check(
+    audience: Audience,
+    text: str,
+    blocks: render.Blocks,
+    about: About,
+    content: Searchable | None = None,
+) -> None:
     """Raise Leak if the message would tell this audience what is not theirs."""
     if audience.internal:
         return
@@ -68,24 +90,36 @@ def check(audience: Audience, text: str, blocks: render.Blocks, about: About) ->
             raise Leak(f"{dispute.ref} concerns none of this channel's parties")
         foreign |= {p.name for p in dispute.parties if p.slack_team not in audience.team_ids}
     if foreign:
-        content = text + "\n" + json.dumps(blocks, ensure_ascii=False)
-        for name in foreign:
-            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", content, flags=re.IGNORECASE):
-                raise Leak("the name of another party")
+        content = content or _searchable(text, blocks)
+        if any(names.pattern(name).found_in(content) for name in foreign):
+            raise Leak("the name of another party")
 
 
 def check_names(
-    audience: Audience, text: str, blocks: render.Blocks, known: Sequence[Party], typed: str = ""
+    audience: Audience,
+    text: str,
+    blocks: render.Blocks,
+    known: Sequence[Party],
+    typed: str = "",
+    content: Searchable | None = None,
 ) -> None:
     """The content backstop: no known party outside the audience is named, unless the person
-    typed that name themselves (an answer may echo what was asked)."""
+    typed that name themselves (an answer may echo what was asked).
+
+    Names are found as people read them (`bot/workflows/names.py`): in any case or width,
+    spelt with lookalike letters, and inside Chinese text, which has no spaces between words.
+    """
     if audience.internal:
         return
-    content = (text + "\n" + json.dumps(blocks, ensure_ascii=False)).casefold()
+    content = content or _searchable(text, blocks)
+    echo = Searchable(typed) if typed else None
     for party in known:
-        if party.slack_team in audience.team_ids or party.name.casefold() in typed.casefold():
+        if party.slack_team in audience.team_ids:
             continue
-        if re.search(rf"(?<!\w){re.escape(party.name.casefold())}(?!\w)", content):
+        found = names.pattern(party.name)
+        if echo is not None and found.found_in(echo):
+            continue
+        if found.found_in(content):
             raise Leak("the name of a party that is not in this channel")
 
 
@@ -106,9 +140,10 @@ async def _allowed(
     if audience.internal:
         return True
     try:
-        check(audience, text, blocks, about)
+        content = _searchable(text, blocks)
+        check(audience, text, blocks, about, content)
         known = await known_parties(deps.store, workspace_id=workspace_id)
-        check_names(audience, text, blocks, known, typed)
+        check_names(audience, text, blocks, known, typed, content)
     except Leak as exc:
         log.error("isolation: refused a message for %s (%s)", channel, exc)
         return False

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.store.prepared import Prepared
 from bot.store.schema import dispute_parties, disputes, parties
 from bot.workflows.models import Party, PartyKind, Status
+from bot.workflows.names import name_key
 
 
 def _party(row: sa.Row[tuple[object, ...]]) -> Party:
@@ -37,11 +38,12 @@ async def by_team(conn: AsyncConnection, *, workspace_id: str, slack_team: str) 
 
 
 async def by_name(conn: AsyncConnection, *, workspace_id: str, name: str) -> Party | None:
+    """The party whose name reads as `name` (case, width and lookalike letters aside)."""
     row = (
         await conn.execute(
             sa.select(parties).where(
                 parties.c.workspace_id == workspace_id,
-                sa.func.lower(parties.c.name) == name.lower(),
+                parties.c.name_key == name_key(name),
             )
         )
     ).first()
@@ -70,6 +72,7 @@ async def insert(
         .values(
             workspace_id=workspace_id,
             name=name,
+            name_key=name_key(name),
             kind=kind.value,
             slack_team=slack_team,
             created_at=now,
@@ -85,7 +88,7 @@ async def update(
     await conn.execute(
         sa.update(parties)
         .where(parties.c.id == party_id)
-        .values(name=name, kind=kind.value, slack_team=slack_team)
+        .values(name=name, name_key=name_key(name), kind=kind.value, slack_team=slack_team)
     )
 
 

@@ -31,10 +31,13 @@ parties = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workspace_id", sa.String(32), nullable=False),
     sa.Column("name", sa.String(120), nullable=False),
+    # The name as people read it (bot/workflows/names.py): lookups and uniqueness go by it.
+    sa.Column("name_key", sa.Text, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("slack_team", sa.String(32), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("workspace_id", "name", name="uq_parties_workspace_name"),
+    sa.UniqueConstraint("workspace_id", "name_key", name="uq_parties_workspace_name_key"),
     sa.UniqueConstraint("workspace_id", "slack_team", name="uq_parties_workspace_team"),
 )
 

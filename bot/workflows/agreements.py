@@ -28,6 +28,7 @@ from bot.workflows import notices
 from bot.workflows.agreement_models import Agreement, AgreementStatus, AgreementVersion, Terms
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Party, Person
+from bot.workflows.names import name_key
 from bot.workflows.parties import is_external, party_for_team
 from bot.workflows.text import channel as channel_token
 from bot.workflows.text import clean_line
@@ -605,7 +606,8 @@ async def list_agreements(
         visible = [p for p in known if audience.internal or p.slack_team in audience.team_ids]
         party: Party | None = None
         if party_name:
-            party = next((p for p in visible if p.name.casefold() == party_name.casefold()), None)
+            wanted = name_key(party_name)
+            party = next((p for p in visible if name_key(p.name) == wanted), None)
             if party is None:
                 where = "" if audience.internal else " in this channel"
                 raise NotFound(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -10,11 +11,21 @@ from bot.config import ParleyConfig
 from bot.store import Store
 from bot.store import parties as repo
 from bot.workflows.models import Party, PartyKind, Person
+from bot.workflows.names import lookalike_of
 
 
 def is_external(person: Person, workspace_id: str) -> bool:
     """A Slack Connect user: somebody whose Slack team is not the installing workspace."""
     return person.team_id != workspace_id
+
+
+def name_for_team(team_name: str | None, team_id: str, taken: Sequence[str]) -> str:
+    """The name a newly seen Slack team's party gets: the team's own name, unless it reads
+    like a name already taken (`Аcme Networks` with a Cyrillic А), which then says the team."""
+    name = (team_name or team_id).strip()[:100] or team_id
+    if lookalike_of(name, taken) is not None:
+        name = f"{name} ({team_id})"
+    return name
 
 
 async def party_for_team(
@@ -60,9 +71,8 @@ async def party_for_team(
             # it takes the team's name now, as it would have then.
             return await _named_after_team(conn, workspace_id, existing, team_name.strip()[:100])
         return existing
-    name = (team_name or team_id).strip()[:100] or team_id
-    if await repo.by_name(conn, workspace_id=workspace_id, name=name) is not None:
-        name = f"{name} ({team_id})"
+    known = await repo.in_workspace(conn, workspace_id=workspace_id)
+    name = name_for_team(team_name, team_id, [p.name for p in known])
     return await repo.insert(
         conn,
         workspace_id=workspace_id,

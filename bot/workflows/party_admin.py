@@ -27,6 +27,7 @@ from bot.store import parties as repo
 from bot.workflows import notices
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Dispute, Party, PartyKind, Person
+from bot.workflows.names import look_alike, lookalike_of, name_key
 from bot.workflows.parties import is_external
 from bot.workflows.text import clean_line
 
@@ -110,9 +111,9 @@ def _words(text: str) -> list[str]:
     return unicodedata.normalize("NFC", text).split()
 
 
-def _key(name: str) -> str:
-    """How names are compared: case-insensitively, spaces collapsed."""
-    return " ".join(_words(name)).casefold()
+def _spelt_the_same(a: str, b: str) -> bool:
+    """The same letters in any case, spaces collapsed (lookalike letters are not the same)."""
+    return " ".join(_words(a)).casefold() == " ".join(_words(b)).casefold()
 
 
 def _quoted(name: str) -> str:
@@ -200,8 +201,11 @@ def origin_of(party: Party, config: ParleyConfig) -> Origin:
 
 
 def _named(known: Sequence[Party], name: str) -> Party | None:
-    wanted = _key(name)
-    return next((p for p in known if _key(p.name) == wanted), None)
+    """The party whose name reads as `name`: case, width and lookalike letters aside (the
+    same key first, then a name that only looks alike in capitals, such as Cyrillic `ВЕТА`)."""
+    wanted = name_key(name)
+    same = next((p for p in known if name_key(p.name) == wanted), None)
+    return same or next((p for p in known if look_alike(p.name, name)), None)
 
 
 async def _move_aside(
@@ -226,15 +230,6 @@ def _replace(known: list[Party], party: Party) -> None:
     known[[p.id for p in known].index(party.id)] = party
 
 
-def _case_twin(holder: Party, mine: Party | None, name: str, config: ParleyConfig) -> bool:
-    """The holder of a name is another config party whose name differs only in case."""
-    return (
-        holder.name != name
-        and (mine is None or holder.id != mine.id)
-        and origin_of(holder, config) is Origin.CONFIG
-    )
-
-
 async def _sync(
     conn: AsyncConnection, *, workspace_id: str, config: ParleyConfig, now: datetime
 ) -> list[Party]:
@@ -245,16 +240,16 @@ async def _sync(
         kind = PartyKind(agreed.kind)
         team = agreed.slack_team
         mine = next((p for p in known if team is not None and p.slack_team == team), None)
+        # The config refuses two names that read alike, so a holder is never another of its own.
         holder = _named(known, name)
-        if holder is not None and _case_twin(holder, mine, name, config):
-            # Two config names that differ only in case: each keeps its own record.
-            log.warning("config parties %r and %r differ only in case", holder.name, name)
-            holder = None
         if (
             mine is None
             and holder is not None
             and (team is None or holder.slack_team in (None, team))
+            and _spelt_the_same(holder.name, name)
         ):
+            # Only the same spelling (any case) is the config's party: a team that chose a
+            # lookalike name (`Аcme` with a Cyrillic А) must not become it, and moves aside.
             mine = holder
         if holder is not None and (mine is None or holder.id != mine.id):
             await _move_aside(conn, holder=holder, known=known, for_name=name)
@@ -337,7 +332,7 @@ async def list_parties(
         for p, n in rows
         if _visible(p, audience)
     ]
-    return sorted(entries, key=lambda e: (_key(e.party.name), e.party.name))
+    return sorted(entries, key=lambda e: (name_key(e.party.name), e.party.name))
 
 
 async def party_details(
@@ -425,6 +420,13 @@ async def set_kind(
     return PartyChange(kind="kind_set", before=party, after=after, disputes=touched)
 
 
+def _reads_as(taken: str, typed: str, audience: Audience) -> str:
+    """Which name a lookalike reads as, told only where every party may be named."""
+    if not audience.internal or taken.casefold() == typed.casefold():
+        return ""
+    return f" (it reads as {_quoted(taken)})"
+
+
 async def rename_party(
     store: Store,
     *,
@@ -435,7 +437,8 @@ async def rename_party(
     config: ParleyConfig,
     now: datetime,
 ) -> PartyChange:
-    """Rename a discovered party; the new name must be free (in any case) and plain."""
+    """Rename a discovered party; the new name must be plain and read unlike every other
+    party's (case, width and lookalike letters aside: `Аcme` with a Cyrillic А is `Acme`)."""
     _internal_only(actor, workspace_id)
     async with store.write() as conn:
         await _sync(conn, workspace_id=workspace_id, config=config, now=now)
@@ -449,13 +452,25 @@ async def rename_party(
         name = clean_name(new)
         if name == party.name:
             raise InvalidInput(f"{party.name} is already called that.")
-        taken = _named([p for p in known if p.id != party.id], name)
-        if taken is not None:
+        if name.casefold() != party.name.casefold() and look_alike(name, party.name):
             raise InvalidInput(
-                f"{_quoted(name)} is already the name of another party. Choose another name."
+                f"{_quoted(name)} reads the same as {party.name}: only letters that look alike "
+                "differ. Type the new name in the letters people will read it in."
             )
-        if any(_key(n) == _key(name) for n in config.parties):
-            raise InvalidInput(f"{_quoted(name)} is the name of a party in Parley's config file.")
+        taken = lookalike_of(name, [p.name for p in known if p.id != party.id])
+        if taken is not None:
+            hint = _reads_as(taken, name, audience)
+            raise InvalidInput(
+                f"{_quoted(name)} is already the name of another party{hint}. "
+                "Names are compared as people read them: case, width and letters that look "
+                "alike (such as a Cyrillic А for a Latin A) are set aside. Choose another name."
+            )
+        configured = lookalike_of(name, config.parties)
+        if configured is not None:
+            raise InvalidInput(
+                f"{_quoted(name)} is the name of a party in Parley's config file"
+                f"{_reads_as(configured, name, audience)}. Choose another name."
+            )
         after = party.model_copy(update={"name": name})
         await repo.update(
             conn, party_id=party.id, name=after.name, kind=after.kind, slack_team=after.slack_team
