@@ -336,3 +336,25 @@ async def test_a_rate_limited_lookup_of_the_asker_is_waited_out_after_the_early_
     assert d1 is not None and d1.owner_id == "U0ALICE"
     told = [str(c.args.get("text")) for c in app.slack.calls_to("response_url")]
     assert not any("trouble" in t or "Only members" in t for t in told), told
+
+
+async def test_a_team_first_seen_in_an_event_takes_its_name_once_slack_answers(
+    app: Running,
+) -> None:
+    await app.driver.command(
+        "/dispute", "open A new supplier speaks with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
+    )
+    await app.settle()
+    root = app.slack.bot_messages("C0ACME")[-1]
+    app.slack.workspace.channels["C0ACME"].members.append("U0IVAN")
+    ivan = app.slack.post_human_message("U0IVAN", "C0ACME", "Initech here", thread_ts=root.ts)
+    assert (await app.driver.event(app.driver.message_event(ivan))).status == 200
+    async with app.store.read() as conn:
+        d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
+        assert d1 is not None
+        early = [e for e in await disputes_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
+    assert early[-1].party == "T0INITECH"  # placed before the ack by the event's team alone
+    await app.settle()
+    async with app.store.read() as conn:
+        late = [e for e in await disputes_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
+    assert late[-1].party == "Initech"  # Slack's record named the team

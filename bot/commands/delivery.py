@@ -106,6 +106,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._drain_lock = asyncio.Lock()
+        self._stopping = False
         self._lanes = asyncio.Semaphore(CONCURRENT_LANES)
         self._pruned_at: datetime | None = None
 
@@ -115,29 +116,41 @@ class Outbox:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="parley-outbox")
 
     async def stop(self, flush_seconds: float) -> None:
-        """Stop the loop, then deliver what can be delivered within `flush_seconds`."""
+        """Stop the loop, then deliver what can be delivered within `flush_seconds`.
+
+        A delivery in flight is let finish (within the flush time), never cut off: a post cut
+        off mid-call would be left `sending`, owed until its lease ran out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + flush_seconds
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            done, _ = await asyncio.wait({self._task}, timeout=flush_seconds)
+            if not done:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
         try:
-            async with asyncio.timeout(flush_seconds):
+            async with asyncio.timeout(max(0.0, deadline - loop.time())):
                 await self.drain()
         except TimeoutError:
             log.warning("shutdown: the outbox still holds messages; they go out at next start")
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.drain()
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database away for a moment: try again on the next turn
                 log.exception("the outbox worker failed; trying again")
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_seconds):
                     await self._wake.wait()

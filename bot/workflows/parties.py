@@ -93,8 +93,8 @@ async def _named_after_team(
     conn: AsyncConnection, workspace_id: str, party: Party, team_name: str
 ) -> Party:
     assert party.slack_team is not None
-    if await repo.by_name(conn, workspace_id=workspace_id, name=team_name) is not None:
-        team_name = f"{team_name} ({party.slack_team})"
+    others = [p.name for p in await repo.in_workspace(conn, workspace_id=workspace_id)]
+    team_name = name_for_team(team_name, party.slack_team, [n for n in others if n != party.name])
     await repo.update(
         conn, party_id=party.id, name=team_name, kind=party.kind, slack_team=party.slack_team
     )
