@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -24,6 +26,11 @@ class Settings(BaseSettings):
     DATABASE_URL: str = "sqlite:///parley.db"
     PORT: int = Field(default=3000, ge=1, le=65535)
     PARLEY_CONFIG: str | None = None
+    # Operations: logs, the PostgreSQL pool, SQLite's durability (README, "Settings").
+    PARLEY_LOG_FORMAT: Literal["text", "json"] = "text"
+    PARLEY_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    PARLEY_DB_POOL_SIZE: int = Field(default=10, ge=1, le=200)
+    PARLEY_SQLITE_SYNC: Literal["normal", "full"] = "normal"
 
     @field_validator("SLACK_API_URL")
     @classmethod
@@ -36,6 +43,17 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("PARLEY_LOG_FORMAT", "PARLEY_LOG_LEVEL", "PARLEY_SQLITE_SYNC", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        # `json`, `JSON`, ` Json `: one meaning; blank is the default.
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return cls.model_fields[str(info.field_name)].default
+        return value.upper() if info.field_name == "PARLEY_LOG_LEVEL" else value.lower()
 
     @property
     def socket_mode(self) -> bool:
