@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -38,10 +39,13 @@ def test_the_dockerfile_runs_migrations_then_serves_as_a_user_with_a_health_chec
     assert users and users[-1] not in ("root", "0") and not users[-1].startswith("0:")
     assert kinds.index("USER") > max(i for i, k in enumerate(kinds) if k == "RUN")
     healthcheck = next(arg for kind, arg in steps if kind == "HEALTHCHECK")
-    assert "/healthz" in healthcheck and "--timeout" in healthcheck
-    command = next(arg for kind, arg in reversed(steps) if kind == "CMD")
-    assert command.startswith("[")  # exec form: the shell below execs, so SIGTERM reaches Parley
-    assert "parley db upgrade && exec parley serve" in command
+    assert "--timeout" in healthcheck
+    probe = json.loads(healthcheck.split(" CMD ", 1)[1])
+    assert probe[:2] == ["python", "-c"] and "/healthz" in probe[2]
+    compile(probe[2], "HEALTHCHECK", "exec")
+    command = json.loads(next(arg for kind, arg in reversed(steps) if kind == "CMD"))
+    # Exec form, and the shell execs Parley: SIGTERM reaches it.
+    assert command == ["sh", "-c", "parley db upgrade && exec parley serve"]
     installs = [arg for kind, arg in steps if kind == "RUN" and "pip install" in arg]
     assert installs and all("-c constraints.txt" in arg for arg in installs)
     copied = " ".join(arg for kind, arg in steps if kind == "COPY")
