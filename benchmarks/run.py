@@ -4,11 +4,13 @@ Measures on this machine, in one run:
 1. ack latency of `/dispute open`, `/dispute list` and a button press over HTTP with signed
    requests at 1, 8 and 32 concurrent clients, against `parley serve` and a bare Bolt app
    (alternating runs), both talking to the Web API stand-in;
-2. event ingest: thread replies recorded per second (exactly-once on), SQLite and PostgreSQL;
+2. event ingest: thread replies recorded per second (exactly-once on), SQLite (with
+   `PARLEY_SQLITE_SYNC` normal, the default, and full) and PostgreSQL;
 3. scale: `/dispute list`, `/dispute show` of a dispute with 500 events, a channel digest and
    the App Home view, with 10,000 disputes and 200,000 timeline events in the database;
 4. memory: resident set size of `parley serve` idle and after the load.
-Prints a table, writes JSON (default `benchmarks/results.json`).
+Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest` measures
+the ingest rows alone.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ async def wait_healthy(url: str, process: asyncio.subprocess.Process, wait: floa
 
 @contextlib.asynccontextmanager
 async def parley_serve(
-    slack: SlackStandIn, database_url: str, folder: Path
+    slack: SlackStandIn, database_url: str, folder: Path, extra_env: dict[str, str] | None = None
 ) -> AsyncIterator[tuple[str, int]]:
     port = free_port()
     env = {
@@ -152,6 +154,7 @@ async def parley_serve(
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": database_url,
         "PORT": str(port),
+        **(extra_env or {}),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -600,6 +603,50 @@ async def drop_postgres(url: str) -> None:
     await admin.close()
 
 
+INGEST_NAMES = {
+    "sqlite": "sqlite (PARLEY_SQLITE_SYNC=normal)",
+    "sqlite_full": "sqlite (PARLEY_SQLITE_SYNC=full)",
+    "postgresql": "postgresql",
+}
+
+
+async def measure_sqlite_full_ingest(
+    slack: SlackStandIn, work: Path, sizes: Sizes
+) -> dict[str, float]:
+    """Ingest on a fresh SQLite file with `synchronous=FULL`: an fsync at every commit."""
+    db = f"sqlite:///{work}/ingest-full.db"
+    async with parley_serve(slack, db, work, {"PARLEY_SQLITE_SYNC": "full"}) as (url, _):
+        return await measure_ingest(slack, url, db, sizes.ingest)
+
+
+async def run_ingest(sizes: Sizes) -> dict[str, Any]:
+    """`--only ingest`: the ingest rows, each on a fresh `parley serve` and database."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+        "ingest": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        work = Path(folder)
+        async with SlackStandIn() as slack:
+            slack.workspace.channels["C0ACME"].members.append("U0RAJ")
+            db = f"sqlite:///{work}/ingest.db"
+            async with parley_serve(slack, db, work) as (url, _):
+                report["ingest"]["sqlite"] = await measure_ingest(slack, url, db, sizes.ingest)
+            report["ingest"]["sqlite_full"] = await measure_sqlite_full_ingest(slack, work, sizes)
+            pg = await postgres_database()
+            report["ingest"]["postgresql"] = None
+            if pg is not None:
+                try:
+                    async with parley_serve(slack, pg, work) as (url, _):
+                        report["ingest"]["postgresql"] = await measure_ingest(
+                            slack, url, pg, sizes.ingest
+                        )
+                finally:
+                    await drop_postgres(pg)
+    return report
+
+
 async def run(sizes: Sizes) -> dict[str, Any]:
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -623,6 +670,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
                 report["ack"] = await measure_ack(slack, url, bare_url, sizes, (pid, bare_pid))
                 report["ingest"] = {"sqlite": await measure_ingest(slack, url, db, sizes.ingest)}
                 report["memory"] = {"idle_mb": idle, "after_load_mb": rss_mb(pid)}
+            report["ingest"]["sqlite_full"] = await measure_sqlite_full_ingest(slack, work, sizes)
             pg = await postgres_database()
             if pg is not None:
                 try:
@@ -669,6 +717,19 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def row(*cells: object) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def ingest_table(report: dict[str, Any]) -> list[str]:
+    lines = [row("event ingest", "replies", "recorded", "replies/s"), "|---|---:|---:|---:|"]
+    for engine, result in report["ingest"].items():
+        name = INGEST_NAMES.get(engine, engine)
+        if result is None:
+            lines.append(row(name, "—", "—", "not measured (no server)"))
+        else:
+            lines.append(
+                row(name, result["replies"], result["recorded"], f"{result['per_second']:.0f}")
+            )
+    return lines
 
 
 def table(report: dict[str, Any]) -> str:
@@ -731,14 +792,7 @@ def table(report: dict[str, Any]) -> str:
                 r.get("delivered_within_s", "—"),
             )
         )
-    lines += ["", row("event ingest", "replies", "recorded", "replies/s"), "|---|---:|---:|---:|"]
-    for engine, result in report["ingest"].items():
-        if result is None:
-            lines.append(row(engine, "—", "—", "not measured (no server)"))
-        else:
-            lines.append(
-                row(engine, result["replies"], result["recorded"], f"{result['per_second']:.0f}")
-            )
+    lines += ["", *ingest_table(report)]
     sizes = report["sizes"]
     scale = f"scale ({sizes['disputes']:,} disputes, {sizes['events']:,} events)"
     lines += ["", row(scale, "median ms", "p95 ms"), "|---|---:|---:|"]
@@ -759,8 +813,16 @@ def main() -> None:
     parser.add_argument(
         "--json", default=str(ROOT / "benchmarks" / "results.json"), help="where to write the JSON"
     )
+    parser.add_argument("--only", choices=["ingest"], default=None, help="measure only these rows")
     args = parser.parse_args()
-    report = asyncio.run(run(TINY if args.tiny else FULL))
+    sizes = TINY if args.tiny else FULL
+    if args.only == "ingest":
+        report = asyncio.run(run_ingest(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(ingest_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    report = asyncio.run(run(sizes))
     Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     print(table(report))
     print(f"\n(JSON written to {args.json})")

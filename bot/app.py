@@ -28,11 +28,14 @@ from bot.workflows.models import Person
 log = logging.getLogger(__name__)
 
 
-def retry_handlers(budget_seconds: float) -> list[AsyncRetryHandler]:
+def retry_handlers(
+    budget_seconds: float, observer: AsyncRetryHandler | None = None
+) -> list[AsyncRetryHandler]:
     """The request path's retries (a list replaces slack_sdk's default): 429s after their
     Retry-After, 5xx and dropped connections after a backoff, within the budget (about a
-    minute: `PARLEY_SLACK_RETRY_SECONDS`; bot/retry.py)."""
-    return [BudgetedRetryHandler(budget_seconds)]
+    minute: `PARLEY_SLACK_RETRY_SECONDS`; bot/retry.py). An `observer` (bot/metrics.py: it
+    counts every attempt, never retries) goes first."""
+    return [*([observer] if observer is not None else []), BudgetedRetryHandler(budget_seconds)]
 
 
 WEB_API_TIMEOUT_SECONDS = 10
@@ -47,27 +50,36 @@ def slack_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_SECONDS))
 
 
-def web_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def web_client(
+    settings: Settings,
+    session: aiohttp.ClientSession | None = None,
+    *,
+    observer: AsyncRetryHandler | None = None,
+) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         timeout=WEB_API_TIMEOUT_SECONDS,
-        retry_handlers=retry_handlers(settings.PARLEY_SLACK_RETRY_SECONDS),
+        retry_handlers=retry_handlers(settings.PARLEY_SLACK_RETRY_SECONDS, observer),
         session=session,
     )
 
 
 def outbox_client(
-    settings: Settings, session: aiohttp.ClientSession | None = None
+    settings: Settings,
+    session: aiohttp.ClientSession | None = None,
+    *,
+    observer: AsyncRetryHandler | None = None,
 ) -> AsyncWebClient:
     """The outbox worker's client retries nothing by itself: a retried post that had reached
     Slack would be posted twice, and a Retry-After slept inside the client holds a worker.
-    The outbox schedules every retry itself, and looks before posting a message in doubt."""
+    The outbox schedules every retry itself, and looks before posting a message in doubt.
+    An `observer` only counts (bot/metrics.py)."""
     return AsyncWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         timeout=WEB_API_TIMEOUT_SECONDS,
-        retry_handlers=[],
+        retry_handlers=[observer] if observer is not None else [],
         session=session,
     )
 

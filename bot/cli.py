@@ -1,16 +1,17 @@
-"""`parley`: serve, migrate, demo, export and print the manifest."""
+"""`parley`: serve, migrate, check a config, demo, export and print the manifest."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from bot import __version__
 from bot.config import ConfigError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import DatabaseError
@@ -32,19 +33,25 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+def setup_logging(settings: Settings, verbose: bool) -> None:
+    """PARLEY_LOG_FORMAT and PARLEY_LOG_LEVEL; `--verbose` means debug whatever the level."""
+    from bot.logs import setup_logging as setup
+
+    setup(level="DEBUG" if verbose else settings.PARLEY_LOG_LEVEL, fmt=settings.PARLEY_LOG_FORMAT)
+
+
+def open_store(settings: Settings) -> Any:
+    from bot.store import Store
+
+    return Store.open(
+        settings.DATABASE_URL,
+        pool_size=settings.PARLEY_DB_POOL_SIZE,
+        sqlite_sync=settings.PARLEY_SQLITE_SYNC,
     )
-    # slack_sdk logs request bodies at DEBUG; keep them out even when verbose.
-    logging.getLogger("slack_sdk").setLevel(logging.INFO)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
 @click.group()
-@click.version_option(package_name="parley")
+@click.version_option(__version__, prog_name="parley", message="%(prog)s %(version)s")
 def cli() -> None:
     """Parley: disputes, reviews, agreements and digests with suppliers, in Slack."""
 
@@ -57,8 +64,8 @@ def serve(verbose: bool) -> None:
     from bot.app import load_config
     from bot.server import serve_forever
 
-    setup_logging(verbose)
     settings = load_settings()
+    setup_logging(settings, verbose)
     settings.require_serving_secrets()
     config = load_config(settings)
     asyncio.run(serve_forever(settings, config))
@@ -73,12 +80,10 @@ def db() -> None:
 @one_line_errors
 def upgrade() -> None:
     """Apply schema migrations (idempotent; `serve` applies them too)."""
-    from bot.store import Store
-
     settings = load_settings()
 
     async def run() -> None:
-        store = Store.open(settings.DATABASE_URL)
+        store = open_store(settings)
         try:
             await store.upgrade()
         finally:
@@ -86,6 +91,70 @@ def upgrade() -> None:
 
     asyncio.run(run())
     click.echo("parley: database is up to date")
+
+
+@db.command()
+@one_line_errors
+def current() -> None:
+    """Print the migrations the database is at; exit 1 if `db upgrade` has more to apply."""
+    settings = load_settings()
+
+    async def run() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        store = open_store(settings)
+        try:
+            revisions: tuple[tuple[str, ...], tuple[str, ...]] = await store.revisions()
+            return revisions
+        finally:
+            await store.close()
+
+    at, heads = asyncio.run(run())
+    shown = ", ".join(at) or "nothing (no migration applied yet)"
+    if at == heads:
+        click.echo(f"parley: database at {shown}: up to date")
+        return
+    click.echo(
+        f"parley: database at {shown}; this Parley has {', '.join(heads)}: run `parley db upgrade`"
+    )
+    sys.exit(1)
+
+
+@cli.group()
+def config() -> None:
+    """The config file (ladder, calendars, channels, approvers, parties)."""
+
+
+@config.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@one_line_errors
+def config_check(path: Path | None) -> None:
+    """Check a config file before deploying it: every problem as `file:line: problem`.
+
+    PATH defaults to $PARLEY_CONFIG, else ./parley.toml. Exits 0 when the file is good,
+    2 when it is not."""
+    from bot.config import DEFAULT_CONFIG_NAME, load_config
+
+    if path is None:
+        named = load_settings().PARLEY_CONFIG
+        path = Path(named).expanduser() if named else Path(DEFAULT_CONFIG_NAME)
+        if named is None and not path.exists():
+            click.echo(
+                f"parley: no {DEFAULT_CONFIG_NAME} here and PARLEY_CONFIG is unset: "
+                "Parley would start with the defaults (Mon-Fri, UTC, no parties)"
+            )
+            return
+    try:
+        found = load_config(path)
+    except ConfigError as exc:
+        for problem in exc.every:
+            click.echo(str(problem))
+        count = len(exc.every)
+        click.echo(f"parley: {count} problem{'s' if count != 1 else ''} in {path}", err=True)
+        sys.exit(2)
+    parties = len(found.parties)
+    click.echo(
+        f"parley: {path} is good: {parties} {'party' if parties == 1 else 'parties'}, "
+        f"calendar {found.calendar.holidays or 'Mon-Fri'} in {found.calendar.timezone}"
+    )
 
 
 @cli.command()
@@ -114,8 +183,8 @@ def digest_send(verbose: bool) -> None:
     from bot.app import load_config
     from bot.oneshot import send_digests
 
-    setup_logging(verbose)
     settings = load_settings()
+    setup_logging(settings, verbose)
     config = load_config(settings)
     run = asyncio.run(send_digests(settings, config))
     click.echo(
@@ -138,13 +207,12 @@ def digest_send(verbose: bool) -> None:
 @one_line_errors
 def export(fmt: str, kind: str | None) -> None:
     """Print Parley's records (times in UTC)."""
-    from bot.store import Store
     from bot.workflows.export import ExportKind, export_document, rows_of, to_csv, to_json
 
     settings: Settings = load_settings()
 
     async def run() -> str:
-        store = Store.open(settings.DATABASE_URL)
+        store = open_store(settings)
         try:
             await store.upgrade()
             document = await export_document(store)

@@ -423,7 +423,14 @@ class ConfigError(Exception):
         self.path = path
         self.problem = _one_line(problem)
         self.line = line
+        # The file's other problems, in file order (`parley config check` shows them all).
+        self.more: list[ConfigError] = []
         super().__init__(str(self))
+
+    @property
+    def every(self) -> list[ConfigError]:
+        """This problem and the file's others, in file order."""
+        return [self, *self.more]
 
     def __str__(self) -> str:
         where = _one_line(str(self.path))
@@ -701,9 +708,12 @@ def parse_config(text: str, path: Path) -> ParleyConfig:
         locator = _Locator(text)
         found = [_describe(error) for error in exc.errors()]
         placed = [(locator.line_of(at), problem) for at, problem in found]
-        # The first problem in file order (pydantic orders by model field, not by line).
-        line, problem = min(placed, key=lambda p: p[0] if p[0] is not None else float("inf"))
-        raise ConfigError(path, problem, line) from None
+        # In file order (pydantic orders by model field, not by line); the first one is raised.
+        placed.sort(key=lambda p: p[0] if p[0] is not None else float("inf"))
+        unique = list(dict.fromkeys(placed))
+        first = ConfigError(path, unique[0][1], unique[0][0])
+        first.more = [ConfigError(path, problem, line) for line, problem in unique[1:]]
+        raise first from None
 
 
 def load_config(path: Path) -> ParleyConfig:

@@ -607,6 +607,26 @@ async def scene_outage(s: Session) -> None:
     )
     health = await s.health()
     s.check(health["outbox"]["undelivered"] == 0, "nothing is left owed")
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{s.running.parley.url}/metrics") as response,
+    ):
+        page = await response.text()
+    shown = [
+        line
+        for line in page.splitlines()
+        if line.startswith(("parley_slack_api_calls_total", "parley_outbox_undelivered"))
+        and ("chat.postMessage" in line or "outbox" in line)
+    ]
+    s.say("$ curl /metrics   (what Prometheus scrapes; the outage's lines)")
+    s.say(textwrap.indent("\n".join(shown), "    "))
+    failed_posts = [
+        line for line in shown if 'method="chat.postMessage"' in line and 'error="none"' not in line
+    ]
+    s.check(
+        response.status == 200 and bool(failed_posts) and "parley_outbox_undelivered 0.0" in shown,
+        "/metrics counted the failed post, and the outbox is empty again",
+    )
 
 
 async def scene_hostile_title(s: Session) -> None:

@@ -19,7 +19,6 @@ BOT_EVENTS = [
     "app_home_opened",
     "message.channels",
     "message.groups",
-    "message.im",
     "channel_shared",
     "channel_unshared",
     "member_joined_channel",

@@ -41,7 +41,11 @@ async def services(
     settings: Settings, config: ParleyConfig, *, clock: Clock | None = None
 ) -> AsyncIterator[tuple[Deps, AsyncWebClient]]:
     """The store (migrated), the Web API client and the deps, closed afterwards."""
-    store = Store.open(settings.DATABASE_URL)
+    store = Store.open(
+        settings.DATABASE_URL,
+        pool_size=settings.PARLEY_DB_POOL_SIZE,
+        sqlite_sync=settings.PARLEY_SQLITE_SYNC,
+    )
     try:
         await store.upgrade()
         client = web_client(settings, slack_session())

@@ -15,6 +15,8 @@ from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -23,6 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import __version__
 from bot.app import build_app, build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.acks import handlers_running
@@ -33,6 +36,7 @@ from bot.commands.overdue import notify_overdue
 from bot.commands.review_reminders import remind_reviews
 from bot.config import ParleyConfig
 from bot.deps import Deps
+from bot.metrics import Metrics
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store import outbox as outbox_repo
@@ -45,12 +49,17 @@ request_log = logging.getLogger("bot.requests")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+LIVE_PATH = "/livez"
+METRICS_PATH = "/metrics"
 SHUTDOWN_GRACE_SECONDS = 20.0
 OUTBOX_FLUSH_SECONDS = 5.0
 TICK_SECONDS = 60.0
 DEPS_KEY = web.AppKey("deps", Deps)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
 VERIFIER_KEY = web.AppKey("verifier", SignatureVerifier)
+METRICS_KEY = web.AppKey("metrics", Metrics)
+# What kind of Slack request `slack_events` found, for the metrics middleware.
+REQUEST_KIND = web.RequestKey("request_kind", str)
 
 
 async def slack_events(request: web.Request) -> web.Response:
@@ -78,6 +87,7 @@ async def slack_events(request: web.Request) -> web.Response:
     if shape is None:
         log.warning("refused a malformed Slack request (%d bytes)", len(body))
         return web.json_response({"error": "malformed request"}, status=400)
+    request[REQUEST_KIND] = request_kind(shape)
     started = time.perf_counter()
     try:
         # Bolt gets the body as parsed here. Its own HTTP-mode parser takes any body with the
@@ -95,15 +105,21 @@ async def slack_events(request: web.Request) -> web.Response:
         log.warning("refused a malformed Slack request (%s)", type(exc).__name__)
         return web.json_response({"error": "malformed request"}, status=400)
     what, workspace, user = describe(shape)
-    # One line per request; never a token, never what anybody wrote.
+    # One line per request; never a token, never what anybody wrote. In JSON logs each field
+    # is a key of its own (bot/logs.py).
+    fields = {
+        "request": what,
+        "workspace": workspace,
+        "user": user,
+        "status": bolt_response.status,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+        "retry": request.headers.get("X-Slack-Retry-Num", "0"),
+    }
     request_log.info(
-        "%s workspace=%s user=%s status=%d latency_ms=%.1f retry=%s",
-        what,
-        workspace,
-        user,
-        bolt_response.status,
-        (time.perf_counter() - started) * 1000,
-        request.headers.get("X-Slack-Retry-Num", "0"),
+        "%(request)s workspace=%(workspace)s user=%(user)s status=%(status)d "
+        "latency_ms=%(latency_ms).1f retry=%(retry)s",
+        fields,
+        extra={"fields": fields},
     )
     return await to_aiohttp_response(bolt_response)
 
@@ -136,6 +152,20 @@ def describe(shape: Shape) -> tuple[str, str, str]:
         form.get("team_id", ["-"])[0],
         form.get("user_id", ["-"])[0],
     )
+
+
+def request_kind(shape: Shape) -> str:
+    """A request's kind for metrics: Slack's names only, never what somebody typed (which
+    would make a new time series of every command's text)."""
+    if shape.json is not None:
+        body = shape.json
+        event = body.get("event")
+        if body.get("type") == "event_callback" and isinstance(event, dict):
+            return f"event:{str(event.get('type'))[:40]}"
+        return str(body.get("type"))[:40]
+    if shape.payload is not None:
+        return f"interaction:{str(shape.payload.get('type'))[:40]}"
+    return f"command:{shape.form.get('command', ['?'])[0][:30]}"
 
 
 def _is_text(value: object) -> bool:
@@ -208,7 +238,11 @@ async def health(request: web.Request) -> web.Response:
     """200 with the database reachable, 503 otherwise; with the outbox's backlog."""
     deps = request.app[DEPS_KEY]
     ok = await deps.store.ping()
-    report: dict[str, object] = {"status": "ok" if ok else "unavailable", "database": ok}
+    report: dict[str, object] = {
+        "status": "ok" if ok else "unavailable",
+        "version": __version__,
+        "database": ok,
+    }
     if ok:
         now = deps.clock.now()
         try:
@@ -229,15 +263,47 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(report, status=200 if ok else 503, dumps=json.dumps)
 
 
-def web_app(bolt: AsyncApp, deps: Deps) -> web.Application:
-    app = web.Application()
+async def live(request: web.Request) -> web.Response:
+    """Liveness: the process answers (whatever the database does)."""
+    return web.json_response({"status": "ok", "version": __version__})
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    """Prometheus' text format; the outbox's backlog is read from the store now."""
+    deps = request.app[DEPS_KEY]
+    page = await request.app[METRICS_KEY].render(now=deps.clock.now())
+    return web.Response(body=page, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@web.middleware
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every Slack request counted by kind and outcome, and how long its answer took."""
+    if request.path != EVENTS_PATH:
+        return await handler(request)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    finally:
+        request.app[METRICS_KEY].request_answered(
+            request.get(REQUEST_KIND, "unknown"), status, time.perf_counter() - started
+        )
+
+
+def web_app(bolt: AsyncApp, deps: Deps, metrics: Metrics | None = None) -> web.Application:
+    app = web.Application(middlewares=[count_requests])
     app[DEPS_KEY] = deps
     app[BOLT_KEY] = bolt
+    app[METRICS_KEY] = metrics or Metrics(version=__version__)
     secret = deps.settings.SLACK_SIGNING_SECRET
     if secret is not None:  # Socket Mode needs no signing secret, and then has no HTTP endpoint
         app[VERIFIER_KEY] = SignatureVerifier(secret)
         app.router.add_post(EVENTS_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, health)
+    app.router.add_get(LIVE_PATH, live)
+    app.router.add_get(METRICS_PATH, metrics_page)
     return app
 
 
@@ -266,6 +332,7 @@ class Parley:
         self._runner: web.AppRunner | None = None
         self._socket: object | None = None
         self.port: int | None = None
+        self.metrics = Metrics(version=__version__)
 
     @property
     def url(self) -> str:
@@ -273,13 +340,33 @@ class Parley:
 
     async def start(self, *, host: str = "0.0.0.0", port: int | None = None) -> None:
         """Open and migrate the store, then listen. Raises DatabaseError with one line."""
-        self.store = Store.open(self.settings.DATABASE_URL)
+        self.store = Store.open(
+            self.settings.DATABASE_URL,
+            pool_size=self.settings.PARLEY_DB_POOL_SIZE,
+            sqlite_sync=self.settings.PARLEY_SQLITE_SYNC,
+        )
+        self.metrics.watch(self.store)
         try:
             await self.store.upgrade()
         except BaseException:
             await self.store.close()
             raise
-        self.client = web_client(self.settings, slack_session())
+        mode = "socket" if self.settings.socket_mode else "http"
+        log.info(
+            "Parley %s starting (database migrated): %s mode, %s database",
+            __version__,
+            mode,
+            self.store.dialect,
+            extra={
+                "fields": {
+                    "version": __version__,
+                    "mode": mode,
+                    "database": self.store.dialect,
+                }
+            },
+        )
+        observer = self.metrics.web_api_observer()
+        self.client = web_client(self.settings, slack_session(), observer=observer)
         try:
             self._identity = await check_token(self.client)
         except BaseException:
@@ -297,7 +384,9 @@ class Parley:
                 config=self.config,
                 now=self.deps.clock.now(),
             )
-        self.outbox = Outbox(self.deps, outbox_client(self.settings, self.client.session))
+        self.outbox = Outbox(
+            self.deps, outbox_client(self.settings, self.client.session, observer=observer)
+        )
         self.store.on_enqueued.append(self.outbox.wake)
         if self.store.dialect == "sqlite":
             # One process per SQLite file: what it was sending when it died is ours again.
@@ -316,11 +405,12 @@ class Parley:
                 ("outbox", self._outbox),
             ],
             interval=self.tick_seconds or 60.0,
+            observe=self.metrics.job_ran,
         )
         if self.tick_seconds is not None:
             self.ticker.start()
         self._runner = web.AppRunner(
-            web_app(self.bolt, self.deps),
+            web_app(self.bolt, self.deps, self.metrics),
             shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
             access_log=None,
         )
@@ -397,6 +487,7 @@ class Parley:
         if self.client is not None:
             await close_client(self.client)
         if self.store is not None:
+            self.metrics.watch(None)
             await self.store.close()
             self.store = None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -26,6 +28,11 @@ class Settings(BaseSettings):
     PARLEY_CONFIG: str | None = None
     # How long a request may keep retrying Slack's 429s and 5xx (bot/retry.py).
     PARLEY_SLACK_RETRY_SECONDS: float = Field(default=60.0, ge=0, le=600)
+    # Operations: logs, the PostgreSQL pool, SQLite's durability (README, "Settings").
+    PARLEY_LOG_FORMAT: Literal["text", "json"] = "text"
+    PARLEY_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    PARLEY_DB_POOL_SIZE: int = Field(default=10, ge=1, le=200)
+    PARLEY_SQLITE_SYNC: Literal["normal", "full"] = "normal"
 
     @field_validator("SLACK_API_URL")
     @classmethod
@@ -38,6 +45,17 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("PARLEY_LOG_FORMAT", "PARLEY_LOG_LEVEL", "PARLEY_SQLITE_SYNC", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        # `json`, `JSON`, ` Json `: one meaning; blank is the default.
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return cls.model_fields[str(info.field_name)].default
+        return value.upper() if info.field_name == "PARLEY_LOG_LEVEL" else value.lower()
 
     @property
     def socket_mode(self) -> bool:

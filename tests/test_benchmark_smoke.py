@@ -29,5 +29,7 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     # Parley's floor is shown beside bare Bolt but is not one of the targets.
     assert not any(FLOOR in name for name in report["targets"])
     assert all(row["parley"]["n"] > 0 and row["bare_bolt"]["n"] > 0 for row in report["ack"])
-    assert report["ingest"]["sqlite"]["recorded"] == report["ingest"]["sqlite"]["replies"]
+    for engine in ("sqlite", "sqlite_full"):  # PARLEY_SQLITE_SYNC normal and full
+        assert report["ingest"][engine]["recorded"] == report["ingest"][engine]["replies"]
+    assert "| sqlite (PARLEY_SQLITE_SYNC=full) |" in result.stdout
     assert "| target | measured | met |" in result.stdout

@@ -60,6 +60,10 @@ SERVE_ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
             "cannot open the database",
         ),
         ({**SERVE_ENV, "PARLEY_CONFIG": "missing.toml"}, "missing.toml: file not found"),
+        ({**SERVE_ENV, "PARLEY_LOG_FORMAT": "xml"}, "PARLEY_LOG_FORMAT: Input should be"),
+        ({**SERVE_ENV, "PARLEY_LOG_LEVEL": "loud"}, "PARLEY_LOG_LEVEL: Input should be"),
+        ({**SERVE_ENV, "PARLEY_DB_POOL_SIZE": "0"}, "PARLEY_DB_POOL_SIZE: Input should be"),
+        ({**SERVE_ENV, "PARLEY_SQLITE_SYNC": "off"}, "PARLEY_SQLITE_SYNC: Input should be"),
     ],
 )
 def test_serve_stops_with_one_clear_line(
@@ -130,3 +134,106 @@ def test_demo_runs_and_passes(tmp_path: Path) -> None:
     assert "/dispute open Core switch outage" in result.stdout
     assert "checks passed" in result.stdout.splitlines()[-1]
     assert "FAILED" not in result.stdout
+
+
+def test_version_has_one_source(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    import bot
+
+    result = parley("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"parley {bot.__version__}"
+    assert version("parley") == bot.__version__  # the package metadata reads the same attribute
+
+
+GOOD_CONFIG = """
+[calendar]
+timezone = "Asia/Shanghai"
+holidays = "CN"
+
+[parties."Acme Networks"]
+kind = "supplier"
+slack_team = "T0ACME"
+"""
+
+BAD_CONFIG = """
+[calendar]
+timezone = "Mars/Olympus"
+
+[ladder]
+coordination = -1
+
+[parties."Acme Networks"]
+kind = "vendor"
+colour = "red"
+"""
+
+
+def test_config_check_passes_a_good_file(tmp_path: Path) -> None:
+    (tmp_path / "good.toml").write_text(GOOD_CONFIG)
+    result = parley("config", "check", "good.toml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == (
+        "parley: good.toml is good: 1 party, calendar CN in Asia/Shanghai"
+    )
+
+
+def test_config_check_names_every_problem_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text(BAD_CONFIG)
+    result = parley("config", "check", "bad.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    problems = result.stdout.strip().splitlines()
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "bad.toml:3",
+        "bad.toml:6",
+        "bad.toml:9",
+        "bad.toml:10",
+    ], problems
+    assert "Mars/Olympus" in problems[0] and "coordination" in problems[1]
+    assert "vendor" in problems[2] and "colour" in problems[3]
+    assert result.stderr.strip() == "parley: 4 problems in bad.toml"
+    # serve stops at the first of them, as before.
+    line = one_line(parley("serve", cwd=tmp_path, env={**SERVE_ENV, "PARLEY_CONFIG": "bad.toml"}))
+    assert line == f"parley: {tmp_path}/{problems[0]}"
+
+
+def test_config_check_reads_parley_config_and_the_default_file(tmp_path: Path) -> None:
+    broken = parley(
+        "config", "check", cwd=tmp_path, env={"PARLEY_CONFIG": str(tmp_path / "nope.toml")}
+    )
+    assert broken.returncode == 2
+    assert broken.stdout.strip() == f"{tmp_path / 'nope.toml'}: file not found"
+    unset = parley("config", "check", cwd=tmp_path)
+    assert unset.returncode == 0 and "defaults" in unset.stdout
+    (tmp_path / "parley.toml").write_text("[calendar\n")
+    invalid = parley("config", "check", cwd=tmp_path)
+    assert invalid.returncode == 2
+    assert invalid.stdout.startswith("parley.toml:1: invalid TOML"), invalid.stdout
+
+
+def test_db_current_says_whether_migrations_are_owed(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}
+    fresh = parley("db", "current", cwd=tmp_path, env=env)
+    assert fresh.returncode == 1
+    assert "database at nothing (no migration applied yet)" in fresh.stdout
+    assert "run `parley db upgrade`" in fresh.stdout
+    assert parley("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    current = parley("db", "current", cwd=tmp_path, env=env)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert current.stdout.strip().endswith(": up to date")
+    versions = Path(__file__).resolve().parent.parent / "bot" / "migrations" / "versions"
+    newest = max(p.name[:4] for p in versions.glob("0*.py"))
+    assert current.stdout.startswith(f"parley: database at {newest}")
+    gone = parley("db", "current", cwd=tmp_path, env={"DATABASE_URL": "sqlite:////no/such/p.db"})
+    assert gone.returncode == 2 and "does not exist" in gone.stderr
+
+
+def test_the_manifest_subscribes_to_no_direct_messages() -> None:
+    # Nothing reads DMs to the bot: disputes, reviews and agreements live in channels.
+    from bot.manifest import BOT_EVENTS
+
+    manifest = json.loads((ROOT / "manifest.json").read_text())
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert events == BOT_EVENTS
+    assert "message.im" not in events

@@ -170,6 +170,30 @@ async def test_sqlite_is_durable_wal_with_foreign_keys(sqlite_url: str) -> None:
         await s.close()
 
 
+async def test_sqlite_sync_full_and_the_postgresql_pool_size_are_settings(
+    sqlite_url: str, postgres_url: str
+) -> None:
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, PARLEY_SQLITE_SYNC=" FULL ", PARLEY_DB_POOL_SIZE=3)
+    assert settings.PARLEY_SQLITE_SYNC == "full"
+    full = Store.open(sqlite_url, sqlite_sync=settings.PARLEY_SQLITE_SYNC)
+    try:
+        async with full.read() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA synchronous")).scalar() == 2  # FULL
+    finally:
+        await full.close()
+    with pytest.raises(DatabaseError, match="PARLEY_SQLITE_SYNC must be normal or full"):
+        Store.open(sqlite_url, sqlite_sync="off")
+    pooled = Store.open(postgres_url, pool_size=settings.PARLEY_DB_POOL_SIZE)
+    try:
+        await pooled.check()
+        pool = pooled.engine.sync_engine.pool
+        assert pool.size() == 3 and pool._max_overflow == 3  # type: ignore[attr-defined]
+    finally:
+        await pooled.close()
+
+
 async def test_a_writer_waits_for_another_process_lock_without_blocking_the_loop(
     sqlite_url: str,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 import time
@@ -61,14 +62,19 @@ def normalise_database_url(raw: str) -> URL:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+SQLITE_SYNC_MODES = ("normal", "full")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, sync: str = "normal") -> None:
     # Take over transaction control from the driver so BEGIN is ours (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL loses nothing when the process dies (SIGKILL, a deploy); only an OS
-    # crash or power cut can lose the last commits. FULL would fsync on every commit.
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # crash or power cut can lose the last commits. FULL fsyncs on every commit and survives
+    # those too (PARLEY_SQLITE_SYNC; the benchmark measures both).
+    assert sync in SQLITE_SYNC_MODES, sync
+    cursor.execute(f"PRAGMA synchronous={sync.upper()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     # Statements run on the event loop's thread (inline_sqlite): a wait for another
     # process's lock blocks it for one short step at most; Store.write waits out the rest.
@@ -121,9 +127,17 @@ class Store:
         self._write_lock = asyncio.Lock() if sqlite_file else None
         self._commits = 0
         self._checkpointing: asyncio.Task[None] | None = None
+        # Waits for another process's SQLite write lock ("database is locked"), for /metrics.
+        self.lock_waits = 0
+        self.lock_wait_seconds = 0.0
 
     @classmethod
-    def open(cls, raw_url: str) -> Store:
+    def open(cls, raw_url: str, *, pool_size: int = 10, sqlite_sync: str = "normal") -> Store:
+        """The store for `raw_url`. `pool_size` is PostgreSQL's (PARLEY_DB_POOL_SIZE): that many
+        connections kept, as many more opened in a burst. `sqlite_sync` is SQLite's
+        `synchronous` (PARLEY_SQLITE_SYNC): "normal" or "full"."""
+        if sqlite_sync not in SQLITE_SYNC_MODES:
+            raise DatabaseError(f"PARLEY_SQLITE_SYNC must be normal or full, not {sqlite_sync!r}")
         url = normalise_database_url(raw_url)
         if url.get_backend_name() == "sqlite":
             assert url.database is not None
@@ -136,10 +150,14 @@ class Store:
                 max_overflow=5,
                 async_creator=inline_sqlite.connector(url.database),
             )
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(
+                engine.sync_engine, "connect", functools.partial(_sqlite_pragmas, sync=sqlite_sync)
+            )
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
         else:
-            engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
         return cls(engine, url)
 
     @property
@@ -177,8 +195,7 @@ class Store:
             for wake in self.on_enqueued:
                 wake()
 
-    @staticmethod
-    async def _begin_immediate(driver: inline_sqlite.InlineConnection) -> None:
+    async def _begin_immediate(self, driver: inline_sqlite.InlineConnection) -> None:
         """BEGIN IMMEDIATE, waiting for another process's write lock with the loop free.
 
         "database is locked" is retried in short steps for up to SQLITE_BUSY_TIMEOUT_MS (a
@@ -186,15 +203,26 @@ class Store:
         than fails. Once BEGIN IMMEDIATE holds the lock, the transaction's own statements
         cannot meet "database is locked" from another writer. It is begun on the driver,
         and taken over by SQLAlchemy at the block's first Core statement (_sqlite_begin)."""
-        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                driver.begin(immediate=True)
-                return
-            except sqlite3.Error as exc:
-                if not _locked(exc) or time.monotonic() > deadline:
-                    raise DBAPIError.instance("BEGIN IMMEDIATE", (), exc, sqlite3.Error) from exc
-            await asyncio.sleep(inline_sqlite.BUSY_STEP_MS / 1000)
+        started = time.monotonic()
+        deadline = started + SQLITE_BUSY_TIMEOUT_MS / 1000
+        waited = False
+        try:
+            while True:
+                try:
+                    driver.begin(immediate=True)
+                    return
+                except sqlite3.Error as exc:
+                    if not _locked(exc) or time.monotonic() > deadline:
+                        raise DBAPIError.instance(
+                            "BEGIN IMMEDIATE", (), exc, sqlite3.Error
+                        ) from exc
+                if not waited:
+                    waited = True
+                    self.lock_waits += 1
+                await asyncio.sleep(inline_sqlite.BUSY_STEP_MS / 1000)
+        finally:
+            if waited:
+                self.lock_wait_seconds += time.monotonic() - started
 
     @staticmethod
     async def _end(
@@ -253,6 +281,21 @@ class Store:
             await asyncio.gather(self._checkpointing, return_exceptions=True)
         await self.engine.dispose()
 
+    async def revisions(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the migrations the database is at, the newest ones this Parley has)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        await self.check()
+
+        def current(conn: sa.Connection) -> tuple[str, ...]:
+            return tuple(MigrationContext.configure(conn).get_current_heads())
+
+        async with self.engine.connect() as conn:
+            at = await conn.run_sync(current)
+        heads = ScriptDirectory.from_config(_alembic_config(self.url)).get_heads()
+        return tuple(sorted(at)), tuple(sorted(heads))
+
     async def upgrade(self) -> None:
         """Apply migrations (idempotent). Alembic runs its own loop, so it gets a thread."""
         await self.check()
@@ -265,16 +308,22 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(orig).__name__
 
 
-def upgrade_database(url: URL | str) -> None:
-    """Run Alembic's `upgrade head` for this URL (blocking; call from a thread or the CLI)."""
-    from alembic import command
+def _alembic_config(url: URL) -> Any:
     from alembic.config import Config
 
-    if isinstance(url, str):
-        url = normalise_database_url(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["database_url"] = url
+    return cfg
+
+
+def upgrade_database(url: URL | str) -> None:
+    """Run Alembic's `upgrade head` for this URL (blocking; call from a thread or the CLI)."""
+    from alembic import command
+
+    if isinstance(url, str):
+        url = normalise_database_url(url)
+    cfg = _alembic_config(url)
     try:
         command.upgrade(cfg, "heads")
     except (SQLAlchemyError, OSError) as exc:
