@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
@@ -356,12 +357,16 @@ class Shape:
         return set(), None
 
 
+_FIELD = re.compile(r"^(?!\w{1,40}$).*$", re.DOTALL)
+
+
 def _check(model: type[_Shape], value: object, what: str) -> _Shape:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the body"
+        # Keys of a dict are the sender's text: only names that look like field names.
+        where = ".".join(_FIELD.sub("?", str(part)) for part in first["loc"]) or "the body"
         raise Malformed(f"{what}: {where}: {first['msg']}") from None
 
 

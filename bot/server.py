@@ -129,19 +129,19 @@ async def _refusal(
         return None  # Bolt answers the challenge; it carries no workspace
     try:
         ours = await request.app[INSTALLATION_KEY]()
-    except RuntimeError:
+    except (RuntimeError, SettingsError):
         log.warning("refused a Slack request: Parley does not know its own workspace yet")
         return web.json_response({"error": "not ready"}, status=503)
     other = envelopes.foreign(shape, team_id=ours.team_id, app_id=ours.app_id)
     if other is not None:
-        log.warning("refused a %s request for %s", shape.kind, other)
+        log.warning("refused a request for %s (%s)", other, shape.kind)
         if shape.is_event:
             return web.Response(status=200)
         return web.json_response({"error": "not this installation"}, status=403)
     if isinstance(shape.model, envelopes.AppRateLimited):
         log.warning(
             "Slack is dropping Parley's events for the minute starting %s "
-            "(more than Slack delivers to one app in an hour)",
+            "(it delivers about 30,000 an hour per workspace to one app)",
             shape.model.minute_rate_limited,
         )
         return web.Response(status=200)
@@ -154,7 +154,7 @@ async def _refusal(
                 conn, signature=envelopes.replay_key(signature), signed_at=int(timestamp)
             )
     except (SQLAlchemyError, OSError) as exc:
-        log.warning("refused a Slack request: the database did not answer (%s)", exc)
+        log.warning("refused a Slack request: the database did not answer (%s)", type(exc).__name__)
         return web.json_response({"error": "try again"}, status=503)
     if not fresh:
         log.warning("refused a replayed %s (its signature was used before)", shape.kind)
