@@ -566,3 +566,22 @@ async def test_the_ticker_forgets_signatures_past_the_window(app: Running) -> No
     assert await seen_requests(app.store) == 2
     await app.parley.tick()
     assert await seen_requests(app.store) == 1  # the fresh one stays
+
+
+async def test_on_postgresql_taking_a_signature_skips_only_its_own_flush_wait(
+    postgres_url: str,
+) -> None:
+    import sqlalchemy as sa
+
+    store = Store.open(postgres_url)
+    await store.upgrade()
+    try:
+        async with store.write() as conn:
+            assert await replays_repo.take(conn, signature="d" * 64, signed_at=int(time.time()))
+            assert (await conn.execute(sa.text("SHOW synchronous_commit"))).scalar() == "off"
+        for _ in range(3):  # whichever pooled connection comes next waits for its flush
+            async with store.write() as conn:
+                assert (await conn.execute(sa.text("SHOW synchronous_commit"))).scalar() == "on"
+        assert await seen_requests(store) == 1
+    finally:
+        await store.close()
