@@ -15,7 +15,7 @@ import pytest
 
 from bot.commands.fallback import STALE_CARD
 from bot.config import ParleyConfig
-from bot.envelopes import MAX_DEPTH
+from bot.envelopes import MAX_DEPTH, Installation
 from bot.sandbox.driver import JSON, Reply
 from bot.sandbox.harness import SIGNING_SECRET, Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
@@ -415,6 +415,27 @@ async def test_events_for_another_workspace_or_app_are_acknowledged_and_dropped(
     assert await snapshot(app.store) == before
     assert caplog.text.count("refused a request for another workspace (event_callback)") == 2
     assert caplog.text.count("refused a request for another app (event_callback)") == 1
+
+
+async def test_parley_knows_its_app_from_its_bot_users_profile(app: Running) -> None:
+    assert await app.parley.installation() == Installation(team_id="T0PARLEY", app_id="A0PARLEY")
+
+
+async def test_when_slack_does_not_say_the_app_requests_are_checked_by_workspace(
+    slack: SlackStandIn, config: ParleyConfig, sqlite_url: str
+) -> None:
+    slack.fail_next(3, status=500, method="users.info")  # the client tries three times
+    async with running_parley(
+        database_url=sqlite_url, config=config, start=START, slack=slack
+    ) as running:
+        assert await running.parley.installation() == Installation("T0PARLEY", None)
+        root = await open_dispute(running)
+        before = await snapshot(running.store)
+        elsewhere = [{"team_id": "T0OTHER", "user_id": "U0OTHERBOT", "is_bot": True}]
+        body = envelope(reply_event(root), authorizations=elsewhere)
+        assert (await signed(running, body, JSON)).status == 200
+        await running.settle()
+        assert await snapshot(running.store) == before
 
 
 async def test_a_shared_channels_event_hosted_by_another_workspace_is_ours(app: Running) -> None:
