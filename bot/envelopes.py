@@ -342,8 +342,10 @@ class Shape:
         if isinstance(model, AppRateLimited):
             return {model.team_id}, model.api_app_id
         if isinstance(model, SlashCommand):
-            # Its team_id cannot be told from the invoker's own team (the stand-in sends the
-            # person's): who the invoker is, the router decides from Slack's record of them.
+            # Its team_id is the receiving workspace, or a hint of the invoker's own team
+            # (the stand-in's hold_back_team=False), which cannot be told from another
+            # installation's: a command is checked by its app, and who typed it is placed
+            # by Slack's record of them (bot/commands/identity.py).
             return set(), model.api_app_id
         if isinstance(model, _Interaction):
             view = model.view
