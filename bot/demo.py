@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
+from bot.commands.fallback import STALE_CARD
 from bot.config import ParleyConfig, parse_config
 from bot.sandbox.blocktext import mrkdwn, render_message, render_view
 from bot.sandbox.driver import Reply
@@ -680,6 +682,49 @@ async def scene_lookalike_names(s: Session) -> None:
     )
 
 
+async def scene_protocol_edges(s: Session) -> None:
+    running = s.running
+    slack = running.slack
+    fields = {
+        "token": running.driver.verification_token,
+        "team_id": "T0PARLEY",
+        "channel_id": "C0DESK",
+        "user_id": "U0ALICE",
+        "command": "/dispute",
+        "text": "note D-3 Facilities confirmed the lease ends in March",
+        "api_app_id": slack.workspace.app_id,
+        "response_url": slack.response_url("C0DESK", "U0ALICE"),
+        "trigger_id": slack.issue_trigger_id("U0ALICE"),
+    }
+    body = urlencode(fields).encode()
+    headers = running.driver.signed_headers(body)
+    s.say("#service-desk  @alice › /dispute note D-3 Facilities confirmed the lease ends in March")
+    first = await running.driver.raw(body, headers)
+    await running.settle()
+    s.say(f"    Parley answers {first.status} and notes it on D-3")
+    s.say("(someone who captured that signed request sends it again, byte for byte)")
+    replay = await running.driver.raw(body, headers)
+    await running.settle()
+    s.say(f"    Parley answers {replay.status}: that signature was used before")
+    document = await export_document(running.store)
+    d3 = next((d for d in document["disputes"] if d["id"] == "D-3"), None)
+    notes = [e for e in (d3 or {}).get("timeline", []) if e["kind"] == "note"]
+    s.check(first.status == 200 and replay.status == 401, "the replayed command is refused")
+    s.check(len(notes) == 1, "D-3 holds the note once")
+    before = await s.dispute(3)
+    assert before is not None and before.root_ts is not None
+    s.say("(a card from an older version still shows a button this version has no more)")
+    mark = len(slack.calls)
+    await s.press("U0ALICE", "C0DESK", before.root_ts, "dispute_reopen", "Reopen")
+    answers = [c for c in slack.calls[mark:] if c.method == "response_url"]
+    s.check(
+        [a.args.get("text") for a in answers] == [STALE_CARD]
+        and answers[0].args.get("response_type") == "ephemeral",
+        "the stale button tells only Alice that the card is out of date",
+    )
+    s.check(await s.dispute(3) == before, "and changes nothing")
+
+
 SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("Alice opens a dispute with Acme from #service-desk", scene_open),
     ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
@@ -697,6 +742,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("A supplier's rep in a DM gets nothing that is not theirs", scene_outsiders),
     ("A hostile title is posted as plain text", scene_hostile_title),
     ("A party renamed to a lookalike of another is refused", scene_lookalike_names),
+    ("A replayed request and a stale card's button", scene_protocol_edges),
 ]
 
 

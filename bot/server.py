@@ -9,9 +9,7 @@ import json
 import logging
 import signal
 import time
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qs
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
@@ -21,11 +19,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import __version__
+from bot import __version__, envelopes
 from bot.app import build_app, build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.acks import handlers_running
@@ -38,7 +35,7 @@ from bot.config import ParleyConfig
 from bot.deps import Deps
 from bot.metrics import Metrics
 from bot.settings import Settings, SettingsError
-from bot.store import Store
+from bot.store import Store, replays
 from bot.store import outbox as outbox_repo
 from bot.ticker import Ticker
 from bot.workflows.models import Person
@@ -56,21 +53,26 @@ OUTBOX_FLUSH_SECONDS = 5.0
 TICK_SECONDS = 60.0
 DEPS_KEY = web.AppKey("deps", Deps)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
-VERIFIER_KEY = web.AppKey("verifier", SignatureVerifier)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 # What kind of Slack request `slack_events` found, for the metrics middleware.
 REQUEST_KIND = web.RequestKey("request_kind", str)
+SECRET_KEY = web.AppKey("signing_secret", bytes)
+Installed = Callable[[], Awaitable[envelopes.Installation]]
+INSTALLATION_KEY: web.AppKey[Installed] = web.AppKey("installation")
 
 
 async def slack_events(request: web.Request) -> web.Response:
-    """Every Slack request (commands, interactivity, events): verified, then handed to Bolt."""
+    """Every Slack request (commands, interactivity, events): checked at this edge in one
+    place (signature, shape, audience, replay; `bot/envelopes.py`), then handed to Bolt."""
     body = await request.read()
-    verifier = request.app[VERIFIER_KEY]
+    if envelopes.is_ssl_check(body):
+        # Slack checking the command URL's certificate; like Bolt, before the signature (the
+        # check may come unsigned) and reading nothing else of the body.
+        return web.Response(status=200)
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
-    # slack_sdk's verifier raises on a timestamp that is not a number: refuse it first.
-    if not (timestamp.isascii() and timestamp.isdigit()) or not verifier.is_valid(
-        body, timestamp, signature
+    if not envelopes.signature_valid(
+        request.app[SECRET_KEY], body, timestamp, signature, now=time.time()
     ):
         # Never the body: it may hold anything, and a forger controls it.
         log.warning(
@@ -80,14 +82,17 @@ async def slack_events(request: web.Request) -> web.Response:
         )
         return web.json_response({"error": "invalid request"}, status=401)
     try:
-        text = body.decode("utf-8")
+        shape = envelopes.read_body(body.decode("utf-8"))
     except UnicodeDecodeError:
+        log.warning("refused a Slack request whose body is not UTF-8 (%d bytes)", len(body))
         return web.json_response({"error": "body is not UTF-8"}, status=400)
-    shape = well_formed(text)
-    if shape is None:
-        log.warning("refused a malformed Slack request (%d bytes)", len(body))
+    except envelopes.Malformed as exc:
+        log.warning("refused a malformed Slack request (%d bytes): %s", len(body), exc)
         return web.json_response({"error": "malformed request"}, status=400)
     request[REQUEST_KIND] = request_kind(shape)
+    refusal = await _refusal(request, shape, timestamp, signature)
+    if refusal is not None:
+        return refusal
     started = time.perf_counter()
     try:
         # Bolt gets the body as parsed here. Its own HTTP-mode parser takes any body with the
@@ -101,7 +106,7 @@ async def slack_events(request: web.Request) -> web.Response:
             mode="socket_mode",
         )
         bolt_response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
-    except Exception as exc:  # Bolt's own parsing trips on payloads of the wrong shape
+    except Exception as exc:  # a shape the edge's models let through and Bolt trips on
         log.warning("refused a malformed Slack request (%s)", type(exc).__name__)
         return web.json_response({"error": "malformed request"}, status=400)
     what, workspace, user = describe(shape)
@@ -124,7 +129,55 @@ async def slack_events(request: web.Request) -> web.Response:
     return await to_aiohttp_response(bolt_response)
 
 
-def describe(shape: Shape) -> tuple[str, str, str]:
+async def _refusal(
+    request: web.Request, shape: envelopes.Shape, timestamp: str, signature: str
+) -> web.Response | None:
+    """The answer to a well-formed, signed request Parley does not serve; None to serve it.
+
+    For another workspace or app, events are answered 200 and dropped: Slack retries an
+    event it was not answered 2xx, and counts each such delivery against the app's failure
+    rate, which can switch the app's event subscriptions off (ours too). Commands and
+    interactions, which Slack never retries, are answered 403. A signed form seen before
+    is a replay (Slack sends each command and interaction once): 401, like a bad signature.
+    """
+    if shape.kind == "url_verification":
+        return None  # Bolt answers the challenge; it carries no workspace
+    try:
+        ours = await request.app[INSTALLATION_KEY]()
+    except (RuntimeError, SettingsError):
+        log.warning("refused a Slack request: Parley does not know its own workspace yet")
+        return web.json_response({"error": "not ready"}, status=503)
+    other = envelopes.foreign(shape, team_id=ours.team_id, app_id=ours.app_id)
+    if other is not None:
+        log.warning("refused a request for %s (%s)", other, shape.kind)
+        if shape.is_event:
+            return web.Response(status=200)
+        return web.json_response({"error": "not this installation"}, status=403)
+    if isinstance(shape.model, envelopes.AppRateLimited):
+        log.warning(
+            "Slack is dropping Parley's events for the minute starting %s "
+            "(it delivers about 30,000 an hour per workspace to one app)",
+            shape.model.minute_rate_limited,
+        )
+        return web.Response(status=200)
+    if shape.is_event:
+        return None  # events are deduplicated by their event id
+    store = request.app[DEPS_KEY].store
+    try:
+        async with store.write() as conn:
+            fresh = await replays.take(
+                conn, signature=envelopes.replay_key(signature), signed_at=int(timestamp)
+            )
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("refused a Slack request: the database did not answer (%s)", type(exc).__name__)
+        return web.json_response({"error": "try again"}, status=503)
+    if not fresh:
+        log.warning("refused a replayed %s (its signature was used before)", shape.kind)
+        return web.json_response({"error": "invalid request"}, status=401)
+    return None
+
+
+def describe(shape: envelopes.Shape) -> tuple[str, str, str]:
     """(what, workspace, user) of a well-formed Slack request, for the request log."""
     if shape.json is not None:
         body = shape.json
@@ -145,16 +198,16 @@ def describe(shape: Shape) -> tuple[str, str, str]:
             str((payload.get("user") or {}).get("id") or "-"),
         )
     form = shape.form
-    command = form.get("command", ["?"])[0]
-    sub = (form.get("text", [""])[0].split() or [""])[0][:20]
+    command = form.get("command", "?")
+    sub = (form.get("text", "").split() or [""])[0][:20]
     return (
         f"command:{command} {sub}".rstrip(),
-        form.get("team_id", ["-"])[0],
-        form.get("user_id", ["-"])[0],
+        form.get("team_id", "-"),
+        form.get("user_id", "-"),
     )
 
 
-def request_kind(shape: Shape) -> str:
+def request_kind(shape: envelopes.Shape) -> str:
     """A request's kind for metrics: Slack's names only, never what somebody typed (which
     would make a new time series of every command's text)."""
     if shape.json is not None:
@@ -165,73 +218,7 @@ def request_kind(shape: Shape) -> str:
         return str(body.get("type"))[:40]
     if shape.payload is not None:
         return f"interaction:{str(shape.payload.get('type'))[:40]}"
-    return f"command:{shape.form.get('command', ['?'])[0][:30]}"
-
-
-def _is_text(value: object) -> bool:
-    return isinstance(value, str)
-
-
-@dataclass(frozen=True)
-class Shape:
-    """A request body as read once: an Events API JSON body, an interactive payload, or a
-    slash command's form."""
-
-    json: dict[str, Any] | None = None
-    payload: dict[str, Any] | None = None
-    form: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def body(self) -> dict[str, Any]:
-        """The body as Bolt reads it: the JSON, the payload, or the form's fields."""
-        if self.json is not None:
-            return self.json
-        if self.payload is not None:
-            return self.payload
-        return {key: values[0] for key, values in self.form.items()}
-
-
-def well_formed(text: str) -> Shape | None:
-    """The shapes Slack sends, checked before Bolt, which assumes them and raises otherwise."""
-    if text.lstrip().startswith("{"):
-        try:
-            body = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(body, dict) or not _is_text(body.get("type")):
-            return None
-        if "event" in body and not isinstance(body["event"], dict):
-            return None
-        if body["type"] == "event_callback":
-            event = body.get("event")
-            if not (isinstance(event, dict) and _is_text(event.get("type"))):
-                return None
-        return Shape(json=body)
-    form = parse_qs(text, keep_blank_values=True)
-    if "payload" in form:
-        try:
-            payload = json.loads(form["payload"][0])
-        except ValueError:
-            return None
-        if not isinstance(payload, dict) or not _is_text(payload.get("type")):
-            return None
-        user = payload.get("user")
-        if user is not None and not (isinstance(user, dict) and _is_text(user.get("id"))):
-            return None
-        for key in ("team", "channel", "container", "view", "message"):
-            if payload.get(key) is not None and not isinstance(payload.get(key), dict):
-                return None
-        actions = payload.get("actions")
-        if actions is None or (
-            isinstance(actions, list) and all(isinstance(a, dict) for a in actions)
-        ):
-            return Shape(payload=payload)
-        return None
-    if "command" in form and all(
-        _is_text(form.get(k, [None])[0]) for k in ("command", "user_id", "channel_id")
-    ):
-        return Shape(form=form)
-    return None
+    return f"command:{shape.form.get('command', '?')[:30]}"
 
 
 async def health(request: web.Request) -> web.Response:
@@ -292,14 +279,17 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
         )
 
 
-def web_app(bolt: AsyncApp, deps: Deps, metrics: Metrics | None = None) -> web.Application:
+def web_app(
+    bolt: AsyncApp, deps: Deps, installation: Installed, metrics: Metrics | None = None
+) -> web.Application:
     app = web.Application(middlewares=[count_requests])
     app[DEPS_KEY] = deps
     app[BOLT_KEY] = bolt
     app[METRICS_KEY] = metrics or Metrics(version=__version__)
+    app[INSTALLATION_KEY] = installation
     secret = deps.settings.SLACK_SIGNING_SECRET
     if secret is not None:  # Socket Mode needs no signing secret, and then has no HTTP endpoint
-        app[VERIFIER_KEY] = SignatureVerifier(secret)
+        app[SECRET_KEY] = secret.encode()
         app.router.add_post(EVENTS_PATH, slack_events)
     app.router.add_get(HEALTH_PATH, health)
     app.router.add_get(LIVE_PATH, live)
@@ -322,6 +312,7 @@ class Parley:
         self.tick_seconds = tick_seconds
         self.ticker: Ticker | None = None
         self._identity: Person | None = None
+        self._app_id: str | None = None
         self.config = config
         self.clock = clock
         self.store: Store | None = None
@@ -369,6 +360,8 @@ class Parley:
         self.client = web_client(self.settings, slack_session(), observer=observer)
         try:
             self._identity = await check_token(self.client)
+            if self._identity is not None:
+                self._app_id = await app_id_of(self.client, self._identity)
         except BaseException:
             await self.store.close()
             await close_client(self.client)
@@ -403,6 +396,7 @@ class Parley:
                 ("agreements", self._agreements),
                 ("digests", self._digests),
                 ("outbox", self._outbox),
+                ("requests", self._forget_requests),
             ],
             interval=self.tick_seconds or 60.0,
             observe=self.metrics.job_ran,
@@ -410,7 +404,7 @@ class Parley:
         if self.tick_seconds is not None:
             self.ticker.start()
         self._runner = web.AppRunner(
-            web_app(self.bolt, self.deps, self.metrics),
+            web_app(self.bolt, self.deps, self.installation, self.metrics),
             shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
             access_log=None,
         )
@@ -437,7 +431,20 @@ class Parley:
             if found is None:
                 raise RuntimeError("Slack is not reachable: bot identity unknown")
             self._identity = found
+            self._app_id = await app_id_of(self.client, found)
         return self._identity
+
+    async def installation(self) -> envelopes.Installation:
+        """The workspace and app Parley serves: requests for any other are refused."""
+        me = await self.identity()
+        return envelopes.Installation(team_id=me.team_id, app_id=self._app_id)
+
+    async def _forget_requests(self) -> None:
+        """Drop the signatures of requests no valid signature can repeat any more."""
+        assert self.store is not None
+        cutoff = int(time.time()) - envelopes.SIGNATURE_WINDOW_SECONDS - 60
+        async with self.store.write() as conn:
+            await replays.forget_before(conn, signed_before=cutoff)
 
     async def _overdue(self) -> None:
         assert self.deps is not None
@@ -512,6 +519,26 @@ async def check_token(client: AsyncWebClient) -> Person | None:
         team_id=str(found.get("team_id") or ""),
         name=str(found.get("user") or "parley"),
     )
+
+
+async def app_id_of(client: AsyncWebClient, me: Person) -> str | None:
+    """Parley's own app id, so a request for another app is refused: a bot user's profile
+    in `users.info` carries its `api_app_id` (auth.test does not say it for every token).
+    None when Slack cannot say; requests are then checked against the workspace only."""
+    try:
+        found = await client.users_info(user=me.user_id)
+    except SlackApiError as exc:
+        log.warning("users.info failed for Parley's bot user (%s)", exc.response.get("error"))
+        return None
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        log.warning("Slack is not reachable (%s): Parley's app id unknown", type(exc).__name__)
+        return None
+    profile = (found.get("user") or {}).get("profile") or {}
+    app_id = profile.get("api_app_id")
+    if not isinstance(app_id, str) or not app_id:
+        log.warning("Slack did not say Parley's app id: requests are checked by workspace only")
+        return None
+    return app_id
 
 
 async def close_client(client: AsyncWebClient) -> None:

@@ -17,6 +17,7 @@ from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import Store
 from bot.store.schema import metadata
+from bot.store.schema import seen_requests as seen
 
 # Monday 23 November 2026, 10:00 in Shanghai.
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -161,10 +162,23 @@ def no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+# Not Parley's record: the signatures of requests already taken, kept five minutes so a
+# replay is refused. Every signed command and interaction adds one, refused or not.
+PROTOCOL_TABLES = frozenset({"seen_requests"})
+
+
 async def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table: a refused request must leave this exactly as it was."""
+    """Every row of every table of Parley's record: a refused request must leave this
+    exactly as it was."""
     async with store.read() as conn:
         return {
             table.name: [tuple(r) for r in (await conn.execute(sa.select(table))).all()]
             for table in metadata.sorted_tables
+            if table.name not in PROTOCOL_TABLES
         }
+
+
+async def seen_requests(store: Store) -> int:
+    """How many request signatures Parley holds (replay protection)."""
+    async with store.read() as conn:
+        return int((await conn.execute(sa.select(sa.func.count()).select_from(seen))).scalar_one())

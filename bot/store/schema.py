@@ -143,6 +143,17 @@ sends = sa.Table(
     sa.Column("claimed_at", UTCDateTime, nullable=False),
 )
 
+# Signed requests already taken (slash commands and interactions; Slack retries neither):
+# the same body and signature again within the signature's five minutes is a replay. Keyed
+# by the signature, shared by every instance on one database; pruned after the window.
+seen_requests = sa.Table(
+    "seen_requests",
+    metadata,
+    sa.Column("signature", sa.String(64), primary_key=True),
+    sa.Column("signed_at", sa.BigInteger, nullable=False),  # X-Slack-Request-Timestamp
+)
+sa.Index("ix_seen_requests_signed_at", seen_requests.c.signed_at)
+
 # People who have opened Parley's App Home at least once: after a change, only their Homes
 # are republished (anybody else's is built when they first open it).
 home_viewers = sa.Table(
