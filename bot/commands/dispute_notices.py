@@ -17,6 +17,7 @@ from bot.commands.outgoing import About
 from bot.commands.sending import NothingToSend, Sender
 from bot.workflows import disputes, notices
 from bot.workflows.models import Dispute, Stage
+from bot.workflows.timeline import TimelineKind
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,10 @@ async def line(send: Sender) -> None:
     """A ladder move, said in the dispute's home thread."""
     dispute = await _dispute(send)
     said = render.change_line(
-        dispute, send.payload["event"], send.payload["text"], send.payload["actor_id"]
+        dispute,
+        TimelineKind(send.payload["event"]),
+        send.payload["text"],
+        send.payload["actor_id"],
     )
     await _say_in_thread(send, dispute, said)
 

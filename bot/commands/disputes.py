@@ -179,6 +179,7 @@ def _ladder_action(action: Action) -> Subcommand:
             calendar=call.deps.calendar,
             now=call.deps.clock.now(),
         )
+        assert change.kind is not None  # a ladder move always puts its one event on the record
         await answer(call.ack, *render.notice(render.change_summary(change.dispute, change.kind)))
 
     return run

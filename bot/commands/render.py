@@ -12,6 +12,8 @@ from bot.commands.mrkdwn import Mrkdwn, channel_link, escape, link, md, mention,
 from bot.workflows.clocks import describe_duration
 from bot.workflows.disputes import DisputePage, ListScope, StageClock
 from bot.workflows.models import Audience, Dispute, Party, Stage, Status, TimelineEvent
+from bot.workflows.timeline import TimelineKind, announcement
+from bot.workflows.visibility import visible_events, visible_parties
 
 Blocks = list[dict[str, Any]]
 SECTION_LIMIT = 3000
@@ -30,7 +32,18 @@ DISPUTE_USAGE = Mrkdwn("""\
 • `/dispute help` — this help
 Ids work with or without the prefix: `D-3`, `d3`, `3`.""")
 
-__all__ = ["Mrkdwn", "channel_link", "escape", "link", "md", "mention", "plain", "truncate"]
+__all__ = [
+    "Mrkdwn",
+    "channel_link",
+    "escape",
+    "link",
+    "md",
+    "mention",
+    "plain",
+    "truncate",
+    "visible_events",
+    "visible_parties",
+]
 
 
 # The block builders take text of two kinds (`bot/commands/mrkdwn.py`): `Mrkdwn`, which is
@@ -115,13 +128,6 @@ def stage_text(stage: Stage) -> str:
 
 
 STAGE_TEXTS = {stage: f"Stage {stage.number}/{len(Stage)} · {stage.label}" for stage in Stage}
-
-
-def visible_parties(parties: Sequence[Party], audience: Audience) -> list[Party]:
-    """A shared channel sees only its own parties, never the names of the others."""
-    if audience.internal:
-        return list(parties)
-    return [p for p in parties if p.slack_team in audience.team_ids]
 
 
 def parties_text(parties: Sequence[Party], audience: Audience) -> str:
@@ -302,61 +308,20 @@ def dispute_list(
     return title, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-EVENT_WORDS = {
-    "opened": "opened the dispute",
-    "party_added": "brought in",
-    "reply": "replied",
-    "edited": "edited a reply",
-    "deleted": "deleted a reply",
-    "escalated": "escalated",
-    "note": "added an internal note",
-    "thread_linked": "linked a thread",
-    "overdue": "stage overdue",
-    "resolved": "resolved",
-    "withdrawn": "withdrew",
-}
-
-# Kinds that carry one party's words or internal matters: never shown to another audience.
-PRIVATE_KINDS = {"note"}
-
-
 def event_line(event: TimelineEvent, tz: ZoneInfo, *, with_text: bool = True) -> str:
+    """One line of the record, in its kind's words; pass events through `visible_events`
+    first for any audience but the company's own."""
+    meaning = event.kind.meaning
     who = mention(event.actor_id) if event.actor_id else Mrkdwn("Parley")
-    what = escape(EVENT_WORDS.get(event.kind, event.kind.replace("_", " ")))
-    if event.kind == "party_added" and event.party:
+    what = escape(meaning.words)
+    if event.kind is TimelineKind.PARTY_ADDED and event.party:
         what = md("{} {}", what, event.party)
-    elif event.party and event.kind in MESSAGE_KINDS:
+    elif event.party and meaning.message:
         who = md("{} ({})", who, event.party)
     line = md("{} · {} {}", stamp(event.at, tz), who, what)
-    if with_text and event.text and event.kind != "opened":
+    if with_text and event.text and meaning.quoted:
         line += md(": {}", truncate(event.text, 300))
     return line
-
-
-# Events that are a Slack message in one of the dispute's threads.
-MESSAGE_KINDS = {"reply", "edited", "deleted"}
-# Events a shared channel may see, but without their text (reasons are written internally).
-TEXTLESS_IN_SHARED = {"escalated", "resolved", "withdrawn", "overdue", "thread_linked"}
-
-
-def visible_events(
-    events: Sequence[TimelineEvent], audience: Audience, parties: Sequence[Party]
-) -> list[TimelineEvent]:
-    """What of the record a channel may see: everything internally; in a shared channel only
-    the messages written in that very channel, its own parties' events, and no notes."""
-    if audience.internal:
-        return list(events)
-    own = {p.name for p in visible_parties(parties, audience)}
-    shown = []
-    for e in events:
-        if e.kind in PRIVATE_KINDS or (e.party is not None and e.party not in own):
-            continue
-        if e.kind in MESSAGE_KINDS and e.channel_id != audience.channel_id:
-            continue
-        if e.kind in TEXTLESS_IN_SHARED:
-            e = e.model_copy(update={"text": None})
-        shown.append(e)
-    return shown
 
 
 def response_lines(
@@ -364,7 +329,9 @@ def response_lines(
 ) -> list[str]:
     """Each visible party's first-response clock, or that it has not replied yet."""
     timed = {
-        e.party: e for e in events if e.kind == "reply" and e.response_wall_seconds is not None
+        e.party: e
+        for e in events
+        if e.kind is TimelineKind.REPLY and e.response_wall_seconds is not None
     }
     lines = []
     for party in visible_parties(dispute.parties, audience):
@@ -418,23 +385,27 @@ def notice(message: str) -> tuple[str, Blocks]:
     return message, [section(message)]
 
 
-def change_summary(dispute: Dispute, kind: str) -> str:
+def change_summary(dispute: Dispute, kind: TimelineKind) -> str:
     """The ephemeral confirmation for the person who moved the dispute."""
-    if kind == "escalated":
-        return f"{dispute.ref} escalated to {stage_text(dispute.stage)}."
-    return f"{dispute.ref} {kind}."
+    words = announcement(kind).summary.format(stage=stage_text(dispute.stage))
+    return f"{dispute.ref} {words}."
 
 
-def change_line(dispute: Dispute, kind: str, text: str, actor_id: str) -> str:
-    """The line in the dispute's thread that records a move for everyone in it."""
-    if kind == "escalated":
-        head = md(
-            ":arrow_up: Escalated to *{}* by {}", stage_text(dispute.stage), mention(actor_id)
-        )
-    elif kind == "resolved":
-        head = md(":white_check_mark: Resolved by {}", mention(actor_id))
-    else:
-        head = md(":heavy_multiplication_x: Withdrawn by {}", mention(actor_id))
+# The icon before each announced kind's line in the thread (tests check every one has one).
+THREAD_ICONS: dict[TimelineKind, Mrkdwn] = {
+    TimelineKind.ESCALATED: Mrkdwn(":arrow_up:"),
+    TimelineKind.RESOLVED: Mrkdwn(":white_check_mark:"),
+    TimelineKind.WITHDRAWN: Mrkdwn(":heavy_multiplication_x:"),
+}
+
+
+def change_line(dispute: Dispute, kind: TimelineKind, text: str, actor_id: str) -> str:
+    """The line in the dispute's thread that records a move for everyone in it, in the
+    kind's own words (a kind the thread never announces is refused, not misworded)."""
+    words = escape(announcement(kind).line).format(
+        actor=mention(actor_id), stage=md("*{}*", stage_text(dispute.stage))
+    )
+    head = md("{} {}", THREAD_ICONS[kind], words)
     return truncate(md("{}: {}", head, text), SECTION_LIMIT)
 
 

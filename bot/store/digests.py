@@ -22,6 +22,7 @@ from bot.store.schema import digest_subscriptions as subs
 from bot.store.schema import dispute_threads, disputes, parties, sends, timeline
 from bot.workflows.models import Status
 from bot.workflows.subscriptions import DigestKind, Subscription
+from bot.workflows.timeline import TimelineKind
 
 ERROR_LIMIT = 200
 
@@ -216,7 +217,7 @@ def _party_replies(
     """Replies by parties' people in (since, until] on disputes this reader may see; in a
     shared channel (`team_ids`), only replies of that channel's own parties."""
     conditions = [
-        timeline.c.kind == "reply",
+        timeline.c.kind == TimelineKind.REPLY.value,
         timeline.c.party_id.is_not(None),
         timeline.c.at > since,
         timeline.c.at <= until,
@@ -280,7 +281,7 @@ async def repliers(
         return {}
     conditions = [
         timeline.c.dispute_id.in_(wanted),
-        timeline.c.kind == "reply",
+        timeline.c.kind == TimelineKind.REPLY.value,
         timeline.c.party_id.is_not(None),
         timeline.c.at > since,
         timeline.c.at <= until,

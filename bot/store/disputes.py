@@ -23,6 +23,7 @@ from bot.store.schema import (
     timeline,
 )
 from bot.workflows.models import Dispute, Party, PartyKind, Stage, Status, TimelineEvent
+from bot.workflows.timeline import TimelineKind
 
 # The columns a Dispute is read from, in the order `_dispute` unpacks them.
 _DISPUTE_COLUMNS = (
@@ -208,7 +209,7 @@ async def add_event(
     conn: AsyncConnection,
     *,
     dispute_id: int,
-    kind: str,
+    kind: TimelineKind,
     at: datetime,
     actor_id: str | None,
     party_id: int | None = None,
@@ -224,7 +225,7 @@ async def add_event(
         conn,
         {
             "dispute_id": dispute_id,
-            "kind": kind,
+            "kind": kind.value,
             "at": at,
             "actor_id": actor_id,
             "party_id": party_id,
@@ -266,9 +267,9 @@ async def is_thread(conn: AsyncConnection, *, channel_id: str, thread_ts: str) -
 
 
 async def message_recorded(
-    conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str, kind: str
+    conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str, kind: TimelineKind
 ) -> bool:
-    params = {"dispute_id": dispute_id, "channel_id": channel_id, "ts": ts, "kind": kind}
+    params = {"dispute_id": dispute_id, "channel_id": channel_id, "ts": ts, "kind": kind.value}
     return await _MESSAGE_RECORDED.first(conn, params) is not None
 
 
@@ -283,7 +284,7 @@ async def recorded_reply(
                 timeline.c.channel_id == channel_id,
                 timeline.c.message_ts == ts,
                 timeline.c.dispute_id == dispute_id,
-                timeline.c.kind == "reply",
+                timeline.c.kind == TimelineKind.REPLY.value,
             )
             .limit(1)
         )

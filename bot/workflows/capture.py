@@ -21,6 +21,7 @@ from bot.workflows.calendar import WorkCalendar
 from bot.workflows.clocks import working_seconds
 from bot.workflows.models import Party, Person
 from bot.workflows.parties import is_external, party_for_team
+from bot.workflows.timeline import TimelineKind
 
 TEXT_LIMIT = 40_000  # Slack's own limit for a message's text
 KNOWN_THREADS = 20_000  # dispute threads remembered per store
@@ -103,7 +104,7 @@ async def record_reply(
             dispute_id=dispute_id,
             channel_id=message.channel_id,
             ts=message.ts,
-            kind="reply",
+            kind=TimelineKind.REPLY,
         ):
             return False
         party, joined = await _speaks_for(
@@ -115,7 +116,7 @@ async def record_reply(
         await repo.add_event(
             conn,
             dispute_id=dispute_id,
-            kind="reply",
+            kind=TimelineKind.REPLY,
             at=message.at,
             actor_id=message.author_id,
             party_id=party.id if party else None,
@@ -174,7 +175,7 @@ async def record_edit(
     """An edited reply: the new text on the record beside the one it replaced."""
     return await _record_change(
         store,
-        kind="edited",
+        kind=TimelineKind.EDITED,
         message=message,
         text=message.text,
         previous=previous_text,
@@ -189,7 +190,7 @@ async def record_deletion(
     """A deleted reply: what was deleted stays on the record."""
     return await _record_change(
         store,
-        kind="deleted",
+        kind=TimelineKind.DELETED,
         message=message,
         text=message.text,
         previous=None,
@@ -201,7 +202,7 @@ async def record_deletion(
 async def _record_change(
     store: Store,
     *,
-    kind: str,
+    kind: TimelineKind,
     message: Message,
     text: str,
     previous: str | None,
@@ -258,7 +259,7 @@ async def _speaks_for(
         await repo.add_event(
             conn,
             dispute_id=dispute_id,
-            kind="party_added",
+            kind=TimelineKind.PARTY_ADDED,
             at=message.at,
             actor_id=message.author_id,
             party_id=party.id,

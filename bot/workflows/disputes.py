@@ -22,6 +22,7 @@ from bot.workflows.models import Audience, Dispute, Party, Person, Stage, Status
 from bot.workflows.parties import is_external, party_for_team
 from bot.workflows.text import channel as channel_token
 from bot.workflows.text import clean_line
+from bot.workflows.timeline import TimelineKind
 
 TITLE_LIMIT = 150
 LIST_LIMIT = 25
@@ -140,7 +141,7 @@ async def open_dispute(
         await repo.add_event(
             conn,
             dispute_id=dispute_id,
-            kind="opened",
+            kind=TimelineKind.OPENED,
             at=now,
             actor_id=owner.user_id,
             text=title,
@@ -151,7 +152,7 @@ async def open_dispute(
             await repo.add_event(
                 conn,
                 dispute_id=dispute_id,
-                kind="party_added",
+                kind=TimelineKind.PARTY_ADDED,
                 at=now,
                 actor_id=owner.user_id,
                 party_id=party.id,
@@ -267,7 +268,8 @@ class Change:
     """What an accepted action did: the dispute after it, and whom to tell."""
 
     dispute: Dispute
-    kind: str
+    # The event it put on the record; None for people added (one event per party brought in).
+    kind: TimelineKind | None
     text: str
     tell: tuple[Tell, ...] = ()
 
@@ -394,7 +396,7 @@ async def apply_action(
         conn,
         notices.DISPUTE_LINE,
         **owed,
-        event=move.event_kind,
+        event=move.event_kind.value,
         text=text,
         actor_id=actor.user_id,
         owner_id=after.owner_id,
@@ -437,9 +439,14 @@ async def add_note(
                 f"{dispute.ref} is already {dispute.status.value}; it takes no notes."
             )
         await repo.add_event(
-            conn, dispute_id=dispute.id, kind="note", at=now, actor_id=actor.user_id, text=text
+            conn,
+            dispute_id=dispute.id,
+            kind=TimelineKind.NOTE,
+            at=now,
+            actor_id=actor.user_id,
+            text=text,
         )
-    return Change(dispute=dispute, kind="note", text=text)
+    return Change(dispute=dispute, kind=TimelineKind.NOTE, text=text)
 
 
 async def add_people(
@@ -481,7 +488,7 @@ async def add_people(
                     await repo.add_event(
                         conn,
                         dispute_id=dispute.id,
-                        kind="party_added",
+                        kind=TimelineKind.PARTY_ADDED,
                         at=now,
                         actor_id=actor.user_id,
                         party_id=party.id,
@@ -499,7 +506,7 @@ async def add_people(
         await notices.owe_card_edit(conn, dispute, now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
-    return Change(dispute=after, kind="members_added", text=" ".join(added))
+    return Change(dispute=after, kind=None, text=" ".join(added))
 
 
 async def check_link(
@@ -534,7 +541,7 @@ async def link_thread(
         await repo.add_event(
             conn,
             dispute_id=dispute.id,
-            kind="thread_linked",
+            kind=TimelineKind.THREAD_LINKED,
             at=now,
             actor_id=actor.user_id,
             text=f"#{channel_name} ({channel_id})",

@@ -94,7 +94,7 @@ def iso(when: datetime | None) -> str | None:
 
 def event_document(event: TimelineEvent) -> dict[str, Any]:
     return {
-        "kind": event.kind,
+        "kind": event.kind.value,
         "at": iso(event.at),
         "actor": event.actor_id,
         "party": event.party,

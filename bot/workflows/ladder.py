@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from bot.workflows.errors import InvalidInput, NotAllowed
 from bot.workflows.models import Stage, Status
+from bot.workflows.timeline import TimelineKind
 
 
 class Action(StrEnum):
@@ -33,7 +34,7 @@ class Transition:
     after: LadderState
 
     @property
-    def event_kind(self) -> str:
+    def event_kind(self) -> TimelineKind:
         return EVENT_KINDS[self.action]
 
     @property
@@ -51,10 +52,11 @@ CLOSING_STATUS: dict[Action, Status] = {
     Action.RESOLVE: Status.RESOLVED,
     Action.WITHDRAW: Status.WITHDRAWN,
 }
-EVENT_KINDS: dict[Action, str] = {
-    Action.ESCALATE: "escalated",
-    Action.RESOLVE: "resolved",
-    Action.WITHDRAW: "withdrawn",
+# The event each action puts on the record; its kind says how the thread announces it.
+EVENT_KINDS: dict[Action, TimelineKind] = {
+    Action.ESCALATE: TimelineKind.ESCALATED,
+    Action.RESOLVE: TimelineKind.RESOLVED,
+    Action.WITHDRAW: TimelineKind.WITHDRAWN,
 }
 # Stages only an approver may enter.
 APPROVAL_NEEDED: frozenset[Stage] = frozenset({Stage.LEGAL})

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.workflows.timeline import TimelineKind
+
 
 class Stage(StrEnum):
     """The rungs of the escalation ladder, in order."""
@@ -81,7 +83,9 @@ class Audience(Record):
 
 
 class TimelineEvent(Record):
-    kind: str
+    """One event on a dispute's record; its kind says what it means and who may see it."""
+
+    kind: TimelineKind
     at: datetime
     actor_id: str | None = None
     party: str | None = None

@@ -20,6 +20,7 @@ from bot.workflows.disputes import Change, apply_action
 from bot.workflows.errors import DomainError
 from bot.workflows.ladder import NEXT_STAGE, Action
 from bot.workflows.models import Dispute, Person
+from bot.workflows.timeline import TimelineKind
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ async def claim_overdue(
             await repo.add_event(
                 conn,
                 dispute_id=dispute.id,
-                kind="overdue",
+                kind=TimelineKind.OVERDUE,
                 at=now,
                 actor_id=None,
                 text=text,

@@ -1,0 +1,112 @@
+"""What each kind of timeline event means: its words, and who may see it.
+
+Every kind is declared here, once, with its meaning beside it. The meaning is an allow-list:
+a kind is private and its text is hidden from an outside party unless it says otherwise, so a
+kind added without a word about who may see it is kept from shared channels, never shown to
+them. The stored value of each kind is what the database and the export hold; never change one.
+`bot/workflows/visibility.py` applies the meaning for an audience; renderers only word it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Self
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """How the dispute's thread announces a move of this kind, for everyone in it.
+
+    `line` may name `{actor}` and `{stage}` (the stage the dispute is at after the move);
+    `summary` follows the dispute's id in the mover's own confirmation and may name `{stage}`.
+    """
+
+    line: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a kind of event means. Only `words` must be given; the rest defaults to the side
+    that shows an outside party nothing."""
+
+    # The record's line after who did it: "<@U1> replied".
+    words: str
+    # Never shown outside the company (a note). A kind must say it is not.
+    private: bool = True
+    # Whether its text may be shown to an outside party that sees the event: a reply's yes,
+    # an escalation's reason (written internally) no.
+    text_shared: bool = False
+    # A Slack message in one of the dispute's threads: a shared channel sees only the ones
+    # written in that very channel.
+    message: bool = False
+    # Whether the record's line quotes the text (an opening's text is the title on the card).
+    quoted: bool = True
+    # What the thread says when the move is announced; None for a kind it never announces.
+    announced: Announcement | None = None
+
+
+class KindWithMeaning(StrEnum):
+    """A StrEnum whose members carry their meaning: `NAME = "stored value", Meaning(...)`.
+
+    A member written without a meaning does not import. (`meaning` has a default only so that
+    a lookup by stored value, `TimelineKind("reply")`, type-checks: that goes to the lookup.)"""
+
+    _value_: str
+    meaning: Meaning
+
+    def __new__(cls, value: str, meaning: Meaning | None = None) -> Self:
+        if meaning is None:
+            raise TypeError(f"timeline kind {value!r} is declared without its meaning")
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.meaning = meaning
+        return member
+
+
+class TimelineKind(KindWithMeaning):
+    """Every kind of event on a dispute's record, with what it means."""
+
+    OPENED = (
+        "opened",
+        Meaning("opened the dispute", private=False, text_shared=True, quoted=False),
+    )
+    PARTY_ADDED = "party_added", Meaning("brought in", private=False)
+    REPLY = "reply", Meaning("replied", private=False, text_shared=True, message=True)
+    EDITED = "edited", Meaning("edited a reply", private=False, text_shared=True, message=True)
+    DELETED = (
+        "deleted",
+        Meaning("deleted a reply", private=False, text_shared=True, message=True),
+    )
+    ESCALATED = (
+        "escalated",
+        Meaning(
+            "escalated",
+            private=False,
+            announced=Announcement("Escalated to {stage} by {actor}", "escalated to {stage}"),
+        ),
+    )
+    NOTE = "note", Meaning("added an internal note")
+    THREAD_LINKED = "thread_linked", Meaning("linked a thread", private=False)
+    OVERDUE = "overdue", Meaning("stage overdue", private=False)
+    RESOLVED = (
+        "resolved",
+        Meaning(
+            "resolved", private=False, announced=Announcement("Resolved by {actor}", "resolved")
+        ),
+    )
+    WITHDRAWN = (
+        "withdrawn",
+        Meaning(
+            "withdrew", private=False, announced=Announcement("Withdrawn by {actor}", "withdrawn")
+        ),
+    )
+
+
+def announcement(kind: TimelineKind) -> Announcement:
+    """How the thread announces a move of this kind; a kind it never announces is refused
+    rather than worded as some other kind."""
+    if kind.meaning.announced is None:
+        raise ValueError(f"the thread never announces a {kind.value} event")
+    return kind.meaning.announced
