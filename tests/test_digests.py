@@ -370,6 +370,11 @@ async def test_bad_input_changes_nothing(app: Running) -> None:
     assert "This channel's digest: 08:30 (Asia/Shanghai)" in await command(app, "")
     outsider = await command(app, "subscribe", user="U0RAJ", channel="C0ACME")
     assert "Only members of the workspace" in outsider
+    # An outsider's usage says how to use it and nothing of what is subscribed, even to none.
+    outsider_help = await command(app, "help", user="U0RAJ", channel="C0ACME")
+    assert "/digest subscribe" in outsider_help
+    assert "This channel gets no digest" not in outsider_help
+    assert "This channel gets no digest" in await command(app, "help", channel="C0ACME")
     assert "Only members of the workspace" in await command(
         app, "me at 09:00", user="U0RAJ", channel="C0ACME"
     )

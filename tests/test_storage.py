@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from bot.config import ParleyConfig
-from bot.store import DatabaseError, Store, normalise_database_url
+from bot.store import DatabaseError, NestedTransactionError, Store, normalise_database_url
 from bot.store import counters as counters_repo
 from bot.store import disputes as disputes_repo
 from bot.store.db import MIGRATIONS
@@ -47,6 +47,72 @@ async def test_numbers_are_unique_under_concurrent_writers(store: Store) -> None
     async with store.write() as conn:
         other = await counters_repo.next_number(conn, workspace_id="T2", kind="dispute")
     assert other == 1
+
+
+async def test_a_nested_write_in_one_task_raises_at_once_and_rolls_the_block_back(
+    store: Store,
+) -> None:
+    # The timeout turns the old SQLite hang (waiting for its own write lock) into a failure.
+    async def nest() -> None:
+        async with store.write() as conn:
+            await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+            async with store.write():
+                pytest.fail("a nested write block was entered")
+
+    with pytest.raises(NestedTransactionError, match=r"store\.write\(\) inside"):
+        await asyncio.wait_for(nest(), timeout=5)
+    # The outer block was rolled back, and the store (its lock, its pool) is usable again.
+    async with store.write() as conn:
+        assert await counters_repo.next_number(conn, workspace_id="T1", kind="dispute") == 1
+
+
+async def test_a_read_inside_a_write_of_the_same_task_raises(store: Store) -> None:
+    # A read is another connection: it could not see the block's uncommitted rows.
+    async def nest() -> None:
+        async with store.write() as conn:
+            await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+            async with store.read():
+                pytest.fail("a read was opened inside a write block")
+
+    with pytest.raises(NestedTransactionError, match=r"store\.read\(\) inside"):
+        await asyncio.wait_for(nest(), timeout=5)
+    async with store.read() as conn:
+        assert await counters_repo.peek(conn, workspace_id="T1", kind="dispute") == 0
+
+
+async def test_writes_in_separate_tasks_are_not_nesting(store: Store) -> None:
+    # A task started inside a write block copies the context but is not in the block: it
+    # may write (after the block, on SQLite) and read while the block is open.
+    seen: list[int] = []
+
+    async def child() -> int:
+        async with store.read() as conn:
+            seen.append(await counters_repo.peek(conn, workspace_id="T1", kind="dispute"))
+        async with store.write() as conn:
+            return await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+
+    async def parent() -> tuple[int, int]:
+        async with store.write() as conn:
+            first = await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+            started = asyncio.create_task(child())
+            await asyncio.sleep(0.05)  # the child reads, and its write waits for this block
+        return first, await started
+
+    assert await asyncio.wait_for(parent(), timeout=10) == (1, 2)
+    assert seen == [0]
+    # One task, one block after another: not nesting.
+    for expected in (3, 4):
+        async with store.write() as conn:
+            assert (
+                await counters_repo.next_number(conn, workspace_id="T1", kind="dispute") == expected
+            )
+    numbers = await asyncio.wait_for(asyncio.gather(*(_take(store) for _ in range(10))), timeout=30)
+    assert sorted(numbers) == list(range(5, 15))
+
+
+async def _take(store: Store) -> int:
+    async with store.write() as conn:
+        return await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
 
 
 async def test_a_failed_transaction_leaves_nothing(store: Store) -> None:

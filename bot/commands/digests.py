@@ -9,25 +9,20 @@ through the door (`outgoing.post`), which checks them against the channel's part
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_digests
-from bot.commands.common import Ack, answer, workspace_of
-from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
-from bot.commands.parsing import names_text, split_subcommand
+from bot.commands.common import answer
+from bot.commands.router import Invocation, SlashCommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
 from bot.deps import Deps
 from bot.workflows import digests
-from bot.workflows.errors import DomainError, InvalidInput
+from bot.workflows.errors import InvalidInput
 from bot.workflows.models import Audience
 from bot.workflows.parties import known_parties
 from bot.workflows.subscriptions import DigestKind, Subscription
@@ -38,86 +33,29 @@ LATE_AFTER = timedelta(minutes=10)  # later than this after its time, a digest s
 ME_EXAMPLE = "`/digest me at 09:00`"
 
 
-@dataclass(frozen=True)
-class Invocation:
-    deps: Deps
-    ack: Ack
-    respond: AsyncRespond
-    client: AsyncWebClient
-    workspace_id: str
-    user_id: str
-    channel_id: str
-    args: str
-
-
 def register(app: AsyncApp) -> None:
-    app.command("/digest")(digest_command)
+    app.command("/digest")(slash_command(DIGEST))
 
 
-async def digest_command(
-    ack: Ack,
-    command: dict[str, Any],
-    context: AsyncBoltContext,
-    deps: Deps,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
-    sub, args = split_subcommand(command.get("text") or "")
-    workspace_id = workspace_of(context)
-    try:
-        internal = (await caller_of(context)).internal
-    except SlackTrouble:
-        await answer(ack, *render.error(SLACK_TROUBLE))
-        return
-    run = SUBCOMMANDS.get(sub)
-    if run is None:
-        unknown = f"`{names_text(sub[:40])}` is not a /digest subcommand."
-        problem = None if sub in ("", "help") else unknown
-        status = await _status(deps, workspace_id, command) if internal else []
-        await answer(ack, *render_digests.usage(problem, status=status))
-        return
-    if not internal:
-        await answer(
-            ack,
-            *render.error(
-                "Only members of the workspace that runs Parley can use /digest. "
-                "To answer a dispute, reply in its thread."
-            ),
-        )
-        return
-    call = Invocation(
-        deps=deps,
-        ack=ack,
-        respond=respond,
-        client=client,
-        workspace_id=workspace_id,
-        user_id=str(command["user_id"]),
-        channel_id=str(command["channel_id"]),
-        args=args,
-    )
-    try:
-        await run(call)
-    except DomainError as exc:
-        await answer(ack, *render.error(exc.message))
-
-
-async def _status(deps: Deps, workspace_id: str, command: dict[str, Any]) -> list[str]:
+async def _usage_with_status(call: Invocation, problem: str | None) -> tuple[str, render.Blocks]:
+    """The usage for an insider: with what this channel and this person are subscribed to."""
     here = await digests.find_subscription(
-        deps.store,
-        workspace_id=workspace_id,
+        call.deps.store,
+        workspace_id=call.workspace_id,
         kind=DigestKind.CHANNEL,
-        target=str(command.get("channel_id") or ""),
+        target=call.channel_id,
     )
     mine = await digests.find_subscription(
-        deps.store,
-        workspace_id=workspace_id,
+        call.deps.store,
+        workspace_id=call.workspace_id,
         kind=DigestKind.PERSON,
-        target=str(command.get("user_id") or ""),
+        target=call.user_id,
     )
-    return [
+    status = [
         render_digests.subscription_status(here, DigestKind.CHANNEL),
         render_digests.subscription_status(mine, DigestKind.PERSON),
     ]
+    return render_digests.usage(problem, status=status)
 
 
 async def _postable_channel(call: Invocation) -> None:
@@ -403,3 +341,15 @@ SUBCOMMANDS = {
     "now": now,
     "me": me,
 }
+
+DIGEST = SlashCommand(
+    name="/digest",
+    subcommands=SUBCOMMANDS,
+    usage=render_digests.usage,
+    internal_usage=_usage_with_status,
+    outsiders=(
+        "Only members of the workspace that runs Parley can use /digest. "
+        "To answer a dispute, reply in its thread."
+    ),
+    mention_example=None,
+)

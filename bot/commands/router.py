@@ -40,6 +40,9 @@ class Invocation:
 
 Subcommand = Callable[[Invocation], Awaitable[None]]
 Usage = Callable[[str | None], tuple[str, render.Blocks]]
+# The usage an internal caller gets, which may show what is set up for them (/digest's
+# subscriptions): the invocation (args empty) and the problem, if any, to show above it.
+InternalUsage = Callable[[Invocation, str | None], Awaitable[tuple[str, render.Blocks]]]
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,13 @@ class SlashCommand:
     subcommands: Mapping[str, Subcommand]
     usage: Usage
     outsiders: str  # the polite refusal for Slack Connect users
-    mention_example: str  # how to mention people right, for "I can't find @x"
+    # How to mention people right, for "I can't find @x"; None for a command that takes
+    # nobody's name (an UnknownUser there is not the caller's typing, so it is not answered).
+    mention_example: str | None
     escape_errors: bool = False  # domain messages that quote raw input
+    # When set, the caller is placed before the usage is shown: insiders get this one,
+    # everybody else `usage`.
+    internal_usage: InternalUsage | None = None
 
 
 def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
@@ -67,19 +75,18 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
     ) -> None:
         sub, args = split_subcommand(command.get("text") or "")
         run = spec.subcommands.get(sub)
-        if run is None:
+        problem: str | None = None
+        if run is None and sub not in ("", "help"):
             article = "an" if spec.name[1:2] in ("a", "e", "i", "o", "u") else "a"
-            unknown = f"`{names_text(sub[:40])}` is not {article} {spec.name} subcommand."
-            await answer(ack, *spec.usage(None if sub in ("", "help") else unknown))
+            problem = f"`{names_text(sub[:40])}` is not {article} {spec.name} subcommand."
+        if run is None and spec.internal_usage is None:
+            await answer(ack, *spec.usage(problem))
             return
         workspace_id = workspace_of(context)
         try:  # placed by Slack's record (bot/commands/identity.py), never by the payload
             caller = await caller_of(context)
         except SlackTrouble:
             await answer(ack, *render.error(SLACK_TROUBLE))
-            return
-        if not caller.internal:
-            await answer(ack, *render.error(spec.outsiders))
             return
         call = Invocation(
             deps=deps,
@@ -89,15 +96,27 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
             workspace_id=workspace_id,
             user_id=str(command["user_id"]),
             channel_id=str(command["channel_id"]),
-            args=args,
+            args=args if run is not None else "",
             trigger_id=str(command.get("trigger_id") or ""),
         )
+        if run is None:
+            assert spec.internal_usage is not None
+            if caller.internal:
+                await answer(ack, *await spec.internal_usage(call, problem))
+            else:
+                await answer(ack, *spec.usage(problem))
+            return
+        if not caller.internal:
+            await answer(ack, *render.error(spec.outsiders))
+            return
         try:
             await run(call)
         except DomainError as exc:
             message = render.escape(exc.message) if spec.escape_errors else exc.message
             await answer(ack, *render.error(message))
         except UnknownUser as exc:
+            if spec.mention_example is None:
+                raise
             await answer(
                 ack,
                 *render.error(

@@ -34,6 +34,14 @@ class DatabaseError(Exception):
     """The database cannot be used; `str()` is one line for the person starting Parley."""
 
 
+class NestedTransactionError(RuntimeError):
+    """A programming error: a task opened `store.write()` or `store.read()` inside its own
+    `store.write()` block. Raised before any lock or connection is taken, on both engines:
+    a nested write would wait forever for the SQLite write lock its own task holds, or open a
+    second, independent transaction on PostgreSQL; a read would run on another connection
+    that cannot see the block's uncommitted rows. Pass the block's connection down instead."""
+
+
 def normalise_database_url(raw: str) -> URL:
     """Turn the contract's `sqlite:///…` / `postgresql://…` into the async driver's URL."""
     try:
@@ -125,6 +133,9 @@ class Store:
         # SQLite has one writer at a time: this process's writers queue here, on the loop,
         # rather than in SQLite's busy handler (which would block the loop, see inline_sqlite).
         self._write_lock = asyncio.Lock() if sqlite_file else None
+        # The tasks inside a write block of this store. A set of tasks rather than a
+        # ContextVar: a task started inside a block copies the context but is not inside it.
+        self._writing: set[asyncio.Task[Any]] = set()
         self._commits = 0
         self._checkpointing: asyncio.Task[None] | None = None
         # Waits for another process's SQLite write lock ("database is locked"), for /metrics.
@@ -164,14 +175,41 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def _refuse_nesting(self, opening: str) -> asyncio.Task[Any] | None:
+        task = asyncio.current_task()
+        if task is not None and task in self._writing:
+            raise NestedTransactionError(
+                f"store.{opening}() inside this task's own store.write() block: "
+                "use the connection that block yields"
+            )
+        return task
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reading, outside any write block of the same task (which
+        raises NestedTransactionError: it could not see that block's uncommitted rows)."""
+        self._refuse_nesting("read")
         async with self.engine.connect() as conn:
             yield conn
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        A task may hold one write block at a time: another `write()` or a `read()` inside it
+        raises NestedTransactionError at once, before any lock or connection is taken."""
+        task = self._refuse_nesting("write")
+        if task is not None:
+            self._writing.add(task)
+        try:
+            async with self._transaction() as conn:
+                yield conn
+        finally:
+            if task is not None:
+                self._writing.discard(task)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
         if self._write_lock is None:
             async with self.engine.connect() as conn:
                 conn.info.pop(ENQUEUED_FLAG, None)

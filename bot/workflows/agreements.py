@@ -29,7 +29,7 @@ from bot.workflows.agreement_models import Agreement, AgreementStatus, Agreement
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Party, Person
 from bot.workflows.names import name_key
-from bot.workflows.parties import is_external, party_for_team
+from bot.workflows.parties import internal_only, is_external, party_for_team
 from bot.workflows.text import channel as channel_token
 from bot.workflows.text import clean_line
 
@@ -245,12 +245,11 @@ def pick_party(
 # --- changing agreements --------------------------------------------------------------------
 
 
-def _internal_only(actor: Person, workspace_id: str) -> None:
-    if is_external(actor, workspace_id):
-        raise NotAllowed(
-            "Only members of the workspace that runs Parley can draft or change agreements. "
-            "To accept one addressed to your organisation, press Acknowledge on its card."
-        )
+# Why an outsider is refused, and what they may do instead.
+OUTSIDERS = (
+    "Only members of the workspace that runs Parley can draft or change agreements. "
+    "To accept one addressed to your organisation, press Acknowledge on its card."
+)
 
 
 async def draft_agreement(
@@ -270,7 +269,7 @@ async def draft_agreement(
     A Slack team not on record yet becomes a party as it would in a dispute. The card's
     channel is decided by the caller (the party's shared channel, or where it was asked).
     """
-    _internal_only(owner, workspace_id)
+    internal_only(owner, workspace_id, OUTSIDERS)
     terms = validate_terms(draft, party=pick, workspace_id=workspace_id, today=today_in(now, tz))
     async with store.write() as conn:
         party = pick.party
@@ -350,7 +349,7 @@ async def check_editable(
     store: Store, *, workspace_id: str, number: int, actor: Person
 ) -> Agreement:
     """May the actor open A-n's form to write a new version? The agreement, or why not."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     agreement = await get_agreement(
         store, workspace_id=workspace_id, number=number, audience=Audience()
     )
@@ -482,7 +481,7 @@ async def revoke(
     now: datetime,
 ) -> Agreement:
     """Revoke A-n with a reason on the record. It stays readable and exported."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     reason = clean_line(reason, what="reason", limit=REASON_LIMIT, example=REVOKE_EXAMPLE)
     async with store.write() as conn:
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)

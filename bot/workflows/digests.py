@@ -41,9 +41,9 @@ from bot.store import parties as parties_repo
 from bot.workflows import digest_extras, notices
 from bot.workflows.calendar import WorkCalendar
 from bot.workflows.disputes import StageClock, stage_clock
-from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
+from bot.workflows.errors import InvalidInput, NotFound
 from bot.workflows.models import Audience, Dispute, Person, Status
-from bot.workflows.parties import is_external
+from bot.workflows.parties import internal_only
 from bot.workflows.subscriptions import DigestKind, Subscription
 from bot.workflows.text import channel as channel_token
 
@@ -145,12 +145,11 @@ def send_key(kind: DigestKind, target: str, due_at: datetime, tz: ZoneInfo) -> s
 # ---------------------------------------------------------------------- subscriptions
 
 
-def _internal_only(actor: Person, workspace_id: str) -> None:
-    if is_external(actor, workspace_id):
-        raise NotAllowed(
-            "Only members of the workspace that runs Parley can subscribe to digests. "
-            "To answer a dispute, reply in its thread."
-        )
+# Why an outsider is refused, and what they may do instead.
+OUTSIDERS = (
+    "Only members of the workspace that runs Parley can subscribe to digests. "
+    "To answer a dispute, reply in its thread."
+)
 
 
 async def subscribe(
@@ -169,7 +168,7 @@ async def subscribe(
     Returns the subscription and what it was before (None if it is new). A period already
     handled is not handled again: changing the time never sends a second digest that day.
     """
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     ZoneInfo(zone)  # an unknown zone is a bug upstream: fail before storing it
     async with store.write() as conn:
         before = await repo.get(conn, workspace_id=workspace_id, kind=kind, target=target)
@@ -190,7 +189,7 @@ async def unsubscribe(
     store: Store, *, workspace_id: str, kind: DigestKind, target: str, actor: Person
 ) -> Subscription:
     """Stop a digest; NotFound if there is none to stop."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     async with store.write() as conn:
         found = await repo.get(conn, workspace_id=workspace_id, kind=kind, target=target)
         if found is None or not found.active:

@@ -16,10 +16,10 @@ from bot.store import counters as counters_repo
 from bot.store import disputes as repo
 from bot.workflows import notices
 from bot.workflows.calendar import WorkCalendar
-from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
+from bot.workflows.errors import InvalidInput, NotFound
 from bot.workflows.ladder import Action, LadderState, transition
 from bot.workflows.models import Audience, Dispute, Party, Person, Stage, Status, TimelineEvent
-from bot.workflows.parties import is_external, party_for_team
+from bot.workflows.parties import internal_only, is_external, party_for_team
 from bot.workflows.text import channel as channel_token
 from bot.workflows.text import clean_line
 from bot.workflows.timeline import TimelineKind
@@ -96,8 +96,7 @@ async def open_dispute(
     Each external person brings in the party their team speaks for; the stage's clock is
     the strictest limit agreed with those parties, counted in working days.
     """
-    if is_external(owner, workspace_id):
-        raise NotAllowed("Only members of this workspace can open disputes.")
+    internal_only(owner, workspace_id, "Only members of this workspace can open disputes.")
     title = clean_line(
         title,
         what="title",
@@ -293,12 +292,11 @@ def _still_open(dispute: Dispute, consequence: str) -> None:
         raise InvalidInput(f"{dispute.ref} is already {dispute.status.value}; {consequence}.")
 
 
-def _internal_only(actor: Person, workspace_id: str) -> None:
-    if is_external(actor, workspace_id):
-        raise NotAllowed(
-            "Only members of the workspace that runs Parley can change a dispute. "
-            "To answer a dispute, reply in its thread."
-        )
+# Why an outsider is refused, and what they may do instead.
+OUTSIDERS = (
+    "Only members of the workspace that runs Parley can change a dispute. "
+    "To answer a dispute, reply in its thread."
+)
 
 
 async def act(
@@ -319,7 +317,7 @@ async def act(
     channel, entering legal (approvers only) tells the legal channel and puts the record
     under legal hold.
     """
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     what, example = WHAT_TO_WRITE[action]
     text = clean_line(text, what=what, limit=REASON_LIMIT, example=example)
     async with store.write() as conn:
@@ -428,7 +426,7 @@ async def add_note(
     now: datetime,
 ) -> Change:
     """An internal note on the record: exported, never shown to a party."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     text = clean_line(
         text, what="note", limit=NOTE_LIMIT, example="`/dispute note D-3 Legal reviewed clause 7`"
     )
@@ -460,7 +458,7 @@ async def add_people(
     now: datetime,
 ) -> Change:
     """Bring people into D-n; an external person brings in the party their team speaks for."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     if not people:
         raise InvalidInput("Whom should I add? `/dispute add D-3 @their-rep`")
     bots = [p for p in people if p.is_bot]
@@ -513,7 +511,7 @@ async def check_link(
     store: Store, *, workspace_id: str, number: int, actor: Person, channel_id: str
 ) -> Dispute:
     """May D-n get a linked thread in this channel? The dispute, or a DomainError saying why."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     async with store.read() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         _still_open(dispute, "no thread can be linked to it")

@@ -28,7 +28,7 @@ from bot.workflows import notices
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Dispute, Party, PartyKind, Person
 from bot.workflows.names import look_alike, lookalike_of, name_key
-from bot.workflows.parties import is_external
+from bot.workflows.parties import internal_only
 from bot.workflows.text import clean_line
 
 log = logging.getLogger(__name__)
@@ -308,9 +308,8 @@ def _find(known: Sequence[Party], name: str, audience: Audience) -> Party:
     return found
 
 
-def _internal_only(actor: Person, workspace_id: str) -> None:
-    if is_external(actor, workspace_id):
-        raise NotAllowed("Only members of the workspace that runs Parley can look after parties.")
+# What an outsider is told when refused.
+OUTSIDERS = "Only members of the workspace that runs Parley can look after parties."
 
 
 async def list_parties(
@@ -323,7 +322,7 @@ async def list_parties(
     now: datetime,
 ) -> list[PartyEntry]:
     """Every party this audience may see, by name, with how many open disputes each is in."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     async with store.write() as conn:
         await _sync(conn, workspace_id=workspace_id, config=config, now=now)
         rows = await repo.with_open_disputes(conn, workspace_id=workspace_id)
@@ -347,7 +346,7 @@ async def party_details(
     latest: int = SHOW_LATEST,
 ) -> PartyDetails:
     """One party (any case): kind, team, source, and its newest open disputes."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     if not _words(name):
         raise InvalidInput(f"Which party? Write it like {SHOW_EXAMPLE}.")
     # One transaction: an unknown name rolls the config's sync back with it.
@@ -397,7 +396,7 @@ async def set_kind(
     now: datetime,
 ) -> PartyChange:
     """Re-kind a discovered party (customer, supplier or third party)."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     async with store.write() as conn:
         await _sync(conn, workspace_id=workspace_id, config=config, now=now)
         known = await repo.in_workspace(conn, workspace_id=workspace_id)
@@ -439,7 +438,7 @@ async def rename_party(
 ) -> PartyChange:
     """Rename a discovered party; the new name must be plain and read unlike every other
     party's (case, width and lookalike letters aside: `Аcme` with a Cyrillic А is `Acme`)."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     async with store.write() as conn:
         await _sync(conn, workspace_id=workspace_id, config=config, now=now)
         known = await repo.in_workspace(conn, workspace_id=workspace_id)

@@ -37,7 +37,7 @@ from bot.workflows.calendar import WorkCalendar
 from bot.workflows.capture import Message
 from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
 from bot.workflows.models import Audience, Party, Person
-from bot.workflows.parties import is_external, party_for_team
+from bot.workflows.parties import internal_only, is_external, party_for_team
 from bot.workflows.recurrence import ZH_NUMBER, Recurrence, cn_number, next_occurrence
 from bot.workflows.review_models import ActionItem, Minutes, Review, ReviewStatus
 from bot.workflows.text import channel as channel_token
@@ -418,12 +418,11 @@ async def _party(
     )
 
 
-def _internal_only(actor: Person, workspace_id: str) -> None:
-    if is_external(actor, workspace_id):
-        raise NotAllowed(
-            "Only members of the workspace that runs Parley can change a review. "
-            "To add to the minutes, reply in the reminder's thread."
-        )
+# Why an outsider is refused, and what they may do instead.
+OUTSIDERS = (
+    "Only members of the workspace that runs Parley can change a review. "
+    "To add to the minutes, reply in the reminder's thread."
+)
 
 
 async def _visible(
@@ -535,7 +534,7 @@ async def cancel_review(
     now: datetime,
 ) -> Review:
     """Cancel R-n: no more reminders; its minutes and action items stay on record."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
         if not review.is_scheduled:
@@ -559,7 +558,7 @@ async def skip_next(
 ) -> tuple[Review, datetime]:
     """Skip R-n's next occurrence only; the one after it becomes the next. Returns the
     review after the change and the occurrence skipped."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
         if not review.is_scheduled or review.next_at is None:
@@ -624,7 +623,7 @@ async def record_minutes(
 
     Refused before the first meeting's time. Minutes typed with the command are internal:
     they are exported and shown in internal channels, never in a shared one."""
-    _internal_only(author, workspace_id)
+    internal_only(author, workspace_id, OUTSIDERS)
     text = clean_line(
         text,
         what="minutes",
@@ -722,7 +721,7 @@ async def add_action(
     now: datetime,
 ) -> tuple[ActionItem, Review]:
     """T-n from R-n: owned by ``owner``, due once at ``when`` (read in ``when.tz``)."""
-    _internal_only(actor, workspace_id)
+    internal_only(actor, workspace_id, OUTSIDERS)
     if owner.is_bot:
         raise InvalidInput(f"@{owner.name} is a bot; an action item needs a person to own it.")
     if when.recurrence is not None or when.at <= now:
