@@ -18,7 +18,7 @@ from bot.commands import render, render_agreements
 from bot.commands.directory import Directory
 from bot.config import parse_config
 from bot.sandbox.harness import Running, running_parley
-from bot.sandbox.slack_api import SlackStandIn
+from bot.sandbox.slack_api import SlackStandIn, StoredMessage
 from bot.store import disputes as disputes_repo
 from tests.conftest import COMPANY_CONFIG, START, snapshot
 from tests.test_isolation import busy_session
@@ -68,6 +68,17 @@ def forget(app: Running, user: str) -> None:
     """The directory has not seen `user` yet (as after a restart)."""
     assert app.parley.deps is not None
     app.parley.deps.directory.forget_person(user)
+
+
+async def acme_dispute(app: Running, title: str, *, forget_raj: bool = False) -> StoredMessage:
+    """A dispute opened with Raj in Acme's shared channel: its card (the thread's root)."""
+    await app.driver.command(
+        "/dispute", f"open {title} with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
+    )
+    await app.settle()
+    if forget_raj:
+        forget(app, "U0RAJ")
+    return app.slack.bot_messages("C0ACME")[-1]
 
 
 def everything_sent(app: Running, since: int) -> str:
@@ -176,11 +187,7 @@ async def test_a_brief_rate_limit_never_fails_a_command(app: Running) -> None:
 
 
 async def test_outsiders_press_only_their_own_partys_buttons(app: Running) -> None:
-    await app.driver.command(
-        "/dispute", "open Shared trouble with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
-    )
-    await app.settle()
-    card = app.slack.bot_messages("C0ACME")[-1]
+    card = await acme_dispute(app, "Shared trouble")
     before = await snapshot(app.store)
     calls = len(app.slack.calls)
     for action_id in (render.ESCALATE_BUTTON, render.RESOLVE_BUTTON, render.NOTE_BUTTON):
@@ -247,12 +254,7 @@ async def test_a_dm_is_its_persons_audience(slack: SlackStandIn) -> None:
 
 
 async def test_a_thread_reply_is_acked_without_waiting_on_slack(app: Running) -> None:
-    await app.driver.command(
-        "/dispute", "open Reply capture with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
-    )
-    await app.settle()
-    root = app.slack.bot_messages("C0ACME")[-1]
-    forget(app, "U0RAJ")
+    root = await acme_dispute(app, "Reply capture", forget_raj=True)
     app.slack.rate_limit("users.info", times=3, retry_after=1)
     before_lookups = len(app.slack.calls_to("users.info"))
     _, reply = await app.driver.message("U0RAJ", "C0ACME", "Looking into it", thread_ts=root.ts)
@@ -273,12 +275,7 @@ async def test_a_thread_reply_is_acked_without_waiting_on_slack(app: Running) ->
 
 
 async def test_a_reply_slack_cannot_place_keeps_the_events_team(app: Running) -> None:
-    await app.driver.command(
-        "/dispute", "open Unknown author with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
-    )
-    await app.settle()
-    root = app.slack.bot_messages("C0ACME")[-1]
-    forget(app, "U0RAJ")
+    root = await acme_dispute(app, "Unknown author", forget_raj=True)
     app.slack.unknown_users.add("U0RAJ")
     await app.driver.message("U0RAJ", "C0ACME", "Who am I", thread_ts=root.ts)
     await app.settle()
@@ -292,12 +289,7 @@ async def test_a_reply_slack_cannot_place_keeps_the_events_team(app: Running) ->
 
 
 async def test_slacks_record_places_a_reply_the_event_did_not(app: Running) -> None:
-    await app.driver.command(
-        "/dispute", "open No team sent with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
-    )
-    await app.settle()
-    root = app.slack.bot_messages("C0ACME")[-1]
-    forget(app, "U0RAJ")
+    root = await acme_dispute(app, "No team sent", forget_raj=True)
     message = app.slack.post_human_message("U0RAJ", "C0ACME", "No team here", thread_ts=root.ts)
     event = app.driver.message_event(message)
     for key in ("user_team", "source_team", "team"):
@@ -341,11 +333,7 @@ async def test_a_rate_limited_lookup_of_the_asker_is_waited_out_after_the_early_
 async def test_a_team_first_seen_in_an_event_takes_its_name_once_slack_answers(
     app: Running,
 ) -> None:
-    await app.driver.command(
-        "/dispute", "open A new supplier speaks with <@U0RAJ|raj>", user="U0ALICE", channel="C0ACME"
-    )
-    await app.settle()
-    root = app.slack.bot_messages("C0ACME")[-1]
+    root = await acme_dispute(app, "A new supplier speaks")
     app.slack.workspace.channels["C0ACME"].members.append("U0IVAN")
     ivan = app.slack.post_human_message("U0IVAN", "C0ACME", "Initech here", thread_ts=root.ts)
     assert (await app.driver.event(app.driver.message_event(ivan))).status == 200
