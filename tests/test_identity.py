@@ -21,21 +21,10 @@ from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn, StoredMessage
 from bot.store import disputes as disputes_repo
 from tests.conftest import COMPANY_CONFIG, START, snapshot
-from tests.test_isolation import busy_session
+from tests.test_isolation import FORBIDDEN, busy_session
 
 # What an Acme rep must never see: another party, its people and words, our internal record.
-NOT_FOR_ACME = [
-    "Globex",
-    "greta",
-    "GLOBEX-REPLY",
-    "GLOBEX-ONLY-TITLE",
-    "SECRET-NOTE",
-    "INTERNAL-REASON",
-    "INTERNAL-CHATTER",
-    "D-1",
-    "D-2",
-    "D-3",
-]
+NOT_FOR_ACME = [*FORBIDDEN["C0ACME"], "D-1", "D-2", "D-3"]
 
 HOSTILE_COMMANDS = [
     ("/dispute", "list all"),

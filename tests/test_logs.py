@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +14,8 @@ from bot import __version__
 from bot.logs import JsonFormatter, redact
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
-from tests.test_serve import free_port, wait_healthy
+from tests.test_serve import SECRET, serve_process
 
-SECRET = "logs-test-secret"
 TOKEN_LOOKING = "xoxb-9999-8888-LEAKEDtokenValue"
 WORDS = ("Marmalade", "quarterly", "ceasefire", "pineapple", "Zanzibar")
 
@@ -27,29 +24,9 @@ WORDS = ("Marmalade", "quarterly", "ceasefire", "pineapple", "Zanzibar")
 async def test_json_logs_carry_fields_and_never_a_token_or_anybody_s_words(
     slack: SlackStandIn, tmp_path: Path, level: str
 ) -> None:
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARLEY_"))},
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/logs.db",
-        "PORT": str(port),
-        "PARLEY_LOG_FORMAT": "json",
-        "PARLEY_LOG_LEVEL": level,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
+    db = f"sqlite:///{tmp_path}/logs.db"
+    settings = {"PARLEY_LOG_FORMAT": "json", "PARLEY_LOG_LEVEL": level}
+    async with serve_process(slack, tmp_path, db, **settings) as (process, port):
         url = f"http://127.0.0.1:{port}/slack/events"
         async with SlackDriver(url, SECRET, slack) as driver:
             opened = await driver.command(
@@ -72,10 +49,6 @@ async def test_json_logs_carry_fields_and_never_a_token_or_anybody_s_words(
             await asyncio.sleep(0.5)
         process.send_signal(signal.SIGTERM)
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
     assert process.returncode == 0
     text = stderr.decode()
     lines = [json.loads(line) for line in text.splitlines()]  # every line is one JSON object

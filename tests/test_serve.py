@@ -8,6 +8,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -46,12 +47,12 @@ async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
     raise AssertionError("parley serve never became healthy")
 
 
-@pytest.fixture
-async def served(
-    slack: SlackStandIn, tmp_path: Path
-) -> AsyncIterator[tuple[asyncio.subprocess.Process, int, str]]:
+@asynccontextmanager
+async def serve_process(
+    slack: SlackStandIn, tmp_path: Path, db: str, **settings: str
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, int]]:
+    """`parley serve` in a process of its own against the stand-in, healthy; killed after."""
     port = free_port()
-    db = f"sqlite:///{tmp_path}/serve.db"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PARLEY_"))},
         "SLACK_BOT_TOKEN": slack.bot_token,
@@ -59,6 +60,7 @@ async def served(
         "SLACK_API_URL": slack.api_url.rstrip("/"),  # normalised by Parley
         "DATABASE_URL": db,
         "PORT": str(port),
+        **settings,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -72,11 +74,20 @@ async def served(
     )
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-        yield process, port, db
+        yield process, port
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+@pytest.fixture
+async def served(
+    slack: SlackStandIn, tmp_path: Path
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, int, str]]:
+    db = f"sqlite:///{tmp_path}/serve.db"
+    async with serve_process(slack, tmp_path, db) as (process, port):
+        yield process, port, db
 
 
 async def test_serve_answers_slack_and_stops_cleanly_on_sigterm(
