@@ -36,6 +36,7 @@ from typing import Any
 import aiohttp
 import sqlalchemy as sa
 
+from bot.domain.names import name_key
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import Store
@@ -48,7 +49,6 @@ from bot.store.schema import (
     parties,
     timeline,
 )
-from bot.workflows.names import name_key
 
 SECRET = "bench-signing-secret"
 ROOT = Path(__file__).resolve().parent.parent

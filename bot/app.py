@@ -16,14 +16,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock, SystemClock
 from bot.commands import register_all
 from bot.commands.acks import PromptListenerRunner, SignalledAck
+from bot.commands.deps import Deps
 from bot.commands.directory import Directory
 from bot.config import ParleyConfig, resolve_config
-from bot.deps import Deps
+from bot.domain.calendar import calendar_for
+from bot.domain.parties import Person
 from bot.retry import BudgetedRetryHandler
 from bot.settings import Settings
 from bot.store import Store
-from bot.workflows.calendar import calendar_for
-from bot.workflows.models import Person
 
 log = logging.getLogger(__name__)
 

@@ -55,7 +55,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from bot.workflows.names import lookalike_of, name_key
+from bot.domain.names import lookalike_of, name_key
 
 __all__ = [
     "CONFIG_ENV_VAR",

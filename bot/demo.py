@@ -21,6 +21,8 @@ import aiohttp
 
 from bot.commands.fallback import STALE_CARD
 from bot.config import ParleyConfig, parse_config
+from bot.domain.disputes import Dispute
+from bot.domain.names import name_key
 from bot.sandbox.blocktext import mrkdwn, render_message, render_view
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running, running_parley
@@ -29,8 +31,6 @@ from bot.store import disputes as disputes_repo
 from bot.store import parties as parties_repo
 from bot.workflows.digests import DEFAULT_TIME, next_due
 from bot.workflows.export import export_document, to_json
-from bot.workflows.models import Dispute
-from bot.workflows.names import name_key
 
 Echo = Callable[[str], None]
 

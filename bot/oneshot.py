@@ -17,9 +17,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.delivery import Outbox
+from bot.commands.deps import Deps
 from bot.commands.digests import send_due_digests
 from bot.config import ParleyConfig
-from bot.deps import Deps
 from bot.server import check_token, close_client
 from bot.settings import Settings, SettingsError
 from bot.store import Store

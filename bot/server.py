@@ -28,17 +28,17 @@ from bot.clock import Clock
 from bot.commands.acks import handlers_running
 from bot.commands.agreements import expire_agreements
 from bot.commands.delivery import Outbox
+from bot.commands.deps import Deps
 from bot.commands.digests import send_due_digests
 from bot.commands.overdue import notify_overdue
 from bot.commands.review_reminders import remind_reviews
 from bot.config import ParleyConfig
-from bot.deps import Deps
+from bot.domain.parties import Person
 from bot.metrics import Metrics
 from bot.settings import Settings, SettingsError
 from bot.store import Store, replays
 from bot.store import outbox as outbox_repo
 from bot.ticker import Ticker
-from bot.workflows.models import Person
 from bot.workflows.party_admin import sync_configured_parties
 
 log = logging.getLogger(__name__)

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ParleyConfig
+from bot.domain.agreements import Agreement
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.parties import Audience, Person
 from bot.store import Store
 from bot.store import agreements as repo
 from bot.store import sends as sends_repo
 from bot.workflows import agreements
-from bot.workflows.agreement_models import Agreement
-from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
-from bot.workflows.models import Audience, Person
 from bot.workflows.parties import known_parties
 from tests.conftest import snapshot
 

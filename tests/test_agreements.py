@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from bot.domain.agreements import Agreement
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import agreements as agreements_repo
-from bot.workflows.agreement_models import Agreement
 from bot.workflows.export import ExportKind, export_document, to_csv
 from tests.conftest import snapshot
 

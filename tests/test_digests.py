@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from bot.domain.calendar import calendar_for
+from bot.domain.digests import DigestKind, Subscription
+from bot.domain.errors import InvalidInput
+from bot.domain.parties import Party, PartyKind, Person
 from bot.sandbox.harness import Running
 from bot.sandbox.slack_api import RecordedCall
 from bot.store.schema import outbox
 from bot.workflows import digest_extras, digests
-from bot.workflows.calendar import calendar_for
 from bot.workflows.disputes import open_dispute
-from bot.workflows.errors import InvalidInput
-from bot.workflows.models import Party, PartyKind, Person
-from bot.workflows.subscriptions import DigestKind, Subscription
 from tests.conftest import START, snapshot
 
 CN = calendar_for("CN", "Asia/Shanghai")

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.domain.parties import Party, PartyKind, Person
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.store.schema import home_viewers
 from bot.workflows import digest_extras
 from bot.workflows.disputes import open_dispute
-from bot.workflows.models import Party, PartyKind, Person
 from tests.conftest import START
 
 

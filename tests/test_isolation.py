@@ -184,7 +184,9 @@ async def test_the_door_refuses_internal_notices_for_a_shared_channel(
 
 def test_the_check_itself() -> None:
     from bot.commands.outgoing import About, Leak, check
-    from bot.workflows.models import Audience, Dispute, Party, PartyKind, Stage, Status
+    from bot.domain.disputes import Dispute
+    from bot.domain.ladder import Stage, Status
+    from bot.domain.parties import Audience, Party, PartyKind
 
     acme = Party(id=1, name="Acme Networks", kind=PartyKind.SUPPLIER, slack_team="T0ACME")
     globex = Party(id=2, name="Globex Audit", kind=PartyKind.THIRD_PARTY, slack_team="T0GLOBEX")

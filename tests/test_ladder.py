@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import ParleyConfig, parse_config
+from bot.domain.calendar import calendar_for
+from bot.domain.errors import DomainError, InvalidInput, NotAllowed
+from bot.domain.ladder import Action, LadderState, Stage, Status, transition
+from bot.domain.parties import Person
 from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.workflows import disputes
-from bot.workflows.calendar import calendar_for
-from bot.workflows.errors import DomainError, InvalidInput, NotAllowed
-from bot.workflows.ladder import Action, LadderState, transition
-from bot.workflows.models import Person, Stage, Status
 
 ORDER = list(Stage)
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

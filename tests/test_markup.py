@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from bot.commands.mrkdwn import Mrkdwn, errors_of, escape, link, md, mention, plain, truncate
 from bot.commands.parsing import names_text, plain_text
 from bot.commands.render import section, sections
+from bot.domain.errors import InvalidInput
+from bot.domain.text import clean_line, person
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
-from bot.workflows.errors import InvalidInput
 from bot.workflows.export import export_document
-from bot.workflows.text import clean_line, person
 from tests.test_agreements import filled
 
 # As Slack sends it in a slash command or a message: `@channel` typed became `<!channel>`, the

@@ -21,6 +21,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.commands.outgoing import About, Leak, check, check_names
 from bot.config import ConfigError, ParleyConfig, load_config, parse_config
+from bot.domain.disputes import Dispute
+from bot.domain.errors import InvalidInput
+from bot.domain.ladder import Stage, Status
+from bot.domain.names import look_alike, lookalike_of, name_key, names_in
+from bot.domain.parties import Audience, Party, PartyKind, Person
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
 from bot.sandbox.workspace import Team, User
@@ -28,9 +33,6 @@ from bot.store import Store, normalise_database_url
 from bot.store import parties as parties_repo
 from bot.store.db import MIGRATIONS
 from bot.workflows import party_admin
-from bot.workflows.errors import InvalidInput
-from bot.workflows.models import Audience, Dispute, Party, PartyKind, Person, Stage, Status
-from bot.workflows.names import look_alike, lookalike_of, name_key, names_in
 from tests.conftest import COMPANY_CONFIG, START
 from tests.conftest import snapshot as snapshot_of
 

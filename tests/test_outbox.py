@@ -18,12 +18,12 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.config import ParleyConfig
+from bot.domain.disputes import Dispute
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import RecordedCall, SlackStandIn
 from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.store.schema import outbox
-from bot.workflows.models import Dispute
 from tests.conftest import START
 
 

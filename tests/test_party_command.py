@@ -14,15 +14,15 @@ import pytest
 import sqlalchemy as sa
 
 from bot.config import ParleyConfig, parse_config
+from bot.domain.calendar import calendar_for
+from bot.domain.errors import InvalidInput
+from bot.domain.parties import Audience, PartyKind, Person
 from bot.sandbox.blocktext import render_blocks
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import Store
 from bot.store import parties as parties_repo
 from bot.workflows import disputes, party_admin
-from bot.workflows.calendar import calendar_for
-from bot.workflows.errors import InvalidInput
-from bot.workflows.models import Audience, PartyKind, Person
 from bot.workflows.party_admin import Origin
 from tests.conftest import COMPANY_CONFIG, START
 from tests.conftest import snapshot as snapshot_of

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 import bot.store
+from bot.domain.names import name_key
 from bot.store import Store
 from bot.store.prepared import Prepared, sqlite_connection
 from bot.store.schema import dispute_parties, disputes, outbox, parties
-from bot.workflows.names import name_key
 
 NOW = datetime(2026, 11, 23, 2, 0, 0, 123456, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -222,8 +222,8 @@ async def test_a_read_block_of_only_fast_statements_ends_its_transaction(store: 
 
 async def test_the_dispute_store_reads_the_same_through_either_path(store: Store) -> None:
     """A page of disputes with their parties: what `find` loads, against plain Core."""
+    from bot.domain.ladder import Stage, Status
     from bot.store import disputes as repo
-    from bot.workflows.models import Stage, Status
 
     async with store.write() as conn:
         acme, _ = await ADD_PARTY.first(conn, party("Acme", team="T0ACME")) or ()

@@ -12,9 +12,9 @@ from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.workflows.calendar import WorkCalendar, calendar_for
-from bot.workflows.errors import InvalidInput
-from bot.workflows.recurrence import (
+from bot.domain.calendar import WorkCalendar, calendar_for
+from bot.domain.errors import InvalidInput
+from bot.domain.recurrence import (
     Period,
     Recurrence,
     describe,

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.commands import render_agreements
+from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion, Terms
+from bot.domain.parties import Party, PartyKind
 from bot.sandbox.blockcheck import check_message_blocks, check_view
-from bot.workflows.agreement_models import Agreement, AgreementStatus, AgreementVersion, Terms
 from bot.workflows.agreements import FIELDS, AgreementRecord
-from bot.workflows.models import Party, PartyKind
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")

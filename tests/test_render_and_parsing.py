@@ -12,10 +12,12 @@ from slack_sdk.models.blocks import Block
 
 from bot.commands import render
 from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
+from bot.domain.disputes import Dispute
+from bot.domain.errors import InvalidInput
+from bot.domain.ladder import Stage, Status
+from bot.domain.parties import Audience, Party, PartyKind
+from bot.domain.text import as_plain
 from bot.workflows.disputes import DisputePage, ListScope, StageClock, parse_number
-from bot.workflows.errors import InvalidInput
-from bot.workflows.models import Audience, Dispute, Party, PartyKind, Stage, Status
-from bot.workflows.text import as_plain
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

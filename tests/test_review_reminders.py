@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.config import ParleyConfig
+from bot.domain.reviews import Review
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import disputes as disputes_repo
 from bot.store import reviews as reviews_repo
-from bot.workflows.review_models import Review
 from bot.workflows.review_reminders import reminder_times
 from tests.conftest import START
 

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ParleyConfig
+from bot.domain.calendar import calendar_for
+from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.parties import Audience, Person
+from bot.domain.reviews import Review
 from bot.store import Store
 from bot.store import reviews as repo
 from bot.workflows import review_reminders, reviews
-from bot.workflows.calendar import calendar_for
 from bot.workflows.capture import Message
-from bot.workflows.errors import InvalidInput, NotAllowed
-from bot.workflows.models import Audience, Person
-from bot.workflows.review_models import Review
 from bot.workflows.sends import claim_send
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Mon 23 Nov 2026, 10:00 in Shanghai

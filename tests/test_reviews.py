@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from bot.domain.recurrence import Recurrence
+from bot.domain.reviews import Review
 from bot.sandbox.harness import Running
 from bot.sandbox.workspace import NORTHWIND, User
 from bot.store import reviews as reviews_repo
 from bot.workflows.export import ExportKind, export_document, to_csv
-from bot.workflows.recurrence import Recurrence
-from bot.workflows.review_models import Review
 from tests.conftest import snapshot as snapshot_of
 
 MONTHLY = (

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from bot.config import ParleyConfig
+from bot.domain.calendar import calendar_for
+from bot.domain.digests import DigestKind, Subscription
+from bot.domain.parties import Person
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import RecordedCall, SlackStandIn
 from bot.store import Store
 from bot.store import digests as digests_repo
 from bot.store.schema import outbox, sends
 from bot.workflows import digests
-from bot.workflows.calendar import calendar_for
-from bot.workflows.models import Person
-from bot.workflows.subscriptions import DigestKind, Subscription
 from tests.conftest import COMPANY_CONFIG, START
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

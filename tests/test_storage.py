@@ -11,15 +11,15 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from bot.config import ParleyConfig
+from bot.domain.calendar import calendar_for
+from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.parties import Audience, Person
 from bot.store import DatabaseError, NestedTransactionError, Store, normalise_database_url
 from bot.store import counters as counters_repo
 from bot.store import disputes as disputes_repo
 from bot.store.db import MIGRATIONS
 from bot.store.inline_sqlite import BUSY_STEP_MS
 from bot.workflows import disputes
-from bot.workflows.calendar import calendar_for
-from bot.workflows.errors import InvalidInput, NotAllowed
-from bot.workflows.models import Audience, Person
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ALICE = Person(user_id="U0ALICE", team_id="T0PARLEY", name="alice")

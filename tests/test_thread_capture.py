@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.disputes import TimelineEvent
+from bot.domain.text import person
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.workflows.export import export_document
-from bot.workflows.models import TimelineEvent
-from bot.workflows.text import person
 from tests.conftest import snapshot
 
 

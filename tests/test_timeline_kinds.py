@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.commands import render
-from bot.workflows.ladder import EVENT_KINDS, Action
-from bot.workflows.models import Audience, Dispute, Party, PartyKind, Stage, Status, TimelineEvent
-from bot.workflows.timeline import (
+from bot.domain.disputes import Dispute, TimelineEvent
+from bot.domain.ladder import EVENT_KINDS, Action, Stage, Status
+from bot.domain.parties import Audience, Party, PartyKind
+from bot.domain.timeline import (
     KindWithMeaning,
     Meaning,
     TimelineKind,
     announcement,
 )
-from bot.workflows.visibility import outside_view, visible_events
+from bot.domain.visibility import outside_view, visible_events
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")

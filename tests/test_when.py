@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.workflows.calendar import WorkCalendar, calendar_for
-from bot.workflows.errors import InvalidInput
-from bot.workflows.when import (
+from bot.domain.calendar import WorkCalendar, calendar_for
+from bot.domain.errors import InvalidInput
+from bot.domain.when import (
     When,
     describe_when,
     format_occurrence,

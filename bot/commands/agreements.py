@@ -18,18 +18,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_agreements
 from bot.commands.common import Ack, tell, workspace_of
+from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
-from bot.deps import Deps
+from bot.domain.agreements import Agreement
+from bot.domain.disputes import Dispute
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.parties import Audience, Party, Person, is_external, name_for_team
+from bot.domain.text import strip_delimiters
 from bot.workflows import agreements, notices
-from bot.workflows.agreement_models import Agreement
-from bot.workflows.errors import DomainError, InvalidInput
-from bot.workflows.models import Audience, Dispute, Party, Person
-from bot.workflows.parties import is_external, known_parties, name_for_team
-from bot.workflows.text import strip_delimiters
+from bot.workflows.parties import known_parties
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.commands import render
-from bot.workflows.text import strip_delimiters
+from bot.domain.text import strip_delimiters
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ from bot.commands import (
     review_reminders,
     reviews,
 )
+from bot.commands.deps import Deps
 from bot.commands.outgoing import About
 from bot.commands.sending import NothingToSend, Sender, Undeliverable
-from bot.deps import Deps
 from bot.store import outbox as repo
 from bot.store.outbox import OutboxRow
 from bot.workflows import notices

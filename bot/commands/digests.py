@@ -18,14 +18,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands import outgoing, render, render_digests
 from bot.commands.common import answer
+from bot.commands.deps import Deps
 from bot.commands.router import Invocation, SlashCommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
-from bot.deps import Deps
+from bot.domain.digests import DigestKind, Subscription
+from bot.domain.errors import InvalidInput
+from bot.domain.parties import Audience
 from bot.workflows import digests
-from bot.workflows.errors import InvalidInput
-from bot.workflows.models import Audience
 from bot.workflows.parties import known_parties
-from bot.workflows.subscriptions import DigestKind, Subscription
 
 log = logging.getLogger(__name__)
 

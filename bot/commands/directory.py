@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.workflows.models import Audience, Person
+from bot.domain.parties import Audience, Person
 
 CACHE_SECONDS = 300.0
 # What conversations.info says for a channel the bot may not see.

@@ -15,14 +15,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
 from bot.commands.common import Ack, form_value, tell, workspace_of
+from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.disputes import OpenForm, check_channel, open_form
 from bot.commands.parsing import plain_text
-from bot.deps import Deps
+from bot.domain.errors import DomainError
+from bot.domain.ladder import Action
+from bot.domain.parties import Audience
 from bot.workflows import disputes
-from bot.workflows.errors import DomainError
-from bot.workflows.ladder import Action
-from bot.workflows.models import Audience
 
 log = logging.getLogger(__name__)
 

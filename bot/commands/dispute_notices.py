@@ -15,9 +15,10 @@ from bot.commands import render
 from bot.commands.home import refresh_homes
 from bot.commands.outgoing import About
 from bot.commands.sending import NothingToSend, Sender
+from bot.domain.disputes import Dispute
+from bot.domain.ladder import Stage
+from bot.domain.timeline import TimelineKind
 from bot.workflows import disputes, notices
-from bot.workflows.models import Dispute, Stage
-from bot.workflows.timeline import TimelineKind
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import outgoing, render
 from bot.commands.agreements import agreement_links
 from bot.commands.common import answer
+from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
-from bot.deps import Deps
+from bot.domain.disputes import Dispute
+from bot.domain.errors import InvalidInput
+from bot.domain.ladder import Action
+from bot.domain.parties import Audience, Person
 from bot.workflows import disputes
-from bot.workflows.errors import InvalidInput
-from bot.workflows.ladder import Action
-from bot.workflows.models import Audience, Dispute, Person
 
 log = logging.getLogger(__name__)
 

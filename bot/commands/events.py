@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.commands import home
-from bot.deps import Deps
+from bot.commands.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render_digests
 from bot.commands.common import workspace_of
+from bot.commands.deps import Deps
 from bot.commands.identity import SlackTrouble, place
-from bot.deps import Deps
+from bot.domain.disputes import Dispute
 from bot.workflows import digests
-from bot.workflows.models import Dispute
 
 log = logging.getLogger(__name__)
 

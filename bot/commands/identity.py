@@ -30,9 +30,9 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import render, render_agreements
 from bot.commands.acks import after_ack
 from bot.commands.common import workspace_of
+from bot.commands.deps import Deps
 from bot.commands.directory import Directory, UnknownUser
-from bot.deps import Deps
-from bot.workflows.models import Person
+from bot.domain.parties import Person
 
 log = logging.getLogger(__name__)
 

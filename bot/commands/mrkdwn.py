@@ -12,7 +12,7 @@ markupsafe's `Markup` works, but escaping only Slack's three characters: Slack d
 any mrkdwn text of a message that is not `Mrkdwn`. Forgetting the rule therefore shows markup
 as text; it never turns text into markup.
 
-The one markup stored text may carry is a mention token (`bot/workflows/text.py`): posted as
+The one markup stored text may carry is a mention token (`bot/domain/text.py`): posted as
 `<@U123>` in mrkdwn and as `@name` in plain text (headers, buttons, inputs).
 """
 
@@ -23,7 +23,7 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, overload
 
-from bot.workflows.text import TOKEN, TOKEN_CLOSE, TOKEN_OPEN, as_plain, strip_delimiters
+from bot.domain.text import TOKEN, TOKEN_CLOSE, TOKEN_OPEN, as_plain, strip_delimiters
 
 _ID = re.compile(r"[A-Z0-9]{1,40}")
 _PARTIAL_ESCAPE = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")

@@ -25,10 +25,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import mrkdwn, render
 from bot.commands.acks import SignalledAck
 from bot.commands.common import Ack, workspace_of
-from bot.deps import Deps
-from bot.workflows import names
-from bot.workflows.models import Audience, Dispute, Party
-from bot.workflows.names import Searchable
+from bot.commands.deps import Deps
+from bot.domain import names
+from bot.domain.disputes import Dispute
+from bot.domain.names import Searchable
+from bot.domain.parties import Audience, Party
 from bot.workflows.parties import known_parties
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def check_names(
     """The content backstop: no known party outside the audience is named, unless the person
     typed that name themselves (an answer may echo what was asked).
 
-    Names are found as people read them (`bot/workflows/names.py`): in any case or width,
+    Names are found as people read them (`bot/domain/names.py`): in any case or width,
     spelt with lookalike letters, and inside Chinese text, which has no spaces between words.
     """
     if audience.internal:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.deps import Deps
-from bot.workflows.models import Person
+from bot.commands.deps import Deps
+from bot.domain.parties import Person
 from bot.workflows.overdue import claim_overdue
 
 log = logging.getLogger(__name__)

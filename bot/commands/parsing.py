@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.workflows import text as text_tokens
+from bot.domain import text as text_tokens
 
 # Slack's escaped forms (should_escape: true) and what people type by hand.
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -78,7 +78,7 @@ def plain_text(text: str) -> str:
     """Slack's escaped text as it is stored: what the person typed, as plain text.
 
     A person picked from the list stays a mention of that person (a token, see
-    `bot/workflows/text.py`); a link shows its real address beside its label; `<!channel>`
+    `bot/domain/text.py`); a link shows its real address beside its label; `<!channel>`
     and the like are the plain words `@channel`. The token delimiters are stripped from the
     input first, so nothing typed can pass for a token.
     """

@@ -9,11 +9,11 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.commands import outgoing, render, render_parties
 from bot.commands.common import Ack
+from bot.commands.deps import Deps
 from bot.commands.parsing import names_text
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
-from bot.deps import Deps
+from bot.domain.parties import Audience, Party, Person
 from bot.workflows import party_admin
-from bot.workflows.models import Audience, Party, Person
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.commands.mrkdwn import Mrkdwn, channel_link, escape, link, md, mention, plain, truncate
-from bot.workflows.clocks import describe_duration
+from bot.domain.clocks import describe_duration
+from bot.domain.disputes import Dispute, TimelineEvent
+from bot.domain.ladder import Stage, Status
+from bot.domain.parties import Audience, Party
+from bot.domain.timeline import TimelineKind, announcement
+from bot.domain.visibility import visible_events, visible_parties
 from bot.workflows.disputes import DisputePage, ListScope, StageClock
-from bot.workflows.models import Audience, Dispute, Party, Stage, Status, TimelineEvent
-from bot.workflows.timeline import TimelineKind, announcement
-from bot.workflows.visibility import visible_events, visible_parties
 
 Blocks = list[dict[str, Any]]
 SECTION_LIMIT = 3000

@@ -30,7 +30,7 @@ from bot.commands.render import (
     stamp,
     truncate,
 )
-from bot.workflows.agreement_models import Agreement, AgreementStatus, AgreementVersion
+from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion
 from bot.workflows.agreements import FIELDS, AgreementPage, AgreementRecord
 
 AGREEMENT_USAGE = Mrkdwn("""\

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from bot.commands import render
 from bot.commands.render import Blocks, Mrkdwn, md, mention
+from bot.domain.digests import DigestKind, Subscription
+from bot.domain.disputes import Dispute
+from bot.domain.parties import Audience
 from bot.workflows.digests import Digest, DigestEntry, DigestSection, HomeContent, SectionKey
 from bot.workflows.disputes import StageClock
-from bot.workflows.models import Audience, Dispute
-from bot.workflows.subscriptions import DigestKind, Subscription
 
 HOME_BLOCK_LIMIT = 100
 TITLE_WIDTH = 80

@@ -14,7 +14,7 @@ from bot.commands.render import (
     sections,
     truncate,
 )
-from bot.workflows.models import Audience, Party, PartyKind
+from bot.domain.parties import Audience, Party, PartyKind
 from bot.workflows.party_admin import Origin, PartyChange, PartyDetails, PartyEntry
 
 # Lines in one answer; the rest are counted, not shown.

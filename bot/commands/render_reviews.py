@@ -23,10 +23,10 @@ from bot.commands.render import (
     truncate,
     visible_parties,
 )
-from bot.workflows.models import Audience
-from bot.workflows.review_models import ActionItem, Minutes, Review, ReviewStatus
+from bot.domain.parties import Audience
+from bot.domain.reviews import ActionItem, Minutes, Review, ReviewStatus
+from bot.domain.when import format_occurrence
 from bot.workflows.reviews import AGENDA
-from bot.workflows.when import format_occurrence
 
 DONE_BUTTON = "review_action_done"
 ACTION_BLOCK = "review_action"

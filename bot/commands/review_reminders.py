@@ -15,12 +15,13 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.commands import outgoing, render_reviews
+from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.sending import NothingToSend, Sender
-from bot.deps import Deps
-from bot.workflows import notices, review_reminders, reviews, text
-from bot.workflows.parties import is_external
-from bot.workflows.review_models import ActionItem, Review
+from bot.domain import text
+from bot.domain.parties import is_external
+from bot.domain.reviews import ActionItem, Review
+from bot.workflows import notices, review_reminders, reviews
 from bot.workflows.sends import owe_once
 
 log = logging.getLogger(__name__)

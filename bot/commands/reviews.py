@@ -17,18 +17,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render, render_reviews
 from bot.commands.common import Ack, tell, workspace_of
+from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.review_reminders import action_of
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.sending import NothingToSend, Sender
 from bot.commands.threads import event_author
-from bot.deps import Deps
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.parties import Audience, Person
+from bot.domain.reviews import Review
+from bot.domain.when import describe_when, format_occurrence
 from bot.workflows import notices, review_reminders, reviews
 from bot.workflows.capture import Message
-from bot.workflows.errors import DomainError, InvalidInput
-from bot.workflows.models import Audience, Person
-from bot.workflows.review_models import Review
-from bot.workflows.when import describe_when, format_occurrence
 
 log = logging.getLogger(__name__)
 

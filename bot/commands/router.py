@@ -14,11 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import render
 from bot.commands.common import Ack, answer, workspace_of
+from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import names_text, split_subcommand
-from bot.deps import Deps
-from bot.workflows.errors import DomainError
+from bot.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 

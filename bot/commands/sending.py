@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render
-from bot.deps import Deps
+from bot.commands.deps import Deps
 from bot.store.outbox import OutboxRow
 
 log = logging.getLogger(__name__)

@@ -24,11 +24,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands.acks import after_ack
 from bot.commands.common import workspace_of
+from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.parsing import plain_text
-from bot.deps import Deps
+from bot.domain.parties import Person
 from bot.workflows import capture
-from bot.workflows.models import Person
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion, Terms
 from bot.store import parties as parties_repo
 from bot.store.schema import agreement_versions, agreements
-from bot.workflows.agreement_models import Agreement, AgreementStatus, AgreementVersion, Terms
 
 
 async def insert(

@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.digests import DigestKind, Subscription
+from bot.domain.ladder import Status
+from bot.domain.timeline import TimelineKind
 from bot.store import disputes as disputes_repo
 from bot.store.schema import digest_subscriptions as subs
 from bot.store.schema import dispute_threads, disputes, parties, sends, timeline
-from bot.workflows.models import Status
-from bot.workflows.subscriptions import DigestKind, Subscription
-from bot.workflows.timeline import TimelineKind
 
 ERROR_LIMIT = 200
 

@@ -11,6 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.disputes import Dispute, TimelineEvent
+from bot.domain.ladder import Stage, Status
+from bot.domain.parties import Party, PartyKind
+from bot.domain.timeline import TimelineKind
 from bot.store import parties as parties_repo
 from bot.store.prepared import Prepared, Row, with_values
 from bot.store.schema import (
@@ -22,8 +26,6 @@ from bot.store.schema import (
     seen_events,
     timeline,
 )
-from bot.workflows.models import Dispute, Party, PartyKind, Stage, Status, TimelineEvent
-from bot.workflows.timeline import TimelineKind
 
 # The columns a Dispute is read from, in the order `_dispute` unpacks them.
 _DISPUTE_COLUMNS = (

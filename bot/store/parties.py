@@ -8,10 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.ladder import Status
+from bot.domain.names import name_key
+from bot.domain.parties import Party, PartyKind
 from bot.store.prepared import Prepared
 from bot.store.schema import dispute_parties, disputes, parties
-from bot.workflows.models import Party, PartyKind, Status
-from bot.workflows.names import name_key
 
 
 def _party(row: sa.Row[tuple[object, ...]]) -> Party:

@@ -10,6 +10,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.parties import Party
+from bot.domain.reviews import (
+    ActionItem,
+    ActionStatus,
+    Minutes,
+    Review,
+    ReviewStatus,
+)
 from bot.store import parties as parties_repo
 from bot.store.schema import (
     action_items,
@@ -19,14 +27,6 @@ from bot.store.schema import (
     review_skips,
     review_threads,
     reviews,
-)
-from bot.workflows.models import Party
-from bot.workflows.review_models import (
-    ActionItem,
-    ActionStatus,
-    Minutes,
-    Review,
-    ReviewStatus,
 )
 
 # ------------------------------------------------------------------------------ reviews

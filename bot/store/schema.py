@@ -31,7 +31,7 @@ parties = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workspace_id", sa.String(32), nullable=False),
     sa.Column("name", sa.String(120), nullable=False),
-    # The name as people read it (bot/workflows/names.py): lookups and uniqueness go by it.
+    # The name as people read it (bot/domain/names.py): lookups and uniqueness go by it.
     sa.Column("name_key", sa.Text, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("slack_team", sa.String(32), nullable=True),

@@ -19,19 +19,19 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.config import ParleyConfig
+from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion, Terms
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.names import name_key
+from bot.domain.parties import Audience, Party, Person, internal_only, is_external
+from bot.domain.text import channel as channel_token
+from bot.domain.text import clean_line
 from bot.store import Store
 from bot.store import agreements as repo
 from bot.store import counters as counters_repo
 from bot.store import parties as parties_repo
 from bot.store import sends as sends_repo
 from bot.workflows import notices
-from bot.workflows.agreement_models import Agreement, AgreementStatus, AgreementVersion, Terms
-from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
-from bot.workflows.models import Audience, Party, Person
-from bot.workflows.names import name_key
-from bot.workflows.parties import internal_only, is_external, party_for_team
-from bot.workflows.text import channel as channel_token
-from bot.workflows.text import clean_line
+from bot.workflows.parties import party_for_team
 
 LIST_LIMIT = 25
 REASON_LIMIT = 2000

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
+from bot.domain.calendar import WorkCalendar
+from bot.domain.clocks import working_seconds
+from bot.domain.parties import Party, Person, is_external
+from bot.domain.timeline import TimelineKind
 from bot.store import Store
 from bot.store import disputes as repo
-from bot.workflows.calendar import WorkCalendar
-from bot.workflows.clocks import working_seconds
-from bot.workflows.models import Party, Person
-from bot.workflows.parties import is_external, party_for_team
-from bot.workflows.timeline import TimelineKind
+from bot.workflows.parties import party_for_team
 
 TEXT_LIMIT = 40_000  # Slack's own limit for a message's text
 KNOWN_THREADS = 20_000  # dispute threads remembered per store

@@ -42,8 +42,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.parties import Audience, Party
 from bot.store import Store
-from bot.workflows.models import Audience, Party
 
 log = logging.getLogger(__name__)
 

@@ -33,19 +33,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import WorkCalendar
+from bot.domain.digests import DigestKind, Subscription
+from bot.domain.disputes import Dispute
+from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.ladder import Status
+from bot.domain.parties import Audience, Person, internal_only
+from bot.domain.text import channel as channel_token
 from bot.store import Store
 from bot.store import digests as repo
 from bot.store import disputes as disputes_repo
 from bot.store import homes as homes_repo
 from bot.store import parties as parties_repo
 from bot.workflows import digest_extras, notices
-from bot.workflows.calendar import WorkCalendar
 from bot.workflows.disputes import StageClock, stage_clock
-from bot.workflows.errors import InvalidInput, NotFound
-from bot.workflows.models import Audience, Dispute, Person, Status
-from bot.workflows.parties import internal_only
-from bot.workflows.subscriptions import DigestKind, Subscription
-from bot.workflows.text import channel as channel_token
 
 DEFAULT_TIME = time(9, 0)
 SECTION_LIMIT = 15

@@ -11,18 +11,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
+from bot.domain.calendar import WorkCalendar
+from bot.domain.disputes import Dispute, TimelineEvent
+from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.ladder import Action, LadderState, Stage, Status, transition
+from bot.domain.parties import Audience, Party, Person, internal_only, is_external
+from bot.domain.text import channel as channel_token
+from bot.domain.text import clean_line
+from bot.domain.timeline import TimelineKind
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes as repo
 from bot.workflows import notices
-from bot.workflows.calendar import WorkCalendar
-from bot.workflows.errors import InvalidInput, NotFound
-from bot.workflows.ladder import Action, LadderState, transition
-from bot.workflows.models import Audience, Dispute, Party, Person, Stage, Status, TimelineEvent
-from bot.workflows.parties import internal_only, is_external, party_for_team
-from bot.workflows.text import channel as channel_token
-from bot.workflows.text import clean_line
-from bot.workflows.timeline import TimelineKind
+from bot.workflows.parties import party_for_team
 
 TITLE_LIMIT = 150
 LIST_LIMIT = 25

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.disputes import Dispute, TimelineEvent
+from bot.domain.text import TOKEN_OPEN, as_plain
 from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.workflows.agreements import export_agreements
-from bot.workflows.models import Dispute, TimelineEvent
 from bot.workflows.reviews import export_reviews
-from bot.workflows.text import TOKEN_OPEN, as_plain
 
 
 class ExportKind(StrEnum):

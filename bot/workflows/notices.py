@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.agreements import Agreement
+from bot.domain.disputes import Dispute
 from bot.store import outbox as repo
-from bot.workflows.agreement_models import Agreement
-from bot.workflows.models import Dispute
 
 # Kinds. Each has one deliverer in bot/commands/delivery.py.
 DISPUTE_CARD = "dispute.card"

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import ParleyConfig
+from bot.domain.calendar import WorkCalendar
+from bot.domain.disputes import Dispute
+from bot.domain.errors import DomainError
+from bot.domain.ladder import NEXT_STAGE, Action
+from bot.domain.parties import Person
+from bot.domain.timeline import TimelineKind
 from bot.store import Store
 from bot.store import disputes as repo
 from bot.workflows import notices
-from bot.workflows.calendar import WorkCalendar
 from bot.workflows.disputes import Change, apply_action
-from bot.workflows.errors import DomainError
-from bot.workflows.ladder import NEXT_STAGE, Action
-from bot.workflows.models import Dispute, Person
-from bot.workflows.timeline import TimelineKind
 
 log = logging.getLogger(__name__)
 

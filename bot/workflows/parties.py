@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
+from bot.domain.parties import Party, PartyKind, name_for_team
 from bot.store import Store
 from bot.store import parties as repo
-from bot.workflows.errors import NotAllowed
-from bot.workflows.models import Party, PartyKind, Person
-from bot.workflows.names import lookalike_of
-
-
-def is_external(person: Person, workspace_id: str) -> bool:
-    """A Slack Connect user: somebody whose Slack team is not the installing workspace."""
-    return person.team_id != workspace_id
-
-
-def internal_only(person: Person, workspace_id: str, refusal: str) -> None:
-    """Raise NotAllowed with the topic's `refusal` (what to do instead) unless `person` is of
-    the installing workspace: the one check of every topic's insiders-only steps."""
-    if is_external(person, workspace_id):
-        raise NotAllowed(refusal)
-
-
-def name_for_team(team_name: str | None, team_id: str, taken: Sequence[str]) -> str:
-    """The name a newly seen Slack team's party gets: the team's own name, unless it reads
-    like a name already taken (`Аcme Networks` with a Cyrillic А), which then says the team."""
-    name = (team_name or team_id).strip()[:100] or team_id
-    if lookalike_of(name, taken) is not None:
-        name = f"{name} ({team_id})"
-    return name
 
 
 async def party_for_team(

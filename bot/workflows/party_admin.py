@@ -21,15 +21,15 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import MAX_PARTY_NAME, ParleyConfig
+from bot.domain.disputes import Dispute
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.names import look_alike, lookalike_of, name_key
+from bot.domain.parties import Audience, Party, PartyKind, Person, internal_only
+from bot.domain.text import clean_line
 from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.store import parties as repo
 from bot.workflows import notices
-from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
-from bot.workflows.models import Audience, Dispute, Party, PartyKind, Person
-from bot.workflows.names import look_alike, lookalike_of, name_key
-from bot.workflows.parties import internal_only
-from bot.workflows.text import clean_line
 
 log = logging.getLogger(__name__)
 

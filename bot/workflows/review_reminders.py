@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.calendar import WorkCalendar
+from bot.domain.reviews import ActionItem, Review, ReviewStatus
 from bot.store import Store
 from bot.store import reviews as repo
 from bot.store import sends as sends_repo
-from bot.workflows.calendar import WorkCalendar
-from bot.workflows.review_models import ActionItem, Review, ReviewStatus
 from bot.workflows.reviews import catch_up
 
 MEETING_LENGTH = timedelta(hours=1)

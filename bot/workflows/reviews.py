@@ -4,7 +4,7 @@ This module owns what people do with reviews:
 
 * ``read_schedule`` reads ``<title> [with @user …] <when> [report within N working days]
   [meeting within M working days] [in <Area/City>]`` (the time language is
-  ``bot.workflows.when``'s) in the scheduling person's zone, refusing what it cannot read;
+  ``bot.domain.when``'s) in the scheduling person's zone, refusing what it cannot read;
 * ``schedule_review`` puts R-n on record; ``cancel_review`` and ``skip_next`` change it;
 * minutes are kept per occurrence, typed with ``/review minutes`` (internal) or replied in
   the thread of a reminder or prompt;
@@ -28,22 +28,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
-from bot.store import Store
-from bot.store import counters as counters_repo
-from bot.store import disputes as disputes_repo
-from bot.store import reviews as repo
-from bot.workflows import notices
-from bot.workflows.calendar import WorkCalendar
-from bot.workflows.capture import Message
-from bot.workflows.errors import InvalidInput, NotAllowed, NotFound
-from bot.workflows.models import Audience, Party, Person
-from bot.workflows.parties import internal_only, is_external, party_for_team
-from bot.workflows.recurrence import ZH_NUMBER, Recurrence, cn_number, next_occurrence
-from bot.workflows.review_models import ActionItem, Minutes, Review, ReviewStatus
-from bot.workflows.text import channel as channel_token
-from bot.workflows.text import clean_line
-from bot.workflows.text import person as person_token
-from bot.workflows.when import (
+from bot.domain.calendar import WorkCalendar
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.parties import Audience, Party, Person, internal_only, is_external
+from bot.domain.recurrence import ZH_NUMBER, Recurrence, cn_number, next_occurrence
+from bot.domain.reviews import ActionItem, Minutes, Review, ReviewStatus
+from bot.domain.text import channel as channel_token
+from bot.domain.text import clean_line
+from bot.domain.text import person as person_token
+from bot.domain.when import (
     EXAMPLES,
     When,
     _InThePast,
@@ -51,6 +44,13 @@ from bot.workflows.when import (
     parse_when,
     split_title_and_when,
 )
+from bot.store import Store
+from bot.store import counters as counters_repo
+from bot.store import disputes as disputes_repo
+from bot.store import reviews as repo
+from bot.workflows import notices
+from bot.workflows.capture import Message
+from bot.workflows.parties import party_for_team
 
 AGENDA = (
     "Review of service delivery against the agreement",

@@ -1,7 +1,7 @@
 """Parties are found and kept apart by their names as people read them.
 
 `name_key` is the name NFKC-normalised, case-folded and mapped to its confusables skeleton
-(`bot/workflows/names.py`), unique per workspace, so `Аcme Networks` (Cyrillic А) can no longer
+(`bot/domain/names.py`), unique per workspace, so `Аcme Networks` (Cyrillic А) can no longer
 stand beside `Acme Networks`. Existing rows get their key; where two parties of a workspace
 already read alike, the newer one keeps its records under its name with its number appended
 (`Аcme Networks (#7)`) and a warning is logged.
@@ -18,7 +18,7 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-from bot.workflows.names import name_key
+from bot.domain.names import name_key
 
 revision = "0013"
 down_revision = "0012"

@@ -2,7 +2,7 @@
 
 This module owns what "every month on the 10th working day at 10:00" means. It is pure (no I/O,
 no Slack, no clock): callers pass ``now`` / ``after`` as aware instants and get aware UTC
-instants back. ``bot.workflows.when`` builds on it for the whole ``/review schedule`` language.
+instants back. ``bot.domain.when`` builds on it for the whole ``/review schedule`` language.
 
 A ``Recurrence`` is stored as an RFC 5545 RRULE body (``dateutil.rrule``) plus, for rules that
 count working days, the position ``working_day`` (1 = first, -1 = last) within each ``period``
@@ -42,8 +42,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
-from bot.workflows.calendar import WorkCalendar
-from bot.workflows.errors import InvalidInput
+from bot.domain.calendar import WorkCalendar
+from bot.domain.errors import InvalidInput
 
 __all__ = [
     "DEFAULT_TIME",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.workflows.models import Audience, Party, Record
+from bot.domain.parties import Audience, Party
+from bot.domain.records import Record
 
 
 class AgreementStatus(StrEnum):

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from bot.workflows.models import Audience, Party, Record
-from bot.workflows.recurrence import Recurrence, describe
+from bot.domain.parties import Audience, Party
+from bot.domain.records import Record
+from bot.domain.recurrence import Recurrence, describe
 
 
 class ReviewStatus(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from bot.workflows.calendar import WorkCalendar
+from bot.domain.calendar import WorkCalendar
 
 # Office hours on working days, in the calendar's zone. The contract's config has no setting
 # for them yet; 09:00-18:00 is the common service-desk day.

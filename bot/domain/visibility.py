@@ -1,7 +1,7 @@
 """What an audience may see of a dispute's parties and record: the one rule, for every renderer.
 
 Inside the company everything is seen. A shared channel sees its own parties only, and of the
-record what each kind's meaning allows (`bot/workflows/timeline.py`): never a private kind,
+record what each kind's meaning allows (`bot/domain/timeline.py`): never a private kind,
 never another party's event, a message only in the channel it was written in, and text only
 where the kind says it may be shown. The isolation door (`bot/commands/outgoing.py`) stays as
 the backstop for a renderer that forgets to ask.
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.workflows.models import Audience, Party, TimelineEvent
+from bot.domain.disputes import TimelineEvent
+from bot.domain.parties import Audience, Party
 
 
 def visible_parties(parties: Sequence[Party], audience: Audience) -> list[Party]:

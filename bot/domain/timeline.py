@@ -4,7 +4,7 @@ Every kind is declared here, once, with its meaning beside it. The meaning is an
 a kind is private and its text is hidden from an outside party unless it says otherwise, so a
 kind added without a word about who may see it is kept from shared channels, never shown to
 them. The stored value of each kind is what the database and the export hold; never change one.
-`bot/workflows/visibility.py` applies the meaning for an audience; renderers only word it.
+`bot/domain/visibility.py` applies the meaning for an audience; renderers only word it.
 """
 
 from __future__ import annotations

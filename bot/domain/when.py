@@ -4,7 +4,7 @@ This module owns reading "next Tuesday 3pm", "明天上午10点" or "every month
 day at 10:00" into a ``When`` (the next occurrence as an aware UTC instant, plus the
 ``Recurrence`` if it repeats), and reading it back to the user unambiguously. It is pure: no
 I/O, no Slack, no clock (callers pass ``now``). Rules, defaults and the working-day arithmetic
-of recurrences live in ``bot.workflows.recurrence``.
+of recurrences live in ``bot.domain.recurrence``.
 
 Reading order (the first reader that accepts the whole text wins):
 
@@ -45,9 +45,9 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
-from bot.workflows.calendar import WorkCalendar
-from bot.workflows.errors import InvalidInput
-from bot.workflows.recurrence import (
+from bot.domain.calendar import WorkCalendar
+from bot.domain.errors import InvalidInput
+from bot.domain.recurrence import (
     DEFAULT_TIME,
     EN_CLOCK,
     ZH_CLOCK,

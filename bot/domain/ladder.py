@@ -10,9 +10,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.workflows.errors import InvalidInput, NotAllowed
-from bot.workflows.models import Stage, Status
-from bot.workflows.timeline import TimelineKind
+from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.timeline import TimelineKind
+
+
+class Stage(StrEnum):
+    """The rungs of the escalation ladder, in order."""
+
+    COORDINATION = "coordination"
+    MULTI_PARTY = "multi_party"
+    COMPANY_PROCESS = "company_process"
+    LEGAL = "legal"
+
+    @property
+    def number(self) -> int:
+        return STAGE_NUMBERS[self]
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+
+STAGE_NUMBERS = {stage: n for n, stage in enumerate(Stage, start=1)}
+STAGE_LABELS = {
+    Stage.COORDINATION: "Coordination",
+    Stage.MULTI_PARTY: "Multi-party",
+    Stage.COMPANY_PROCESS: "Company process",
+    Stage.LEGAL: "Legal",
+}
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    WITHDRAWN = "withdrawn"
 
 
 class Action(StrEnum):

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.commands.directory import Directory
 from bot.config import ParleyConfig
+from bot.domain.calendar import WorkCalendar
 from bot.settings import Settings
 from bot.store import Store
-from bot.workflows.calendar import WorkCalendar
 
 
 @dataclass(frozen=True)

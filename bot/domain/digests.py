@@ -6,7 +6,7 @@ from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.workflows.models import Record
+from bot.domain.records import Record
 
 
 class DigestKind(StrEnum):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.workflows.errors import InvalidInput
+from bot.domain.errors import InvalidInput
 
 # Bidirectional overrides can make a title read differently from what is stored.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
