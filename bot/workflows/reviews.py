@@ -46,7 +46,7 @@ from bot.domain.when import (
 )
 from bot.store import Store
 from bot.store import counters as counters_repo
-from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.store import reviews as repo
 from bot.workflows import notices
 from bot.workflows.capture import Message
@@ -683,7 +683,7 @@ async def record_thread_minutes(
         if found is None:
             return False
         event_id = f"review:{message.event_id}"[:64]
-        if not await disputes_repo.see_event(conn, event_id=event_id, now=now):
+        if not await timeline_repo.see_event(conn, event_id=event_id, now=now):
             return False
         if await repo.minutes_recorded(conn, channel_id=message.channel_id, ts=message.ts):
             return False
