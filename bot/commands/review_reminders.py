@@ -21,7 +21,7 @@ from bot.commands.sending import NothingToSend, Sender
 from bot.domain import text
 from bot.domain.parties import is_external
 from bot.domain.reviews import ActionItem, Review
-from bot.workflows import notices, review_reminders, reviews
+from bot.workflows import notices, review_reminders, reviews_actions
 from bot.workflows.sends import owe_once
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ async def remind_reviews(deps: Deps) -> None:
 
 async def action_of(send: Sender) -> tuple[ActionItem, Review]:
     """The action item a notice is about, and its review, as they are now."""
-    found = await reviews.action_by_number(
+    found = await reviews_actions.action_by_number(
         send.deps.store, workspace_id=send.item.workspace_id, number=send.payload["action_number"]
     )
     if found is None:
@@ -94,7 +94,9 @@ async def action_of(send: Sender) -> tuple[ActionItem, Review]:
 
 
 async def _review(send: Sender) -> Review:
-    review = await reviews.review_by_id(send.deps.store, review_id=send.payload["review_id"])
+    review = await reviews_actions.review_by_id(
+        send.deps.store, review_id=send.payload["review_id"]
+    )
     if review is None:
         raise NothingToSend("the review is gone")
     return review
@@ -107,7 +109,9 @@ async def remind(send: Sender) -> None:
     occurrence = datetime.fromisoformat(send.payload["occurrence"])
     kind = send.payload["reminder"]
     audience = await deps.directory.audience(review.channel_id, review.workspace_id)
-    actions = await reviews.counterpart_actions(deps.store, review=review, audience=audience)
+    actions = await reviews_actions.counterpart_actions(
+        deps.store, review=review, audience=audience
+    )
     late = review_reminders.meeting_late(review, occurrence, deps.calendar)
     text, blocks = render_reviews.reminder(review, occurrence, kind, actions, late=late)
     ts = await send.post(
@@ -139,7 +143,9 @@ async def prompt(send: Sender) -> None:
     actions = []
     if not reminded:
         audience = await deps.directory.audience(review.channel_id, review.workspace_id)
-        actions = await reviews.counterpart_actions(deps.store, review=review, audience=audience)
+        actions = await reviews_actions.counterpart_actions(
+            deps.store, review=review, audience=audience
+        )
     text, blocks = render_reviews.prompt(review, occurrence, actions, reminded=reminded)
     channel = thread[0] if thread else review.channel_id
     ts = await send.post(
