@@ -135,7 +135,12 @@ async def _walk(sequence: list[tuple[Action, Person, str]]) -> None:
                 accepted += 1
                 after = change.dispute
                 assert ORDER.index(after.stage) >= ORDER.index(before[0].stage)
-                assert before[0].status is Status.OPEN
+                if action is Action.REOPEN:
+                    # Only a closed dispute comes back, at its stage, open, with a fresh clock.
+                    assert before[0].status is not Status.OPEN and after.is_open
+                    assert after.stage is before[0].stage and after.stage_started_at == now
+                else:
+                    assert before[0].status is Status.OPEN
                 if after.stage is Stage.LEGAL:
                     assert after.legal_hold
                 assert len(before[1]) + 1 == len((await _state(store))[1])
