@@ -30,7 +30,7 @@ from bot.store import agreements as repo
 from bot.store import counters as counters_repo
 from bot.store import parties as parties_repo
 from bot.store import sends as sends_repo
-from bot.workflows import notices
+from bot.workflows import notices_by_kind as notices
 from bot.workflows.parties import party_for_team
 
 LIST_LIMIT = 25

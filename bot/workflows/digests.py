@@ -45,7 +45,8 @@ from bot.store import digests as repo
 from bot.store import disputes as disputes_repo
 from bot.store import homes as homes_repo
 from bot.store import parties as parties_repo
-from bot.workflows import digest_extras, notices
+from bot.workflows import digest_extras
+from bot.workflows import notices_by_kind as notices
 from bot.workflows.disputes import StageClock, stage_clock
 
 DEFAULT_TIME = time(9, 0)

@@ -48,7 +48,7 @@ from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes as disputes_repo
 from bot.store import reviews as repo
-from bot.workflows import notices
+from bot.workflows import notices_by_kind as notices
 from bot.workflows.capture import Message
 from bot.workflows.parties import party_for_team
 
