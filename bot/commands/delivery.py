@@ -210,7 +210,7 @@ class Outbox:
         except UnreadableNotice as exc:
             # Never deliverable, and nobody known to tell: on record, and in the log.
             log.error("outbox %d (%s) holds no notice Parley knows: %s", item.id, item.kind, exc)
-            await self._failed(item, str(exc), None)
+            await self._finish(item, repo.FAILED, error=str(exc))
             return True
         handler = self.handlers.get(type(notice))
         sender = Sender(self.deps, self.client, item)
@@ -311,11 +311,11 @@ class Outbox:
                 error=error,
             )
 
-    async def _failed(self, item: OutboxRow, error: str, notice: Notice | None) -> None:
+    async def _failed(self, item: OutboxRow, error: str, notice: Notice) -> None:
         """Final: recorded, and the person behind the notice told once (a failed telling
         names nobody to tell: that would never end)."""
         log.warning("outbox %d (%s) cannot be delivered: %s", item.id, item.kind, error)
-        told = notice.told() if notice is not None else None
+        told = notice.told()
         async with self.deps.store.write() as conn:
             await repo.finish(
                 conn, row_id=item.id, status=repo.FAILED, now=self.deps.clock.now(), error=error
