@@ -28,6 +28,7 @@ from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running, running_parley
 from bot.store import agreements as agreements_repo
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.store import parties as parties_repo
 from bot.workflows.digests import DEFAULT_TIME, next_due
 from bot.workflows.export import export_document, to_json
@@ -564,7 +565,7 @@ async def scene_outsiders(s: Session) -> None:
     events = []
     if dispute is not None:
         async with running.store.read() as conn:
-            events = await disputes_repo.events(conn, dispute_id=dispute.id)
+            events = await timeline_repo.events(conn, dispute_id=dispute.id)
     last = [e for e in events if e.kind == "reply"][-1:]
     s.check(
         bool(last)

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ParleyConfig
+from bot.domain import agreement_terms
 from bot.domain.agreements import Agreement
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.parties import Audience, Person
 from bot.store import Store
 from bot.store import agreements as repo
 from bot.store import sends as sends_repo
-from bot.workflows import agreements
+from bot.workflows import agreements, export
 from bot.workflows.parties import known_parties
 from tests.conftest import snapshot
 
@@ -29,7 +30,7 @@ RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Netw
 IVAN = Person(user_id="U0IVAN", team_id="T0INITECH", name="ivan", team_name="Initech")
 
 
-def terms(valid_until: str = "2027-06-30", **changes: object) -> agreements.Draft:
+def terms(valid_until: str = "2027-06-30", **changes: object) -> agreement_terms.Draft:
     fields: dict[str, object] = {
         "what": "Monthly SLA report\n\n\n  with   incidents ",
         "why": "Audit",
@@ -43,7 +44,7 @@ def terms(valid_until: str = "2027-06-30", **changes: object) -> agreements.Draf
         "valid_until": valid_until,
     }
     fields.update(changes)
-    return agreements.Draft(**fields)  # type: ignore[arg-type]
+    return agreement_terms.Draft(**fields)  # type: ignore[arg-type]
 
 
 async def new(
@@ -54,7 +55,7 @@ async def new(
     valid_until: str = "2027-06-30",
     now: datetime = NOW,
 ) -> Agreement:
-    pick = agreements.PartyPick(team_id=who.team_id, team_name=who.team_name)
+    pick = agreement_terms.PartyPick(team_id=who.team_id, team_name=who.team_name)
     return await agreements.draft_agreement(
         store,
         workspace_id=WS,
@@ -227,7 +228,7 @@ async def test_expiring_within_thirty_days(store: Store, config: ParleyConfig) -
 
 
 async def test_export_lists_every_version(store: Store, config: ParleyConfig) -> None:
-    assert await agreements.export_agreements(store) == []
+    assert await export.export_agreements(store) == []
     await new(store, config)
     await agreements.edit_agreement(
         store,
@@ -239,7 +240,7 @@ async def test_export_lists_every_version(store: Store, config: ParleyConfig) ->
         now=NOW + timedelta(hours=2),
         tz=SHANGHAI,
     )
-    rows = await agreements.export_agreements(store)
+    rows = await export.export_agreements(store)
     assert [(r["id"], r["version"], r["status"]) for r in rows] == [
         ("A-1", 1, "superseded"),
         ("A-1", 2, "active"),
@@ -250,31 +251,31 @@ async def test_export_lists_every_version(store: Store, config: ParleyConfig) ->
 
 
 def test_parsing_ids_and_versions() -> None:
-    assert agreements.parse_number("A-3") == 3
-    assert agreements.parse_number("a3") == 3 and agreements.parse_number(" 12 ") == 12
-    assert agreements.parse_reference("A-3 v2") == (3, 2)
-    assert agreements.parse_reference("a-3v2") == (3, 2)
-    assert agreements.parse_reference("3 V1") == (3, 1)
+    assert agreement_terms.parse_number("A-3") == 3
+    assert agreement_terms.parse_number("a3") == 3 and agreement_terms.parse_number(" 12 ") == 12
+    assert agreement_terms.parse_reference("A-3 v2") == (3, 2)
+    assert agreement_terms.parse_reference("a-3v2") == (3, 2)
+    assert agreement_terms.parse_reference("3 V1") == (3, 1)
     for bad in ("D-3", "A-0", "A-", "A-3x", "A-1234567890"):
         with pytest.raises(InvalidInput):
-            agreements.parse_number(bad)
+            agreement_terms.parse_number(bad)
     for bad in ("", "A-3 v0", "A-3 vv", "A-3 v1 more"):
         with pytest.raises(InvalidInput):
-            agreements.parse_reference(bad)
+            agreement_terms.parse_reference(bad)
 
 
 def test_terms_are_checked_field_by_field() -> None:
-    pick = agreements.PartyPick(team_id="T0GLOBEX")
+    pick = agreement_terms.PartyPick(team_id="T0GLOBEX")
     today = date(2026, 11, 23)
-    with pytest.raises(agreements.InvalidTerms) as caught:
-        agreements.validate_terms(
+    with pytest.raises(agreement_terms.InvalidTerms) as caught:
+        agreement_terms.validate_terms(
             terms("2026-11-22", what="", how="h" * 1501, who_people=[RAJ]),
             party=pick,
             workspace_id=WS,
             today=today,
         )
     assert set(caught.value.problems) == {"what", "how", "valid_until", "who_people"}
-    ok = agreements.validate_terms(
+    ok = agreement_terms.validate_terms(
         terms("2026-11-23", where="\u202eevil\u202c  place"),
         party=pick,
         workspace_id=WS,

@@ -5,9 +5,6 @@ limits however much there is."""
 from __future__ import annotations
 
 import json
-import sys
-import types
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,11 +15,11 @@ import sqlalchemy as sa
 from bot.domain.calendar import calendar_for
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.errors import InvalidInput
-from bot.domain.parties import Party, PartyKind, Person
+from bot.domain.parties import Person
 from bot.sandbox.harness import Running
 from bot.sandbox.slack_api import RecordedCall
 from bot.store.schema import outbox
-from bot.workflows import digest_extras, digests
+from bot.workflows import digests
 from bot.workflows.disputes import open_dispute
 from tests.conftest import START, snapshot
 
@@ -464,99 +461,35 @@ async def test_three_hundred_disputes_fit_block_kit(app: Running) -> None:
     assert app.slack.violations == []
 
 
-# ---------------------------------------------------------------- optional sections
+# ------------------------------------------------- reviews, action items and agreements
 
 
-@pytest.fixture
-def fake_reviews(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
-    """A stand-in `bot.workflows.reviews` with the functions the hook looks for."""
-    acme = Party(id=1, name="Acme Networks", kind=PartyKind.SUPPLIER, slack_team="T0ACME")
-    module = types.ModuleType("bot.workflows.reviews")
-
-    class Review:
-        def __init__(self, ref: str, title: str, at: datetime, parties: tuple[Party, ...]) -> None:
-            self.ref, self.title, self.next_at, self.parties = ref, title, at, parties
-            self.owner_id, self.participants = "U0ALICE", ("U0BOB",)
-            self.channel_id, self.thread_ts = None, None
-
-    async def list_reviews(
-        store: Any, *, workspace_id: str, include_all: bool, audience: Any
-    ) -> list[Review]:
-        return [
-            Review("R-1", "Monthly service review", shanghai(2026, 11, 24, 15, 0), (acme,)),
-            Review("R-2", "Internal-only review", shanghai(2026, 11, 25, 10, 0), ()),
-            Review("R-3", "Far away review", shanghai(2026, 12, 24, 10, 0), (acme,)),
-        ]
-
-    async def actions_due_within(store: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        raise RuntimeError("half-finished")
-
-    module.list_reviews = list_reviews  # type: ignore[attr-defined]
-    module.actions_due_within = actions_due_within  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.workflows.reviews", module)
-    digest_extras.resolve.cache_clear()
-    yield module
-    digest_extras.resolve.cache_clear()
+async def review(app: Running, text: str, *, channel: str, user: str = "U0ALICE") -> None:
+    reply = await app.driver.command("/review", f"schedule {text}", user=user, channel=channel)
+    assert reply.status == 200
+    await app.settle()
 
 
-async def test_optional_sections_appear_where_their_module_exists(
-    app: Running, fake_reviews: Any
+async def test_a_shared_channel_digest_lists_only_its_own_reviews_in_the_window(
+    app: Running,
 ) -> None:
-    await command(app, "now", channel="C0ACME")  # nothing but R-1 concerns Acme here
-    (shared,) = digest_posts(app, "C0ACME")
-    text = flat(shared)
+    await review(app, "Acme sync with <@U0RAJ|raj> Nov 24 15:00", channel="C0ACME")
+    await review(app, "Internal-only review Nov 25 10:00", channel="C0DESK")
+    await review(app, "Far away review with <@U0RAJ|raj> Dec 24 10:00", channel="C0ACME")
+    await command(app, "now", channel="C0ACME")
+    text = flat(digest_posts(app, "C0ACME")[-1])
     assert "Reviews in the next working days" in text and "R-1" in text
     assert "next Tue 24 Nov 15:00" in text
     assert "R-2" not in text and "R-3" not in text  # another's, and too far away
-    assert "Action items" not in text  # its source failed: left out, the digest still went
     await command(app, "now")
     internal = flat(digest_posts(app, "C0DESK")[-1])
     assert "R-1" in internal and "R-2" in internal and "R-3" not in internal
-
-
-async def test_optional_sections_are_left_out_where_their_module_is_missing(
-    app: Running, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "bot.workflows.reviews", None)  # import fails
-    digest_extras.resolve.cache_clear()
-    try:
-        assert not digest_extras.available(digest_extras.DIGEST_SOURCES[0])
-        await open_with(app, "Only disputes here")
-        await command(app, "now")
-        assert "Reviews" not in flat(digest_posts(app)[-1])
-    finally:
-        digest_extras.resolve.cache_clear()
-
-
-def test_read_item_takes_what_the_features_offer() -> None:
-    acme = Party(id=1, name="Acme Networks", kind=PartyKind.SUPPLIER, slack_team="T0ACME")
-    item = digest_extras.read_item(
-        {
-            "ref": "A-2",
-            "party": acme,
-            "valid_until": date(2026, 12, 1),
-            "owner_id": "U0ALICE",
-            "current": {"terms": {"what": "Incident reports"}},
-            "channel_id": "C0ACME",
-            "card_ts": "1.2",
-        }
-    )
-    assert item is not None
-    assert (item.ref, item.title, item.when, item.link) == (
-        "A-2",
-        "Incident reports",
-        date(2026, 12, 1),
-        ("C0ACME", "1.2"),
-    )
-    assert item.parties == (acme,) and item.people == ("U0ALICE",)
-    assert digest_extras.read_item({"title": "no ref"}) is None
-    naive = digest_extras.read_item({"ref": "T-1", "due_at": datetime(2026, 1, 1)})  # noqa: DTZ001
-    assert naive is not None and naive.when is None
+    assert app.slack.violations == []
 
 
 def test_the_summary_counts_in_words() -> None:
     from bot.commands.render_digests import summary
-    from bot.workflows.digests import Digest, DigestSection, SectionKey
+    from bot.workflows.digests_content import Digest, DigestSection, SectionKey
 
     def section(key: SectionKey, total: int) -> DigestSection:
         return DigestSection(key=key, title="", entries=(), total=total, more="")

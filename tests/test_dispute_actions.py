@@ -6,6 +6,7 @@ import pytest
 
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from tests.conftest import snapshot as snapshot_of
 
 
@@ -166,8 +167,8 @@ async def test_linked_threads_in_other_channels(app: Running) -> None:
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        threads = await disputes_repo.threads(conn, dispute_id=d1.id)
-        events = await disputes_repo.events(conn, dispute_id=d1.id)
+        threads = await timeline_repo.threads(conn, dispute_id=d1.id)
+        events = await timeline_repo.events(conn, dispute_id=d1.id)
     assert {(c, k) for c, _, k in threads} == {
         ("C0DESK", "home"),
         ("C0ACME", "linked"),

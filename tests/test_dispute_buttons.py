@@ -8,6 +8,7 @@ import pytest
 
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from tests.conftest import snapshot as snapshot_of
 
 
@@ -80,7 +81,7 @@ async def test_resolve_and_note_buttons(app: Running) -> None:
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        kinds = [e.kind for e in await disputes_repo.events(conn, dispute_id=d1.id)]
+        kinds = [e.kind for e in await timeline_repo.events(conn, dispute_id=d1.id)]
     assert d1.status.value == "resolved" and kinds[-2:] == ["note", "resolved"]
     last_card = app.slack.calls_to("chat.update")[-1].args["blocks"]
     assert not [b for b in last_card if b["type"] == "actions"]

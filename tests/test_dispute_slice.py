@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.store.schema import disputes, timeline
 from bot.workflows.export import export_document
 
@@ -55,7 +56,7 @@ async def test_open_stores_d1_acks_and_posts_the_card(app: Running) -> None:
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        events = await disputes_repo.events(conn, dispute_id=d1.id)
+        events = await timeline_repo.events(conn, dispute_id=d1.id)
     assert d1.title == "Core switch outage breaches the SLA"
     assert d1.owner_id == "U0ALICE"
     assert d1.channel_id == "C0DESK"
@@ -155,6 +156,6 @@ async def test_a_command_that_says_payload_is_still_a_command(app: Running) -> N
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        events = await disputes_repo.events(conn, dispute_id=d1.id)
+        events = await timeline_repo.events(conn, dispute_id=d1.id)
     assert d1.title == "Payload API returns 500 on every payload"
     assert [e.text for e in events if e.kind == "note"] == ["payload=broken&more"]

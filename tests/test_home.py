@@ -4,24 +4,20 @@ touch me; its buttons do what the commands do."""
 from __future__ import annotations
 
 import json
-import sys
 import time
-import types
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
-from bot.domain.parties import Party, PartyKind, Person
+from bot.domain.parties import Person
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.store.schema import home_viewers
-from bot.workflows import digest_extras
 from bot.workflows.disputes import open_dispute
 from tests.conftest import START
+from tests.test_agreements import draft, press
 
 
 async def open_with(app: Running, text: str, user: str = "U0ALICE") -> None:
@@ -235,76 +231,26 @@ async def test_many_disputes_fit_the_home_tab(app: Running) -> None:
     assert app.slack.violations == []
 
 
-@pytest.fixture
-def fake_features(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    acme = Party(id=1, name="Acme Networks", kind=PartyKind.SUPPLIER, slack_team="T0ACME")
-    reviews = types.ModuleType("bot.workflows.reviews")
-    agreements = types.ModuleType("bot.workflows.agreements")
-
-    async def list_reviews(store: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        at = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
-        return [
-            {
-                "ref": "R-4",
-                "title": "Acme monthly review",
-                "next_at": at,
-                "parties": [acme],
-                "owner_id": "U0CAROL",
-                "participants": ["U0ALICE"],
-            },
-            {"ref": "R-5", "title": "Not mine", "next_at": at, "owner_id": "U0BOB"},
-        ]
-
-    async def open_actions_for(
-        store: Any, *, workspace_id: str, user_id: str
-    ) -> list[dict[str, Any]]:
-        at = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-        return [{"ref": "T-2", "text": "Send the SLA report", "due_at": at, "owner_id": user_id}]
-
-    class Page:
-        agreements = [
-            types.SimpleNamespace(
-                ref="A-1",
-                status="active",
-                owner_id="U0ALICE",
-                party=acme,
-                current=types.SimpleNamespace(
-                    acknowledged=False, terms=types.SimpleNamespace(what="Incident data")
-                ),
-                valid_until=datetime(2027, 1, 31, tzinfo=UTC).date(),
-            ),
-            types.SimpleNamespace(
-                ref="A-2",
-                status="active",
-                owner_id="U0ALICE",
-                party=acme,
-                current=types.SimpleNamespace(
-                    acknowledged=True, terms=types.SimpleNamespace(what="Acked")
-                ),
-                valid_until=datetime(2027, 1, 31, tzinfo=UTC).date(),
-            ),
-        ]
-
-    async def list_agreements(store: Any, **kwargs: Any) -> Page:
-        return Page()
-
-    reviews.list_reviews = list_reviews  # type: ignore[attr-defined]
-    reviews.open_actions_for = open_actions_for  # type: ignore[attr-defined]
-    agreements.list_agreements = list_agreements  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.workflows.reviews", reviews)
-    monkeypatch.setitem(sys.modules, "bot.workflows.agreements", agreements)
-    digest_extras.resolve.cache_clear()
-    yield
-    digest_extras.resolve.cache_clear()
-
-
-async def test_reviews_actions_and_agreements_where_installed(
-    app: Running, fake_features: None
-) -> None:
+async def test_reviews_actions_and_agreements_awaiting_acknowledgment(app: Running) -> None:
+    d = app.driver
+    await d.command(
+        "/review", "schedule Acme monthly review Nov 30 10:00", user="U0ALICE", channel="C0DESK"
+    )
+    await d.command("/review", "schedule Not mine Nov 30 10:00", user="U0BOB", channel="C0DESK")
+    await d.command(
+        "/review",
+        "action R-1 <@U0ALICE|alice> Nov 25 Send the SLA report",
+        user="U0ALICE",
+        channel="C0DESK",
+    )
+    await app.settle()
+    await draft(app, what="Incident data")
+    acked = await draft(app, what="Acked already")
+    await press(app, "U0GRETA", "C0GLOBEX", acked)
     view = await visit(app, "U0ALICE")
     assert view is not None
     text = shown(view)
-    assert "*Your upcoming reviews* (1)" in text and "R-4" in text and "R-5" not in text
-    assert "*Your open action items* (1)" in text and "T-2" in text and "due Wed 25 Nov" in text
+    assert "*Your upcoming reviews* (1)" in text and "R-1" in text and "R-2" not in text
+    assert "*Your open action items* (1)" in text and "T-1" in text and "due Wed 25 Nov" in text
     assert "*Agreements awaiting acknowledgment* (1)" in text and "A-1" in text
     assert "Incident data" in text and "A-2" not in text

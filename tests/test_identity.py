@@ -20,6 +20,7 @@ from bot.config import parse_config
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn, StoredMessage
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from tests.conftest import COMPANY_CONFIG, START, snapshot
 from tests.test_isolation import FORBIDDEN, busy_session
 
@@ -255,7 +256,7 @@ async def test_a_thread_reply_is_acked_without_waiting_on_slack(app: Running) ->
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        events = await disputes_repo.events(conn, dispute_id=d1.id)
+        events = await timeline_repo.events(conn, dispute_id=d1.id)
     replies = [e for e in events if e.kind == "reply"]
     assert len(replies) == 1
     assert replies[0].party == "Acme Networks"  # the event's user_team placed it
@@ -271,7 +272,7 @@ async def test_a_reply_slack_cannot_place_keeps_the_events_team(app: Running) ->
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        events = await disputes_repo.events(conn, dispute_id=d1.id)
+        events = await timeline_repo.events(conn, dispute_id=d1.id)
     reply = next(e for e in events if e.kind == "reply")
     assert reply.party == "Acme Networks"
     assert any(p.name == "Acme Networks" for p in d1.parties)
@@ -288,14 +289,14 @@ async def test_slacks_record_places_a_reply_the_event_did_not(app: Running) -> N
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        first = [e for e in await disputes_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
+        first = [e for e in await timeline_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
     assert len(first) == 1  # stored before the ack...
     await app.settle()
     await asyncio.sleep(0)
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        after = [e for e in await disputes_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
+        after = [e for e in await timeline_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
     assert after[0].party == "Acme Networks"
     assert any(p.name == "Acme Networks" for p in d1.parties)
 
@@ -329,9 +330,9 @@ async def test_a_team_first_seen_in_an_event_takes_its_name_once_slack_answers(
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        early = [e for e in await disputes_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
+        early = [e for e in await timeline_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
     assert early[-1].party == "T0INITECH"  # placed before the ack by the event's team alone
     await app.settle()
     async with app.store.read() as conn:
-        late = [e for e in await disputes_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
+        late = [e for e in await timeline_repo.events(conn, dispute_id=d1.id) if e.kind == "reply"]
     assert late[-1].party == "Initech"  # Slack's record named the team

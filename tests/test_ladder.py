@@ -18,6 +18,7 @@ from bot.domain.ladder import Action, LadderState, Stage, Status, transition
 from bot.domain.parties import Person
 from bot.store import Store
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.workflows import disputes
 
 ORDER = list(Stage)
@@ -137,7 +138,7 @@ async def _state(store: Store) -> tuple[LadderState, list[str]]:
     async with store.read() as conn:
         d = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d is not None
-        events = await disputes_repo.events(conn, dispute_id=d.id)
+        events = await timeline_repo.events(conn, dispute_id=d.id)
     return LadderState(d.stage, d.status), [e.kind for e in events]
 
 

@@ -10,6 +10,7 @@ from bot.config import parse_config
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.ticker import Ticker
 from tests.conftest import COMPANY_CONFIG, START
 
@@ -34,7 +35,7 @@ async def kinds(app: Running) -> list[str]:
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        return [e.kind for e in await disputes_repo.events(conn, dispute_id=d1.id)]
+        return [e.kind for e in await timeline_repo.events(conn, dispute_id=d1.id)]
 
 
 async def test_overdue_is_told_once_per_stage(app: Running) -> None:

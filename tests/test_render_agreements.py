@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.commands import render_agreements
+from bot.domain.agreement_terms import FIELDS
 from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion, Terms
 from bot.domain.parties import Party, PartyKind
 from bot.sandbox.blockcheck import check_message_blocks, check_view
-from bot.workflows.agreements import FIELDS, AgreementRecord
+from bot.workflows.agreements import AgreementRecord
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,6 +13,7 @@ from bot.domain.reviews import Review
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.store import reviews as reviews_repo
 from bot.workflows.review_reminders import reminder_times
 from tests.conftest import START
@@ -124,7 +125,7 @@ async def test_dispute_threads_are_still_captured(app: Running) -> None:
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        events = await disputes_repo.events(conn, dispute_id=d1.id)
+        events = await timeline_repo.events(conn, dispute_id=d1.id)
         minutes = await reviews_repo.minutes(conn, review_id=(await review(app)).id)
     assert [e.text for e in events if e.kind == "reply"] == ["About the outage: fixed"]
     # Before the meeting, replies go into the minutes of the occurrence being reminded of.

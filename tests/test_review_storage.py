@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ParleyConfig
+from bot.domain import review_schedule
 from bot.domain.calendar import calendar_for
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
 from bot.store import Store
 from bot.store import reviews as repo
-from bot.workflows import review_reminders, reviews
+from bot.workflows import export, review_reminders, reviews, reviews_actions
 from bot.workflows.capture import Message
 from bot.workflows.sends import claim_send
 
@@ -31,7 +32,7 @@ ACME_ROOM = Audience.shared(frozenset({"T0ACME"}), "C0ACME")
 async def schedule(
     store: Store, config: ParleyConfig, text: str, *, people: list[Person] | None = None
 ) -> Review:
-    reading = reviews.read_schedule(
+    reading = review_schedule.read_schedule(
         text, now=NOW, profile_tz=ALICE.tz, default_tz="Asia/Shanghai", calendar=CALENDAR
     )
     return await reviews.schedule_review(
@@ -65,7 +66,7 @@ async def test_a_review_round_trips(store: Store, config: ParleyConfig) -> None:
 
 async def test_refusals_leave_nothing(store: Store, config: ParleyConfig) -> None:
     with pytest.raises(NotAllowed):
-        reading = reviews.read_schedule(
+        reading = review_schedule.read_schedule(
             "Ours monthly", now=NOW, profile_tz=None, default_tz="UTC", calendar=CALENDAR
         )
         await reviews.schedule_review(
@@ -102,10 +103,10 @@ async def test_held_once_across_instances_and_items_done_once(
     assert after.last_at == datetime(2026, 12, 7, 1, 30, tzinfo=UTC)
     assert after.next_at == datetime(2026, 12, 14, 1, 30, tzinfo=UTC)
 
-    when = reviews.read_due(
+    when = review_schedule.read_due(
         "Dec 18 Send the report", now=NOW, tz=ZoneInfo("Asia/Shanghai"), calendar=CALENDAR
     )[0]
-    item, _ = await reviews.add_action(
+    item, _ = await reviews_actions.add_action(
         store,
         workspace_id="T0PARLEY",
         number=1,
@@ -120,7 +121,7 @@ async def test_held_once_across_instances_and_items_done_once(
 
     async def press(actor: Person) -> bool:
         try:
-            await reviews.complete_action(
+            await reviews_actions.complete_action(
                 store,
                 workspace_id="T0PARLEY",
                 number=1,
@@ -134,7 +135,7 @@ async def test_held_once_across_instances_and_items_done_once(
 
     assert sum(await asyncio.gather(press(ALICE), press(BOB), press(ALICE))) == 1
     with pytest.raises(NotAllowed):
-        await reviews.complete_action(
+        await reviews_actions.complete_action(
             store, workspace_id="T0PARLEY", number=1, actor=RAJ, audience=ACME_ROOM, now=later
         )
 
@@ -160,7 +161,7 @@ async def test_thread_minutes_once_per_event(store: Store, config: ParleyConfig)
     )
 
     async def record() -> bool:
-        return await reviews.record_thread_minutes(
+        return await reviews_actions.record_thread_minutes(
             store, workspace_id="T0PARLEY", message=message, author=RAJ, config=config, now=NOW
         )
 
@@ -190,7 +191,7 @@ async def test_export_shapes(store: Store, config: ParleyConfig) -> None:
     await schedule(
         store, config, "Monthly service review every month on the 10th working day", people=[RAJ]
     )
-    found, items = await reviews.export_reviews(store)
+    found, items = await export.export_reviews(store)
     assert found == [
         {
             "id": "R-1",

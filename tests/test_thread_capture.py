@@ -11,6 +11,7 @@ from bot.domain.disputes import TimelineEvent
 from bot.domain.text import person
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.workflows.export import export_document
 from tests.conftest import snapshot
 
@@ -27,7 +28,7 @@ async def timeline(app: Running) -> list[TimelineEvent]:
     async with app.store.read() as conn:
         d1 = await disputes_repo.get(conn, workspace_id="T0PARLEY", number=1)
         assert d1 is not None
-        return await disputes_repo.events(conn, dispute_id=d1.id)
+        return await timeline_repo.events(conn, dispute_id=d1.id)
 
 
 def replies(events: list[TimelineEvent]) -> list[tuple[str, str | None, str | None, str | None]]:

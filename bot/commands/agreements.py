@@ -23,6 +23,7 @@ from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.domain import agreement_terms
 from bot.domain.agreements import Agreement
 from bot.domain.disputes import Dispute
 from bot.domain.errors import DomainError, InvalidInput
@@ -141,7 +142,7 @@ async def edit(call: Invocation) -> None:
     words = call.args.split()
     if not words:
         raise InvalidInput("Which agreement? Write it like `/agreement edit A-3`.")
-    number = agreements.parse_number(words[0])
+    number = agreement_terms.parse_number(words[0])
     actor = await call.deps.directory.person(call.user_id)
     agreement = await agreements.check_editable(
         call.deps.store, workspace_id=call.workspace_id, number=number, actor=actor
@@ -166,7 +167,7 @@ async def list_(call: Invocation) -> None:
 
 
 async def show(call: Invocation) -> None:
-    number, version = agreements.parse_reference(call.args)
+    number, version = agreement_terms.parse_reference(call.args)
     audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
     record = await agreements.agreement_record(
         call.deps.store,
@@ -185,7 +186,7 @@ async def revoke(call: Invocation) -> None:
     parts = call.args.split(None, 1)
     if not parts:
         raise InvalidInput(f"Which agreement? Write it like {agreements.REVOKE_EXAMPLE}.")
-    number = agreements.parse_number(parts[0])
+    number = agreement_terms.parse_number(parts[0])
     actor = await call.deps.directory.person(call.user_id)
     agreement = await agreements.revoke(
         call.deps.store,
@@ -228,7 +229,7 @@ async def _answer(call: Invocation, text: str, blocks: render.Blocks, parties: l
 
 
 def _today(deps: Deps) -> date:
-    return agreements.today_in(deps.clock.now(), deps.config.calendar.zone)
+    return agreement_terms.today_in(deps.clock.now(), deps.config.calendar.zone)
 
 
 # --- the form -------------------------------------------------------------------------------
@@ -300,7 +301,7 @@ async def form_submitted(
             )
         else:
             await _draft_new(deps, client, form, values, actor, draft, workspace_id)
-    except agreements.InvalidTerms as exc:
+    except agreement_terms.InvalidTerms as exc:
         await ack(response_action="errors", errors=_errors(exc.problems, editing=editing))
         return
     except DomainError as exc:
@@ -313,11 +314,11 @@ async def form_submitted(
     await ack()  # the card (or its edit and the new version's line) is owed with the change
 
 
-def _read_draft(values: dict[str, Any], people: list[Person]) -> agreements.Draft:
+def _read_draft(values: dict[str, Any], people: list[Person]) -> agreement_terms.Draft:
     """The form's state as the domain's Draft (whatever shape a forged state has)."""
-    text = {key: str(_value(values, key, "value", "value") or "") for key in agreements.FIELDS}
+    text = {key: str(_value(values, key, "value", "value") or "") for key in agreement_terms.FIELDS}
     channel = _value(values, "where_channel", "channel", "selected_conversation")
-    return agreements.Draft(
+    return agreement_terms.Draft(
         what=text["what"],
         why=text["why"],
         who=text["who"],
@@ -337,12 +338,12 @@ async def _draft_new(
     form: AgreementForm,
     values: dict[str, Any],
     actor: Person,
-    draft: agreements.Draft,
+    draft: agreement_terms.Draft,
     workspace_id: str,
 ) -> Agreement:
     """A-n from the new-agreement form: the party picked, the card's channel, the terms."""
     chosen = _value(values, "party", "party", "selected_option")
-    pick = agreements.pick_party(
+    pick = agreement_terms.pick_party(
         str((chosen if isinstance(chosen, dict) else {}).get("value") or ""),
         parties=await known_parties(deps.store, workspace_id=workspace_id),
         offered_teams=form.teams,
@@ -374,7 +375,7 @@ async def _card_channel(
     deps: Deps,
     client: AsyncWebClient,
     *,
-    pick: agreements.PartyPick,
+    pick: agreement_terms.PartyPick,
     fallback: str,
     workspace_id: str,
 ) -> str:
@@ -398,7 +399,7 @@ async def _card_channel(
             return found
     audience = await deps.directory.audience(fallback, workspace_id)
     if not audience.internal and audience.team_ids != frozenset({team}):
-        raise agreements.InvalidTerms(
+        raise agreement_terms.InvalidTerms(
             {
                 "party": f"I share no channel with {pick.name}, and this channel is shared "
                 "with another organisation. Draft it in an internal channel instead."
@@ -445,7 +446,7 @@ async def acknowledge_pressed(
     workspace_id = workspace_of(context)
     ref, _, version = str(action.get("value") or "").partition(":v")
     try:
-        number = agreements.parse_number(ref)
+        number = agreement_terms.parse_number(ref)
         if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
             raise InvalidInput("This button is out of date. Look at the agreement's card again.")
         actor = await deps.directory.person(body["user"]["id"])

@@ -12,6 +12,7 @@ from datetime import date
 from bot.commands import outgoing, render, render_agreements
 from bot.commands.deps import Deps
 from bot.commands.sending import Deliverers, NothingToSend, Sender
+from bot.domain import agreement_terms
 from bot.domain.agreements import Agreement
 from bot.domain.notices import (
     AgreementCard,
@@ -26,7 +27,7 @@ DELIVERERS = Deliverers()
 
 
 def _today(deps: Deps) -> date:
-    return agreements.today_in(deps.clock.now(), deps.config.calendar.zone)
+    return agreement_terms.today_in(deps.clock.now(), deps.config.calendar.zone)
 
 
 async def _agreement(send: Sender, notice: AgreementNotice) -> Agreement:

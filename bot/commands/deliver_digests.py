@@ -17,7 +17,7 @@ from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.domain.digests import DigestKind
 from bot.domain.notices import DigestDue
 from bot.domain.parties import Audience
-from bot.workflows import digests
+from bot.workflows import digests, digests_content
 from bot.workflows.parties import known_parties
 
 LATE_AFTER = timedelta(minutes=10)  # later than this after its time, a digest says why
@@ -33,16 +33,16 @@ async def compose(
     target: str,
     now: datetime,
     since: datetime,
-) -> tuple[digests.Digest, Audience]:
+) -> tuple[digests_content.Digest, Audience]:
     """The digest for a channel (as its audience may see it) or a person, and that audience."""
     if kind is DigestKind.CHANNEL:
         audience = await deps.directory.audience(target, workspace_id)
         member = None
     else:
         audience, member = Audience(), target
-    digest = await digests.build_digest(
+    digest = await digests_content.build_digest(
         deps.store,
-        digests.DigestRequest(
+        digests_content.DigestRequest(
             workspace_id=workspace_id,
             audience=audience,
             member=member,
@@ -55,8 +55,8 @@ async def compose(
 
 
 async def _without_foreign_names(
-    deps: Deps, digest: digests.Digest, audience: Audience, workspace_id: str
-) -> digests.Digest:
+    deps: Deps, digest: digests_content.Digest, audience: Audience, workspace_id: str
+) -> digests_content.Digest:
     """In a shared channel, leave out a line whose title names another party: the door would
     refuse the whole digest for it."""
     if audience.internal:
@@ -73,10 +73,10 @@ async def _without_foreign_names(
             kept.append(entry)
         dropped = len(section.entries) - len(kept)
         sections.append(replace(section, entries=tuple(kept), total=section.total - dropped))
-    return digests.Digest(sections=tuple(sections))
+    return digests_content.Digest(sections=tuple(sections))
 
 
-async def permalinks(deps: Deps, digest: digests.Digest) -> dict[tuple[str, str], str]:
+async def permalinks(deps: Deps, digest: digests_content.Digest) -> dict[tuple[str, str], str]:
     """Permalinks of the threads of the lines shown (and only those), from the cache."""
     found: dict[tuple[str, str], str] = {}
     for section in digest.sections:

@@ -24,7 +24,7 @@ from bot.domain.notices import (
 )
 from bot.domain.parties import is_external
 from bot.domain.reviews import ActionItem, Review
-from bot.workflows import review_reminders, reviews
+from bot.workflows import review_reminders, reviews_actions
 
 DELIVERERS = Deliverers()
 
@@ -33,7 +33,7 @@ async def _action(
     send: Sender, notice: ActionPosted | ActionRefresh | ActionDue
 ) -> tuple[ActionItem, Review]:
     """The action item a notice is about, and its review, as they are now."""
-    found = await reviews.action_by_number(
+    found = await reviews_actions.action_by_number(
         send.deps.store, workspace_id=notice.workspace_id, number=notice.action_number
     )
     if found is None:
@@ -42,7 +42,7 @@ async def _action(
 
 
 async def _review(send: Sender, notice: ReviewNotice) -> Review:
-    review = await reviews.review_by_id(send.deps.store, review_id=notice.review_id)
+    review = await reviews_actions.review_by_id(send.deps.store, review_id=notice.review_id)
     if review is None:
         raise NothingToSend("the review is gone")
     return review
@@ -55,7 +55,9 @@ async def remind(send: Sender, notice: ReviewReminder) -> None:
     review = await _review(send, notice)
     occurrence = notice.occurrence
     audience = await deps.directory.audience(review.channel_id, review.workspace_id)
-    actions = await reviews.counterpart_actions(deps.store, review=review, audience=audience)
+    actions = await reviews_actions.counterpart_actions(
+        deps.store, review=review, audience=audience
+    )
     late = review_reminders.meeting_late(review, occurrence, deps.calendar)
     text, blocks = render_reviews.reminder(review, occurrence, notice.reminder, actions, late=late)
     ts = await send.post(
@@ -88,7 +90,9 @@ async def prompt(send: Sender, notice: ReviewPrompt) -> None:
     actions = []
     if not reminded:
         audience = await deps.directory.audience(review.channel_id, review.workspace_id)
-        actions = await reviews.counterpart_actions(deps.store, review=review, audience=audience)
+        actions = await reviews_actions.counterpart_actions(
+            deps.store, review=review, audience=audience
+        )
     text, blocks = render_reviews.prompt(review, occurrence, actions, reminded=reminded)
     channel = thread[0] if thread else review.channel_id
     ts = await send.post(
@@ -123,7 +127,9 @@ async def post_action(send: Sender, notice: ActionPosted) -> None:
         thread_ts=thread[1] if thread and thread[0] == review.channel_id else None,
         about=outgoing.About(parties=review.parties),
     )
-    await reviews.record_action_message(deps.store, item=item, channel_id=review.channel_id, ts=ts)
+    await reviews_actions.record_action_message(
+        deps.store, item=item, channel_id=review.channel_id, ts=ts
+    )
 
 
 @DELIVERERS.of(ActionRefresh)

@@ -21,7 +21,7 @@ from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
 from bot.commands.identity import SlackTrouble, place
 from bot.domain.disputes import Dispute
-from bot.workflows import digests
+from bot.workflows import digests_home
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def home_opened(
     workspace_id, user_id = workspace_of(context), event["user"]
     published = await publish_home(deps, client, workspace_id=workspace_id, user_id=user_id)
     if published and (workspace_id, user_id) not in deps.home_viewers:  # once, not per visit
-        await digests.home_opened(
+        await digests_home.home_opened(
             deps.store, workspace_id=workspace_id, user_id=user_id, now=deps.clock.now()
         )
         deps.home_viewers.add((workspace_id, user_id))
@@ -60,7 +60,7 @@ async def publish_home(
         except (ZoneInfoNotFoundError, ValueError):
             tz = deps.config.calendar.zone
         moment = deps.clock.now()
-        content = await digests.home_content(
+        content = await digests_home.home_content(
             deps.store,
             workspace_id=workspace_id,
             user_id=user_id,
@@ -87,7 +87,7 @@ async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) ->
     under way and one more with the latest state), not once per change."""
     people = dict.fromkeys((dispute.owner_id, *dispute.members))
     try:
-        viewers = await digests.home_viewers(
+        viewers = await digests_home.home_viewers(
             deps.store, workspace_id=dispute.workspace_id, user_ids=people
         )
     except Exception:  # the change itself stands; a stale Home is refreshed on next visit

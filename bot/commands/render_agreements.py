@@ -30,8 +30,9 @@ from bot.commands.render import (
     stamp,
     truncate,
 )
+from bot.domain.agreement_terms import FIELDS
 from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion
-from bot.workflows.agreements import FIELDS, AgreementPage, AgreementRecord
+from bot.workflows.agreements import AgreementPage, AgreementRecord
 
 AGREEMENT_USAGE = Mrkdwn("""\
 *Agreements* — 5W1H information-sharing agreements with a party, acknowledged by its people.

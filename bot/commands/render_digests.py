@@ -12,7 +12,8 @@ from bot.commands.render import Blocks, Mrkdwn, md, mention
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.disputes import Dispute
 from bot.domain.parties import Audience
-from bot.workflows.digests import Digest, DigestEntry, DigestSection, HomeContent, SectionKey
+from bot.workflows.digests_content import Digest, DigestEntry, DigestSection, SectionKey
+from bot.workflows.digests_home import HomeContent
 from bot.workflows.disputes import StageClock
 
 HOME_BLOCK_LIMIT = 100
@@ -200,8 +201,8 @@ def home_dispute_buttons(dispute: Dispute) -> dict[str, Any]:
 
 
 def home_view(content: HomeContent, *, tz: ZoneInfo, now: datetime) -> dict[str, Any]:
-    """The App Home: my open disputes and clocks (overdue first), then reviews, action
-    items and agreements where those features are installed; at most 100 blocks."""
+    """The App Home: my open disputes and clocks (overdue first), then my reviews, action
+    items and agreements awaiting acknowledgment; at most 100 blocks."""
     blocks: Blocks = [
         render.header("What needs you"),
         render.context(

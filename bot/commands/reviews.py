@@ -21,11 +21,12 @@ from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.threads import event_author
+from bot.domain import review_schedule
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
 from bot.domain.when import describe_when, format_occurrence
-from bot.workflows import review_reminders, reviews
+from bot.workflows import review_reminders, reviews, reviews_actions
 from bot.workflows.capture import Message
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ async def _id_and_text(call: Invocation, example: str) -> tuple[int, str]:
     parts = call.args.split(None, 1)
     if not parts:
         raise InvalidInput(f"Which review? Write it like {example}.")
-    return reviews.parse_review_number(parts[0]), parts[1] if len(parts) > 1 else ""
+    return review_schedule.parse_review_number(parts[0]), parts[1] if len(parts) > 1 else ""
 
 
 async def _audience(call: Invocation) -> Audience:
@@ -91,7 +92,7 @@ async def schedule(call: Invocation) -> None:
     deps = call.deps
     me = await deps.directory.person(call.user_id)
     now = deps.clock.now()
-    reading = reviews.read_schedule(
+    reading = review_schedule.read_schedule(
         call.args,
         now=now,
         profile_tz=me.tz,
@@ -195,7 +196,7 @@ async def skip(call: Invocation) -> None:
         calendar=call.deps.calendar,
         now=call.deps.clock.now(),
     )
-    tz = reviews.zone_named(review.tz)
+    tz = review_schedule.zone_named(review.tz)
     message = (
         f"{review.ref} · {review.title}: {format_occurrence(skipped, tz)} is "
         f"skipped. {render_reviews.when_text(review).capitalize()}."
@@ -207,7 +208,7 @@ async def minutes(call: Invocation) -> None:
     example = "`/review minutes R-3 Agreed a credit for the March outage`"
     number, text = await _id_and_text(call, example)
     author = await call.deps.directory.person(call.user_id)
-    review, occurrence = await reviews.record_minutes(
+    review, occurrence = await reviews_actions.record_minutes(
         call.deps.store,
         workspace_id=call.workspace_id,
         number=number,
@@ -216,7 +217,7 @@ async def minutes(call: Invocation) -> None:
         text=plain_text(text),
         now=call.deps.clock.now(),
     )
-    met = format_occurrence(occurrence, reviews.zone_named(review.tz))
+    met = format_occurrence(occurrence, review_schedule.zone_named(review.tz))
     message = (
         f"Added to the minutes of {review.ref} ({met}). Minutes typed here are internal: "
         "exported, never shown in a shared channel."
@@ -233,13 +234,13 @@ async def action(call: Invocation) -> None:
     deps = call.deps
     owner = await _person(call, owner_match.group(1))
     actor = await deps.directory.person(call.user_id)
-    tz = reviews.zone_named(
+    tz = review_schedule.zone_named(
         actor.tz or deps.config.calendar.timezone, from_profile=actor.tz is not None
     )
-    when, text = reviews.read_due(
+    when, text = review_schedule.read_due(
         rest.strip()[owner_match.end() :], now=deps.clock.now(), tz=tz, calendar=deps.calendar
     )
-    item, review = await reviews.add_action(
+    item, review = await reviews_actions.add_action(
         deps.store,
         workspace_id=call.workspace_id,
         number=number,
@@ -267,9 +268,9 @@ async def done(call: Invocation) -> None:
     parts = call.args.split()
     if not parts:
         raise InvalidInput("Which action item? Write it like `/review done T-4`.")
-    number = reviews.parse_action_number(parts[0])
+    number = review_schedule.parse_action_number(parts[0])
     actor = await call.deps.directory.person(call.user_id)
-    item, review = await reviews.complete_action(
+    item, review = await reviews_actions.complete_action(
         call.deps.store,
         workspace_id=call.workspace_id,
         number=number,
@@ -295,7 +296,7 @@ async def done_button(
     await ack()
     workspace_id = workspace_of(context)
     try:
-        number = reviews.parse_action_number(str(action.get("value") or ""))
+        number = review_schedule.parse_action_number(str(action.get("value") or ""))
         actor = await deps.directory.person(body["user"]["id"])
         channel = str((body.get("container") or {}).get("channel_id") or "")
         audience = await deps.directory.audience(channel, workspace_id)
@@ -307,7 +308,7 @@ async def done_button(
             and not container.get("is_ephemeral")
         ):
             pressed = (str(container["channel_id"]), str(container["message_ts"]))
-        item, review = await reviews.complete_action(
+        item, review = await reviews_actions.complete_action(
             deps.store,
             workspace_id=workspace_id,
             number=number,
@@ -360,11 +361,11 @@ async def capture_review_minutes(
     if message is None or deps is None:
         return await next()
     try:
-        found = await reviews.thread_review(
+        found = await reviews_actions.thread_review(
             deps.store, channel_id=message.channel_id, thread_ts=message.thread_ts
         )
         if found is not None:
-            await reviews.record_thread_minutes(
+            await reviews_actions.record_thread_minutes(
                 deps.store,
                 workspace_id=workspace_of(context),
                 message=message,

@@ -261,6 +261,11 @@ def with_values(element: _Element, values: Mapping[str, Any]) -> _Element:
     return visitors.cloned_traverse(element, options, {"bindparam": given})
 
 
+def column_params(table: sa.Table, *names: str) -> dict[str, sa.BindParameter[Any]]:
+    """`.values()` for an insert of these columns, each from the parameter of its name."""
+    return {name: sa.bindparam(name, type_=table.c[name].type) for name in names}
+
+
 def _columns(statement: Statement) -> Sequence[sa.ColumnElement[Any]]:
     """The columns of the rows the statement returns (a SELECT's, or a DML's RETURNING)."""
     if isinstance(statement, sa.Select):

@@ -21,6 +21,7 @@ from bot.domain.parties import Party, Person, is_external
 from bot.domain.timeline import TimelineKind
 from bot.store import Store
 from bot.store import disputes as repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.workflows.parties import party_for_team
 
 TEXT_LIMIT = 40_000  # Slack's own limit for a message's text
@@ -67,7 +68,7 @@ async def dispute_of_thread(store: Store, *, channel_id: str, thread_ts: str) ->
     if found is not None:
         return found
     async with store.read() as conn:
-        found = await repo.thread_dispute(conn, channel_id=channel_id, thread_ts=thread_ts)
+        found = await timeline_repo.thread_dispute(conn, channel_id=channel_id, thread_ts=thread_ts)
     if found is not None:
         if len(known) >= KNOWN_THREADS:
             known.pop(next(iter(known)))
@@ -97,9 +98,9 @@ async def record_reply(
     if dispute_id is None:
         return False
     async with store.write() as conn:
-        if not await repo.see_event(conn, event_id=message.event_id, now=now):
+        if not await timeline_repo.see_event(conn, event_id=message.event_id, now=now):
             return False
-        if await repo.message_recorded(
+        if await timeline_repo.message_recorded(
             conn,
             dispute_id=dispute_id,
             channel_id=message.channel_id,
@@ -113,7 +114,7 @@ async def record_reply(
         response = None
         if party is not None and joined is not None:
             response = await _first_response(conn, dispute_id, party, joined, message.at, calendar)
-        await repo.add_event(
+        await timeline_repo.add_event(
             conn,
             dispute_id=dispute_id,
             kind=TimelineKind.REPLY,
@@ -149,7 +150,7 @@ async def place_reply(
     if dispute_id is None:
         return False
     async with store.write() as conn:
-        recorded = await repo.recorded_reply(
+        recorded = await timeline_repo.recorded_reply(
             conn, dispute_id=dispute_id, channel_id=message.channel_id, ts=message.ts
         )
         if recorded is None:
@@ -163,7 +164,7 @@ async def place_reply(
         response = None
         if party is not None and joined is not None:
             response = await _first_response(conn, dispute_id, party, joined, message.at, calendar)
-        await repo.place_event(
+        await timeline_repo.place_event(
             conn, event_id=event_id, party_id=party.id if party else None, response=response
         )
     return True
@@ -213,12 +214,14 @@ async def _record_change(
         dispute = await repo.for_thread(
             conn, channel_id=message.channel_id, thread_ts=message.thread_ts
         )
-        if dispute is None or not await repo.see_event(conn, event_id=message.event_id, now=now):
+        if dispute is None or not await timeline_repo.see_event(
+            conn, event_id=message.event_id, now=now
+        ):
             return False
         party = None
         if author is not None and is_external(author, dispute.workspace_id):
             party = next((p for p in dispute.parties if p.slack_team == author.team_id), None)
-        await repo.add_event(
+        await timeline_repo.add_event(
             conn,
             dispute_id=dispute.id,
             kind=kind,
@@ -256,7 +259,7 @@ async def _speaks_for(
     joined = await repo.party_joined_at(conn, dispute_id=dispute_id, party_id=party.id)
     if joined is None:
         await repo.add_party(conn, dispute_id=dispute_id, party_id=party.id, now=message.at)
-        await repo.add_event(
+        await timeline_repo.add_event(
             conn,
             dispute_id=dispute_id,
             kind=TimelineKind.PARTY_ADDED,

@@ -22,6 +22,7 @@ from bot.domain.timeline import TimelineKind
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes as repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.workflows import notices
 from bot.workflows.parties import party_for_team
 
@@ -138,7 +139,7 @@ async def open_dispute(
             now=now,
             stage_due_at=due,
         )
-        await repo.add_event(
+        await timeline_repo.add_event(
             conn,
             dispute_id=dispute_id,
             kind=TimelineKind.OPENED,
@@ -149,7 +150,7 @@ async def open_dispute(
         )
         for party in involved:
             await repo.add_party(conn, dispute_id=dispute_id, party_id=party.id, now=now)
-            await repo.add_event(
+            await timeline_repo.add_event(
                 conn,
                 dispute_id=dispute_id,
                 kind=TimelineKind.PARTY_ADDED,
@@ -190,7 +191,9 @@ async def dispute_by_id(store: Store, *, dispute_id: int) -> Dispute | None:
 async def record_card(store: Store, *, dispute: Dispute, ts: str) -> Dispute:
     """Remember the message that is the dispute's card and home thread."""
     async with store.write() as conn:
-        await repo.set_root(conn, dispute_id=dispute.id, channel_id=dispute.channel_id, ts=ts)
+        await timeline_repo.set_root(
+            conn, dispute_id=dispute.id, channel_id=dispute.channel_id, ts=ts
+        )
     return dispute.model_copy(update={"root_ts": ts})
 
 
@@ -212,7 +215,7 @@ async def dispute_record(
     """The dispute and its timeline, oldest first."""
     dispute = await get_dispute(store, workspace_id=workspace_id, number=number, audience=audience)
     async with store.read() as conn:
-        events = await repo.events(conn, dispute_id=dispute.id)
+        events = await timeline_repo.events(conn, dispute_id=dispute.id)
     return dispute, events
 
 
@@ -370,7 +373,7 @@ async def apply_action(
     )
     if not moved:
         raise InvalidInput(f"{dispute.ref} changed a moment ago. Look again and retry.")
-    await repo.add_event(
+    await timeline_repo.add_event(
         conn,
         dispute_id=dispute.id,
         kind=move.event_kind,
@@ -439,7 +442,7 @@ async def add_note(
             raise InvalidInput(
                 f"{dispute.ref} is already {dispute.status.value}; it takes no notes."
             )
-        await repo.add_event(
+        await timeline_repo.add_event(
             conn,
             dispute_id=dispute.id,
             kind=TimelineKind.NOTE,
@@ -486,7 +489,7 @@ async def add_people(
                     now=now,
                 )
                 if await repo.add_party(conn, dispute_id=dispute.id, party_id=party.id, now=now):
-                    await repo.add_event(
+                    await timeline_repo.add_event(
                         conn,
                         dispute_id=dispute.id,
                         kind=TimelineKind.PARTY_ADDED,
@@ -518,7 +521,7 @@ async def check_link(
     async with store.read() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         _still_open(dispute, "no thread can be linked to it")
-        known = await repo.threads(conn, dispute_id=dispute.id)
+        known = await timeline_repo.threads(conn, dispute_id=dispute.id)
     if any(channel == channel_id for channel, _, _ in known):
         raise InvalidInput(f"{dispute.ref} already has a thread in {channel_token(channel_id)}.")
     return dispute
@@ -536,10 +539,10 @@ async def link_thread(
 ) -> None:
     """Record the linked root posted in another channel: its replies are the dispute's too."""
     async with store.write() as conn:
-        await repo.add_thread(
+        await timeline_repo.add_thread(
             conn, dispute_id=dispute.id, channel_id=channel_id, ts=ts, kind="linked"
         )
-        await repo.add_event(
+        await timeline_repo.add_event(
             conn,
             dispute_id=dispute.id,
             kind=TimelineKind.THREAD_LINKED,
@@ -553,4 +556,4 @@ async def link_thread(
 async def dispute_threads(store: Store, *, dispute: Dispute) -> list[tuple[str, str, str]]:
     """(channel, ts, kind) of every thread of the dispute, home first."""
     async with store.read() as conn:
-        return await repo.threads(conn, dispute_id=dispute.id)
+        return await timeline_repo.threads(conn, dispute_id=dispute.id)

@@ -1,4 +1,5 @@
-"""The export: Parley's records in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
+"""The export: Parley's records (disputes with their timelines, reviews, action items and
+every version of every agreement) in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.agreements import Agreement, AgreementVersion
 from bot.domain.disputes import Dispute, TimelineEvent
+from bot.domain.reviews import ActionItem, Review
 from bot.domain.text import TOKEN_OPEN, as_plain
 from bot.store import Store
+from bot.store import agreements as agreements_repo
 from bot.store import disputes as disputes_repo
-from bot.workflows.agreements import export_agreements
-from bot.workflows.reviews import export_reviews
+from bot.store import reviews as reviews_repo
 
 
 class ExportKind(StrEnum):
@@ -126,6 +129,76 @@ def dispute_document(dispute: Dispute, events: list[TimelineEvent]) -> dict[str,
         "resolution": dispute.resolution,
         "timeline": [event_document(e) for e in events],
     }
+
+
+def review_document(review: Review) -> dict[str, Any]:
+    """A review in the contract's export shape."""
+    return {
+        "id": review.ref,
+        "title": review.title,
+        "channel": review.channel_id,
+        "participants": list(review.participants),
+        "recurrence": review.rule_text,
+        "next_at": iso(review.next_at),
+        "status": review.status.value,
+    }
+
+
+def action_document(item: ActionItem) -> dict[str, Any]:
+    """An action item in the contract's export shape."""
+    return {
+        "id": item.ref,
+        "review": item.review_ref,
+        "owner": item.owner_id,
+        "due_at": iso(item.due_at),
+        "text": item.text,
+        "status": item.status.value,
+    }
+
+
+async def export_reviews(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every review and action item, in the contract's export shapes (times ISO 8601, UTC)."""
+    async with store.read() as conn:
+        found, items = await reviews_repo.everything(conn)
+    return [review_document(r) for r in found], [action_document(i) for i in items]
+
+
+def version_document(agreement: Agreement, version: AgreementVersion) -> dict[str, Any]:
+    """One version in the contract's shape (plus who and when it was written and acknowledged).
+
+    `status` is the agreement's for its current version and `superseded` for earlier ones."""
+    terms = version.terms
+    current = version.version == agreement.version
+    return {
+        "id": agreement.ref,
+        "version": version.version,
+        "party": agreement.party.name,
+        "what": terms.what,
+        "why": terms.why,
+        "who": terms.who,
+        "when": terms.when,
+        "where": terms.where,
+        "how": terms.how,
+        "authorization": terms.authorization,
+        "valid_until": terms.valid_until.isoformat(),
+        "status": agreement.status.value if current else "superseded",
+        "acknowledged_by": version.acknowledged_by,
+        "acknowledged_at": iso(version.acknowledged_at),
+        "who_people": list(terms.who_people),
+        "where_channel": terms.where_channel,
+        "owner": agreement.owner_id,
+        "created_by": version.created_by,
+        "created_at": iso(version.created_at),
+        "channel": agreement.channel_id,
+        "revoke_reason": agreement.revoke_reason if current else None,
+    }
+
+
+async def export_agreements(store: Store) -> list[dict[str, Any]]:
+    """Every version of every agreement, oldest agreement and version first."""
+    async with store.read() as conn:
+        found = await agreements_repo.everything(conn)
+    return [version_document(a, v) for a, every in found for v in every]
 
 
 async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:

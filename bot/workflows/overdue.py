@@ -21,6 +21,7 @@ from bot.domain.parties import Person
 from bot.domain.timeline import TimelineKind
 from bot.store import Store
 from bot.store import disputes as repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.workflows import notices
 from bot.workflows.disputes import Change, apply_action
 
@@ -57,7 +58,7 @@ async def claim_overdue(
             if not await repo.claim_overdue(conn, dispute_id=dispute.id, stage=dispute.stage):
                 continue
             text = f"{dispute.stage.label} overdue by {days} working day{'s' if days != 1 else ''}"
-            await repo.add_event(
+            await timeline_repo.add_event(
                 conn,
                 dispute_id=dispute.id,
                 kind=TimelineKind.OVERDUE,

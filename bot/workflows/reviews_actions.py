@@ -1,0 +1,305 @@
+"""A review's minutes and its action items T-n.
+
+Minutes are kept per occurrence, typed with ``/review minutes`` (internal) or replied in the
+thread of a reminder or prompt. Action items belong to a review, are due once and are marked
+done by a member. R-n itself (scheduling, changing, reading) is ``bot.workflows.reviews``;
+what falls due over time is ``bot.workflows.review_reminders``. Nothing here imports Slack.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import ParleyConfig
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.notices import ActionPosted, ActionRefresh
+from bot.domain.parties import Audience, Person, internal_only, is_external
+from bot.domain.reviews import ActionItem, Review, ReviewStatus
+from bot.domain.text import channel as channel_token
+from bot.domain.text import clean_line
+from bot.domain.text import person as person_token
+from bot.domain.when import When, format_occurrence
+from bot.store import Store
+from bot.store import counters as counters_repo
+from bot.store import disputes_timeline as timeline_repo
+from bot.store import reviews as repo
+from bot.workflows import notices
+from bot.workflows.capture import Message
+from bot.workflows.reviews import OUTSIDERS, _party, _visible
+
+MINUTES_LIMIT = 3000
+ACTION_LIMIT = 500
+THREAD_TEXT_LIMIT = 40_000
+
+# ------------------------------------------------------------------------------ minutes
+
+
+def current_occurrence(review: Review, now: datetime) -> datetime | None:
+    """The occurrence minutes recorded at ``now`` belong to: the latest one whose time has
+    come (``None`` before the first meeting)."""
+    if review.next_at is not None and review.next_at <= now:
+        return review.next_at
+    return review.last_at
+
+
+async def record_minutes(
+    store: Store,
+    *,
+    workspace_id: str,
+    number: int,
+    audience: Audience,
+    author: Person,
+    text: str,
+    now: datetime,
+) -> tuple[Review, datetime]:
+    """Add to the minutes of R-n's latest meeting; returns the review and that occurrence.
+
+    Refused before the first meeting's time. Minutes typed with the command are internal:
+    they are exported and shown in internal channels, never in a shared one."""
+    internal_only(author, workspace_id, OUTSIDERS)
+    text = clean_line(
+        text,
+        what="minutes",
+        limit=MINUTES_LIMIT,
+        example="`/review minutes R-3 Agreed a credit for the March outage`",
+    )
+    async with store.write() as conn:
+        review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
+        occurrence = current_occurrence(review, now)
+        if occurrence is None:
+            coming = (
+                f" (next: {format_occurrence(review.next_at, ZoneInfo(review.tz))})"
+                if review.next_at
+                else ""
+            )
+            raise InvalidInput(
+                f"{review.ref} has not met yet{coming}. Record the minutes after the meeting."
+            )
+        await repo.add_minutes(
+            conn,
+            review_id=review.id,
+            occurrence_at=occurrence,
+            at=now,
+            author_id=author.user_id,
+            party_id=None,
+            text=text,
+        )
+    return review, occurrence
+
+
+async def thread_review(
+    store: Store, *, channel_id: str, thread_ts: str
+) -> tuple[Review, datetime] | None:
+    """The review and occurrence a reminder's (or prompt's) thread belongs to, if any."""
+    async with store.read() as conn:
+        return await repo.for_thread(conn, channel_id=channel_id, thread_ts=thread_ts)
+
+
+async def record_thread_minutes(
+    store: Store,
+    *,
+    workspace_id: str,
+    message: Message,
+    author: Person | None,
+    config: ParleyConfig,
+    now: datetime,
+) -> bool:
+    """A reply in a reminder's thread goes into that occurrence's minutes, once per Slack
+    event and message; False if it was already there or is not a review thread's."""
+    text = message.text.strip()
+    if not text:
+        return False
+    async with store.write() as conn:
+        found = await repo.for_thread(
+            conn, channel_id=message.channel_id, thread_ts=message.thread_ts
+        )
+        if found is None:
+            return False
+        event_id = f"review:{message.event_id}"[:64]
+        if not await timeline_repo.see_event(conn, event_id=event_id, now=now):
+            return False
+        if await repo.minutes_recorded(conn, channel_id=message.channel_id, ts=message.ts):
+            return False
+        review, occurrence = found
+        party_id = None
+        if author is not None and is_external(author, workspace_id):
+            party = await _party(conn, workspace_id, author.team_id, author.team_name, config, now)
+            party_id = party.id
+        await repo.add_minutes(
+            conn,
+            review_id=review.id,
+            occurrence_at=occurrence,
+            at=message.at,
+            author_id=message.author_id,
+            party_id=party_id,
+            text=text[:THREAD_TEXT_LIMIT],
+            message=(message.channel_id, message.ts),
+        )
+    return True
+
+
+# ------------------------------------------------------------------------------ actions
+
+
+async def add_action(
+    store: Store,
+    *,
+    workspace_id: str,
+    number: int,
+    audience: Audience,
+    actor: Person,
+    owner: Person,
+    when: When,
+    text: str,
+    now: datetime,
+) -> tuple[ActionItem, Review]:
+    """T-n from R-n: owned by ``owner``, due once at ``when`` (read in ``when.tz``)."""
+    internal_only(actor, workspace_id, OUTSIDERS)
+    if owner.is_bot:
+        raise InvalidInput(f"@{owner.name} is a bot; an action item needs a person to own it.")
+    if when.recurrence is not None or when.at <= now:
+        raise InvalidInput("An action item is due once, at a time to come.")
+    text = clean_line(
+        text,
+        what="action item",
+        limit=ACTION_LIMIT,
+        example="`/review action R-3 @owner Dec 18 Send the corrected SLA report`",
+    )
+    async with store.write() as conn:
+        review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
+        if review.status is ReviewStatus.CANCELLED:
+            raise InvalidInput(f"{review.ref} is cancelled; it takes no action items.")
+        if is_external(owner, workspace_id) and owner.team_id not in {
+            p.slack_team for p in review.parties
+        }:
+            raise InvalidInput(
+                f"{person_token(owner.user_id)} does not speak for a party of {review.ref}. "
+                "Give the item to one of its participants."
+            )
+        item_number = await counters_repo.next_number(
+            conn, workspace_id=workspace_id, kind="action"
+        )
+        await repo.insert_action(
+            conn,
+            workspace_id=workspace_id,
+            number=item_number,
+            review_id=review.id,
+            owner_id=owner.user_id,
+            due_at=when.at,
+            tz=when.tz,
+            text=text,
+            created_by=actor.user_id,
+            now=now,
+        )
+        item = await repo.get_action(conn, workspace_id=workspace_id, number=item_number)
+        assert item is not None
+        await notices.owe(
+            conn,
+            ActionPosted(
+                workspace_id=workspace_id,
+                review_id=review.id,
+                action_number=item.number,
+                owner_id=actor.user_id,
+                what=f"the message of {item.ref} in {channel_token(review.channel_id)}",
+            ),
+            now=now,
+        )
+    return item, review
+
+
+async def action_with_review(
+    store: Store, *, workspace_id: str, number: int
+) -> tuple[ActionItem, Review]:
+    """T-n and the review it came from."""
+    async with store.read() as conn:
+        item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
+        review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
+    if item is None or review is None:
+        raise NotFound(f"There is no action item T-{number}.")
+    return item, review
+
+
+async def complete_action(
+    store: Store,
+    *,
+    workspace_id: str,
+    number: int,
+    actor: Person,
+    audience: Audience,
+    now: datetime,
+    pressed: tuple[str, str] | None = None,
+) -> tuple[ActionItem, Review]:
+    """Mark T-n done (`pressed`: the message whose Done button did it, edited too).
+
+    Any member of the workspace may (the owner usually does); people of other organisations
+    may not, even when the item is theirs. From a shared channel only that channel's
+    parties' items can be reached."""
+    if is_external(actor, workspace_id):
+        raise NotAllowed(
+            "Only members of the workspace that runs Parley can mark action items done. "
+            "Tell the review's owner in its thread."
+        )
+    async with store.write() as conn:
+        item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
+        review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
+        if item is None or review is None or not review.concerns(audience):
+            where = "" if audience.internal else " in this channel"
+            raise NotFound(f"There is no action item T-{number}{where}.")
+        if not await repo.complete_action(conn, action_id=item.id, by=actor.user_id, now=now):
+            who = f" by {person_token(item.done_by)}" if item.done_by else ""
+            raise InvalidInput(f"{item.ref} is already done{who}.")
+        after = await repo.get_action(conn, workspace_id=workspace_id, number=number)
+        await notices.owe(
+            conn,
+            ActionRefresh(
+                workspace_id=workspace_id,
+                review_id=review.id,
+                action_number=number,
+                pressed=pressed,
+            ),
+            now=now,
+        )
+    assert after is not None
+    return after, review
+
+
+async def action_by_number(
+    store: Store, *, workspace_id: str, number: int
+) -> tuple[ActionItem, Review] | None:
+    """T-n and its review as they are now (for a notice being delivered), or None."""
+    async with store.read() as conn:
+        item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
+        review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
+    return (item, review) if item is not None and review is not None else None
+
+
+async def review_by_id(store: Store, *, review_id: int) -> Review | None:
+    """R-n as it is now (for a notice being delivered), or None."""
+    async with store.read() as conn:
+        return await repo.by_id(conn, review_id=review_id)
+
+
+async def record_action_message(
+    store: Store, *, item: ActionItem, channel_id: str, ts: str
+) -> None:
+    """Remember the item's message in the review's channel, to edit it when it is done."""
+    async with store.write() as conn:
+        await repo.set_action_message(conn, action_id=item.id, channel_id=channel_id, ts=ts)
+
+
+async def counterpart_actions(
+    store: Store, *, review: Review, audience: Audience
+) -> list[ActionItem]:
+    """The open action items of the review's counterpart: those of every review with one of
+    its parties (or, for a review with no party, its own), as the audience may see them."""
+    async with store.read() as conn:
+        everything = await repo.find(conn, workspace_id=review.workspace_id)
+        mine = {p.id for p in review.parties}
+        related = [
+            r
+            for r in everything
+            if (r.id == review.id or (mine and mine & {p.id for p in r.parties}))
+            and r.concerns(audience)
+        ]
+        return await repo.actions_of(conn, review_ids=[r.id for r in related], open_only=True)
