@@ -113,10 +113,6 @@ def parse_notice(kind: str, *, workspace_id: str, payload: Mapping[str, Any]) ->
         raise UnreadableNotice(f"{kind} does not parse: {wrong}") from None
 
 
-def dm_lane(user_id: str) -> str:
-    return f"dm:{user_id}"
-
-
 # --- disputes ---------------------------------------------------------------------------------
 
 
@@ -301,4 +297,4 @@ class DeliveryFailed(Notice, kind="delivery.failed"):
 
     @property
     def lane(self) -> str:
-        return dm_lane(self.user_id)
+        return f"dm:{self.user_id}"
