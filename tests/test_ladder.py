@@ -44,10 +44,21 @@ def test_transition_invariants(state: LadderState, action: Action, approver: boo
         refused = False
         assert ORDER.index(move.after.stage) >= ORDER.index(state.stage)
         assert ORDER.index(move.after.stage) - ORDER.index(state.stage) <= 1
-        assert state.status is Status.OPEN
+        if action is Action.REOPEN:
+            # Only a closed dispute comes back, open, at the stage it was closed at, and
+            # its clock starts again; at legal only an approver may bring it back.
+            assert state.status is not Status.OPEN and move.after.status is Status.OPEN
+            assert move.after.stage is state.stage and move.restarts_clock
+            if state.stage is Stage.LEGAL:
+                assert approver
+        else:
+            assert state.status is Status.OPEN
+            assert move.restarts_clock is move.stage_changed
         if move.after.stage is Stage.LEGAL and state.stage is not Stage.LEGAL:
             assert approver
-    if state.status is not Status.OPEN:
+    if state.status is not Status.OPEN and action is not Action.REOPEN:
+        assert refused
+    if state.status is Status.OPEN and action is Action.REOPEN:
         assert refused
 
 

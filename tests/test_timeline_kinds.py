@@ -40,6 +40,7 @@ VISIBILITY = {
     TimelineKind.OVERDUE: (False, False, False),
     TimelineKind.RESOLVED: (False, False, False),
     TimelineKind.WITHDRAWN: (False, False, False),
+    TimelineKind.REOPENED: (False, False, False),
 }
 # The values the database and the export hold: they never change.
 STORED = {
@@ -54,6 +55,7 @@ STORED = {
     "overdue",
     "resolved",
     "withdrawn",
+    "reopened",
 }
 
 
@@ -88,7 +90,7 @@ def test_the_stored_values_stay_as_they_are() -> None:
 
 def test_a_stored_kind_nobody_declared_is_refused_on_reading() -> None:
     with pytest.raises(ValueError, match="kind"):
-        TimelineEvent.model_validate({"kind": "reopened", "at": NOW})
+        TimelineEvent.model_validate({"kind": "paused", "at": NOW})
 
 
 def test_every_kind_has_its_words() -> None:
@@ -208,12 +210,16 @@ def test_every_ladder_move_is_announced_in_its_own_words() -> None:
         Action.ESCALATE: ":arrow_up: Escalated to *Stage 2/4 · Multi-party* by <@U0BOB>: because",
         Action.RESOLVE: ":white_check_mark: Resolved by <@U0BOB>: because",
         Action.WITHDRAW: ":heavy_multiplication_x: Withdrawn by <@U0BOB>: because",
+        Action.REOPEN: (
+            ":leftwards_arrow_with_hook: Reopened at *Stage 2/4 · Multi-party* by <@U0BOB>: because"
+        ),
     }
     summaries = {a: render.change_summary(dispute(), EVENT_KINDS[a]) for a in Action}
     assert summaries == {
         Action.ESCALATE: "D-3 escalated to Stage 2/4 · Multi-party.",
         Action.RESOLVE: "D-3 resolved.",
         Action.WITHDRAW: "D-3 withdrawn.",
+        Action.REOPEN: "D-3 reopened at Stage 2/4 · Multi-party, with a fresh clock.",
     }
 
 

@@ -344,6 +344,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "escalate": _ladder_action(Action.ESCALATE),
     "resolve": _ladder_action(Action.RESOLVE),
     "withdraw": _ladder_action(Action.WITHDRAW),
+    "reopen": _ladder_action(Action.REOPEN),
     "note": note,
     "add": add,
 }

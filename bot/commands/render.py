@@ -29,6 +29,7 @@ DISPUTE_USAGE = Mrkdwn("""\
 • `/dispute show D-n` — stage, clock, parties and the latest on the record
 • `/dispute escalate D-n &lt;reason&gt;` — the next stage of the agreed ladder
 • `/dispute resolve D-n &lt;resolution&gt;` · `/dispute withdraw D-n &lt;reason&gt;`
+• `/dispute reopen D-n &lt;reason&gt;` — a resolved or withdrawn dispute, back at its stage
 • `/dispute add D-n @user|#channel …` — bring people (and parties) in, or link a thread
 • `/dispute note D-n &lt;text&gt;` — an internal note, never shown to parties
 • `/dispute help` — this help
@@ -398,6 +399,7 @@ THREAD_ICONS: dict[TimelineKind, Mrkdwn] = {
     TimelineKind.ESCALATED: Mrkdwn(":arrow_up:"),
     TimelineKind.RESOLVED: Mrkdwn(":white_check_mark:"),
     TimelineKind.WITHDRAWN: Mrkdwn(":heavy_multiplication_x:"),
+    TimelineKind.REOPENED: Mrkdwn(":leftwards_arrow_with_hook:"),
 }
 
 

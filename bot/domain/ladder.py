@@ -1,6 +1,7 @@
 """The escalation ladder as one state machine: a state, an action, one transition function.
 
-Stages only move up, one rung at a time; a closed dispute stays closed. `transition()` is
+Stages only move up, one rung at a time; a closed dispute stays closed until it is reopened,
+at the stage it was closed at, with a fresh clock. `transition()` is
 the only place that decides; every accepted transition becomes one timeline event.
 See docs/ladder.md for the diagram.
 """
@@ -50,6 +51,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     RESOLVE = "resolve"
     WITHDRAW = "withdraw"
+    REOPEN = "reopen"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,12 @@ class Transition:
     def stage_changed(self) -> bool:
         return self.before.stage is not self.after.stage
 
+    @property
+    def restarts_clock(self) -> bool:
+        """Whether the stage's clock (and its overdue marker) starts again now: on a new stage,
+        and on the old one when a closed dispute is reopened."""
+        return self.stage_changed or self.action is Action.REOPEN
+
 
 # The one transition table: what each action does to an open dispute.
 NEXT_STAGE: dict[Stage, Stage] = {
@@ -88,6 +96,7 @@ EVENT_KINDS: dict[Action, TimelineKind] = {
     Action.ESCALATE: TimelineKind.ESCALATED,
     Action.RESOLVE: TimelineKind.RESOLVED,
     Action.WITHDRAW: TimelineKind.WITHDRAWN,
+    Action.REOPEN: TimelineKind.REOPENED,
 }
 # Stages only an approver may enter.
 APPROVAL_NEEDED: frozenset[Stage] = frozenset({Stage.LEGAL})
@@ -95,10 +104,13 @@ APPROVAL_NEEDED: frozenset[Stage] = frozenset({Stage.LEGAL})
 
 def transition(state: LadderState, action: Action, *, ref: str, is_approver: bool) -> Transition:
     """Apply `action` to `state`, or raise a DomainError saying why it cannot be done."""
+    if action is Action.REOPEN:
+        return _reopen(state, ref=ref, is_approver=is_approver)
     if state.status is not Status.OPEN:
         raise InvalidInput(
             f"{ref} is already {state.status.value}; a closed dispute stays closed. "
-            "Open a new one with `/dispute open`."
+            f"Reopen it with `/dispute reopen {ref} <reason>`, or open a new one with "
+            "`/dispute open`."
         )
     if action is Action.ESCALATE:
         after = NEXT_STAGE.get(state.stage)
@@ -114,3 +126,15 @@ def transition(state: LadderState, action: Action, *, ref: str, is_approver: boo
             )
         return Transition(action, state, LadderState(after, Status.OPEN))
     return Transition(action, state, LadderState(state.stage, CLOSING_STATUS[action]))
+
+
+def _reopen(state: LadderState, *, ref: str, is_approver: bool) -> Transition:
+    """A resolved or withdrawn dispute comes back open at the stage it was closed at."""
+    if state.status is Status.OPEN:
+        raise InvalidInput(f"{ref} is open; only a resolved or withdrawn dispute can be reopened.")
+    if state.stage in APPROVAL_NEEDED and not is_approver:
+        raise NotAllowed(
+            f"Only an approver may reopen {ref} at the {state.stage.label.lower()} stage. "
+            "Ask one of the approvers named in Parley's config."
+        )
+    return Transition(Action.REOPEN, state, LadderState(state.stage, Status.OPEN))

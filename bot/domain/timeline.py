@@ -102,6 +102,17 @@ class TimelineKind(KindWithMeaning):
             "withdrew", private=False, announced=Announcement("Withdrawn by {actor}", "withdrawn")
         ),
     )
+    # The reason is written for the company, as an escalation's is: parties see the move only.
+    REOPENED = (
+        "reopened",
+        Meaning(
+            "reopened the dispute",
+            private=False,
+            announced=Announcement(
+                "Reopened at {stage} by {actor}", "reopened at {stage}, with a fresh clock"
+            ),
+        ),
+    )
 
 
 def announcement(kind: TimelineKind) -> Announcement:

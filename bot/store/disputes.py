@@ -197,15 +197,22 @@ async def move(
     to_status: Status,
     now: datetime,
     stage_due_at: datetime | None,
+    restart_clock: bool,
     resolution: str | None = None,
     legal_hold: bool = False,
 ) -> bool:
-    """Move the dispute only if it is still where the caller saw it; False if it moved meanwhile."""
+    """Move the dispute only if it is still where the caller saw it; False if it moved meanwhile.
+
+    `restart_clock` (the ladder's `Transition.restarts_clock`) starts the stage's clock again
+    from `now` to `stage_due_at` and clears its overdue marker; a dispute that comes back open
+    loses its closing time and resolution (the record keeps them as events)."""
     values: dict[str, object] = {"stage": to_stage.value, "status": to_status.value}
-    if to_stage is not stage:
-        values.update(stage_started_at=now, stage_due_at=stage_due_at)
+    if restart_clock:
+        values.update(stage_started_at=now, stage_due_at=stage_due_at, overdue_stage=None)
     if to_status is not Status.OPEN:
         values.update(closed_at=now, resolution=resolution)
+    elif status is not Status.OPEN:
+        values.update(closed_at=None, resolution=None)
     if legal_hold:
         values["legal_hold"] = True
     result = await conn.execute(

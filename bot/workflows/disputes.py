@@ -282,6 +282,7 @@ WHAT_TO_WRITE = {
     Action.ESCALATE: ("reason", "`/dispute escalate D-3 Supplier missed the fix date`"),
     Action.RESOLVE: ("resolution", "`/dispute resolve D-3 Credit note issued for March`"),
     Action.WITHDRAW: ("reason", "`/dispute withdraw D-3 Raised in error`"),
+    Action.REOPEN: ("reason", "`/dispute reopen D-3 The fix did not hold`"),
 }
 
 
@@ -316,7 +317,7 @@ async def act(
     calendar: WorkCalendar,
     now: datetime,
 ) -> Change:
-    """Escalate, resolve or withdraw D-n through the ladder, with a reason on the record.
+    """Escalate, resolve, withdraw or reopen D-n through the ladder, with a reason on the record.
 
     The stage's new clock starts now; entering company_process tells the dispute-process
     channel, entering legal (approvers only) tells the legal channel and puts the record
@@ -357,7 +358,7 @@ async def apply_action(
         before, action, ref=dispute.ref, is_approver=actor.user_id in config.people.approvers
     )
     limit = stage_limit(config, move.after.stage, dispute.parties)
-    due = calendar.add_working_days(now, limit) if move.stage_changed and limit else None
+    due = calendar.add_working_days(now, limit) if move.restarts_clock and limit else None
     entered_legal = move.stage_changed and move.after.stage is Stage.LEGAL
     moved = await repo.move(
         conn,
@@ -368,6 +369,7 @@ async def apply_action(
         to_status=move.after.status,
         now=now,
         stage_due_at=due,
+        restart_clock=move.restarts_clock,
         resolution=text if action is Action.RESOLVE else None,
         legal_hold=entered_legal,
     )
