@@ -20,11 +20,11 @@ from bot.commands.delivery import Outbox
 from bot.commands.deps import Deps
 from bot.commands.digests import send_due_digests
 from bot.config import ParleyConfig
+from bot.domain.notices import DigestDue
 from bot.server import check_token, close_client
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store import outbox as outbox_repo
-from bot.workflows import notices
 from bot.workflows.party_admin import sync_configured_parties
 
 
@@ -84,7 +84,7 @@ async def send_digests(
         await send_due_digests(deps)
         await Outbox(deps, outbox_client(settings, client.session)).drain()
         async with deps.store.read() as conn:
-            counted = await outbox_repo.statuses(conn, kind=notices.DIGEST, after_id=before)
+            counted = await outbox_repo.statuses(conn, kind=DigestDue.kind, after_id=before)
     return DigestRun(
         posted=counted.get(outbox_repo.DELIVERED, 0),
         empty=counted.get(outbox_repo.SKIPPED, 0),

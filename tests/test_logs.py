@@ -27,6 +27,10 @@ async def test_json_logs_carry_fields_and_never_a_token_or_anybody_s_words(
     db = f"sqlite:///{tmp_path}/logs.db"
     settings = {"PARLEY_LOG_FORMAT": "json", "PARLEY_LOG_LEVEL": level}
     async with serve_process(slack, tmp_path, db, **settings) as (process, port):
+        assert process.stderr is not None
+        # Read while it runs: a DEBUG run says more than the pipe and the stream buffer hold,
+        # and a server blocked writing its log answers nothing.
+        logged = asyncio.create_task(process.stderr.read())
         url = f"http://127.0.0.1:{port}/slack/events"
         async with SlackDriver(url, SECRET, slack) as driver:
             opened = await driver.command(
@@ -48,7 +52,8 @@ async def test_json_logs_carry_fields_and_never_a_token_or_anybody_s_words(
             assert noted.status == 200
             await asyncio.sleep(0.5)
         process.send_signal(signal.SIGTERM)
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        stderr = await asyncio.wait_for(logged, timeout=30)
+        await asyncio.wait_for(process.wait(), timeout=30)
     assert process.returncode == 0
     text = stderr.decode()
     lines = [json.loads(line) for line in text.splitlines()]  # every line is one JSON object

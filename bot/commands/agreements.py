@@ -23,14 +23,13 @@ from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
-from bot.commands.sending import NothingToSend, Sender
 from bot.domain import agreement_terms
 from bot.domain.agreements import Agreement
 from bot.domain.disputes import Dispute
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.parties import Audience, Party, Person, is_external, name_for_team
 from bot.domain.text import strip_delimiters
-from bot.workflows import agreements, notices
+from bot.workflows import agreements
 from bot.workflows.parties import known_parties
 
 log = logging.getLogger(__name__)
@@ -431,100 +430,6 @@ async def shared_channel_of(
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
             return None
-
-
-# --- the card -------------------------------------------------------------------------------
-
-
-async def _agreement(send: Sender) -> Agreement:
-    agreement = await agreements.agreement_by_number(
-        send.deps.store,
-        workspace_id=send.item.workspace_id,
-        number=send.payload["agreement_number"],
-    )
-    if agreement is None:
-        raise NothingToSend("the agreement is gone")
-    return agreement
-
-
-async def post_card(send: Sender) -> None:
-    """The new agreement's card, with its Acknowledge button (a card that cannot be posted
-    is on record all the same, and its owner is told by DM)."""
-    agreement = await _agreement(send)
-    if agreement.card_ts is not None:
-        raise NothingToSend("the card is posted already")
-    text, blocks = render_agreements.agreement_card(
-        agreement, today=_today(send.deps), tz=send.deps.config.calendar.zone
-    )
-    ts = await send.post(
-        channel=agreement.channel_id,
-        text=text,
-        blocks=blocks,
-        about=outgoing.About(parties=[agreement.party]),
-    )
-    await agreements.record_card(
-        send.deps.store, agreement=agreement, channel_id=agreement.channel_id, ts=ts
-    )
-
-
-async def refresh_card(send: Sender) -> None:
-    """Edit the agreement's card in place: status, version, acknowledgment."""
-    agreement = await _agreement(send)
-    if agreement.card_ts is None:
-        raise NothingToSend("the agreement has no card")
-    text, blocks = render_agreements.agreement_card(
-        agreement, today=_today(send.deps), tz=send.deps.config.calendar.zone
-    )
-    await send.update(
-        channel=agreement.channel_id,
-        ts=agreement.card_ts,
-        text=text,
-        blocks=blocks,
-        about=outgoing.About(parties=[agreement.party]),
-    )
-
-
-async def version_line(send: Sender) -> None:
-    """A new version: a line under the card, so the party hears of it."""
-    agreement = await _agreement(send)
-    if agreement.card_ts is None:
-        raise NothingToSend("the agreement has no card")
-    version = int(send.payload["version"])
-    line = render_agreements.new_version_line(agreement.model_copy(update={"version": version}))
-    await send.post(
-        channel=agreement.channel_id,
-        thread_ts=agreement.card_ts,
-        text=line,
-        blocks=[render.section(line)],
-        about=outgoing.About(parties=[agreement.party]),
-    )
-
-
-async def expired_dm(send: Sender) -> None:
-    """On the day after an agreement's last valid day, its owner is told by DM."""
-    agreement = await _agreement(send)
-    permalink = None
-    if agreement.card_ts:
-        permalink = await send.deps.directory.permalink(agreement.channel_id, agreement.card_ts)
-    text, blocks = render_agreements.expiry_dm(
-        agreement.model_copy(update={"version": int(send.payload["version"])}),
-        permalink=permalink,
-    )
-    channel = await send.dm(agreement.owner_id)
-    await send.post(
-        channel=channel,
-        text=text,
-        blocks=blocks,
-        about=outgoing.About(parties=[agreement.party], internal=True),
-    )
-
-
-DELIVERERS = {
-    notices.AGREEMENT_CARD: post_card,
-    notices.AGREEMENT_REFRESH: refresh_card,
-    notices.AGREEMENT_VERSION_LINE: version_line,
-    notices.AGREEMENT_EXPIRED_DM: expired_dm,
-}
 
 
 async def acknowledge_pressed(

@@ -16,32 +16,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import (
-    agreements,
-    digests,
-    dispute_notices,
+    deliver_agreements,
+    deliver_digests,
+    deliver_disputes,
+    deliver_reviews,
     render,
-    review_reminders,
-    reviews,
 )
 from bot.commands.deps import Deps
 from bot.commands.outgoing import About
-from bot.commands.sending import NothingToSend, Sender, Undeliverable
+from bot.commands.sending import Deliverer, Deliverers, NothingToSend, Sender, Undeliverable
+from bot.domain.notices import DeliveryFailed, Notice, UnreadableNotice
 from bot.store import outbox as repo
 from bot.store.outbox import OutboxRow
 from bot.workflows import notices
 
 log = logging.getLogger(__name__)
-
-Deliverer = Callable[[Sender], Awaitable[None]]
 
 # A try may take this long (Slack slow to answer); the lease is longer,
 # so no other instance takes a row while its try can still be running.
@@ -70,14 +69,27 @@ TRANSIENT_ERRORS = frozenset(
 )
 
 
-def deliverers() -> dict[str, Deliverer]:
-    """Every notice kind and the one function that delivers it."""
-    found: dict[str, Deliverer] = {notices.DELIVERY_FAILED: tell_failure}
-    found.update(dispute_notices.DELIVERERS)
-    found.update(review_reminders.DELIVERERS)
-    found.update(reviews.DELIVERERS)
-    found.update(agreements.DELIVERERS)
-    found[notices.DIGEST] = digests.deliver
+# The worker's own notice: telling somebody that another could not be delivered.
+DELIVERERS = Deliverers()
+
+# Every topic's deliverers; a notice model is delivered by the one function registered for it.
+TOPICS: tuple[Deliverers, ...] = (
+    deliver_disputes.DELIVERERS,
+    deliver_reviews.DELIVERERS,
+    deliver_agreements.DELIVERERS,
+    deliver_digests.DELIVERERS,
+    DELIVERERS,
+)
+
+
+def deliverers(topics: tuple[Deliverers, ...] = TOPICS) -> dict[type[Notice], Deliverer[Any]]:
+    """Every notice model and the one function that delivers it."""
+    found: dict[type[Notice], Deliverer[Any]] = {}
+    for topic in topics:
+        for model in topic:
+            if model in found:
+                raise TypeError(f"{model.__name__} is delivered twice")
+            found[model] = topic[model]
     return found
 
 
@@ -96,7 +108,7 @@ class Outbox:
         deps: Deps,
         client: AsyncWebClient,
         *,
-        handlers: Mapping[str, Deliverer] | None = None,
+        handlers: Mapping[type[Notice], Deliverer[Any]] | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.deps = deps
@@ -193,28 +205,35 @@ class Outbox:
 
     async def _deliver(self, item: OutboxRow) -> bool:
         """One try of one notice; True if it is finished (delivered, skipped or failed)."""
-        handler = self.handlers.get(item.kind)
+        try:
+            notice = notices.notice_of(item)
+        except UnreadableNotice as exc:
+            # Never deliverable, and nobody known to tell: on record, and in the log.
+            log.error("outbox %d (%s) holds no notice Parley knows: %s", item.id, item.kind, exc)
+            await self._finish(item, repo.FAILED, error=str(exc))
+            return True
+        handler = self.handlers.get(type(notice))
         sender = Sender(self.deps, self.client, item)
         twins: list[int] = []
-        if item.kind in notices.COALESCED:
+        if notice.coalesced:
             async with self.deps.store.read() as conn:
                 twins = await repo.twins(conn, row=item)
         try:
             if handler is None:
                 raise Undeliverable(f"no deliverer for {item.kind}")
             async with asyncio.timeout(TRY_SECONDS):
-                await handler(sender)
+                await handler(sender, notice)
         except NothingToSend as exc:
             await self._finish(item, repo.SKIPPED, error=str(exc) or "nothing to send")
         except Undeliverable as exc:
-            await self._failed(item, str(exc))
+            await self._failed(item, str(exc), notice)
         except SlackApiError as exc:
             try:
                 self._classify(exc)
             except Retry as retry:
                 await self._retry(item, retry)
                 return False
-            await self._failed(item, str(exc.response.get("error") or "slack_error"))
+            await self._failed(item, str(exc.response.get("error") or "slack_error"), notice)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             # The request may have reached Slack: the next try looks before posting again.
             await self._retry(
@@ -225,7 +244,7 @@ class Outbox:
         except Exception as exc:
             log.exception("delivering outbox %d (%s) failed", item.id, item.kind)
             if item.attempts >= MOST_TRIES_ON_BUGS:
-                await self._failed(item, f"internal error: {type(exc).__name__}")
+                await self._failed(item, f"internal error: {type(exc).__name__}", notice)
             else:
                 await self._retry(item, Retry(_backoff(item.attempts), type(exc).__name__))
                 return False
@@ -292,26 +311,26 @@ class Outbox:
                 error=error,
             )
 
-    async def _failed(self, item: OutboxRow, error: str) -> None:
-        """Final: recorded, and the person behind the notice told once (not about a failed
-        telling, which would never end)."""
+    async def _failed(self, item: OutboxRow, error: str, notice: Notice) -> None:
+        """Final: recorded, and the person behind the notice told once (a failed telling
+        names nobody to tell: that would never end)."""
         log.warning("outbox %d (%s) cannot be delivered: %s", item.id, item.kind, error)
-        owner = item.payload.get("owner_id")
+        told = notice.told()
         async with self.deps.store.write() as conn:
             await repo.finish(
                 conn, row_id=item.id, status=repo.FAILED, now=self.deps.clock.now(), error=error
             )
-            if isinstance(owner, str) and owner and item.kind != notices.DELIVERY_FAILED:
+            if told is not None:
                 await notices.owe(
                     conn,
-                    kind=notices.DELIVERY_FAILED,
-                    workspace_id=item.workspace_id,
-                    lane=f"dm:{owner}",
+                    DeliveryFailed(
+                        workspace_id=item.workspace_id,
+                        user_id=told.user_id,
+                        what=told.what,
+                        error=error,
+                    ),
                     now=self.deps.clock.now(),
                     dedupe=f"failed:{item.id}",
-                    user_id=owner,
-                    what=str(item.payload.get("what") or "a message"),
-                    error=error,
                 )
 
     async def idle(self, grace: float = 10.0) -> None:
@@ -331,9 +350,10 @@ def _backoff(attempts: int) -> timedelta:
     return min(BACKOFF_MOST, doubled)
 
 
-async def tell_failure(send: Sender) -> None:
+@DELIVERERS.of(DeliveryFailed)
+async def tell_failure(send: Sender, notice: DeliveryFailed) -> None:
     """A DM to the person behind a notice that could not be delivered."""
-    what, error = send.payload["what"], send.payload["error"]
+    what, error = notice.what, notice.error
     hint = {
         "channel_not_found": "the channel is gone or I cannot see it",
         "not_in_channel": "I am not in that channel; invite me with `/invite @Parley`",
@@ -341,7 +361,7 @@ async def tell_failure(send: Sender) -> None:
         "isolation": "it would have shown one party's business to another",
     }.get(error, error)
     text = f":warning: I couldn't deliver {what} ({hint}). It is on record all the same."
-    channel = await send.dm(send.payload["user_id"])
+    channel = await send.dm(notice.user_id)
     await send.post(
         channel=channel, text=text, blocks=[render.section(text)], about=About(internal=True)
     )

@@ -1,35 +1,28 @@
-"""`/digest`, and posting digests: on request, when the scheduler finds them due, or from
-`parley digest send`.
+"""`/digest`: subscriptions, `/digest now`, and owing the digests the scheduler finds due.
 
-Digests are composed by the digests workflow from what Parley recorded; here they get the
-audience of the channel they go to, permalinks for the lines shown (cached), and go out
-through the door (`outgoing.post`), which checks them against the channel's parties.
+The outbox posts what is owed (bot/commands/deliver_digests.py), composed as things are then.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import outgoing, render, render_digests
+from bot.commands import render, render_digests
 from bot.commands.common import answer
+from bot.commands.deliver_digests import compose
 from bot.commands.deps import Deps
 from bot.commands.router import Invocation, SlashCommand, slash_command
-from bot.commands.sending import NothingToSend, Sender
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.errors import InvalidInput
-from bot.domain.parties import Audience
-from bot.workflows import digests, digests_content
-from bot.workflows.parties import known_parties
+from bot.workflows import digests
 
 log = logging.getLogger(__name__)
 
-LATE_AFTER = timedelta(minutes=10)  # later than this after its time, a digest says why
 ME_EXAMPLE = "`/digest me at 09:00`"
 
 
@@ -210,118 +203,6 @@ async def now(call: Invocation) -> None:
         now=moment,
     )
     await call.ack()
-
-
-# ----------------------------------------------------------------------------- posting
-
-
-async def compose(
-    deps: Deps,
-    *,
-    workspace_id: str,
-    kind: DigestKind,
-    target: str,
-    now: datetime,
-    since: datetime,
-) -> tuple[digests_content.Digest, Audience]:
-    """The digest for a channel (as its audience may see it) or a person, and that audience."""
-    if kind is DigestKind.CHANNEL:
-        audience = await deps.directory.audience(target, workspace_id)
-        member = None
-    else:
-        audience, member = Audience(), target
-    digest = await digests_content.build_digest(
-        deps.store,
-        digests_content.DigestRequest(
-            workspace_id=workspace_id,
-            audience=audience,
-            member=member,
-            now=now,
-            since=since,
-            calendar=deps.calendar,
-        ),
-    )
-    return await _without_foreign_names(deps, digest, audience, workspace_id), audience
-
-
-async def _without_foreign_names(
-    deps: Deps, digest: digests_content.Digest, audience: Audience, workspace_id: str
-) -> digests_content.Digest:
-    """In a shared channel, leave out a line whose title names another party: the door would
-    refuse the whole digest for it."""
-    if audience.internal:
-        return digest
-    known = await known_parties(deps.store, workspace_id=workspace_id)
-    sections = []
-    for section in digest.sections:
-        kept = []
-        for entry in section.entries:
-            try:
-                outgoing.check_names(audience, entry.title, [], known)
-            except outgoing.Leak:
-                continue
-            kept.append(entry)
-        dropped = len(section.entries) - len(kept)
-        sections.append(replace(section, entries=tuple(kept), total=section.total - dropped))
-    return digests_content.Digest(sections=tuple(sections))
-
-
-async def permalinks(deps: Deps, digest: digests_content.Digest) -> dict[tuple[str, str], str]:
-    """Permalinks of the threads of the lines shown (and only those), from the cache."""
-    found: dict[tuple[str, str], str] = {}
-    for section in digest.sections:
-        for entry in section.entries:
-            if entry.link is not None and entry.link not in found:
-                url = await deps.directory.permalink(*entry.link)
-                if url is not None:
-                    found[entry.link] = url
-    return found
-
-
-async def deliver(send: Sender) -> None:
-    """A digest the scheduler (or `/digest now`) owed: composed as things are now, posted
-    in its channel or the person's DM, unless it turned out empty."""
-    deps = send.deps
-    moment = deps.clock.now()
-    since = datetime.fromisoformat(send.payload["since"])
-    due_at = datetime.fromisoformat(send.payload["due_at"])
-    sub_id = send.payload.get("subscription_id")
-    sub = (
-        await digests.subscription_by_id(deps.store, subscription_id=int(sub_id))
-        if sub_id is not None
-        else None
-    )
-    if send.payload.get("on_request"):
-        kind, target = DigestKind.CHANNEL, str(send.payload["channel_id"])
-        tz = sub.tz if sub is not None else deps.config.calendar.zone
-        late_since = None
-    elif sub is None:
-        raise NothingToSend("the subscription is gone")
-    else:
-        kind, target, tz = sub.kind, sub.target, sub.tz
-        late_since = due_at if moment - due_at > LATE_AFTER else None
-    workspace_id = send.item.workspace_id
-    digest, audience = await compose(
-        deps, workspace_id=workspace_id, kind=kind, target=target, now=moment, since=since
-    )
-    if digest.empty:
-        raise NothingToSend("the digest is empty")
-    links = await permalinks(deps, digest)
-    text, blocks = render_digests.digest_message(
-        digest,
-        personal=kind is DigestKind.PERSON,
-        tz=tz,
-        audience=audience,
-        links=links,
-        day=due_at.astimezone(tz).date(),
-        late_since=late_since,
-    )
-    channel = await send.dm(target) if kind is DigestKind.PERSON else target
-    await send.post(
-        channel=channel, text=text, blocks=blocks, about=outgoing.About(disputes=digest.disputes)
-    )
-    if send.payload.get("on_request") and sub is not None:
-        await digests.mark_posted(deps.store, subscription=sub, now=moment)
 
 
 async def send_due_digests(deps: Deps) -> int:

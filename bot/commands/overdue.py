@@ -1,5 +1,5 @@
 """Overdue stages, claimed by the ticker: the claim owes the thread line, the card's edit and
-the owner's DM (bot/commands/dispute_notices.py delivers them). With `auto_escalate` the
+the owner's DM (bot/commands/deliver_disputes.py delivers them). With `auto_escalate` the
 dispute is escalated in the same transaction instead, except into `legal`, which only an
 approver may decide.
 """

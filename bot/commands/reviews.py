@@ -19,16 +19,14 @@ from bot.commands import outgoing, render, render_reviews
 from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
-from bot.commands.review_reminders import action_of
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
-from bot.commands.sending import NothingToSend, Sender
 from bot.commands.threads import event_author
 from bot.domain import review_schedule
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
 from bot.domain.when import describe_when, format_occurrence
-from bot.workflows import notices, review_reminders, reviews, reviews_actions
+from bot.workflows import review_reminders, reviews, reviews_actions
 from bot.workflows.capture import Message
 
 log = logging.getLogger(__name__)
@@ -266,24 +264,6 @@ async def action(call: Invocation) -> None:
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
 
 
-async def post_action(send: Sender) -> None:
-    """The new item in the review's channel (in its latest reminder's thread, if any)."""
-    deps = send.deps
-    item, review = await action_of(send)
-    thread = await review_reminders.latest_thread(deps.store, review=review)
-    text, blocks = render_reviews.action_message(item, review)
-    ts = await send.post(
-        channel=review.channel_id,
-        text=text,
-        blocks=blocks,
-        thread_ts=thread[1] if thread and thread[0] == review.channel_id else None,
-        about=outgoing.About(parties=review.parties),
-    )
-    await reviews_actions.record_action_message(
-        deps.store, item=item, channel_id=review.channel_id, ts=ts
-    )
-
-
 async def done(call: Invocation) -> None:
     parts = call.args.split()
     if not parts:
@@ -300,29 +280,6 @@ async def done(call: Invocation) -> None:
     )
     message = f"{item.ref} is done: {item.text}"
     await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
-
-
-async def refresh_action(send: Sender) -> None:
-    """Edit the item's message in the review's channel (and the message whose Done button
-    was pressed) to show it as it is now."""
-    item, review = await action_of(send)
-    text, blocks = render_reviews.action_message(item, review)
-    targets = []
-    if item.channel_id and item.message_ts:
-        targets.append((item.channel_id, item.message_ts))
-    pressed = send.payload.get("pressed")
-    if pressed and tuple(pressed) not in targets:
-        targets.append((str(pressed[0]), str(pressed[1])))
-    if not targets:
-        raise NothingToSend("the item has no message yet")
-    for channel, ts in targets:
-        await send.update(
-            channel=channel,
-            ts=ts,
-            text=text,
-            blocks=blocks,
-            about=outgoing.About(parties=review.parties),
-        )
 
 
 async def done_button(
@@ -368,11 +325,6 @@ async def done_button(
         text, blocks = render_reviews.action_message(item, review)
         await respond(text=text, blocks=blocks, replace_original=True)
 
-
-DELIVERERS = {
-    notices.ACTION_POSTED: post_action,
-    notices.ACTION_REFRESH: refresh_action,
-}
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "schedule": schedule,

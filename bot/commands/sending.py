@@ -1,4 +1,5 @@
-"""What a deliverer of the outbox sends with: one post (or edits) for one notice, exactly once.
+"""What a deliverer of the outbox sends with: one post (or edits) for one notice, exactly once;
+and how a topic lists its deliverers, each by the notice model it delivers.
 
 Every post carries the notice's outbox id in Slack's message metadata. When a try's outcome
 is unknown (the process died, or the request timed out after it left), the next try first
@@ -9,15 +10,17 @@ the message a second time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render
 from bot.commands.deps import Deps
+from bot.domain.notices import Notice
 from bot.store.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -42,10 +45,6 @@ class Sender:
     item: OutboxRow
     channel: str | None = None
     ts: str | None = None
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        return self.item.payload
 
     def _metadata(self) -> dict[str, Any]:
         return {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": self.item.id}}
@@ -137,3 +136,36 @@ class Sender:
             ):
                 return str(message["ts"])
         return None
+
+
+N = TypeVar("N", bound=Notice)
+# A deliverer of one kind of notice: it reads the records as they are now, renders them and
+# sends one message (or edits) through the Sender.
+Deliverer = Callable[[Sender, N], Awaitable[None]]
+
+
+class Deliverers:
+    """One topic's deliverers (`DELIVERERS` of its bot/commands/deliver_<topic>.py), each
+    registered by the type of the notice it delivers:
+
+        @DELIVERERS.of(DisputeCard)
+        async def card(send: Sender, notice: DisputeCard) -> None: ...
+    """
+
+    def __init__(self) -> None:
+        self._by_model: dict[type[Notice], Deliverer[Any]] = {}
+
+    def of(self, model: type[N]) -> Callable[[Deliverer[N]], Deliverer[N]]:
+        def register(deliverer: Deliverer[N]) -> Deliverer[N]:
+            if model in self._by_model:
+                raise TypeError(f"{model.__name__} has a deliverer already")
+            self._by_model[model] = deliverer
+            return deliverer
+
+        return register
+
+    def __iter__(self) -> Iterator[type[Notice]]:
+        return iter(self._by_model)
+
+    def __getitem__(self, model: type[Notice]) -> Deliverer[Any]:
+        return self._by_model[model]

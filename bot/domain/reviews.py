@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from bot.domain.parties import Audience, Party
 from bot.domain.records import Record
 from bot.domain.recurrence import Recurrence, describe
+
+# Which reminder of a meeting: the day before, or a quarter of an hour before.
+ReminderKind = Literal["day-before", "15-minutes"]
 
 
 class ReviewStatus(StrEnum):

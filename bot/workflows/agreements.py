@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
 
 from bot.config import ParleyConfig
 from bot.domain.agreement_terms import (
@@ -30,6 +29,12 @@ from bot.domain.agreement_terms import (
 from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.names import name_key
+from bot.domain.notices import (
+    AgreementCard,
+    AgreementExpiredDm,
+    AgreementRefresh,
+    AgreementVersionLine,
+)
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.text import channel as channel_token
 from bot.domain.text import clean_line
@@ -123,16 +128,14 @@ async def draft_agreement(
             created_by=owner.user_id,
             now=now,
         )
-        await notices.owe_agreement(
-            conn,
-            notices.AGREEMENT_CARD,
+        card = AgreementCard(
             workspace_id=workspace_id,
             agreement_id=agreement_id,
-            number=number,
-            now=now,
+            agreement_number=number,
             owner_id=owner.user_id,
             what=f"the card of A-{number} in {channel_token(channel_id)}",
         )
+        await notices.owe(conn, card, now=now)
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert agreement is not None
     return agreement
@@ -223,16 +226,14 @@ async def edit_agreement(
         )
         if not moved:
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look again and retry.")
-        owed: dict[str, Any] = {
-            "workspace_id": workspace_id,
-            "agreement_id": agreement.id,
-            "number": number,
-            "now": now,
-        }
-        await notices.owe_agreement(conn, notices.AGREEMENT_REFRESH, **owed)
-        await notices.owe_agreement(
-            conn, notices.AGREEMENT_VERSION_LINE, **owed, version=seen_version + 1
+        await notices.owe(conn, AgreementRefresh.of(agreement), now=now)
+        line = AgreementVersionLine(
+            workspace_id=workspace_id,
+            agreement_id=agreement.id,
+            agreement_number=number,
+            version=seen_version + 1,
         )
+        await notices.owe(conn, line, now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after
@@ -287,7 +288,7 @@ async def acknowledge(
             conn, agreement_id=agreement.id, version=version, user_id=actor.user_id, now=now
         ):
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look at its card again.")
-        await notices.owe_agreement_edit(conn, agreement, now=now)
+        await notices.owe(conn, AgreementRefresh.of(agreement), now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after
@@ -315,7 +316,7 @@ async def revoke(
             conn, agreement_id=agreement.id, reason=reason, user_id=actor.user_id, now=now
         ):
             raise InvalidInput(f"{agreement.ref} changed a moment ago. Look again and retry.")
-        await notices.owe_agreement_edit(conn, agreement, now=now)
+        await notices.owe(conn, AgreementRefresh.of(agreement), now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return after
@@ -344,16 +345,14 @@ async def expire_due(
                 continue
             if not await sends_repo.claim(conn, key=expiry_key(agreement), now=now):
                 continue
-            owed: dict[str, Any] = {
-                "workspace_id": agreement.workspace_id,
-                "agreement_id": agreement.id,
-                "number": agreement.number,
-                "now": now,
-            }
-            await notices.owe_agreement(conn, notices.AGREEMENT_REFRESH, **owed)
-            await notices.owe_agreement(
-                conn, notices.AGREEMENT_EXPIRED_DM, **owed, version=agreement.version
+            await notices.owe(conn, AgreementRefresh.of(agreement), now=now)
+            told = AgreementExpiredDm(
+                workspace_id=agreement.workspace_id,
+                agreement_id=agreement.id,
+                agreement_number=agreement.number,
+                version=agreement.version,
             )
+            await notices.owe(conn, told, now=now)
         expired.append(agreement.model_copy(update={"status": AgreementStatus.EXPIRED}))
     return expired
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import WorkCalendar
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.notices import DigestDue
 from bot.domain.parties import Person, internal_only
 from bot.domain.text import channel as channel_token
 from bot.store import Store
@@ -280,19 +281,17 @@ async def owe_digest(store: Store, due: DueDigest, *, now: datetime) -> bool:
             conn, subscription_id=sub.id, key=due.key, due_at=due.due_at, now=now
         ):
             return False  # the key is in the ledger: this period went out already
-        await notices.owe(
-            conn,
-            kind=notices.DIGEST,
+        digest = DigestDue(
             workspace_id=sub.workspace_id,
-            lane=f"digest:{sub.kind.value}:{sub.target}",
-            now=now,
-            dedupe=due.key,
+            target_kind=sub.kind,
+            target=sub.target,
             subscription_id=sub.id,
-            due_at=due.due_at.isoformat(),
-            since=due.since.isoformat(),
+            due_at=due.due_at,
+            since=due.since,
             owner_id=sub.subscribed_by,
             what=f"the digest of {due.due_at.astimezone(sub.tz):%a %d %b}",
         )
+        await notices.owe(conn, digest, now=now, dedupe=due.key)
     return True
 
 
@@ -308,20 +307,18 @@ async def owe_digest_now(
 ) -> None:
     """`/digest now`: the channel's digest owed at once (replies counted from `since`)."""
     async with store.write() as conn:
-        await notices.owe(
-            conn,
-            kind=notices.DIGEST,
+        digest = DigestDue(
             workspace_id=workspace_id,
-            lane=f"digest:{DigestKind.CHANNEL.value}:{channel_id}",
-            now=now,
+            target_kind=DigestKind.CHANNEL,
+            target=channel_id,
             subscription_id=subscription.id if subscription is not None else None,
-            channel_id=channel_id,
-            due_at=now.isoformat(),
-            since=since.isoformat(),
+            due_at=now,
+            since=since,
             on_request=True,
             owner_id=actor_id,
             what=f"the digest you asked for in {channel_token(channel_id)}",
         )
+        await notices.owe(conn, digest, now=now)
 
 
 async def subscription_by_id(store: Store, *, subscription_id: int) -> Subscription | None:

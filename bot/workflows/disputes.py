@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,6 +14,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.ladder import Action, LadderState, Stage, Status, transition
+from bot.domain.notices import DisputeCard, DisputeLine, DisputeRefresh, DisputeTell
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.text import channel as channel_token
 from bot.domain.text import clean_line
@@ -167,14 +167,15 @@ async def open_dispute(
                     party_id=maybe_party.id if maybe_party else None,
                     now=now,
                 )
-        await notices.owe_dispute(
+        await notices.owe(
             conn,
-            notices.DISPUTE_CARD,
-            workspace_id=workspace_id,
-            dispute_id=dispute_id,
+            DisputeCard(
+                workspace_id=workspace_id,
+                dispute_id=dispute_id,
+                owner_id=owner.user_id,
+                what=f"the card of D-{number}",
+            ),
             now=now,
-            owner_id=owner.user_id,
-            what=f"the card of D-{number}",
         )
         dispute = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert dispute is not None
@@ -391,33 +392,34 @@ async def apply_action(
         tell.append(Tell(config.channels.dispute_process, "company_process"))
     if entered_legal and config.channels.legal:
         tell.append(Tell(config.channels.legal, "legal"))
-    owed: dict[str, Any] = {
-        "workspace_id": dispute.workspace_id,
-        "dispute_id": dispute.id,
-        "now": now,
-    }
-    await notices.owe_dispute(
+    await notices.owe(
         conn,
-        notices.DISPUTE_LINE,
-        **owed,
-        event=move.event_kind.value,
-        text=text,
-        actor_id=actor.user_id,
-        owner_id=after.owner_id,
-        what=f"the {move.event_kind} line in the thread of {dispute.ref}",
-    )
-    await notices.owe_dispute(conn, notices.DISPUTE_REFRESH, **owed)
-    for one in tell:
-        await notices.owe_dispute(
-            conn,
-            notices.DISPUTE_TELL,
-            **owed,
-            channel_id=one.channel_id,
-            why=one.why,
+        DisputeLine(
+            workspace_id=dispute.workspace_id,
+            dispute_id=dispute.id,
+            event=move.event_kind,
             text=text,
             actor_id=actor.user_id,
-            owner_id=actor.user_id,
-            what=f"the {one.why.replace('_', ' ')} notice of {dispute.ref}",
+            owner_id=after.owner_id,
+            what=f"the {move.event_kind} line in the thread of {dispute.ref}",
+        ),
+        now=now,
+    )
+    await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
+    for one in tell:
+        await notices.owe(
+            conn,
+            DisputeTell(
+                workspace_id=dispute.workspace_id,
+                dispute_id=dispute.id,
+                channel_id=one.channel_id,
+                why=one.why,
+                text=text,
+                actor_id=actor.user_id,
+                owner_id=actor.user_id,
+                what=f"the {one.why.replace('_', ' ')} notice of {dispute.ref}",
+            ),
+            now=now,
         )
     return Change(dispute=after, kind=move.event_kind, text=text, tell=tuple(tell))
 
@@ -507,7 +509,7 @@ async def add_people(
                 added.append(person.user_id)
         if not added:
             raise InvalidInput(f"Everyone you named is already part of {dispute.ref}.")
-        await notices.owe_card_edit(conn, dispute, now=now)
+        await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
     return Change(dispute=after, kind=None, text=" ".join(added))
@@ -550,7 +552,7 @@ async def link_thread(
             actor_id=actor.user_id,
             text=f"#{channel_name} ({channel_id})",
         )
-        await notices.owe_card_edit(conn, dispute, now=now)
+        await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
 
 
 async def dispute_threads(store: Store, *, dispute: Dispute) -> list[tuple[str, str, str]]:

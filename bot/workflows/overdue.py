@@ -16,6 +16,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute
 from bot.domain.errors import DomainError
 from bot.domain.ladder import NEXT_STAGE, Action
+from bot.domain.notices import DisputeOverdueDm, DisputeOverdueLine, DisputeRefresh
 from bot.domain.parties import Person
 from bot.domain.timeline import TimelineKind
 from bot.store import Store
@@ -66,14 +67,15 @@ async def claim_overdue(
                 text=text,
                 stage=dispute.stage,
             )
-            await notices.owe_dispute(
+            await notices.owe(
                 conn,
-                notices.DISPUTE_OVERDUE_LINE,
-                workspace_id=dispute.workspace_id,
-                dispute_id=dispute.id,
+                DisputeOverdueLine(
+                    workspace_id=dispute.workspace_id,
+                    dispute_id=dispute.id,
+                    working_days=days,
+                    stage=dispute.stage,
+                ),
                 now=now,
-                working_days=days,
-                stage=dispute.stage.value,
             )
             escalation = None
             if config.ladder.auto_escalate and NEXT_STAGE.get(dispute.stage) is not None:
@@ -91,16 +93,17 @@ async def claim_overdue(
                 except DomainError as exc:  # refused before anything was written
                     log.info("%s not escalated automatically: %s", dispute.ref, exc.message)
             if escalation is None:
-                await notices.owe_card_edit(conn, dispute, now=now)
-            await notices.owe_dispute(
+                await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
+            await notices.owe(
                 conn,
-                notices.DISPUTE_OVERDUE_DM,
-                workspace_id=dispute.workspace_id,
-                dispute_id=dispute.id,
+                DisputeOverdueDm(
+                    workspace_id=dispute.workspace_id,
+                    dispute_id=dispute.id,
+                    working_days=days,
+                    stage=dispute.stage,
+                    escalated=escalation is not None,
+                ),
                 now=now,
-                working_days=days,
-                stage=dispute.stage.value,
-                escalated=escalation is not None,
             )
         claimed.append(Overdue(dispute=dispute, working_days=days, escalation=escalation))
     return claimed

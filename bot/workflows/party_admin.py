@@ -24,6 +24,7 @@ from bot.config import MAX_PARTY_NAME, ParleyConfig
 from bot.domain.disputes import Dispute
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.names import look_alike, lookalike_of, name_key
+from bot.domain.notices import DisputeRefresh
 from bot.domain.parties import Audience, Party, PartyKind, Person, internal_only
 from bot.domain.text import clean_line
 from bot.store import Store
@@ -381,7 +382,7 @@ async def _open_disputes(
     found = [await disputes_repo.get(conn, workspace_id=workspace_id, number=n) for n, _ in page]
     touched = tuple(d for d in found if d is not None)
     for dispute in touched:
-        await notices.owe_card_edit(conn, dispute, now=now)
+        await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
     return touched
 
 

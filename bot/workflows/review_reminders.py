@@ -24,13 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.reviews import ActionItem, Review, ReviewStatus
+from bot.domain.reviews import ActionItem, ReminderKind, Review, ReviewStatus
 from bot.store import Store
 from bot.store import reviews as repo
 from bot.store import sends as sends_repo
@@ -43,9 +42,6 @@ PROMPT_WINDOW = timedelta(days=30)
 """A minutes prompt that fell due while Parley was down is still sent within this window."""
 REMINDER_TIME = time(9, 0)
 """Local time of the report-deadline reminder and of an action item's due-date reminder."""
-
-ReminderKind = Literal["day-before", "15-minutes"]
-
 
 # ------------------------------------------------------------------------------ deadlines
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ParleyConfig
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.notices import ActionPosted, ActionRefresh
 from bot.domain.parties import Audience, Person, internal_only, is_external
 from bot.domain.reviews import ActionItem, Review, ReviewStatus
 from bot.domain.text import channel as channel_token
@@ -195,13 +196,14 @@ async def add_action(
         assert item is not None
         await notices.owe(
             conn,
-            kind=notices.ACTION_POSTED,
-            workspace_id=workspace_id,
-            lane=notices.review_lane(review.id),
+            ActionPosted(
+                workspace_id=workspace_id,
+                review_id=review.id,
+                action_number=item.number,
+                owner_id=actor.user_id,
+                what=f"the message of {item.ref} in {channel_token(review.channel_id)}",
+            ),
             now=now,
-            action_number=item.number,
-            owner_id=actor.user_id,
-            what=f"the message of {item.ref} in {channel_token(review.channel_id)}",
         )
     return item, review
 
@@ -250,12 +252,13 @@ async def complete_action(
         after = await repo.get_action(conn, workspace_id=workspace_id, number=number)
         await notices.owe(
             conn,
-            kind=notices.ACTION_REFRESH,
-            workspace_id=workspace_id,
-            lane=notices.review_lane(review.id),
+            ActionRefresh(
+                workspace_id=workspace_id,
+                review_id=review.id,
+                action_number=number,
+                pressed=pressed,
+            ),
             now=now,
-            action_number=number,
-            pressed=list(pressed) if pressed else None,
         )
     assert after is not None
     return after, review

@@ -7,8 +7,8 @@ never sends the same reminder twice, and what fell due while Parley was down is 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from bot.domain.notices import Notice
 from bot.store import Store
 from bot.store import sends as repo
 from bot.workflows import notices
@@ -20,22 +20,11 @@ async def claim_send(store: Store, *, key: str, now: datetime) -> bool:
         return await repo.claim(conn, key=key, now=now)
 
 
-async def owe_once(
-    store: Store,
-    *,
-    key: str,
-    kind: str,
-    workspace_id: str,
-    lane: str,
-    now: datetime,
-    **payload: Any,
-) -> bool:
+async def owe_once(store: Store, notice: Notice, *, key: str, now: datetime) -> bool:
     """Claim the key and owe the notice in one transaction: True for the one caller that
     did; the outbox then delivers it once, even across a restart."""
     async with store.write() as conn:
         if not await repo.claim(conn, key=key, now=now):
             return False
-        await notices.owe(
-            conn, kind=kind, workspace_id=workspace_id, lane=lane, now=now, dedupe=key, **payload
-        )
+        await notices.owe(conn, notice, now=now, dedupe=key)
         return True

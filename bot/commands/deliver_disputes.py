@@ -14,26 +14,37 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import render
 from bot.commands.home import refresh_homes
 from bot.commands.outgoing import About
-from bot.commands.sending import NothingToSend, Sender
+from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Stage
-from bot.domain.timeline import TimelineKind
-from bot.workflows import disputes, notices
+from bot.domain.notices import (
+    DisputeCard,
+    DisputeLine,
+    DisputeNotice,
+    DisputeOverdueDm,
+    DisputeOverdueLine,
+    DisputeRefresh,
+    DisputeTell,
+)
+from bot.workflows import disputes
 
 log = logging.getLogger(__name__)
 
+DELIVERERS = Deliverers()
 
-async def _dispute(send: Sender) -> Dispute:
-    dispute = await disputes.dispute_by_id(send.deps.store, dispute_id=send.payload["dispute_id"])
+
+async def _dispute(send: Sender, notice: DisputeNotice) -> Dispute:
+    dispute = await disputes.dispute_by_id(send.deps.store, dispute_id=notice.dispute_id)
     if dispute is None:
         raise NothingToSend("the dispute is gone")
     return dispute
 
 
-async def card(send: Sender) -> None:
+@DELIVERERS.of(DisputeCard)
+async def card(send: Sender, notice: DisputeCard) -> None:
     """The new dispute's card; its ts becomes the home thread."""
     deps = send.deps
-    dispute = await _dispute(send)
+    dispute = await _dispute(send, notice)
     if dispute.root_ts is not None:
         raise NothingToSend("the card is posted already")
     audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
@@ -48,15 +59,11 @@ async def card(send: Sender) -> None:
     await refresh_homes(deps, send.client, dispute)
 
 
-async def line(send: Sender) -> None:
+@DELIVERERS.of(DisputeLine)
+async def line(send: Sender, notice: DisputeLine) -> None:
     """A ladder move, said in the dispute's home thread."""
-    dispute = await _dispute(send)
-    said = render.change_line(
-        dispute,
-        TimelineKind(send.payload["event"]),
-        send.payload["text"],
-        send.payload["actor_id"],
-    )
+    dispute = await _dispute(send, notice)
+    said = render.change_line(dispute, notice.event, notice.text, notice.actor_id)
     await _say_in_thread(send, dispute, said)
 
 
@@ -73,11 +80,12 @@ async def _say_in_thread(send: Sender, dispute: Dispute, said: str) -> None:
     )
 
 
-async def refresh(send: Sender) -> None:
+@DELIVERERS.of(DisputeRefresh)
+async def refresh(send: Sender, notice: DisputeRefresh) -> None:
     """Edit the card, and its linked roots, in place: stage, owner and clock, each as its
     channel's audience may see them. A root that can no longer be edited is left as it is."""
     deps = send.deps
-    dispute = await _dispute(send)
+    dispute = await _dispute(send, notice)
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
     for channel_id, ts, kind in await disputes.dispute_threads(deps.store, dispute=dispute):
         audience = await deps.directory.audience(channel_id, dispute.workspace_id)
@@ -110,44 +118,45 @@ def _may_cure(exc: SlackApiError) -> bool:
     return status == 429 or status >= 500
 
 
-async def tell(send: Sender) -> None:
+@DELIVERERS.of(DisputeTell)
+async def tell(send: Sender, notice: DisputeTell) -> None:
     """The dispute-process or legal channel told that a dispute entered its stage."""
-    dispute = await _dispute(send)
+    dispute = await _dispute(send, notice)
     text, blocks = render.escalation_notice(
-        dispute, send.payload["text"], send.payload["actor_id"], tz=send.deps.config.calendar.zone
+        dispute, notice.text, notice.actor_id, tz=send.deps.config.calendar.zone
     )
     # Internal: it names every party. A misconfigured shared channel is refused at the door.
     await send.post(
-        channel=send.payload["channel_id"],
+        channel=notice.channel_id,
         text=text,
         blocks=blocks,
         about=About(disputes=[dispute], internal=True),
     )
 
 
-async def overdue_line(send: Sender) -> None:
+@DELIVERERS.of(DisputeOverdueLine)
+async def overdue_line(send: Sender, notice: DisputeOverdueLine) -> None:
     """The stage ran out: said once in the thread."""
-    dispute = await _dispute(send)
+    dispute = await _dispute(send, notice)
     said = render.overdue_line(
-        _at_stage(dispute, send.payload["stage"]),
-        send.payload["working_days"],
-        send.deps.config.calendar.zone,
+        _at_stage(dispute, notice.stage), notice.working_days, send.deps.config.calendar.zone
     )
     await _say_in_thread(send, dispute, said)
 
 
-async def overdue_dm(send: Sender) -> None:
+@DELIVERERS.of(DisputeOverdueDm)
+async def overdue_dm(send: Sender, notice: DisputeOverdueDm) -> None:
     """The owner told by DM, with the Escalate button (or that it was escalated for them)."""
     deps = send.deps
-    dispute = await _dispute(send)
+    dispute = await _dispute(send, notice)
     permalink = None
     if dispute.root_ts:
         permalink = await deps.directory.permalink(dispute.channel_id, dispute.root_ts)
     text, blocks = render.overdue_dm(
-        dispute if send.payload["escalated"] else _at_stage(dispute, send.payload["stage"]),
-        send.payload["working_days"],
+        dispute if notice.escalated else _at_stage(dispute, notice.stage),
+        notice.working_days,
         tz=deps.config.calendar.zone,
-        escalated=bool(send.payload["escalated"]),
+        escalated=notice.escalated,
         permalink=permalink,
         owner_is_approver=dispute.owner_id in deps.config.people.approvers,
     )
@@ -157,16 +166,6 @@ async def overdue_dm(send: Sender) -> None:
     )
 
 
-def _at_stage(dispute: Dispute, stage: str) -> Dispute:
+def _at_stage(dispute: Dispute, stage: Stage) -> Dispute:
     """The dispute as it was when its stage ran out (it may have moved on since)."""
-    return dispute.model_copy(update={"stage": Stage(stage)})
-
-
-DELIVERERS = {
-    notices.DISPUTE_CARD: card,
-    notices.DISPUTE_LINE: line,
-    notices.DISPUTE_REFRESH: refresh,
-    notices.DISPUTE_TELL: tell,
-    notices.DISPUTE_OVERDUE_LINE: overdue_line,
-    notices.DISPUTE_OVERDUE_DM: overdue_dm,
-}
+    return dispute.model_copy(update={"stage": stage})

@@ -1,0 +1,196 @@
+"""Delivering what reviews owe Slack: reminders with the agenda in the review's channel, the
+minutes prompt in the reminder's thread, action items' messages and their edits, and the DMs
+of an item's due date and of the monthly service report.
+
+A review in a Slack Connect channel is its parties' business: every post carries them in
+``About(parties=…)`` and passes the door. Direct messages only ever go to members of the
+workspace: an item owned by somebody of another organisation is reminded to the review's
+owner, who can press Done for them.
+"""
+
+from __future__ import annotations
+
+from bot.commands import outgoing, render_reviews
+from bot.commands.directory import UnknownUser
+from bot.commands.sending import Deliverers, NothingToSend, Sender
+from bot.domain.notices import (
+    ActionDue,
+    ActionPosted,
+    ActionRefresh,
+    ReportDue,
+    ReviewNotice,
+    ReviewPrompt,
+    ReviewReminder,
+)
+from bot.domain.parties import is_external
+from bot.domain.reviews import ActionItem, Review
+from bot.workflows import review_reminders, reviews_actions
+
+DELIVERERS = Deliverers()
+
+
+async def _action(
+    send: Sender, notice: ActionPosted | ActionRefresh | ActionDue
+) -> tuple[ActionItem, Review]:
+    """The action item a notice is about, and its review, as they are now."""
+    found = await reviews_actions.action_by_number(
+        send.deps.store, workspace_id=notice.workspace_id, number=notice.action_number
+    )
+    if found is None:
+        raise NothingToSend("the action item is gone")
+    return found
+
+
+async def _review(send: Sender, notice: ReviewNotice) -> Review:
+    review = await reviews_actions.review_by_id(send.deps.store, review_id=notice.review_id)
+    if review is None:
+        raise NothingToSend("the review is gone")
+    return review
+
+
+@DELIVERERS.of(ReviewReminder)
+async def remind(send: Sender, notice: ReviewReminder) -> None:
+    """A reminder with the agenda, in the review's channel; its thread takes the minutes."""
+    deps = send.deps
+    review = await _review(send, notice)
+    occurrence = notice.occurrence
+    audience = await deps.directory.audience(review.channel_id, review.workspace_id)
+    actions = await reviews_actions.counterpart_actions(
+        deps.store, review=review, audience=audience
+    )
+    late = review_reminders.meeting_late(review, occurrence, deps.calendar)
+    text, blocks = render_reviews.reminder(review, occurrence, notice.reminder, actions, late=late)
+    ts = await send.post(
+        channel=review.channel_id,
+        text=text,
+        blocks=blocks,
+        about=outgoing.About(parties=review.parties),
+    )
+    await review_reminders.remember_thread(
+        deps.store,
+        review=review,
+        occurrence=occurrence,
+        channel_id=review.channel_id,
+        ts=ts,
+        kind=notice.reminder,
+    )
+
+
+@DELIVERERS.of(ReviewPrompt)
+async def prompt(send: Sender, notice: ReviewPrompt) -> None:
+    """After a meeting: the minutes asked for in its reminder's thread (or, when no reminder
+    went out, as a message of its own with the agenda)."""
+    deps = send.deps
+    review = await _review(send, notice)
+    occurrence = notice.occurrence
+    thread = await review_reminders.reminder_thread(
+        deps.store, review=review, occurrence=occurrence
+    )
+    reminded = thread is not None
+    actions = []
+    if not reminded:
+        audience = await deps.directory.audience(review.channel_id, review.workspace_id)
+        actions = await reviews_actions.counterpart_actions(
+            deps.store, review=review, audience=audience
+        )
+    text, blocks = render_reviews.prompt(review, occurrence, actions, reminded=reminded)
+    channel = thread[0] if thread else review.channel_id
+    ts = await send.post(
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        thread_ts=thread[1] if thread else None,
+        about=outgoing.About(parties=review.parties),
+    )
+    if not reminded:
+        await review_reminders.remember_thread(
+            deps.store,
+            review=review,
+            occurrence=occurrence,
+            channel_id=channel,
+            ts=ts,
+            kind="prompt",
+        )
+
+
+@DELIVERERS.of(ActionPosted)
+async def post_action(send: Sender, notice: ActionPosted) -> None:
+    """The new item in the review's channel (in its latest reminder's thread, if any)."""
+    deps = send.deps
+    item, review = await _action(send, notice)
+    thread = await review_reminders.latest_thread(deps.store, review=review)
+    text, blocks = render_reviews.action_message(item, review)
+    ts = await send.post(
+        channel=review.channel_id,
+        text=text,
+        blocks=blocks,
+        thread_ts=thread[1] if thread and thread[0] == review.channel_id else None,
+        about=outgoing.About(parties=review.parties),
+    )
+    await reviews_actions.record_action_message(
+        deps.store, item=item, channel_id=review.channel_id, ts=ts
+    )
+
+
+@DELIVERERS.of(ActionRefresh)
+async def refresh_action(send: Sender, notice: ActionRefresh) -> None:
+    """Edit the item's message in the review's channel (and the message whose Done button
+    was pressed) to show it as it is now."""
+    item, review = await _action(send, notice)
+    text, blocks = render_reviews.action_message(item, review)
+    targets = []
+    if item.channel_id and item.message_ts:
+        targets.append((item.channel_id, item.message_ts))
+    if notice.pressed and notice.pressed not in targets:
+        targets.append(notice.pressed)
+    if not targets:
+        raise NothingToSend("the item has no message yet")
+    for channel, ts in targets:
+        await send.update(
+            channel=channel,
+            ts=ts,
+            text=text,
+            blocks=blocks,
+            about=outgoing.About(parties=review.parties),
+        )
+
+
+@DELIVERERS.of(ActionDue)
+async def action_due(send: Sender, notice: ActionDue) -> None:
+    """An item's due date: its owner reminded by DM (the review's owner, for an item owned
+    by somebody of another organisation)."""
+    deps = send.deps
+    item, review = await _action(send, notice)
+    if item.done_at is not None:
+        raise NothingToSend("the action item is done")
+    to = item.owner_id
+    try:
+        owner = await deps.directory.person(item.owner_id)
+    except UnknownUser:
+        owner = None
+    if owner is None or is_external(owner, item.workspace_id) or owner.is_bot:
+        to = review.owner_id
+    permalink = None
+    if item.channel_id and item.message_ts:
+        permalink = await deps.directory.permalink(item.channel_id, item.message_ts)
+    text, blocks = render_reviews.action_due(
+        item, review, for_owner=to == item.owner_id, permalink=permalink
+    )
+    await _dm(send, to, text, blocks)
+
+
+@DELIVERERS.of(ReportDue)
+async def report_due(send: Sender, notice: ReportDue) -> None:
+    """The monthly service report's deadline, to the review's owner by DM."""
+    review = await _review(send, notice)
+    late = None
+    if review.next_at is not None:
+        late = review_reminders.meeting_late(review, review.next_at, send.deps.calendar)
+    text, blocks = render_reviews.report_due(review, notice.deadline, late=late)
+    await _dm(send, review.owner_id, text, blocks)
+
+
+async def _dm(send: Sender, user_id: str, text: str, blocks: list[dict[str, object]]) -> None:
+    """A direct message to a member of the workspace (never to another organisation's)."""
+    channel = await send.dm(user_id)
+    await send.post(channel=channel, text=text, blocks=blocks, about=outgoing.About(internal=True))
