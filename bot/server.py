@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import __version__, envelopes
 from bot.app import build_app, build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
-from bot.commands.acks import handlers_running
+from bot.commands.acks import HandlerTasks
 from bot.commands.agreements import expire_agreements
 from bot.commands.delivery import Outbox
 from bot.commands.deps import Deps
@@ -485,7 +485,8 @@ class Parley:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await drain_background_work(SHUTDOWN_GRACE_SECONDS)
+        if self.deps is not None:
+            await drain_background_work(self.deps.runtime.handlers, SHUTDOWN_GRACE_SECONDS)
         if self.outbox is not None:
             if self.store is not None and self.outbox.wake in self.store.on_enqueued:
                 self.store.on_enqueued.remove(self.outbox.wake)
@@ -547,10 +548,10 @@ async def close_client(client: AsyncWebClient) -> None:
         await session.close()
 
 
-async def drain_background_work(grace: float) -> None:
-    """Wait for handlers still at work after their ack (`bot/commands/acks.py` runs every
-    listener), so a shutdown does not cut one in half."""
-    pending = handlers_running()
+async def drain_background_work(handlers: HandlerTasks, grace: float) -> None:
+    """Wait for handlers still at work after their ack (`bot/commands/bolt_internals.py` runs
+    every listener), so a shutdown does not cut one in half."""
+    pending = handlers.running()
     if not pending:
         return
     _, still = await asyncio.wait(pending, timeout=grace)
