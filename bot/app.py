@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
 from bot.commands import register_all
-from bot.commands.acks import PromptListenerRunner, SignalledAck
+from bot.commands.bolt_internals import SignalledAck, install_listener_runner
 from bot.commands.deps import Deps
 from bot.commands.directory import Directory
 from bot.config import ParleyConfig, resolve_config
@@ -145,7 +145,7 @@ def build_app(
     )
 
     # Answer Slack as soon as a handler acks (Bolt's own runner looks every 10 ms).
-    app._async_listener_runner = PromptListenerRunner.replacing(app.listener_runner)
+    install_listener_runner(app, deps.runtime.handlers)
 
     @app.middleware
     async def provide_deps(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:

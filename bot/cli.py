@@ -162,7 +162,7 @@ def config_check(path: Path | None) -> None:
 @one_line_errors
 def demo(quiet: bool) -> None:
     """A scripted session against a built-in Slack stand-in; no Slack account needed."""
-    from bot.demo import run_demo
+    from bot.demo.runner import run_demo
 
     ok = asyncio.run(run_demo(echo=None if quiet else click.echo))
     if quiet:

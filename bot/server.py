@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import json
 import logging
@@ -11,35 +12,29 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 
-import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__, envelopes
-from bot.app import build_app, build_deps, outbox_client, slack_session, web_client
+from bot.app import build_app
 from bot.clock import Clock
-from bot.commands.acks import handlers_running
-from bot.commands.agreements import expire_agreements
+from bot.commands.acks import HandlerTasks
 from bot.commands.delivery import Outbox
 from bot.commands.deps import Deps
-from bot.commands.digests import send_due_digests
-from bot.commands.overdue import notify_overdue
-from bot.commands.review_reminders import remind_reviews
 from bot.config import ParleyConfig
 from bot.domain.parties import Person
 from bot.metrics import Metrics
+from bot.services import BACKGROUND_JOBS, Services, app_id_of, open_parley
 from bot.settings import Settings, SettingsError
 from bot.store import Store, replays
 from bot.store import outbox as outbox_repo
 from bot.ticker import Ticker
-from bot.workflows.party_admin import sync_configured_parties
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("bot.requests")
@@ -49,7 +44,6 @@ HEALTH_PATH = "/healthz"
 LIVE_PATH = "/livez"
 METRICS_PATH = "/metrics"
 SHUTDOWN_GRACE_SECONDS = 20.0
-OUTBOX_FLUSH_SECONDS = 5.0
 TICK_SECONDS = 60.0
 DEPS_KEY = web.AppKey("deps", Deps)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
@@ -311,8 +305,8 @@ class Parley:
         self.settings = settings
         self.tick_seconds = tick_seconds
         self.ticker: Ticker | None = None
-        self._identity: Person | None = None
-        self._app_id: str | None = None
+        self.services: Services | None = None
+        self._services_stack: contextlib.AsyncExitStack | None = None
         self.config = config
         self.clock = clock
         self.store: Store | None = None
@@ -331,17 +325,20 @@ class Parley:
 
     async def start(self, *, host: str = "0.0.0.0", port: int | None = None) -> None:
         """Open and migrate the store, then listen. Raises DatabaseError with one line."""
-        self.store = Store.open(
-            self.settings.DATABASE_URL,
-            pool_size=self.settings.PARLEY_DB_POOL_SIZE,
-            sqlite_sync=self.settings.PARLEY_SQLITE_SYNC,
-        )
-        self.metrics.watch(self.store)
+        stack = contextlib.AsyncExitStack()
         try:
-            await self.store.upgrade()
+            services = await stack.enter_async_context(
+                open_parley(self.settings, self.config, clock=self.clock, metrics=self.metrics)
+            )
+            if services.me is not None:
+                services.app_id = await app_id_of(services.client, services.me)
         except BaseException:
-            await self.store.close()
+            await stack.aclose()
             raise
+        self._services_stack = stack
+        self.services = services
+        self.store, self.client, self.deps = services.store, services.client, services.deps
+        self.outbox = services.outbox
         mode = "socket" if self.settings.socket_mode else "http"
         log.info(
             "Parley %s starting (database migrated): %s mode, %s database",
@@ -356,48 +353,9 @@ class Parley:
                 }
             },
         )
-        observer = self.metrics.web_api_observer()
-        self.client = web_client(self.settings, slack_session(), observer=observer)
-        try:
-            self._identity = await check_token(self.client)
-            if self._identity is not None:
-                self._app_id = await app_id_of(self.client, self._identity)
-        except BaseException:
-            await self.store.close()
-            await close_client(self.client)
-            raise
-        self.deps = build_deps(
-            self.settings, self.store, self.client, config=self.config, clock=self.clock
-        )
-        if self._identity is not None and self._identity.team_id:
-            # The config's parties are on record (and win their names) before anyone speaks.
-            await sync_configured_parties(
-                self.store,
-                workspace_id=self._identity.team_id,
-                config=self.config,
-                now=self.deps.clock.now(),
-            )
-        self.outbox = Outbox(
-            self.deps, outbox_client(self.settings, self.client.session, observer=observer)
-        )
-        self.store.on_enqueued.append(self.outbox.wake)
-        if self.store.dialect == "sqlite":
-            # One process per SQLite file: what it was sending when it died is ours again.
-            async with self.store.write() as conn:
-                released = await outbox_repo.release_all(conn, now=self.deps.clock.now())
-            if released:
-                log.info("outbox: %d message(s) in doubt after the last stop", released)
-        self.outbox.start()
         self.bolt = build_app(self.deps, self.client, self.identity)
         self.ticker = Ticker(
-            [
-                ("overdue", self._overdue),
-                ("reviews", self._reviews),
-                ("agreements", self._agreements),
-                ("digests", self._digests),
-                ("outbox", self._outbox),
-                ("requests", self._forget_requests),
-            ],
+            [(name, functools.partial(job, services)) for name, job in BACKGROUND_JOBS],
             interval=self.tick_seconds or 60.0,
             observe=self.metrics.job_ran,
         )
@@ -425,47 +383,14 @@ class Parley:
 
     async def identity(self) -> Person:
         """Parley's own bot user, as the actor of what it does by itself."""
-        if self._identity is None:
-            assert self.client is not None
-            found = await check_token(self.client)
-            if found is None:
-                raise RuntimeError("Slack is not reachable: bot identity unknown")
-            self._identity = found
-            self._app_id = await app_id_of(self.client, found)
-        return self._identity
+        assert self.services is not None
+        return await self.services.identity()
 
     async def installation(self) -> envelopes.Installation:
         """The workspace and app Parley serves: requests for any other are refused."""
         me = await self.identity()
-        return envelopes.Installation(team_id=me.team_id, app_id=self._app_id)
-
-    async def _forget_requests(self) -> None:
-        """Drop the signatures of requests no valid signature can repeat any more."""
-        assert self.store is not None
-        cutoff = int(time.time()) - envelopes.SIGNATURE_WINDOW_SECONDS - 60
-        async with self.store.write() as conn:
-            await replays.forget_before(conn, signed_before=cutoff)
-
-    async def _overdue(self) -> None:
-        assert self.deps is not None
-        await notify_overdue(self.deps, await self.identity())
-
-    async def _outbox(self) -> None:
-        assert self.outbox is not None
-        await self.outbox.drain()
-        await self.outbox.prune()
-
-    async def _reviews(self) -> None:
-        assert self.deps is not None and self.client is not None
-        await remind_reviews(self.deps)
-
-    async def _agreements(self) -> None:
-        assert self.deps is not None and self.client is not None
-        await expire_agreements(self.deps, await self.identity())
-
-    async def _digests(self) -> None:
-        assert self.deps is not None and self.client is not None
-        await send_due_digests(self.deps)
+        assert self.services is not None
+        return envelopes.Installation(team_id=me.team_id, app_id=self.services.app_id)
 
     async def tick(self) -> None:
         """Run the background jobs once now (the ticker does this every TICK_SECONDS)."""
@@ -485,72 +410,20 @@ class Parley:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await drain_background_work(SHUTDOWN_GRACE_SECONDS)
-        if self.outbox is not None:
-            if self.store is not None and self.outbox.wake in self.store.on_enqueued:
-                self.store.on_enqueued.remove(self.outbox.wake)
-            await self.outbox.stop(OUTBOX_FLUSH_SECONDS)
-            self.outbox = None
-        if self.client is not None:
-            await close_client(self.client)
-        if self.store is not None:
-            self.metrics.watch(None)
-            await self.store.close()
-            self.store = None
+        if self.deps is not None:
+            await drain_background_work(self.deps.runtime.handlers, SHUTDOWN_GRACE_SECONDS)
+        if self._services_stack is not None:
+            await self._services_stack.aclose()  # the outbox flushed, the client, the store
+            self._services_stack = None
+        self.services = None
+        self.outbox = None
+        self.store = None
 
 
-async def check_token(client: AsyncWebClient) -> Person | None:
-    """Refuse to start with a token Slack rejects; start anyway if Slack cannot be reached.
-
-    Returns Parley's own bot user (None when Slack could not be asked)."""
-    try:
-        found = await client.auth_test()
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({error})") from None
-        log.warning("auth.test failed (%s); starting anyway", error)
-        return None
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        log.warning("Slack is not reachable (%s); starting anyway", type(exc).__name__)
-        return None
-    return Person(
-        user_id=str(found.get("user_id") or ""),
-        team_id=str(found.get("team_id") or ""),
-        name=str(found.get("user") or "parley"),
-    )
-
-
-async def app_id_of(client: AsyncWebClient, me: Person) -> str | None:
-    """Parley's own app id, so a request for another app is refused: a bot user's profile
-    in `users.info` carries its `api_app_id` (auth.test does not say it for every token).
-    None when Slack cannot say; requests are then checked against the workspace only."""
-    try:
-        found = await client.users_info(user=me.user_id)
-    except SlackApiError as exc:
-        log.warning("users.info failed for Parley's bot user (%s)", exc.response.get("error"))
-        return None
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        log.warning("Slack is not reachable (%s): Parley's app id unknown", type(exc).__name__)
-        return None
-    profile = (found.get("user") or {}).get("profile") or {}
-    app_id = profile.get("api_app_id")
-    if not isinstance(app_id, str) or not app_id:
-        log.warning("Slack did not say Parley's app id: requests are checked by workspace only")
-        return None
-    return app_id
-
-
-async def close_client(client: AsyncWebClient) -> None:
-    session = getattr(client, "session", None)
-    if session is not None:
-        await session.close()
-
-
-async def drain_background_work(grace: float) -> None:
-    """Wait for handlers still at work after their ack (`bot/commands/acks.py` runs every
-    listener), so a shutdown does not cut one in half."""
-    pending = handlers_running()
+async def drain_background_work(handlers: HandlerTasks, grace: float) -> None:
+    """Wait for handlers still at work after their ack (`bot/commands/bolt_internals.py` runs
+    every listener), so a shutdown does not cut one in half."""
+    pending = handlers.running()
     if not pending:
         return
     _, still = await asyncio.wait(pending, timeout=grace)

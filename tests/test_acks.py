@@ -15,11 +15,16 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.commands.acks import PromptListenerRunner, SignalledAck, handlers_running
+from bot.commands.acks import HandlerTasks
+from bot.commands.bolt_internals import (
+    PromptListenerRunner,
+    SignalledAck,
+    install_listener_runner,
+)
 from bot.sandbox.harness import Running
 
 
-def bare_app() -> AsyncApp:
+def bare_app(handlers: HandlerTasks | None = None) -> AsyncApp:
     async def authorize(**_: Any) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-1", bot_id="B1")
 
@@ -28,7 +33,7 @@ def bare_app() -> AsyncApp:
         authorize=authorize,
         request_verification_enabled=False,
     )
-    app._async_listener_runner = PromptListenerRunner.replacing(app.listener_runner)
+    install_listener_runner(app, handlers if handlers is not None else HandlerTasks())
 
     @app.middleware
     async def signalled(context: Any, next: Any) -> None:
@@ -56,7 +61,8 @@ def command(text: str) -> AsyncBoltRequest:
 
 
 async def test_the_answer_goes_out_while_the_handler_goes_on() -> None:
-    app = bare_app()
+    handlers = HandlerTasks()
+    app = bare_app(handlers)
     acked, release, finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     @app.command("/x")
@@ -69,10 +75,10 @@ async def test_the_answer_goes_out_while_the_handler_goes_on() -> None:
     response = await app.async_dispatch(command("go"))
     assert response.status == 200 and "stored" in response.body
     assert acked.is_set() and not finished.is_set()  # answered before the handler ended
-    assert len(handlers_running()) == 1  # and a shutdown can still wait for it
+    assert len(handlers.running()) == 1  # and a shutdown can still wait for it
     release.set()
-    await asyncio.gather(*handlers_running())
-    assert finished.is_set() and not handlers_running()
+    await asyncio.gather(*handlers.running())
+    assert finished.is_set() and not handlers.running()
 
 
 async def test_an_error_before_the_ack_answers_500(caplog: pytest.LogCaptureFixture) -> None:
@@ -91,7 +97,8 @@ async def test_an_error_before_the_ack_answers_500(caplog: pytest.LogCaptureFixt
 async def test_an_error_after_the_ack_is_logged_and_the_ack_stands(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    app = bare_app()
+    handlers = HandlerTasks()
+    app = bare_app(handlers)
     crashed = asyncio.Event()
 
     @app.command("/x")
@@ -103,7 +110,7 @@ async def test_an_error_after_the_ack_is_logged_and_the_ack_stands(
 
     with caplog.at_level(logging.ERROR):
         response = await app.async_dispatch(command("go"))
-        await asyncio.gather(*handlers_running())
+        await asyncio.gather(*handlers.running())
     assert crashed.is_set()
     assert response.status == 200 and "done" in response.body
     assert "boom after ack" in caplog.text

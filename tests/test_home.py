@@ -156,7 +156,7 @@ async def test_only_homes_people_have_opened_are_republished(app: Running) -> No
     # What was recorded outlives the process: a fresh cache still republishes Bob's Home.
     deps = app.parley.deps
     assert deps is not None
-    deps.home_viewers.clear()
+    deps.runtime.home_viewers.clear()
     app.slack.clear_calls()
     await app.driver.command("/dispute", "note D-1 Chased again", user="U0ALICE", channel="C0DESK")
     await app.driver.command("/dispute", "resolve D-1 Credited", user="U0ALICE", channel="C0DESK")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.commands.directory import Directory
+from bot.commands.runtime import Runtime
 from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
 from bot.settings import Settings
@@ -20,5 +21,5 @@ class Deps:
     calendar: WorkCalendar
     settings: Settings
     directory: Directory
-    # (workspace, user) this process has recorded as having opened their App Home.
-    home_viewers: set[tuple[str, str]] = field(default_factory=set, compare=False, hash=False)
+    # What this Parley keeps in memory while it runs (bot/commands/runtime.py).
+    runtime: Runtime = field(default_factory=Runtime, compare=False, hash=False)

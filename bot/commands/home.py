@@ -34,11 +34,12 @@ async def home_opened(
         return
     workspace_id, user_id = workspace_of(context), event["user"]
     published = await publish_home(deps, client, workspace_id=workspace_id, user_id=user_id)
-    if published and (workspace_id, user_id) not in deps.home_viewers:  # once, not per visit
+    viewers = deps.runtime.home_viewers
+    if published and (workspace_id, user_id) not in viewers:  # once, not per visit
         await digests_home.home_opened(
             deps.store, workspace_id=workspace_id, user_id=user_id, now=deps.clock.now()
         )
-        deps.home_viewers.add((workspace_id, user_id))
+        viewers.add((workspace_id, user_id))
 
 
 async def publish_home(
@@ -75,10 +76,6 @@ async def publish_home(
     return True
 
 
-# Homes being published, by (deps, user): True when another change arrived meanwhile.
-_publishing: dict[tuple[int, str], bool] = {}
-
-
 async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) -> None:
     """After a change to a dispute: the Home of its owner and of each member of ours.
 
@@ -93,19 +90,20 @@ async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) ->
     except Exception:  # the change itself stands; a stale Home is refreshed on next visit
         log.exception("finding whose Home to refresh after %s failed", dispute.ref)
         return
+    publishing = deps.runtime.homes_publishing  # True when another change arrived meanwhile
     for user_id in (p for p in people if p in viewers):
-        key = (id(deps), user_id)
-        if key in _publishing:
-            _publishing[key] = True
+        key = (dispute.workspace_id, user_id)
+        if key in publishing:
+            publishing[key] = True
             continue
-        _publishing[key] = False
+        publishing[key] = False
         try:
             while True:
                 await publish_home(deps, client, workspace_id=dispute.workspace_id, user_id=user_id)
-                if not _publishing[key]:
+                if not publishing[key]:
                     break
-                _publishing[key] = False
+                publishing[key] = False
         except Exception:  # the change itself stands; a stale Home is refreshed on next visit
             log.exception("refreshing the Home of %s after %s failed", user_id, dispute.ref)
         finally:
-            _publishing.pop(key, None)
+            publishing.pop(key, None)

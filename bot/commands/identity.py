@@ -28,7 +28,6 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.commands import render, render_agreements
-from bot.commands.acks import after_ack
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import Directory, UnknownUser
@@ -172,7 +171,7 @@ async def place_caller(
     try:
         caller = await asyncio.wait_for(lookup.get(), INTERACTION_WAIT_SECONDS)
     except (SlackTrouble, TimeoutError):
-        return await _refuse(body, context, SLACK_TROUBLE)
+        return await _refuse(deps, body, context, SLACK_TROUBLE)
     if caller.internal:
         return await next()
     kind = body.get("type")
@@ -182,10 +181,12 @@ async def place_caller(
     if kind == "view_closed":
         return await next()
     log.info("refused an outsider's %s", kind)
-    return await _refuse(body, context, OUTSIDER_REFUSAL)
+    return await _refuse(deps, body, context, OUTSIDER_REFUSAL)
 
 
-async def _refuse(body: dict[str, Any], context: AsyncBoltContext, message: str) -> BoltResponse:
+async def _refuse(
+    deps: Deps, body: dict[str, Any], context: AsyncBoltContext, message: str
+) -> BoltResponse:
     """Answer the person, change nothing. A form is replaced by the refusal (it has no
     response_url); a button or a shortcut answers ephemerally where it was pressed."""
     kind = body.get("type")
@@ -210,7 +211,7 @@ async def _refuse(body: dict[str, Any], context: AsyncBoltContext, message: str)
     respond = context.respond
     if respond is not None and respond.response_url:
         # Told after the ack, through the response_url: Slack is answered first.
-        after_ack(_tell(respond, message))
+        deps.runtime.handlers.after_ack(_tell(respond, message))
     return BoltResponse(status=200, body="")
 
 

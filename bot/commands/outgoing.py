@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.internals import _set_response
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
@@ -23,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import mrkdwn, render
-from bot.commands.acks import SignalledAck
+from bot.commands.bolt_internals import SignalledAck, set_ack_response
 from bot.commands.common import Ack, workspace_of
 from bot.commands.deps import Deps
 from bot.domain import names
@@ -186,7 +185,7 @@ class GuardedAck(SignalledAck):
             log.warning(
                 "no answer within %.1f s: acknowledged first, answering later", ACK_DEADLINE_SECONDS
             )
-            _set_response(self, text_or_whole_response=STILL_WORKING, response_type="ephemeral")
+            set_ack_response(self, STILL_WORKING, response_type="ephemeral")
 
     async def __call__(  # type: ignore[override]
         self, text: Any = "", blocks: Any = None, **kwargs: Any

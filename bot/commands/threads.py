@@ -22,7 +22,6 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.commands.acks import after_ack
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
@@ -108,6 +107,7 @@ async def _capture(
         known = deps.directory.known(found.author_id)
         recorded = await capture.record_reply(
             deps.store,
+            deps.runtime.known_threads,
             workspace_id=workspace_id,
             message=found,
             author=known or event_author(found.author_id, event),
@@ -116,7 +116,7 @@ async def _capture(
             now=deps.clock.now(),
         )
         if recorded and known is None:
-            after_ack(_place_by_slack(deps, workspace_id, found))
+            deps.runtime.handlers.after_ack(_place_by_slack(deps, workspace_id, found))
 
 
 def _message(
@@ -145,7 +145,10 @@ def _message(
 
 async def _ours(deps: Deps, message: capture.Message) -> bool:
     return await capture.is_dispute_thread(
-        deps.store, channel_id=message.channel_id, thread_ts=message.thread_ts
+        deps.store,
+        deps.runtime.known_threads,
+        channel_id=message.channel_id,
+        thread_ts=message.thread_ts,
     )
 
 
@@ -177,6 +180,7 @@ async def _place_by_slack(deps: Deps, workspace_id: str, message: capture.Messag
         return
     await capture.place_reply(
         deps.store,
+        deps.runtime.known_threads,
         workspace_id=workspace_id,
         message=message,
         author=author,

@@ -30,7 +30,8 @@ class Running:
     async def settle(self, grace: float = 10.0) -> None:
         """Wait until the work handlers do after their ack has finished, and the messages
         it owed Slack (due now, by the fake clock) are delivered."""
-        await drain_background_work(grace)
+        assert self.parley.deps is not None
+        await drain_background_work(self.parley.deps.runtime.handlers, grace)
         assert self.parley.outbox is not None
         await self.parley.outbox.idle(grace)
 

@@ -8,7 +8,6 @@ one that arrives while the first delivery is still being handled, records nothin
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,14 +24,27 @@ from bot.store import disputes_timeline as timeline_repo
 from bot.workflows.parties import party_for_team
 
 TEXT_LIMIT = 40_000  # Slack's own limit for a message's text
-KNOWN_THREADS = 20_000  # dispute threads remembered per store
+KNOWN_THREADS = 20_000  # dispute threads remembered per Parley
 
-# Dispute threads already looked up, per store: (channel, thread ts) -> dispute id. A thread
-# never stops being its dispute's (threads and disputes are never deleted), so a hit is
-# always right; a thread not found is asked again next time, as it may be new.
-_known_threads: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], int]] = (
-    weakref.WeakKeyDictionary()
-)
+
+class KnownThreads:
+    """Dispute threads already looked up in one Parley: (channel, thread ts) -> dispute id.
+
+    A thread never stops being its dispute's (threads and disputes are never deleted), so a
+    hit is always right; a thread not found is asked again next time, as it may be new. At
+    most `limit` are kept, the oldest forgotten first."""
+
+    def __init__(self, limit: int = KNOWN_THREADS) -> None:
+        self.limit = limit
+        self._known: dict[tuple[str, str], int] = {}
+
+    def get(self, channel_id: str, thread_ts: str) -> int | None:
+        return self._known.get((channel_id, thread_ts))
+
+    def remember(self, channel_id: str, thread_ts: str, dispute_id: int) -> None:
+        if len(self._known) >= self.limit:
+            self._known.pop(next(iter(self._known)))
+        self._known[(channel_id, thread_ts)] = dispute_id
 
 
 @dataclass(frozen=True)
@@ -56,28 +68,31 @@ def message_time(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), UTC)
 
 
-async def is_dispute_thread(store: Store, *, channel_id: str, thread_ts: str) -> bool:
+async def is_dispute_thread(
+    store: Store, threads: KnownThreads, *, channel_id: str, thread_ts: str
+) -> bool:
     """Whether a thread is a dispute's: messages elsewhere are not Parley's business."""
-    return await dispute_of_thread(store, channel_id=channel_id, thread_ts=thread_ts) is not None
+    found = await dispute_of_thread(store, threads, channel_id=channel_id, thread_ts=thread_ts)
+    return found is not None
 
 
-async def dispute_of_thread(store: Store, *, channel_id: str, thread_ts: str) -> int | None:
-    """The id of the dispute whose thread this is, remembered once found."""
-    known = _known_threads.setdefault(store, {})
-    found = known.get((channel_id, thread_ts))
+async def dispute_of_thread(
+    store: Store, threads: KnownThreads, *, channel_id: str, thread_ts: str
+) -> int | None:
+    """The id of the dispute whose thread this is, remembered in `threads` once found."""
+    found = threads.get(channel_id, thread_ts)
     if found is not None:
         return found
     async with store.read() as conn:
         found = await timeline_repo.thread_dispute(conn, channel_id=channel_id, thread_ts=thread_ts)
     if found is not None:
-        if len(known) >= KNOWN_THREADS:
-            known.pop(next(iter(known)))
-        known[(channel_id, thread_ts)] = found
+        threads.remember(channel_id, thread_ts, found)
     return found
 
 
 async def record_reply(
     store: Store,
+    threads: KnownThreads,
     *,
     workspace_id: str,
     message: Message,
@@ -93,7 +108,7 @@ async def record_reply(
     (for a party's first reply) its response time are committed together.
     """
     dispute_id = await dispute_of_thread(
-        store, channel_id=message.channel_id, thread_ts=message.thread_ts
+        store, threads, channel_id=message.channel_id, thread_ts=message.thread_ts
     )
     if dispute_id is None:
         return False
@@ -130,6 +145,7 @@ async def record_reply(
 
 async def place_reply(
     store: Store,
+    threads: KnownThreads,
     *,
     workspace_id: str,
     message: Message,
@@ -145,7 +161,7 @@ async def place_reply(
     has answered, Slack's record wins: the reply goes on its author's party (brought in and
     timed like any first reply), or on none for one of ours. False if nothing changed."""
     dispute_id = await dispute_of_thread(
-        store, channel_id=message.channel_id, thread_ts=message.thread_ts
+        store, threads, channel_id=message.channel_id, thread_ts=message.thread_ts
     )
     if dispute_id is None:
         return False

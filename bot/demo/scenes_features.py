@@ -1,0 +1,188 @@
+"""The demo's scenes of agreements, digests and service reviews."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.demo.session import Session, reply_text
+from bot.sandbox.blocktext import render_view
+from bot.store import agreements as agreements_repo
+from bot.workflows.digests import DEFAULT_TIME, next_due
+
+AGREEMENT_TERMS: dict[str, dict[str, Any]] = {
+    "what": {"value": "The monthly SLA report with the list of major incidents"},
+    "why": {"value": "Globex's ISO 27001 surveillance audit of our service desk"},
+    "who_people": {"people": ["U0GRETA", "U0ALICE"]},
+    "who": {"value": "Globex's lead auditor; our service manager"},
+    "when": {"value": "Monthly, within 5 working days of the month's end"},
+    "where_channel": {"channel": "C0GLOBEX"},
+    "where": {"value": "The shared channel, the report as an encrypted PDF"},
+    "how": {"value": "Exported by the service desk, reviewed by the manager before sharing"},
+    "authorization": {"value": "Approved by the CISO for each report"},
+    "valid_until": {"date": "2027-06-30"},
+}
+
+
+async def scene_agreements(s: Session) -> None:
+    await s.command(
+        "U0ALICE",
+        "C0DESK",
+        "/agreement",
+        "new Monthly SLA report with <@U0GRETA|greta>",
+    )
+    form = s.running.slack.calls_to("views.open")[-1].args["view"]
+    party = form["blocks"][0]["element"]
+    s.check(
+        party.get("initial_option", {}).get("text", {}).get("text") == "Globex Audit",
+        "the form opens with Globex Audit as the party, from Greta's team",
+    )
+    values = {"party": {"party": party["initial_option"]["value"]}, **AGREEMENT_TERMS}
+    await s.submit("U0ALICE", values, "the 5W1H of the monthly SLA report, valid until June")
+    cards = [
+        c
+        for c in s.running.slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0GLOBEX" and "A-1" in c.args["text"]
+    ]
+    s.check(len(cards) == 1, "A-1's card is posted in Globex's shared channel")
+    ts = str((cards[-1].response or {}).get("ts")) if cards else ""
+    await s.press("U0ALICE", "C0GLOBEX", ts, "agreement_acknowledge", "Acknowledge")
+    refused = s.running.slack.calls_to("response_url")[-1].args.get("text", "")
+    s.check("Only Globex Audit's people" in refused, "Alice cannot acknowledge for Globex")
+    await s.later(timedelta(minutes=40), "Greta reads the card")
+    await s.press("U0GRETA", "C0GLOBEX", ts, "agreement_acknowledge", "Acknowledge")
+    card = s.running.slack.calls_to("chat.update")[-1].args
+    s.check(
+        card.get("ts") == ts and "Acknowledged* by <@U0GRETA>" in str(card.get("blocks")),
+        "Greta acknowledges; the card shows who and when",
+    )
+    await s.command("U0ALICE", "C0DESK", "/agreement", "edit A-1")
+    weekly = {**AGREEMENT_TERMS, "when": {"value": "Weekly, every Monday by noon"}}
+    await s.submit("U0ALICE", weekly, "weekly instead of monthly")
+    async with s.running.store.read() as conn:
+        a1 = await agreements_repo.get(conn, workspace_id="T0PARLEY", number=1)
+    s.check(
+        a1 is not None and a1.version == 2 and a1.current.acknowledged_by is None,
+        "the edit is version 2, waiting for a new acknowledgment",
+    )
+    old = await s.command("U0ALICE", "C0DESK", "/agreement", "show A-1 v1")
+    s.check(
+        "Monthly, within 5 working days" in reply_text(old),
+        "version 1 stays readable, with Greta's acknowledgment",
+    )
+
+
+async def scene_digest(s: Session) -> None:
+    await s.command("U0ALICE", "C0DESK", "/digest", "subscribe at 09:00")
+    deps = s.running.parley.deps
+    assert deps is not None
+    now = s.running.clock.now()
+    due = next_due(DEFAULT_TIME, deps.config.calendar.zone, deps.calendar, after=now)
+    mark = len(s.running.slack.calls)
+    await s.later(due - now, "The next working morning")
+
+    def digests_since(start: int) -> list[Any]:
+        return [
+            c
+            for c in s.running.slack.calls[start:]
+            if c.method == "chat.postMessage"
+            and c.args.get("channel") == "C0DESK"
+            and "Daily digest" in str(c.args.get("text"))
+        ]
+
+    posted = digests_since(mark)
+    s.check(len(posted) == 1, "the digest is posted in #service-desk at 09:00")
+    blocks = str(posted[0].args.get("blocks")) if posted else ""
+    s.check(
+        "D-2" in blocks and "Stage 2/4" in blocks and "archives/C0DESK" in blocks,
+        "it lists D-2 with its stage and clock, linked to its thread",
+    )
+    s.check("<@U0GRETA> (Globex Audit)" in blocks, "it says Greta replied since the last digest")
+    await s.later(timedelta(minutes=30), "Half an hour later")
+    s.check(len(digests_since(mark)) == 1, "it is posted once")
+    s.say("@bob opens Parley's Home tab")
+    before = len(s.running.slack.calls_to("views.publish"))
+    await s.running.driver.home_opened("U0BOB")
+    await s.running.settle()
+    published = s.running.slack.calls_to("views.publish")[before:]
+    if published:
+        rendered = render_view(published[-1].args["view"], s.running.slack)
+        s.say(textwrap.indent(rendered, "    ┆ ", predicate=lambda _line: True))
+    s.check(
+        bool(published) and "D-2" in str(published[-1].args["view"]),
+        "Bob's Home shows D-2 with its clock and buttons",
+    )
+
+
+async def scene_reviews(s: Session) -> None:
+    async def until(when: datetime, why: str) -> None:
+        await s.later(when - s.running.clock.now(), why)
+
+    scheduled = await s.command(
+        "U0ALICE",
+        "C0ACME",
+        "/review",
+        "schedule Monthly service review with <@U0RAJ|raj> every month on the 10th working day "
+        "at 10:00",
+    )
+    s.check(
+        "next: Mon 14 Dec 2026 10:00 (Asia/Shanghai) · every month on the 10th working day"
+        in reply_text(scheduled),
+        "R-1 is read back: the 10th CN working day of December is Mon 14 Dec",
+    )
+    await s.command(
+        "U0ALICE",
+        "C0DESK",
+        "/review",
+        "action R-1 <@U0RAJ|raj> Dec 18 Send the November service report",
+    )
+    items = [
+        c
+        for c in s.running.slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0ACME" and "T-1" in str(c.args.get("text"))
+    ]
+    s.check(
+        len(items) == 1 and "review_action_done" in str(items[0].args.get("blocks")),
+        "T-1 is posted in #acme-shared with a Done button",
+    )
+    mark = len(s.running.slack.calls_to("chat.postMessage"))
+    await until(datetime(2026, 12, 11, 2, 0, tzinfo=UTC), "The working day before the meeting")
+
+    def reminders_since(start: int) -> list[Any]:
+        return [
+            c
+            for c in s.running.slack.calls_to("chat.postMessage")[start:]
+            if c.args["channel"] == "C0ACME" and "R-1" in str(c.args.get("text"))
+        ]
+
+    day_before = reminders_since(mark)
+    s.check(
+        len(day_before) == 1
+        and "Key problems to negotiate" in str(day_before[0].args.get("blocks"))
+        and "T-1" in str(day_before[0].args.get("blocks")),
+        "#acme-shared gets the agenda and Acme's open action items on Fri 11 Dec",
+    )
+    await until(datetime(2026, 12, 14, 1, 45, tzinfo=UTC), "Monday, a quarter to ten")
+    last_call = reminders_since(mark)[1:]
+    s.check(
+        len(last_call) == 1 and "starts in 15 minutes" in str(last_call[0].args.get("text")),
+        "15 minutes before, the last call",
+    )
+    await until(datetime(2026, 12, 14, 3, 0, tzinfo=UTC), "An hour after the meeting began")
+    prompts = reminders_since(mark)[2:]
+    thread = str((last_call[0].response or {}).get("ts")) if last_call else ""
+    s.check(
+        len(prompts) == 1 and prompts[0].args.get("thread_ts") == thread,
+        "the minutes are asked for in the reminder's thread",
+    )
+    minutes = "Agreed: Acme credits 5% of October's fee; new escalation contacts by Friday"
+    s.say(f"#acme-shared  @raj (in the thread) › {minutes}")
+    await s.running.driver.message("U0RAJ", "C0ACME", minutes, thread_ts=thread)
+    item_ts = str((items[0].response or {}).get("ts")) if items else ""
+    await s.press("U0ALICE", "C0ACME", item_ts, "review_action_done", "Done")
+    shown = await s.command("U0ALICE", "C0DESK", "/review", "show R-1")
+    text = reply_text(shown)
+    s.check("Acme credits 5%" in text, "Raj's reply is in the meeting's minutes")
+    s.check("(0 open of 1)" in text, "the Done button marked T-1 done")
+    s.check("next: " in text and "Jan 2027" in text, "R-1 moves on to January")

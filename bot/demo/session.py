@@ -1,0 +1,175 @@
+"""One demo run: the demo's config and clock, and the session that drives Parley and keeps
+the verdicts.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from bot.domain.disputes import Dispute
+from bot.sandbox.blocktext import mrkdwn, render_message, render_view
+from bot.sandbox.driver import Reply
+from bot.sandbox.harness import Running
+from bot.store import disputes as disputes_repo
+
+Echo = Callable[[str], None]
+
+# Monday 23 November 2026, 10:00 in Shanghai.
+DEMO_START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+DEMO_CONFIG = """
+[calendar]
+timezone = "Asia/Shanghai"
+holidays = "CN"
+
+[channels]
+dispute_process = "C0PROCESS"
+legal = "C0LEGAL"
+
+[people]
+approvers = ["U0CAROL"]
+
+[parties."Acme Networks"]
+kind = "supplier"
+slack_team = "T0ACME"
+ladder = { coordination = 2, multi_party = 3 }
+
+[parties."Globex Audit"]
+kind = "third_party"
+slack_team = "T0GLOBEX"
+"""
+
+SHOWN_METHODS = {
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "response_url",
+    "views.open",
+    "views.update",
+}
+
+
+@dataclass
+class Session:
+    """One demo run: drives Parley, prints what people would see, and keeps the verdicts."""
+
+    running: Running
+    echo: Echo | None
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    def say(self, line: str = "") -> None:
+        if self.echo is not None:
+            self.echo(line)
+
+    def _where(self, channel: str) -> str:
+        found = self.running.slack.workspace.channels.get(channel)
+        return f"#{found.name}" if found else channel
+
+    def _who(self, user: str) -> str:
+        found = self.running.slack.workspace.user(user)
+        return f"@{found.name}" if found else user
+
+    def _show(self, text: str | None, blocks: list[dict[str, Any]] | None, head: str) -> None:
+        self.say(head)
+        rendered = render_message(text, blocks, self.running.slack)
+        self.say(textwrap.indent(rendered, "    │ ", predicate=lambda _line: True))
+
+    async def command(self, user: str, channel: str, command: str, text: str) -> Reply:
+        """Type a slash command as `user` in `channel` and show every answer Parley gives."""
+        where = self._where(channel)
+        shown = mrkdwn(text, self.running.slack)
+        self.say(f"{where}  {self._who(user)} › {command} {shown}".rstrip())
+        mark = len(self.running.slack.calls)
+        reply = await self.running.driver.command(command, text, user=user, channel=channel)
+        await self.running.settle()
+        body = reply.json if isinstance(reply.json, dict) else None
+        if body and (body.get("text") or body.get("blocks")):
+            self._show(
+                body.get("text"),
+                body.get("blocks"),
+                f"{where}  Parley (only {self._who(user)} sees this) ›",
+            )
+        self._show_calls(mark)
+        return reply
+
+    def _show_calls(self, mark: int) -> None:
+        """Print what Parley sent Slack since `mark`: messages, edits, DMs and forms."""
+        for call in self.running.slack.calls[mark:]:
+            if call.method not in SHOWN_METHODS or not call.ok:
+                continue
+            if call.method.startswith("views."):
+                self.say("    Parley opens a form ›")
+                rendered = render_view(call.args["view"], self.running.slack)
+                self.say(textwrap.indent(rendered, "    ┆ ", predicate=lambda _line: True))
+                continue
+            raw_channel = str(call.args.get("channel") or call.args.get("_channel") or "")
+            target = self._where(raw_channel)
+            if raw_channel.startswith("D"):
+                target = "DM"
+            thread = " (in thread)" if call.args.get("thread_ts") else ""
+            if call.method == "response_url" and call.args.get("response_type") != "in_channel":
+                thread = f" (only {self._who(str(call.args.get('_user')))} sees this)"
+            verb = " updates its message" if call.method == "chat.update" else ""
+            self._show(
+                call.args.get("text"), call.args.get("blocks"), f"{target}  Parley{thread}{verb} ›"
+            )
+
+    async def press(self, user: str, channel: str, ts: str, action_id: str, label: str) -> None:
+        """Click a button on one of Parley's messages."""
+        where = "DM" if channel.startswith("D") else self._where(channel)
+        self.say(f"{where}  {self._who(user)} presses [ {label} ]")
+        mark = len(self.running.slack.calls)
+        await self.running.driver.block_action(
+            user=user, channel=channel, message_ts=ts, action_id=action_id
+        )
+        await self.running.settle()
+        self._show_calls(mark)
+
+    async def submit(self, user: str, values: dict[str, dict[str, Any]], shown: str) -> Reply:
+        """Fill in and submit the form Parley opened last."""
+        view = self.running.slack.calls_to("views.open")[-1].args["view"]
+        self.say(f"    {self._who(user)} fills in “{shown}” and submits")
+        mark = len(self.running.slack.calls)
+        reply = await self.running.driver.view_submission(user=user, view=view, values=values)
+        await self.running.settle()
+        self._show_calls(mark)
+        return reply
+
+    async def later(self, delta: timedelta, why: str) -> None:
+        """Move the clock on and let Parley's background jobs run."""
+        self.running.clock.advance(delta)
+        local = self.running.clock.now().astimezone(self.running.parley.config.calendar.zone)
+        self.say(f"⏱  {why}: {local:%a} {local.day} {local:%b} {local:%H:%M}")
+        mark = len(self.running.slack.calls)
+        await self.running.parley.tick()
+        await self.running.settle()
+        self._show_calls(mark)
+
+    def check(self, passed: bool, description: str) -> None:
+        self.checks.append((description, passed))
+        self.say(f"  {'✔' if passed else '✘ FAILED:'} {description}")
+
+    async def health(self) -> dict[str, Any]:
+        """What `GET /healthz` answers."""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{self.running.parley.url}/healthz") as response,
+        ):
+            return dict(await response.json())
+
+    async def dispute(self, number: int) -> Dispute | None:
+        async with self.running.store.read() as conn:
+            return await disputes_repo.get(conn, workspace_id="T0PARLEY", number=number)
+
+
+def reply_text(reply: Reply) -> str:
+    body = reply.json if isinstance(reply.json, dict) else {}
+    parts = [str(body.get("text") or "")]
+    parts += [str((b.get("text") or {}).get("text") or "") for b in body.get("blocks") or []]
+    return "\n".join(parts)
