@@ -515,5 +515,4 @@ AGREEMENT = SlashCommand(
     outsiders="Only members of the workspace that runs Parley can use /agreement. "
     "To accept an agreement addressed to your organisation, press Acknowledge on its card.",
     mention_example="`/agreement new with @their-rep`",
-    escape_errors=True,
 )

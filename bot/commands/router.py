@@ -18,6 +18,7 @@ from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import names_text, split_subcommand
+from bot.commands.words import say
 from bot.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,6 @@ class SlashCommand:
     # How to mention people right, for "I can't find @x"; None for a command that takes
     # nobody's name (an UnknownUser there is not the caller's typing, so it is not answered).
     mention_example: str | None
-    escape_errors: bool = False  # domain messages that quote raw input
     # When set, the caller is placed before the usage is shown: insiders get this one,
     # everybody else `usage`.
     internal_usage: InternalUsage | None = None
@@ -112,8 +112,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
         try:
             await run(call)
         except DomainError as exc:
-            message = render.escape(exc.message) if spec.escape_errors else exc.message
-            await answer(ack, *render.error(message))
+            await answer(ack, *render.error(say(exc)))
         except UnknownUser as exc:
             if spec.mention_example is None:
                 raise

@@ -305,7 +305,12 @@ async def revoke(
 ) -> Agreement:
     """Revoke A-n with a reason on the record. It stays readable and exported."""
     internal_only(actor, workspace_id, OUTSIDERS)
-    reason = clean_line(reason, what="reason", limit=REASON_LIMIT, example=REVOKE_EXAMPLE)
+    reason = clean_line(
+        reason,
+        limit=REASON_LIMIT,
+        empty="agreement.reason_empty",
+        too_long="agreement.reason_too_long",
+    )
     async with store.write() as conn:
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)
         if agreement is None:

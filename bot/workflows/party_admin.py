@@ -175,7 +175,9 @@ def clean_name(text: str) -> str:
     Invisible and direction-changing characters are refused rather than stripped: a name is
     how people find a party, so two names that look alike must be alike.
     """
-    cleaned = clean_line(text, what="new name", limit=sys.maxsize, example=RENAME_EXAMPLE)
+    cleaned = clean_line(
+        text, limit=sys.maxsize, empty="party.name_empty", too_long="party.name_too_long"
+    )
     if len(cleaned) > NAME_LIMIT:
         raise InvalidInput(
             f"The new name is {len(cleaned):,} characters long; keep it to {NAME_LIMIT}."

@@ -74,11 +74,7 @@ async def schedule_review(
     if is_external(owner, workspace_id):
         raise NotAllowed("Only members of the workspace that runs Parley can schedule reviews.")
     title = clean_line(
-        title,
-        what="title",
-        limit=TITLE_LIMIT,
-        example="`/review schedule Monthly service review with @their-rep every month on the "
-        "10th working day at 10:00`",
+        title, limit=TITLE_LIMIT, empty="review.title_empty", too_long="review.title_too_long"
     )
     bots = [p for p in people if p.is_bot]
     if bots:

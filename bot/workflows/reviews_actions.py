@@ -60,9 +60,9 @@ async def record_minutes(
     internal_only(author, workspace_id, OUTSIDERS)
     text = clean_line(
         text,
-        what="minutes",
         limit=MINUTES_LIMIT,
-        example="`/review minutes R-3 Agreed a credit for the March outage`",
+        empty="review.minutes_empty",
+        too_long="review.minutes_too_long",
     )
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
@@ -161,10 +161,7 @@ async def add_action(
     if when.recurrence is not None or when.at <= now:
         raise InvalidInput("An action item is due once, at a time to come.")
     text = clean_line(
-        text,
-        what="action item",
-        limit=ACTION_LIMIT,
-        example="`/review action R-3 @owner Dec 18 Send the corrected SLA report`",
+        text, limit=ACTION_LIMIT, empty="review.action_empty", too_long="review.action_too_long"
     )
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
