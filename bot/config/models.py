@@ -24,7 +24,7 @@ from bot.config.checks import (
     problem,
     quote,
 )
-from bot.domain import ladder
+from bot.domain import ladder as ladder_rules
 from bot.domain.ladder import Stage
 from bot.domain.names import lookalike_of
 
@@ -44,9 +44,11 @@ __all__ = [
 #: The dispute ladder's stage names, in order (`bot.domain.ladder.Stage`).
 STAGES: Final = tuple(stage.value for stage in Stage)
 #: The stages with a time limit, the only ones a ``ladder`` table may name.
-LIMITED_STAGES: Final = tuple(stage.value for stage in ladder.LIMITED_STAGES)
+LIMITED_STAGES: Final = tuple(stage.value for stage in ladder_rules.LIMITED_STAGES)
 #: The stages without one.
-UNLIMITED_STAGES: Final = tuple(stage.value for stage in Stage if stage in ladder.NO_TIME_LIMIT)
+UNLIMITED_STAGES: Final = tuple(
+    stage.value for stage in Stage if stage in ladder_rules.NO_TIME_LIMIT
+)
 
 
 class CalendarConfig(BaseModel):
@@ -96,8 +98,8 @@ class StageLimits(BaseModel):
 
     @property
     def limits(self) -> dict[Stage, int | None]:
-        """The agreed limits by stage, for `ladder.limit_of`."""
-        return {stage: getattr(self, stage.value) for stage in ladder.LIMITED_STAGES}
+        """The agreed limits by stage, for `bot.domain.ladder.limit_of`."""
+        return {stage: getattr(self, stage.value) for stage in ladder_rules.LIMITED_STAGES}
 
 
 class LadderConfig(BaseModel):
@@ -112,8 +114,8 @@ class LadderConfig(BaseModel):
 
     @property
     def limits(self) -> dict[Stage, int]:
-        """The company's limits by stage, for `ladder.limit_of`."""
-        return {stage: getattr(self, stage.value) for stage in ladder.LIMITED_STAGES}
+        """The company's limits by stage, for `bot.domain.ladder.limit_of`."""
+        return {stage: getattr(self, stage.value) for stage in ladder_rules.LIMITED_STAGES}
 
 
 class PartyConfig(BaseModel):
@@ -184,7 +186,7 @@ class ParleyConfig(BaseModel):
             rung = Stage(stage)
         except ValueError:
             raise ValueError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}") from None
-        return ladder.limit_of(rung, self.ladder.limits, [self.agreed_limits(party)])
+        return ladder_rules.limit_of(rung, self.ladder.limits, [self.agreed_limits(party)])
 
     def agreed_limits(self, party: str | None) -> dict[Stage, int | None]:
         """The stage limits agreed with `party`; none for no party or one not configured."""
