@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from bot.config import ParleyConfig, parse_config
 from bot.domain.calendar import calendar_for
 from bot.domain.errors import DomainError, InvalidInput, NotAllowed
-from bot.domain.ladder import Action, LadderState, Stage, Status, transition
+from bot.domain.ladder import (
+    LIMITED_STAGES,
+    Action,
+    LadderState,
+    Stage,
+    Status,
+    limit_of,
+    transition,
+)
 from bot.domain.parties import Person
 from bot.store import Store
 from bot.store import disputes as disputes_repo
@@ -78,6 +86,23 @@ def test_the_table() -> None:
     assert done == LadderState(Stage.COMPANY_PROCESS, Status.RESOLVED)
     with raises_saying(InvalidInput, "closed dispute stays closed"):
         transition(done, Action.WITHDRAW, ref="D-1", is_approver=True)
+
+
+def test_a_stage_limit_is_the_strictest_agreed_else_the_company_s() -> None:
+    company = {Stage.COORDINATION: 3, Stage.MULTI_PARTY: 5, Stage.COMPANY_PROCESS: 10}
+    acme = {Stage.COORDINATION: 2, Stage.MULTI_PARTY: 8}
+    unconfigured: dict[Stage, int | None] = {}
+
+    assert LIMITED_STAGES == (Stage.COORDINATION, Stage.MULTI_PARTY, Stage.COMPANY_PROCESS)
+    assert limit_of(Stage.COORDINATION, company) == 3
+    assert limit_of(Stage.COORDINATION, company, [acme]) == 2
+    assert limit_of(Stage.MULTI_PARTY, company, [acme]) == 8
+    # Each party gets its own limit (agreed, else the company's); the strictest holds.
+    assert limit_of(Stage.MULTI_PARTY, company, [acme, unconfigured]) == 5
+    assert limit_of(Stage.COMPANY_PROCESS, company, [acme]) == 10
+    assert limit_of(Stage.MULTI_PARTY, company, [{Stage.MULTI_PARTY: None}]) == 5
+    assert limit_of(Stage.LEGAL, company) is None
+    assert limit_of(Stage.LEGAL, company, [acme]) is None
 
 
 steps = st.lists(

@@ -14,13 +14,8 @@ from hypothesis import strategies as st
 
 from bot.domain.calendar import WorkCalendar, calendar_for
 from bot.domain.errors import InvalidInput
-from bot.domain.recurrence import (
-    Period,
-    Recurrence,
-    describe,
-    next_occurrence,
-    parse_recurrence,
-)
+from bot.domain.recurrence import Period, Recurrence, describe, next_occurrence
+from bot.domain.recurrence_words import parse_recurrence
 from tests.saying import words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,6 +8,7 @@ See docs/ladder.md for the diagram.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -100,6 +101,32 @@ EVENT_KINDS: dict[Action, TimelineKind] = {
 }
 # Stages only an approver may enter.
 APPROVAL_NEEDED: frozenset[Stage] = frozenset({Stage.LEGAL})
+# Stages with no time limit: a dispute may stay there as long as it takes.
+NO_TIME_LIMIT: frozenset[Stage] = frozenset({Stage.LEGAL})
+# The stages that run against a clock, in ladder order.
+LIMITED_STAGES: tuple[Stage, ...] = tuple(stage for stage in Stage if stage not in NO_TIME_LIMIT)
+
+
+def limit_of(
+    stage: Stage,
+    company: Mapping[Stage, int],
+    agreed: Sequence[Mapping[Stage, int | None]] = (),
+) -> int | None:
+    """Working days a dispute may stay at `stage`, or None at a stage with no time limit.
+
+    `company` holds the company's limits; `agreed` one mapping per party in the dispute, with
+    what was agreed with that party (a stage it leaves out, or maps to None, takes the
+    company's limit). Each party gets its own limit and the strictest one holds; with no party
+    the company's does.
+    """
+    if stage not in LIMITED_STAGES:
+        return None
+    own = company[stage]
+    each: list[int] = []
+    for limits in agreed:
+        days = limits.get(stage)
+        each.append(own if days is None else days)
+    return min(each, default=own)
 
 
 def transition(state: LadderState, action: Action, *, ref: str, is_approver: bool) -> Transition:

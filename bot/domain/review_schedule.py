@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput
-from bot.domain.recurrence import ZH_NUMBER, Recurrence, cn_number
+from bot.domain.recurrence import Recurrence
+from bot.domain.recurrence_words import ZH_NUMBER, cn_number
 from bot.domain.when import (
     EXAMPLES,
     When,

@@ -25,7 +25,7 @@ Chinese one-off readings:
 * ``12月3日``/``2026年12月3日``: without a year, this year unless that day is already gone
   (today's date with a time already past is refused, not moved a year on; the same holds
   for dateparser's "Nov 22 9:00"); ``下个月3号``, ``本月3号``;
-* clock words as in ``recurrence.zh_clock``: 上午10点, 下午2点半, 9点一刻, 10点05分, 14时30分,
+* clock words as in ``recurrence_words.zh_clock``: 上午10点, 下午2点半, 9点一刻, 10点05分, 14时30分,
   晚上8点, 中午 (12:00), 中午1点 (13:00); without 上午/下午 the hour is on the 24-hour clock.
 
 With no time of day the default is 10:00 (``DEFAULT_TIME``), also for dateparser readings
@@ -47,16 +47,13 @@ from dateparser.date import DateDataParser
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput
-from bot.domain.recurrence import (
-    DEFAULT_TIME,
+from bot.domain.recurrence import DEFAULT_TIME, Recurrence, describe, next_occurrence
+from bot.domain.recurrence_words import (
     EN_CLOCK,
     ZH_CLOCK,
     ZH_NUMBER,
-    Recurrence,
     cn_number,
-    describe,
     en_clock,
-    next_occurrence,
     normalize,
     parse_recurrence,
     starts_like_recurrence,

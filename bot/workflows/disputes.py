@@ -13,7 +13,7 @@ from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.errors import InvalidInput, NotFound
-from bot.domain.ladder import Action, LadderState, Stage, Status, transition
+from bot.domain.ladder import Action, LadderState, Stage, Status, limit_of, transition
 from bot.domain.notices import DisputeCard, DisputeLine, DisputeRefresh, DisputeTell
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.text import channel as channel_token
@@ -64,12 +64,9 @@ def parse_number(text: str) -> int:
 
 
 def stage_limit(config: ParleyConfig, stage: Stage, parties: Sequence[Party]) -> int | None:
-    """The stage's limit in working days: the strictest agreed with any party, else the default."""
-    limits = [config.stage_limit(stage.value, p.name) for p in parties]
-    known = [n for n in limits if n is not None]
-    if known:
-        return min(known)
-    return config.stage_limit(stage.value, None)
+    """The stage's limit in working days, by the ladder's rule over what each party agreed."""
+    agreed = [config.agreed_limits(p.name) for p in parties]
+    return limit_of(stage, config.ladder.limits, agreed)
 
 
 def stage_clock(dispute: Dispute, *, now: datetime, calendar: WorkCalendar) -> StageClock:

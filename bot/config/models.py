@@ -1,0 +1,212 @@
+"""The config file's models: `ParleyConfig` and its sections, as read from ``parley.toml``.
+
+Config holds only the numbers and names read from the file; what they mean for a dispute
+(a stage's limit, that legal has none) is the ladder's rule, `bot.domain.ladder.limit_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.config.checks import (
+    OptionalChannelId,
+    OptionalHolidayCalendar,
+    OptionalStageDays,
+    OptionalTeamId,
+    PartyName,
+    StageDays,
+    TimeZoneName,
+    UserId,
+    problem,
+    quote,
+)
+from bot.domain import ladder as ladder_rules
+from bot.domain.ladder import Stage
+from bot.domain.names import lookalike_of
+
+__all__ = [
+    "LIMITED_STAGES",
+    "STAGES",
+    "UNLIMITED_STAGES",
+    "CalendarConfig",
+    "ChannelsConfig",
+    "LadderConfig",
+    "ParleyConfig",
+    "PartyConfig",
+    "PeopleConfig",
+    "StageLimits",
+]
+
+#: The dispute ladder's stage names, in order (`bot.domain.ladder.Stage`).
+STAGES: Final = tuple(stage.value for stage in Stage)
+#: The stages with a time limit, the only ones a ``ladder`` table may name.
+LIMITED_STAGES: Final = tuple(stage.value for stage in ladder_rules.LIMITED_STAGES)
+#: The stages without one.
+UNLIMITED_STAGES: Final = tuple(
+    stage.value for stage in Stage if stage in ladder_rules.NO_TIME_LIMIT
+)
+
+
+class CalendarConfig(BaseModel):
+    """Working-day calendar: the default time zone and the public-holiday calendar."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    #: IANA zone for people whose Slack profile has none.
+    timezone: TimeZoneName = "UTC"
+    #: Country code of a `holidays` calendar (with its adjusted working days); None = Mon-Fri.
+    holidays: OptionalHolidayCalendar = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The default time zone as a `ZoneInfo`."""
+        return ZoneInfo(self.timezone)
+
+
+class ChannelsConfig(BaseModel):
+    """Channels told when a dispute reaches a stage; None = nobody is told."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    dispute_process: OptionalChannelId = None
+    legal: OptionalChannelId = None
+
+
+class PeopleConfig(BaseModel):
+    """Named people: approvers may escalate a dispute to legal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    approvers: list[UserId] = Field(default_factory=list)
+
+
+class StageLimits(BaseModel):
+    """Per-party stage limits in working days; None = use the company default.
+
+    ``legal`` is not a field: it has no time limit, so naming it is an error.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    coordination: OptionalStageDays = None
+    multi_party: OptionalStageDays = None
+    company_process: OptionalStageDays = None
+
+    @property
+    def limits(self) -> dict[Stage, int | None]:
+        """The agreed limits by stage, for `bot.domain.ladder.limit_of`."""
+        return {stage: getattr(self, stage.value) for stage in ladder_rules.LIMITED_STAGES}
+
+
+class LadderConfig(BaseModel):
+    """Company-wide stage limits in working days, and whether to escalate automatically."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    coordination: StageDays = 3
+    multi_party: StageDays = 5
+    company_process: StageDays = 10
+    auto_escalate: bool = False
+
+    @property
+    def limits(self) -> dict[Stage, int]:
+        """The company's limits by stage, for `bot.domain.ladder.limit_of`."""
+        return {stage: getattr(self, stage.value) for stage in ladder_rules.LIMITED_STAGES}
+
+
+class PartyConfig(BaseModel):
+    """What was agreed in advance with one party."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    kind: Literal["customer", "supplier", "third_party"]
+    #: The party's Slack Connect team id.
+    slack_team: OptionalTeamId = None
+    ladder: StageLimits = Field(default_factory=StageLimits)
+
+
+class ParleyConfig(BaseModel):
+    """The whole config file. ``ParleyConfig()`` is the all-defaults config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+    people: PeopleConfig = Field(default_factory=PeopleConfig)
+    ladder: LadderConfig = Field(default_factory=LadderConfig)
+    parties: dict[PartyName, PartyConfig] = Field(default_factory=dict)
+
+    @field_validator("parties", mode="before")
+    @classmethod
+    def _names_unique_as_people_read_them(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            seen: list[str] = []
+            for raw in value:
+                if not isinstance(raw, str):
+                    continue
+                first = lookalike_of(raw, seen)
+                if first is not None:
+                    raise problem(
+                        f"party {quote(raw)} is the same name as {quote(first)} once spaces, "
+                        "case, width and letters that look alike (such as a Cyrillic А for a "
+                        "Latin A) are set aside",
+                        at=("parties", raw),
+                    )
+                seen.append(raw)
+        return value
+
+    @field_validator("parties", mode="after")
+    @classmethod
+    def _teams_unique(cls, value: dict[str, PartyConfig]) -> dict[str, PartyConfig]:
+        owners: dict[str, str] = {}
+        for name, party in value.items():
+            if party.slack_team is None:
+                continue
+            owner = owners.setdefault(party.slack_team, name)
+            if owner != name:
+                raise problem(
+                    f"{quote(party.slack_team)} is already the Slack team of party "
+                    f"{quote(owner)}; a team can belong to only one party",
+                    at=("parties", name, "slack_team"),
+                )
+        return value
+
+    def stage_limit(self, stage: str, party: str | None = None) -> int | None:
+        """Working days allowed in `stage` for `party` by the ladder's rule (`limit_of`):
+        what was agreed with the party, else the company's limit.
+
+        ``legal`` has no limit (None). A party that is not configured gets the defaults.
+        Raises ValueError for a name that is not a stage.
+        """
+        try:
+            rung = Stage(stage)
+        except ValueError:
+            raise ValueError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}") from None
+        return ladder_rules.limit_of(rung, self.ladder.limits, [self.agreed_limits(party)])
+
+    def agreed_limits(self, party: str | None) -> dict[Stage, int | None]:
+        """The stage limits agreed with `party`; none for no party or one not configured."""
+        config = self.parties.get(party) if party is not None else None
+        return {} if config is None else config.ladder.limits
+
+    def party_for_team(self, team_id: str) -> str | None:
+        """The configured party whose Slack Connect team is `team_id`, if any."""
+        for name, party in self.parties.items():
+            if party.slack_team == team_id:
+                return name
+        return None
+
+
+def _stage_fields(model: type[BaseModel], others: tuple[str, ...] = ()) -> None:
+    """A ladder table's keys are the ladder's limited stages: refuse to start if they drift."""
+    names = tuple(name for name in model.model_fields if name not in others)
+    if names != LIMITED_STAGES:
+        raise TypeError(f"{model.__name__} names {names}, not the limited stages {LIMITED_STAGES}")
+
+
+_stage_fields(StageLimits)
+_stage_fields(LadderConfig, others=("auto_escalate",))
