@@ -112,9 +112,9 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, calendar: WorkCalendar
     """Read a one-off time or a recurrence said at the aware instant ``now`` in zone ``tz``.
 
     Tries recurrences first (English and Chinese), then the Chinese one-off forms, then a bare
-    clock time, then dateparser (see the module docstring). Raises ``InvalidInput`` whose
-    message gives examples when nothing reads the text, and when a one-off is not in the
-    future.
+    clock time, then dateparser (see the module docstring). Raises ``InvalidInput``
+    (``time.unreadable``, whose words give examples) when nothing reads the text, and
+    ``time.in_the_past`` when a one-off is not in the future.
     """
     _require_aware(now)
     recurrence = parse_recurrence(text, now=now, tz=tz)
