@@ -369,6 +369,17 @@ async def _open_disputes(
     return touched
 
 
+def _already_of_kind(party: Party) -> InvalidInput:
+    """A re-kind to the kind the party already has: one sentence per kind."""
+    match party.kind:
+        case PartyKind.CUSTOMER:
+            return InvalidInput("party.already_customer", name=party.name)
+        case PartyKind.SUPPLIER:
+            return InvalidInput("party.already_supplier", name=party.name)
+        case PartyKind.THIRD_PARTY:
+            return InvalidInput("party.already_third_party", name=party.name)
+
+
 async def set_kind(
     store: Store,
     *,
@@ -387,7 +398,7 @@ async def set_kind(
         party = _find(known, request.name, audience)
         _editable(party, config)
         if party.kind is request.kind:
-            raise InvalidInput(_ALREADY_OF_KIND[party.kind], name=party.name)
+            raise _already_of_kind(party)
         after = party.model_copy(update={"kind": request.kind})
         await repo.update(
             conn, party_id=party.id, name=after.name, kind=after.kind, slack_team=after.slack_team
@@ -401,14 +412,6 @@ async def set_kind(
         actor.user_id,
     )
     return PartyChange(kind="kind_set", before=party, after=after, disputes=touched)
-
-
-# A re-kind to the kind a party already has, by that kind (each its own sentence).
-_ALREADY_OF_KIND = {
-    PartyKind.CUSTOMER: "party.already_customer",
-    PartyKind.SUPPLIER: "party.already_supplier",
-    PartyKind.THIRD_PARTY: "party.already_third_party",
-}
 
 
 def _tells_reading(taken: str, typed: str, audience: Audience) -> bool:
