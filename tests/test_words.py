@@ -24,12 +24,7 @@ from bot.domain.errors import DomainError, InvalidInput, NotFound
 BOT = Path(__file__).resolve().parent.parent / "bot"
 WORDS = BOT / "commands" / "words"
 ERROR_CLASSES = {"DomainError", "InvalidInput", "NotFound", "NotAllowed"}
-# Helpers that raise a code they are given: where the code is, and the parameters they add.
-PASSING_ON = {
-    "clean_line": {"empty": frozenset(), "too_long": frozenset({"length", "limit"})},
-    "internal_only": {2: frozenset()},
-}
-NOT_PARAMS = {"field", "text", "limit", "empty", "too_long"}  # a helper's own arguments
+CONTAINERS = {"FieldErrors"}  # errors that hold other errors (each raised and checked itself)
 SPECS = {"", "lower", ","}  # the format specs say() knows
 RAISED_BY_CLASS = {"form.fields"}  # FieldErrors names its own code
 
@@ -39,30 +34,41 @@ class Site:
     code: str
     params: frozenset[str]
     where: str
-    exact: bool = True  # False: a helper passes its parameters to each of its codes
+    exact: bool = True  # False: a helper adds parameters of its own to a code it is given
 
 
-def _modules() -> Iterator[tuple[Path, ast.Module]]:
+@dataclass
+class Module:
+    name: str
+    path: Path
+    tree: ast.Module
+    constants: dict[str, ast.expr]  # module-level NAME = <expr>
+    imports: dict[str, tuple[str, str]]  # local name -> (module, name)
+
+
+def _modules() -> dict[str, Module]:
+    out: dict[str, Module] = {}
     for path in sorted(BOT.rglob("*.py")):
         if WORDS in path.parents or "sandbox" in path.parts:
             continue
-        yield path, ast.parse(path.read_text(encoding="utf-8"))
-
-
-def _error_classes(modules: list[tuple[Path, ast.Module]]) -> set[str]:
-    """The error classes and every class in bot/ derived from one."""
-    known = set(ERROR_CLASSES)
-    grew = True
-    while grew:
-        grew = False
-        for _, tree in modules:
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef) and node.name not in known:
-                    bases = {_name(b) for b in node.bases}
-                    if bases & known:
-                        known.add(node.name)
-                        grew = True
-    return known
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parts = list(path.relative_to(BOT.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        constants: dict[str, ast.expr] = {}
+        imports: dict[str, tuple[str, str]] = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                if isinstance(node.targets[0], ast.Name):
+                    constants[node.targets[0].id] = node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                if node.value is not None:
+                    constants[node.target.id] = node.value
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    imports[alias.asname or alias.name] = (node.module, alias.name)
+        out[".".join(parts)] = Module(".".join(parts), path, tree, constants, imports)
+    return out
 
 
 def _name(node: ast.expr) -> str:
@@ -73,113 +79,199 @@ def _name(node: ast.expr) -> str:
     return ""
 
 
-def _constants(tree: ast.Module) -> dict[str, str]:
-    """Module-level `NAME = "a.code"` constants."""
-    out: dict[str, str] = {}
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            out[node.targets[0].id] = node.value.value
-    return out
+def _derived(modules: dict[str, Module], roots: set[str]) -> set[str]:
+    """`roots` and every class in bot/ derived from one of them."""
+    known = set(roots)
+    grew = True
+    while grew:
+        grew = False
+        for module in modules.values():
+            for node in ast.walk(module.tree):
+                if (
+                    isinstance(node, ast.ClassDef)
+                    and node.name not in known
+                    and {_name(b) for b in node.bases} & known
+                ):
+                    known.add(node.name)
+                    grew = True
+    return known
 
 
-def _literal(node: ast.expr | None, constants: dict[str, str]) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Name):
-        return constants.get(node.id)
+PARAM = "<a parameter>"
+
+
+class Resolver:
+    """What codes an expression at a raise site (or a call of a helper) may hold."""
+
+    def __init__(self, modules: dict[str, Module]) -> None:
+        self.modules = modules
+
+    def codes(
+        self, node: ast.expr, module: Module, func: ast.FunctionDef | None, index: int | None = None
+    ) -> list[str] | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, ast.IfExp):
+            both = [self.codes(b, module, func, index) for b in (node.body, node.orelse)]
+            return None if None in both else [c for found in both for c in found or ()]
+        if isinstance(node, ast.Tuple) and index is not None and index < len(node.elts):
+            return self.codes(node.elts[index], module, func)
+        if isinstance(node, ast.Subscript):  # CODES[key]: every value the table holds
+            table = self.codes_table(node.value, module)
+            if table is None:
+                return None
+            found: list[str] = []
+            for value in table.values:
+                codes = self.codes(value, module, func, index)
+                if codes is None:
+                    return None
+                found += codes
+            return found
+        if isinstance(node, ast.Name):
+            if func is not None:
+                if node.id in _parameters(func):
+                    return [PARAM]
+                local = _assignment(func, node.id)
+                if local is not None:
+                    value, at = local
+                    return self.codes(value, module, func, at if at is not None else index)
+            return self.constant(node.id, module, index)
+        return None
+
+    def constant(self, name: str, module: Module, index: int | None) -> list[str] | None:
+        if name in module.constants:
+            return self.codes(module.constants[name], module, None, index)
+        if name in module.imports:
+            source, original = module.imports[name]
+            if source in self.modules:
+                return self.constant(original, self.modules[source], index)
+        return None
+
+    def codes_table(self, node: ast.expr, module: Module) -> ast.Dict | None:
+        if isinstance(node, ast.Name):
+            value = module.constants.get(node.id)
+            if isinstance(value, ast.Dict):
+                return value
+        return None
+
+
+def _parameters(func: ast.FunctionDef) -> list[str]:
+    args = func.args
+    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+
+
+def _assignment(func: ast.FunctionDef, name: str) -> tuple[ast.expr, int | None] | None:
+    """The value a local `name` is given in `func` (and its place, if unpacked)."""
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id == name:
+                return node.value, None
+            if isinstance(target, ast.Tuple):
+                names = [_name(t) for t in target.elts]
+                if name in names:
+                    return node.value, names.index(name)
     return None
+
+
+def _functions(tree: ast.Module) -> Iterator[ast.FunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node  # type: ignore[misc]
+
+
+def _keywords(call: ast.Call) -> tuple[frozenset[str], bool]:
+    names = frozenset(k.arg for k in call.keywords if k.arg is not None) - {"field"}
+    return names, any(k.arg is None for k in call.keywords)
 
 
 def _sites() -> tuple[list[Site], list[str]]:
-    """Every raise of a code in bot/, and every raise whose code cannot be read."""
-    modules = list(_modules())
-    classes = _error_classes(modules)
+    """Every raise of a code in bot/, and every raise whose code cannot be read.
+
+    A helper that raises a code it is given (`clean_line(…, empty="x.empty")`,
+    `internal_only(…, "x.outsiders")`) is found by the raise inside it; its callers' literal
+    codes are the sites then, with the parameters the helper adds and those it passes on."""
+    modules = _modules()
+    errors = _derived(modules, ERROR_CLASSES) - _derived(modules, CONTAINERS)
+    resolver = Resolver(modules)
     sites: list[Site] = []
     unread: list[str] = []
-    for path, tree in modules:
-        constants = _constants(tree)
-        helpers = {
-            node.name: node
-            for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef) and node.name in PASSING_ON
-        }
-        inside_helpers = {id(n) for h in helpers.values() for n in ast.walk(h)}
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            where = f"{path.relative_to(BOT.parent)}:{node.lineno}"
-            called = _name(node.func)
-            keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-            if called in classes and id(node) not in inside_helpers and node.args:
-                if isinstance(node.func, ast.Attribute) and called == "__init__":
+    # (module, helper) -> [(its parameter's position, its name, the parameters it adds, **)]
+    helpers: dict[tuple[str, str], list[tuple[int, str, frozenset[str], bool]]] = {}
+    for module in modules.values():
+        for func in _functions(module.tree):
+            for node in ast.walk(func):
+                if not (isinstance(node, ast.Call) and _name(node.func) in errors and node.args):
                     continue
-                code = _literal(node.args[0], constants)
-                if code is None:
+                where = f"{module.path.relative_to(BOT.parent)}:{node.lineno}"
+                codes = resolver.codes(node.args[0], module, func)
+                params, splat = _keywords(node)
+                if codes is None:
                     unread.append(where)
                     continue
-                if any(k.arg is None for k in node.keywords):
-                    unread.append(where)  # **params: the names cannot be checked
-                sites.append(Site(code, frozenset(keywords) - {"field"}, where))
-            elif called in PASSING_ON:
-                given = frozenset(keywords) - NOT_PARAMS
-                for place, added in PASSING_ON[called].items():
-                    if isinstance(place, int):
-                        arg = node.args[place] if len(node.args) > place else None
-                    else:
-                        arg = keywords.get(place)
+                for code in codes:
+                    if code != PARAM:
+                        sites.append(Site(code, params, where, exact=not splat))
+                for param in _given(node.args[0], func):
+                    names = _parameters(func)
+                    position = names.index(param) - (1 if names[:1] == ["self"] else 0)
+                    helper = (module.name, func.name)
+                    helpers.setdefault(helper, []).append((position, param, params, splat))
+    for module in modules.values():
+        for func in [None, *_functions(module.tree)]:
+            body = module.tree if func is None else func
+            for node in ast.walk(body):
+                if not isinstance(node, ast.Call):
+                    continue
+                helper = _callee(node.func, module)
+                if helper not in helpers:
+                    continue
+                if func is None and _inside_function(module.tree, node):
+                    continue
+                where = f"{module.path.relative_to(BOT.parent)}:{node.lineno}"
+                keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+                passed, _ = _keywords(node)
+                for position, param, added, splat in helpers[helper]:
+                    arg = keywords.get(param)
+                    if arg is None and len(node.args) > position:
+                        arg = node.args[position]
                     if arg is None:
                         continue
-                    code = _literal(arg, constants)
-                    if code is None:
-                        # a variable chosen among literals (`empty = A if … else B`)
-                        codes = _chosen(tree, arg, constants)
-                        if not codes:
-                            unread.append(where)
-                        sites += [Site(c, given | added, where, exact=False) for c in codes]
-                    else:
-                        sites.append(Site(code, given | added, where, exact=False))
+                    codes = resolver.codes(arg, module, func)
+                    if codes is None:
+                        unread.append(where)
+                        continue
+                    given = added | (passed if splat else frozenset())
+                    sites += [Site(c, given, where, exact=False) for c in codes if c != PARAM]
     return sites, unread
 
 
-def _chosen(tree: ast.Module, arg: ast.expr, constants: dict[str, str]) -> list[str]:
-    """The literal codes a local name may hold: `empty, too_long = A if x else B` where A and
-    B are tuples of codes (module constants)."""
-    if not isinstance(arg, ast.Name):
-        return []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Assign) or not isinstance(node.targets[0], ast.Tuple):
-            continue
-        names = [_name(t) for t in node.targets[0].elts]
-        if arg.id not in names or not isinstance(node.value, ast.IfExp):
-            continue
-        at = names.index(arg.id)
-        found = []
-        for branch in (node.value.body, node.value.orelse):
-            if isinstance(branch, ast.Name):
-                branch = _tuple_constant(tree, branch.id)  # type: ignore[assignment]
-            if isinstance(branch, ast.Tuple) and at < len(branch.elts):
-                code = _literal(branch.elts[at], constants)
-                if code:
-                    found.append(code)
-        return found
+def _given(node: ast.expr, func: ast.FunctionDef) -> list[str]:
+    """The parameters of `func` whose value `node` (a raise's code) may be."""
+    if isinstance(node, ast.Name):
+        if node.id in _parameters(func):
+            return [node.id]
+        local = _assignment(func, node.id)
+        return _given(local[0], func) if local else []
+    if isinstance(node, ast.IfExp):
+        return _given(node.body, func) + _given(node.orelse, func)
     return []
 
 
-def _tuple_constant(tree: ast.Module, name: str) -> ast.expr | None:
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == name
-        ):
-            return node.value
-    return None
+def _callee(node: ast.expr, module: Module) -> tuple[str, str]:
+    """(module, function) a call's callee names: `f` defined or imported here, `mod.f`."""
+    if isinstance(node, ast.Name):
+        source = module.imports.get(node.id)
+        return source if source is not None else (module.name, node.id)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        package = module.imports.get(node.value.id)
+        if package is not None:
+            return (f"{package[0]}.{package[1]}", node.attr)
+    return ("", _name(node))
+
+
+def _inside_function(tree: ast.Module, call: ast.Call) -> bool:
+    return any(call in ast.walk(f) for f in _functions(tree))
 
 
 SITES, UNREAD = _sites()
@@ -270,7 +362,7 @@ def test_lists_stages_and_numbers_are_said_in_words() -> None:
     from bot.domain.ladder import Stage
 
     assert say(InvalidInput("dispute.bad_scope", text="x", choices=("open", "all", "mine"))) == (
-        "`x` is not a list. Choose one of `open`, `all` or `mine`."
+        "`x` is not a list. Choose one of `open`, `all`, `mine`."
     )
     assert "to the legal stage" in say(
         DomainError("dispute.approver_to", ref="D-1", stage=Stage.LEGAL)

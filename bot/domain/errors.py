@@ -28,16 +28,12 @@ class DomainError(Exception):
     a form to show it beside that field; None when it concerns the request as a whole."""
 
     def __init__(self, code: str, /, *, field: str | None = None, **params: Param) -> None:
-        if not _CODE.fullmatch(code):  # TRANSITIONAL: a sentence, until every topic has codes
-            code, params = "legacy.message", {"message": code}
+        if not _CODE.fullmatch(code):
+            raise ValueError(f"not an error code: {code!r}")
         super().__init__(code)
         self.code = code
         self.field = field
         self.params: Mapping[str, Param] = params
-
-    @property
-    def message(self) -> str:  # TRANSITIONAL: the sentence of a refusal not yet given a code
-        return str(self.params.get("message", self.code))
 
     def __str__(self) -> str:  # for logs: the code and its facts, in no language
         facts = " ".join(f"{key}={value!r}" for key, value in self.params.items())

@@ -47,12 +47,12 @@ CATALOG: Mapping[str, str] = _catalog(
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
-_EITHER = N_("{head} or {last}")
+_SEPARATOR = N_(", ")  # between the items of a list of words (、 in Chinese)
 
 
 class _Saying(string.Formatter):
-    """Fills a message in: each parameter escaped, enums by their label, lists of words as a
-    list; `{stage:lower}` lowers a label that stands mid-sentence."""
+    """Fills a message in: each parameter escaped, enums by their label, a tuple of words as
+    a list of code words (`open`, `all`); `{stage:lower}` lowers a label mid-sentence."""
 
     def __init__(self, words: Translations, *, escaping: bool = True) -> None:
         self.words = words
@@ -67,18 +67,15 @@ class _Saying(string.Formatter):
         elif isinstance(value, date):
             value = value.isoformat()
         elif isinstance(value, tuple):
-            return self._either(value)
+            return self._listed(value)
         shown = format(value, format_spec)
         return self._safe(shown.lower() if lower else shown)
 
     def _safe(self, text: str) -> str:
         return escape(text) if self.escaping else text
 
-    def _either(self, items: tuple[str, ...]) -> str:
-        quoted = [f"`{self._safe(item)}`" for item in items]
-        if len(quoted) < 2:
-            return "".join(quoted)
-        return self.words.gettext(_EITHER).format(head=", ".join(quoted[:-1]), last=quoted[-1])
+    def _listed(self, items: tuple[str, ...]) -> str:
+        return self.words.gettext(_SEPARATOR).join(f"`{self._safe(item)}`" for item in items)
 
 
 def say(error: DomainError, words: Translations = ENGLISH) -> Mrkdwn:

@@ -1,4 +1,4 @@
-"""The words of refusals every topic shares (`form.`, `legacy.` codes)."""
+"""The words of refusals every topic shares (`form.` codes)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,4 @@ from bot.commands.words.base import N_
 
 WORDS: dict[str, str] = {
     "form.fields": N_("Some fields need another look: each says what is wrong."),
-    # TRANSITIONAL: a refusal still written as a sentence; gone once every topic has codes.
-    "legacy.message": N_("{message}"),
 }
