@@ -15,7 +15,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render, render_reviews
+from bot.commands import outgoing, render_reviews
+from bot.commands.blocks import Blocks, channel_link, md, mention, notice
 from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
@@ -41,9 +42,7 @@ def register(app: AsyncApp) -> None:
     app.action(render_reviews.DONE_BUTTON)(done_button)
 
 
-async def _answer(
-    call: Invocation, text: str, blocks: render.Blocks, about: outgoing.About
-) -> None:
+async def _answer(call: Invocation, text: str, blocks: Blocks, about: outgoing.About) -> None:
     await outgoing.answer(
         call.deps,
         call.ack,
@@ -181,7 +180,7 @@ async def cancel(call: Invocation) -> None:
         f"{review.ref} · {review.title} is cancelled: no more reminders. "
         "Its minutes and action items stay on record."
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def skip(call: Invocation) -> None:
@@ -201,7 +200,7 @@ async def skip(call: Invocation) -> None:
         f"{review.ref} · {review.title}: {format_occurrence(skipped, tz)} is "
         f"skipped. {render_reviews.when_text(review).capitalize()}."
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def minutes(call: Invocation) -> None:
@@ -222,7 +221,7 @@ async def minutes(call: Invocation) -> None:
         f"Added to the minutes of {review.ref} ({met}). Minutes typed here are internal: "
         "exported, never shown in a shared channel."
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def action(call: Invocation) -> None:
@@ -251,17 +250,17 @@ async def action(call: Invocation) -> None:
         text=plain_text(text),
         now=deps.clock.now(),
     )
-    message = render.md(
+    message = md(
         "{} from {}: {} — {}, due {}. It is posted in {} with a "
         "Done button, and its owner is reminded on the due date.",
         item.ref,
         review.ref,
         item.text,
-        render.mention(item.owner_id),
+        mention(item.owner_id),
         format_occurrence(item.due_at, tz),
-        render.channel_link(review.channel_id),
+        channel_link(review.channel_id),
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def done(call: Invocation) -> None:
@@ -279,7 +278,7 @@ async def done(call: Invocation) -> None:
         now=call.deps.clock.now(),
     )
     message = f"{item.ref} is done: {item.text}"
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def done_button(
