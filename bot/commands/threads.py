@@ -1,4 +1,4 @@
-"""Message events in dispute threads: parsed here, recorded by the capture workflow.
+"""Message events in dispute threads: parsed by `messages.py`, recorded by the capture workflow.
 
 This runs as a middleware, before Bolt acknowledges the event, so what Slack was told we
 received is already stored; if storing fails Slack gets a 500 and delivers the event again
