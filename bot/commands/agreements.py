@@ -16,7 +16,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render, render_agreements
+from bot.commands import outgoing, render_agreements
+from bot.commands.blocks import MESSAGE_BLOCK_LIMIT, Blocks, escape, notice, section, truncate
 from bot.commands.common import Ack, tell, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
@@ -29,6 +30,7 @@ from bot.domain.disputes import Dispute
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.parties import Audience, Party, Person, is_external, name_for_team
 from bot.domain.text import strip_delimiters
+from bot.domain.visibility import visible_parties
 from bot.workflows import agreements
 from bot.workflows.parties import known_parties
 
@@ -198,7 +200,7 @@ async def revoke(call: Invocation) -> None:
     )
     await _answer(
         call,
-        *render.notice(
+        *notice(
             f"{agreement.ref} is revoked. Its card says so; it stays on the record and in "
             "the export."
         ),
@@ -215,7 +217,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
-async def _answer(call: Invocation, text: str, blocks: render.Blocks, parties: list[Party]) -> None:
+async def _answer(call: Invocation, text: str, blocks: Blocks, parties: list[Party]) -> None:
     """Through the door: in a shared channel only that channel's own party may be named."""
     await outgoing.answer(
         call.deps,
@@ -245,7 +247,7 @@ def _errors(problems: dict[str, str], *, editing: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, message in problems.items():
         block = "what" if key == render_agreements.PARTY_BLOCK and editing else key
-        out.setdefault(block, render.truncate(message, 300))
+        out.setdefault(block, truncate(message, 300))
     return out
 
 
@@ -305,7 +307,7 @@ async def form_submitted(
         await ack(response_action="errors", errors=_errors(exc.problems, editing=editing))
         return
     except DomainError as exc:
-        await ack(response_action="errors", errors={"what": render.truncate(exc.message, 300)})
+        await ack(response_action="errors", errors={"what": truncate(exc.message, 300)})
         return
     except SlackApiError as exc:
         log.warning("the agreement form: Slack failed us (%s)", exc.response.get("error"))
@@ -460,7 +462,7 @@ async def acknowledge_pressed(
             tz=deps.config.calendar.zone,
         )
     except DomainError as exc:
-        await tell(respond, render.escape(exc.message))
+        await tell(respond, escape(exc.message))
         return
     except (UnknownUser, SlackApiError):
         await tell(respond, SLACK_TROUBLE)
@@ -471,7 +473,7 @@ async def acknowledge_pressed(
     )
     await respond(
         text=message,
-        blocks=[render.section(message)],
+        blocks=[section(message)],
         response_type="ephemeral",
         replace_original=False,
     )
@@ -491,21 +493,21 @@ async def expire_agreements(deps: Deps, parley: Person) -> None:
 
 
 async def agreement_links(
-    deps: Deps, dispute: Dispute, audience: Audience, blocks: render.Blocks
-) -> render.Blocks:
+    deps: Deps, dispute: Dispute, audience: Audience, blocks: Blocks
+) -> Blocks:
     """`/dispute show` with a last section linking the agreements in force with the dispute's
     parties (in a shared channel, only that channel's own parties')."""
     found = await agreements.in_force(
         deps.store,
         workspace_id=dispute.workspace_id,
-        parties=render.visible_parties(dispute.parties, audience),
+        parties=visible_parties(dispute.parties, audience),
         now=deps.clock.now(),
         tz=deps.config.calendar.zone,
     )
     links = render_agreements.dispute_links(found)
     if not links:
         return blocks
-    return [*blocks[: render.MESSAGE_BLOCK_LIMIT - len(links)], *links]
+    return [*blocks[: MESSAGE_BLOCK_LIMIT - len(links)], *links]
 
 
 AGREEMENT = SlashCommand(

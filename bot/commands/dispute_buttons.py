@@ -13,12 +13,23 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import render
+from bot.commands import render_disputes
+from bot.commands.blocks import md, mention
 from bot.commands.common import Ack, form_value, tell, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.disputes import OpenForm, check_channel, open_form
 from bot.commands.parsing import plain_text
+from bot.commands.render_dispute_forms import (
+    OPEN_MODAL,
+    PEOPLE_BLOCK,
+    PEOPLE_INPUT,
+    REASON_BLOCK,
+    REASON_INPUT,
+    REASON_MODAL,
+    TITLE_BLOCK,
+    reason_modal,
+)
 from bot.domain.errors import DomainError
 from bot.domain.ladder import Action
 from bot.domain.parties import Audience
@@ -27,9 +38,9 @@ from bot.workflows import disputes
 log = logging.getLogger(__name__)
 
 BUTTON_KINDS = {
-    render.ESCALATE_BUTTON: "escalate",
-    render.RESOLVE_BUTTON: "resolve",
-    render.NOTE_BUTTON: "note",
+    render_disputes.ESCALATE_BUTTON: "escalate",
+    render_disputes.RESOLVE_BUTTON: "resolve",
+    render_disputes.NOTE_BUTTON: "note",
 }
 
 
@@ -47,8 +58,8 @@ SHORTCUT = "open_dispute_from_message"
 def register(app: AsyncApp) -> None:
     for action_id in BUTTON_KINDS:
         app.action(action_id)(card_button)
-    app.view(render.REASON_MODAL)(reason_submitted)
-    app.view(render.OPEN_MODAL)(open_submitted)
+    app.view(REASON_MODAL)(reason_submitted)
+    app.view(OPEN_MODAL)(open_submitted)
     app.shortcut(SHORTCUT)(open_from_message)
 
 
@@ -77,7 +88,7 @@ async def open_from_message(
             channel_id=channel_id,
             title=first_line,
             people=people,
-            source=render.md("From {}'s message", render.mention(author)) if author else None,
+            source=md("From {}'s message", mention(author)) if author else None,
         )
     except DomainError as exc:
         await tell(respond, exc.message)
@@ -99,18 +110,27 @@ async def open_submitted(
     except ValidationError:
         await ack(
             response_action="errors",
-            errors={render.TITLE_BLOCK: "This form is out of date. Close it and use /dispute."},
+            errors={TITLE_BLOCK: "This form is out of date. Close it and use /dispute."},
         )
         return
-    title = str(form_value(view, render.TITLE_BLOCK, render.REASON_INPUT) or "")
-    chosen = form_value(view, render.PEOPLE_BLOCK, render.PEOPLE_INPUT, "selected_users") or []
+    title = str(form_value(view, TITLE_BLOCK, REASON_INPUT) or "")
+    chosen = (
+        form_value(
+            view,
+            PEOPLE_BLOCK,
+            PEOPLE_INPUT,
+            "selected_users",
+        )
+        or []
+    )
     workspace_id = workspace_of(context)
     try:
         owner = await deps.directory.person(body["user"]["id"])
         people = [await deps.directory.person(str(u)) for u in chosen]
     except UnknownUser as exc:
         await ack(
-            response_action="errors", errors={render.PEOPLE_BLOCK: f"I can't find {exc.ref}."}
+            response_action="errors",
+            errors={PEOPLE_BLOCK: f"I can't find {exc.ref}."},
         )
         return
     try:
@@ -127,7 +147,7 @@ async def open_submitted(
             now=deps.clock.now(),
         )
     except DomainError as exc:
-        block = render.PEOPLE_BLOCK if "bot" in exc.message else render.TITLE_BLOCK
+        block = PEOPLE_BLOCK if "bot" in exc.message else TITLE_BLOCK
         await ack(response_action="errors", errors={block: exc.message[:150]})
         return
     await ack()  # the card is owed with the dispute: the outbox posts it
@@ -157,7 +177,7 @@ async def card_button(
         await tell(respond, exc.message)
         return
     form = ReasonForm.model_validate({"number": number, "kind": kind})
-    view = render.reason_modal(kind, dispute, form.model_dump_json())
+    view = reason_modal(kind, dispute, form.model_dump_json())
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:
@@ -178,10 +198,10 @@ async def reason_submitted(
     except ValidationError:
         await ack(
             response_action="errors",
-            errors={render.REASON_BLOCK: "This form is out of date. Close it and use /dispute."},
+            errors={REASON_BLOCK: "This form is out of date. Close it and use /dispute."},
         )
         return
-    text = str(form_value(view, render.REASON_BLOCK, render.REASON_INPUT) or "")
+    text = str(form_value(view, REASON_BLOCK, REASON_INPUT) or "")
     workspace_id = workspace_of(context)
     try:
         actor = await deps.directory.person(body["user"]["id"])
@@ -208,6 +228,6 @@ async def reason_submitted(
                 now=now,
             )
     except DomainError as exc:
-        await ack(response_action="errors", errors={render.REASON_BLOCK: exc.message[:150]})
+        await ack(response_action="errors", errors={REASON_BLOCK: exc.message[:150]})
         return
     await ack()  # what the change owes the thread and the card was owed with it
