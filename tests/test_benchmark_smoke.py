@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.run import FLOOR
+from benchmarks.ack import FLOOR
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import render, render_agreements
+from bot.commands import render_agreements, render_dispute_forms, render_disputes
 from bot.commands.directory import Directory
 from bot.config import parse_config
 from bot.sandbox.harness import Running, running_parley
@@ -180,7 +180,11 @@ async def test_outsiders_press_only_their_own_partys_buttons(app: Running) -> No
     card = await acme_dispute(app, "Shared trouble")
     before = await snapshot(app.store)
     calls = len(app.slack.calls)
-    for action_id in (render.ESCALATE_BUTTON, render.RESOLVE_BUTTON, render.NOTE_BUTTON):
+    for action_id in (
+        render_disputes.ESCALATE_BUTTON,
+        render_disputes.RESOLVE_BUTTON,
+        render_disputes.NOTE_BUTTON,
+    ):
         reply = await app.driver.block_action(
             user="U0RAJ", channel="C0ACME", message_ts=card.ts, action_id=action_id
         )
@@ -197,13 +201,17 @@ async def test_outsiders_press_only_their_own_partys_buttons(app: Running) -> No
     form = await app.driver.view_submission(
         user="U0RAJ",
         view={
-            "callback_id": render.OPEN_MODAL,
-            "blocks": [{"type": "input", "block_id": render.TITLE_BLOCK, "element": {}}],
+            "callback_id": render_dispute_forms.OPEN_MODAL,
+            "blocks": [
+                {"type": "input", "block_id": render_dispute_forms.TITLE_BLOCK, "element": {}}
+            ],
         },
-        values={render.TITLE_BLOCK: {render.REASON_INPUT: "Forged open"}},
+        values={
+            render_dispute_forms.TITLE_BLOCK: {render_dispute_forms.REASON_INPUT: "Forged open"}
+        },
         private_metadata=json.dumps({"channel": "C0DESK"}),
     )
-    assert "Only members of the workspace" in form.json["errors"][render.TITLE_BLOCK]
+    assert "Only members of the workspace" in form.json["errors"][render_dispute_forms.TITLE_BLOCK]
     await app.settle()
     assert await snapshot(app.store) == before
     assert [c for c in app.slack.calls[calls:] if c.method == "chat.postMessage"] == []

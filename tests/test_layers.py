@@ -116,7 +116,7 @@ def test_the_domain_needs_no_database() -> None:
 def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     """The walk above would notice: an import the rule forbids is found by imported_modules."""
     probe = tmp_path / "probe.py"
-    probe.write_text("from bot.workflows import notices\nimport bot.commands.render\n")
+    probe.write_text("from bot.workflows import notices\nimport bot.commands.blocks\n")
     found = imported_modules(probe)
-    assert {"bot.workflows.notices", "bot.commands.render"} <= found
-    assert layer_of("bot.commands.render") > layer_of("bot.domain.ladder")
+    assert {"bot.workflows.notices", "bot.commands.blocks"} <= found
+    assert layer_of("bot.commands.blocks") > layer_of("bot.domain.ladder")

@@ -15,9 +15,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.commands.blocks import section, sections
 from bot.commands.mrkdwn import Mrkdwn, errors_of, escape, link, md, mention, plain, truncate
 from bot.commands.parsing import names_text, plain_text
-from bot.commands.render import section, sections
 from bot.domain.errors import InvalidInput
 from bot.domain.text import clean_line, person
 from bot.sandbox.harness import Running

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
-from bot.commands import render
+from bot.commands import render_disputes
+from bot.commands.blocks import escape
 from bot.commands.parsing import find_mentions, plain_text, split_subcommand, split_with
 from bot.domain.disputes import Dispute
 from bot.domain.errors import InvalidInput
@@ -66,11 +67,11 @@ def valid(blocks: list[dict[str, object]]) -> None:
 )
 def test_clock_text(left: int, expected: str) -> None:
     clock = StageClock(due_at=NOW + timedelta(days=3), working_days_left=left)
-    assert render.clock_text(clock, TZ).startswith(expected)
+    assert render_disputes.clock_text(clock, TZ).startswith(expected)
 
 
 def test_a_card_fits_block_kit_even_with_a_huge_title() -> None:
-    text, blocks = render.dispute_card(
+    text, blocks = render_disputes.dispute_card(
         dispute(title="é" * 300), clock=StageClock(None, None), tz=TZ, audience=Audience()
     )
     valid(blocks)
@@ -79,7 +80,7 @@ def test_a_card_fits_block_kit_even_with_a_huge_title() -> None:
 
 
 def test_a_shared_channel_sees_only_its_own_party_name() -> None:
-    _, blocks = render.dispute_card(
+    _, blocks = render_disputes.dispute_card(
         dispute(),
         clock=StageClock(None, None),
         tz=TZ,
@@ -93,7 +94,7 @@ def test_a_long_list_stays_within_block_kit_limits() -> None:
     many = [dispute(n, title="A fairly long dispute title " * 4) for n in range(200, 0, -1)]
     page = DisputePage(disputes=many[:25], total=200)
     clocks = {d.id: StageClock(d.stage_due_at, 2) for d in many}
-    _, blocks = render.dispute_list(
+    _, blocks = render_disputes.dispute_list(
         page, scope=ListScope.OPEN, clocks=clocks, tz=TZ, audience=Audience()
     )
     valid(blocks)
@@ -101,7 +102,7 @@ def test_a_long_list_stays_within_block_kit_limits() -> None:
 
 
 def test_mrkdwn_escaping() -> None:
-    assert render.escape("R&D <b> a>b") == "R&amp;D &lt;b&gt; a&gt;b"
+    assert escape("R&D <b> a>b") == "R&amp;D &lt;b&gt; a&gt;b"
 
 
 @pytest.mark.parametrize(

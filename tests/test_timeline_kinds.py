@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands import render
+from bot.commands import render_disputes
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import EVENT_KINDS, Action, Stage, Status
 from bot.domain.parties import Audience, Party, PartyKind
@@ -97,7 +97,7 @@ def test_every_kind_has_its_words() -> None:
     for kind in TimelineKind:
         words = kind.meaning.words
         assert words.strip() and words == words.strip(), kind
-        line = render.event_line(event(kind, text=None), TZ)
+        line = render_disputes.event_line(event(kind, text=None), TZ)
         assert line.endswith(words), (kind, line)
 
 
@@ -185,25 +185,29 @@ def test_a_shared_channel_sees_what_each_kind_allows() -> None:
         (TimelineKind.RESOLVED, None, None, None),
         (TimelineKind.WITHDRAWN, None, None, None),
     ]
-    lines = "\n".join(render.event_line(e, TZ) for e in seen)
+    lines = "\n".join(render_disputes.event_line(e, TZ) for e in seen)
     for hidden in ("Acme missed", "clause 7", "internal figures", "in error", "Globex", "desk"):
         assert hidden not in lines
 
 
 def test_the_record_words_each_kind_as_it_says() -> None:
-    line = render.event_line(event(TimelineKind.REPLY, party=ACME.name, text="on it"), TZ)
+    line = render_disputes.event_line(event(TimelineKind.REPLY, party=ACME.name, text="on it"), TZ)
     assert line.endswith("<@U0ALICE> (Acme Networks) replied: on it")
-    brought = render.event_line(event(TimelineKind.PARTY_ADDED, party=ACME.name, text=None), TZ)
+    brought = render_disputes.event_line(
+        event(TimelineKind.PARTY_ADDED, party=ACME.name, text=None), TZ
+    )
     assert brought.endswith("<@U0ALICE> brought in Acme Networks")
-    opened = render.event_line(event(TimelineKind.OPENED, text="Outage"), TZ)
+    opened = render_disputes.event_line(event(TimelineKind.OPENED, text="Outage"), TZ)
     assert opened.endswith("<@U0ALICE> opened the dispute")
-    overdue = render.event_line(event(TimelineKind.OVERDUE, actor_id=None, text="late"), TZ)
+    overdue = render_disputes.event_line(
+        event(TimelineKind.OVERDUE, actor_id=None, text="late"), TZ
+    )
     assert overdue.endswith("Parley stage overdue: late")
 
 
 def test_every_ladder_move_is_announced_in_its_own_words() -> None:
     lines = {
-        action: render.change_line(dispute(), EVENT_KINDS[action], "because", "U0BOB")
+        action: render_disputes.change_line(dispute(), EVENT_KINDS[action], "because", "U0BOB")
         for action in Action
     }
     assert lines == {
@@ -214,7 +218,7 @@ def test_every_ladder_move_is_announced_in_its_own_words() -> None:
             ":leftwards_arrow_with_hook: Reopened at *Stage 2/4 · Multi-party* by <@U0BOB>: because"
         ),
     }
-    summaries = {a: render.change_summary(dispute(), EVENT_KINDS[a]) for a in Action}
+    summaries = {a: render_disputes.change_summary(dispute(), EVENT_KINDS[a]) for a in Action}
     assert summaries == {
         Action.ESCALATE: "D-3 escalated to Stage 2/4 · Multi-party.",
         Action.RESOLVE: "D-3 resolved.",
@@ -226,7 +230,7 @@ def test_every_ladder_move_is_announced_in_its_own_words() -> None:
 def test_every_announced_kind_has_its_icon_and_no_other_does() -> None:
     announced = {k for k in TimelineKind if k.meaning.announced is not None}
     assert announced == set(EVENT_KINDS.values())
-    assert set(render.THREAD_ICONS) == announced
+    assert set(render_disputes.THREAD_ICONS) == announced
 
 
 @pytest.mark.parametrize("kind", [k for k in TimelineKind if k.meaning.announced is None], ids=str)
@@ -236,7 +240,7 @@ def test_a_kind_the_thread_never_announces_is_refused_not_misworded(
     with pytest.raises(ValueError, match="never announces"):
         announcement(kind)
     with pytest.raises(ValueError, match="never announces"):
-        render.change_line(dispute(), kind, "because", "U0BOB")
+        render_disputes.change_line(dispute(), kind, "because", "U0BOB")
 
 
 def test_a_private_kind_is_never_announced() -> None:

@@ -14,7 +14,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render, render_agreements
+from bot.commands import outgoing, render_agreements
+from bot.commands.blocks import MESSAGE_BLOCK_LIMIT, Blocks, notice, section
 from bot.commands.deps import Deps
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
@@ -24,6 +25,7 @@ from bot.domain.agreements import Agreement
 from bot.domain.disputes import Dispute
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.parties import Audience, Party, Person, is_external, name_for_team
+from bot.domain.visibility import visible_parties
 from bot.workflows import agreements
 from bot.workflows.parties import known_parties
 
@@ -211,7 +213,7 @@ async def revoke(call: Invocation) -> None:
     )
     await _answer(
         call,
-        *render.notice(
+        *notice(
             f"{agreement.ref} is revoked. Its card says so; it stays on the record and in "
             "the export."
         ),
@@ -228,7 +230,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
-async def _answer(call: Invocation, text: str, blocks: render.Blocks, parties: list[Party]) -> None:
+async def _answer(call: Invocation, text: str, blocks: Blocks, parties: list[Party]) -> None:
     """Through the door: in a shared channel only that channel's own party may be named."""
     await outgoing.answer(
         call.deps,
@@ -415,7 +417,7 @@ async def acknowledge_pressed(press: Press) -> None:
     )
     await press.respond(
         text=message,
-        blocks=[render.section(message)],
+        blocks=[section(message)],
         response_type="ephemeral",
         replace_original=False,
     )
@@ -435,21 +437,21 @@ async def expire_agreements(deps: Deps, parley: Person) -> None:
 
 
 async def agreement_links(
-    deps: Deps, dispute: Dispute, audience: Audience, blocks: render.Blocks
-) -> render.Blocks:
+    deps: Deps, dispute: Dispute, audience: Audience, blocks: Blocks
+) -> Blocks:
     """`/dispute show` with a last section linking the agreements in force with the dispute's
     parties (in a shared channel, only that channel's own parties')."""
     found = await agreements.in_force(
         deps.store,
         workspace_id=dispute.workspace_id,
-        parties=render.visible_parties(dispute.parties, audience),
+        parties=visible_parties(dispute.parties, audience),
         now=deps.clock.now(),
         tz=deps.config.calendar.zone,
     )
     links = render_agreements.dispute_links(found)
     if not links:
         return blocks
-    return [*blocks[: render.MESSAGE_BLOCK_LIMIT - len(links)], *links]
+    return [*blocks[: MESSAGE_BLOCK_LIMIT - len(links)], *links]
 
 
 AGREEMENT = SlashCommand(

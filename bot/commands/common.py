@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.commands import render
+from bot.commands.blocks import Blocks, error
 from bot.domain.text import strip_delimiters
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def workspace_of(context: AsyncBoltContext) -> str:
     return str(team or "")
 
 
-async def answer(ack: Ack, text: str, blocks: render.Blocks) -> None:
+async def answer(ack: Ack, text: str, blocks: Blocks) -> None:
     """Acknowledge with an ephemeral answer, seen only by the person who asked."""
     await ack(text=text, blocks=blocks, response_type="ephemeral")
 
@@ -36,7 +36,7 @@ async def tell(respond: AsyncRespond, message: str) -> None:
         return
     await respond(
         text=message,
-        blocks=render.error(message)[1],
+        blocks=error(message)[1],
         response_type="ephemeral",
         replace_original=False,
     )

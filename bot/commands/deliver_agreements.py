@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands import outgoing, render, render_agreements
+from bot.commands import outgoing, render_agreements
+from bot.commands.blocks import section
 from bot.commands.deps import Deps
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.domain import agreement_terms
@@ -91,7 +92,7 @@ async def version_line(send: Sender, notice: AgreementVersionLine) -> None:
         channel=agreement.channel_id,
         thread_ts=agreement.card_ts,
         text=line,
-        blocks=[render.section(line)],
+        blocks=[section(line)],
         about=outgoing.About(parties=[agreement.party]),
     )
 

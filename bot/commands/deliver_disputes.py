@@ -11,7 +11,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import render
+from bot.commands import render_disputes
+from bot.commands.blocks import section
 from bot.commands.home import refresh_homes
 from bot.commands.outgoing import About
 from bot.commands.sending import Deliverers, NothingToSend, Sender
@@ -49,7 +50,7 @@ async def card(send: Sender, notice: DisputeCard) -> None:
         raise NothingToSend("the card is posted already")
     audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
-    text, blocks = render.dispute_card(
+    text, blocks = render_disputes.dispute_card(
         dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
     )
     ts = await send.post(
@@ -63,7 +64,7 @@ async def card(send: Sender, notice: DisputeCard) -> None:
 async def line(send: Sender, notice: DisputeLine) -> None:
     """A ladder move, said in the dispute's home thread."""
     dispute = await _dispute(send, notice)
-    said = render.change_line(dispute, notice.event, notice.text, notice.actor_id)
+    said = render_disputes.change_line(dispute, notice.event, notice.text, notice.actor_id)
     await _say_in_thread(send, dispute, said)
 
 
@@ -75,7 +76,7 @@ async def _say_in_thread(send: Sender, dispute: Dispute, said: str) -> None:
         channel=dispute.channel_id,
         thread_ts=dispute.root_ts,
         text=said,
-        blocks=[render.section(said)],
+        blocks=[section(said)],
         about=About(disputes=[dispute]),
     )
 
@@ -89,7 +90,7 @@ async def refresh(send: Sender, notice: DisputeRefresh) -> None:
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
     for channel_id, ts, kind in await disputes.dispute_threads(deps.store, dispute=dispute):
         audience = await deps.directory.audience(channel_id, dispute.workspace_id)
-        text, blocks = render.dispute_card(
+        text, blocks = render_disputes.dispute_card(
             dispute,
             clock=clock,
             tz=deps.config.calendar.zone,
@@ -122,7 +123,7 @@ def _may_cure(exc: SlackApiError) -> bool:
 async def tell(send: Sender, notice: DisputeTell) -> None:
     """The dispute-process or legal channel told that a dispute entered its stage."""
     dispute = await _dispute(send, notice)
-    text, blocks = render.escalation_notice(
+    text, blocks = render_disputes.escalation_notice(
         dispute, notice.text, notice.actor_id, tz=send.deps.config.calendar.zone
     )
     # Internal: it names every party. A misconfigured shared channel is refused at the door.
@@ -138,7 +139,7 @@ async def tell(send: Sender, notice: DisputeTell) -> None:
 async def overdue_line(send: Sender, notice: DisputeOverdueLine) -> None:
     """The stage ran out: said once in the thread."""
     dispute = await _dispute(send, notice)
-    said = render.overdue_line(
+    said = render_disputes.overdue_line(
         _at_stage(dispute, notice.stage), notice.working_days, send.deps.config.calendar.zone
     )
     await _say_in_thread(send, dispute, said)
@@ -152,7 +153,7 @@ async def overdue_dm(send: Sender, notice: DisputeOverdueDm) -> None:
     permalink = None
     if dispute.root_ts:
         permalink = await deps.directory.permalink(dispute.channel_id, dispute.root_ts)
-    text, blocks = render.overdue_dm(
+    text, blocks = render_disputes.overdue_dm(
         dispute if notice.escalated else _at_stage(dispute, notice.stage),
         notice.working_days,
         tz=deps.config.calendar.zone,

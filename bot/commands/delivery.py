@@ -26,11 +26,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import (
+    blocks,
     deliver_agreements,
     deliver_digests,
     deliver_disputes,
     deliver_reviews,
-    render,
 )
 from bot.commands.deps import Deps
 from bot.commands.outgoing import About
@@ -363,5 +363,5 @@ async def tell_failure(send: Sender, notice: DeliveryFailed) -> None:
     text = f":warning: I couldn't deliver {what} ({hint}). It is on record all the same."
     channel = await send.dm(notice.user_id)
     await send.post(
-        channel=channel, text=text, blocks=[render.section(text)], about=About(internal=True)
+        channel=channel, text=text, blocks=[blocks.section(text)], about=About(internal=True)
     )

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import render, render_digests
+from bot.commands import render_digests
+from bot.commands.blocks import Blocks, notice
 from bot.commands.common import answer
 from bot.commands.deliver_digests import compose
 from bot.commands.deps import Deps
@@ -30,7 +31,7 @@ def register(app: AsyncApp) -> None:
     app.command("/digest")(slash_command(DIGEST))
 
 
-async def _usage_with_status(call: Invocation, problem: str | None) -> tuple[str, render.Blocks]:
+async def _usage_with_status(call: Invocation, problem: str | None) -> tuple[str, Blocks]:
     """The usage for an insider: with what this channel and this person are subscribed to."""
     here = await digests.find_subscription(
         call.deps.store,
@@ -93,7 +94,7 @@ async def subscribe(call: Invocation) -> None:
         now=call.deps.clock.now(),
     )
     text = render_digests.subscribed(sub, before, _first_due(sub, call.deps))
-    await answer(call.ack, *render.notice(text))
+    await answer(call.ack, *notice(text))
 
 
 async def unsubscribe(call: Invocation) -> None:
@@ -109,7 +110,7 @@ async def unsubscribe(call: Invocation) -> None:
     )
     await answer(
         call.ack,
-        *render.notice("This channel's digest is stopped. `/digest subscribe` starts it again."),
+        *notice("This channel's digest is stopped. `/digest subscribe` starts it again."),
     )
 
 
@@ -137,7 +138,7 @@ async def me(call: Invocation) -> None:
             actor=actor,
         )
         await answer(
-            call.ack, *render.notice(f"Your digest by DM is stopped. {ME_EXAMPLE} starts it again.")
+            call.ack, *notice(f"Your digest by DM is stopped. {ME_EXAMPLE} starts it again.")
         )
         return
     at = digests.parse_at(call.args, kind=DigestKind.PERSON)
@@ -152,7 +153,7 @@ async def me(call: Invocation) -> None:
         now=call.deps.clock.now(),
     )
     text = render_digests.subscribed(sub, before, _first_due(sub, call.deps))
-    await answer(call.ack, *render.notice(text))
+    await answer(call.ack, *notice(text))
 
 
 async def now(call: Invocation) -> None:
@@ -180,7 +181,7 @@ async def now(call: Invocation) -> None:
     if digest.empty:
         await answer(
             call.ack,
-            *render.notice(
+            *notice(
                 "Nothing needs attention here right now: the digest is empty, so I posted nothing."
             ),
         )

@@ -8,19 +8,30 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import render
+from bot.commands import render_disputes
+from bot.commands.blocks import md, mention
 from bot.commands.disputes import OpenForm, check_channel, open_form
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import plain_text
+from bot.commands.render_dispute_forms import (
+    OPEN_MODAL,
+    PEOPLE_BLOCK,
+    PEOPLE_INPUT,
+    REASON_BLOCK,
+    REASON_INPUT,
+    REASON_MODAL,
+    TITLE_BLOCK,
+    reason_modal,
+)
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
 from bot.domain.parties import Audience
 from bot.workflows import disputes
 
 BUTTON_KINDS = {
-    render.ESCALATE_BUTTON: "escalate",
-    render.RESOLVE_BUTTON: "resolve",
-    render.NOTE_BUTTON: "note",
+    render_disputes.ESCALATE_BUTTON: "escalate",
+    render_disputes.RESOLVE_BUTTON: "resolve",
+    render_disputes.NOTE_BUTTON: "note",
 }
 
 
@@ -38,8 +49,8 @@ SHORTCUT = "open_dispute_from_message"
 def register(app: AsyncApp) -> None:
     for action_id in BUTTON_KINDS:
         app.action(action_id)(pressed("the dispute card's button", card_button))
-    app.view(render.REASON_MODAL)(submitted(REASON_FORM, reason_submitted))
-    app.view(render.OPEN_MODAL)(submitted(OPEN_FORM, open_submitted))
+    app.view(REASON_MODAL)(submitted(REASON_FORM, reason_submitted))
+    app.view(OPEN_MODAL)(submitted(OPEN_FORM, open_submitted))
     app.shortcut(SHORTCUT)(pressed("open dispute from message", open_from_message))
 
 
@@ -47,15 +58,15 @@ STALE = "This form is out of date. Close it and use /dispute."
 OPEN_FORM = Form(
     name="the open-dispute form",
     metadata=OpenForm,
-    main_block=render.TITLE_BLOCK,
+    main_block=TITLE_BLOCK,
     stale=STALE,
-    blocks={"people": render.PEOPLE_BLOCK},
-    people_block=render.PEOPLE_BLOCK,
+    blocks={"people": PEOPLE_BLOCK},
+    people_block=PEOPLE_BLOCK,
 )
 REASON_FORM = Form(
     name="the dispute's reason form",
     metadata=ReasonForm,
-    main_block=render.REASON_BLOCK,
+    main_block=REASON_BLOCK,
     stale=STALE,
 )
 
@@ -75,14 +86,14 @@ async def open_from_message(press: Press) -> None:
         channel_id=channel_id,
         title=first_line,
         people=people,
-        source=render.md("From {}'s message", render.mention(author)) if author else None,
+        source=md("From {}'s message", mention(author)) if author else None,
     )
 
 
 async def open_submitted(form: Submission[OpenForm]) -> None:
     """Open the dispute; a refusal is shown on the field it concerns."""
-    title = str(form.value(render.TITLE_BLOCK, render.REASON_INPUT) or "")
-    chosen = form.value(render.PEOPLE_BLOCK, render.PEOPLE_INPUT, "selected_users") or []
+    title = str(form.value(TITLE_BLOCK, REASON_INPUT) or "")
+    chosen = form.value(PEOPLE_BLOCK, PEOPLE_INPUT, "selected_users") or []
     owner = await form.actor()
     people = [await form.deps.directory.person(str(u)) for u in chosen]
     await check_channel(form.deps, form.form.channel)
@@ -110,13 +121,13 @@ async def card_button(press: Press) -> None:
     if not dispute.is_open:
         raise InvalidInput("dispute.already_closed", ref=dispute.ref, status=dispute.status.value)
     form = ReasonForm.model_validate({"number": number, "kind": kind})
-    view = render.reason_modal(kind, dispute, form.model_dump_json())
+    view = reason_modal(kind, dispute, form.model_dump_json())
     await press.client.views_open(trigger_id=press.trigger_id, view=view)
 
 
 async def reason_submitted(form: Submission[ReasonForm]) -> None:
     """Run the action; a refusal is shown on the field, so the form is never lost."""
-    text = str(form.value(render.REASON_BLOCK, render.REASON_INPUT) or "")
+    text = str(form.value(REASON_BLOCK, REASON_INPUT) or "")
     actor = await form.actor()
     now = form.deps.clock.now()
     if form.form.kind == "note":

@@ -10,8 +10,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render
+from bot.commands import outgoing, render_dispute_forms, render_disputes
 from bot.commands.agreements import agreement_links
+from bot.commands.blocks import Blocks, Mrkdwn, channel_link, md, mention, notice
 from bot.commands.common import answer
 from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, plain_text, split_with
@@ -92,7 +93,9 @@ async def open_form(
     """The modal that opens a dispute: `/dispute open` with no text, or the message shortcut."""
     await check_channel(deps, channel_id)
     form = OpenForm(channel=channel_id)
-    view = render.open_modal(form.model_dump_json(), title=title, people=people, source=source)
+    view = render_dispute_forms.open_modal(
+        form.model_dump_json(), title=title, people=people, source=source
+    )
     await client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -118,7 +121,7 @@ async def list_(call: Invocation) -> None:
     clocks = {
         d.id: disputes.stage_clock(d, now=now, calendar=call.deps.calendar) for d in page.disputes
     }
-    text, blocks = render.dispute_list(
+    text, blocks = render_disputes.dispute_list(
         page, scope=scope, clocks=clocks, tz=call.deps.config.calendar.zone, audience=audience
     )
     await _answer(call, text, blocks, outgoing.About(disputes=page.disputes))
@@ -133,16 +136,14 @@ async def show(call: Invocation) -> None:
         call.deps.store, workspace_id=call.workspace_id, number=number, audience=audience
     )
     clock = disputes.stage_clock(dispute, now=call.deps.clock.now(), calendar=call.deps.calendar)
-    text, blocks = render.dispute_record(
+    text, blocks = render_disputes.dispute_record(
         dispute, events, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
     )
     blocks = await agreement_links(call.deps, dispute, audience, blocks)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
 
 
-async def _answer(
-    call: Invocation, text: str, blocks: render.Blocks, about: outgoing.About
-) -> None:
+async def _answer(call: Invocation, text: str, blocks: Blocks, about: outgoing.About) -> None:
     await outgoing.answer(
         call.deps,
         call.ack,
@@ -177,7 +178,7 @@ def _ladder_action(action: Action) -> Subcommand:
             now=call.deps.clock.now(),
         )
         assert change.kind is not None  # a ladder move always puts its one event on the record
-        await answer(call.ack, *render.notice(render.change_summary(change.dispute, change.kind)))
+        await answer(call.ack, *notice(render_disputes.change_summary(change.dispute, change.kind)))
 
     return run
 
@@ -195,7 +196,7 @@ async def note(call: Invocation) -> None:
     )
     await answer(
         call.ack,
-        *render.notice(
+        *notice(
             f"Internal note added to {change.dispute.ref}. It is exported, "
             "and never shown to a party or in a shared channel."
         ),
@@ -236,16 +237,12 @@ async def add(call: Invocation) -> None:
             now=call.deps.clock.now(),
         )
         dispute = change.dispute
-        said.append(
-            render.md(
-                "Added {}.", render.Mrkdwn(" ").join(map(render.mention, change.text.split()))
-            )
-        )
+        said.append(md("Added {}.", Mrkdwn(" ").join(map(mention, change.text.split()))))
     if not channels:
         assert dispute is not None
         await answer(
             call.ack,
-            *render.notice(render.md("{}: {}", dispute.ref, render.Mrkdwn(" ").join(said))),
+            *notice(md("{}: {}", dispute.ref, Mrkdwn(" ").join(said))),
         )
         return
     await call.ack()
@@ -255,7 +252,7 @@ async def add(call: Invocation) -> None:
         call.deps.store, workspace_id=call.workspace_id, number=number, audience=Audience()
     )
     await call.respond(
-        text=render.md("{}: {}", current.ref, render.Mrkdwn(" ").join(said)),
+        text=md("{}: {}", current.ref, Mrkdwn(" ").join(said)),
         response_type="ephemeral",
         replace_original=False,
     )
@@ -266,17 +263,17 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
     deps = call.deps
     channel = await deps.directory.channel(channel_id)
     if channel is None or (channel.is_private and not channel.is_member):
-        return render.md(
+        return md(
             "I can't post in {}: invite me there with `/invite @Parley`, then link it again.",
-            render.channel_link(channel_id),
+            channel_link(channel_id),
         )
     if not channel.is_member:
         try:
             await call.client.conversations_join(channel=channel_id)
         except SlackApiError as exc:
-            return render.md(
+            return md(
                 "I couldn't join {} ({}).",
-                render.channel_link(channel_id),
+                channel_link(channel_id),
                 exc.response.get("error"),
             )
         deps.directory.forget_channel(channel_id)
@@ -289,7 +286,7 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
     )
     audience = await deps.directory.audience(channel_id, call.workspace_id)
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
-    text, blocks = render.dispute_card(
+    text, blocks = render_disputes.dispute_card(
         dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience, linked=True
     )
     try:
@@ -303,15 +300,15 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
             about=outgoing.About(disputes=[dispute]),
         )
     except SlackApiError as exc:
-        return render.md(
+        return md(
             "I couldn't post in {} ({}).",
-            render.channel_link(channel_id),
+            channel_link(channel_id),
             exc.response.get("error"),
         )
     if ts is None:
-        return render.md(
+        return md(
             "{} is shared with none of {}'s parties: not linked.",
-            render.channel_link(channel_id),
+            channel_link(channel_id),
             dispute.ref,
         )
     await disputes.link_thread(
@@ -323,9 +320,7 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
         actor=actor,
         now=deps.clock.now(),
     )
-    return render.md(
-        "Linked a thread in {}: replies there go on the record.", render.channel_link(channel_id)
-    )
+    return md("Linked a thread in {}: replies there go on the record.", channel_link(channel_id))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -343,7 +338,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 DISPUTE = SlashCommand(
     name="/dispute",
     subcommands=SUBCOMMANDS,
-    usage=render.usage,
+    usage=render_disputes.usage,
     outsiders="Only members of the workspace that runs Parley can use /dispute. "
     "To answer a dispute, reply in its thread.",
     mention_example="`/dispute open Late report with @their-rep`",

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.commands import render
+from bot.commands.blocks import error
 from bot.commands.common import Ack, answer, tell
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def unserved_command(ack: Ack, command: dict[str, Any]) -> None:
     name = str(command.get("command", "this command"))[:40]
     await answer(
         ack,
-        *render.error(
+        *error(
             f"`{name}` is not available in this version of Parley yet. "
             "`/dispute help` shows what is."
         ),

@@ -27,7 +27,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import render, render_agreements
+from bot.commands import render_agreements
+from bot.commands.blocks import error, section
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import Directory, UnknownUser
@@ -204,7 +205,7 @@ async def _refuse(
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
     if "command" in body:
-        text, blocks = render.error(message)
+        text, blocks = error(message)
         return BoltResponse(
             status=200, body={"response_type": "ephemeral", "text": text, "blocks": blocks}
         )
@@ -216,7 +217,7 @@ async def _refuse(
 
 
 async def _tell(respond: Any, message: str) -> None:
-    text, blocks = render.error(message)
+    text, blocks = error(message)
     await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
@@ -233,7 +234,7 @@ def refusal_view(message: str) -> dict[str, Any]:
         "type": "modal",
         "title": {"type": "plain_text", "text": "Parley"},
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [render.section(message)],
+        "blocks": [section(message)],
     }
 
 

@@ -21,7 +21,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import render
+from bot.commands.blocks import truncate
 from bot.commands.common import Ack, form_value, tell, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
@@ -171,7 +171,7 @@ def submitted(spec: Form[M], run: Callable[[Submission[M]], Awaitable[None]]) ->
 
 
 def _shown(error: DomainError, limit: int) -> str:
-    return render.truncate(say_plain(error), limit)
+    return truncate(say_plain(error), limit)
 
 
 def _why(exc: Exception) -> str:

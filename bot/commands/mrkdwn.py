@@ -8,7 +8,7 @@ so it is shown exactly as typed.
 `Mrkdwn` is text that is already safe markup. Every `str` that is not `Mrkdwn` is typed text,
 and is escaped wherever it meets markup: in `Mrkdwn.format` and `Mrkdwn.join` (the way
 markupsafe's `Markup` works, but escaping only Slack's three characters: Slack does not decode
-`&#39;`), in the block builders of `render.py`, and at the door (`outgoing.py`), which escapes
+`&#39;`), in the block builders of `blocks.py`, and at the door (`outgoing.py`), which escapes
 any mrkdwn text of a message that is not `Mrkdwn`. Forgetting the rule therefore shows markup
 as text; it never turns text into markup.
 

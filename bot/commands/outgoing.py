@@ -21,7 +21,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import mrkdwn, render
+from bot.commands import mrkdwn
+from bot.commands.blocks import Blocks, error
 from bot.commands.bolt_internals import SignalledAck, set_ack_response
 from bot.commands.common import Ack, workspace_of
 from bot.commands.deps import Deps
@@ -65,14 +66,14 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _searchable(text: str, blocks: render.Blocks) -> Searchable:
+def _searchable(text: str, blocks: Blocks) -> Searchable:
     return Searchable("\n".join([text, *_strings(blocks)]))
 
 
 def check(
     audience: Audience,
     text: str,
-    blocks: render.Blocks,
+    blocks: Blocks,
     about: About,
     content: Searchable | None = None,
 ) -> None:
@@ -98,7 +99,7 @@ def check(
 def check_names(
     audience: Audience,
     text: str,
-    blocks: render.Blocks,
+    blocks: Blocks,
     known: Sequence[Party],
     typed: str = "",
     content: Searchable | None = None,
@@ -128,7 +129,7 @@ async def _allowed(
     channel: str,
     workspace_id: str,
     text: str,
-    blocks: render.Blocks,
+    blocks: Blocks,
     about: About,
     typed: str = "",
 ) -> bool:
@@ -193,7 +194,7 @@ class GuardedAck(SignalledAck):
         if self._timer is not None:
             self._timer.cancel()
         if not await self._passes(text, blocks):
-            text, blocks = render.error(REFUSED_HERE)
+            text, blocks = error(REFUSED_HERE)
         text, blocks = mrkdwn.text_of(text), mrkdwn.blocks_of(blocks)
         if "errors" in kwargs:
             kwargs["errors"] = mrkdwn.errors_of(kwargs["errors"])
@@ -218,7 +219,7 @@ class GuardedRespond(AsyncRespond):
         self, text: Any = "", blocks: Any = None, **kwargs: Any
     ) -> Any:
         if not await self._passes(text, blocks):
-            text, blocks = render.error(REFUSED_HERE)
+            text, blocks = error(REFUSED_HERE)
         text, blocks = mrkdwn.text_of(text), mrkdwn.blocks_of(blocks)
         return await super().__call__(text, blocks, **kwargs)
 
@@ -273,7 +274,7 @@ async def post(
     channel: str,
     workspace_id: str,
     text: str,
-    blocks: render.Blocks,
+    blocks: Blocks,
     about: About,
     thread_ts: str | None = None,
     metadata: dict[str, Any] | None = None,
@@ -302,7 +303,7 @@ async def update(
     ts: str,
     workspace_id: str,
     text: str,
-    blocks: render.Blocks,
+    blocks: Blocks,
     about: About,
 ) -> bool:
     """chat.update through the door; False if refused."""
@@ -321,10 +322,10 @@ async def answer(
     channel: str,
     workspace_id: str,
     text: str,
-    blocks: render.Blocks,
+    blocks: Blocks,
     about: About = NOTHING,
 ) -> None:
     """The ephemeral answer to a command, through the door (a refusal answers that instead)."""
     if not await _allowed(deps, channel, workspace_id, text, blocks, about):
-        text, blocks = render.error(REFUSED_HERE)
+        text, blocks = error(REFUSED_HERE)
     await ack(text=text, blocks=blocks, response_type="ephemeral")

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import outgoing, render, render_parties
+from bot.commands import outgoing, render_parties
+from bot.commands.blocks import Blocks
 from bot.commands.common import Ack
 from bot.commands.deps import Deps
 from bot.commands.parsing import names_text
@@ -131,9 +132,7 @@ PARTY = SlashCommand(
 )
 
 
-async def _answer(
-    call: PartyCall, text: str, blocks: render.Blocks, *, parties: list[Party]
-) -> None:
+async def _answer(call: PartyCall, text: str, blocks: Blocks, *, parties: list[Party]) -> None:
     """Through the door: in a shared channel only that channel's own parties may be named."""
     await outgoing.answer(
         call.deps,

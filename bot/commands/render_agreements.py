@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands.render import (
+from bot.commands.blocks import (
     MESSAGE_BLOCK_LIMIT,
     Blocks,
     Mrkdwn,

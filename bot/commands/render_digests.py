@@ -7,11 +7,27 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands import render
-from bot.commands.render import Blocks, Mrkdwn, md, mention
+from bot.commands import render_disputes
+from bot.commands.blocks import (
+    MESSAGE_BLOCK_LIMIT,
+    Blocks,
+    Mrkdwn,
+    context,
+    escape,
+    header,
+    link,
+    md,
+    mention,
+    section,
+    sections,
+    short_date,
+    stamp,
+    truncate,
+)
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.disputes import Dispute
 from bot.domain.parties import Audience
+from bot.domain.visibility import visible_parties
 from bot.workflows.digests_content import Digest, DigestEntry, DigestSection, SectionKey
 from bot.workflows.digests_home import HomeContent
 from bot.workflows.disputes import StageClock
@@ -42,17 +58,17 @@ ICONS = {
 
 def _ref(ref: str, url: str | None) -> Mrkdwn:
     shown = md("*{}*", ref)
-    return render.link(url, shown) if url else shown
+    return link(url, shown) if url else shown
 
 
 def _title(title: str) -> Mrkdwn:
-    return render.escape(render.truncate(title, TITLE_WIDTH))
+    return escape(truncate(title, TITLE_WIDTH))
 
 
 def _when(when: datetime | date | None, tz: ZoneInfo) -> str | None:
     if isinstance(when, datetime):
         local = when.astimezone(tz)
-        return f"{render.short_date(when, tz)} {local:%H:%M}"
+        return f"{short_date(when, tz)} {local:%H:%M}"
     if isinstance(when, date):
         return f"{when:%a} {when.day} {when:%b}"
     return None
@@ -63,8 +79,10 @@ def dispute_line(
 ) -> str:
     """One compact line: ref (linked), title, stage and clock, the parties seen here, owner."""
     parts: list[str] = [md("{} {}", _ref(dispute.ref, url), _title(dispute.title))]
-    parts.append(f"{render.stage_text(dispute.stage)}, {render.clock_text(clock, tz)}")
-    shown = render.visible_parties(dispute.parties, audience)
+    parts.append(
+        f"{render_disputes.stage_text(dispute.stage)}, {render_disputes.clock_text(clock, tz)}"
+    )
+    shown = visible_parties(dispute.parties, audience)
     if shown:
         parts.append(Mrkdwn(", ").join(p.name for p in shown))
     parts.append(mention(dispute.owner_id))
@@ -98,9 +116,9 @@ def section_blocks(
         entry_line(section.key, e, tz, audience, links.get(e.link) if e.link else None)
         for e in section.entries
     ]
-    blocks = render.sections([heading, *lines])
+    blocks = sections([heading, *lines])
     if section.hidden:
-        blocks.append(render.context(f"and {section.hidden} more — `{section.more}`"))
+        blocks.append(context(f"and {section.hidden} more — `{section.more}`"))
     return blocks
 
 
@@ -117,10 +135,10 @@ SUMMARY_WORDS = {
 def summary(digest: Digest) -> str:
     """`2 overdue, 5 open, 1 with new replies, 1 review coming up`."""
     counts = []
-    for section in digest.sections:
-        if section.total:
-            one, many = SUMMARY_WORDS.get(section.key, (section.key.value, section.key.value))
-            counts.append(f"{section.total} {one if section.total == 1 else many}")
+    for topic in digest.sections:
+        if topic.total:
+            one, many = SUMMARY_WORDS.get(topic.key, (topic.key.value, topic.key.value))
+            counts.append(f"{topic.total} {one if topic.total == 1 else many}")
     return ", ".join(counts)
 
 
@@ -141,28 +159,27 @@ def digest_message(
     notes = [summary(digest)]
     if late_since is not None:
         notes.append(
-            f"due {render.stamp(late_since, tz)} ({tz.key}); Parley was unavailable then, "
-            "so it comes late"
+            f"due {stamp(late_since, tz)} ({tz.key}); Parley was unavailable then, so it comes late"
         )
-    blocks: Blocks = [render.header(title), render.context(*notes)]
-    for section in digest.sections:
-        part = section_blocks(section, tz=tz, audience=audience, links=links)
+    blocks: Blocks = [header(title), context(*notes)]
+    for topic in digest.sections:
+        part = section_blocks(topic, tz=tz, audience=audience, links=links)
         if part:
             blocks.append({"type": "divider"})
             blocks.extend(part)
-    if len(blocks) > render.MESSAGE_BLOCK_LIMIT:
-        blocks = blocks[: render.MESSAGE_BLOCK_LIMIT - 1]
-        blocks.append(render.context("The rest did not fit — `/dispute list` shows it all"))
+    if len(blocks) > MESSAGE_BLOCK_LIMIT:
+        blocks = blocks[: MESSAGE_BLOCK_LIMIT - 1]
+        blocks.append(context("The rest did not fit — `/dispute list` shows it all"))
     return text, blocks
 
 
 def usage(message: str | None = None, *, status: Sequence[str] = ()) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
-        blocks.append(render.section(md(":warning: {}", message)))
-    blocks.append(render.section(DIGEST_USAGE))
+        blocks.append(section(md(":warning: {}", message)))
+    blocks.append(section(DIGEST_USAGE))
     if status:
-        blocks.append(render.context(*status))
+        blocks.append(context(*status))
     return (message or "How to use /digest"), blocks
 
 
@@ -187,7 +204,7 @@ def subscribed(sub: Subscription, before: Subscription | None, first_due: dateti
         )
     else:
         head = f"{where} digest{how} will go out at {sub.at_text} ({sub.zone}) on working days."
-    first = render.stamp(first_due, sub.tz)
+    first = stamp(first_due, sub.tz)
     return f":white_check_mark: {head} The next one: {first}. An empty digest is not posted."
 
 
@@ -196,7 +213,7 @@ def subscribed(sub: Subscription, before: Subscription | None, first_due: dateti
 
 def home_dispute_buttons(dispute: Dispute) -> dict[str, Any]:
     """The card's buttons, under a block id of their own (ids are unique within a view)."""
-    block = render.card_buttons(dispute)
+    block = render_disputes.card_buttons(dispute)
     return {**block, "block_id": f"home_{dispute.ref}"}
 
 
@@ -204,31 +221,31 @@ def home_view(content: HomeContent, *, tz: ZoneInfo, now: datetime) -> dict[str,
     """The App Home: my open disputes and clocks (overdue first), then my reviews, action
     items and agreements awaiting acknowledgment; at most 100 blocks."""
     blocks: Blocks = [
-        render.header("What needs you"),
-        render.context(
-            f"Updated {render.stamp(now, tz)} ({tz.key})",
+        header("What needs you"),
+        context(
+            f"Updated {stamp(now, tz)} ({tz.key})",
             "`/dispute list mine` · `/digest me at 09:00` for a daily DM",
         ),
         {"type": "divider"},
     ]
     if content.disputes:
-        blocks.append(render.section(md("*Your open disputes* ({})", content.total)))
+        blocks.append(section(md("*Your open disputes* ({})", content.total)))
         for dispute, clock in content.disputes:
             icon = ":red_circle:" if clock.overdue else ":large_blue_circle:"
             line = dispute_line(dispute, clock, tz, Audience(), None)
-            blocks.append(render.section(md("{} {}", icon, line)))
+            blocks.append(section(md("{} {}", icon, line)))
             blocks.append(home_dispute_buttons(dispute))
         hidden = content.total - len(content.disputes)
         if hidden > 0:
-            blocks.append(render.context(f"and {hidden} more — `/dispute list mine`"))
+            blocks.append(context(f"and {hidden} more — `/dispute list mine`"))
     else:
-        blocks.append(render.section("You own or take part in no open dispute. :tada:"))
-    for section in content.extras:
-        part = section_blocks(section, tz=tz, audience=Audience(), links={})
+        blocks.append(section("You own or take part in no open dispute. :tada:"))
+    for topic in content.extras:
+        part = section_blocks(topic, tz=tz, audience=Audience(), links={})
         if part:
             blocks.append({"type": "divider"})
             blocks.extend(part)
     if len(blocks) > HOME_BLOCK_LIMIT:
         blocks = blocks[: HOME_BLOCK_LIMIT - 1]
-        blocks.append(render.context("The rest did not fit — `/dispute list mine` shows it all"))
+        blocks.append(context("The rest did not fit — `/dispute list mine` shows it all"))
     return {"type": "home", "blocks": blocks}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands.render import (
+from bot.commands.blocks import (
     Blocks,
     Mrkdwn,
     context,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands.render import (
+from bot.commands.blocks import (
     MESSAGE_BLOCK_LIMIT,
     Blocks,
     Mrkdwn,
@@ -21,10 +21,10 @@ from bot.commands.render import (
     section,
     sections,
     truncate,
-    visible_parties,
 )
 from bot.domain.parties import Audience
 from bot.domain.reviews import ActionItem, Minutes, Review, ReviewStatus
+from bot.domain.visibility import visible_parties
 from bot.domain.when import format_occurrence
 from bot.workflows.reviews import AGENDA
 

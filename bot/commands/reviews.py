@@ -13,24 +13,23 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
-from bot.commands import outgoing, render, render_reviews
+from bot.commands import outgoing, render_reviews
+from bot.commands.blocks import Blocks, channel_link, md, mention, notice
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
 from bot.commands.interactions import Press, pressed
+from bot.commands.messages import MessageEvent
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
-from bot.commands.threads import event_author
 from bot.domain import review_schedule
 from bot.domain.errors import InvalidInput
 from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
 from bot.domain.when import describe_when, format_occurrence
 from bot.workflows import review_reminders, reviews, reviews_actions
-from bot.workflows.capture import Message
 
 log = logging.getLogger(__name__)
 
-HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
 _OWNER = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]{1,80})(?:\s+|$)")
 
 
@@ -40,9 +39,7 @@ def register(app: AsyncApp) -> None:
     app.action(render_reviews.DONE_BUTTON)(pressed("an action item's Done button", done_button))
 
 
-async def _answer(
-    call: Invocation, text: str, blocks: render.Blocks, about: outgoing.About
-) -> None:
+async def _answer(call: Invocation, text: str, blocks: Blocks, about: outgoing.About) -> None:
     await outgoing.answer(
         call.deps,
         call.ack,
@@ -176,7 +173,7 @@ async def cancel(call: Invocation) -> None:
         f"{review.ref} · {review.title} is cancelled: no more reminders. "
         "Its minutes and action items stay on record."
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def skip(call: Invocation) -> None:
@@ -196,7 +193,7 @@ async def skip(call: Invocation) -> None:
         f"{review.ref} · {review.title}: {format_occurrence(skipped, tz)} is "
         f"skipped. {render_reviews.when_text(review).capitalize()}."
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def minutes(call: Invocation) -> None:
@@ -216,7 +213,7 @@ async def minutes(call: Invocation) -> None:
         f"Added to the minutes of {review.ref} ({met}). Minutes typed here are internal: "
         "exported, never shown in a shared channel."
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def action(call: Invocation) -> None:
@@ -244,17 +241,17 @@ async def action(call: Invocation) -> None:
         text=plain_text(text),
         now=deps.clock.now(),
     )
-    message = render.md(
+    message = md(
         "{} from {}: {} — {}, due {}. It is posted in {} with a "
         "Done button, and its owner is reminded on the due date.",
         item.ref,
         review.ref,
         item.text,
-        render.mention(item.owner_id),
+        mention(item.owner_id),
         format_occurrence(item.due_at, tz),
-        render.channel_link(review.channel_id),
+        channel_link(review.channel_id),
     )
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def done(call: Invocation) -> None:
@@ -272,7 +269,7 @@ async def done(call: Invocation) -> None:
         now=call.deps.clock.now(),
     )
     message = f"{item.ref} is done: {item.text}"
-    await _answer(call, *render.notice(message), outgoing.About(parties=review.parties))
+    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
 async def done_button(press: Press) -> None:
@@ -333,10 +330,13 @@ async def capture_review_minutes(
     (the event id makes the second delivery record nothing twice). It always hands the event
     on, so the other listeners (dispute capture among them) see it too.
     """
-    event = body.get("event") if body.get("type") == "event_callback" else None
-    if not isinstance(event, dict) or event.get("type") != "message":
+    event = MessageEvent.of(body)
+    if event is None:
         return await next()
-    message = _reply(body, event, context.bot_user_id)
+    # New replies only: an edit or a deletion leaves the minutes as they were.
+    message = (
+        event.in_thread(event.posted) if event.is_person_posting(context.bot_user_id) else None
+    )
     deps: Deps | None = context.get("deps")
     if message is None or deps is None:
         return await next()
@@ -349,8 +349,7 @@ async def capture_review_minutes(
                 deps.store,
                 workspace_id=workspace_of(context),
                 message=message,
-                author=deps.directory.known(message.author_id)
-                or event_author(message.author_id, event),
+                author=deps.directory.known(message.author_id) or event.posted.author_by_event(),
                 config=deps.config,
                 now=deps.clock.now(),
             )
@@ -358,31 +357,6 @@ async def capture_review_minutes(
         log.exception("recording minutes from a thread failed; Slack will deliver it again")
         return BoltResponse(status=500, body="")
     return await next()
-
-
-def _reply(body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> Message | None:
-    """A human reply in some thread, or None for anything else (bots, edits, top level)."""
-    if event.get("subtype") not in HUMAN_SUBTYPES or event.get("bot_id"):
-        return None
-    user = str(event.get("user") or "")
-    channel = str(event.get("channel") or "")
-    ts = str(event.get("ts") or "")
-    thread_ts = str(event.get("thread_ts") or "")
-    if not (user and channel and ts and thread_ts) or ts == thread_ts or user == bot_user_id:
-        return None
-    try:
-        float(ts)
-    except ValueError:
-        return None
-    event_id = str(body.get("event_id") or f"{channel}:{ts}:reply")
-    return Message(
-        event_id=event_id[:64],
-        channel_id=channel,
-        thread_ts=thread_ts,
-        ts=ts,
-        author_id=user,
-        text=plain_text(str(event.get("text") or "")),
-    )
 
 
 REVIEW = SlashCommand(

@@ -12,7 +12,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import render
+from bot.commands.blocks import Blocks, error
 from bot.commands.common import Ack, answer, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
@@ -40,10 +40,10 @@ class Invocation:
 
 
 Subcommand = Callable[[Invocation], Awaitable[None]]
-Usage = Callable[[str | None], tuple[str, render.Blocks]]
+Usage = Callable[[str | None], tuple[str, Blocks]]
 # The usage an internal caller gets, which may show what is set up for them (/digest's
 # subscriptions): the invocation (args empty) and the problem, if any, to show above it.
-InternalUsage = Callable[[Invocation, str | None], Awaitable[tuple[str, render.Blocks]]]
+InternalUsage = Callable[[Invocation, str | None], Awaitable[tuple[str, Blocks]]]
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
         try:  # placed by Slack's record (bot/commands/identity.py), never by the payload
             caller = await caller_of(context)
         except SlackTrouble:
-            await answer(ack, *render.error(SLACK_TROUBLE))
+            await answer(ack, *error(SLACK_TROUBLE))
             return
         call = Invocation(
             deps=deps,
@@ -107,24 +107,24 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
                 await answer(ack, *spec.usage(problem))
             return
         if not caller.internal:
-            await answer(ack, *render.error(spec.outsiders))
+            await answer(ack, *error(spec.outsiders))
             return
         try:
             await run(call)
         except DomainError as exc:
-            await answer(ack, *render.error(say(exc)))
+            await answer(ack, *error(say(exc)))
         except UnknownUser as exc:
             if spec.mention_example is None:
                 raise
             await answer(
                 ack,
-                *render.error(
+                *error(
                     f"I can't find {exc.ref} in Slack. Mention people with @ and "
                     f"pick them from Slack's list, e.g. {spec.mention_example}."
                 ),
             )
         except SlackApiError as exc:
             log.warning("%s %s: Slack failed us (%s)", spec.name, sub, exc.response.get("error"))
-            await answer(ack, *render.error(SLACK_TROUBLE))
+            await answer(ack, *error(SLACK_TROUBLE))
 
     return listener

@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render
+from bot.commands import outgoing
+from bot.commands.blocks import Blocks
 from bot.commands.deps import Deps
 from bot.domain.notices import Notice
 from bot.store.outbox import OutboxRow
@@ -54,7 +55,7 @@ class Sender:
         *,
         channel: str,
         text: str,
-        blocks: render.Blocks,
+        blocks: Blocks,
         about: outgoing.About,
         thread_ts: str | None = None,
     ) -> str:
@@ -84,7 +85,7 @@ class Sender:
         return ts
 
     async def update(
-        self, *, channel: str, ts: str, text: str, blocks: render.Blocks, about: outgoing.About
+        self, *, channel: str, ts: str, text: str, blocks: Blocks, about: outgoing.About
     ) -> None:
         """chat.update through the door: showing the current state again is harmless."""
         if not await outgoing.update(

@@ -14,6 +14,7 @@ from bot.demo.scenes_disputes import (
     scene_list_and_show,
     scene_open,
     scene_overdue_and_buttons,
+    scene_reopen,
     scene_replies,
 )
 from bot.demo.scenes_edges import (
@@ -47,6 +48,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     ("A hostile title is posted as plain text", scene_hostile_title),
     ("A party renamed to a lookalike of another is refused", scene_lookalike_names),
     ("A replayed request and a stale card's button", scene_protocol_edges),
+    ("Acme's fix did not hold: D-1 is reopened", scene_reopen),
 ]
 
 

@@ -146,3 +146,39 @@ async def scene_replies(s: Session) -> None:
     s.check("edited a reply" in text, "the edit is on the record, beside the original")
     s.check("Globex Audit: first reply after" in text, "Globex's first-response clock is shown")
     await s.command("U0ALICE", "C0DESK", "/party", "list")
+
+
+async def scene_reopen(s: Session) -> None:
+    updates_before = len(s.running.slack.calls_to("chat.update"))
+    answered = await s.command(
+        "U0ALICE",
+        "C0DESK",
+        "/dispute",
+        "reopen D-1 Acme's fix did not hold: the switch failed again",
+    )
+    s.check(
+        "D-1 reopened at Stage 3/4" in reply_text(answered)
+        and "fresh clock" in reply_text(answered),
+        "Alice reopens D-1 at the stage it was resolved at",
+    )
+    d1 = await s.dispute(1)
+    s.check(
+        d1 is not None
+        and d1.status.value == "open"
+        and d1.stage.value == "company_process"
+        and d1.stage_started_at == s.running.clock.now(),
+        "D-1 is open again, with its stage's clock started afresh",
+    )
+    updates = s.running.slack.calls_to("chat.update")
+    s.check(
+        len(updates) > updates_before
+        and "10 working days left" in str(updates[-1].args.get("blocks"))
+        and "Escalate" in str(updates[-1].args.get("blocks")),
+        "its card is edited in place: open, due in 10 working days, its buttons back",
+    )
+    shown = await s.command("U0ALICE", "C0DESK", "/dispute", "show D-1")
+    s.check(
+        reply_text(shown).count("reopened the dispute") == 1,
+        "the record has one reopening, with its reason",
+    )
+    await s.command("U0ALICE", "C0DESK", "/dispute", "resolve D-1 Acme replaced the switch")

@@ -1,14 +1,34 @@
-"""Block Kit for disputes: the card, lists, the record and usage. Pure: records in, JSON out."""
+"""Block Kit for disputes: the card, lists, the record, the thread's lines and usage. Pure:
+records in, JSON out (the shared builders are in `blocks.py`, the modals in
+`render_dispute_forms.py`)."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands.mrkdwn import Mrkdwn, channel_link, escape, link, md, mention, plain, truncate
+from bot.commands.blocks import (
+    MESSAGE_BLOCK_LIMIT,
+    SECTION_LIMIT,
+    Blocks,
+    Mrkdwn,
+    button,
+    channel_link,
+    context,
+    escape,
+    header,
+    link,
+    local,
+    md,
+    mention,
+    plural,
+    section,
+    sections,
+    short_date,
+    stamp,
+    truncate,
+)
 from bot.domain.clocks import describe_duration
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status
@@ -16,11 +36,6 @@ from bot.domain.parties import Audience, Party
 from bot.domain.timeline import TimelineKind, announcement
 from bot.domain.visibility import visible_events, visible_parties
 from bot.workflows.disputes import DisputePage, ListScope, StageClock
-
-Blocks = list[dict[str, Any]]
-SECTION_LIMIT = 3000
-HEADER_LIMIT = 150
-MESSAGE_BLOCK_LIMIT = 50
 
 DISPUTE_USAGE = Mrkdwn("""\
 *Disputes* — one thread, one owner, one clock, climbing the agreed escalation ladder.
@@ -34,82 +49,6 @@ DISPUTE_USAGE = Mrkdwn("""\
 • `/dispute note D-n &lt;text&gt;` — an internal note, never shown to parties
 • `/dispute help` — this help
 Ids work with or without the prefix: `D-3`, `d3`, `3`.""")
-
-__all__ = [
-    "Mrkdwn",
-    "channel_link",
-    "escape",
-    "link",
-    "md",
-    "mention",
-    "plain",
-    "truncate",
-    "visible_events",
-    "visible_parties",
-]
-
-
-# The block builders take text of two kinds (`bot/commands/mrkdwn.py`): `Mrkdwn`, which is
-# posted as it is, and any other `str`, which is typed text and is escaped. They truncate after
-# escaping, without ever splitting an escape or a mention.
-
-
-def section(text: str) -> dict[str, Any]:
-    return {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(escape(text), SECTION_LIMIT)},
-    }
-
-
-def context(*parts: str) -> dict[str, Any]:
-    return {
-        "type": "context",
-        "elements": [
-            {"type": "mrkdwn", "text": truncate(Mrkdwn(" · ").join(parts), SECTION_LIMIT)}
-        ],
-    }
-
-
-def header(text: str) -> dict[str, Any]:
-    return {
-        "type": "header",
-        "text": {"type": "plain_text", "text": truncate(plain(text), HEADER_LIMIT), "emoji": True},
-    }
-
-
-def sections(lines: Iterable[str]) -> Blocks:
-    """Lines packed into as few sections as fit the 3,000-character limit."""
-    out: Blocks = []
-    chunk = Mrkdwn()
-    for typed in lines:
-        line = truncate(escape(typed), SECTION_LIMIT)
-        if chunk and len(chunk) + 1 + len(line) > SECTION_LIMIT:
-            out.append(section(chunk))
-            chunk = line
-        else:
-            chunk = chunk + "\n" + line if chunk else line
-    if chunk:
-        out.append(section(chunk))
-    return out
-
-
-def local(when: datetime, tz: ZoneInfo) -> datetime:
-    return when.astimezone(tz)
-
-
-@functools.lru_cache(maxsize=4096)  # a list shows the same deadlines over and over
-def short_date(when: datetime, tz: ZoneInfo) -> str:
-    day = local(when, tz)
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def stamp(when: datetime, tz: ZoneInfo) -> str:
-    day = local(when, tz)
-    return f"{day:%a} {day.day} {day:%b} {day.year} {day:%H:%M}"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def clock_text(clock: StageClock, tz: ZoneInfo) -> str:
@@ -185,21 +124,6 @@ CARD_ACTIONS = "dispute_actions"
 ESCALATE_BUTTON = "dispute_escalate"
 RESOLVE_BUTTON = "dispute_resolve"
 NOTE_BUTTON = "dispute_note"
-REASON_MODAL = "dispute_reason"
-REASON_BLOCK = "reason"
-REASON_INPUT = "text"
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": plain(text)},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
 
 
 def card_buttons(dispute: Dispute) -> dict[str, Any]:
@@ -210,57 +134,6 @@ def card_buttons(dispute: Dispute) -> dict[str, Any]:
     elements.append(button("Resolve", RESOLVE_BUTTON, dispute.ref, "primary"))
     elements.append(button("Add note", NOTE_BUTTON, dispute.ref))
     return {"type": "actions", "block_id": CARD_ACTIONS, "elements": elements}
-
-
-REASON_FORMS = {
-    "escalate": (
-        "Escalate",
-        "Reason",
-        2000,
-        "Why it must go up a stage. It goes on the record and in the thread.",
-    ),
-    "resolve": (
-        "Resolve",
-        "Resolution",
-        2000,
-        "What was agreed. It goes on the record and in the thread.",
-    ),
-    "withdraw": ("Withdraw", "Reason", 2000, "Why the dispute is withdrawn."),
-    "note": ("Add note", "Internal note", 3000, "For the record only: never shown to a party."),
-}
-
-
-def reason_modal(kind: str, dispute: Dispute, private_metadata: str) -> dict[str, Any]:
-    """A small modal asking for the reason, resolution or note of one action on one dispute."""
-    verb, label, limit, hint = REASON_FORMS[kind]
-    now_at = stage_text(dispute.stage)
-    summary = md("*{} · {}*\n{}", dispute.ref, dispute.title, now_at)
-    if kind == "escalate":
-        following = list(Stage)[min(dispute.stage.number, len(Stage) - 1)]
-        summary += f" → {stage_text(following)}"
-    return {
-        "type": "modal",
-        "callback_id": REASON_MODAL,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": truncate(f"{verb} {dispute.ref}", 24)},
-        "submit": {"type": "plain_text", "text": verb},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section(summary),
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "label": {"type": "plain_text", "text": label},
-                "hint": {"type": "plain_text", "text": f"Up to {limit:,} characters. {hint}"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REASON_INPUT,
-                    "multiline": True,
-                    "max_length": limit,
-                },
-            },
-        ],
-    }
 
 
 def list_line(dispute: Dispute, clock: StageClock, tz: ZoneInfo, audience: Audience) -> str:
@@ -380,14 +253,6 @@ def usage(message: str | None = None) -> tuple[str, Blocks]:
     return (message or "How to use /dispute"), blocks
 
 
-def error(message: str) -> tuple[str, Blocks]:
-    return message, [section(md(":warning: {}", message))]
-
-
-def notice(message: str) -> tuple[str, Blocks]:
-    return message, [section(message)]
-
-
 def change_summary(dispute: Dispute, kind: TimelineKind) -> str:
     """The ephemeral confirmation for the person who moved the dispute."""
     words = announcement(kind).summary.format(stage=stage_text(dispute.stage))
@@ -431,60 +296,6 @@ def escalation_notice(
     if dispute.legal_hold:
         lines.append(":lock: The record is under legal hold.")
     return text, [section(Mrkdwn("\n").join(lines))]
-
-
-OPEN_MODAL = "dispute_open"
-TITLE_BLOCK = "title"
-PEOPLE_BLOCK = "people"
-PEOPLE_INPUT = "users"
-
-
-def open_modal(
-    private_metadata: str, *, title: str = "", people: Sequence[str] = (), source: str | None = None
-) -> dict[str, Any]:
-    """Title and people of a new dispute; pre-filled from a message by the shortcut."""
-    title_input: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": REASON_INPUT,
-        "max_length": 150,
-    }
-    if title:
-        title_input["initial_value"] = truncate(plain(title), 150)
-    people_input: dict[str, Any] = {"type": "multi_users_select", "action_id": PEOPLE_INPUT}
-    if people:
-        people_input["initial_users"] = list(people)
-    blocks: Blocks = []
-    if source:
-        blocks.append(context(source))
-    blocks += [
-        {
-            "type": "input",
-            "block_id": TITLE_BLOCK,
-            "label": {"type": "plain_text", "text": "Title"},
-            "hint": {"type": "plain_text", "text": "Up to 150 characters: what is in dispute."},
-            "element": title_input,
-        },
-        {
-            "type": "input",
-            "block_id": PEOPLE_BLOCK,
-            "optional": True,
-            "label": {"type": "plain_text", "text": "With"},
-            "hint": {
-                "type": "plain_text",
-                "text": "Supplier or third-party people bring their organisation in as a party.",
-            },
-            "element": people_input,
-        },
-    ]
-    return {
-        "type": "modal",
-        "callback_id": OPEN_MODAL,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Open a dispute"},
-        "submit": {"type": "plain_text", "text": "Open"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
 
 
 def overdue_line(dispute: Dispute, working_days: int, tz: ZoneInfo) -> str:

@@ -1,0 +1,199 @@
+"""Scale: the heavy reads (lists, a long record, the digest, App Home) over a database of
+years of business, filled straight through the store."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from benchmarks.harness import SECRET, Sizes, summary
+from bot.domain.names import name_key
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.slack_api import SlackStandIn
+from bot.store import Store
+from bot.store.schema import (
+    counters,
+    dispute_members,
+    dispute_parties,
+    dispute_threads,
+    disputes,
+    parties,
+    timeline,
+)
+
+
+async def populate(database_url: str, sizes: Sizes) -> None:
+    """Years of business: disputes with parties and a timeline, D-1 with `show_events` events."""
+    store = Store.open(database_url)
+    try:
+        await store.upgrade()
+        # Relative to today: `parley serve` runs on the real clock, and the digest's "new replies
+        # since the last digest" must find the latest of them (a fixed date found none a week on).
+        now = datetime.now(UTC).replace(microsecond=0)
+        async with store.write() as conn:
+            party_ids = []
+            for name, team in (
+                ("Acme Networks", "T0ACME"),
+                ("Globex Audit", "T0GLOBEX"),
+                ("Initech", "T0INITECH"),
+            ):
+                result = await conn.execute(
+                    sa.insert(parties)
+                    .values(
+                        workspace_id="T0PARLEY",
+                        name=name,
+                        name_key=name_key(name),
+                        kind="supplier",
+                        slack_team=team,
+                        created_at=now,
+                    )
+                    .returning(parties.c.id)
+                )
+                party_ids.append(result.scalar_one())
+            rows = []
+            for number in range(1, sizes.disputes + 1):
+                opened = now - timedelta(days=number % 900, minutes=number)
+                status = "open" if number % 10 < 3 else ("resolved" if number % 2 else "withdrawn")
+                rows.append(
+                    {
+                        "id": number,
+                        "workspace_id": "T0PARLEY",
+                        "number": number,
+                        "title": f"Historic dispute {number}",
+                        "status": status,
+                        "stage": ("coordination", "multi_party", "company_process")[number % 3],
+                        "channel_id": "C0DESK",
+                        "root_ts": f"{1700000000 + number}.000100",
+                        "owner_id": ("U0ALICE", "U0BOB", "U0CAROL")[number % 3],
+                        "opened_at": opened,
+                        "stage_started_at": opened,
+                        "stage_due_at": opened + timedelta(days=3),
+                        "legal_hold": False,
+                    }
+                )
+            for start in range(0, len(rows), 2000):
+                await conn.execute(sa.insert(disputes), rows[start : start + 2000])
+            await conn.execute(
+                sa.insert(dispute_parties),
+                [
+                    {"dispute_id": n, "party_id": party_ids[n % 3], "added_at": now}
+                    for n in range(1, sizes.disputes + 1)
+                ],
+            )
+            await conn.execute(
+                sa.insert(dispute_members),
+                [
+                    {"dispute_id": n, "user_id": "U0RAJ", "party_id": party_ids[0], "added_at": now}
+                    for n in range(1, sizes.disputes + 1, 3)
+                ],
+            )
+            await conn.execute(
+                sa.insert(dispute_threads),
+                [
+                    {
+                        "channel_id": "C0DESK",
+                        "ts": f"{1700000000 + n}.000100",
+                        "dispute_id": n,
+                        "kind": "home",
+                    }
+                    for n in range(1, sizes.disputes + 1)
+                ],
+            )
+            await conn.execute(
+                sa.insert(counters).values(
+                    workspace_id="T0PARLEY", kind="dispute", value=sizes.disputes
+                )
+            )
+            events = [
+                {
+                    "dispute_id": 1,
+                    "kind": "reply",
+                    "at": now - timedelta(minutes=i),
+                    "actor_id": "U0RAJ",
+                    "party_id": party_ids[0],
+                    "text": f"Reply {i} on the big one",
+                }
+                for i in range(sizes.show_events)
+            ]
+            rest = sizes.events - sizes.show_events
+            events += [
+                {
+                    "dispute_id": 2 + (i % (sizes.disputes - 1)),
+                    "kind": "reply",
+                    "at": now - timedelta(minutes=i),
+                    "actor_id": "U0RAJ",
+                    "party_id": party_ids[i % 3],
+                    "text": f"History {i}",
+                }
+                for i in range(rest)
+            ]
+            for start in range(0, len(events), 5000):
+                await conn.execute(sa.insert(timeline), events[start : start + 5000])
+        if store.dialect == "postgresql":
+            async with store.write() as conn:
+                for table in ("disputes", "timeline"):
+                    await conn.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT max(id) FROM {table}))"
+                        )
+                    )
+    finally:
+        await store.close()
+
+
+async def measure_scale(
+    slack: SlackStandIn, url: str, database_url: str, sizes: Sizes
+) -> dict[str, dict[str, float]]:
+    results: dict[str, dict[str, float]] = {}
+    async with SlackDriver(url, SECRET, slack) as driver:
+        for name, text in (
+            ("/dispute list", "list"),
+            ("/dispute list all", "list all"),
+            (f"/dispute show ({sizes.show_events} events)", "show D-1"),
+        ):
+            await driver.command("/dispute", text, user="U0ALICE", channel="C0DESK")
+            samples = []
+            for _ in range(sizes.repeats):
+                started = time.perf_counter()
+                reply = await driver.command("/dispute", text, user="U0ALICE", channel="C0DESK")
+                samples.append((time.perf_counter() - started) * 1000)
+                assert reply.status == 200, reply.text
+            results[name] = summary(samples)
+        for name, measure in extra_scale_items().items():
+            samples = []
+            for _ in range(sizes.repeats):
+                samples.append(await measure(driver, database_url))
+            results[name] = summary(samples)
+    return results
+
+
+def extra_scale_items() -> dict[str, Callable[[SlackDriver, str], Awaitable[float]]]:
+    """The digest and the App Home, measured when those features are present."""
+    items: dict[str, Callable[[SlackDriver, str], Awaitable[float]]] = {}
+    with contextlib.suppress(ImportError):
+        import bot.commands.home  # noqa: F401
+
+        async def home(driver: SlackDriver, database_url: str) -> float:
+            mark = len(driver.slack.calls_to("views.publish"))
+            started = time.perf_counter()
+            await driver.home_opened("U0ALICE")
+            await driver.slack.wait_for("views.publish", count=mark + 1)
+            return (time.perf_counter() - started) * 1000
+
+        items["App Home view (views.publish)"] = home
+    with contextlib.suppress(ImportError):
+        import bot.commands.digests  # noqa: F401
+
+        async def digest(driver: SlackDriver, database_url: str) -> float:
+            started = time.perf_counter()
+            reply = await driver.command("/digest", "now", user="U0ALICE", channel="C0DESK")
+            assert reply.status == 200
+            return (time.perf_counter() - started) * 1000
+
+        items["channel digest (/digest now)"] = digest
+    return items

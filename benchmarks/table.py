@@ -1,0 +1,122 @@
+"""The report's targets and the table printed from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.ack import FLOOR
+from benchmarks.ingest import INGEST_NAMES
+
+
+def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    top = max(row["clients"] for row in report["ack"])
+    for row in report["ack"]:
+        if row["clients"] == top and row["command"] != FLOOR:
+            out[f"{row['command']} @{top}: median ≤ 1.5× bare Bolt"] = {
+                "value": round(row["ratio"], 2),
+                "ok": row["ratio"] <= 1.5,
+            }
+            out[f"{row['command']} @{top}: p99 < 150 ms"] = {
+                "value": round(row["parley"]["p99"], 1),
+                "ok": row["parley"]["p99"] < 150,
+            }
+    sqlite_rate = report["ingest"]["sqlite"]["per_second"]
+    out["ingest ≥ 300 replies/s (SQLite)"] = {"value": round(sqlite_rate), "ok": sqlite_rate >= 300}
+    for name, stats in report["scale"].items():
+        out[f"{name} < 100 ms"] = {"value": round(stats["median"], 1), "ok": stats["median"] < 100}
+    peak = max(report["memory"].values())
+    out["RSS < 150 MB"] = {"value": round(peak, 1), "ok": peak < 150}
+    return out
+
+
+def row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def ingest_table(report: dict[str, Any]) -> list[str]:
+    lines = [row("event ingest", "replies", "recorded", "replies/s"), "|---|---:|---:|---:|"]
+    for engine, result in report["ingest"].items():
+        name = INGEST_NAMES.get(engine, engine)
+        if result is None:
+            lines.append(row(name, "—", "—", "not measured (no server)"))
+        else:
+            lines.append(
+                row(name, result["replies"], result["recorded"], f"{result['per_second']:.0f}")
+            )
+    return lines
+
+
+def table(report: dict[str, Any]) -> str:
+    machine = report["machine"]
+    lines = [
+        f"Parley benchmark — {report['date']} — {machine['cpus']} CPUs, "
+        f"{machine['memory_gb']} GB, Python {machine['python']}",
+        "",
+        row(
+            "ack latency (ms)",
+            "clients",
+            "Parley median",
+            "p95",
+            "p99",
+            "bare Bolt median",
+            "p95",
+            "p99",
+            "ratio",
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["ack"]:
+        p, b = r["parley"], r["bare_bolt"]
+        lines.append(
+            row(
+                r["command"],
+                r["clients"],
+                f"{p['median']:.1f}",
+                f"{p['p95']:.1f}",
+                f"{p['p99']:.1f}",
+                f"{b['median']:.1f}",
+                f"{b['p95']:.1f}",
+                f"{b['p99']:.1f}",
+                f"{r['ratio']:.2f}",
+            )
+        )
+    lines += [
+        "",
+        row(
+            "CPU ms per request",
+            "clients",
+            "Parley",
+            "bare Bolt",
+            "this process (Parley runs)",
+            "owed to Slack at the end",
+            "delivered within s",
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["ack"]:
+        cpu = r.get("cpu_ms_per_request") or {}
+        lines.append(
+            row(
+                r["command"],
+                r["clients"],
+                cpu.get("parley", "—"),
+                cpu.get("bare_bolt", "—"),
+                cpu.get("bench_parley", "—"),
+                r.get("owed_at_end", "—"),
+                r.get("delivered_within_s", "—"),
+            )
+        )
+    lines += ["", *ingest_table(report)]
+    sizes = report["sizes"]
+    scale = f"scale ({sizes['disputes']:,} disputes, {sizes['events']:,} events)"
+    lines += ["", row(scale, "median ms", "p95 ms"), "|---|---:|---:|"]
+    for name, stats in report["scale"].items():
+        lines.append(row(name, f"{stats['median']:.1f}", f"{stats['p95']:.1f}"))
+    lines += ["", row("memory of `parley serve`", "RSS MB"), "|---|---:|"]
+    for name, value in report["memory"].items():
+        lines.append(row(name.removesuffix("_mb").replace("_", " "), f"{value:.0f}"))
+    lines += ["", row("target", "measured", "met"), "|---|---:|:---:|"]
+    for name, t in report["targets"].items():
+        lines.append(row(name, t["value"], "yes" if t["ok"] else "NO"))
+    return "\n".join(lines)
