@@ -20,6 +20,7 @@ from bot.store import sends as sends_repo
 from bot.workflows import agreements, export
 from bot.workflows.parties import known_parties
 from tests.conftest import snapshot
+from tests.saying import raises_saying
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Mon 23 Nov 2026 10:00 in Shanghai
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -94,7 +95,7 @@ async def test_versions_acknowledgment_and_revocation(store: Store, config: Parl
             store, workspace_id=WS, number=1, version=1, actor=ALICE, now=NOW, tz=SHANGHAI
         )
     # Another party's person is told what a missing agreement tells: nothing more
-    with pytest.raises(NotFound, match="There is no agreement A-1"):
+    with raises_saying(NotFound, "There is no agreement A-1"):
         await agreements.acknowledge(
             store, workspace_id=WS, number=1, version=1, actor=RAJ, now=NOW, tz=SHANGHAI
         )
@@ -119,7 +120,7 @@ async def test_versions_acknowledgment_and_revocation(store: Store, config: Parl
     )
     assert record.shown.terms.when == "Monthly" and record.shown.acknowledged_by == "U0GRETA"
     assert [v.version for v in record.versions] == [1, 2]
-    with pytest.raises(InvalidInput, match="changed while you were editing"):
+    with raises_saying(InvalidInput, "changed while you were editing"):
         await agreements.edit_agreement(
             store,
             workspace_id=WS,

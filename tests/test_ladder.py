@@ -28,6 +28,7 @@ from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.workflows import disputes
+from tests.saying import raises_saying
 
 ORDER = list(Stage)
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -77,13 +78,13 @@ def test_the_table() -> None:
     assert (
         transition(open_at, Action.ESCALATE, ref="D-1", is_approver=True).after.stage is Stage.LEGAL
     )
-    with pytest.raises(InvalidInput, match="last stage"):
+    with raises_saying(InvalidInput, "last stage"):
         transition(
             LadderState(Stage.LEGAL, Status.OPEN), Action.ESCALATE, ref="D-1", is_approver=True
         )
     done = transition(open_at, Action.RESOLVE, ref="D-1", is_approver=False).after
     assert done == LadderState(Stage.COMPANY_PROCESS, Status.RESOLVED)
-    with pytest.raises(InvalidInput, match="closed dispute stays closed"):
+    with raises_saying(InvalidInput, "closed dispute stays closed"):
         transition(done, Action.WITHDRAW, ref="D-1", is_approver=True)
 
 

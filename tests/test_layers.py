@@ -120,3 +120,44 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     found = imported_modules(probe)
     assert {"bot.workflows.notices", "bot.commands.blocks"} <= found
     assert layer_of("bot.commands.blocks") > layer_of("bot.domain.ladder")
+
+
+MODULE_LINES = 600  # a module longer than this holds more than one thing: split it at its seam
+
+
+def test_no_module_is_over_600_lines() -> None:
+    """Outside the stand-in, every module of bot/ is one screenful of ideas, not a warehouse."""
+    long = {
+        module_name(path): lines
+        for path in bot_modules()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    }
+    assert not long, f"split these at their seams: {long}"
+
+
+TOPICS = ("disputes", "reviews", "agreements", "digests", "parties")
+# Each topic's modules, by the same names in every layer (bot/commands/deliver_<topic>.py only
+# for a topic that owes notices: parties owe none).
+TOPIC_FILES = (
+    "domain/{t}.py",
+    "store/{t}.py",
+    "workflows/{t}.py",
+    "commands/{t}.py",
+    "commands/render_{t}.py",
+    "commands/words/{t}.py",
+)
+
+
+def test_each_topic_has_the_same_files() -> None:
+    missing = [
+        pattern.format(t=topic)
+        for topic in TOPICS
+        for pattern in TOPIC_FILES
+        if not (BOT / pattern.format(t=topic)).is_file()
+    ]
+    missing += [
+        f"commands/deliver_{topic}.py"
+        for topic in TOPICS
+        if topic != "parties" and not (BOT / "commands" / f"deliver_{topic}.py").is_file()
+    ]
+    assert not missing, f"a topic's module is not where a newcomer looks for it: {missing}"

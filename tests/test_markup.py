@@ -23,6 +23,7 @@ from bot.domain.text import clean_line, person
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.workflows.export import export_document
+from tests.saying import words
 from tests.test_agreements import filled
 
 # As Slack sends it in a slash command or a message: `@channel` typed became `<!channel>`, the
@@ -148,17 +149,20 @@ def test_form_errors_and_permalinks_carry_no_token_and_no_markup() -> None:
     assert link("https://x/a|b>c", "l") == "<https://x/a%7Cb%3Ec|l>"
 
 
+TITLE_CODES = {"empty": "dispute.title_empty", "too_long": "dispute.title_too_long"}
+
+
 def test_length_limits_count_a_mention_as_people_see_it() -> None:
     title = "x" * 145 + " " + person("U0RAJ", "raj")
-    assert clean_line(title, what="title", limit=150, example="") == title
+    assert clean_line(title, limit=150, **TITLE_CODES) == title
     try:
-        clean_line(title + "!", what="title", limit=150, example="")
+        clean_line(title + "!", limit=150, **TITLE_CODES)
     except InvalidInput as exc:
-        assert "151 characters" in exc.message
+        assert "151 characters" in words(exc)
     else:  # pragma: no cover - the assertion above is the test
         raise AssertionError("too long a title was accepted")
     # A stray delimiter (a token cut in half) never survives cleaning.
-    assert clean_line("a \ue000@U1 b", what="t", limit=10, example="") == "a @U1 b"
+    assert clean_line("a \ue000@U1 b", limit=10, **TITLE_CODES) == "a @U1 b"
 
 
 PIECES = [

@@ -26,6 +26,7 @@ from bot.workflows import disputes, party_admin
 from bot.workflows.party_admin import Origin
 from tests.conftest import COMPANY_CONFIG, START
 from tests.conftest import snapshot as snapshot_of
+from tests.saying import raises_saying
 
 ALICE = "U0ALICE"
 RAJ = "U0RAJ"  # Acme Networks, in the shared channel C0ACME
@@ -396,7 +397,7 @@ def test_parsing_names_kinds_and_new_names() -> None:
         ("Back to Basics", "BtB"),
     )
     assert party_admin.clean_name("  Initech\tLtd ") == "Initech Ltd"
-    with pytest.raises(InvalidInput, match="keep it to 80"):
+    with raises_saying(InvalidInput, "keep it to 80"):
         party_admin.clean_name("x" * 81)
-    with pytest.raises(InvalidInput, match="invisible"):
+    with raises_saying(InvalidInput, "invisible"):
         party_admin.clean_name("Ini\u200dtech")

@@ -16,6 +16,7 @@ from bot.domain.calendar import WorkCalendar, calendar_for
 from bot.domain.errors import InvalidInput
 from bot.domain.recurrence import Period, Recurrence, describe, next_occurrence
 from bot.domain.recurrence_words import parse_recurrence
+from tests.saying import words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -158,9 +159,9 @@ def test_not_a_recurrence_is_none() -> None:
 def test_unreadable_recurrence_is_refused_with_examples(text: str, why: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_recurrence(text, now=NOW, tz=SHANGHAI)
-    assert why in caught.value.message
-    assert "`every Monday 9:30`" in caught.value.message
-    assert caught.value.message.count("`") == 8  # four examples
+    assert why in words(caught.value)
+    assert "`every Monday 9:30`" in words(caught.value)
+    assert words(caught.value).count("`") == 8  # four examples
 
 
 def test_every_two_weeks_counts_from_the_first_occurrence(cn: WorkCalendar) -> None:

@@ -19,6 +19,7 @@ from bot.domain.ladder import Stage, Status
 from bot.domain.parties import Audience, Party, PartyKind
 from bot.domain.text import as_plain
 from bot.workflows.disputes import DisputePage, ListScope, StageClock, parse_number
+from tests.saying import words
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -116,7 +117,7 @@ def test_parse_number_either_reads_or_refuses_clearly(text: str) -> None:
     try:
         assert parse_number(text) >= 1
     except InvalidInput as exc:
-        assert "D-3" in exc.message
+        assert "D-3" in words(exc)
 
 
 @given(st.text(max_size=300))

@@ -20,6 +20,7 @@ from bot.store import reviews as repo
 from bot.workflows import export, review_reminders, reviews, reviews_actions
 from bot.workflows.capture import Message
 from bot.workflows.sends import claim_send
+from tests.saying import raises_saying
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Mon 23 Nov 2026, 10:00 in Shanghai
 CALENDAR = calendar_for("CN", "Asia/Shanghai")
@@ -81,7 +82,7 @@ async def test_refusals_leave_nothing(store: Store, config: ParleyConfig) -> Non
             config=config,
             now=NOW,
         )
-    with pytest.raises(InvalidInput, match="title is empty"):
+    with raises_saying(InvalidInput, "title is empty"):
         await schedule(store, config, "\u200b monthly")
     async with store.read() as conn:
         assert await repo.find(conn, workspace_id="T0PARLEY") == []

@@ -18,6 +18,7 @@ from bot.domain.when import (
     split_title_and_when,
     warm_up,
 )
+from tests.saying import raises_saying, words
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -128,7 +129,7 @@ def test_chinese_clock_words(cn: WorkCalendar, clock: str, expected: str) -> Non
     "clock", ["晚上12点", "上午13点", "下午25点", "中午5点", "10点61分", "25:00"]
 )
 def test_impossible_chinese_clock_is_refused(cn: WorkCalendar, clock: str) -> None:
-    with pytest.raises(InvalidInput, match="couldn't read"):
+    with raises_saying(InvalidInput, "couldn't read"):
         when("明天" + clock, cn)
 
 
@@ -216,7 +217,7 @@ def test_relative_one_off_across_summer_time_keeps_wall_time() -> None:
 def test_unreadable_is_refused_with_examples(cn: WorkCalendar, text: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         when(text, cn)
-    message = caught.value.message
+    message = words(caught.value)
     assert "couldn't read" in message
     assert "`next Tuesday 3pm`" in message and "`下周二下午3点`" in message
     assert message.count("`") == 8  # four examples
@@ -228,7 +229,7 @@ def test_unreadable_is_refused_with_examples(cn: WorkCalendar, text: str) -> Non
 def test_unreadable_recurrence_is_refused_with_examples(cn: WorkCalendar, text: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         when(text, cn)
-    assert "`every month on the 10th working day at 10:00`" in caught.value.message
+    assert "`every month on the 10th working day at 10:00`" in words(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -245,7 +246,7 @@ def test_unreadable_recurrence_is_refused_with_examples(cn: WorkCalendar, text: 
     ],
 )
 def test_past_is_refused(cn: WorkCalendar, text: str) -> None:
-    with pytest.raises(InvalidInput, match="not in the future"):
+    with raises_saying(InvalidInput, "not in the future"):
         when(text, cn)
 
 
@@ -334,5 +335,5 @@ def test_split_title_and_when(cn: WorkCalendar, text: str, title: str, expected:
     ],
 )
 def test_split_refusals(cn: WorkCalendar, text: str, why: str) -> None:
-    with pytest.raises(InvalidInput, match=why):
+    with raises_saying(InvalidInput, why):
         split_title_and_when(text, now=NOW, tz=SHANGHAI, calendar=cn)

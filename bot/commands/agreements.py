@@ -9,19 +9,15 @@ import logging
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render_agreements
-from bot.commands.blocks import MESSAGE_BLOCK_LIMIT, Blocks, escape, notice, section, truncate
-from bot.commands.common import Ack, tell, workspace_of
+from bot.commands.blocks import MESSAGE_BLOCK_LIMIT, Blocks, notice, section
 from bot.commands.deps import Deps
-from bot.commands.directory import UnknownUser
-from bot.commands.identity import SLACK_TROUBLE
+from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.domain import agreement_terms
@@ -29,7 +25,6 @@ from bot.domain.agreements import Agreement
 from bot.domain.disputes import Dispute
 from bot.domain.errors import DomainError, InvalidInput
 from bot.domain.parties import Audience, Party, Person, is_external, name_for_team
-from bot.domain.text import strip_delimiters
 from bot.domain.visibility import visible_parties
 from bot.workflows import agreements
 from bot.workflows.parties import known_parties
@@ -53,11 +48,40 @@ class AgreementForm(BaseModel):
     version: int | None = Field(default=None, ge=1, le=999_999_999)
     teams: tuple[TeamId, ...] = Field(default=(), max_length=5)
 
+    @model_validator(mode="after")
+    def _an_edit_names_both(self) -> AgreementForm:
+        if (self.number is None) != (self.version is None):
+            raise ValueError("an edit needs both the number and the version")
+        return self
+
+
+# Every field is its own block; a refusal of the whole form is shown on "what".
+FORM = Form(
+    name="the agreement form",
+    metadata=AgreementForm,
+    main_block="what",
+    stale="This form is out of date. Close it and use /agreement again.",
+    blocks={
+        key: key
+        for key in (
+            *agreement_terms.FIELDS,
+            render_agreements.PARTY_BLOCK,
+            render_agreements.PEOPLE_BLOCK,
+            render_agreements.CHANNEL_BLOCK,
+            render_agreements.DATE_BLOCK,
+        )
+    },
+    people_block=render_agreements.PEOPLE_BLOCK,
+    limit=300,
+)
+
 
 def register(app: AsyncApp) -> None:
     app.command("/agreement")(slash_command(AGREEMENT))
-    app.action(render_agreements.ACKNOWLEDGE_BUTTON)(acknowledge_pressed)
-    app.view(render_agreements.MODAL)(form_submitted)
+    app.action(render_agreements.ACKNOWLEDGE_BUTTON)(
+        pressed("the agreement card's Acknowledge", acknowledge_pressed)
+    )
+    app.view(render_agreements.MODAL)(submitted(FORM, form_submitted))
 
 
 # --- subcommands ----------------------------------------------------------------------------
@@ -67,12 +91,9 @@ async def _check_channel(deps: Deps, channel_id: str) -> None:
     """Refuse, before a form opens, a conversation where the card could not be posted."""
     channel = await deps.directory.channel(channel_id)
     if channel is None or channel.is_im:
-        raise InvalidInput(
-            "I can't post in this conversation. Draft the agreement in a channel, or invite "
-            "me here first with `/invite @Parley`."
-        )
+        raise InvalidInput("agreement.cannot_post")
     if channel.is_private and not channel.is_member:
-        raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
+        raise InvalidInput("agreement.not_in_private")
 
 
 async def new(call: Invocation) -> None:
@@ -83,17 +104,12 @@ async def new(call: Invocation) -> None:
     people += [await deps.directory.person_named(h, call.channel_id) for h in mentions.handles]
     bots = [p for p in people if p.is_bot]
     if bots:
-        raise InvalidInput(f"@{bots[0].name} is a bot; mention a person of the other party.")
+        raise InvalidInput("agreement.mentioned_bot", name=bots[0].name)
     teams = {p.team_id: p for p in people if is_external(p, call.workspace_id)}
     if people and not teams:
-        raise InvalidInput(
-            f"@{people[0].name} is a member of this workspace. Mention somebody of the other "
-            "organisation: `/agreement new with @their-rep`."
-        )
+        raise InvalidInput("agreement.mentioned_insider", name=people[0].name)
     if len(teams) > 1:
-        raise InvalidInput(
-            "An agreement is with one organisation: mention people of one of them only."
-        )
+        raise InvalidInput("agreement.one_organisation")
     await _check_channel(deps, call.channel_id)
     known = [
         p for p in await known_parties(deps.store, workspace_id=call.workspace_id) if p.slack_team
@@ -111,10 +127,7 @@ async def new(call: Invocation) -> None:
             shown = name_for_team(person.team_name, team_id, [name for _, name in options])
             options.insert(0, (selected, shown))
     if not options:
-        raise InvalidInput(
-            "Parley knows no other organisation's Slack team yet. Mention one of their people: "
-            "`/agreement new with @their-rep`."
-        )
+        raise InvalidInput("agreement.no_other_team")
     if selected is not None and len(options) > render_agreements.OPTIONS_LIMIT:
         chosen = [o for o in options if o[0] == selected]
         options = chosen + [o for o in options if o[0] != selected]
@@ -143,7 +156,7 @@ async def _open(call: Invocation, modal: dict[str, Any]) -> None:
 async def edit(call: Invocation) -> None:
     words = call.args.split()
     if not words:
-        raise InvalidInput("Which agreement? Write it like `/agreement edit A-3`.")
+        raise InvalidInput("agreement.which_edit")
     number = agreement_terms.parse_number(words[0])
     actor = await call.deps.directory.person(call.user_id)
     agreement = await agreements.check_editable(
@@ -187,7 +200,7 @@ async def show(call: Invocation) -> None:
 async def revoke(call: Invocation) -> None:
     parts = call.args.split(None, 1)
     if not parts:
-        raise InvalidInput(f"Which agreement? Write it like {agreements.REVOKE_EXAMPLE}.")
+        raise InvalidInput("agreement.which_revoke")
     number = agreement_terms.parse_number(parts[0])
     actor = await call.deps.directory.person(call.user_id)
     agreement = await agreements.revoke(
@@ -237,89 +250,46 @@ def _today(deps: Deps) -> date:
 # --- the form -------------------------------------------------------------------------------
 
 
-def _value(values: dict[str, Any], block: str, action: str, key: str) -> Any:
-    value = ((values.get(block) or {}).get(action) or {}).get(key)
-    return strip_delimiters(value) if isinstance(value, str) else value  # typed: never a token
-
-
-def _errors(problems: dict[str, str], *, editing: bool) -> dict[str, str]:
-    """Field problems keyed by the form's blocks (the edit form has no party block)."""
-    out: dict[str, str] = {}
-    for key, message in problems.items():
-        block = "what" if key == render_agreements.PARTY_BLOCK and editing else key
-        out.setdefault(block, truncate(message, 300))
-    return out
-
-
-async def form_submitted(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    context: AsyncBoltContext,
-    deps: Deps,
-    client: AsyncWebClient,
-) -> None:
+async def form_submitted(form: Submission[AgreementForm]) -> None:
     """Draft A-n or save its next version; every refusal is shown on its field."""
+    actor = await form.actor()
+    picked = form.value(render_agreements.PEOPLE_BLOCK, "people", "selected_users")
+    people = [
+        await form.deps.directory.person(str(u))
+        for u in (picked if isinstance(picked, list) else [])[:50]
+    ]
+    draft = _read_draft(form, people)
+    if form.form.number is None or form.form.version is None:
+        await _draft_new(form, actor, draft)
+        return
     try:
-        form = AgreementForm.model_validate_json(view.get("private_metadata") or "")
-        if (form.number is None) != (form.version is None):
-            raise ValueError("an edit needs both the number and the version")
-    except (ValidationError, ValueError):
-        await ack(
-            response_action="errors",
-            errors={"what": "This form is out of date. Close it and use /agreement again."},
+        await agreements.edit_agreement(
+            form.deps.store,
+            workspace_id=form.workspace_id,
+            number=form.form.number,
+            seen_version=form.form.version,
+            actor=actor,
+            draft=draft,
+            now=form.deps.clock.now(),
+            tz=form.deps.config.calendar.zone,
         )
-        return
-    editing = form.number is not None
-    values = (view.get("state") or {}).get("values") or {}
-    workspace_id = workspace_of(context)
-    try:
-        actor = await deps.directory.person(body["user"]["id"])
-        picked = _value(values, "who_people", "people", "selected_users")
-        people = [
-            await deps.directory.person(str(u))
-            for u in (picked if isinstance(picked, list) else [])[:50]
-        ]
-    except UnknownUser as exc:
-        await ack(
-            response_action="errors", errors={"who_people": f"I can't find {exc.ref} in Slack."}
-        )
-        return
-    except SlackApiError:
-        await ack(response_action="errors", errors={"what": SLACK_TROUBLE})
-        return
-    draft = _read_draft(values, people)
-    try:
-        if form.number is not None and form.version is not None:
-            await agreements.edit_agreement(
-                deps.store,
-                workspace_id=workspace_id,
-                number=form.number,
-                seen_version=form.version,
-                actor=actor,
-                draft=draft,
-                now=deps.clock.now(),
-                tz=deps.config.calendar.zone,
-            )
-        else:
-            await _draft_new(deps, client, form, values, actor, draft, workspace_id)
     except agreement_terms.InvalidTerms as exc:
-        await ack(response_action="errors", errors=_errors(exc.problems, editing=editing))
-        return
-    except DomainError as exc:
-        await ack(response_action="errors", errors={"what": truncate(exc.message, 300)})
-        return
-    except SlackApiError as exc:
-        log.warning("the agreement form: Slack failed us (%s)", exc.response.get("error"))
-        await ack(response_action="errors", errors={"what": SLACK_TROUBLE})
-        return
-    await ack()  # the card (or its edit and the new version's line) is owed with the change
+        raise _on_edit_form(exc) from None
+    # the card's edit and the new version's line are owed with the change
 
 
-def _read_draft(values: dict[str, Any], people: list[Person]) -> agreement_terms.Draft:
+def _on_edit_form(exc: agreement_terms.InvalidTerms) -> agreement_terms.InvalidTerms:
+    """The edit form has no party block: a party problem is shown on "what"."""
+    problems: dict[str, DomainError] = {}
+    for key, problem in exc.problems.items():
+        problems.setdefault("what" if key == render_agreements.PARTY_BLOCK else key, problem)
+    return agreement_terms.InvalidTerms(problems)
+
+
+def _read_draft(form: Submission[AgreementForm], people: list[Person]) -> agreement_terms.Draft:
     """The form's state as the domain's Draft (whatever shape a forged state has)."""
-    text = {key: str(_value(values, key, "value", "value") or "") for key in agreement_terms.FIELDS}
-    channel = _value(values, "where_channel", "channel", "selected_conversation")
+    text = {key: str(form.value(key, "value") or "") for key in agreement_terms.FIELDS}
+    channel = form.value(render_agreements.CHANNEL_BLOCK, "channel", "selected_conversation")
     return agreement_terms.Draft(
         what=text["what"],
         why=text["why"],
@@ -330,32 +300,27 @@ def _read_draft(values: dict[str, Any], people: list[Person]) -> agreement_terms
         authorization=text["authorization"],
         who_people=people,
         where_channel=str(channel) if channel else None,
-        valid_until=str(_value(values, "valid_until", "date", "selected_date") or ""),
+        valid_until=str(form.value(render_agreements.DATE_BLOCK, "date", "selected_date") or ""),
     )
 
 
 async def _draft_new(
-    deps: Deps,
-    client: AsyncWebClient,
-    form: AgreementForm,
-    values: dict[str, Any],
-    actor: Person,
-    draft: agreement_terms.Draft,
-    workspace_id: str,
+    form: Submission[AgreementForm], actor: Person, draft: agreement_terms.Draft
 ) -> Agreement:
     """A-n from the new-agreement form: the party picked, the card's channel, the terms."""
-    chosen = _value(values, "party", "party", "selected_option")
+    deps, workspace_id = form.deps, form.workspace_id
+    chosen = form.value(render_agreements.PARTY_BLOCK, "party", "selected_option")
     pick = agreement_terms.pick_party(
         str((chosen if isinstance(chosen, dict) else {}).get("value") or ""),
         parties=await known_parties(deps.store, workspace_id=workspace_id),
-        offered_teams=form.teams,
+        offered_teams=form.form.teams,
         workspace_id=workspace_id,
     )
     if pick.party is None and pick.team_id is not None:
         team_name = await deps.directory.team_name(pick.team_id)
         pick = dataclasses.replace(pick, team_name=team_name)
     channel_id = await _card_channel(
-        deps, client, pick=pick, fallback=form.channel, workspace_id=workspace_id
+        deps, form.client, pick=pick, fallback=form.form.channel, workspace_id=workspace_id
     )
     return await agreements.draft_agreement(
         deps.store,
@@ -401,12 +366,8 @@ async def _card_channel(
             return found
     audience = await deps.directory.audience(fallback, workspace_id)
     if not audience.internal and audience.team_ids != frozenset({team}):
-        raise agreement_terms.InvalidTerms(
-            {
-                "party": f"I share no channel with {pick.name}, and this channel is shared "
-                "with another organisation. Draft it in an internal channel instead."
-            }
-        )
+        unshared = InvalidInput("agreement.no_shared_channel", field="party", name=pick.name)
+        raise agreement_terms.InvalidTerms({"party": unshared})
     return fallback
 
 
@@ -434,44 +395,27 @@ async def shared_channel_of(
             return None
 
 
-async def acknowledge_pressed(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    deps: Deps,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
+async def acknowledge_pressed(press: Press) -> None:
     """Acknowledge: only a person of the agreement's party, for the version the card shows."""
-    await ack()
-    workspace_id = workspace_of(context)
-    ref, _, version = str(action.get("value") or "").partition(":v")
-    try:
-        number = agreement_terms.parse_number(ref)
-        if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
-            raise InvalidInput("This button is out of date. Look at the agreement's card again.")
-        actor = await deps.directory.person(body["user"]["id"])
-        agreement = await agreements.acknowledge(
-            deps.store,
-            workspace_id=workspace_id,
-            number=number,
-            version=int(version),
-            actor=actor,
-            now=deps.clock.now(),
-            tz=deps.config.calendar.zone,
-        )
-    except DomainError as exc:
-        await tell(respond, escape(exc.message))
-        return
-    except (UnknownUser, SlackApiError):
-        await tell(respond, SLACK_TROUBLE)
-        return
+    ref, _, version = press.value.partition(":v")
+    number = agreement_terms.parse_number(ref)
+    if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
+        raise InvalidInput("agreement.stale_button")
+    actor = await press.actor()
+    agreement = await agreements.acknowledge(
+        press.deps.store,
+        workspace_id=press.workspace_id,
+        number=number,
+        version=int(version),
+        actor=actor,
+        now=press.deps.clock.now(),
+        tz=press.deps.config.calendar.zone,
+    )
     message = (
         f"Thank you: you acknowledged version {agreement.version} of {agreement.ref}. "
         "The card shows it."
     )
-    await respond(
+    await press.respond(
         text=message,
         blocks=[section(message)],
         response_type="ephemeral",
@@ -517,5 +461,4 @@ AGREEMENT = SlashCommand(
     outsiders="Only members of the workspace that runs Parley can use /agreement. "
     "To accept an agreement addressed to your organisation, press Acknowledge on its card.",
     mention_example="`/agreement new with @their-rep`",
-    escape_errors=True,
 )

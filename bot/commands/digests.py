@@ -57,21 +57,14 @@ async def _postable_channel(call: Invocation) -> None:
     join a public channel Parley is not in yet."""
     channel = await call.deps.directory.channel(call.channel_id)
     if channel is not None and channel.is_im:
-        raise InvalidInput(
-            f"A channel's digest is posted in a channel. For your own digest by DM: {ME_EXAMPLE}."
-        )
+        raise InvalidInput("digest.dm_channel")
     if channel is None or (channel.is_private and not channel.is_member):
-        raise InvalidInput(
-            "I can't post in this conversation. Invite me first with `/invite @Parley`."
-        )
+        raise InvalidInput("digest.cannot_post")
     if not channel.is_member:
         try:
             await call.client.conversations_join(channel=call.channel_id)
         except SlackApiError as exc:
-            raise InvalidInput(
-                f"I couldn't join this channel ({exc.response.get('error')}). "
-                "Invite me with `/invite @Parley`."
-            ) from None
+            raise InvalidInput("digest.cannot_join", error=str(exc.response.get("error"))) from None
         call.deps.directory.forget_channel(call.channel_id)
 
 
@@ -106,7 +99,7 @@ async def subscribe(call: Invocation) -> None:
 
 async def unsubscribe(call: Invocation) -> None:
     if call.args.strip():
-        raise InvalidInput("`/digest unsubscribe` takes nothing after it.")
+        raise InvalidInput("digest.unsubscribe_extra")
     actor = await call.deps.directory.person(call.user_id)
     await digests.unsubscribe(
         call.deps.store,
@@ -136,7 +129,7 @@ async def me(call: Invocation) -> None:
     actor = await call.deps.directory.person(call.user_id)
     if words and words[0].lower() == "off":
         if len(words) > 1:
-            raise InvalidInput("`/digest me off` takes nothing after it.")
+            raise InvalidInput("digest.me_off_extra")
         await digests.unsubscribe(
             call.deps.store,
             workspace_id=call.workspace_id,
@@ -148,7 +141,7 @@ async def me(call: Invocation) -> None:
             call.ack, *notice(f"Your digest by DM is stopped. {ME_EXAMPLE} starts it again.")
         )
         return
-    at = digests.parse_at(call.args, example=ME_EXAMPLE)
+    at = digests.parse_at(call.args, kind=DigestKind.PERSON)
     sub, before = await digests.subscribe(
         call.deps.store,
         workspace_id=call.workspace_id,
@@ -165,7 +158,7 @@ async def me(call: Invocation) -> None:
 
 async def now(call: Invocation) -> None:
     if call.args.strip():
-        raise InvalidInput("`/digest now` takes nothing after it.")
+        raise InvalidInput("digest.now_extra")
     await _postable_channel(call)
     deps = call.deps
     moment = deps.clock.now()

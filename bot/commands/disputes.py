@@ -41,12 +41,9 @@ async def check_channel(deps: Deps, channel_id: str) -> None:
     """Refuse, before anything is stored, a conversation where the card could not be posted."""
     channel = await deps.directory.channel(channel_id)
     if channel is None or channel.is_im:
-        raise InvalidInput(
-            "I can't post in this conversation. Open the dispute in a channel, or invite me "
-            "here first with `/invite @Parley`."
-        )
+        raise InvalidInput("dispute.cannot_post")
     if channel.is_private and not channel.is_member:
-        raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
+        raise InvalidInput("dispute.not_in_private")
 
 
 async def open_(call: Invocation) -> None:
@@ -132,7 +129,7 @@ async def list_(call: Invocation) -> None:
 
 async def show(call: Invocation) -> None:
     if not call.args:
-        raise InvalidInput("Which dispute? Write it like `/dispute show D-3`.")
+        raise InvalidInput("dispute.which_show")
     number = disputes.parse_number(call.args.split()[0])
     audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
     dispute, events = await disputes.dispute_record(
@@ -161,14 +158,13 @@ async def _answer(call: Invocation, text: str, blocks: Blocks, about: outgoing.A
 def _id_and_text(call: Invocation, example: str) -> tuple[int, str]:
     parts = call.args.split(None, 1)
     if not parts:
-        raise InvalidInput(f"Which dispute? Write it like {example}.")
+        raise InvalidInput("dispute.which", example=example)
     return disputes.parse_number(parts[0]), parts[1] if len(parts) > 1 else ""
 
 
 def _ladder_action(action: Action) -> Subcommand:
     async def run(call: Invocation) -> None:
-        _, example = disputes.WHAT_TO_WRITE[action]
-        number, text = _id_and_text(call, example)
+        number, text = _id_and_text(call, disputes.WHAT_TO_WRITE[action])
         actor = await call.deps.directory.person(call.user_id)
         change = await disputes.act(
             call.deps.store,
@@ -215,16 +211,11 @@ async def add(call: Invocation) -> None:
     for name in mentions.channel_names:
         found = await call.deps.directory.channel_named(name)
         if found is None:
-            raise InvalidInput(
-                f"I can't see #{name}. Pick the channel from Slack's list, "
-                "or invite me there first with `/invite @Parley`."
-            )
+            raise InvalidInput("dispute.channel_unseen", name=name)
         channels.append(found)
     people = await _people(call, text)
     if not people and not channels:
-        raise InvalidInput(
-            "Whom should I add? `/dispute add D-3 @their-rep` or `/dispute add D-3 #channel`"
-        )
+        raise InvalidInput("dispute.whom_or_channel")
     for channel_id in channels:
         await disputes.check_link(
             call.deps.store,

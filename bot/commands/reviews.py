@@ -11,19 +11,18 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import outgoing, render_reviews
 from bot.commands.blocks import Blocks, channel_link, md, mention, notice
-from bot.commands.common import Ack, tell, workspace_of
+from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
+from bot.commands.interactions import Press, pressed
 from bot.commands.messages import MessageEvent
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.domain import review_schedule
-from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.errors import InvalidInput
 from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
 from bot.domain.when import describe_when, format_occurrence
@@ -37,7 +36,7 @@ _OWNER = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]{1,80})(?:\s+|$)")
 def register(app: AsyncApp) -> None:
     app.middleware(capture_review_minutes)
     app.command("/review")(slash_command(REVIEW))
-    app.action(render_reviews.DONE_BUTTON)(done_button)
+    app.action(render_reviews.DONE_BUTTON)(pressed("an action item's Done button", done_button))
 
 
 async def _answer(call: Invocation, text: str, blocks: Blocks, about: outgoing.About) -> None:
@@ -58,25 +57,23 @@ async def _person(call: Invocation, mention: str) -> Person:
         return await call.deps.directory.person(found.user_ids[0])
     if found.handles:
         return await call.deps.directory.person_named(found.handles[0], call.channel_id)
-    raise InvalidInput(f"`{names_text(mention[:40])}` is not a person: mention them with @.")
+    raise InvalidInput("review.not_a_person", text=names_text(mention[:40]))
 
 
 async def _check_channel(call: Invocation) -> None:
     """Refuse, before anything is stored, a conversation where reminders could not go."""
     channel = await call.deps.directory.channel(call.channel_id)
     if channel is None or channel.is_im:
-        raise InvalidInput(
-            "I can't post reminders in this conversation. Schedule the review in a channel, or "
-            "invite me here first with `/invite @Parley`."
-        )
+        raise InvalidInput("review.cannot_post")
     if channel.is_private and not channel.is_member:
-        raise InvalidInput("I'm not in this private channel. Invite me with `/invite @Parley`.")
+        raise InvalidInput("review.not_in_private")
 
 
-async def _id_and_text(call: Invocation, example: str) -> tuple[int, str]:
+async def _id_and_text(call: Invocation, which: str) -> tuple[int, str]:
+    """R-n and the text after it; `which` is the code of the refusal when there is none."""
     parts = call.args.split(None, 1)
     if not parts:
-        raise InvalidInput(f"Which review? Write it like {example}.")
+        raise InvalidInput(which)
     return review_schedule.parse_review_number(parts[0]), parts[1] if len(parts) > 1 else ""
 
 
@@ -131,9 +128,7 @@ def _late(deps: Deps, review: Review) -> date | None:
 async def list_(call: Invocation) -> None:
     word = call.args.strip().lower()
     if word not in ("", "all"):
-        raise InvalidInput(
-            f"`{names_text(word[:40])}` is not a list. Use `/review list` or `/review list all`."
-        )
+        raise InvalidInput("review.bad_list", text=names_text(word[:40]))
     audience = await _audience(call)
     found = await reviews.list_reviews(
         call.deps.store,
@@ -148,7 +143,7 @@ async def list_(call: Invocation) -> None:
 
 
 async def show(call: Invocation) -> None:
-    number, _ = await _id_and_text(call, "`/review show R-3`")
+    number, _ = await _id_and_text(call, "review.which_show")
     audience = await _audience(call)
     record = await reviews.review_record(
         call.deps.store, workspace_id=call.workspace_id, number=number, audience=audience
@@ -164,7 +159,7 @@ async def show(call: Invocation) -> None:
 
 
 async def cancel(call: Invocation) -> None:
-    number, _ = await _id_and_text(call, "`/review cancel R-3`")
+    number, _ = await _id_and_text(call, "review.which_cancel")
     actor = await call.deps.directory.person(call.user_id)
     review = await reviews.cancel_review(
         call.deps.store,
@@ -182,7 +177,7 @@ async def cancel(call: Invocation) -> None:
 
 
 async def skip(call: Invocation) -> None:
-    number, _ = await _id_and_text(call, "`/review skip R-3`")
+    number, _ = await _id_and_text(call, "review.which_skip")
     actor = await call.deps.directory.person(call.user_id)
     review, skipped = await reviews.skip_next(
         call.deps.store,
@@ -202,8 +197,7 @@ async def skip(call: Invocation) -> None:
 
 
 async def minutes(call: Invocation) -> None:
-    example = "`/review minutes R-3 Agreed a credit for the March outage`"
-    number, text = await _id_and_text(call, example)
+    number, text = await _id_and_text(call, "review.which_minutes")
     author = await call.deps.directory.person(call.user_id)
     review, occurrence = await reviews_actions.record_minutes(
         call.deps.store,
@@ -223,11 +217,10 @@ async def minutes(call: Invocation) -> None:
 
 
 async def action(call: Invocation) -> None:
-    example = "`/review action R-3 @owner Dec 18 Send the corrected SLA report`"
-    number, rest = await _id_and_text(call, example)
+    number, rest = await _id_and_text(call, "review.which_action")
     owner_match = _OWNER.match(rest.strip())
     if owner_match is None:
-        raise InvalidInput(f"Who owns it? Mention them after the review's id: {example}.")
+        raise InvalidInput("review.whose_action")
     deps = call.deps
     owner = await _person(call, owner_match.group(1))
     actor = await deps.directory.person(call.user_id)
@@ -264,7 +257,7 @@ async def action(call: Invocation) -> None:
 async def done(call: Invocation) -> None:
     parts = call.args.split()
     if not parts:
-        raise InvalidInput("Which action item? Write it like `/review done T-4`.")
+        raise InvalidInput("review.which_item")
     number = review_schedule.parse_action_number(parts[0])
     actor = await call.deps.directory.person(call.user_id)
     item, review = await reviews_actions.complete_action(
@@ -279,48 +272,35 @@ async def done(call: Invocation) -> None:
     await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
-async def done_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: AsyncBoltContext,
-    deps: Deps,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-) -> None:
+async def done_button(press: Press) -> None:
     """Done on an action item: any member of the workspace may press it; people of other
     organisations are refused by the identity gate before this runs, and nothing changes."""
-    await ack()
-    workspace_id = workspace_of(context)
-    try:
-        number = review_schedule.parse_action_number(str(action.get("value") or ""))
-        actor = await deps.directory.person(body["user"]["id"])
-        channel = str((body.get("container") or {}).get("channel_id") or "")
-        audience = await deps.directory.audience(channel, workspace_id)
-        container = body.get("container") or {}
-        pressed = None
-        if (
-            container.get("channel_id")
-            and container.get("message_ts")
-            and not container.get("is_ephemeral")
-        ):
-            pressed = (str(container["channel_id"]), str(container["message_ts"]))
-        item, review = await reviews_actions.complete_action(
-            deps.store,
-            workspace_id=workspace_id,
-            number=number,
-            actor=actor,
-            audience=audience,
-            now=deps.clock.now(),
-            pressed=pressed,
-        )
-    except DomainError as exc:
-        await tell(respond, exc.message)
-        return
+    deps = press.deps
+    number = review_schedule.parse_action_number(press.value)
+    actor = await press.actor()
+    container = press.body.get("container") or {}
+    channel = str(container.get("channel_id") or "")
+    audience = await deps.directory.audience(channel, press.workspace_id)
+    pressed_message = None
+    if (
+        container.get("channel_id")
+        and container.get("message_ts")
+        and not container.get("is_ephemeral")
+    ):
+        pressed_message = (str(container["channel_id"]), str(container["message_ts"]))
+    item, review = await reviews_actions.complete_action(
+        deps.store,
+        workspace_id=press.workspace_id,
+        number=number,
+        actor=actor,
+        audience=audience,
+        now=deps.clock.now(),
+        pressed=pressed_message,
+    )
     if container.get("is_ephemeral") and container.get("message_ts"):
         # An ephemeral message cannot be edited with chat.update: answer through respond.
         text, blocks = render_reviews.action_message(item, review)
-        await respond(text=text, blocks=blocks, replace_original=True)
+        await press.respond(text=text, blocks=blocks, replace_original=True)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

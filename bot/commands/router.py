@@ -12,12 +12,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.blocks import Blocks, error, escape
+from bot.commands.blocks import Blocks, error
 from bot.commands.common import Ack, answer, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import names_text, split_subcommand
+from bot.commands.words import say
 from bot.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,6 @@ class SlashCommand:
     # How to mention people right, for "I can't find @x"; None for a command that takes
     # nobody's name (an UnknownUser there is not the caller's typing, so it is not answered).
     mention_example: str | None
-    escape_errors: bool = False  # domain messages that quote raw input
     # When set, the caller is placed before the usage is shown: insiders get this one,
     # everybody else `usage`.
     internal_usage: InternalUsage | None = None
@@ -112,8 +112,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
         try:
             await run(call)
         except DomainError as exc:
-            message = escape(exc.message) if spec.escape_errors else exc.message
-            await answer(ack, *error(message))
+            await answer(ack, *error(say(exc)))
         except UnknownUser as exc:
             if spec.mention_example is None:
                 raise

@@ -2,7 +2,8 @@
 `A-n` and `A-n vN`, and the day an agreement is read on.
 
 Pure: the workflow that records what is read is `bot/workflows/agreements.py`. A form that
-is wrong in several fields is refused once, naming every one (`InvalidTerms`).
+is wrong in several fields is refused once, naming every one (`InvalidTerms`, a refusal by
+field).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from bot.domain.agreements import Terms
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import DomainError, FieldErrors, InvalidInput
 from bot.domain.parties import Party, Person, is_external
 
 # Each field: its label, its length limit, and what a person should write there.
@@ -30,12 +31,21 @@ FIELDS: dict[str, tuple[str, int, str]] = {
 }
 
 
-class InvalidTerms(InvalidInput):
-    """One or more fields of the form are wrong: `problems` maps each field to what to do."""
+# Each field's refusals when it is empty and when it is too long (their words say what to
+# write there).
+FIELD_REFUSALS: dict[str, tuple[str, str]] = {
+    "what": ("agreement.what_empty", "agreement.what_too_long"),
+    "why": ("agreement.why_empty", "agreement.why_too_long"),
+    "who": ("agreement.who_empty", "agreement.who_too_long"),
+    "when": ("agreement.when_empty", "agreement.when_too_long"),
+    "where": ("agreement.where_empty", "agreement.where_too_long"),
+    "how": ("agreement.how_empty", "agreement.how_too_long"),
+    "authorization": ("agreement.authorization_empty", "agreement.authorization_too_long"),
+}
 
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(" ".join(problems.values()))
-        self.problems = problems
+
+class InvalidTerms(FieldErrors):
+    """One or more fields of the form are wrong: `problems` maps each field to its refusal."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,7 @@ def parse_number(text: str) -> int:
     """`A-3`, `a3`, `A 3` or `3` → 3; anything else is refused with how to write it."""
     raw = text.strip().upper().removeprefix("A").strip().removeprefix("-").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) == 0:
-        raise InvalidInput(f"`{text.strip()[:40]}` is not an agreement id. Write it like `A-3`.")
+        raise InvalidInput("agreement.bad_id", text=text.strip()[:40])
     return int(raw)
 
 
@@ -85,7 +95,7 @@ def parse_reference(text: str) -> tuple[int, int | None]:
     """`A-3` → (3, None); `A-3 v1` or `A-3v1` → (3, 1)."""
     words = text.split()
     if not words:
-        raise InvalidInput("Which agreement? Write it like `/agreement show A-3`.")
+        raise InvalidInput("agreement.which_show")
     joined = re.fullmatch(r"(?i)(.+?)v(\d{1,9})", words[0]) if len(words) == 1 else None
     if joined and joined.group(1).strip().upper().startswith("A"):
         words = [joined.group(1), "v" + joined.group(2)]
@@ -94,10 +104,7 @@ def parse_reference(text: str) -> tuple[int, int | None]:
         return number, None
     version = words[1].lower().removeprefix("v")
     if len(words) > 2 or not version.isascii() or not version.isdigit() or int(version) == 0:
-        raise InvalidInput(
-            f"`{' '.join(words[1:])[:40]}` is not a version. Write it like `/agreement show "
-            f"A-{number} v1`."
-        )
+        raise InvalidInput("agreement.bad_version", text=" ".join(words[1:])[:40], number=number)
     return number, int(version)
 
 
@@ -109,7 +116,8 @@ def today_in(now: datetime, tz: tzinfo | None) -> date:
 def _clean_text(text: str, *, key: str) -> str:
     """Text typed in a multi-line field: NFC, no control characters, single spaces inside
     lines, at most one blank line in a row, 1..limit characters."""
-    label, limit, hint = FIELDS[key]
+    _, limit, _ = FIELDS[key]
+    empty, too_long = FIELD_REFUSALS[key]
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = re.sub("[\u202a-\u202e\u2066-\u2069]", "", text)
     text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
@@ -122,59 +130,56 @@ def _clean_text(text: str, *, key: str) -> str:
     text = "\n".join(lines)
     visible = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Zs", "Mn"))
     if not visible.strip():
-        raise InvalidInput(f"{label} is empty: write {hint}.")
+        raise InvalidInput(empty, field=key)
     if len(text) > limit:
-        raise InvalidInput(f"{label} is {len(text):,} characters long; keep it to {limit:,}.")
+        raise InvalidInput(too_long, field=key, length=len(text), limit=limit)
     return text
 
 
 def _valid_until(raw: str, today: date) -> date:
     if not raw.strip():
-        raise InvalidInput("Pick the last day the agreement is valid.")
+        raise InvalidInput("agreement.valid_until_missing", field="valid_until")
     try:
         day = date.fromisoformat(raw.strip())
     except ValueError:
-        raise InvalidInput(
-            "Pick the last day from the calendar (a date like 2027-06-30)."
-        ) from None
+        raise InvalidInput("agreement.valid_until_bad", field="valid_until") from None
     if day < today:
-        raise InvalidInput(
-            f"Valid until is in the past; pick today ({today.isoformat()}) or a later day."
-        )
+        raise InvalidInput("agreement.valid_until_past", field="valid_until", today=today)
     return day
 
 
 def validate_terms(draft: Draft, *, party: PartyPick, workspace_id: str, today: date) -> Terms:
     """The terms of a version from the form, or InvalidTerms naming every wrong field."""
-    problems: dict[str, str] = {}
+    problems: dict[str, DomainError] = {}
     cleaned: dict[str, Any] = {}
     for key in FIELDS:
         try:
             cleaned[key] = _clean_text(str(getattr(draft, key)), key=key)
         except InvalidInput as exc:
-            problems[key] = exc.message
+            problems[key] = exc
     try:
         cleaned["valid_until"] = _valid_until(draft.valid_until, today)
     except InvalidInput as exc:
-        problems["valid_until"] = exc.message
+        problems["valid_until"] = exc
     people: list[str] = []
     for person in draft.who_people:
         if person.is_bot:
-            problems["who_people"] = f"@{person.name} is a bot; only people can be authorised."
+            problems["who_people"] = InvalidInput(
+                "agreement.authorised_bot", field="who_people", name=person.name
+            )
             break
         if is_external(person, workspace_id) and person.team_id != party.slack_team:
-            problems["who_people"] = (
-                f"@{person.name} is from another organisation: authorise people of this "
-                "workspace or of the agreement's party only."
+            problems["who_people"] = InvalidInput(
+                "agreement.authorised_outsider", field="who_people", name=person.name
             )
             break
         if person.user_id not in people:
             people.append(person.user_id)
     if not people and "who_people" not in problems:
-        problems["who_people"] = "Pick at least one person who is authorised."
+        problems["who_people"] = InvalidInput("agreement.nobody_authorised", field="who_people")
     channel = (draft.where_channel or "").strip() or None
     if channel is not None and not re.fullmatch(r"[CG][A-Z0-9]{2,30}", channel):
-        problems["where_channel"] = "Pick the channel from the list, or leave it empty."
+        problems["where_channel"] = InvalidInput("agreement.bad_channel", field="where_channel")
     if problems:
         raise InvalidTerms(problems)
     return Terms(**cleaned, who_people=tuple(people), where_channel=channel)
@@ -192,11 +197,12 @@ def pick_party(
             if not found.slack_team:
                 raise InvalidTerms(
                     {
-                        "party": f"{found.name} has no Slack team on record, so nobody of "
-                        "theirs could acknowledge it. Mention one of their people instead."
+                        "party": InvalidInput(
+                            "agreement.party_without_team", field="party", name=found.name
+                        )
                     }
                 )
             return PartyPick(party=found)
     if kind == "t" and raw in offered_teams and raw != workspace_id:
         return PartyPick(team_id=raw)
-    raise InvalidTerms({"party": "Choose the party from the list."})
+    raise InvalidTerms({"party": InvalidInput("agreement.party_unknown", field="party")})

@@ -1,14 +1,43 @@
-"""Domain errors: each carries a sentence for the person who asked, saying what to do instead."""
+"""Domain errors: what was refused, by a code and the facts it quotes; never in words.
+
+A refusal names its `code` (`dispute.not_found`) and its parameters (`number=3`); the adapter
+says it in the reader's language (`bot/commands/words/`), saying what to do instead. The domain
+writes no sentence a person reads, so a second language is a catalog, not a change here.
+
+Parameters are facts: `str` (typed text or a name: always escaped when said), `int`, `date`,
+an `Enum` (said by its label or value), a tuple of words (said as a list: "`a`, `b` or `c`").
+Mention and channel tokens (`bot/domain/text.py`) travel inside `str` and are said as such.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+
+Param = str | int | date | Enum | tuple[str, ...]
+
+_CODE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
+
 
 class DomainError(Exception):
-    """A request the domain refuses; nothing was changed."""
+    """A request the domain refuses; nothing was changed.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    `field` names the part of a form the refusal concerns (`title`, `people`, `reason`), for
+    a form to show it beside that field; None when it concerns the request as a whole."""
+
+    def __init__(self, code: str, /, *, field: str | None = None, **params: Param) -> None:
+        if not _CODE.fullmatch(code):
+            raise ValueError(f"not an error code: {code!r}")
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params: Mapping[str, Param] = params
+
+    def __str__(self) -> str:  # for logs: the code and its facts, in no language
+        facts = " ".join(f"{key}={value!r}" for key, value in self.params.items())
+        return f"{self.code} {facts}".rstrip()
 
 
 class InvalidInput(DomainError):
@@ -21,3 +50,11 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The person may not do this."""
+
+
+class FieldErrors(InvalidInput):
+    """Several fields of one form refused at once, each with its own error (by field)."""
+
+    def __init__(self, problems: Mapping[str, DomainError]) -> None:
+        super().__init__("form.fields")
+        self.problems = dict(problems)

@@ -134,23 +134,13 @@ def transition(state: LadderState, action: Action, *, ref: str, is_approver: boo
     if action is Action.REOPEN:
         return _reopen(state, ref=ref, is_approver=is_approver)
     if state.status is not Status.OPEN:
-        raise InvalidInput(
-            f"{ref} is already {state.status.value}; a closed dispute stays closed. "
-            f"Reopen it with `/dispute reopen {ref} <reason>`, or open a new one with "
-            "`/dispute open`."
-        )
+        raise InvalidInput("dispute.stays_closed", ref=ref, status=state.status.value)
     if action is Action.ESCALATE:
         after = NEXT_STAGE.get(state.stage)
         if after is None:
-            raise InvalidInput(
-                f"{ref} is at the last stage ({state.stage.label}); it can only be resolved "
-                "or withdrawn now."
-            )
+            raise InvalidInput("dispute.last_stage", ref=ref, stage=state.stage)
         if after in APPROVAL_NEEDED and not is_approver:
-            raise NotAllowed(
-                f"Only an approver may take {ref} to the {after.label.lower()} stage. "
-                "Ask one of the approvers named in Parley's config."
-            )
+            raise NotAllowed("dispute.approver_to", ref=ref, stage=after)
         return Transition(action, state, LadderState(after, Status.OPEN))
     return Transition(action, state, LadderState(state.stage, CLOSING_STATUS[action]))
 
@@ -158,10 +148,7 @@ def transition(state: LadderState, action: Action, *, ref: str, is_approver: boo
 def _reopen(state: LadderState, *, ref: str, is_approver: bool) -> Transition:
     """A resolved or withdrawn dispute comes back open at the stage it was closed at."""
     if state.status is Status.OPEN:
-        raise InvalidInput(f"{ref} is open; only a resolved or withdrawn dispute can be reopened.")
+        raise InvalidInput("dispute.still_open", ref=ref)
     if state.stage in APPROVAL_NEEDED and not is_approver:
-        raise NotAllowed(
-            f"Only an approver may reopen {ref} at the {state.stage.label.lower()} stage. "
-            "Ask one of the approvers named in Parley's config."
-        )
+        raise NotAllowed("dispute.approver_reopen", ref=ref, stage=state.stage)
     return Transition(Action.REOPEN, state, LadderState(state.stage, Status.OPEN))

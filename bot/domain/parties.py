@@ -52,8 +52,9 @@ def is_external(person: Person, workspace_id: str) -> bool:
 
 
 def internal_only(person: Person, workspace_id: str, refusal: str) -> None:
-    """Raise NotAllowed with the topic's `refusal` (what to do instead) unless `person` is of
-    the installing workspace: the one check of every topic's insiders-only steps."""
+    """Raise NotAllowed with the code of the topic's `refusal` (which says what to do
+    instead) unless `person` is of the installing workspace: the one check of every topic's
+    insiders-only steps."""
     if is_external(person, workspace_id):
         raise NotAllowed(refusal)
 

@@ -28,7 +28,6 @@ from bot.domain.recurrence import (
 
 __all__ = [
     "EN_CLOCK",
-    "RECURRENCE_EXAMPLES",
     "ZH_CLOCK",
     "ZH_NUMBER",
     "cn_number",
@@ -38,14 +37,6 @@ __all__ = [
     "starts_like_recurrence",
     "zh_clock",
 ]
-
-RECURRENCE_EXAMPLES = (
-    "every Monday 9:30",
-    "every 2 weeks on Friday at 16:00",
-    "every month on the 10th working day at 10:00",
-    "每月第10个工作日上午10点",
-)
-"""What a refusal of a repeating time suggests instead."""
 
 # ---------------------------------------------------------------------------------- words
 
@@ -226,17 +217,8 @@ def parse_recurrence(text: str, *, now: datetime, tz: ZoneInfo) -> Recurrence | 
         return None
     reading = _read_english(norm) or _read_chinese(norm.replace(" ", ""))
     if reading is None:
-        raise InvalidInput(
-            f"I couldn't read “{text.strip()}” as a repeating time. Try "
-            + _examples(RECURRENCE_EXAMPLES)
-            + "."
-        )
+        raise InvalidInput("recurrence.unreadable", text=text.strip())
     return _to_recurrence(reading, now=now, tz=tz)
-
-
-def _examples(items: tuple[str, ...]) -> str:
-    quoted = [f"`{item}`" for item in items]
-    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _read_english(text: str) -> _Reading | None:
@@ -366,36 +348,34 @@ def _read_chinese(text: str) -> _Reading | None:
 def _to_recurrence(reading: _Reading, *, now: datetime, tz: ZoneInfo) -> Recurrence:
     clock = reading.clock or DEFAULT_TIME
     unit, interval = reading.unit, reading.interval
-
-    def refuse(why: str) -> InvalidInput:
-        return InvalidInput(f"{why} Try " + _examples(RECURRENCE_EXAMPLES) + ".")
-
     if interval < 1:
-        raise refuse("A repeating time repeats at least every 1 week, month or quarter.")
+        raise InvalidInput("recurrence.too_rare")
     if unit == "quarter" and interval != 1:
-        raise refuse("Quarterly reviews repeat every quarter.")
+        raise InvalidInput("recurrence.quarterly_interval")
     working_day = reading.working_day
     if working_day is None and reading.monthday is None and reading.nth_weekday is None:
         working_day = 1 if unit != "week" else None  # monthly / quarterly default
     if unit != "week" and working_day is not None:
         if interval != 1:
-            raise refuse("Working-day reviews repeat every month or every quarter.")
+            raise InvalidInput("recurrence.working_day_interval")
         period: Period = unit
         if not 1 <= abs(working_day) <= MAX_POSITION[period]:
-            raise refuse(f"A {period} has at most {MAX_POSITION[period]} working days.")
+            if period == "month":
+                raise InvalidInput("recurrence.month_working_days", limit=MAX_POSITION[period])
+            raise InvalidInput("recurrence.quarter_working_days", limit=MAX_POSITION[period])
         return Recurrence.working_days(working_day, period, clock)
     if unit == "week":
         days = reading.days or (now.astimezone(tz).weekday(),)
         shape = Shape("WEEKLY", interval, days=tuple((0, d) for d in sorted(set(days))))
     elif reading.monthday is not None:
         if not (1 <= reading.monthday <= 31 or reading.monthday == -1):
-            raise refuse("A day of the month is 1 to 31.")
+            raise InvalidInput("recurrence.monthday_range")
         freq: Literal["MONTHLY", "YEARLY"] = "YEARLY" if unit == "quarter" else "MONTHLY"
         shape = Shape(freq, interval, quarterly=unit == "quarter", monthday=reading.monthday)
     else:
         assert reading.nth_weekday is not None
         if reading.nth_weekday[0] not in NTH_WEEKDAYS:
-            raise refuse("A weekday of the month is the 1st to 5th, last or 2nd to last.")
+            raise InvalidInput("recurrence.nth_weekday_range")
         freq = "YEARLY" if unit == "quarter" else "MONTHLY"
         shape = Shape(freq, interval, quarterly=unit == "quarter", days=(reading.nth_weekday,))
     shape = replace(shape, hour=clock.hour, minute=clock.minute)

@@ -18,6 +18,7 @@ import calendar as month_calendar
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import WorkCalendar
@@ -25,7 +26,6 @@ from bot.domain.errors import InvalidInput
 from bot.domain.recurrence import Recurrence
 from bot.domain.recurrence_words import ZH_NUMBER, cn_number
 from bot.domain.when import (
-    EXAMPLES,
     When,
     _InThePast,
     format_occurrence,
@@ -40,21 +40,21 @@ DEFAULT_MEETING_WITHIN = 10
 MAX_DEADLINE = 23  # working days a month can have
 
 
-def _parse_number(text: str, prefix: str, what: str, example: str) -> int:
+def _parse_number(text: str, prefix: str, refusal: str) -> int:
     raw = text.strip().upper().removeprefix(prefix).strip().removeprefix("-").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) == 0:
-        raise InvalidInput(f"`{text.strip()[:40]}` is not {what} id. Write it like `{example}`.")
+        raise InvalidInput(refusal, text=text.strip()[:40])
     return int(raw)
 
 
 def parse_review_number(text: str) -> int:
     """`R-3`, `r3`, `R 3` or `3` → 3; anything else is refused with how to write it."""
-    return _parse_number(text, "R", "a review", "R-3")
+    return _parse_number(text, "R", "review.bad_id")
 
 
 def parse_action_number(text: str) -> int:
     """`T-4`, `t4` or `4` → 4; anything else is refused with how to write it."""
-    return _parse_number(text, "T", "an action item", "T-4")
+    return _parse_number(text, "T", "review.bad_action_id")
 
 
 def zone_named(name: str, *, from_profile: bool = False) -> ZoneInfo:
@@ -66,14 +66,8 @@ def zone_named(name: str, *, from_profile: bool = False) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         shown = name.strip()[:60]
         if from_profile:
-            raise InvalidInput(
-                f"Your Slack profile's time zone “{shown}” is not one I know. Name the zone at "
-                "the end instead, e.g. `… every Monday 9:30 in Asia/Shanghai`."
-            ) from None
-        raise InvalidInput(
-            f"I don't know the time zone “{shown}”. Use an IANA name such as "
-            "`Asia/Shanghai`, `Europe/Berlin` or `UTC`."
-        ) from None
+            raise InvalidInput("review.profile_zone_unknown", zone=shown) from None
+        raise InvalidInput("review.zone_unknown", zone=shown) from None
 
 
 @dataclass(frozen=True)
@@ -110,10 +104,27 @@ _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNOR
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _ZH_DATE = re.compile(rf"(?:(\d{{4}})年)?({ZH_NUMBER})月({ZH_NUMBER})[日号號]")
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+
+
+class Month(Enum):
+    """A month of the year, as a refusal names it (by its label)."""
+
+    JANUARY = 1
+    FEBRUARY = 2
+    MARCH = 3
+    APRIL = 4
+    MAY = 5
+    JUNE = 6
+    JULY = 7
+    AUGUST = 8
+    SEPTEMBER = 9
+    OCTOBER = 10
+    NOVEMBER = 11
+    DECEMBER = 12
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
 
 
 def _check_date(year: int | None, month: int | None, day: int | None) -> None:
@@ -121,11 +132,9 @@ def _check_date(year: int | None, month: int | None, day: int | None) -> None:
         return
     last = month_calendar.monthrange(year or 2028, month)[1]  # 2028: a leap year
     if not 1 <= day <= last:
-        raise InvalidInput(
-            f"There is no {day} {_MONTH_NAMES[month - 1]}"
-            + (f" {year}" if year else "")
-            + ". Check the date, e.g. `Dec 3 at 14:30` or `12月3日下午2点半`."
-        )
+        if year:
+            raise InvalidInput("review.no_such_date_in", day=day, month=Month(month), year=year)
+        raise InvalidInput("review.no_such_date", day=day, month=Month(month))
 
 
 def check_dates(text: str) -> None:
@@ -171,11 +180,7 @@ def read_schedule(
     """
     rest = text.strip()
     if not rest:
-        raise InvalidInput(
-            "What should I schedule? Write it like "
-            "`/review schedule Monthly service review with @their-rep every month on the "
-            "10th working day at 10:00`."
-        )
+        raise InvalidInput("review.what_to_schedule")
     zone_match = _ZONE_TAIL.search(rest)
     if zone_match is not None:
         name = zone_match.group("tz")
@@ -194,10 +199,7 @@ def read_schedule(
         else:
             days = int(found.group("n"))
             if not 1 <= days <= MAX_DEADLINE:
-                raise InvalidInput(
-                    f"A deadline is 1 to {MAX_DEADLINE} working days from the month's start, "
-                    "e.g. `report within 5 working days`."
-                )
+                raise InvalidInput("review.deadline_range", limit=MAX_DEADLINE)
             if found.group("what").lower().endswith("report"):
                 report_within = days
             else:
@@ -211,22 +213,15 @@ def read_schedule(
     if when.at - now > HORIZON:
         raise _never(rest[len(head) :].strip(" ,:;-–—|") or rest, first=when)
     if (report_within or meeting_within) and not is_monthly(when.recurrence):
-        raise InvalidInput(
-            "Only a monthly review carries report and meeting deadlines, e.g. "
-            "`every month on the 3rd working day report within 5 working days`."
-        )
+        raise InvalidInput("review.deadlines_monthly_only")
     return Schedule(head, when, report_within, meeting_within)
 
 
 def _never(text: str, first: When | None = None) -> InvalidInput:
-    later = ""
-    if first is not None:
-        later = f" (the first would be {format_occurrence(first.at, ZoneInfo(first.tz))})"
-    return InvalidInput(
-        f"“{text[:120]}” has no occurrence in the next two years{later}. Try "
-        + ", ".join(f"`{e}`" for e in EXAMPLES[:-1])
-        + f" or `{EXAMPLES[-1]}`."
-    )
+    if first is None:
+        return InvalidInput("review.never", text=text[:120])
+    at = format_occurrence(first.at, ZoneInfo(first.tz))
+    return InvalidInput("review.never_soon", text=text[:120], first=at)
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -249,7 +244,6 @@ def read_due(text: str, *, now: datetime, tz: ZoneInfo, calendar: WorkCalendar) 
     for i, char in enumerate(whole[:40]):
         if _CJK.match(char):
             ends.add(i + 1)
-    example = "`/review action R-3 @owner Dec 18 Send the corrected SLA report`"
     for end in sorted(ends, reverse=True):
         candidate = whole[:end].rstrip(" :,;-–—|")
         if not candidate:
@@ -261,14 +255,9 @@ def read_due(text: str, *, now: datetime, tz: ZoneInfo, calendar: WorkCalendar) 
         except (InvalidInput, ValueError):
             continue
         if when.recurrence is not None:
-            raise InvalidInput(
-                "An action item is due once: give a date such as `Dec 18` or `下周五`, "
-                f"e.g. {example}."
-            )
+            raise InvalidInput("review.due_repeats")
         rest = whole[end:].strip().lstrip(":,;-–—| ").strip()
         if not rest:
-            raise InvalidInput(f"What is to be done? Write it after the due date: {example}.")
+            raise InvalidInput("review.due_what")
         return when, rest
-    raise InvalidInput(
-        f"I couldn't read a due date at the start of “{whole[:80]}”. Write it like {example}."
-    )
+    raise InvalidInput("review.due_unreadable", text=whole[:80])

@@ -62,8 +62,14 @@ def well_formed(text: str) -> str:
     return "".join(parts)
 
 
-def clean_line(text: str, *, what: str, limit: int, example: str) -> str:
-    """One line of human text: NFC, single spaces, no control characters, 1..limit long."""
+def clean_line(
+    text: str, *, limit: int, empty: str, too_long: str, example: str | None = None
+) -> str:
+    """One line of human text: NFC, single spaces, no control characters, 1..limit long.
+
+    `empty` and `too_long` are the codes of the refusals (the latter is given the `length`
+    and the `limit`); an `example` of how to write it goes with both."""
+    params = {"example": example} if example is not None else {}
     text = unicodedata.normalize("NFC", text)
     text = _BIDI_CONTROLS.sub("", text)
     text = "".join(
@@ -72,11 +78,8 @@ def clean_line(text: str, *, what: str, limit: int, example: str) -> str:
     text = well_formed(_SPACE.sub(" ", text).strip())
     visible = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Zs", "Mn"))
     if not visible:
-        raise InvalidInput(f"The {what} is empty. Write it like this: {example}")
+        raise InvalidInput(empty, **params)
     length = len(as_plain(text))  # a mention counts as the `@name` people see
     if length > limit:
-        raise InvalidInput(
-            f"The {what} is {length:,} characters long; keep it to {limit}. "
-            "Put the details in the thread instead."
-        )
+        raise InvalidInput(too_long, length=length, limit=limit, **params)
     return text

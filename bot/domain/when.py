@@ -62,7 +62,6 @@ from bot.domain.recurrence_words import (
 
 __all__ = [
     "DEFAULT_TIME",
-    "EXAMPLES",
     "Recurrence",
     "When",
     "describe",
@@ -73,14 +72,6 @@ __all__ = [
     "split_title_and_when",
     "warm_up",
 ]
-
-EXAMPLES = (
-    "next Tuesday 3pm",
-    "下周二下午3点",
-    "every Monday 9:30",
-    "every month on the 10th working day at 10:00",
-)
-"""What a refusal suggests instead."""
 
 _DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -121,9 +112,9 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, calendar: WorkCalendar
     """Read a one-off time or a recurrence said at the aware instant ``now`` in zone ``tz``.
 
     Tries recurrences first (English and Chinese), then the Chinese one-off forms, then a bare
-    clock time, then dateparser (see the module docstring). Raises ``InvalidInput`` whose
-    message gives examples when nothing reads the text, and when a one-off is not in the
-    future.
+    clock time, then dateparser (see the module docstring). Raises ``InvalidInput``
+    (``time.unreadable``, whose words give examples) when nothing reads the text, and
+    ``time.in_the_past`` when a one-off is not in the future.
     """
     _require_aware(now)
     recurrence = parse_recurrence(text, now=now, tz=tz)
@@ -132,12 +123,9 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, calendar: WorkCalendar
         return _when(first, recurrence, tz, calendar)
     at = _read_once(text, now=now, tz=tz)
     if at is None:
-        raise _Unreadable(f"I couldn't read “{text.strip()}” as a time. Try {_examples(EXAMPLES)}.")
+        raise _Unreadable("time.unreadable", text=text.strip())
     if at <= now:
-        raise _InThePast(
-            f"“{text.strip()}” reads as {format_occurrence(at, tz)}, which is not in the "
-            f"future. Give a time to come, e.g. `tomorrow 10:00` or `明天上午10点`."
-        )
+        raise _InThePast("time.in_the_past", text=text.strip(), at=format_occurrence(at, tz))
     return _when(at, None, tz, calendar)
 
 
@@ -175,15 +163,11 @@ def split_title_and_when(
         start = _shrink(whole, start, when, now=now, tz=tz, calendar=calendar)
         title = whole[:start].rstrip(" ,:;-–—|")
         if not title:
-            raise InvalidInput(
-                f"Give the review a title before its time, e.g. `Monthly service review {whole}`."
-            )
+            raise InvalidInput("time.no_title", text=whole)
         return title, when
     if first_error is not None:
         raise first_error
-    raise InvalidInput(
-        f"I couldn't find a time at the end of “{whole}”. End it with e.g. {_examples(EXAMPLES)}."
-    )
+    raise InvalidInput("time.no_time_at_end", text=whole)
 
 
 def format_occurrence(at: datetime, tz: ZoneInfo) -> str:
@@ -382,11 +366,6 @@ def _date(year: int, month: int, day: int) -> date | None:
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"need an aware datetime, got naive {now!r}")
-
-
-def _examples(items: tuple[str, ...]) -> str:
-    quoted = [f"`{item}`" for item in items]
-    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _has_cjk(text: str) -> bool:

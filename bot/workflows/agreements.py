@@ -50,8 +50,6 @@ LIST_LIMIT = 25
 REASON_LIMIT = 2000
 EXPIRING_DAYS = 30
 
-REVOKE_EXAMPLE = "`/agreement revoke A-3 The contract ended`"
-
 
 @dataclass(frozen=True)
 class AgreementPage:
@@ -72,11 +70,8 @@ class AgreementRecord:
 # --- changing agreements --------------------------------------------------------------------
 
 
-# Why an outsider is refused, and what they may do instead.
-OUTSIDERS = (
-    "Only members of the workspace that runs Parley can draft or change agreements. "
-    "To accept one addressed to your organisation, press Acknowledge on its card."
-)
+# Why an outsider is refused (its words say what they may do instead).
+OUTSIDERS = "agreement.outsiders"
 
 
 async def draft_agreement(
@@ -149,8 +144,9 @@ async def record_card(store: Store, *, agreement: Agreement, channel_id: str, ts
 
 
 def _missing(number: int, audience: Audience) -> NotFound:
-    where = "" if audience.internal else " in this channel"
-    return NotFound(f"There is no agreement A-{number}{where}. `/agreement list` lists them.")
+    if audience.internal:
+        return NotFound("agreement.not_found", number=number)
+    return NotFound("agreement.not_found_here", number=number)
 
 
 async def agreement_by_number(store: Store, *, workspace_id: str, number: int) -> Agreement | None:
@@ -179,10 +175,7 @@ async def check_editable(
         store, workspace_id=workspace_id, number=number, audience=Audience()
     )
     if agreement.status is AgreementStatus.REVOKED:
-        raise InvalidInput(
-            f"{agreement.ref} was revoked; it cannot change any more. "
-            "Draft a new one with `/agreement new`."
-        )
+        raise InvalidInput("agreement.revoked", ref=agreement.ref)
     return agreement
 
 
@@ -205,13 +198,11 @@ async def edit_agreement(
     terms = validate_terms(draft, party=pick, workspace_id=workspace_id, today=today_in(now, tz))
     if agreement.version != seen_version:
         raise InvalidInput(
-            f"{agreement.ref} changed while you were editing (it is at version "
-            f"{agreement.version} now). Close the form and edit it again."
+            "agreement.edited_meanwhile", ref=agreement.ref, version=agreement.version
         )
     if terms == agreement.current.terms and agreement.status is AgreementStatus.ACTIVE:
-        raise InvalidTerms(
-            {"what": f"Nothing changed: version {agreement.version} stays as it is."}
-        )
+        unchanged = InvalidInput("agreement.unchanged", field="what", version=agreement.version)
+        raise InvalidTerms({"what": unchanged})
     async with store.write() as conn:
         await repo.add_version(
             conn,
@@ -225,7 +216,7 @@ async def edit_agreement(
             conn, agreement_id=agreement.id, version=seen_version, to_version=seen_version + 1
         )
         if not moved:
-            raise InvalidInput(f"{agreement.ref} changed a moment ago. Look again and retry.")
+            raise InvalidInput("agreement.changed", ref=agreement.ref)
         await notices.owe(conn, AgreementRefresh.of(agreement), now=now)
         line = AgreementVersionLine(
             workspace_id=workspace_id,
@@ -257,37 +248,34 @@ async def acknowledge(
     async with store.read() as conn:
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)
     if agreement is None:
-        raise NotFound(f"There is no agreement A-{number}.")
+        raise NotFound("agreement.no_such", number=number)
     if not is_external(actor, workspace_id):
         raise NotAllowed(
-            f"Only {agreement.party.name}'s people can acknowledge {agreement.ref}: it records "
-            "that they read and accept it, so nobody can do it on their behalf."
+            "agreement.acknowledged_by_insider", party=agreement.party.name, ref=agreement.ref
         )
     if actor.team_id != agreement.party.slack_team:
         # Another party's agreement: told exactly what a missing one tells, nothing more.
-        raise NotFound(f"There is no agreement A-{number}.")
+        raise NotFound("agreement.no_such", number=number)
     status = agreement.status_on(today_in(now, tz))
     if status is AgreementStatus.REVOKED:
-        raise InvalidInput(f"{agreement.ref} was revoked; there is nothing to acknowledge.")
+        raise InvalidInput("agreement.revoked_no_acknowledging", ref=agreement.ref)
     if status is AgreementStatus.EXPIRED:
         raise InvalidInput(
-            f"{agreement.ref} expired after {agreement.valid_until.isoformat()}; "
-            "it can no longer be acknowledged."
+            "agreement.expired_no_acknowledging", ref=agreement.ref, last_day=agreement.valid_until
         )
     if version != agreement.version:
         raise InvalidInput(
-            f"{agreement.ref} has changed: version {agreement.version} replaces version "
-            f"{version}. Read the card again and acknowledge that version."
+            "agreement.version_replaced", ref=agreement.ref, version=agreement.version, seen=version
         )
     if agreement.current.acknowledged:
         raise InvalidInput(
-            f"Version {agreement.version} of {agreement.ref} is already acknowledged."
+            "agreement.already_acknowledged", version=agreement.version, ref=agreement.ref
         )
     async with store.write() as conn:
         if not await repo.acknowledge(
             conn, agreement_id=agreement.id, version=version, user_id=actor.user_id, now=now
         ):
-            raise InvalidInput(f"{agreement.ref} changed a moment ago. Look at its card again.")
+            raise InvalidInput("agreement.changed_card", ref=agreement.ref)
         await notices.owe(conn, AgreementRefresh.of(agreement), now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
@@ -305,17 +293,22 @@ async def revoke(
 ) -> Agreement:
     """Revoke A-n with a reason on the record. It stays readable and exported."""
     internal_only(actor, workspace_id, OUTSIDERS)
-    reason = clean_line(reason, what="reason", limit=REASON_LIMIT, example=REVOKE_EXAMPLE)
+    reason = clean_line(
+        reason,
+        limit=REASON_LIMIT,
+        empty="agreement.reason_empty",
+        too_long="agreement.reason_too_long",
+    )
     async with store.write() as conn:
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)
         if agreement is None:
             raise _missing(number, Audience())
         if agreement.status is AgreementStatus.REVOKED:
-            raise InvalidInput(f"{agreement.ref} is already revoked.")
+            raise InvalidInput("agreement.already_revoked", ref=agreement.ref)
         if not await repo.revoke(
             conn, agreement_id=agreement.id, reason=reason, user_id=actor.user_id, now=now
         ):
-            raise InvalidInput(f"{agreement.ref} changed a moment ago. Look again and retry.")
+            raise InvalidInput("agreement.changed", ref=agreement.ref)
         await notices.owe(conn, AgreementRefresh.of(agreement), now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
@@ -406,7 +399,7 @@ async def agreement_record(
     shown = next((v for v in every if v.version == version), None)
     if shown is None:
         raise NotFound(
-            f"{agreement.ref} has no version {version}; it has versions 1 to {agreement.version}."
+            "agreement.no_version", ref=agreement.ref, version=version, last=agreement.version
         )
     return AgreementRecord(agreement=agreement, shown=shown, versions=every)
 
@@ -428,11 +421,10 @@ async def list_agreements(
         if party_name:
             wanted = name_key(party_name)
             party = next((p for p in visible if name_key(p.name) == wanted), None)
+            if party is None and audience.internal:
+                raise NotFound("agreement.no_party", name=party_name[:80])
             if party is None:
-                where = "" if audience.internal else " in this channel"
-                raise NotFound(
-                    f"There is no party named “{party_name[:80]}”{where}. `/party list` lists them."
-                )
+                raise NotFound("agreement.no_party_here", name=party_name[:80])
         ids = [party.id] if party else (None if audience.internal else [p.id for p in visible])
         found, total = await repo.find(conn, workspace_id=workspace_id, party_ids=ids, limit=limit)
     return AgreementPage(agreements=found, total=total, party=party)

@@ -44,30 +44,32 @@ LEASE = timedelta(minutes=10)
 
 
 _TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
-TIME_EXAMPLE = "`/digest subscribe at 09:00`"
 
 
-def parse_time(text: str, *, example: str = TIME_EXAMPLE) -> time:
-    """`09:00` or `9:30` → a time of day; anything else is refused with how to write it.
+def _time_refused(kind: DigestKind, channel: str, person: str, **params: str) -> InvalidInput:
+    """A time refused with the code for the `kind` of digest it was for, whose words say how
+    to write that command (`/digest subscribe at 09:00`, `/digest me at 09:00`)."""
+    return InvalidInput(person if kind is DigestKind.PERSON else channel, **params)
+
+
+def parse_time(text: str, *, kind: DigestKind = DigestKind.CHANNEL) -> time:
+    """`09:00` or `9:30` → a time of day; anything else is refused with how to write it
+    (for the `kind` of digest it is for).
 
     Full-width forms typed with a Chinese input method (`０９：００`) read the same."""
     raw = unicodedata.normalize("NFKC", text).strip()
     match = _TIME.match(raw)
     if match is None:
-        shown = raw[:20] or "nothing"
-        raise InvalidInput(
-            f"`{shown}` is not a time. Write it as HH:MM on a 24-hour clock, like {example}."
-        )
+        if not raw:
+            raise _time_refused(kind, "digest.no_time", "digest.me_no_time")
+        raise _time_refused(kind, "digest.bad_time", "digest.me_bad_time", text=raw[:20])
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise InvalidInput(
-            f"`{raw}` is not a time of day: hours go from 00 to 23 and minutes from 00 to 59. "
-            f"Write it like {example}."
-        )
+        raise _time_refused(kind, "digest.bad_time_of_day", "digest.me_bad_time_of_day", text=raw)
     return time(hour, minute)
 
 
-def parse_at(text: str, *, example: str = TIME_EXAMPLE) -> time:
+def parse_at(text: str, *, kind: DigestKind = DigestKind.CHANNEL) -> time:
     """What follows `subscribe` or `me`: nothing (09:00), `at HH:MM` or `HH:MM`."""
     words = text.split()
     if not words:
@@ -75,12 +77,11 @@ def parse_at(text: str, *, example: str = TIME_EXAMPLE) -> time:
     if words[0].lower() == "at":
         words = words[1:]
         if not words:
-            raise InvalidInput(f"At what time? Write it like {example}.")
+            raise _time_refused(kind, "digest.what_time", "digest.me_what_time")
     if len(words) > 1:
-        raise InvalidInput(
-            f"I read `{' '.join(words)[:40]}` as more than a time. Write it like {example}."
-        )
-    return parse_time(words[0], example=example)
+        more = " ".join(words)[:40]
+        raise _time_refused(kind, "digest.more_than_time", "digest.me_more_than_time", text=more)
+    return parse_time(words[0], kind=kind)
 
 
 def _wall(day: date, at: time, tz: ZoneInfo) -> datetime:
@@ -141,10 +142,7 @@ def upcoming_until(now: datetime, calendar: WorkCalendar) -> datetime:
 
 
 # Why an outsider is refused, and what they may do instead.
-OUTSIDERS = (
-    "Only members of the workspace that runs Parley can subscribe to digests. "
-    "To answer a dispute, reply in its thread."
-)
+OUTSIDERS = "digest.outsiders"
 
 
 async def subscribe(
@@ -189,11 +187,8 @@ async def unsubscribe(
         found = await repo.get(conn, workspace_id=workspace_id, kind=kind, target=target)
         if found is None or not found.active:
             if kind is DigestKind.CHANNEL:
-                raise NotFound(
-                    "This channel gets no digest, so there is nothing to stop. "
-                    "`/digest subscribe at 09:00` starts one."
-                )
-            raise NotFound("You get no digest by DM. `/digest me at 09:00` starts one.")
+                raise NotFound("digest.channel_none")
+            raise NotFound("digest.me_none")
         await repo.deactivate(conn, subscription_id=found.id)
     return found.model_copy(update={"active": False})
 

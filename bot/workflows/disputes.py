@@ -59,7 +59,7 @@ def parse_number(text: str) -> int:
     """`D-3`, `d3`, `D 3` or `3` → 3; anything else is refused with how to write it."""
     raw = text.strip().upper().removeprefix("D").strip().removeprefix("-").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) == 0:
-        raise InvalidInput(f"`{text.strip()[:40]}` is not a dispute id. Write it like `D-3`.")
+        raise InvalidInput("dispute.bad_id", text=text.strip()[:40])
     return int(raw)
 
 
@@ -95,16 +95,13 @@ async def open_dispute(
     Each external person brings in the party their team speaks for; the stage's clock is
     the strictest limit agreed with those parties, counted in working days.
     """
-    internal_only(owner, workspace_id, "Only members of this workspace can open disputes.")
+    internal_only(owner, workspace_id, "dispute.outsiders_open")
     title = clean_line(
-        title,
-        what="title",
-        limit=TITLE_LIMIT,
-        example="`/dispute open Late SLA report with @supplier`",
+        title, limit=TITLE_LIMIT, empty="dispute.title_empty", too_long="dispute.title_too_long"
     )
     bots = [p for p in people if p.is_bot]
     if bots:
-        raise InvalidInput(f"@{bots[0].name} is a bot; only people can take part in a dispute.")
+        raise InvalidInput("dispute.bot", field="people", name=bots[0].name)
     async with store.write() as conn:
         number = await counters_repo.next_number(conn, workspace_id=workspace_id, kind="dispute")
         member_party: dict[str, Party | None] = {}
@@ -201,8 +198,9 @@ async def get_dispute(
     async with store.read() as conn:
         dispute = await repo.get(conn, workspace_id=workspace_id, number=number)
     if dispute is None or not dispute.concerns(audience):
-        where = "" if audience.internal else " in this channel"
-        raise NotFound(f"There is no dispute D-{number}{where}. `/dispute list all` lists them.")
+        if audience.internal:
+            raise NotFound("dispute.not_found", number=number)
+        raise NotFound("dispute.not_found_here", number=number)
     return dispute
 
 
@@ -246,10 +244,8 @@ def parse_scope(text: str) -> ListScope:
     try:
         return ListScope(word)
     except ValueError:
-        choices = ", ".join(f"`{s.value}`" for s in ListScope)
-        raise InvalidInput(
-            f"`{text.strip()[:40]}` is not a list. Choose one of {choices}."
-        ) from None
+        choices = tuple(s.value for s in ListScope)
+        raise InvalidInput("dispute.bad_scope", text=text.strip()[:40], choices=choices) from None
 
 
 REASON_LIMIT = 2000
@@ -275,31 +271,26 @@ class Change:
     tell: tuple[Tell, ...] = ()
 
 
+# How to write each action: its example, and the codes of an empty or a too long text.
 WHAT_TO_WRITE = {
-    Action.ESCALATE: ("reason", "`/dispute escalate D-3 Supplier missed the fix date`"),
-    Action.RESOLVE: ("resolution", "`/dispute resolve D-3 Credit note issued for March`"),
-    Action.WITHDRAW: ("reason", "`/dispute withdraw D-3 Raised in error`"),
-    Action.REOPEN: ("reason", "`/dispute reopen D-3 The fix did not hold`"),
+    Action.ESCALATE: "`/dispute escalate D-3 Supplier missed the fix date`",
+    Action.RESOLVE: "`/dispute resolve D-3 Credit note issued for March`",
+    Action.WITHDRAW: "`/dispute withdraw D-3 Raised in error`",
+    Action.REOPEN: "`/dispute reopen D-3 The fix did not hold`",
 }
+_REASON_CODES = ("dispute.reason_empty", "dispute.reason_too_long")
+_RESOLUTION_CODES = ("dispute.resolution_empty", "dispute.resolution_too_long")
 
 
 async def _existing(conn: AsyncConnection, *, workspace_id: str, number: int) -> Dispute:
     dispute = await repo.get(conn, workspace_id=workspace_id, number=number)
     if dispute is None:
-        raise NotFound(f"There is no dispute D-{number}. `/dispute list all` lists them.")
+        raise NotFound("dispute.not_found", number=number)
     return dispute
 
 
-def _still_open(dispute: Dispute, consequence: str) -> None:
-    if not dispute.is_open:
-        raise InvalidInput(f"{dispute.ref} is already {dispute.status.value}; {consequence}.")
-
-
 # Why an outsider is refused, and what they may do instead.
-OUTSIDERS = (
-    "Only members of the workspace that runs Parley can change a dispute. "
-    "To answer a dispute, reply in its thread."
-)
+OUTSIDERS = "dispute.outsiders"
 
 
 async def act(
@@ -321,8 +312,10 @@ async def act(
     under legal hold.
     """
     internal_only(actor, workspace_id, OUTSIDERS)
-    what, example = WHAT_TO_WRITE[action]
-    text = clean_line(text, what=what, limit=REASON_LIMIT, example=example)
+    empty, too_long = _RESOLUTION_CODES if action is Action.RESOLVE else _REASON_CODES
+    text = clean_line(
+        text, limit=REASON_LIMIT, empty=empty, too_long=too_long, example=WHAT_TO_WRITE[action]
+    )
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         return await apply_action(
@@ -371,7 +364,7 @@ async def apply_action(
         legal_hold=entered_legal,
     )
     if not moved:
-        raise InvalidInput(f"{dispute.ref} changed a moment ago. Look again and retry.")
+        raise InvalidInput("dispute.changed", ref=dispute.ref)
     await timeline_repo.add_event(
         conn,
         dispute_id=dispute.id,
@@ -433,13 +426,13 @@ async def add_note(
     """An internal note on the record: exported, never shown to a party."""
     internal_only(actor, workspace_id, OUTSIDERS)
     text = clean_line(
-        text, what="note", limit=NOTE_LIMIT, example="`/dispute note D-3 Legal reviewed clause 7`"
+        text, limit=NOTE_LIMIT, empty="dispute.note_empty", too_long="dispute.note_too_long"
     )
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
             raise InvalidInput(
-                f"{dispute.ref} is already {dispute.status.value}; it takes no notes."
+                "dispute.closed_no_notes", ref=dispute.ref, status=dispute.status.value
             )
         await timeline_repo.add_event(
             conn,
@@ -465,15 +458,15 @@ async def add_people(
     """Bring people into D-n; an external person brings in the party their team speaks for."""
     internal_only(actor, workspace_id, OUTSIDERS)
     if not people:
-        raise InvalidInput("Whom should I add? `/dispute add D-3 @their-rep`")
+        raise InvalidInput("dispute.whom")
     bots = [p for p in people if p.is_bot]
     if bots:
-        raise InvalidInput(f"@{bots[0].name} is a bot; only people can take part in a dispute.")
+        raise InvalidInput("dispute.bot", field="people", name=bots[0].name)
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
             raise InvalidInput(
-                f"{dispute.ref} is already {dispute.status.value}; nobody can join it."
+                "dispute.closed_no_joining", ref=dispute.ref, status=dispute.status.value
             )
         added: list[str] = []
         for person in people:
@@ -505,7 +498,7 @@ async def add_people(
             ):
                 added.append(person.user_id)
         if not added:
-            raise InvalidInput(f"Everyone you named is already part of {dispute.ref}.")
+            raise InvalidInput("dispute.all_members", ref=dispute.ref)
         await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
         after = await repo.get(conn, workspace_id=workspace_id, number=number)
     assert after is not None
@@ -519,10 +512,15 @@ async def check_link(
     internal_only(actor, workspace_id, OUTSIDERS)
     async with store.read() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
-        _still_open(dispute, "no thread can be linked to it")
+        if not dispute.is_open:
+            raise InvalidInput(
+                "dispute.closed_no_thread", ref=dispute.ref, status=dispute.status.value
+            )
         known = await timeline_repo.threads(conn, dispute_id=dispute.id)
     if any(channel == channel_id for channel, _, _ in known):
-        raise InvalidInput(f"{dispute.ref} already has a thread in {channel_token(channel_id)}.")
+        raise InvalidInput(
+            "dispute.thread_known", ref=dispute.ref, channel=channel_token(channel_id)
+        )
     return dispute
 
 

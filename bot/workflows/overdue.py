@@ -91,7 +91,7 @@ async def claim_overdue(
                         now=now,
                     )
                 except DomainError as exc:  # refused before anything was written
-                    log.info("%s not escalated automatically: %s", dispute.ref, exc.message)
+                    log.info("%s not escalated automatically: %s", dispute.ref, exc)
             if escalation is None:
                 await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
             await notices.owe(

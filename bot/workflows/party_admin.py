@@ -39,10 +39,6 @@ SHOW_LATEST = 10
 # Cards edited in place after a change; older open disputes pick it up at their next change.
 REFRESH_LIMIT = 50
 
-SET_EXAMPLE = "`/party set Initech kind third_party`"
-RENAME_EXAMPLE = "`/party rename Initech to Initech Ltd`"
-SHOW_EXAMPLE = "`/party show Example Supplier Ltd`"
-
 
 class Origin(StrEnum):
     """Where a party comes from: Parley's config file, or a Slack team seen in a channel."""
@@ -118,25 +114,20 @@ def _spelt_the_same(a: str, b: str) -> bool:
 
 
 def _quoted(name: str) -> str:
+    """A name as a refusal quotes it: spaces collapsed, cut after 60 characters (`…` says so)."""
     shown = " ".join(_words(name))
-    return f"“{shown[:60]}…”" if len(shown) > 60 else f"“{shown}”"
-
-
-def _kind_words() -> str:
-    return ", ".join(f"`{k.value}`" for k in PartyKind)
+    return f"{shown[:60]}…" if len(shown) > 60 else shown
 
 
 def parse_kind(text: str) -> PartyKind:
     """`supplier`, `Third party`, `third-party` → the kind; anything else is refused."""
     word = "_".join(_words(text.replace("-", " "))).lower()
     if not word:
-        raise InvalidInput(f"Which kind? Choose one of {_kind_words()}, e.g. {SET_EXAMPLE}.")
+        raise InvalidInput("party.which_kind")
     try:
         return PartyKind(word)
     except ValueError:
-        raise InvalidInput(
-            f"{_quoted(text)} is not a kind of party. Choose one of {_kind_words()}."
-        ) from None
+        raise InvalidInput("party.unknown_kind", text=_quoted(text)) from None
 
 
 def parse_set(text: str) -> SetKind:
@@ -144,12 +135,9 @@ def parse_set(text: str) -> SetKind:
     words = _words(text)
     marks = [i for i, w in enumerate(words) if w.casefold() == "kind"]
     if not words:
-        raise InvalidInput(f"Which party? Write it like {SET_EXAMPLE}.")
+        raise InvalidInput("party.which_to_set")
     if not marks or marks[-1] == 0:
-        raise InvalidInput(
-            f"What should change? Only the kind can be set: {SET_EXAMPLE} "
-            f"(one of {_kind_words()}). To change the name, use {RENAME_EXAMPLE}."
-        )
+        raise InvalidInput("party.only_the_kind")
     at = marks[-1]
     return SetKind(name=" ".join(words[:at]), kind=parse_kind(" ".join(words[at + 1 :])))
 
@@ -158,14 +146,14 @@ def parse_rename(text: str) -> Rename:
     """`<old> to <new>`; each standalone "to" after the first word is a possible split."""
     words = _words(text)
     if not words:
-        raise InvalidInput(f"Which party? Write it like {RENAME_EXAMPLE}.")
+        raise InvalidInput("party.which_to_rename")
     readings = tuple(
         (" ".join(words[:i]), " ".join(words[i + 1 :]))
         for i, w in enumerate(words)
         if i > 0 and w.casefold() == "to"
     )
     if not readings:
-        raise InvalidInput(f"Rename to what? Write it like {RENAME_EXAMPLE}.")
+        raise InvalidInput("party.rename_to_what")
     return Rename(readings=readings)
 
 
@@ -175,16 +163,13 @@ def clean_name(text: str) -> str:
     Invisible and direction-changing characters are refused rather than stripped: a name is
     how people find a party, so two names that look alike must be alike.
     """
-    cleaned = clean_line(text, what="new name", limit=sys.maxsize, example=RENAME_EXAMPLE)
+    cleaned = clean_line(
+        text, limit=sys.maxsize, empty="party.name_empty", too_long="party.name_too_long"
+    )
     if len(cleaned) > NAME_LIMIT:
-        raise InvalidInput(
-            f"The new name is {len(cleaned):,} characters long; keep it to {NAME_LIMIT}."
-        )
+        raise InvalidInput("party.name_over_limit", length=len(cleaned), limit=NAME_LIMIT)
     if any(unicodedata.category(ch) == "Cf" for ch in unicodedata.normalize("NFC", text)):
-        raise InvalidInput(
-            "The new name holds invisible or direction-changing characters "
-            "(such as zero-width spaces or right-to-left marks). Type it plainly."
-        )
+        raise InvalidInput("party.name_invisible")
     return cleaned
 
 
@@ -304,13 +289,14 @@ def _visible(party: Party, audience: Audience) -> bool:
 def _find(known: Sequence[Party], name: str, audience: Audience) -> Party:
     found = _named(known, name)
     if found is None or not _visible(found, audience):
-        where = "" if audience.internal else " in this channel"
-        raise NotFound(f"There is no party {_quoted(name)}{where}. `/party list` lists them.")
+        if audience.internal:
+            raise NotFound("party.not_found", name=_quoted(name))
+        raise NotFound("party.not_found_here", name=_quoted(name))
     return found
 
 
-# What an outsider is told when refused.
-OUTSIDERS = "Only members of the workspace that runs Parley can look after parties."
+# Why an outsider is refused.
+OUTSIDERS = "party.outsiders"
 
 
 async def list_parties(
@@ -349,7 +335,7 @@ async def party_details(
     """One party (any case): kind, team, source, and its newest open disputes."""
     internal_only(actor, workspace_id, OUTSIDERS)
     if not _words(name):
-        raise InvalidInput(f"Which party? Write it like {SHOW_EXAMPLE}.")
+        raise InvalidInput("party.which_to_show")
     # One transaction: an unknown name rolls the config's sync back with it.
     async with store.write() as conn:
         await _sync(conn, workspace_id=workspace_id, config=config, now=now)
@@ -368,10 +354,7 @@ async def party_details(
 
 def _editable(party: Party, config: ParleyConfig) -> None:
     if origin_of(party, config) is Origin.CONFIG:
-        raise NotAllowed(
-            f"{party.name} is defined in Parley's config file; change it there "
-            f'([parties."{party.name}"]) and restart Parley.'
-        )
+        raise NotAllowed("party.in_config", name=party.name)
 
 
 async def _open_disputes(
@@ -384,6 +367,17 @@ async def _open_disputes(
     for dispute in touched:
         await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
     return touched
+
+
+def _already_of_kind(party: Party) -> InvalidInput:
+    """A re-kind to the kind the party already has: one sentence per kind."""
+    match party.kind:
+        case PartyKind.CUSTOMER:
+            return InvalidInput("party.already_customer", name=party.name)
+        case PartyKind.SUPPLIER:
+            return InvalidInput("party.already_supplier", name=party.name)
+        case PartyKind.THIRD_PARTY:
+            return InvalidInput("party.already_third_party", name=party.name)
 
 
 async def set_kind(
@@ -404,7 +398,7 @@ async def set_kind(
         party = _find(known, request.name, audience)
         _editable(party, config)
         if party.kind is request.kind:
-            raise InvalidInput(f"{party.name} is already a {request.kind.value.replace('_', ' ')}.")
+            raise _already_of_kind(party)
         after = party.model_copy(update={"kind": request.kind})
         await repo.update(
             conn, party_id=party.id, name=after.name, kind=after.kind, slack_team=after.slack_team
@@ -420,11 +414,10 @@ async def set_kind(
     return PartyChange(kind="kind_set", before=party, after=after, disputes=touched)
 
 
-def _reads_as(taken: str, typed: str, audience: Audience) -> str:
-    """Which name a lookalike reads as, told only where every party may be named."""
-    if not audience.internal or taken.casefold() == typed.casefold():
-        return ""
-    return f" (it reads as {_quoted(taken)})"
+def _tells_reading(taken: str, typed: str, audience: Audience) -> bool:
+    """Whether to say which name a lookalike reads as: only where every party may be named,
+    and only when it differs from what was typed by more than case."""
+    return audience.internal and taken.casefold() != typed.casefold()
 
 
 async def rename_party(
@@ -451,26 +444,23 @@ async def rename_party(
         _editable(party, config)
         name = clean_name(new)
         if name == party.name:
-            raise InvalidInput(f"{party.name} is already called that.")
+            raise InvalidInput("party.same_name", name=party.name)
         if name.casefold() != party.name.casefold() and look_alike(name, party.name):
-            raise InvalidInput(
-                f"{_quoted(name)} reads the same as {party.name}: only letters that look alike "
-                "differ. Type the new name in the letters people will read it in."
-            )
+            raise InvalidInput("party.reads_the_same", new=_quoted(name), name=party.name)
         taken = lookalike_of(name, [p.name for p in known if p.id != party.id])
         if taken is not None:
-            hint = _reads_as(taken, name, audience)
-            raise InvalidInput(
-                f"{_quoted(name)} is already the name of another party{hint}. "
-                "Names are compared as people read them: case, width and letters that look "
-                "alike (such as a Cyrillic А for a Latin A) are set aside. Choose another name."
-            )
+            if _tells_reading(taken, name, audience):
+                raise InvalidInput(
+                    "party.name_taken_reads_as", new=_quoted(name), taken=_quoted(taken)
+                )
+            raise InvalidInput("party.name_taken", new=_quoted(name))
         configured = lookalike_of(name, config.parties)
         if configured is not None:
-            raise InvalidInput(
-                f"{_quoted(name)} is the name of a party in Parley's config file"
-                f"{_reads_as(configured, name, audience)}. Choose another name."
-            )
+            if _tells_reading(configured, name, audience):
+                raise InvalidInput(
+                    "party.configured_name_reads_as", new=_quoted(name), taken=_quoted(configured)
+                )
+            raise InvalidInput("party.configured_name", new=_quoted(name))
         after = party.model_copy(update={"name": name})
         await repo.update(
             conn, party_id=party.id, name=after.name, kind=after.kind, slack_team=after.slack_team

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
-from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.recurrence import next_occurrence
 from bot.domain.review_schedule import HORIZON, Schedule
@@ -71,18 +71,13 @@ async def schedule_review(
     (``None`` for an internal one): a review there is theirs, and only their people (or ours)
     can take part. Each external person brings in the party their team speaks for.
     """
-    if is_external(owner, workspace_id):
-        raise NotAllowed("Only members of the workspace that runs Parley can schedule reviews.")
+    internal_only(owner, workspace_id, "review.outsiders_schedule")
     title = clean_line(
-        title,
-        what="title",
-        limit=TITLE_LIMIT,
-        example="`/review schedule Monthly service review with @their-rep every month on the "
-        "10th working day at 10:00`",
+        title, limit=TITLE_LIMIT, empty="review.title_empty", too_long="review.title_too_long"
     )
     bots = [p for p in people if p.is_bot]
     if bots:
-        raise InvalidInput(f"@{bots[0].name} is a bot; only people take part in a review.")
+        raise InvalidInput("review.bot", name=bots[0].name)
     shared = {team for team, _ in shared_teams} if shared_teams is not None else None
     for person in people:
         if (
@@ -90,13 +85,10 @@ async def schedule_review(
             and is_external(person, workspace_id)
             and person.team_id not in shared
         ):
-            raise InvalidInput(
-                f"{person_token(person.user_id)} does not speak for this channel's organisation, "
-                "so they can't take part in a review held here. Schedule it in an internal channel."
-            )
+            raise InvalidInput("review.not_of_channel", person=person_token(person.user_id))
     when = schedule.when
     if when.at <= now or when.at - now > HORIZON:
-        raise InvalidInput("A review's first occurrence must be within the next two years.")
+        raise InvalidInput("review.beyond_horizon")
     async with store.write() as conn:
         number = await counters_repo.next_number(conn, workspace_id=workspace_id, kind="review")
         review_id = await repo.insert(
@@ -162,10 +154,7 @@ async def _party(
 
 
 # Why an outsider is refused, and what they may do instead.
-OUTSIDERS = (
-    "Only members of the workspace that runs Parley can change a review. "
-    "To add to the minutes, reply in the reminder's thread."
-)
+OUTSIDERS = "review.outsiders"
 
 
 async def _visible(
@@ -173,8 +162,9 @@ async def _visible(
 ) -> Review:
     review = await repo.get(conn, workspace_id=workspace_id, number=number)
     if review is None or not review.concerns(audience):
-        where = "" if audience.internal else " in this channel"
-        raise NotFound(f"There is no review R-{number}{where}. `/review list all` lists them.")
+        if audience.internal:
+            raise NotFound("review.not_found", number=number)
+        raise NotFound("review.not_found_here", number=number)
     return review
 
 
@@ -281,9 +271,9 @@ async def cancel_review(
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
         if not review.is_scheduled:
-            raise InvalidInput(f"{review.ref} is already {review.status.value}.")
+            raise InvalidInput("review.already_closed", ref=review.ref, status=review.status)
         if not await repo.cancel(conn, review_id=review.id, now=now):
-            raise InvalidInput(f"{review.ref} changed a moment ago. Look again and retry.")
+            raise InvalidInput("review.changed", ref=review.ref)
         after = await repo.by_id(conn, review_id=review.id)
     assert after is not None
     return after
@@ -305,14 +295,12 @@ async def skip_next(
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
         if not review.is_scheduled or review.next_at is None:
-            raise InvalidInput(f"{review.ref} is {review.status.value}; there is nothing to skip.")
+            raise InvalidInput("review.nothing_to_skip", ref=review.ref, status=review.status)
         if review.rule is None:
-            raise InvalidInput(
-                f"{review.ref} happens once; to call it off, `/review cancel {review.ref}`."
-            )
+            raise InvalidInput("review.skip_once", ref=review.ref)
         held, coming = catch_up(review, now=now, calendar=calendar)
         if coming is None:
-            raise InvalidInput(f"{review.ref} has no further occurrence to skip.")
+            raise InvalidInput("review.no_further", ref=review.ref)
         await repo.add_skip(
             conn, review_id=review.id, occurrence_at=coming, by=actor.user_id, now=now
         )
@@ -320,10 +308,7 @@ async def skip_next(
         after_skip = following(review, coming, calendar)
         if after_skip is None:
             skipped = format_occurrence(coming, ZoneInfo(review.tz))
-            raise InvalidInput(
-                f"{review.ref} has no occurrence after {skipped}; "
-                f"cancel it instead: `/review cancel {review.ref}`."
-            )
+            raise InvalidInput("review.none_after_skip", ref=review.ref, skipped=skipped)
         assert review.next_at is not None
         moved = await repo.move(
             conn,
@@ -335,7 +320,7 @@ async def skip_next(
             now=now,
         )
         if not moved:
-            raise InvalidInput(f"{review.ref} changed a moment ago. Look again and retry.")
+            raise InvalidInput("review.changed", ref=review.ref)
         after = await repo.by_id(conn, review_id=review.id)
     assert after is not None
     return after, coming

@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import ParleyConfig
-from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.notices import ActionPosted, ActionRefresh
 from bot.domain.parties import Audience, Person, internal_only, is_external
 from bot.domain.reviews import ActionItem, Review, ReviewStatus
@@ -60,22 +60,18 @@ async def record_minutes(
     internal_only(author, workspace_id, OUTSIDERS)
     text = clean_line(
         text,
-        what="minutes",
         limit=MINUTES_LIMIT,
-        example="`/review minutes R-3 Agreed a credit for the March outage`",
+        empty="review.minutes_empty",
+        too_long="review.minutes_too_long",
     )
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
         occurrence = current_occurrence(review, now)
         if occurrence is None:
-            coming = (
-                f" (next: {format_occurrence(review.next_at, ZoneInfo(review.tz))})"
-                if review.next_at
-                else ""
-            )
-            raise InvalidInput(
-                f"{review.ref} has not met yet{coming}. Record the minutes after the meeting."
-            )
+            if review.next_at:
+                coming = format_occurrence(review.next_at, ZoneInfo(review.tz))
+                raise InvalidInput("review.not_met_next", ref=review.ref, next=coming)
+            raise InvalidInput("review.not_met", ref=review.ref)
         await repo.add_minutes(
             conn,
             review_id=review.id,
@@ -157,25 +153,21 @@ async def add_action(
     """T-n from R-n: owned by ``owner``, due once at ``when`` (read in ``when.tz``)."""
     internal_only(actor, workspace_id, OUTSIDERS)
     if owner.is_bot:
-        raise InvalidInput(f"@{owner.name} is a bot; an action item needs a person to own it.")
+        raise InvalidInput("review.owner_bot", name=owner.name)
     if when.recurrence is not None or when.at <= now:
-        raise InvalidInput("An action item is due once, at a time to come.")
+        raise InvalidInput("review.due_once")
     text = clean_line(
-        text,
-        what="action item",
-        limit=ACTION_LIMIT,
-        example="`/review action R-3 @owner Dec 18 Send the corrected SLA report`",
+        text, limit=ACTION_LIMIT, empty="review.action_empty", too_long="review.action_too_long"
     )
     async with store.write() as conn:
         review = await _visible(conn, workspace_id=workspace_id, number=number, audience=audience)
         if review.status is ReviewStatus.CANCELLED:
-            raise InvalidInput(f"{review.ref} is cancelled; it takes no action items.")
+            raise InvalidInput("review.cancelled_no_actions", ref=review.ref)
         if is_external(owner, workspace_id) and owner.team_id not in {
             p.slack_team for p in review.parties
         }:
             raise InvalidInput(
-                f"{person_token(owner.user_id)} does not speak for a party of {review.ref}. "
-                "Give the item to one of its participants."
+                "review.owner_not_of_party", person=person_token(owner.user_id), ref=review.ref
             )
         item_number = await counters_repo.next_number(
             conn, workspace_id=workspace_id, kind="action"
@@ -216,7 +208,7 @@ async def action_with_review(
         item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
         review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
     if item is None or review is None:
-        raise NotFound(f"There is no action item T-{number}.")
+        raise NotFound("review.action_not_found", number=number)
     return item, review
 
 
@@ -235,20 +227,20 @@ async def complete_action(
     Any member of the workspace may (the owner usually does); people of other organisations
     may not, even when the item is theirs. From a shared channel only that channel's
     parties' items can be reached."""
-    if is_external(actor, workspace_id):
-        raise NotAllowed(
-            "Only members of the workspace that runs Parley can mark action items done. "
-            "Tell the review's owner in its thread."
-        )
+    internal_only(actor, workspace_id, "review.outsiders_done")
     async with store.write() as conn:
         item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
         review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
         if item is None or review is None or not review.concerns(audience):
-            where = "" if audience.internal else " in this channel"
-            raise NotFound(f"There is no action item T-{number}{where}.")
+            if audience.internal:
+                raise NotFound("review.action_not_found", number=number)
+            raise NotFound("review.action_not_found_here", number=number)
         if not await repo.complete_action(conn, action_id=item.id, by=actor.user_id, now=now):
-            who = f" by {person_token(item.done_by)}" if item.done_by else ""
-            raise InvalidInput(f"{item.ref} is already done{who}.")
+            if item.done_by:
+                raise InvalidInput(
+                    "review.already_done_by", ref=item.ref, person=person_token(item.done_by)
+                )
+            raise InvalidInput("review.already_done", ref=item.ref)
         after = await repo.get_action(conn, workspace_id=workspace_id, number=number)
         await notices.owe(
             conn,
