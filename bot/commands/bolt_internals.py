@@ -1,4 +1,4 @@
-"""Every use of Bolt's private internals, in one module (tests/test_bolt_internals.py checks
+"""Every use of Bolt's private internals, in one module (tests/slack/test_bolt_internals.py checks
 each one; pyproject.toml and constraints.txt pin slack-bolt to the minor version they were
 written against: `>=1.30,<1.31`). What is relied on:
 

@@ -3,7 +3,7 @@
 The domain raises `DomainError(code, **params)` (`bot/domain/errors.py`); `say()` looks the code
 up here, translates the words for the reader and fills in the parameters, escaping each (typed
 text is never markup). Each topic keeps its codes in its own module of this package, under the
-topic's prefix (`dispute.`, `review.`, …); `tests/test_words.py` checks that every code raised
+topic's prefix (`dispute.`, `review.`, …); `tests/slack/test_words.py` checks that every code raised
 in `bot/` has words here, that no words are left without a code, and that each message's
 placeholders are the parameters its raise sites pass.
 """
@@ -91,7 +91,7 @@ def say_plain(error: DomainError, words: Translations = ENGLISH) -> str:
 
 def _said(error: DomainError, saying: _Saying) -> str:
     message = CATALOG.get(error.code)
-    if message is None:  # tests/test_words.py keeps this from happening
+    if message is None:  # tests/slack/test_words.py keeps this from happening
         log.error("no words for the error code %s", error.code)
         return saying.format(saying.words.gettext(_UNSAID), code=error.code)
     return saying.vformat(saying.words.gettext(message), (), dict(error.params))

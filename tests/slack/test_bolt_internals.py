@@ -28,9 +28,9 @@ from bot.commands.bolt_internals import (
     install_listener_runner,
     set_ack_response,
 )
-from tests.test_acks import bare_app, command
+from tests.slack.test_acks import bare_app, command
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_slack_bolt_is_pinned_to_the_minor_version_the_internals_were_checked_against() -> None:

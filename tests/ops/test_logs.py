@@ -14,7 +14,7 @@ from bot import __version__
 from bot.logs import JsonFormatter, redact
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
-from tests.test_serve import SECRET, serve_process
+from tests.ops.test_serve import SECRET, serve_process
 
 TOKEN_LOOKING = "xoxb-9999-8888-LEAKEDtokenValue"
 WORDS = ("Marmalade", "quarterly", "ceasefire", "pineapple", "Zanzibar")

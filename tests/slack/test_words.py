@@ -21,7 +21,7 @@ import pytest
 from bot.commands.words import CATALOG, say, say_plain
 from bot.domain.errors import DomainError, InvalidInput, NotFound
 
-BOT = Path(__file__).resolve().parent.parent / "bot"
+BOT = Path(__file__).resolve().parents[2] / "bot"
 WORDS = BOT / "commands" / "words"
 ERROR_CLASSES = {"DomainError", "InvalidInput", "NotFound", "NotAllowed"}
 CONTAINERS = {"FieldErrors"}  # errors that hold other errors (each raised and checked itself)

@@ -24,7 +24,7 @@ from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.workflows.export import export_document
 from tests.saying import words
-from tests.test_agreements import filled
+from tests.slack.test_agreements import filled
 
 # As Slack sends it in a slash command or a message: `@channel` typed became `<!channel>`, the
 # pasted link `<url|label>`.

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import reviews as reviews_repo
-from tests.test_isolation import sent_to
+from tests.slack.test_isolation import sent_to
 
 FORBIDDEN = {
     "C0ACME": ["Globex", "greta", "GLOBEX-", "JOINT-", "SECRET-MINUTES", "INTERNAL-"],

@@ -26,7 +26,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import Store
 from bot.store.schema import disputes, timeline
-from tests.test_serve import free_port
+from tests.ops.test_serve import free_port
 
 SECRET = "crash-test-secret"
 SEED = int(os.environ.get("PARLEY_CRASH_SEED", "0")) or random.SystemRandom().randrange(10**6)

@@ -14,7 +14,7 @@ import yaml
 
 from bot.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_ONLY = {"POSTGRES_PASSWORD"}
 
 

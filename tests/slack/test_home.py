@@ -17,7 +17,7 @@ from bot.store import disputes as disputes_repo
 from bot.store.schema import home_viewers
 from bot.workflows.disputes import open_dispute
 from tests.conftest import START
-from tests.test_agreements import draft, press
+from tests.slack.test_agreements import draft, press
 
 
 async def open_with(app: Running, text: str, user: str = "U0ALICE") -> None:

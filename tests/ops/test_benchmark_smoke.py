@@ -9,7 +9,7 @@ from pathlib import Path
 
 from benchmarks.ack import FLOOR
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:

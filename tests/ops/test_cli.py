@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLEAN_ENV = {
     k: v
     for k, v in os.environ.items()
@@ -222,7 +222,7 @@ def test_db_current_says_whether_migrations_are_owed(tmp_path: Path) -> None:
     current = parley("db", "current", cwd=tmp_path, env=env)
     assert current.returncode == 0, current.stdout + current.stderr
     assert current.stdout.strip().endswith(": up to date")
-    versions = Path(__file__).resolve().parent.parent / "bot" / "migrations" / "versions"
+    versions = Path(__file__).resolve().parents[2] / "bot" / "migrations" / "versions"
     newest = max(p.name[:4] for p in versions.glob("0*.py"))
     assert current.stdout.startswith(f"parley: database at {newest}")
     gone = parley("db", "current", cwd=tmp_path, env={"DATABASE_URL": "sqlite:////no/such/p.db"})

@@ -22,7 +22,7 @@ from bot.sandbox.slack_api import SlackStandIn, StoredMessage
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from tests.conftest import COMPANY_CONFIG, START, snapshot
-from tests.test_isolation import FORBIDDEN, busy_session
+from tests.slack.test_isolation import FORBIDDEN, busy_session
 
 # What an Acme rep must never see: another party, its people and words, our internal record.
 NOT_FOR_ACME = [*FORBIDDEN["C0ACME"], "D-1", "D-2", "D-3"]
