@@ -49,7 +49,7 @@ async def _usage_with_status(call: Invocation, problem: str | None) -> tuple[str
         render_digests.subscription_status(here, DigestKind.CHANNEL),
         render_digests.subscription_status(mine, DigestKind.PERSON),
     ]
-    return render_digests.usage(problem, status=status)
+    return render_digests.usage(call.language, problem, status=status)
 
 
 async def _postable_channel(call: Invocation) -> None:

@@ -30,6 +30,7 @@ from bot.commands.blocks import (
     stamp,
     truncate,
 )
+from bot.commands.words.language import Language
 from bot.domain.agreement_terms import FIELDS
 from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion
 from bot.workflows.agreements import AgreementPage, AgreementRecord
@@ -462,7 +463,7 @@ def modal(
     }
 
 
-def usage(problem: str | None = None) -> tuple[str, Blocks]:
+def usage(language: Language, problem: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if problem:
         blocks.append(section(md(":warning: {}", problem)))

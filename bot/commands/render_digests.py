@@ -24,6 +24,7 @@ from bot.commands.blocks import (
     stamp,
     truncate,
 )
+from bot.commands.words.language import Language
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.disputes import Dispute
 from bot.domain.parties import Audience
@@ -173,7 +174,9 @@ def digest_message(
     return text, blocks
 
 
-def usage(message: str | None = None, *, status: Sequence[str] = ()) -> tuple[str, Blocks]:
+def usage(
+    language: Language, message: str | None = None, *, status: Sequence[str] = ()
+) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
         blocks.append(section(md(":warning: {}", message)))

@@ -29,6 +29,7 @@ from bot.commands.blocks import (
     stamp,
     truncate,
 )
+from bot.commands.words.language import Language
 from bot.domain.clocks import describe_duration
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status
@@ -245,7 +246,7 @@ def dispute_record(
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def usage(message: str | None = None) -> tuple[str, Blocks]:
+def usage(language: Language, message: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
         blocks.append(section(md(":warning: {}", message)))

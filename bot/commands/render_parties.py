@@ -14,6 +14,7 @@ from bot.commands.blocks import (
     sections,
     truncate,
 )
+from bot.commands.words.language import Language
 from bot.domain.parties import Audience, Party, PartyKind
 from bot.workflows.party_admin import Origin, PartyChange, PartyDetails, PartyEntry
 
@@ -130,7 +131,7 @@ def party_changed(change: PartyChange) -> tuple[str, Blocks]:
     return message, [section(message)]
 
 
-def usage(problem: str | None = None) -> tuple[str, Blocks]:
+def usage(language: Language, problem: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if problem:
         blocks.append(section(md(":warning: {}", problem)))

@@ -22,6 +22,7 @@ from bot.commands.blocks import (
     sections,
     truncate,
 )
+from bot.commands.words.language import Language
 from bot.domain.parties import Audience
 from bot.domain.reviews import ActionItem, Minutes, Review, ReviewStatus
 from bot.domain.visibility import visible_parties
@@ -52,7 +53,7 @@ rules) and 15 minutes before; no time given means 10:00. Ids work with or withou
 `R-3`, `r3`, `3`.""")
 
 
-def usage(message: str | None = None) -> tuple[str, Blocks]:
+def usage(language: Language, message: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
         blocks.append(section(md(":warning: {}", message)))

@@ -18,7 +18,9 @@ from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import names_text, split_subcommand
+from bot.commands.readers import caller_language, person_language
 from bot.commands.words import say
+from bot.commands.words.language import Language
 from bot.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -37,10 +39,11 @@ class Invocation:
     channel_id: str
     args: str
     trigger_id: str
+    language: Language  # the caller's (bot/commands/readers.py): what they are answered in
 
 
 Subcommand = Callable[[Invocation], Awaitable[None]]
-Usage = Callable[[str | None], tuple[str, Blocks]]
+Usage = Callable[[Language, str | None], tuple[str, Blocks]]
 # The usage an internal caller gets, which may show what is set up for them (/digest's
 # subscriptions): the invocation (args empty) and the problem, if any, to show above it.
 InternalUsage = Callable[[Invocation, str | None], Awaitable[tuple[str, Blocks]]]
@@ -80,7 +83,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
             article = "an" if spec.name[1:2] in ("a", "e", "i", "o", "u") else "a"
             problem = f"`{names_text(sub[:40])}` is not {article} {spec.name} subcommand."
         if run is None and spec.internal_usage is None:
-            await answer(ack, *spec.usage(problem))
+            await answer(ack, *spec.usage(await caller_language(deps, context), problem))
             return
         workspace_id = workspace_of(context)
         try:  # placed by Slack's record (bot/commands/identity.py), never by the payload
@@ -88,6 +91,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
         except SlackTrouble:
             await answer(ack, *error(SLACK_TROUBLE))
             return
+        language = person_language(deps, caller.person)
         call = Invocation(
             deps=deps,
             ack=ack,
@@ -98,13 +102,14 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
             channel_id=str(command["channel_id"]),
             args=args if run is not None else "",
             trigger_id=str(command.get("trigger_id") or ""),
+            language=language,
         )
         if run is None:
             assert spec.internal_usage is not None
             if caller.internal:
                 await answer(ack, *await spec.internal_usage(call, problem))
             else:
-                await answer(ack, *spec.usage(problem))
+                await answer(ack, *spec.usage(language, problem))
             return
         if not caller.internal:
             await answer(ack, *error(spec.outsiders))
@@ -112,7 +117,7 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
         try:
             await run(call)
         except DomainError as exc:
-            await answer(ack, *error(say(exc)))
+            await answer(ack, *error(say(exc, call.language)))
         except UnknownUser as exc:
             if spec.mention_example is None:
                 raise

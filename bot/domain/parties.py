@@ -31,6 +31,7 @@ class Person(Record):
     name: str
     team_name: str | None = None
     tz: str | None = None
+    locale: str | None = None  # their Slack language (`zh-CN`, `en-US`), from users.info
     is_bot: bool = False
 
 
