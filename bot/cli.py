@@ -204,9 +204,17 @@ def digest_send(verbose: bool) -> None:
     default=None,
     help="For CSV: which table (default: disputes).",
 )
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="For CSV: start with a UTF-8 byte-order mark, for spreadsheets that need one to read "
+    "Chinese (Excel).",
+)
 @one_line_errors
-def export(fmt: str, kind: str | None) -> None:
-    """Print Parley's records (times in UTC)."""
+def export(fmt: str, kind: str | None, bom: bool) -> None:
+    """Print Parley's records (times in UTC; keys and codes, in no language)."""
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom is for --format csv only (JSON is read as UTF-8 as it is)")
     from bot.workflows.export import ExportKind, export_document, rows_of, to_csv, to_json
 
     settings: Settings = load_settings()
@@ -219,12 +227,16 @@ def export(fmt: str, kind: str | None) -> None:
         finally:
             await store.close()
         if fmt == "csv":
-            return to_csv(document, ExportKind(kind or "disputes"))
+            table = to_csv(document, ExportKind(kind or "disputes"))
+            return "\ufeff" + table if bom else table
         if kind is not None:
             return to_json({kind: rows_of(document, ExportKind(kind))})
         return to_json(document)
 
-    click.echo(asyncio.run(run()), nl=False)
+    # UTF-8 whatever the terminal's locale says: the records hold Chinese names and titles.
+    text: str = asyncio.run(run())
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
 
 
 @cli.command()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from bot.config import ParleyConfig
+from bot.domain.calendar import calendar_for
+from bot.domain.parties import Person
+from bot.store import Store
+from bot.workflows import disputes
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN_ENV = {
@@ -237,3 +247,55 @@ def test_the_manifest_subscribes_to_no_direct_messages() -> None:
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert events == BOT_EVENTS
     assert "message.im" not in events
+
+
+def test_csv_export_with_a_bom_for_spreadsheets(tmp_path: Path) -> None:
+    """`--bom` puts the UTF-8 byte-order mark first, so Excel reads a Chinese title; without
+    it the CSV is plain UTF-8; JSON refuses it. The export itself stays language-neutral."""
+    url = f"sqlite:///{tmp_path}/p.db"
+    asyncio.run(_one_chinese_dispute(url))
+    env = {"DATABASE_URL": url, "LANG": "C", "LC_ALL": "C"}
+    plain = subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--format", "csv"],
+        cwd=tmp_path,
+        env={**CLEAN_ENV, **env},
+        capture_output=True,
+        timeout=60,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert not plain.stdout.startswith(b"\xef\xbb\xbf")
+    with_bom = subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--format", "csv", "--bom"],
+        cwd=tmp_path,
+        env={**CLEAN_ENV, **env},
+        capture_output=True,
+        timeout=60,
+    )
+    assert with_bom.returncode == 0, with_bom.stderr
+    assert with_bom.stdout == b"\xef\xbb\xbf" + plain.stdout
+    rows = list(csv.DictReader(io.StringIO(with_bom.stdout.decode("utf-8-sig"))))
+    assert [(r["id"], r["title"], r["stage"]) for r in rows] == [
+        ("D-1", "核心交换机故障违反服务级别协议", "coordination")
+    ]
+    refused = parley("export", "--format", "json", "--bom", cwd=tmp_path, env={"DATABASE_URL": url})
+    assert refused.returncode == 2 and "--bom is for --format csv only" in refused.stderr
+    assert refused.stdout == ""
+
+
+async def _one_chinese_dispute(url: str) -> None:
+    store = Store.open(url)
+    await store.upgrade()
+    try:
+        await disputes.open_dispute(
+            store,
+            workspace_id="T0PARLEY",
+            channel_id="C0DESK",
+            owner=Person(user_id="U0ALICE", team_id="T0PARLEY", name="alice"),
+            title="核心交换机故障违反服务级别协议",
+            people=[],
+            config=ParleyConfig(),
+            calendar=calendar_for("CN", "Asia/Shanghai"),
+            now=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+        )
+    finally:
+        await store.close()
