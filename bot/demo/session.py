@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
 from bot.sandbox.blocktext import mrkdwn, render_message, render_view
 from bot.sandbox.driver import Reply
@@ -61,7 +62,14 @@ class Session:
 
     running: Running
     echo: Echo | None
+    language: Language  # what every person in this run reads
     checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    def t(self, message: str, **params: object) -> str:
+        """What Parley says for the English `message` in this run's language, filled in: the
+        checks look for the words a reader of that language sees."""
+        said = self.language._(message)
+        return said.format(**params) if params else said
 
     def say(self, line: str = "") -> None:
         if self.echo is not None:
