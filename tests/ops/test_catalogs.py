@@ -38,6 +38,11 @@ with PO.open("rb") as source:
     CATALOG = read_po(source, locale="zh_CN")
 
 
+def _key(msgid: object) -> str:
+    """A catalog entry's id: a plural entry's is its singular."""
+    return str(msgid[0]) if isinstance(msgid, tuple | list) else str(msgid)
+
+
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
@@ -70,11 +75,19 @@ def test_the_compiled_catalog_is_current() -> None:
     """The `.mo` Parley loads says what the `.po` says (it is compiled at install)."""
     assert MO.is_file(), "bot/locale/zh_CN/LC_MESSAGES/parley.mo is missing: pip install -e ."
     with MO.open("rb") as compiled:
-        loaded = {m.id: m.string for m in read_mo(compiled) if m.id}
-    wanted = {m.id: m.string for m in CATALOG if m.id and m.string and not m.fuzzy}
+        loaded = {
+            _key(m.id): tuple(m.string) if isinstance(m.string, list | tuple) else m.string
+            for m in read_mo(compiled)
+            if m.id
+        }
+    wanted = {
+        _key(m.id): tuple(m.string) if isinstance(m.string, list | tuple) else m.string
+        for m in CATALOG
+        if m.id and m.string and not m.fuzzy
+    }
     assert loaded == wanted, "parley.mo is older than parley.po: pip install -e . compiles it"
 
 
 def test_no_translation_is_left_unused() -> None:
-    unused = sorted(str(m.id) for m in CATALOG if m.id and m.id not in EXTRACTED)
+    unused = sorted(_key(m.id) for m in CATALOG if m.id and _key(m.id) not in EXTRACTED)
     assert not unused, f"translations of messages Parley no longer says: {unused}"
