@@ -66,15 +66,25 @@ def test_english_has_no_chinese_outside_examples(msgid: str) -> None:
     assert not CJK.search(outside), msgid
 
 
+def _key(ids: object) -> str:
+    """A message's key: its msgid, the singular of a plural entry (a tuple, or a list in a
+    `.mo` read back)."""
+    return str(ids[0]) if isinstance(ids, tuple | list) else str(ids)
+
+
+def _forms(strings: object) -> tuple[str, ...]:
+    return tuple(strings) if isinstance(strings, tuple | list) else (str(strings),)
+
+
 def test_the_compiled_catalog_is_current() -> None:
     """The `.mo` Parley loads says what the `.po` says (it is compiled at install)."""
     assert MO.is_file(), "bot/locale/zh_CN/LC_MESSAGES/parley.mo is missing: pip install -e ."
     with MO.open("rb") as compiled:
-        loaded = {m.id: m.string for m in read_mo(compiled) if m.id}
-    wanted = {m.id: m.string for m in CATALOG if m.id and m.string and not m.fuzzy}
+        loaded = {_key(m.id): _forms(m.string) for m in read_mo(compiled) if m.id}
+    wanted = {_key(m.id): _forms(m.string) for m in CATALOG if m.id and m.string and not m.fuzzy}
     assert loaded == wanted, "parley.mo is older than parley.po: pip install -e . compiles it"
 
 
 def test_no_translation_is_left_unused() -> None:
-    unused = sorted(str(m.id) for m in CATALOG if m.id and m.id not in EXTRACTED)
+    unused = sorted(_key(m.id) for m in CATALOG if m.id and _key(m.id) not in EXTRACTED)
     assert not unused, f"translations of messages Parley no longer says: {unused}"
