@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from bot.commands.blocks import (
     stamp,
     truncate,
 )
-from bot.commands.words.language import Language
+from bot.commands.words.language import ENGLISH, Language
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.disputes import Dispute
 from bot.domain.parties import Audience
@@ -32,6 +33,10 @@ from bot.domain.visibility import visible_parties
 from bot.workflows.digests_content import Digest, DigestEntry, DigestSection, SectionKey
 from bot.workflows.digests_home import HomeContent
 from bot.workflows.disputes import StageClock
+
+# The disputes' renderers take the reader's Language; the digests and the Home are still
+# English until their own part threads the reader's Language here (issue 16).
+_DISPUTE_WORDS = Language(ENGLISH, gettext.NullTranslations())
 
 HOME_BLOCK_LIMIT = 100
 TITLE_WIDTH = 80
@@ -81,7 +86,8 @@ def dispute_line(
     """One compact line: ref (linked), title, stage and clock, the parties seen here, owner."""
     parts: list[str] = [md("{} {}", _ref(dispute.ref, url), _title(dispute.title))]
     parts.append(
-        f"{render_disputes.stage_text(dispute.stage)}, {render_disputes.clock_text(clock, tz)}"
+        f"{render_disputes.stage_text(dispute.stage, _DISPUTE_WORDS)}, "
+        f"{render_disputes.clock_text(clock, tz, _DISPUTE_WORDS)}"
     )
     shown = visible_parties(dispute.parties, audience)
     if shown:
@@ -216,7 +222,7 @@ def subscribed(sub: Subscription, before: Subscription | None, first_due: dateti
 
 def home_dispute_buttons(dispute: Dispute) -> dict[str, Any]:
     """The card's buttons, under a block id of their own (ids are unique within a view)."""
-    block = render_disputes.card_buttons(dispute)
+    block = render_disputes.card_buttons(dispute, _DISPUTE_WORDS)
     return {**block, "block_id": f"home_{dispute.ref}"}
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.marks import N_
 from bot.domain.timeline import TimelineKind
 
 
@@ -35,10 +36,10 @@ class Stage(StrEnum):
 
 STAGE_NUMBERS = {stage: n for n, stage in enumerate(Stage, start=1)}
 STAGE_LABELS = {
-    Stage.COORDINATION: "Coordination",
-    Stage.MULTI_PARTY: "Multi-party",
-    Stage.COMPANY_PROCESS: "Company process",
-    Stage.LEGAL: "Legal",
+    Stage.COORDINATION: N_("Coordination"),
+    Stage.MULTI_PARTY: N_("Multi-party"),
+    Stage.COMPANY_PROCESS: N_("Company process"),
+    Stage.LEGAL: N_("Legal"),
 }
 
 
@@ -46,6 +47,19 @@ class Status(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """The status as a sentence says it ("D-3 is already resolved"); the English key,
+        translated where it is shown."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.OPEN: N_("open"),
+    Status.RESOLVED: N_("resolved"),
+    Status.WITHDRAWN: N_("withdrawn"),
+}
 
 
 class Action(StrEnum):
@@ -134,7 +148,7 @@ def transition(state: LadderState, action: Action, *, ref: str, is_approver: boo
     if action is Action.REOPEN:
         return _reopen(state, ref=ref, is_approver=is_approver)
     if state.status is not Status.OPEN:
-        raise InvalidInput("dispute.stays_closed", ref=ref, status=state.status.value)
+        raise InvalidInput("dispute.stays_closed", ref=ref, status=state.status)
     if action is Action.ESCALATE:
         after = NEXT_STAGE.get(state.stage)
         if after is None:

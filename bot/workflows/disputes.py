@@ -431,9 +431,7 @@ async def add_note(
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
-            raise InvalidInput(
-                "dispute.closed_no_notes", ref=dispute.ref, status=dispute.status.value
-            )
+            raise InvalidInput("dispute.closed_no_notes", ref=dispute.ref, status=dispute.status)
         await timeline_repo.add_event(
             conn,
             dispute_id=dispute.id,
@@ -465,9 +463,7 @@ async def add_people(
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
-            raise InvalidInput(
-                "dispute.closed_no_joining", ref=dispute.ref, status=dispute.status.value
-            )
+            raise InvalidInput("dispute.closed_no_joining", ref=dispute.ref, status=dispute.status)
         added: list[str] = []
         for person in people:
             party = None
@@ -513,9 +509,7 @@ async def check_link(
     async with store.read() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
-            raise InvalidInput(
-                "dispute.closed_no_thread", ref=dispute.ref, status=dispute.status.value
-            )
+            raise InvalidInput("dispute.closed_no_thread", ref=dispute.ref, status=dispute.status)
         known = await timeline_repo.threads(conn, dispute_id=dispute.id)
     if any(channel == channel_id for channel, _, _ in known):
         raise InvalidInput(
