@@ -139,7 +139,7 @@ async def show(call: Invocation) -> None:
     text, blocks = render_disputes.dispute_record(
         dispute, events, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
     )
-    blocks = await agreement_links(call.deps, dispute, audience, blocks)
+    blocks = await agreement_links(call.deps, dispute, audience, blocks, language=call.language)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
 
 
