@@ -66,15 +66,21 @@ def test_english_has_no_chinese_outside_examples(msgid: str) -> None:
     assert not CJK.search(outside), msgid
 
 
+def _ids(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """A message's id or strings as a tuple: a plural entry is a list from the `.mo` and a
+    tuple from the `.po` (singular and plural ids; one string per plural form)."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def test_the_compiled_catalog_is_current() -> None:
     """The `.mo` Parley loads says what the `.po` says (it is compiled at install)."""
     assert MO.is_file(), "bot/locale/zh_CN/LC_MESSAGES/parley.mo is missing: pip install -e ."
     with MO.open("rb") as compiled:
-        loaded = {m.id: m.string for m in read_mo(compiled) if m.id}
-    wanted = {m.id: m.string for m in CATALOG if m.id and m.string and not m.fuzzy}
+        loaded = {_ids(m.id): _ids(m.string) for m in read_mo(compiled) if m.id}
+    wanted = {_ids(m.id): _ids(m.string) for m in CATALOG if m.id and m.string and not m.fuzzy}
     assert loaded == wanted, "parley.mo is older than parley.po: pip install -e . compiles it"
 
 
 def test_no_translation_is_left_unused() -> None:
-    unused = sorted(str(m.id) for m in CATALOG if m.id and m.id not in EXTRACTED)
+    unused = sorted(str(m.id) for m in CATALOG if m.id and _ids(m.id)[0] not in EXTRACTED)
     assert not unused, f"translations of messages Parley no longer says: {unused}"
