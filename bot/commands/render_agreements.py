@@ -287,8 +287,8 @@ VERSION_LINES: dict[tuple[bool, bool], str] = {
 def version_line(
     agreement: Agreement, version: AgreementVersion, *, tz: ZoneInfo, language: Language
 ) -> str:
-    acknowledged = bool(version.acknowledged_by and version.acknowledged_at)
-    template = VERSION_LINES[(version.version == agreement.version, acknowledged)]
+    who, when = version.acknowledged_by, version.acknowledged_at
+    template = VERSION_LINES[(version.version == agreement.version, bool(who and when))]
     facts: dict[str, object] = {
         "version": version.version,
         "author": mention(version.created_by),
@@ -296,9 +296,8 @@ def version_line(
         "day": language.day_year(version.terms.valid_until),
         "ref": agreement.ref,
     }
-    if acknowledged and version.acknowledged_by and version.acknowledged_at:
-        facts["who"] = mention(version.acknowledged_by)
-        facts["when"] = language.stamp(local(version.acknowledged_at, tz))
+    if who and when:
+        facts.update(who=mention(who), when=language.stamp(local(when, tz)))
     return md(language._(template), **facts)
 
 
