@@ -159,7 +159,7 @@ async def show(call: Invocation) -> None:
         audience=audience,
         language=call.language,
     )
-    blocks = await agreement_links(call.deps, dispute, audience, blocks)
+    blocks = await agreement_links(call.deps, dispute, audience, blocks, language=call.language)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
 
 
