@@ -28,7 +28,6 @@ from bot.domain.recurrence_words import ZH_NUMBER, cn_number
 from bot.domain.when import (
     When,
     _InThePast,
-    format_occurrence,
     parse_when,
     split_title_and_when,
 )
@@ -220,8 +219,10 @@ def read_schedule(
 def _never(text: str, first: When | None = None) -> InvalidInput:
     if first is None:
         return InvalidInput("review.never", text=text[:120])
-    at = format_occurrence(first.at, ZoneInfo(first.tz))
-    return InvalidInput("review.never_soon", text=text[:120], first=at)
+    zone = ZoneInfo(first.tz)
+    return InvalidInput(
+        "review.never_soon", text=text[:120], first=first.at.astimezone(zone), zone=zone.key
+    )
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
