@@ -198,12 +198,15 @@ async def skip(call: Invocation) -> None:
     )
     language = call.language
     tz = review_schedule.zone_named(review.tz)
-    # capitalize() as the English answer always had it (it lowers the rest of the line).
+    when = render_reviews.when_text(review, language)
+    # An English line starts a sentence here: capitalize() as the answer always had it (it
+    # lowers the rest too); a line that starts uncased (Chinese) is left as it is.
+    when = when.capitalize() if when[:1].islower() else when
     message = language._("{ref} · {title}: {skipped} is skipped. {when}.").format(
         ref=review.ref,
         title=review.title,
         skipped=render_review_times.occurrence_text(skipped, tz, language),
-        when=render_reviews.when_text(review, language).capitalize(),
+        when=when,
     )
     await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
