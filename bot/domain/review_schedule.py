@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput
+from bot.domain.marks import N_
 from bot.domain.recurrence import Recurrence
 from bot.domain.recurrence_words import ZH_NUMBER, cn_number
 from bot.domain.when import (
@@ -123,7 +124,24 @@ class Month(Enum):
 
     @property
     def label(self) -> str:
-        return self.name.capitalize()
+        """The month's English name, marked for translation where the refusal is said."""
+        return _MONTH_LABELS[self.value - 1]
+
+
+_MONTH_LABELS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 
 def _check_date(year: int | None, month: int | None, day: int | None) -> None:

@@ -138,6 +138,10 @@ async def test_a_chinese_reader_is_answered_in_chinese_and_an_english_one_in_eng
             "`every 2 weeks on Friday at 16:00` 或 `every month on the 10th working day at 10:00`。",
         ),
         ("show R-9", "没有评审 R-9。`/review list all` 可列出全部评审。"),
+        (
+            "schedule 评审2月30日上午10点",
+            "二月没有第 30 天。请检查日期，例如 `12月3日下午2点半` 或 `Dec 3 at 14:30`。",
+        ),
         ("done", "哪个待办事项？请这样写：`/review done T-4`。"),
     ],
 )
