@@ -309,3 +309,27 @@ def test_a_rule_in_each_language(text: str, english: str, chinese: str) -> None:
     assert rule is not None
     assert rule_text(rule, ENGLISH) == english == describe(rule)
     assert rule_text(rule, CHINESE) == chinese
+
+
+async def test_the_service_report_and_the_15_minute_reminder_in_chinese(app: Running) -> None:
+    chinese_reader(app)
+    answer = await run(
+        app,
+        MONTHLY.replace("at 10:00", "at 10:00 report within 5 working days"),
+        channel="C0ACME",
+    )
+    assert "每月：服务报告须在第5个工作日前提交" in answer
+    # The 5th working day of December is Mon 7 Dec: the owner is told on Fri 4 Dec, 09:00.
+    await tick_at(app, datetime(2026, 12, 4, 1, 0, tzinfo=UTC))
+    (dm,) = posts(app, "D0ALICE")
+    assert dm["text"] == "R-1 的服务报告截止于 12月7日 周一"
+    assert (
+        ":page_facing_up: *R-1 · Monthly service review* 的服务报告须在 *12月7日 周一*"
+        "（本月第5个工作日）前提交。" in shown(dm)
+    )
+    await tick_at(app, MEETING - timedelta(minutes=15))
+    soon = posts(app, "C0ACME")[-1]
+    assert soon["text"] == (
+        "R-1 · Monthly service review 将在 15 分钟后开始（2026年12月14日 周一 10:00 (Asia/Shanghai)）"
+    )
+    assert ":alarm_clock: *R-1 · Monthly service review* 将在 15 分钟后开始" in shown(soon)
