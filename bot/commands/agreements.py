@@ -20,6 +20,7 @@ from bot.commands.deps import Deps
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
 from bot.domain import agreement_terms
 from bot.domain.agreements import Agreement
 from bot.domain.disputes import Dispute
@@ -60,7 +61,7 @@ FORM = Form(
     name="the agreement form",
     metadata=AgreementForm,
     main_block="what",
-    stale="This form is out of date. Close it and use /agreement again.",
+    stale=N_("This form is out of date. Close it and use /agreement again."),
     blocks={
         key: key
         for key in (
@@ -458,7 +459,9 @@ AGREEMENT = SlashCommand(
     name="/agreement",
     subcommands=SUBCOMMANDS,
     usage=render_agreements.usage,
-    outsiders="Only members of the workspace that runs Parley can use /agreement. "
-    "To accept an agreement addressed to your organisation, press Acknowledge on its card.",
+    outsiders=N_(
+        "Only members of the workspace that runs Parley can use /agreement. "
+        "To accept an agreement addressed to your organisation, press Acknowledge on its card."
+    ),
     mention_example="`/agreement new with @their-rep`",
 )

@@ -18,6 +18,7 @@ from bot.commands.common import answer
 from bot.commands.deliver_digests import compose
 from bot.commands.deps import Deps
 from bot.commands.router import Invocation, SlashCommand, slash_command
+from bot.commands.words.base import N_
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.errors import InvalidInput
 from bot.workflows import digests
@@ -222,7 +223,7 @@ DIGEST = SlashCommand(
     subcommands=SUBCOMMANDS,
     usage=render_digests.usage,
     internal_usage=_usage_with_status,
-    outsiders=(
+    outsiders=N_(
         "Only members of the workspace that runs Parley can use /digest. "
         "To answer a dispute, reply in its thread."
     ),

@@ -23,6 +23,7 @@ from bot.commands.render_dispute_forms import (
     TITLE_BLOCK,
     reason_modal,
 )
+from bot.commands.words.base import N_
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
 from bot.domain.parties import Audience
@@ -54,7 +55,7 @@ def register(app: AsyncApp) -> None:
     app.shortcut(SHORTCUT)(pressed("open dispute from message", open_from_message))
 
 
-STALE = "This form is out of date. Close it and use /dispute."
+STALE = N_("This form is out of date. Close it and use /dispute.")
 OPEN_FORM = Form(
     name="the open-dispute form",
     metadata=OpenForm,

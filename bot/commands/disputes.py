@@ -17,6 +17,7 @@ from bot.commands.common import answer
 from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
 from bot.domain.disputes import Dispute
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
@@ -339,7 +340,9 @@ DISPUTE = SlashCommand(
     name="/dispute",
     subcommands=SUBCOMMANDS,
     usage=render_disputes.usage,
-    outsiders="Only members of the workspace that runs Parley can use /dispute. "
-    "To answer a dispute, reply in its thread.",
+    outsiders=N_(
+        "Only members of the workspace that runs Parley can use /dispute. "
+        "To answer a dispute, reply in its thread."
+    ),
     mention_example="`/dispute open Late report with @their-rep`",
 )

@@ -13,6 +13,7 @@ from bot.commands.common import Ack
 from bot.commands.deps import Deps
 from bot.commands.parsing import names_text
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
 from bot.domain.parties import Audience, Party, Person
 from bot.workflows import party_admin
 
@@ -124,7 +125,7 @@ PARTY = SlashCommand(
     name="/party",
     subcommands=SUBCOMMANDS,
     usage=render_parties.usage,
-    outsiders=(
+    outsiders=N_(
         "Only members of the workspace that runs Parley can use /party. "
         "Ask your contact there if your organisation's details need a change."
     ),

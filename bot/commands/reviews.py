@@ -21,6 +21,7 @@ from bot.commands.interactions import Press, pressed
 from bot.commands.messages import MessageEvent
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
 from bot.domain import review_schedule
 from bot.domain.errors import InvalidInput
 from bot.domain.parties import Audience, Person
@@ -363,7 +364,9 @@ REVIEW = SlashCommand(
     name="/review",
     subcommands=SUBCOMMANDS,
     usage=render_reviews.usage,
-    outsiders="Only members of the workspace that runs Parley can use /review. "
-    "To add to a meeting's minutes, reply in its reminder's thread.",
+    outsiders=N_(
+        "Only members of the workspace that runs Parley can use /review. "
+        "To add to a meeting's minutes, reply in its reminder's thread."
+    ),
     mention_example="`/review schedule Monthly service review with @their-rep monthly`",
 )
