@@ -180,8 +180,8 @@ async def place_caller(
         return await next()
     try:
         caller = await asyncio.wait_for(lookup.get(), INTERACTION_WAIT_SECONDS)
-    except (SlackTrouble, TimeoutError):  # nobody placed: their language is not known either
-        return await _refuse(deps, body, context, deps.languages.default, SLACK_TROUBLE)
+    except (SlackTrouble, TimeoutError):  # not placed: in their language if seen before
+        return await _refuse(deps, body, context, _language(deps, user_id), SLACK_TROUBLE)
     if caller.internal:
         return await next()
     kind = body.get("type")
@@ -191,8 +191,16 @@ async def place_caller(
     if kind == "view_closed":
         return await next()
     log.info("refused an outsider's %s", kind)
-    language = deps.languages.of(caller.person.locale if caller.person is not None else None)
-    return await _refuse(deps, body, context, language, OUTSIDER_REFUSAL)
+    return await _refuse(deps, body, context, _language(deps, user_id, caller), OUTSIDER_REFUSAL)
+
+
+def _language(deps: Deps, user_id: str, caller: Caller | None = None) -> Language:
+    """The language of somebody refused: Slack's record of them if placed, else what the
+    directory knows of them already (a payload's team hint places without asking Slack),
+    else the default. Never waits on Slack."""
+    person = caller.person if caller is not None else None
+    person = person or deps.directory.known(user_id)
+    return deps.languages.of(person.locale if person is not None else None)
 
 
 async def _refuse(
