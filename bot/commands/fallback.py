@@ -46,17 +46,10 @@ async def unserved_command(
     ack: Ack, command: dict[str, Any], context: AsyncBoltContext, deps: Deps
 ) -> None:
     language = await caller_language(deps, context)
-    name = str(command.get("command") or "")[:40]
-    if name:
-        unserved = language._(
-            "`{command}` is not available in this version of Parley yet. "
-            "`/dispute help` shows what is."
-        ).format(command=name)
-    else:
-        unserved = language._(
-            "`this command` is not available in this version of Parley yet. "
-            "`/dispute help` shows what is."
-        )
+    name = str(command["command"])[:40]  # the edge lets no command in without its name
+    unserved = language._(
+        "`{command}` is not available in this version of Parley yet. `/dispute help` shows what is."
+    ).format(command=name)
     await answer(ack, *error(unserved))
 
 
