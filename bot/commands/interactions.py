@@ -86,7 +86,7 @@ def pressed(name: str, run: Callable[[Press], Awaitable[None]]) -> Listener:
             await tell(respond, say(exc, press.language))
         except (SlackApiError, SlackTrouble, UnknownUser) as exc:
             log.warning("%s: Slack failed us (%s)", name, _why(exc))
-            await tell(respond, SLACK_TROUBLE)
+            await tell(respond, press.language._(SLACK_TROUBLE))
 
     return listener
 
@@ -119,7 +119,7 @@ class Form(Generic[M]):
     name: str
     metadata: type[M]
     main_block: str  # where a refusal of the whole request is shown
-    stale: str  # "This form is out of date. Close it and use /dispute."
+    stale: str  # an N_-marked msgid: N_("This form is out of date. Close it and use /dispute.")
     blocks: Mapping[str, str] = field(default_factory=dict)  # a field → its block
     people_block: str | None = None  # where "I can't find @x" is shown
     limit: int = 150  # Slack shows this much of a field's error
@@ -143,7 +143,8 @@ def submitted(spec: Form[M], run: Callable[[Submission[M]], Awaitable[None]]) ->
         try:
             form = spec.metadata.model_validate_json(view.get("private_metadata") or "")
         except ValidationError:
-            await ack(response_action="errors", errors={spec.main_block: spec.stale})
+            stale = (await caller_language(deps, context))._(spec.stale)
+            await ack(response_action="errors", errors={spec.main_block: stale})
             return
         submission = Submission(
             deps=deps,
@@ -166,10 +167,11 @@ def submitted(spec: Form[M], run: Callable[[Submission[M]], Awaitable[None]]) ->
         except DomainError as exc:
             errors[spec.block_of(exc.field)] = _shown(exc, submission.language, spec.limit)
         except UnknownUser as exc:
-            errors[spec.people_block or spec.main_block] = f"I can't find {exc.ref} in Slack."
+            unknown = submission.language._("I can't find {ref} in Slack.").format(ref=exc.ref)
+            errors[spec.people_block or spec.main_block] = unknown
         except (SlackApiError, SlackTrouble) as exc:
             log.warning("%s: Slack failed us (%s)", spec.name, _why(exc))
-            errors[spec.main_block] = SLACK_TROUBLE
+            errors[spec.main_block] = submission.language._(SLACK_TROUBLE)
         if errors:
             await ack(response_action="errors", errors=errors)
         else:

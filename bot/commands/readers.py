@@ -13,7 +13,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
-from bot.commands.identity import SlackTrouble, caller_of
+from bot.commands.identity import SlackTrouble, caller_of, placed_caller
 from bot.commands.words.language import Language
 from bot.domain.parties import Person
 from bot.workflows import parties
@@ -32,6 +32,13 @@ async def caller_language(deps: Deps, context: AsyncBoltContext) -> Language:
     except SlackTrouble:
         return deps.languages.default
     return person_language(deps, caller.person)
+
+
+def caller_language_now(deps: Deps, context: AsyncBoltContext) -> Language:
+    """The language of the person behind this request as far as it is known this instant,
+    without waiting on Slack: theirs once placed, the default until then."""
+    caller = placed_caller(context)
+    return person_language(deps, caller.person if caller is not None else None)
 
 
 async def channel_language(deps: Deps, channel_id: str, workspace_id: str) -> Language:
