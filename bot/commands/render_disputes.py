@@ -30,7 +30,7 @@ from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain.clocks import duration_parts
 from bot.domain.disputes import Dispute, TimelineEvent
-from bot.domain.ladder import Stage, Status
+from bot.domain.ladder import Stage, Status, read_overdue_text
 from bot.domain.parties import Audience, Party, PartyKind
 from bot.domain.timeline import TimelineKind, announcement
 from bot.domain.visibility import visible_events, visible_parties
@@ -242,8 +242,27 @@ def event_line(
         who = md("{} ({})", who, event.party)
     line = md("{} · {} {}", language.stamp(local(event.at, tz)), who, what)
     if with_text and event.text and meaning.quoted:
-        line += md(language._(": {text}"), text=truncate(event.text, 300))
+        said = truncate(record_words(event.text, language), 300)
+        line += md(language._(": {text}"), text=said)
     return line
+
+
+def record_words(text: str, language: Language) -> str:
+    """A text of the record as the reader reads it: Parley's own (a stage that ran out, an
+    automatic escalation) in their words; what a person wrote, as they wrote it."""
+    found = read_overdue_text(text)
+    if found is None:
+        return text
+    overdue = language.ngettext(
+        "{stage} overdue by {n} working day",
+        "{stage} overdue by {n} working days",
+        found.working_days,
+    ).format(stage=language._(found.stage.label), n=found.working_days)
+    if not found.automatic:
+        return overdue
+    return language._("{overdue}: escalated automatically, as the company's config asks").format(
+        overdue=overdue
+    )
 
 
 def duration_text(seconds: int, language: Language, *, in_days: bool = True) -> str:
@@ -348,7 +367,7 @@ def change_line(
         actor=mention(actor_id), stage=md("*{}*", stage_text(dispute.stage, language))
     )
     head = md("{} {}", THREAD_ICONS[kind], words)
-    return truncate(md("{}: {}", head, text), SECTION_LIMIT)
+    return truncate(md("{}: {}", head, record_words(text, language)), SECTION_LIMIT)
 
 
 def escalation_notice(
@@ -365,7 +384,11 @@ def escalation_notice(
             title=dispute.title,
             stage=stage_text(dispute.stage, language),
         ),
-        md(language._("Escalated by {actor}: {reason}"), actor=mention(actor_id), reason=reason),
+        md(
+            language._("Escalated by {actor}: {reason}"),
+            actor=mention(actor_id),
+            reason=record_words(reason, language),
+        ),
         md(
             language._("*Owner:* {owner} · *Parties:* {parties}"),
             owner=mention(dispute.owner_id),

@@ -8,6 +8,7 @@ See docs/ladder.md for the diagram.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -166,3 +167,43 @@ def _reopen(state: LadderState, *, ref: str, is_approver: bool) -> Transition:
     if state.stage in APPROVAL_NEEDED and not is_approver:
         raise NotAllowed("dispute.approver_reopen", ref=ref, stage=state.stage)
     return Transition(Action.REOPEN, state, LadderState(state.stage, Status.OPEN))
+
+
+# The record's own text when a stage runs out, as stored and exported (a fact line in English,
+# like every stored text); the renderer reads it back to say it in the reader's language.
+_AUTOMATIC = ": escalated automatically, as the company's config asks"
+_OVERDUE = re.compile(
+    r"(?P<label>.+) overdue by (?P<days>\d{1,6}) working days?(?P<automatic>"
+    + re.escape(_AUTOMATIC)
+    + r")?"
+)
+
+
+@dataclass(frozen=True)
+class OverdueRecord:
+    """What an overdue (or automatic escalation) entry of the record says, as facts."""
+
+    stage: Stage
+    working_days: int
+    automatic: bool = False
+
+
+def overdue_text(stage: Stage, working_days: int) -> str:
+    plural = "" if working_days == 1 else "s"
+    return f"{stage.label} overdue by {working_days} working day{plural}"
+
+
+def automatic_escalation_text(overdue: str) -> str:
+    return overdue + _AUTOMATIC
+
+
+def read_overdue_text(text: str) -> OverdueRecord | None:
+    """The facts of a text `overdue_text` (or `automatic_escalation_text`) wrote; None for
+    any other text (a person's reason)."""
+    found = _OVERDUE.fullmatch(text)
+    if found is None:
+        return None
+    stage = next((s for s in Stage if s.label == found["label"]), None)
+    if stage is None:
+        return None
+    return OverdueRecord(stage, int(found["days"]), automatic=found["automatic"] is not None)
