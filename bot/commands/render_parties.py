@@ -85,6 +85,7 @@ def party_list(
         if audience.internal
         else language._("Parties in this channel ({n})").format(n=len(entries))
     )
+    entries = sorted(entries, key=lambda e: language.sort_key(e.party.name))
     shown = [entry_line(e, language) for e in entries[:LIST_LIMIT]]
     blocks: Blocks = [section(md("*{}*", title)), *sections(shown)]
     if len(entries) > LIST_LIMIT:

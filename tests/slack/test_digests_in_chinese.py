@@ -238,3 +238,33 @@ async def test_party_answers_in_the_callers_language(app: Running) -> None:
     english = answered(await slash(app, "/party", "list", user="U0BOB", channel="C0DESK"))
     assert "• *Initech* · customer · `T0INITECH` — 1 open dispute" in english
     assert "供应商" not in english
+
+
+def test_party_names_sort_as_each_reader_expects() -> None:
+    """`/party list` is sorted by the reader's collation: Chinese names by pinyin for a
+    Chinese reader (阿里云 a, 华为 h, 中兴 z), whatever order the store gave them in."""
+    from bot.commands import render_parties
+    from bot.commands.words.language import Languages
+    from bot.domain.parties import Audience, Party, PartyKind
+    from bot.workflows.party_admin import Origin, PartyEntry
+
+    names = ["中兴通讯", "Zeta Systems", "华为", "acme networks", "阿里云", "Beta Corp"]
+    entries = [
+        PartyEntry(Party(id=i, name=n, kind=PartyKind.SUPPLIER), Origin.CONFIG, 0)
+        for i, n in enumerate(names, 1)
+    ]
+    languages = Languages()
+
+    def order(code: str) -> list[str]:
+        _, blocks = render_parties.party_list(
+            entries, audience=Audience(), language=languages[code]
+        )
+        shown = " ".join(str(b.get("text", {}).get("text", "")) for b in blocks)
+        return sorted(names, key=shown.index)
+
+    assert order("zh-CN")[:3] == ["阿里云", "华为", "中兴通讯"]
+    assert [n for n in order("en") if n.isascii()] == [
+        "acme networks",
+        "Beta Corp",
+        "Zeta Systems",
+    ]

@@ -13,12 +13,14 @@ Dates, weekdays and numbers come from CLDR through Babel, in each language's con
 
 from __future__ import annotations
 
+import functools
 import gettext
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+import icu
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -104,6 +106,17 @@ class Language:
 
     def listed(self, items: Iterable[str]) -> str:
         return self.patterns.separator.join(items)
+
+    def sort_key(self, text: str) -> bytes:
+        """Sorts names as this language's readers expect (ICU's collation: Chinese by pinyin,
+        English case-insensitively, accents after their letters)."""
+        return bytes(_collator(self.code).getSortKey(text))
+
+
+@functools.cache
+def _collator(code: str) -> icu.Collator:
+    """One ICU collator per language (read-only once made, so shared by every reader)."""
+    return icu.Collator.createInstance(icu.Locale(code.replace("-", "_")))
 
 
 class Languages:
