@@ -66,9 +66,21 @@ def clock_text(clock: StageClock, tz: ZoneInfo, language: Language) -> str:
         ).format(n=-left, day=due)
     if left == 0:
         return language._("due today, {time}").format(time=language.clock(local(clock.due_at, tz)))
-    return language.ngettext(
+    said = language.ngettext(
         "due {day}, {n} working day left", "due {day}, {n} working days left", left
     ).format(day=due, n=left)
+    if not clock.holidays or clock.calendar is None:
+        return said
+    names = dict.fromkeys(
+        name
+        for day in clock.holidays
+        if (name := clock.calendar.holiday_name(day, language.code)) is not None
+    )
+    if not names:
+        return said
+    return language._("{clock} ({holidays} in between)").format(
+        clock=said, holidays=language.listed(names)
+    )
 
 
 def stage_text(stage: Stage, language: Language) -> str:

@@ -223,3 +223,35 @@ async def test_the_overdue_dm_is_in_the_owner_s_language_and_the_line_in_the_cha
     assert "在 *阶段 1/4 · 协调* 已逾期 1 个工作日。" in said
     assert "是否升级到 *阶段 2/4 · 多方协商*？" in said
     assert "'text': '升级'" in said
+
+
+def test_a_deadline_pushed_out_by_a_holiday_names_it_in_the_readers_language() -> None:
+    """A stage opened the day before China's National Day runs over it: the clock says why
+    the deadline is so far off, with the holiday library's name in each reader's language."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.commands.render_disputes import clock_text
+    from bot.commands.words.language import Languages
+    from bot.domain.calendar import calendar_for
+    from bot.domain.disputes import Dispute
+    from bot.domain.ladder import Status
+    from bot.workflows.disputes import stage_clock
+
+    calendar = calendar_for("CN", "Asia/Shanghai")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 9, 30, 10, 0, tzinfo=shanghai)
+    due = calendar.add_working_days(now, 3)
+    dispute = Dispute.model_construct(stage_due_at=due, status=Status.OPEN)
+    clock = stage_clock(dispute, now=now, calendar=calendar)
+    languages = Languages()
+    assert clock_text(clock, shanghai, languages["en"]) == (
+        "due Sat 10 Oct, 3 working days left (National Day in between)"
+    )
+    assert clock_text(clock, shanghai, languages["zh-CN"]) == (
+        "10月10日 周六 截止，剩余 3 个工作日（其间有国庆节）"
+    )
+    later = stage_clock(
+        dispute, now=datetime(2026, 10, 8, 10, 0, tzinfo=shanghai), calendar=calendar
+    )
+    assert "in between" not in clock_text(later, shanghai, languages["en"])
