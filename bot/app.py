@@ -18,6 +18,7 @@ from bot.commands import register_all
 from bot.commands.bolt_internals import SignalledAck, install_listener_runner
 from bot.commands.deps import Deps
 from bot.commands.directory import Directory
+from bot.commands.words.language import Languages
 from bot.config import ParleyConfig, resolve_config
 from bot.domain.calendar import calendar_for
 from bot.domain.parties import Person
@@ -103,6 +104,7 @@ def build_deps(
         calendar=calendar_for(config.calendar.holidays, config.calendar.timezone),
         settings=settings,
         directory=Directory(client),
+        languages=Languages(config.i18n.locale),
     )
 
 

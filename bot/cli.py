@@ -159,12 +159,19 @@ def config_check(path: Path | None) -> None:
 
 @cli.command()
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict.")
+@click.option(
+    "--locale",
+    type=click.Choice(["en", "zh-CN"]),
+    default="en",
+    show_default=True,
+    help="The language every person in the demo reads Slack in (and the channels' language).",
+)
 @one_line_errors
-def demo(quiet: bool) -> None:
+def demo(quiet: bool, locale: str) -> None:
     """A scripted session against a built-in Slack stand-in; no Slack account needed."""
     from bot.demo.runner import run_demo
 
-    ok = asyncio.run(run_demo(echo=None if quiet else click.echo))
+    ok = asyncio.run(run_demo(echo=None if quiet else click.echo, locale=locale))
     if quiet:
         click.echo("parley demo: every scene passed" if ok else "parley demo: a scene FAILED")
     sys.exit(0 if ok else 1)

@@ -9,13 +9,18 @@ from contextlib import contextmanager
 import pytest
 
 from bot.commands.words import say_plain
+from bot.commands.words.language import Languages
 from bot.domain.errors import DomainError
+
+LANGUAGES = Languages()
+ENGLISH = LANGUAGES["en"]
+CHINESE = LANGUAGES["zh-CN"]
 
 
 def words(error: BaseException) -> str:
     """What `error` (a DomainError) says in English, as plain text."""
     assert isinstance(error, DomainError), error
-    return say_plain(error)
+    return say_plain(error, ENGLISH)
 
 
 @contextmanager

@@ -14,12 +14,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render_agreements
+from bot.commands import outgoing, render_agreement_form, render_agreements
 from bot.commands.blocks import MESSAGE_BLOCK_LIMIT, Blocks, notice, section
 from bot.commands.deps import Deps
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain import agreement_terms
 from bot.domain.agreements import Agreement
 from bot.domain.disputes import Dispute
@@ -60,18 +62,18 @@ FORM = Form(
     name="the agreement form",
     metadata=AgreementForm,
     main_block="what",
-    stale="This form is out of date. Close it and use /agreement again.",
+    stale=N_("This form is out of date. Close it and use /agreement again."),
     blocks={
         key: key
         for key in (
             *agreement_terms.FIELDS,
-            render_agreements.PARTY_BLOCK,
-            render_agreements.PEOPLE_BLOCK,
-            render_agreements.CHANNEL_BLOCK,
-            render_agreements.DATE_BLOCK,
+            render_agreement_form.PARTY_BLOCK,
+            render_agreement_form.PEOPLE_BLOCK,
+            render_agreement_form.CHANNEL_BLOCK,
+            render_agreement_form.DATE_BLOCK,
         )
     },
-    people_block=render_agreements.PEOPLE_BLOCK,
+    people_block=render_agreement_form.PEOPLE_BLOCK,
     limit=300,
 )
 
@@ -81,7 +83,7 @@ def register(app: AsyncApp) -> None:
     app.action(render_agreements.ACKNOWLEDGE_BUTTON)(
         pressed("the agreement card's Acknowledge", acknowledge_pressed)
     )
-    app.view(render_agreements.MODAL)(submitted(FORM, form_submitted))
+    app.view(render_agreement_form.MODAL)(submitted(FORM, form_submitted))
 
 
 # --- subcommands ----------------------------------------------------------------------------
@@ -128,13 +130,14 @@ async def new(call: Invocation) -> None:
             options.insert(0, (selected, shown))
     if not options:
         raise InvalidInput("agreement.no_other_team")
-    if selected is not None and len(options) > render_agreements.OPTIONS_LIMIT:
+    if selected is not None and len(options) > render_agreement_form.OPTIONS_LIMIT:
         chosen = [o for o in options if o[0] == selected]
         options = chosen + [o for o in options if o[0] != selected]
     form = AgreementForm(channel=call.channel_id, teams=tuple(offered))
     await call.ack()
-    modal = render_agreements.modal(
+    modal = render_agreement_form.modal(
         form.model_dump_json(),
+        language=call.language,
         parties=options,
         selected=selected,
         people=list(dict.fromkeys(p.user_id for p in teams.values())),
@@ -148,7 +151,9 @@ async def _open(call: Invocation, modal: dict[str, Any]) -> None:
         await call.client.views_open(trigger_id=call.trigger_id, view=modal)
     except SlackApiError as exc:
         await call.respond(
-            text=f"I couldn't open the form ({exc.response.get('error')}). Try again.",
+            text=call.language._("I couldn't open the form ({error}). Try again.").format(
+                error=exc.response.get("error")
+            ),
             response_type="ephemeral",
         )
 
@@ -164,7 +169,12 @@ async def edit(call: Invocation) -> None:
     )
     form = AgreementForm(channel=call.channel_id, number=number, version=agreement.version)
     await call.ack()
-    await _open(call, render_agreements.modal(form.model_dump_json(), agreement=agreement))
+    await _open(
+        call,
+        render_agreement_form.modal(
+            form.model_dump_json(), language=call.language, agreement=agreement
+        ),
+    )
 
 
 async def list_(call: Invocation) -> None:
@@ -176,7 +186,7 @@ async def list_(call: Invocation) -> None:
         party_name=names_text(call.args),
     )
     text, blocks = render_agreements.agreement_list(
-        page, today=_today(call.deps), internal=audience.internal
+        page, today=_today(call.deps), internal=audience.internal, language=call.language
     )
     await _answer(call, text, blocks, [a.party for a in page.agreements])
 
@@ -192,7 +202,10 @@ async def show(call: Invocation) -> None:
         audience=audience,
     )
     text, blocks = render_agreements.agreement_record(
-        record, today=_today(call.deps), tz=call.deps.config.calendar.zone
+        record,
+        today=_today(call.deps),
+        tz=call.deps.config.calendar.zone,
+        language=call.language,
     )
     await _answer(call, text, blocks, [record.agreement.party])
 
@@ -214,8 +227,9 @@ async def revoke(call: Invocation) -> None:
     await _answer(
         call,
         *notice(
-            f"{agreement.ref} is revoked. Its card says so; it stays on the record and in "
-            "the export."
+            call.language._(
+                "{ref} is revoked. Its card says so; it stays on the record and in the export."
+            ).format(ref=agreement.ref)
         ),
         [agreement.party],
     )
@@ -253,7 +267,7 @@ def _today(deps: Deps) -> date:
 async def form_submitted(form: Submission[AgreementForm]) -> None:
     """Draft A-n or save its next version; every refusal is shown on its field."""
     actor = await form.actor()
-    picked = form.value(render_agreements.PEOPLE_BLOCK, "people", "selected_users")
+    picked = form.value(render_agreement_form.PEOPLE_BLOCK, "people", "selected_users")
     people = [
         await form.deps.directory.person(str(u))
         for u in (picked if isinstance(picked, list) else [])[:50]
@@ -282,14 +296,14 @@ def _on_edit_form(exc: agreement_terms.InvalidTerms) -> agreement_terms.InvalidT
     """The edit form has no party block: a party problem is shown on "what"."""
     problems: dict[str, DomainError] = {}
     for key, problem in exc.problems.items():
-        problems.setdefault("what" if key == render_agreements.PARTY_BLOCK else key, problem)
+        problems.setdefault("what" if key == render_agreement_form.PARTY_BLOCK else key, problem)
     return agreement_terms.InvalidTerms(problems)
 
 
 def _read_draft(form: Submission[AgreementForm], people: list[Person]) -> agreement_terms.Draft:
     """The form's state as the domain's Draft (whatever shape a forged state has)."""
     text = {key: str(form.value(key, "value") or "") for key in agreement_terms.FIELDS}
-    channel = form.value(render_agreements.CHANNEL_BLOCK, "channel", "selected_conversation")
+    channel = form.value(render_agreement_form.CHANNEL_BLOCK, "channel", "selected_conversation")
     return agreement_terms.Draft(
         what=text["what"],
         why=text["why"],
@@ -300,7 +314,9 @@ def _read_draft(form: Submission[AgreementForm], people: list[Person]) -> agreem
         authorization=text["authorization"],
         who_people=people,
         where_channel=str(channel) if channel else None,
-        valid_until=str(form.value(render_agreements.DATE_BLOCK, "date", "selected_date") or ""),
+        valid_until=str(
+            form.value(render_agreement_form.DATE_BLOCK, "date", "selected_date") or ""
+        ),
     )
 
 
@@ -309,7 +325,7 @@ async def _draft_new(
 ) -> Agreement:
     """A-n from the new-agreement form: the party picked, the card's channel, the terms."""
     deps, workspace_id = form.deps, form.workspace_id
-    chosen = form.value(render_agreements.PARTY_BLOCK, "party", "selected_option")
+    chosen = form.value(render_agreement_form.PARTY_BLOCK, "party", "selected_option")
     pick = agreement_terms.pick_party(
         str((chosen if isinstance(chosen, dict) else {}).get("value") or ""),
         parties=await known_parties(deps.store, workspace_id=workspace_id),
@@ -366,7 +382,10 @@ async def _card_channel(
             return found
     audience = await deps.directory.audience(fallback, workspace_id)
     if not audience.internal and audience.team_ids != frozenset({team}):
-        unshared = InvalidInput("agreement.no_shared_channel", field="party", name=pick.name)
+        if pick.name is None:
+            unshared = InvalidInput("agreement.no_shared_channel_unnamed", field="party")
+        else:
+            unshared = InvalidInput("agreement.no_shared_channel", field="party", name=pick.name)
         raise agreement_terms.InvalidTerms({"party": unshared})
     return fallback
 
@@ -411,10 +430,9 @@ async def acknowledge_pressed(press: Press) -> None:
         now=press.deps.clock.now(),
         tz=press.deps.config.calendar.zone,
     )
-    message = (
-        f"Thank you: you acknowledged version {agreement.version} of {agreement.ref}. "
-        "The card shows it."
-    )
+    message = press.language._(
+        "Thank you: you acknowledged version {version} of {ref}. The card shows it."
+    ).format(version=agreement.version, ref=agreement.ref)
     await press.respond(
         text=message,
         blocks=[section(message)],
@@ -437,7 +455,7 @@ async def expire_agreements(deps: Deps, parley: Person) -> None:
 
 
 async def agreement_links(
-    deps: Deps, dispute: Dispute, audience: Audience, blocks: Blocks
+    deps: Deps, dispute: Dispute, audience: Audience, blocks: Blocks, *, language: Language
 ) -> Blocks:
     """`/dispute show` with a last section linking the agreements in force with the dispute's
     parties (in a shared channel, only that channel's own parties')."""
@@ -448,7 +466,7 @@ async def agreement_links(
         now=deps.clock.now(),
         tz=deps.config.calendar.zone,
     )
-    links = render_agreements.dispute_links(found)
+    links = render_agreements.dispute_links(found, language=language)
     if not links:
         return blocks
     return [*blocks[: MESSAGE_BLOCK_LIMIT - len(links)], *links]
@@ -458,7 +476,9 @@ AGREEMENT = SlashCommand(
     name="/agreement",
     subcommands=SUBCOMMANDS,
     usage=render_agreements.usage,
-    outsiders="Only members of the workspace that runs Parley can use /agreement. "
-    "To accept an agreement addressed to your organisation, press Acknowledge on its card.",
+    outsiders=N_(
+        "Only members of the workspace that runs Parley can use /agreement. "
+        "To accept an agreement addressed to your organisation, press Acknowledge on its card."
+    ),
     mention_example="`/agreement new with @their-rep`",
 )

@@ -12,7 +12,10 @@ from datetime import date
 from bot.commands import outgoing, render_agreements
 from bot.commands.blocks import section
 from bot.commands.deps import Deps
+from bot.commands.directory import UnknownUser
+from bot.commands.readers import channel_language, person_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
+from bot.commands.words.language import Language
 from bot.domain import agreement_terms
 from bot.domain.agreements import Agreement
 from bot.domain.notices import (
@@ -29,6 +32,20 @@ DELIVERERS = Deliverers()
 
 def _today(deps: Deps) -> date:
     return agreement_terms.today_in(deps.clock.now(), deps.config.calendar.zone)
+
+
+async def _channel_language(send: Sender, agreement: Agreement) -> Language:
+    """The card and its thread are the channel's: its party's agreed language."""
+    return await channel_language(send.deps, agreement.channel_id, agreement.workspace_id)
+
+
+async def _owner_language(send: Sender, agreement: Agreement) -> Language:
+    """The expiry DM is its owner's: their Slack locale (the default if Slack lost them)."""
+    try:
+        owner = await send.deps.directory.person(agreement.owner_id)
+    except UnknownUser:
+        return send.deps.languages.default
+    return person_language(send.deps, owner)
 
 
 async def _agreement(send: Sender, notice: AgreementNotice) -> Agreement:
@@ -48,7 +65,10 @@ async def post_card(send: Sender, notice: AgreementCard) -> None:
     if agreement.card_ts is not None:
         raise NothingToSend("the card is posted already")
     text, blocks = render_agreements.agreement_card(
-        agreement, today=_today(send.deps), tz=send.deps.config.calendar.zone
+        agreement,
+        today=_today(send.deps),
+        tz=send.deps.config.calendar.zone,
+        language=await _channel_language(send, agreement),
     )
     ts = await send.post(
         channel=agreement.channel_id,
@@ -68,7 +88,10 @@ async def refresh_card(send: Sender, notice: AgreementRefresh) -> None:
     if agreement.card_ts is None:
         raise NothingToSend("the agreement has no card")
     text, blocks = render_agreements.agreement_card(
-        agreement, today=_today(send.deps), tz=send.deps.config.calendar.zone
+        agreement,
+        today=_today(send.deps),
+        tz=send.deps.config.calendar.zone,
+        language=await _channel_language(send, agreement),
     )
     await send.update(
         channel=agreement.channel_id,
@@ -86,7 +109,8 @@ async def version_line(send: Sender, notice: AgreementVersionLine) -> None:
     if agreement.card_ts is None:
         raise NothingToSend("the agreement has no card")
     line = render_agreements.new_version_line(
-        agreement.model_copy(update={"version": notice.version})
+        agreement.model_copy(update={"version": notice.version}),
+        language=await _channel_language(send, agreement),
     )
     await send.post(
         channel=agreement.channel_id,
@@ -105,7 +129,9 @@ async def expired_dm(send: Sender, notice: AgreementExpiredDm) -> None:
     if agreement.card_ts:
         permalink = await send.deps.directory.permalink(agreement.channel_id, agreement.card_ts)
     text, blocks = render_agreements.expiry_dm(
-        agreement.model_copy(update={"version": notice.version}), permalink=permalink
+        agreement.model_copy(update={"version": notice.version}),
+        permalink=permalink,
+        language=await _owner_language(send, agreement),
     )
     channel = await send.dm(agreement.owner_id)
     await send.post(

@@ -13,7 +13,10 @@ from datetime import datetime, timedelta
 
 from bot.commands import outgoing, render_digests
 from bot.commands.deps import Deps
+from bot.commands.directory import UnknownUser
+from bot.commands.readers import channel_language, person_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
+from bot.commands.words.language import Language
 from bot.domain.digests import DigestKind
 from bot.domain.notices import DigestDue
 from bot.domain.parties import Audience
@@ -88,6 +91,19 @@ async def permalinks(deps: Deps, digest: digests_content.Digest) -> dict[tuple[s
     return found
 
 
+async def _reader_language(
+    deps: Deps, kind: DigestKind, target: str, workspace_id: str
+) -> Language:
+    """Who reads it decides: a channel's digest in the channel's language, a person's digest
+    (by DM) in theirs."""
+    if kind is DigestKind.CHANNEL:
+        return await channel_language(deps, target, workspace_id)
+    try:
+        return person_language(deps, await deps.directory.person(target))
+    except UnknownUser:
+        return deps.languages.default
+
+
 @DELIVERERS.of(DigestDue)
 async def deliver(send: Sender, notice: DigestDue) -> None:
     """A digest the scheduler (or `/digest now`) owed: composed as things are now, posted
@@ -127,6 +143,7 @@ async def deliver(send: Sender, notice: DigestDue) -> None:
         links=links,
         day=notice.due_at.astimezone(tz).date(),
         late_since=late_since,
+        language=await _reader_language(deps, kind, target, notice.workspace_id),
     )
     channel = await send.dm(target) if kind is DigestKind.PERSON else target
     await send.post(

@@ -13,9 +13,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands import render_disputes
 from bot.commands.blocks import section
+from bot.commands.directory import UnknownUser
 from bot.commands.home import refresh_homes
 from bot.commands.outgoing import About
+from bot.commands.readers import channel_language, person_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
+from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Stage
 from bot.domain.notices import (
@@ -50,8 +53,9 @@ async def card(send: Sender, notice: DisputeCard) -> None:
         raise NothingToSend("the card is posted already")
     audience = await deps.directory.audience(dispute.channel_id, dispute.workspace_id)
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
+    language = await channel_language(deps, dispute.channel_id, dispute.workspace_id)
     text, blocks = render_disputes.dispute_card(
-        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience
+        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience, language=language
     )
     ts = await send.post(
         channel=dispute.channel_id, text=text, blocks=blocks, about=About(disputes=[dispute])
@@ -64,7 +68,10 @@ async def card(send: Sender, notice: DisputeCard) -> None:
 async def line(send: Sender, notice: DisputeLine) -> None:
     """A ladder move, said in the dispute's home thread."""
     dispute = await _dispute(send, notice)
-    said = render_disputes.change_line(dispute, notice.event, notice.text, notice.actor_id)
+    language = await channel_language(send.deps, dispute.channel_id, dispute.workspace_id)
+    said = render_disputes.change_line(
+        dispute, notice.event, notice.text, notice.actor_id, language
+    )
     await _say_in_thread(send, dispute, said)
 
 
@@ -90,11 +97,14 @@ async def refresh(send: Sender, notice: DisputeRefresh) -> None:
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
     for channel_id, ts, kind in await disputes.dispute_threads(deps.store, dispute=dispute):
         audience = await deps.directory.audience(channel_id, dispute.workspace_id)
+        # Rendered for its channel again: an edited card keeps the channel's language.
+        language = await channel_language(deps, channel_id, dispute.workspace_id)
         text, blocks = render_disputes.dispute_card(
             dispute,
             clock=clock,
             tz=deps.config.calendar.zone,
             audience=audience,
+            language=language,
             linked=kind != "home",
         )
         try:
@@ -123,8 +133,9 @@ def _may_cure(exc: SlackApiError) -> bool:
 async def tell(send: Sender, notice: DisputeTell) -> None:
     """The dispute-process or legal channel told that a dispute entered its stage."""
     dispute = await _dispute(send, notice)
+    language = await channel_language(send.deps, notice.channel_id, dispute.workspace_id)
     text, blocks = render_disputes.escalation_notice(
-        dispute, notice.text, notice.actor_id, tz=send.deps.config.calendar.zone
+        dispute, notice.text, notice.actor_id, tz=send.deps.config.calendar.zone, language=language
     )
     # Internal: it names every party. A misconfigured shared channel is refused at the door.
     await send.post(
@@ -139,8 +150,12 @@ async def tell(send: Sender, notice: DisputeTell) -> None:
 async def overdue_line(send: Sender, notice: DisputeOverdueLine) -> None:
     """The stage ran out: said once in the thread."""
     dispute = await _dispute(send, notice)
+    language = await channel_language(send.deps, dispute.channel_id, dispute.workspace_id)
     said = render_disputes.overdue_line(
-        _at_stage(dispute, notice.stage), notice.working_days, send.deps.config.calendar.zone
+        _at_stage(dispute, notice.stage),
+        notice.working_days,
+        send.deps.config.calendar.zone,
+        language,
     )
     await _say_in_thread(send, dispute, said)
 
@@ -157,6 +172,7 @@ async def overdue_dm(send: Sender, notice: DisputeOverdueDm) -> None:
         dispute if notice.escalated else _at_stage(dispute, notice.stage),
         notice.working_days,
         tz=deps.config.calendar.zone,
+        language=await _owner_language(send, dispute.owner_id),
         escalated=notice.escalated,
         permalink=permalink,
         owner_is_approver=dispute.owner_id in deps.config.people.approvers,
@@ -165,6 +181,15 @@ async def overdue_dm(send: Sender, notice: DisputeOverdueDm) -> None:
     await send.post(
         channel=channel, text=text, blocks=blocks, about=About(disputes=[dispute], internal=True)
     )
+
+
+async def _owner_language(send: Sender, owner_id: str) -> Language:
+    """The owner's DM is in the owner's own language (the default if Slack no longer knows
+    them: the DM is refused at the door anyway)."""
+    try:
+        return person_language(send.deps, await send.deps.directory.person(owner_id))
+    except UnknownUser:
+        return send.deps.languages.default
 
 
 def _at_stage(dispute: Dispute, stage: Stage) -> Dispute:

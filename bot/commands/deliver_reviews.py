@@ -6,12 +6,16 @@ A review in a Slack Connect channel is its parties' business: every post carries
 ``About(parties=…)`` and passes the door. Direct messages only ever go to members of the
 workspace: an item owned by somebody of another organisation is reminded to the review's
 owner, who can press Done for them.
+
+Posts and edits in a channel are in the channel's language (an edit renders for its channel
+again); direct messages in their person's (`bot/commands/readers.py`).
 """
 
 from __future__ import annotations
 
 from bot.commands import outgoing, render_reviews
 from bot.commands.directory import UnknownUser
+from bot.commands.readers import channel_language, person_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.domain.notices import (
     ActionDue,
@@ -22,7 +26,7 @@ from bot.domain.notices import (
     ReviewPrompt,
     ReviewReminder,
 )
-from bot.domain.parties import is_external
+from bot.domain.parties import Person, is_external
 from bot.domain.reviews import ActionItem, Review
 from bot.workflows import review_reminders, reviews_actions
 
@@ -59,7 +63,10 @@ async def remind(send: Sender, notice: ReviewReminder) -> None:
         deps.store, review=review, audience=audience
     )
     late = review_reminders.meeting_late(review, occurrence, deps.calendar)
-    text, blocks = render_reviews.reminder(review, occurrence, notice.reminder, actions, late=late)
+    language = await channel_language(deps, review.channel_id, review.workspace_id)
+    text, blocks = render_reviews.reminder(
+        review, occurrence, notice.reminder, actions, late=late, language=language
+    )
     ts = await send.post(
         channel=review.channel_id,
         text=text,
@@ -93,8 +100,11 @@ async def prompt(send: Sender, notice: ReviewPrompt) -> None:
         actions = await reviews_actions.counterpart_actions(
             deps.store, review=review, audience=audience
         )
-    text, blocks = render_reviews.prompt(review, occurrence, actions, reminded=reminded)
     channel = thread[0] if thread else review.channel_id
+    language = await channel_language(deps, channel, review.workspace_id)
+    text, blocks = render_reviews.prompt(
+        review, occurrence, actions, reminded=reminded, language=language
+    )
     ts = await send.post(
         channel=channel,
         text=text,
@@ -119,7 +129,8 @@ async def post_action(send: Sender, notice: ActionPosted) -> None:
     deps = send.deps
     item, review = await _action(send, notice)
     thread = await review_reminders.latest_thread(deps.store, review=review)
-    text, blocks = render_reviews.action_message(item, review)
+    language = await channel_language(deps, review.channel_id, review.workspace_id)
+    text, blocks = render_reviews.action_message(item, review, language)
     ts = await send.post(
         channel=review.channel_id,
         text=text,
@@ -137,7 +148,6 @@ async def refresh_action(send: Sender, notice: ActionRefresh) -> None:
     """Edit the item's message in the review's channel (and the message whose Done button
     was pressed) to show it as it is now."""
     item, review = await _action(send, notice)
-    text, blocks = render_reviews.action_message(item, review)
     targets = []
     if item.channel_id and item.message_ts:
         targets.append((item.channel_id, item.message_ts))
@@ -146,6 +156,8 @@ async def refresh_action(send: Sender, notice: ActionRefresh) -> None:
     if not targets:
         raise NothingToSend("the item has no message yet")
     for channel, ts in targets:
+        language = await channel_language(send.deps, channel, review.workspace_id)
+        text, blocks = render_reviews.action_message(item, review, language)
         await send.update(
             channel=channel,
             ts=ts,
@@ -168,13 +180,19 @@ async def action_due(send: Sender, notice: ActionDue) -> None:
         owner = await deps.directory.person(item.owner_id)
     except UnknownUser:
         owner = None
+    reader = owner
     if owner is None or is_external(owner, item.workspace_id) or owner.is_bot:
         to = review.owner_id
+        reader = await _person_or_none(send, review.owner_id)
     permalink = None
     if item.channel_id and item.message_ts:
         permalink = await deps.directory.permalink(item.channel_id, item.message_ts)
     text, blocks = render_reviews.action_due(
-        item, review, for_owner=to == item.owner_id, permalink=permalink
+        item,
+        review,
+        for_owner=to == item.owner_id,
+        language=person_language(deps, reader),
+        permalink=permalink,
     )
     await _dm(send, to, text, blocks)
 
@@ -186,8 +204,18 @@ async def report_due(send: Sender, notice: ReportDue) -> None:
     late = None
     if review.next_at is not None:
         late = review_reminders.meeting_late(review, review.next_at, send.deps.calendar)
-    text, blocks = render_reviews.report_due(review, notice.deadline, late=late)
+    owner = await _person_or_none(send, review.owner_id)
+    text, blocks = render_reviews.report_due(
+        review, notice.deadline, late=late, language=person_language(send.deps, owner)
+    )
     await _dm(send, review.owner_id, text, blocks)
+
+
+async def _person_or_none(send: Sender, user_id: str) -> Person | None:
+    try:
+        return await send.deps.directory.person(user_id)
+    except UnknownUser:
+        return None
 
 
 async def _dm(send: Sender, user_id: str, text: str, blocks: list[dict[str, object]]) -> None:

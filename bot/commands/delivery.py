@@ -33,8 +33,11 @@ from bot.commands import (
     deliver_reviews,
 )
 from bot.commands.deps import Deps
+from bot.commands.directory import UnknownUser
 from bot.commands.outgoing import About
+from bot.commands.readers import person_language
 from bot.commands.sending import Deliverer, Deliverers, NothingToSend, Sender, Undeliverable
+from bot.commands.words.language import Language
 from bot.domain.notices import DeliveryFailed, Notice, UnreadableNotice
 from bot.store import outbox as repo
 from bot.store.outbox import OutboxRow
@@ -352,16 +355,47 @@ def _backoff(attempts: int) -> timedelta:
 
 @DELIVERERS.of(DeliveryFailed)
 async def tell_failure(send: Sender, notice: DeliveryFailed) -> None:
-    """A DM to the person behind a notice that could not be delivered."""
+    """A DM to the person behind a notice that could not be delivered, in their language.
+
+    `what` is stored with the notice, in English ("the card of D-3"), by the workflow that
+    owed it; the sentence around it is the reader's."""
+    language = await _language_of(send.deps, notice.user_id)
     what, error = notice.what, notice.error
-    hint = {
-        "channel_not_found": "the channel is gone or I cannot see it",
-        "not_in_channel": "I am not in that channel; invite me with `/invite @Parley`",
-        "is_archived": "the channel is archived",
-        "isolation": "it would have shown one party's business to another",
-    }.get(error, error)
-    text = f":warning: I couldn't deliver {what} ({hint}). It is on record all the same."
+    if error == "channel_not_found":
+        told = language._(
+            ":warning: I couldn't deliver {what} (the channel is gone or I cannot see it). "
+            "It is on record all the same."
+        )
+    elif error == "not_in_channel":
+        told = language._(
+            ":warning: I couldn't deliver {what} (I am not in that channel; invite me with "
+            "`/invite @Parley`). It is on record all the same."
+        )
+    elif error == "is_archived":
+        told = language._(
+            ":warning: I couldn't deliver {what} (the channel is archived). "
+            "It is on record all the same."
+        )
+    elif error == "isolation":
+        told = language._(
+            ":warning: I couldn't deliver {what} (it would have shown one party's business "
+            "to another). It is on record all the same."
+        )
+    else:
+        told = language._(
+            ":warning: I couldn't deliver {what} ({error}). It is on record all the same."
+        )
+    text = told.format(what=what, error=error)
     channel = await send.dm(notice.user_id)
     await send.post(
         channel=channel, text=text, blocks=[blocks.section(text)], about=About(internal=True)
     )
+
+
+async def _language_of(deps: Deps, user_id: str) -> Language:
+    """A person's language for a DM; the default when Slack cannot say (the DM still goes)."""
+    try:
+        return person_language(deps, await deps.directory.person(user_id))
+    except (UnknownUser, SlackApiError) as exc:
+        log.info("no language for %s (%s): the default", user_id, type(exc).__name__)
+        return deps.languages.default

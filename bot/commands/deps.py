@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.commands.directory import Directory
 from bot.commands.runtime import Runtime
+from bot.commands.words.language import Languages
 from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
 from bot.settings import Settings
@@ -21,5 +22,6 @@ class Deps:
     calendar: WorkCalendar
     settings: Settings
     directory: Directory
+    languages: Languages  # the catalogs; a reader's Language comes from bot/commands/readers.py
     # What this Parley keeps in memory while it runs (bot/commands/runtime.py).
     runtime: Runtime = field(default_factory=Runtime, compare=False, hash=False)

@@ -18,13 +18,12 @@ from bot.commands.common import answer
 from bot.commands.deliver_digests import compose
 from bot.commands.deps import Deps
 from bot.commands.router import Invocation, SlashCommand, slash_command
+from bot.commands.words.base import N_
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.errors import InvalidInput
 from bot.workflows import digests
 
 log = logging.getLogger(__name__)
-
-ME_EXAMPLE = "`/digest me at 09:00`"
 
 
 def register(app: AsyncApp) -> None:
@@ -46,10 +45,10 @@ async def _usage_with_status(call: Invocation, problem: str | None) -> tuple[str
         target=call.user_id,
     )
     status = [
-        render_digests.subscription_status(here, DigestKind.CHANNEL),
-        render_digests.subscription_status(mine, DigestKind.PERSON),
+        render_digests.subscription_status(here, DigestKind.CHANNEL, call.language),
+        render_digests.subscription_status(mine, DigestKind.PERSON, call.language),
     ]
-    return render_digests.usage(problem, status=status)
+    return render_digests.usage(call.language, problem, status=status)
 
 
 async def _postable_channel(call: Invocation) -> None:
@@ -93,7 +92,7 @@ async def subscribe(call: Invocation) -> None:
         actor=actor,
         now=call.deps.clock.now(),
     )
-    text = render_digests.subscribed(sub, before, _first_due(sub, call.deps))
+    text = render_digests.subscribed(sub, before, _first_due(sub, call.deps), call.language)
     await answer(call.ack, *notice(text))
 
 
@@ -110,7 +109,11 @@ async def unsubscribe(call: Invocation) -> None:
     )
     await answer(
         call.ack,
-        *notice("This channel's digest is stopped. `/digest subscribe` starts it again."),
+        *notice(
+            call.language._(
+                "This channel's digest is stopped. `/digest subscribe` starts it again."
+            )
+        ),
     )
 
 
@@ -138,7 +141,12 @@ async def me(call: Invocation) -> None:
             actor=actor,
         )
         await answer(
-            call.ack, *notice(f"Your digest by DM is stopped. {ME_EXAMPLE} starts it again.")
+            call.ack,
+            *notice(
+                call.language._(
+                    "Your digest by DM is stopped. `/digest me at 09:00` starts it again."
+                )
+            ),
         )
         return
     at = digests.parse_at(call.args, kind=DigestKind.PERSON)
@@ -152,7 +160,7 @@ async def me(call: Invocation) -> None:
         actor=actor,
         now=call.deps.clock.now(),
     )
-    text = render_digests.subscribed(sub, before, _first_due(sub, call.deps))
+    text = render_digests.subscribed(sub, before, _first_due(sub, call.deps), call.language)
     await answer(call.ack, *notice(text))
 
 
@@ -182,7 +190,10 @@ async def now(call: Invocation) -> None:
         await answer(
             call.ack,
             *notice(
-                "Nothing needs attention here right now: the digest is empty, so I posted nothing."
+                call.language._(
+                    "Nothing needs attention here right now: "
+                    "the digest is empty, so I posted nothing."
+                )
             ),
         )
         return
@@ -222,7 +233,7 @@ DIGEST = SlashCommand(
     subcommands=SUBCOMMANDS,
     usage=render_digests.usage,
     internal_usage=_usage_with_status,
-    outsiders=(
+    outsiders=N_(
         "Only members of the workspace that runs Parley can use /digest. "
         "To answer a dispute, reply in its thread."
     ),

@@ -88,7 +88,9 @@ class Directory:
 
     async def _look_up(self, user_id: str) -> Person:
         try:
-            user: dict[str, Any] = (await self._client.users_info(user=user_id))["user"]
+            user: dict[str, Any] = (
+                await self._client.users_info(user=user_id, include_locale=True)
+            )["user"]
         except SlackApiError as exc:
             if exc.response.get("error") in ("user_not_found", "users_not_found"):
                 raise UnknownUser(user_id) from None
@@ -101,6 +103,7 @@ class Directory:
             name=str(profile.get("display_name") or user.get("name") or user_id),
             team_name=await self.team_name(team_id),
             tz=user.get("tz"),
+            locale=user.get("locale"),
             is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
         )
         self._people[user_id] = (time.monotonic(), person)

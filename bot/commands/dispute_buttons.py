@@ -23,6 +23,7 @@ from bot.commands.render_dispute_forms import (
     TITLE_BLOCK,
     reason_modal,
 )
+from bot.commands.words.base import N_
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
 from bot.domain.parties import Audience
@@ -54,7 +55,7 @@ def register(app: AsyncApp) -> None:
     app.shortcut(SHORTCUT)(pressed("open dispute from message", open_from_message))
 
 
-STALE = "This form is out of date. Close it and use /dispute."
+STALE = N_("This form is out of date. Close it and use /dispute.")
 OPEN_FORM = Form(
     name="the open-dispute form",
     metadata=OpenForm,
@@ -84,9 +85,12 @@ async def open_from_message(press: Press) -> None:
         press.client,
         trigger_id=press.trigger_id,
         channel_id=channel_id,
+        language=press.language,
         title=first_line,
         people=people,
-        source=md("From {}'s message", mention(author)) if author else None,
+        source=md(press.language._("From {author}'s message"), author=mention(author))
+        if author
+        else None,
     )
 
 
@@ -119,9 +123,9 @@ async def card_button(press: Press) -> None:
         press.deps.store, workspace_id=press.workspace_id, number=number, audience=Audience()
     )
     if not dispute.is_open:
-        raise InvalidInput("dispute.already_closed", ref=dispute.ref, status=dispute.status.value)
+        raise InvalidInput("dispute.already_closed", ref=dispute.ref, status=dispute.status)
     form = ReasonForm.model_validate({"number": number, "kind": kind})
-    view = reason_modal(kind, dispute, form.model_dump_json())
+    view = reason_modal(kind, dispute, form.model_dump_json(), press.language)
     await press.client.views_open(trigger_id=press.trigger_id, view=view)
 
 

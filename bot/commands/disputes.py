@@ -16,7 +16,10 @@ from bot.commands.blocks import Blocks, Mrkdwn, channel_link, md, mention, notic
 from bot.commands.common import answer
 from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, plain_text, split_with
+from bot.commands.readers import channel_language
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
@@ -52,12 +55,18 @@ async def open_(call: Invocation) -> None:
         await call.ack()
         try:
             await open_form(
-                call.deps, call.client, trigger_id=call.trigger_id, channel_id=call.channel_id
+                call.deps,
+                call.client,
+                trigger_id=call.trigger_id,
+                channel_id=call.channel_id,
+                language=call.language,
             )
         except SlackApiError as exc:
             await call.respond(
-                text=f"I couldn't open the form ({exc.response.get('error')}). "
-                "Write it in one line instead: `/dispute open <title> with @user`.",
+                text=call.language._(
+                    "I couldn't open the form ({error}). "
+                    "Write it in one line instead: `/dispute open <title> with @user`."
+                ).format(error=exc.response.get("error")),
                 response_type="ephemeral",
             )
         return
@@ -86,6 +95,7 @@ async def open_form(
     *,
     trigger_id: str,
     channel_id: str,
+    language: Language,
     title: str = "",
     people: Sequence[str] = (),
     source: str | None = None,
@@ -94,7 +104,7 @@ async def open_form(
     await check_channel(deps, channel_id)
     form = OpenForm(channel=channel_id)
     view = render_dispute_forms.open_modal(
-        form.model_dump_json(), title=title, people=people, source=source
+        form.model_dump_json(), language=language, title=title, people=people, source=source
     )
     await client.views_open(trigger_id=trigger_id, view=view)
 
@@ -122,7 +132,12 @@ async def list_(call: Invocation) -> None:
         d.id: disputes.stage_clock(d, now=now, calendar=call.deps.calendar) for d in page.disputes
     }
     text, blocks = render_disputes.dispute_list(
-        page, scope=scope, clocks=clocks, tz=call.deps.config.calendar.zone, audience=audience
+        page,
+        scope=scope,
+        clocks=clocks,
+        tz=call.deps.config.calendar.zone,
+        audience=audience,
+        language=call.language,
     )
     await _answer(call, text, blocks, outgoing.About(disputes=page.disputes))
 
@@ -137,9 +152,14 @@ async def show(call: Invocation) -> None:
     )
     clock = disputes.stage_clock(dispute, now=call.deps.clock.now(), calendar=call.deps.calendar)
     text, blocks = render_disputes.dispute_record(
-        dispute, events, clock=clock, tz=call.deps.config.calendar.zone, audience=audience
+        dispute,
+        events,
+        clock=clock,
+        tz=call.deps.config.calendar.zone,
+        audience=audience,
+        language=call.language,
     )
-    blocks = await agreement_links(call.deps, dispute, audience, blocks)
+    blocks = await agreement_links(call.deps, dispute, audience, blocks, language=call.language)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
 
 
@@ -178,7 +198,8 @@ def _ladder_action(action: Action) -> Subcommand:
             now=call.deps.clock.now(),
         )
         assert change.kind is not None  # a ladder move always puts its one event on the record
-        await answer(call.ack, *notice(render_disputes.change_summary(change.dispute, change.kind)))
+        summary = render_disputes.change_summary(change.dispute, change.kind, call.language)
+        await answer(call.ack, *notice(summary))
 
     return run
 
@@ -197,8 +218,10 @@ async def note(call: Invocation) -> None:
     await answer(
         call.ack,
         *notice(
-            f"Internal note added to {change.dispute.ref}. It is exported, "
-            "and never shown to a party or in a shared channel."
+            call.language._(
+                "Internal note added to {ref}. It is exported, "
+                "and never shown to a party or in a shared channel."
+            ).format(ref=change.dispute.ref)
         ),
     )
 
@@ -237,7 +260,12 @@ async def add(call: Invocation) -> None:
             now=call.deps.clock.now(),
         )
         dispute = change.dispute
-        said.append(md("Added {}.", Mrkdwn(" ").join(map(mention, change.text.split()))))
+        said.append(
+            md(
+                call.language._("Added {people}."),
+                people=Mrkdwn(" ").join(map(mention, change.text.split())),
+            )
+        )
     if not channels:
         assert dispute is not None
         await answer(
@@ -264,17 +292,20 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
     channel = await deps.directory.channel(channel_id)
     if channel is None or (channel.is_private and not channel.is_member):
         return md(
-            "I can't post in {}: invite me there with `/invite @Parley`, then link it again.",
-            channel_link(channel_id),
+            call.language._(
+                "I can't post in {channel}: invite me there with `/invite @Parley`, "
+                "then link it again."
+            ),
+            channel=channel_link(channel_id),
         )
     if not channel.is_member:
         try:
             await call.client.conversations_join(channel=channel_id)
         except SlackApiError as exc:
             return md(
-                "I couldn't join {} ({}).",
-                channel_link(channel_id),
-                exc.response.get("error"),
+                call.language._("I couldn't join {channel} ({error})."),
+                channel=channel_link(channel_id),
+                error=exc.response.get("error"),
             )
         deps.directory.forget_channel(channel_id)
     dispute = await disputes.check_link(
@@ -286,8 +317,15 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
     )
     audience = await deps.directory.audience(channel_id, call.workspace_id)
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
+    # A post in that channel: in the channel's language, whoever linked it.
+    language = await channel_language(deps, channel_id, call.workspace_id)
     text, blocks = render_disputes.dispute_card(
-        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience, linked=True
+        dispute,
+        clock=clock,
+        tz=deps.config.calendar.zone,
+        audience=audience,
+        language=language,
+        linked=True,
     )
     try:
         ts = await outgoing.post(
@@ -301,15 +339,15 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
         )
     except SlackApiError as exc:
         return md(
-            "I couldn't post in {} ({}).",
-            channel_link(channel_id),
-            exc.response.get("error"),
+            call.language._("I couldn't post in {channel} ({error})."),
+            channel=channel_link(channel_id),
+            error=exc.response.get("error"),
         )
     if ts is None:
         return md(
-            "{} is shared with none of {}'s parties: not linked.",
-            channel_link(channel_id),
-            dispute.ref,
+            call.language._("{channel} is shared with none of {ref}'s parties: not linked."),
+            channel=channel_link(channel_id),
+            ref=dispute.ref,
         )
     await disputes.link_thread(
         deps.store,
@@ -320,7 +358,10 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
         actor=actor,
         now=deps.clock.now(),
     )
-    return md("Linked a thread in {}: replies there go on the record.", channel_link(channel_id))
+    return md(
+        call.language._("Linked a thread in {channel}: replies there go on the record."),
+        channel=channel_link(channel_id),
+    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -339,7 +380,9 @@ DISPUTE = SlashCommand(
     name="/dispute",
     subcommands=SUBCOMMANDS,
     usage=render_disputes.usage,
-    outsiders="Only members of the workspace that runs Parley can use /dispute. "
-    "To answer a dispute, reply in its thread.",
+    outsiders=N_(
+        "Only members of the workspace that runs Parley can use /dispute. "
+        "To answer a dispute, reply in its thread."
+    ),
     mention_example="`/dispute open Late report with @their-rep`",
 )

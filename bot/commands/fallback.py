@@ -13,19 +13,23 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.commands.blocks import error
 from bot.commands.common import Ack, answer, tell
+from bot.commands.deps import Deps
+from bot.commands.readers import caller_language
+from bot.commands.words.base import N_
 
 log = logging.getLogger(__name__)
 
 ANYTHING = re.compile(r".*", re.DOTALL)
-STALE_CARD = (
+STALE_CARD = N_(
     "This card is out of date: that button no longer does anything, and nothing was changed. "
     "`/dispute help` shows what you can do now."
 )
-STALE_FORM = "This form is out of date, and nothing was changed. Close it and start again."
+STALE_FORM = N_("This form is out of date, and nothing was changed. Close it and start again.")
 
 
 def register(app: AsyncApp) -> None:
@@ -38,38 +42,47 @@ def register(app: AsyncApp) -> None:
     app.shortcut(ANYTHING)(stale_shortcut)
 
 
-async def unserved_command(ack: Ack, command: dict[str, Any]) -> None:
-    name = str(command.get("command", "this command"))[:40]
-    await answer(
-        ack,
-        *error(
-            f"`{name}` is not available in this version of Parley yet. "
-            "`/dispute help` shows what is."
-        ),
-    )
+async def unserved_command(
+    ack: Ack, command: dict[str, Any], context: AsyncBoltContext, deps: Deps
+) -> None:
+    language = await caller_language(deps, context)
+    name = str(command["command"])[:40]  # the edge lets no command in without its name
+    unserved = language._(
+        "`{command}` is not available in this version of Parley yet. `/dispute help` shows what is."
+    ).format(command=name)
+    await answer(ack, *error(unserved))
 
 
-async def stale_button(ack: Ack, action: dict[str, Any], respond: AsyncRespond) -> None:
+async def stale_button(
+    ack: Ack,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    deps: Deps,
+) -> None:
     await ack()
     log.info("a button no version of Parley serves was pressed (%s)", action["action_id"][:80])
-    await tell(respond, STALE_CARD)
+    await tell(respond, (await caller_language(deps, context))._(STALE_CARD))
 
 
 async def no_options(ack: Ack) -> None:
     await ack(options=[])
 
 
-async def stale_form(ack: Ack, view: dict[str, Any]) -> None:
+async def stale_form(ack: Ack, view: dict[str, Any], context: AsyncBoltContext, deps: Deps) -> None:
     """Keep the person's modal open with a word on what happened, rather than closing it as
     if it had worked."""
     log.info("a form no version of Parley serves was submitted (%s)", view["callback_id"][:80])
+    language = await caller_language(deps, context)
     await ack(
         response_action="update",
         view={
             "type": "modal",
             "title": {"type": "plain_text", "text": "Parley"},
-            "close": {"type": "plain_text", "text": "Close"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": STALE_FORM}}],
+            "close": {"type": "plain_text", "text": language._("Close")},
+            "blocks": [
+                {"type": "section", "text": {"type": "mrkdwn", "text": language._(STALE_FORM)}}
+            ],
         },
     )
 

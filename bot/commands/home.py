@@ -20,6 +20,7 @@ from bot.commands import render_digests
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
 from bot.commands.identity import SlackTrouble, place
+from bot.commands.readers import person_language
 from bot.domain.disputes import Dispute
 from bot.workflows import digests_home
 
@@ -68,7 +69,9 @@ async def publish_home(
             now=moment,
             calendar=deps.calendar,
         )
-        view = render_digests.home_view(content, tz=tz, now=moment)
+        view = render_digests.home_view(
+            content, tz=tz, now=moment, language=person_language(deps, person)
+        )
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
         log.warning("publishing the Home of %s failed: %s", user_id, exc.response.get("error"))

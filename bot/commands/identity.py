@@ -32,6 +32,8 @@ from bot.commands.blocks import error, section
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import Directory, UnknownUser
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain.parties import Person
 
 log = logging.getLogger(__name__)
@@ -91,11 +93,11 @@ async def place(
 # addressed to the presser's own party, and tells them nothing of anybody else's.
 OUTSIDER_ACTIONS = frozenset({render_agreements.ACKNOWLEDGE_BUTTON})
 
-OUTSIDER_REFUSAL = (
+OUTSIDER_REFUSAL = N_(
     "Only members of the workspace that runs Parley can do that. "
     "To answer a dispute or a review, reply in its thread."
 )
-SLACK_TROUBLE = (
+SLACK_TROUBLE = N_(
     "Slack is having trouble answering me right now, so nothing was changed. "
     "Please try again in a minute."
 )
@@ -143,6 +145,13 @@ class CallerLookup:
         """The caller; raises SlackTrouble when Slack could not say."""
         return await asyncio.shield(self._task)
 
+    def placed(self) -> Caller | None:
+        """The caller if placed already, without waiting; None while Slack is still asked
+        (or could not say)."""
+        if not self._task.done() or self._task.cancelled() or self._task.exception():
+            return None
+        return self._task.result()
+
 
 def _consume(task: asyncio.Task[Caller]) -> None:
     if not task.cancelled():
@@ -171,8 +180,8 @@ async def place_caller(
         return await next()
     try:
         caller = await asyncio.wait_for(lookup.get(), INTERACTION_WAIT_SECONDS)
-    except (SlackTrouble, TimeoutError):
-        return await _refuse(deps, body, context, SLACK_TROUBLE)
+    except (SlackTrouble, TimeoutError):  # not placed: in their language if seen before
+        return await _refuse(deps, body, context, _language(deps, user_id), SLACK_TROUBLE)
     if caller.internal:
         return await next()
     kind = body.get("type")
@@ -182,14 +191,28 @@ async def place_caller(
     if kind == "view_closed":
         return await next()
     log.info("refused an outsider's %s", kind)
-    return await _refuse(deps, body, context, OUTSIDER_REFUSAL)
+    return await _refuse(deps, body, context, _language(deps, user_id, caller), OUTSIDER_REFUSAL)
+
+
+def _language(deps: Deps, user_id: str, caller: Caller | None = None) -> Language:
+    """The language of somebody refused: Slack's record of them if placed, else what the
+    directory knows of them already (a payload's team hint places without asking Slack),
+    else the default. Never waits on Slack."""
+    person = caller.person if caller is not None else None
+    person = person or deps.directory.known(user_id)
+    return deps.languages.of(person.locale if person is not None else None)
 
 
 async def _refuse(
-    deps: Deps, body: dict[str, Any], context: AsyncBoltContext, message: str
+    deps: Deps,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    language: Language,
+    msgid: str,
 ) -> BoltResponse:
-    """Answer the person, change nothing. A form is replaced by the refusal (it has no
-    response_url); a button or a shortcut answers ephemerally where it was pressed."""
+    """Answer the person in their language, change nothing. A form is replaced by the refusal
+    (it has no response_url); a button or a shortcut answers ephemerally where it was pressed."""
+    message = language._(msgid)
     kind = body.get("type")
     if kind == "view_submission":
         field = _first_input(body.get("view"))
@@ -200,7 +223,7 @@ async def _refuse(
             )
         return BoltResponse(
             status=200,
-            body={"response_action": "update", "view": refusal_view(message)},
+            body={"response_action": "update", "view": refusal_view(message, language)},
         )
     if kind == "block_suggestion":
         return BoltResponse(status=200, body={"options": []})
@@ -229,13 +252,21 @@ def _first_input(view: Any) -> str | None:
     return None
 
 
-def refusal_view(message: str) -> dict[str, Any]:
+def refusal_view(message: str, language: Language) -> dict[str, Any]:
+    """A modal that only says `message` (already in `language`)."""
     return {
         "type": "modal",
         "title": {"type": "plain_text", "text": "Parley"},
-        "close": {"type": "plain_text", "text": "Close"},
+        "close": {"type": "plain_text", "text": language._("Close")},
         "blocks": [section(message)],
     }
+
+
+def placed_caller(context: AsyncBoltContext) -> Caller | None:
+    """The person behind this request if `place_caller` has placed them already; None while
+    Slack is still being asked, when it could not say, or when nobody was placed."""
+    found = context.get("caller")
+    return found.placed() if isinstance(found, CallerLookup) else None
 
 
 async def caller_of(context: AsyncBoltContext) -> Caller:

@@ -26,7 +26,9 @@ from bot.commands.common import Ack, form_value, tell, workspace_of
 from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble
+from bot.commands.readers import caller_language
 from bot.commands.words import say, say_plain
+from bot.commands.words.language import Language
 from bot.domain.errors import DomainError, FieldErrors
 from bot.domain.parties import Person
 
@@ -48,6 +50,7 @@ class Press:
     user_id: str
     value: str  # the button's value ("" for a shortcut)
     trigger_id: str
+    language: Language  # the presser's: what their answers are in
 
     async def actor(self) -> Person:
         return await self.deps.directory.person(self.user_id)
@@ -75,14 +78,15 @@ def pressed(name: str, run: Callable[[Press], Awaitable[None]]) -> Listener:
             user_id=str((body.get("user") or {}).get("id") or ""),
             value=str(actions[0].get("value") or ""),
             trigger_id=str(body.get("trigger_id") or ""),
+            language=await caller_language(deps, context),
         )
         try:
             await run(press)
         except DomainError as exc:
-            await tell(respond, say(exc))
+            await tell(respond, say(exc, press.language))
         except (SlackApiError, SlackTrouble, UnknownUser) as exc:
             log.warning("%s: Slack failed us (%s)", name, _why(exc))
-            await tell(respond, SLACK_TROUBLE)
+            await tell(respond, press.language._(SLACK_TROUBLE))
 
     return listener
 
@@ -98,6 +102,7 @@ class Submission(Generic[M]):
     form: M
     workspace_id: str
     user_id: str
+    language: Language  # the submitter's: what the form's errors are in
 
     def value(self, block: str, action: str, key: str = "value") -> Any:
         return form_value(self.view, block, action, key)
@@ -114,7 +119,7 @@ class Form(Generic[M]):
     name: str
     metadata: type[M]
     main_block: str  # where a refusal of the whole request is shown
-    stale: str  # "This form is out of date. Close it and use /dispute."
+    stale: str  # an N_-marked msgid: N_("This form is out of date. Close it and use /dispute.")
     blocks: Mapping[str, str] = field(default_factory=dict)  # a field → its block
     people_block: str | None = None  # where "I can't find @x" is shown
     limit: int = 150  # Slack shows this much of a field's error
@@ -138,7 +143,8 @@ def submitted(spec: Form[M], run: Callable[[Submission[M]], Awaitable[None]]) ->
         try:
             form = spec.metadata.model_validate_json(view.get("private_metadata") or "")
         except ValidationError:
-            await ack(response_action="errors", errors={spec.main_block: spec.stale})
+            stale = (await caller_language(deps, context))._(spec.stale)
+            await ack(response_action="errors", errors={spec.main_block: stale})
             return
         submission = Submission(
             deps=deps,
@@ -148,20 +154,24 @@ def submitted(spec: Form[M], run: Callable[[Submission[M]], Awaitable[None]]) ->
             form=form,
             workspace_id=workspace_of(context),
             user_id=str((body.get("user") or {}).get("id") or ""),
+            language=await caller_language(deps, context),
         )
         errors: dict[str, str] = {}
         try:
             await run(submission)
         except FieldErrors as exc:
             for name, problem in exc.problems.items():
-                errors.setdefault(spec.block_of(name), _shown(problem, spec.limit))
+                errors.setdefault(
+                    spec.block_of(name), _shown(problem, submission.language, spec.limit)
+                )
         except DomainError as exc:
-            errors[spec.block_of(exc.field)] = _shown(exc, spec.limit)
+            errors[spec.block_of(exc.field)] = _shown(exc, submission.language, spec.limit)
         except UnknownUser as exc:
-            errors[spec.people_block or spec.main_block] = f"I can't find {exc.ref} in Slack."
+            unknown = submission.language._("I can't find {ref} in Slack.").format(ref=exc.ref)
+            errors[spec.people_block or spec.main_block] = unknown
         except (SlackApiError, SlackTrouble) as exc:
             log.warning("%s: Slack failed us (%s)", spec.name, _why(exc))
-            errors[spec.main_block] = SLACK_TROUBLE
+            errors[spec.main_block] = submission.language._(SLACK_TROUBLE)
         if errors:
             await ack(response_action="errors", errors=errors)
         else:
@@ -170,8 +180,8 @@ def submitted(spec: Form[M], run: Callable[[Submission[M]], Awaitable[None]]) ->
     return listener
 
 
-def _shown(error: DomainError, limit: int) -> str:
-    return truncate(say_plain(error), limit)
+def _shown(error: DomainError, language: Language, limit: int) -> str:
+    return truncate(say_plain(error, language), limit)
 
 
 def _why(exc: Exception) -> str:

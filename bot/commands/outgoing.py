@@ -26,6 +26,9 @@ from bot.commands.blocks import Blocks, error
 from bot.commands.bolt_internals import SignalledAck, set_ack_response
 from bot.commands.common import Ack, workspace_of
 from bot.commands.deps import Deps
+from bot.commands.readers import caller_language, caller_language_now
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain import names
 from bot.domain.disputes import Dispute
 from bot.domain.names import Searchable
@@ -45,7 +48,7 @@ class About:
 
 
 NOTHING = About()
-REFUSED_HERE = (
+REFUSED_HERE = N_(
     "I can't show that in this channel: it concerns others. Ask me in an internal channel."
 )
 
@@ -154,9 +157,22 @@ async def _allowed(
 Check = Callable[[Any, Any], Awaitable[bool]]
 
 
+@dataclass(frozen=True)
+class Reader:
+    """The language of the person an answer is for: `now()` as far as it is known this
+    instant (the "I'm on it" timer cannot wait for a slow Slack to place them), `language()`
+    once they are placed."""
+
+    now: Callable[[], Language]
+    language: Callable[[], Awaitable[Language]]
+
+    async def refusal(self) -> tuple[str, Blocks]:
+        return error((await self.language())._(REFUSED_HERE))
+
+
 # Slack gives up after 3 s; answer before that even when Slack's own API is slow to help us.
 ACK_DEADLINE_SECONDS = 2.0
-STILL_WORKING = (
+STILL_WORKING = N_(
     ":hourglass_flowing_sand: Slack is slow to answer me right now; I'm on it and will reply here."
 )
 
@@ -170,10 +186,15 @@ class GuardedAck(SignalledAck):
     """
 
     def __init__(
-        self, passes: Check, respond: AsyncRespond | None = None, deadline: float | None = None
+        self,
+        passes: Check,
+        reader: Reader,
+        respond: AsyncRespond | None = None,
+        deadline: float | None = None,
     ) -> None:
         super().__init__()
         self._passes = passes
+        self.reader = reader
         self._respond = respond
         self._late = False
         self._timer: asyncio.TimerHandle | None = None
@@ -186,7 +207,8 @@ class GuardedAck(SignalledAck):
             log.warning(
                 "no answer within %.1f s: acknowledged first, answering later", ACK_DEADLINE_SECONDS
             )
-            set_ack_response(self, STILL_WORKING, response_type="ephemeral")
+            still = self.reader.now()._(STILL_WORKING)
+            set_ack_response(self, still, response_type="ephemeral")
 
     async def __call__(  # type: ignore[override]
         self, text: Any = "", blocks: Any = None, **kwargs: Any
@@ -194,7 +216,7 @@ class GuardedAck(SignalledAck):
         if self._timer is not None:
             self._timer.cancel()
         if not await self._passes(text, blocks):
-            text, blocks = error(REFUSED_HERE)
+            text, blocks = await self.reader.refusal()
         text, blocks = mrkdwn.text_of(text), mrkdwn.blocks_of(blocks)
         if "errors" in kwargs:
             kwargs["errors"] = mrkdwn.errors_of(kwargs["errors"])
@@ -211,15 +233,16 @@ class GuardedAck(SignalledAck):
 class GuardedRespond(AsyncRespond):
     """Bolt's response_url sender, with the door in front."""
 
-    def __init__(self, passes: Check, inner: AsyncRespond) -> None:
+    def __init__(self, passes: Check, reader: Reader, inner: AsyncRespond) -> None:
         super().__init__(response_url=inner.response_url, proxy=inner.proxy, ssl=inner.ssl)
         self._passes = passes
+        self._reader = reader
 
     async def __call__(  # type: ignore[override]
         self, text: Any = "", blocks: Any = None, **kwargs: Any
     ) -> Any:
         if not await self._passes(text, blocks):
-            text, blocks = error(REFUSED_HERE)
+            text, blocks = await self._reader.refusal()
         text, blocks = mrkdwn.text_of(text), mrkdwn.blocks_of(blocks)
         return await super().__call__(text, blocks, **kwargs)
 
@@ -259,11 +282,15 @@ async def guard_answers(
             deps, channel, workspace_id, str(text), list(blocks or []), NOTHING, typed
         )
 
+    async def language() -> Language:
+        return await caller_language(deps, context)
+
+    reader = Reader(now=lambda: caller_language_now(deps, context), language=language)
     guarded_respond = None
     if context.respond is not None:
-        guarded_respond = GuardedRespond(passes, context.respond)
+        guarded_respond = GuardedRespond(passes, reader, context.respond)
         context["respond"] = guarded_respond
-    context["ack"] = GuardedAck(passes, guarded_respond, ACK_DEADLINE_SECONDS)
+    context["ack"] = GuardedAck(passes, reader, guarded_respond, ACK_DEADLINE_SECONDS)
     return await next()
 
 
@@ -325,7 +352,11 @@ async def answer(
     blocks: Blocks,
     about: About = NOTHING,
 ) -> None:
-    """The ephemeral answer to a command, through the door (a refusal answers that instead)."""
+    """The ephemeral answer to a command, through the door (a refusal answers that instead,
+    in the language of the person who asked)."""
     if not await _allowed(deps, channel, workspace_id, text, blocks, about):
-        text, blocks = error(REFUSED_HERE)
+        if isinstance(ack, GuardedAck):
+            text, blocks = await ack.reader.refusal()
+        else:
+            text, blocks = error(deps.languages.default._(REFUSED_HERE))
     await ack(text=text, blocks=blocks, response_type="ephemeral")

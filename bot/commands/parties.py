@@ -13,6 +13,8 @@ from bot.commands.common import Ack
 from bot.commands.deps import Deps
 from bot.commands.parsing import names_text
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain.parties import Audience, Party, Person
 from bot.workflows import party_admin
 
@@ -28,6 +30,7 @@ class PartyCall:
     audience: Audience
     args: str
     channel_id: str
+    language: Language  # the caller's: every answer of /party is theirs alone
 
 
 def register(app: AsyncApp) -> None:
@@ -47,6 +50,7 @@ def _placed(run: Callable[[PartyCall], Awaitable[None]]) -> Subcommand:
                 audience=await call.deps.directory.audience(call.channel_id, call.workspace_id),
                 args=names_text(call.args),
                 channel_id=call.channel_id,
+                language=call.language,
             )
         )
 
@@ -64,7 +68,7 @@ async def list_(call: PartyCall) -> None:
     )
     await _answer(
         call,
-        *render_parties.party_list(entries, audience=call.audience),
+        *render_parties.party_list(entries, audience=call.audience, language=call.language),
         parties=[e.party for e in entries],
     )
 
@@ -79,7 +83,9 @@ async def show(call: PartyCall) -> None:
         config=call.deps.config,
         now=call.deps.clock.now(),
     )
-    await _answer(call, *render_parties.party_record(details), parties=[details.party])
+    await _answer(
+        call, *render_parties.party_record(details, call.language), parties=[details.party]
+    )
 
 
 async def set_(call: PartyCall) -> None:
@@ -110,7 +116,9 @@ async def rename(call: PartyCall) -> None:
 
 async def _changed(call: PartyCall, change: party_admin.PartyChange) -> None:
     """Confirm; the cards that show the party were owed an edit by the change itself."""
-    await _answer(call, *render_parties.party_changed(change), parties=[change.after])
+    await _answer(
+        call, *render_parties.party_changed(change, call.language), parties=[change.after]
+    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -124,7 +132,7 @@ PARTY = SlashCommand(
     name="/party",
     subcommands=SUBCOMMANDS,
     usage=render_parties.usage,
-    outsiders=(
+    outsiders=N_(
         "Only members of the workspace that runs Parley can use /party. "
         "Ask your contact there if your organisation's details need a change."
     ),

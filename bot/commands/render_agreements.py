@@ -1,4 +1,5 @@
-"""Block Kit for `/agreement`: the card, the record, the list, the form and notices.
+"""Block Kit for `/agreement`: the card, the record, the list and notices (the form is
+`render_agreement_form.py`), in the reader's language.
 
 Pure: records in, JSON out. Every text people typed is escaped for mrkdwn
 (`bot/commands/mrkdwn.py`).
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.commands.blocks import (
@@ -21,20 +21,20 @@ from bot.commands.blocks import (
     escape,
     header,
     link,
+    local,
     md,
     mention,
-    plain,
-    plural,
     section,
     sections,
-    stamp,
     truncate,
 )
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain.agreement_terms import FIELDS
 from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion
 from bot.workflows.agreements import AgreementPage, AgreementRecord
 
-AGREEMENT_USAGE = Mrkdwn("""\
+AGREEMENT_USAGE = N_("""\
 *Agreements* — 5W1H information-sharing agreements with a party, acknowledged by its people.
 • `/agreement new [what] [with @user …]` — draft one in a form: What, Why, Who, When, \
 Where, How, the authorisation and how long it is valid
@@ -43,27 +43,10 @@ Where, How, the authorisation and how long it is valid
 • `/agreement edit A-n` — a new version in the form; it needs a new acknowledgment
 • `/agreement revoke A-n &lt;reason&gt;` — withdraw it; it stays on the record
 • `/agreement help` — this help
-Ids work with or without the prefix: `A-3`, `a3`, `3`.""")
+Ids work with or without the prefix: `A-3`, `a3`, `3`.""")  # mrkdwn
 
 ACKNOWLEDGE_BUTTON = "agreement_acknowledge"
 CARD_ACTIONS = "agreement_actions"
-MODAL = "agreement_form"
-# Blocks of the form: one per field, named like the fields of the domain's Draft.
-PARTY_BLOCK = "party"
-PEOPLE_BLOCK = "who_people"
-CHANNEL_BLOCK = "where_channel"
-DATE_BLOCK = "valid_until"
-TEXT_INPUT = "value"
-PARTY_INPUT = "party"
-PEOPLE_INPUT = "people"
-CHANNEL_INPUT = "channel"
-DATE_INPUT = "date"
-OPTION_TEXT_LIMIT = 75
-OPTIONS_LIMIT = 100
-
-
-def day_text(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b} {day.year}"
 
 
 def button_value(agreement: Agreement) -> str:
@@ -71,53 +54,86 @@ def button_value(agreement: Agreement) -> str:
     return f"{agreement.ref}:v{agreement.version}"
 
 
-def title_text(agreement: Agreement) -> str:
-    return f"{agreement.ref} · Agreement with {agreement.party.name}"
-
-
-def status_line(agreement: Agreement, *, today: date, tz: ZoneInfo) -> str:
-    status = agreement.status_on(today)
-    if status is AgreementStatus.REVOKED:
-        when = f" on {stamp(agreement.revoked_at, tz)}" if agreement.revoked_at else ""
-        who = md(" by {}", mention(agreement.revoked_by)) if agreement.revoked_by else ""
-        reason = f": {agreement.revoke_reason}" if agreement.revoke_reason else ""
-        return md(":no_entry: *Revoked*{}{}{}", who, when, reason)
-    if status is AgreementStatus.EXPIRED:
-        return (
-            f":hourglass: *Expired* — it was valid until {day_text(agreement.valid_until)}. "
-            f"`/agreement edit {agreement.ref}` renews it with a new version."
-        )
-    left = (agreement.valid_until - today).days
-    soon = f" ({plural(left, 'day')} left)" if left <= 30 else ""
-    return f":large_blue_circle: *Active* — valid until {day_text(agreement.valid_until)}{soon}"
-
-
-def acknowledgment_line(
-    agreement: Agreement, version: AgreementVersion, *, today: date, tz: ZoneInfo
-) -> str:
-    if version.acknowledged_by and version.acknowledged_at:
-        return md(
-            ":white_check_mark: *Acknowledged* by {} on {} ({})",
-            mention(version.acknowledged_by),
-            stamp(version.acknowledged_at, tz),
-            tz.key,
-        )
-    if version.version != agreement.version:
-        return "Not acknowledged before it was replaced."
-    if agreement.status_on(today) is not AgreementStatus.ACTIVE:
-        return "Not acknowledged."
-    return md(
-        ":hourglass_flowing_sand: *Awaiting acknowledgment* by {}'s "
-        "people: one of them presses Acknowledge.",
-        agreement.party.name,
+def title_text(agreement: Agreement, *, language: Language) -> str:
+    return language._("{ref} · Agreement with {party}").format(
+        ref=agreement.ref, party=agreement.party.name
     )
 
 
-def _terms_blocks(version: AgreementVersion) -> Blocks:
+# How a revocation reads, by what is known of it: (by whom, when, why).
+REVOKED_LINES: dict[tuple[bool, bool, bool], str] = {
+    (True, True, True): N_(":no_entry: *Revoked* by {who} on {when}: {reason}"),
+    (True, True, False): N_(":no_entry: *Revoked* by {who} on {when}"),
+    (True, False, True): N_(":no_entry: *Revoked* by {who}: {reason}"),
+    (True, False, False): N_(":no_entry: *Revoked* by {who}"),
+    (False, True, True): N_(":no_entry: *Revoked* on {when}: {reason}"),
+    (False, True, False): N_(":no_entry: *Revoked* on {when}"),
+    (False, False, True): N_(":no_entry: *Revoked*: {reason}"),
+    (False, False, False): N_(":no_entry: *Revoked*"),
+}
+
+
+def status_line(agreement: Agreement, *, today: date, tz: ZoneInfo, language: Language) -> str:
+    status = agreement.status_on(today)
+    if status is AgreementStatus.REVOKED:
+        who, when, reason = agreement.revoked_by, agreement.revoked_at, agreement.revoke_reason
+        template = REVOKED_LINES[(bool(who), bool(when), bool(reason))]
+        return md(
+            language._(template),
+            who=mention(who) if who else "",
+            when=language.stamp(local(when, tz)) if when else "",
+            reason=reason or "",
+        )
+    if status is AgreementStatus.EXPIRED:
+        return language._(
+            ":hourglass: *Expired* — it was valid until {day}. "
+            "`/agreement edit {ref}` renews it with a new version."
+        ).format(day=language.day_year(agreement.valid_until), ref=agreement.ref)
+    left = (agreement.valid_until - today).days
+    day = language.day_year(agreement.valid_until)
+    if left <= 30:
+        return language.ngettext(
+            ":large_blue_circle: *Active* — valid until {day} ({n} day left)",
+            ":large_blue_circle: *Active* — valid until {day} ({n} days left)",
+            left,
+        ).format(day=day, n=left)
+    return language._(":large_blue_circle: *Active* — valid until {day}").format(day=day)
+
+
+def acknowledgment_line(
+    agreement: Agreement,
+    version: AgreementVersion,
+    *,
+    today: date,
+    tz: ZoneInfo,
+    language: Language,
+) -> str:
+    if version.acknowledged_by and version.acknowledged_at:
+        return md(
+            language._(":white_check_mark: *Acknowledged* by {who} on {when} ({zone})"),
+            who=mention(version.acknowledged_by),
+            when=language.stamp(local(version.acknowledged_at, tz)),
+            zone=tz.key,
+        )
+    if version.version != agreement.version:
+        return language._("Not acknowledged before it was replaced.")
+    if agreement.status_on(today) is not AgreementStatus.ACTIVE:
+        return language._("Not acknowledged.")
+    return md(
+        language._(
+            ":hourglass_flowing_sand: *Awaiting acknowledgment* by {party}'s "
+            "people: one of them presses Acknowledge."
+        ),
+        party=agreement.party.name,
+    )
+
+
+def _terms_blocks(version: AgreementVersion, *, language: Language) -> Blocks:
     terms = version.terms
     who = escape(terms.who)
     if terms.who_people:
-        who += Mrkdwn("\nAuthorised: ") + Mrkdwn(", ").join(mention(u) for u in terms.who_people)
+        people = Mrkdwn(language.listed(mention(u) for u in terms.who_people))
+        who += Mrkdwn("\n") + md(language._("Authorised: {people}"), people=people)
     where = escape(terms.where)
     if terms.where_channel:
         where = md("{} · {}", channel_link(terms.where_channel), where)
@@ -130,37 +146,54 @@ def _terms_blocks(version: AgreementVersion) -> Blocks:
         "how": terms.how,
         "authorization": terms.authorization,
     }
-    return [section(md("*{}*\n{}", FIELDS[key][0], text)) for key, text in shown.items()]
+    return [
+        section(md("*{}*\n{}", language._(FIELDS[key][0]), text)) for key, text in shown.items()
+    ]
 
 
-def agreement_card(agreement: Agreement, *, today: date, tz: ZoneInfo) -> tuple[str, Blocks]:
+def _card_text(agreement: Agreement, status: AgreementStatus, *, language: Language) -> str:
+    """The card's notification text: its title, version and where it stands."""
+    if status is AgreementStatus.REVOKED:
+        template = language._("{title} — version {version}, revoked")
+    elif status is AgreementStatus.EXPIRED:
+        template = language._("{title} — version {version}, expired")
+    elif agreement.current.acknowledged:
+        template = language._("{title} — version {version}, acknowledged")
+    else:
+        template = language._("{title} — version {version}, awaiting acknowledgment")
+    return template.format(
+        title=title_text(agreement, language=language), version=agreement.version
+    )
+
+
+def agreement_card(
+    agreement: Agreement, *, today: date, tz: ZoneInfo, language: Language
+) -> tuple[str, Blocks]:
     """The card in the counterparty's channel; edited in place on every change."""
     status = agreement.status_on(today)
     version = agreement.current
-    acknowledged = "acknowledged" if version.acknowledged else "awaiting acknowledgment"
-    text = (
-        f"{title_text(agreement)} — version {agreement.version}, "
-        f"{status.value if status is not AgreementStatus.ACTIVE else acknowledged}"
-    )
     blocks: Blocks = [
-        header(title_text(agreement)),
+        header(title_text(agreement, language=language)),
         section(
             md(
-                "{}\n*Version* {} · *Owner* {}",
-                status_line(agreement, today=today, tz=tz),
-                agreement.version,
-                mention(agreement.owner_id),
+                "{}\n{}",
+                status_line(agreement, today=today, tz=tz, language=language),
+                md(
+                    language._("*Version* {version} · *Owner* {owner}"),
+                    version=agreement.version,
+                    owner=mention(agreement.owner_id),
+                ),
             )
         ),
-        *_terms_blocks(version),
-        section(acknowledgment_line(agreement, version, today=today, tz=tz)),
+        *_terms_blocks(version, language=language),
+        section(acknowledgment_line(agreement, version, today=today, tz=tz, language=language)),
         context(
             md(
-                "Version {} written by {} {} ({})",
-                agreement.version,
-                mention(version.created_by),
-                stamp(version.created_at, tz),
-                tz.key,
+                language._("Version {version} written by {author} {when} ({zone})"),
+                version=agreement.version,
+                author=mention(version.created_by),
+                when=language.stamp(local(version.created_at, tz)),
+                zone=tz.key,
             ),
             f"`/agreement show {agreement.ref}`",
         ),
@@ -171,83 +204,129 @@ def agreement_card(agreement: Agreement, *, today: date, tz: ZoneInfo) -> tuple[
                 "type": "actions",
                 "block_id": CARD_ACTIONS,
                 "elements": [
-                    button("Acknowledge", ACKNOWLEDGE_BUTTON, button_value(agreement), "primary")
+                    button(
+                        language._("Acknowledge"),
+                        ACKNOWLEDGE_BUTTON,
+                        button_value(agreement),
+                        "primary",
+                    )
                 ],
             }
         )
-    return text, blocks
+    return _card_text(agreement, status, language=language), blocks
 
 
-def agreement_record(record: AgreementRecord, *, today: date, tz: ZoneInfo) -> tuple[str, Blocks]:
+def agreement_record(
+    record: AgreementRecord, *, today: date, tz: ZoneInfo, language: Language
+) -> tuple[str, Blocks]:
     """`/agreement show`: the version asked for, its acknowledgment, and every version."""
     agreement, shown = record.agreement, record.shown
     current = shown.version == agreement.version
-    which = f"version {shown.version}" + ("" if current else f" of {agreement.version}")
-    text = f"{title_text(agreement)} — {which}"
-    lines = [status_line(agreement, today=today, tz=tz)]
+    title = title_text(agreement, language=language)
     if current:
-        lines.append(md("*Version* {} · *Owner* {}", shown.version, mention(agreement.owner_id)))
+        text = language._("{title} — version {version}").format(title=title, version=shown.version)
+    else:
+        text = language._("{title} — version {version} of {last}").format(
+            title=title, version=shown.version, last=agreement.version
+        )
+    lines = [status_line(agreement, today=today, tz=tz, language=language)]
+    if current:
+        lines.append(
+            md(
+                language._("*Version* {version} · *Owner* {owner}"),
+                version=shown.version,
+                owner=mention(agreement.owner_id),
+            )
+        )
     else:
         lines.append(
-            f":page_with_curl: *Version {shown.version}*, replaced by version "
-            f"{agreement.version} — `/agreement show {agreement.ref}` for the terms in force"
+            language._(
+                ":page_with_curl: *Version {version}*, replaced by version "
+                "{last} — `/agreement show {ref}` for the terms in force"
+            ).format(version=shown.version, last=agreement.version, ref=agreement.ref)
         )
-        lines.append(f"*Valid until* {day_text(shown.terms.valid_until)}")
+        lines.append(
+            language._("*Valid until* {day}").format(day=language.day_year(shown.terms.valid_until))
+        )
     blocks: Blocks = [
-        header(title_text(agreement)),
+        header(title),
         section(Mrkdwn("\n").join(lines)),
-        *_terms_blocks(shown),
-        section(acknowledgment_line(agreement, shown, today=today, tz=tz)),
+        *_terms_blocks(shown, language=language),
+        section(acknowledgment_line(agreement, shown, today=today, tz=tz, language=language)),
     ]
-    history = [version_line(agreement, v, tz=tz) for v in reversed(record.versions)]
+    history = [
+        version_line(agreement, v, tz=tz, language=language) for v in reversed(record.versions)
+    ]
     if len(history) > 1:
         blocks.append({"type": "divider"})
-        blocks.extend(sections([md("*Versions* ({})", len(history)), *history]))
+        blocks.extend(sections([md(language._("*Versions* ({n})"), n=len(history)), *history]))
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def version_line(agreement: Agreement, version: AgreementVersion, *, tz: ZoneInfo) -> str:
-    ack = (
-        md(
-            "acknowledged by {} {}",
-            mention(version.acknowledged_by),
-            stamp(version.acknowledged_at, tz),
-        )
-        if version.acknowledged_by and version.acknowledged_at
-        else "not acknowledged"
-    )
-    mark = " (current)" if version.version == agreement.version else ""
-    return md(
-        "• v{}{} · written by {} {} · valid until {} · {} — `/agreement show {} v{}`",
-        version.version,
-        mark,
-        mention(version.created_by),
-        stamp(version.created_at, tz),
-        day_text(version.terms.valid_until),
-        ack,
-        agreement.ref,
-        version.version,
-    )
+# A version's line in the record, by whether it is the current one and acknowledged.
+VERSION_LINES: dict[tuple[bool, bool], str] = {
+    (True, True): N_(
+        "• v{version} (current) · written by {author} {written} · valid until {day} · "
+        "acknowledged by {who} {when} — `/agreement show {ref} v{version}`"
+    ),
+    (True, False): N_(
+        "• v{version} (current) · written by {author} {written} · valid until {day} · "
+        "not acknowledged — `/agreement show {ref} v{version}`"
+    ),
+    (False, True): N_(
+        "• v{version} · written by {author} {written} · valid until {day} · "
+        "acknowledged by {who} {when} — `/agreement show {ref} v{version}`"
+    ),
+    (False, False): N_(
+        "• v{version} · written by {author} {written} · valid until {day} · "
+        "not acknowledged — `/agreement show {ref} v{version}`"
+    ),
+}
 
 
-def list_line(agreement: Agreement, *, today: date) -> str:
+def version_line(
+    agreement: Agreement, version: AgreementVersion, *, tz: ZoneInfo, language: Language
+) -> str:
+    who, when = version.acknowledged_by, version.acknowledged_at
+    template = VERSION_LINES[(version.version == agreement.version, bool(who and when))]
+    facts: dict[str, object] = {
+        "version": version.version,
+        "author": mention(version.created_by),
+        "written": language.stamp(local(version.created_at, tz)),
+        "day": language.day_year(version.terms.valid_until),
+        "ref": agreement.ref,
+    }
+    if who and when:
+        facts.update(who=mention(who), when=language.stamp(local(when, tz)))
+    return md(language._(template), **facts)
+
+
+def list_line(agreement: Agreement, *, today: date, language: Language) -> str:
     status = agreement.status_on(today)
     parts: list[str] = [
         md("*{}*", agreement.ref),
         agreement.party.name,
         f"v{agreement.version}",
-        status.value,
+        language._(status.label),
     ]
     if status is AgreementStatus.ACTIVE:
         left = (agreement.valid_until - today).days
-        parts.append(f"valid until {day_text(agreement.valid_until)}")
+        day = language.day_year(agreement.valid_until)
+        parts.append(language._("valid until {day}").format(day=day))
         parts.append(
-            "acknowledged" if agreement.current.acknowledged else "awaiting acknowledgment"
+            language._("acknowledged")
+            if agreement.current.acknowledged
+            else language._("awaiting acknowledgment")
         )
         if left <= 30:
-            parts.append(f":warning: {plural(left, 'day')} left")
+            parts.append(
+                language.ngettext(":warning: {n} day left", ":warning: {n} days left", left).format(
+                    n=left
+                )
+            )
     elif status is AgreementStatus.EXPIRED:
-        parts.append(f"was valid until {day_text(agreement.valid_until)}")
+        day = language.day_year(agreement.valid_until)
+        parts.append(language._("was valid until {day}").format(day=day))
     icon = {
         AgreementStatus.ACTIVE: "• ",
         AgreementStatus.EXPIRED: ":hourglass: ",
@@ -257,214 +336,98 @@ def list_line(agreement: Agreement, *, today: date) -> str:
     return md("{}{} — {}", icon, Mrkdwn(" · ").join(parts), what)
 
 
-def agreement_list(page: AgreementPage, *, today: date, internal: bool) -> tuple[str, Blocks]:
+def agreement_list(
+    page: AgreementPage, *, today: date, internal: bool, language: Language
+) -> tuple[str, Blocks]:
     if not page.agreements:
         if page.party is not None:
-            message = f"No agreements with {page.party.name} yet."
+            message = language._("No agreements with {party} yet.").format(party=page.party.name)
         elif internal:
-            message = "No agreements yet. Draft one with `/agreement new with @their-rep`."
+            message = language._(
+                "No agreements yet. Draft one with `/agreement new with @their-rep`."
+            )
         else:
-            message = "No agreements with this channel's organisation yet."
+            message = language._("No agreements with this channel's organisation yet.")
         return message, [section(message)]
-    title = f"Agreements with {page.party.name}" if page.party else "Agreements"
-    title += f" ({page.total})"
+    if page.party:
+        title = language._("Agreements with {party} ({total})").format(
+            party=page.party.name, total=page.total
+        )
+    else:
+        title = language._("Agreements ({total})").format(total=page.total)
     blocks: Blocks = [
         section(md("*{}*", title)),
-        *sections(list_line(a, today=today) for a in page.agreements),
+        *sections(list_line(a, today=today, language=language) for a in page.agreements),
     ]
     if page.total > len(page.agreements):
         more = page.total - len(page.agreements)
-        blocks.append(context(f"and {more} more — `/agreement show A-n` for one of them"))
+        blocks.append(
+            context(
+                language._("and {more} more — `/agreement show A-n` for one of them").format(
+                    more=more
+                )
+            )
+        )
     return title, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def dispute_links(agreements: Sequence[Agreement]) -> Blocks:
+def dispute_links(agreements: Sequence[Agreement], *, language: Language) -> Blocks:
     """For `/dispute show`: the agreements in force with the dispute's parties."""
     if not agreements:
         return []
     shown = [
         md(
-            "*{}* with {} (v{}, valid until {}) — `/agreement show {}`",
-            a.ref,
-            a.party.name,
-            a.version,
-            day_text(a.valid_until),
-            a.ref,
+            language._(
+                "*{ref}* with {party} (v{version}, valid until {day}) — `/agreement show {ref}`"
+            ),
+            ref=a.ref,
+            party=a.party.name,
+            version=a.version,
+            day=language.day_year(a.valid_until),
         )
         for a in agreements[:10]
     ]
-    return [section(Mrkdwn("\n").join([Mrkdwn("*Agreements in force*"), *shown]))]
+    heading = Mrkdwn(language._("*Agreements in force*"))
+    return [section(Mrkdwn("\n").join([heading, *shown]))]
 
 
-def new_version_line(agreement: Agreement) -> str:
+def new_version_line(agreement: Agreement, *, language: Language) -> str:
     """In the card's thread: a new version is out and needs acknowledging."""
-    return (
-        f":memo: Version {agreement.version} of {agreement.ref} replaces version "
-        f"{agreement.version - 1}. It needs a new acknowledgment by "
-        f"{agreement.party.name}'s people: the card above shows it."
+    return language._(
+        ":memo: Version {version} of {ref} replaces version {previous}. It needs a new "
+        "acknowledgment by {party}'s people: the card above shows it."
+    ).format(
+        version=agreement.version,
+        ref=agreement.ref,
+        previous=agreement.version - 1,
+        party=agreement.party.name,
     )
 
 
-def expiry_dm(agreement: Agreement, *, permalink: str | None) -> tuple[str, Blocks]:
+def expiry_dm(
+    agreement: Agreement, *, permalink: str | None, language: Language
+) -> tuple[str, Blocks]:
     """The owner's DM on the day after the last valid day."""
-    name = link(permalink, title_text(agreement)) if permalink else escape(title_text(agreement))
-    text = f"{agreement.ref} expired"
+    title = title_text(agreement, language=language)
+    name = link(permalink, title) if permalink else escape(title)
+    text = language._("{ref} expired").format(ref=agreement.ref)
     message = md(
-        ":hourglass: {} has expired: version {} was valid until {}. `/agreement edit {}` "
-        "renews it with a new version for the counterparty to acknowledge.",
-        name,
-        agreement.version,
-        day_text(agreement.valid_until),
-        agreement.ref,
+        language._(
+            ":hourglass: {name} has expired: version {version} was valid until {day}. "
+            "`/agreement edit {ref}` renews it with a new version for the counterparty to "
+            "acknowledge."
+        ),
+        name=name,
+        version=agreement.version,
+        day=language.day_year(agreement.valid_until),
+        ref=agreement.ref,
     )
     return text, [section(message)]
 
 
-def modal(
-    private_metadata: str,
-    *,
-    parties: Sequence[tuple[str, str]] = (),
-    selected: str | None = None,
-    agreement: Agreement | None = None,
-    people: Sequence[str] = (),
-    what: str = "",
-) -> dict[str, Any]:
-    """The 5W1H form: new (a party to choose) or a new version of `agreement` (pre-filled)."""
-    terms = agreement.current.terms if agreement else None
-    blocks: Blocks = []
-    if agreement is None:
-        options = [
-            {
-                "text": {"type": "plain_text", "text": truncate(plain(label), OPTION_TEXT_LIMIT)},
-                "value": value,
-            }
-            for value, label in parties[:OPTIONS_LIMIT]
-        ]
-        party_select: dict[str, Any] = {
-            "type": "static_select",
-            "action_id": PARTY_INPUT,
-            "placeholder": {"type": "plain_text", "text": "Choose the party"},
-            "options": options,
-        }
-        initial = next((o for o in options if o["value"] == selected), None)
-        if initial is not None:
-            party_select["initial_option"] = initial
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": PARTY_BLOCK,
-                "label": {"type": "plain_text", "text": "Party"},
-                "hint": {
-                    "type": "plain_text",
-                    "text": "Required: the organisation the information is shared with. "
-                    "Its people acknowledge the agreement.",
-                },
-                "element": party_select,
-            }
-        )
-    else:
-        blocks.append(
-            context(
-                md(
-                    "With *{}*. Saving makes version {}, which needs a new acknowledgment.",
-                    agreement.party.name,
-                    agreement.version + 1,
-                )
-            )
-        )
-
-    def text_input(key: str, initial: str | None) -> dict[str, Any]:
-        label, limit, hint = FIELDS[key]
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": TEXT_INPUT,
-            "multiline": limit > 500,
-            "max_length": limit,
-        }
-        if initial:
-            element["initial_value"] = truncate(plain(initial), limit)
-        return {
-            "type": "input",
-            "block_id": key,
-            "label": {"type": "plain_text", "text": label},
-            "hint": {
-                "type": "plain_text",
-                "text": f"Required, up to {limit:,} characters: {hint}.",
-            },
-            "element": element,
-        }
-
-    people_input: dict[str, Any] = {"type": "multi_users_select", "action_id": PEOPLE_INPUT}
-    initial_people = list(terms.who_people) if terms else list(people)
-    if initial_people:
-        people_input["initial_users"] = initial_people
-    channel_input: dict[str, Any] = {
-        "type": "conversations_select",
-        "action_id": CHANNEL_INPUT,
-        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-    }
-    if terms and terms.where_channel:
-        channel_input["initial_conversation"] = terms.where_channel
-    date_input: dict[str, Any] = {"type": "datepicker", "action_id": DATE_INPUT}
-    if terms:
-        date_input["initial_date"] = terms.valid_until.isoformat()
-    blocks += [
-        text_input("what", terms.what if terms else what),
-        text_input("why", terms.why if terms else None),
-        {
-            "type": "input",
-            "block_id": PEOPLE_BLOCK,
-            "label": {"type": "plain_text", "text": "Who: people authorised"},
-            "hint": {
-                "type": "plain_text",
-                "text": "Required: at least one person, of this workspace or of the party.",
-            },
-            "element": people_input,
-        },
-        text_input("who", terms.who if terms else None),
-        text_input("when", terms.when if terms else None),
-        {
-            "type": "input",
-            "block_id": CHANNEL_BLOCK,
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Where: channel"},
-            "hint": {
-                "type": "plain_text",
-                "text": "Optional: the Slack channel, if the information goes through one.",
-            },
-            "element": channel_input,
-        },
-        text_input("where", terms.where if terms else None),
-        text_input("how", terms.how if terms else None),
-        text_input("authorization", terms.authorization if terms else None),
-        {
-            "type": "input",
-            "block_id": DATE_BLOCK,
-            "label": {"type": "plain_text", "text": "Valid until"},
-            "hint": {
-                "type": "plain_text",
-                "text": "Required: the last day it holds (today or later). It expires the "
-                "day after, and its owner is told.",
-            },
-            "element": date_input,
-        },
-    ]
-    title = f"Edit {agreement.ref}" if agreement else "New agreement"
-    submit = f"Save version {agreement.version + 1}" if agreement else "Save and send"
-    return {
-        "type": "modal",
-        "callback_id": MODAL,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": truncate(title, 24)},
-        "submit": {"type": "plain_text", "text": truncate(submit, 24)},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
-
-
-def usage(problem: str | None = None) -> tuple[str, Blocks]:
+def usage(language: Language, problem: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if problem:
         blocks.append(section(md(":warning: {}", problem)))
-    blocks.append(section(AGREEMENT_USAGE))
-    return (problem or "How to use /agreement"), blocks
+    blocks.append(section(Mrkdwn(language._(AGREEMENT_USAGE))))
+    return (problem or language._("How to use /agreement")), blocks

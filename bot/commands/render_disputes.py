@@ -22,22 +22,21 @@ from bot.commands.blocks import (
     local,
     md,
     mention,
-    plural,
     section,
     sections,
-    short_date,
-    stamp,
     truncate,
 )
-from bot.domain.clocks import describe_duration
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
+from bot.domain.clocks import duration_parts
 from bot.domain.disputes import Dispute, TimelineEvent
-from bot.domain.ladder import Stage, Status
-from bot.domain.parties import Audience, Party
+from bot.domain.ladder import Stage, Status, read_overdue_text
+from bot.domain.parties import Audience, Party, PartyKind
 from bot.domain.timeline import TimelineKind, announcement
 from bot.domain.visibility import visible_events, visible_parties
 from bot.workflows.disputes import DisputePage, ListScope, StageClock
 
-DISPUTE_USAGE = Mrkdwn("""\
+DISPUTE_USAGE = N_("""\
 *Disputes* — one thread, one owner, one clock, climbing the agreed escalation ladder.
 • `/dispute open &lt;title&gt; [with @user …]` — open a dispute in this channel
 • `/dispute list [open|overdue|mine|all]` — disputes, newest first (only you see it)
@@ -51,72 +50,114 @@ DISPUTE_USAGE = Mrkdwn("""\
 Ids work with or without the prefix: `D-3`, `d3`, `3`.""")
 
 
-def clock_text(clock: StageClock, tz: ZoneInfo) -> str:
+def clock_text(clock: StageClock, tz: ZoneInfo, language: Language) -> str:
     """`due Thu 26 Nov, 2 working days left`, `due today`, or `overdue by 1 working day`."""
     if clock.due_at is None:
-        return "no time limit at this stage"
+        return language._("no time limit at this stage")
     left = clock.working_days_left
+    due = language.day(local(clock.due_at, tz))
     if left is None:
-        return f"was due {short_date(clock.due_at, tz)}"
+        return language._("was due {day}").format(day=due)
     if left < 0:
-        return f"overdue by {plural(-left, 'working day')} (was due {short_date(clock.due_at, tz)})"
+        return language.ngettext(
+            "overdue by {n} working day (was due {day})",
+            "overdue by {n} working days (was due {day})",
+            -left,
+        ).format(n=-left, day=due)
     if left == 0:
-        return f"due today, {local(clock.due_at, tz):%H:%M}"
-    return f"due {short_date(clock.due_at, tz)}, {plural(left, 'working day')} left"
+        return language._("due today, {time}").format(time=language.clock(local(clock.due_at, tz)))
+    said = language.ngettext(
+        "due {day}, {n} working day left", "due {day}, {n} working days left", left
+    ).format(day=due, n=left)
+    if not clock.holidays or clock.calendar is None:
+        return said
+    names = dict.fromkeys(
+        name
+        for day in clock.holidays
+        if (name := clock.calendar.holiday_name(day, language.code)) is not None
+    )
+    if not names:
+        return said
+    return language._("{clock} ({holidays} in between)").format(
+        clock=said, holidays=language.listed(names)
+    )
 
 
-def stage_text(stage: Stage) -> str:
-    return STAGE_TEXTS[stage]
+def stage_text(stage: Stage, language: Language) -> str:
+    """`Stage 2/4 · Multi-party`, in the reader's words."""
+    return language._("Stage {number}/{total} · {stage}").format(
+        number=stage.number, total=len(Stage), stage=language._(stage.label)
+    )
 
 
-STAGE_TEXTS = {stage: f"Stage {stage.number}/{len(Stage)} · {stage.label}" for stage in Stage}
+PARTY_KINDS = {
+    PartyKind.CUSTOMER: N_("customer"),
+    PartyKind.SUPPLIER: N_("supplier"),
+    PartyKind.THIRD_PARTY: N_("third party"),
+}
 
 
-def parties_text(parties: Sequence[Party], audience: Audience) -> str:
+def parties_text(parties: Sequence[Party], audience: Audience, language: Language) -> str:
     shown = visible_parties(parties, audience)
     if not shown:
-        return "none yet" if audience.internal or not parties else "—"
-    return Mrkdwn(", ").join(f"{p.name} ({p.kind.value.replace('_', ' ')})" for p in shown)
+        return language._("none yet") if audience.internal or not parties else "—"
+    return Mrkdwn(language.patterns.separator).join(
+        md(language._("{party} ({kind})"), party=p.name, kind=language._(PARTY_KINDS[p.kind]))
+        for p in shown
+    )
 
 
-def status_text(dispute: Dispute, clock: StageClock, tz: ZoneInfo) -> str:
+def status_text(dispute: Dispute, clock: StageClock, tz: ZoneInfo, language: Language) -> str:
     if dispute.status is Status.RESOLVED:
-        return f":white_check_mark: Resolved at {stage_text(dispute.stage).lower()}"
+        return language._(":white_check_mark: Resolved at {stage}").format(
+            stage=stage_text(dispute.stage, language).lower()
+        )
     if dispute.status is Status.WITHDRAWN:
-        return ":heavy_multiplication_x: Withdrawn"
+        return language._(":heavy_multiplication_x: Withdrawn")
     icon = ":red_circle:" if clock.overdue else ":large_blue_circle:"
-    return f"{icon} {stage_text(dispute.stage)} — {clock_text(clock, tz)}"
+    return f"{icon} {stage_text(dispute.stage, language)} — {clock_text(clock, tz, language)}"
 
 
 def dispute_card(
-    dispute: Dispute, *, clock: StageClock, tz: ZoneInfo, audience: Audience, linked: bool = False
+    dispute: Dispute,
+    *,
+    clock: StageClock,
+    tz: ZoneInfo,
+    audience: Audience,
+    language: Language,
+    linked: bool = False,
 ) -> tuple[str, Blocks]:
     """The root message of the dispute's thread; edited in place whenever the dispute changes."""
-    text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage)}"
+    text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage, language)}"
     lines = [
-        status_text(dispute, clock, tz),
-        md("*Owner:* {}", mention(dispute.owner_id)),
-        md("*Parties:* {}", parties_text(dispute.parties, audience)),
+        status_text(dispute, clock, tz, language),
+        md(language._("*Owner:* {owner}"), owner=mention(dispute.owner_id)),
+        md(
+            language._("*Parties:* {parties}"),
+            parties=parties_text(dispute.parties, audience, language),
+        ),
     ]
     if dispute.resolution:
-        lines.append(md("*Resolution:* {}", dispute.resolution))
+        lines.append(md(language._("*Resolution:* {resolution}"), resolution=dispute.resolution))
     blocks: Blocks = [
         header(f"{dispute.ref} · {dispute.title}"),
         section(Mrkdwn("\n").join(lines)),
         context(
             md(
-                "Opened by {} {} ({})",
-                mention(dispute.owner_id),
-                stamp(dispute.opened_at, tz),
-                tz.key,
+                language._("Opened by {owner} {when} ({zone})"),
+                owner=mention(dispute.owner_id),
+                when=language.stamp(local(dispute.opened_at, tz)),
+                zone=tz.key,
             ),
-            f":link: A linked thread of {dispute.ref}: replies here go on its record"
+            language._(":link: A linked thread of {ref}: replies here go on its record").format(
+                ref=dispute.ref
+            )
             if linked
-            else "Reply in this thread: every reply goes on the record",
+            else language._("Reply in this thread: every reply goes on the record"),
         ),
     ]
     if dispute.is_open:
-        blocks.append(card_buttons(dispute))
+        blocks.append(card_buttons(dispute, language))
     return text, blocks
 
 
@@ -126,41 +167,47 @@ RESOLVE_BUTTON = "dispute_resolve"
 NOTE_BUTTON = "dispute_note"
 
 
-def card_buttons(dispute: Dispute) -> dict[str, Any]:
+def card_buttons(dispute: Dispute, language: Language) -> dict[str, Any]:
     """The card's buttons; each does what its command does, with the same checks."""
     elements = []
     if dispute.stage is not Stage.LEGAL:
-        elements.append(button("Escalate", ESCALATE_BUTTON, dispute.ref, "danger"))
-    elements.append(button("Resolve", RESOLVE_BUTTON, dispute.ref, "primary"))
-    elements.append(button("Add note", NOTE_BUTTON, dispute.ref))
+        elements.append(button(language._("Escalate"), ESCALATE_BUTTON, dispute.ref, "danger"))
+    elements.append(button(language._("Resolve"), RESOLVE_BUTTON, dispute.ref, "primary"))
+    elements.append(button(language._("Add note"), NOTE_BUTTON, dispute.ref))
     return {"type": "actions", "block_id": CARD_ACTIONS, "elements": elements}
 
 
-def list_line(dispute: Dispute, clock: StageClock, tz: ZoneInfo, audience: Audience) -> str:
+def list_line(
+    dispute: Dispute, clock: StageClock, tz: ZoneInfo, audience: Audience, language: Language
+) -> str:
     parts: list[str] = [md("*{}* {}", dispute.ref, truncate(dispute.title, 80))]
     if dispute.is_open:
-        parts.append(f"{stage_text(dispute.stage)}, {clock_text(clock, tz)}")
+        parts.append(
+            language._("{stage}, {clock}").format(
+                stage=stage_text(dispute.stage, language), clock=clock_text(clock, tz, language)
+            )
+        )
     else:
-        parts.append(dispute.status.value)
+        parts.append(language._(dispute.status.label))
     shown = visible_parties(dispute.parties, audience)
     if shown:
-        parts.append(Mrkdwn(", ").join(p.name for p in shown))
+        parts.append(Mrkdwn(language.patterns.separator).join(p.name for p in shown))
     parts.append(mention(dispute.owner_id))
     return (":red_circle: " if clock.overdue else "• ") + Mrkdwn(" — ").join(parts)
 
 
 EMPTY_LIST = {
-    ListScope.OPEN: "No open disputes. Open one with `/dispute open <title> with @supplier`.",
-    ListScope.OVERDUE: "Nothing is overdue. :tada:",
-    ListScope.MINE: "You own or take part in no open dispute.",
-    ListScope.ALL: "No disputes yet. Open one with `/dispute open <title> with @supplier`.",
+    ListScope.OPEN: N_("No open disputes. Open one with `/dispute open <title> with @supplier`."),
+    ListScope.OVERDUE: N_("Nothing is overdue. :tada:"),
+    ListScope.MINE: N_("You own or take part in no open dispute."),
+    ListScope.ALL: N_("No disputes yet. Open one with `/dispute open <title> with @supplier`."),
 }
 
 LIST_TITLES = {
-    ListScope.OPEN: "Open disputes",
-    ListScope.OVERDUE: "Overdue disputes",
-    ListScope.MINE: "Your open disputes",
-    ListScope.ALL: "All disputes",
+    ListScope.OPEN: N_("Open disputes ({n})"),
+    ListScope.OVERDUE: N_("Overdue disputes ({n})"),
+    ListScope.MINE: N_("Your open disputes ({n})"),
+    ListScope.ALL: N_("All disputes ({n})"),
 }
 
 
@@ -171,37 +218,83 @@ def dispute_list(
     clocks: dict[int, StageClock],
     tz: ZoneInfo,
     audience: Audience,
+    language: Language,
 ) -> tuple[str, Blocks]:
     if not page.disputes:
-        message = EMPTY_LIST[scope]
+        message = language._(EMPTY_LIST[scope])
         return message, [section(message)]
-    title = f"{LIST_TITLES[scope]} ({page.total})"
-    lines = [list_line(d, clocks[d.id], tz, audience) for d in page.disputes]
+    title = language._(LIST_TITLES[scope]).format(n=page.total)
+    lines = [list_line(d, clocks[d.id], tz, audience, language) for d in page.disputes]
     blocks: Blocks = [section(md("*{}*", title)), *sections(lines)]
     if page.total > len(page.disputes):
         more = page.total - len(page.disputes)
-        blocks.append(context(f"and {more} more — `/dispute show D-n` for one of them"))
+        blocks.append(
+            context(
+                language.ngettext(
+                    "and {n} more — `/dispute show D-n` for one of them",
+                    "and {n} more — `/dispute show D-n` for one of them",
+                    more,
+                ).format(n=more)
+            )
+        )
     return title, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def event_line(event: TimelineEvent, tz: ZoneInfo, *, with_text: bool = True) -> str:
+def event_line(
+    event: TimelineEvent, tz: ZoneInfo, language: Language, *, with_text: bool = True
+) -> str:
     """One line of the record, in its kind's words; pass events through `visible_events`
     first for any audience but the company's own."""
     meaning = event.kind.meaning
     who = mention(event.actor_id) if event.actor_id else Mrkdwn("Parley")
-    what = escape(meaning.words)
+    what = escape(language._(meaning.words))
     if event.kind is TimelineKind.PARTY_ADDED and event.party:
         what = md("{} {}", what, event.party)
     elif event.party and meaning.message:
         who = md("{} ({})", who, event.party)
-    line = md("{} · {} {}", stamp(event.at, tz), who, what)
+    line = md("{} · {} {}", language.stamp(local(event.at, tz)), who, what)
     if with_text and event.text and meaning.quoted:
-        line += md(": {}", truncate(event.text, 300))
+        said = truncate(record_words(event.text, language), 300)
+        line += md(language._(": {text}"), text=said)
     return line
 
 
+def record_words(text: str, language: Language) -> str:
+    """A text of the record as the reader reads it: Parley's own (a stage that ran out, an
+    automatic escalation) in their words; what a person wrote, as they wrote it."""
+    found = read_overdue_text(text)
+    if found is None:
+        return text
+    overdue = language.ngettext(
+        "{stage} overdue by {n} working day",
+        "{stage} overdue by {n} working days",
+        found.working_days,
+    ).format(stage=language._(found.stage.label), n=found.working_days)
+    if not found.automatic:
+        return overdue
+    return language._("{overdue}: escalated automatically, as the company's config asks").format(
+        overdue=overdue
+    )
+
+
+def duration_text(seconds: int, language: Language, *, in_days: bool = True) -> str:
+    """`3 d 4 h`, `5 h 20 min`, `12 min` or `under a minute` (office hours: `44 h`)."""
+    days, hours, minutes = duration_parts(seconds, in_days=in_days)
+    if days:
+        if hours:
+            return language._("{days} d {hours} h").format(days=days, hours=hours)
+        return language._("{days} d").format(days=days)
+    if hours:
+        if minutes:
+            return language._("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+        return language._("{hours} h").format(hours=hours)
+    if minutes:
+        return language._("{minutes} min").format(minutes=minutes)
+    return language._("under a minute")
+
+
 def response_lines(
-    dispute: Dispute, events: Sequence[TimelineEvent], audience: Audience
+    dispute: Dispute, events: Sequence[TimelineEvent], audience: Audience, language: Language
 ) -> list[str]:
     """Each visible party's first-response clock, or that it has not replied yet."""
     timed = {
@@ -213,11 +306,15 @@ def response_lines(
     for party in visible_parties(dispute.parties, audience):
         first = timed.get(party.name)
         if first is None or first.response_wall_seconds is None:
-            lines.append(f"{party.name}: no reply yet")
+            lines.append(language._("{party}: no reply yet").format(party=party.name))
             continue
-        wall = describe_duration(first.response_wall_seconds)
-        working = describe_duration(first.response_working_seconds or 0, in_days=False)
-        lines.append(f"{party.name}: first reply after {wall} ({working} in office hours)")
+        lines.append(
+            language._("{party}: first reply after {wall} ({working} in office hours)").format(
+                party=party.name,
+                wall=duration_text(first.response_wall_seconds, language),
+                working=duration_text(first.response_working_seconds or 0, language, in_days=False),
+            )
+        )
     return lines
 
 
@@ -228,35 +325,40 @@ def dispute_record(
     clock: StageClock,
     tz: ZoneInfo,
     audience: Audience,
+    language: Language,
     latest: int = 10,
 ) -> tuple[str, Blocks]:
     """What `/dispute show` answers: the card's facts plus the latest on the record."""
-    text, blocks = dispute_card(dispute, clock=clock, tz=tz, audience=audience)
+    text, blocks = dispute_card(dispute, clock=clock, tz=tz, audience=audience, language=language)
     shown = visible_events(events, audience, dispute.parties)
-    clocks = response_lines(dispute, events, audience)
+    clocks = response_lines(dispute, events, audience, language)
     if clocks:
-        blocks.extend(sections([Mrkdwn("*Response clocks*"), *clocks]))
+        blocks.extend(sections([Mrkdwn(language._("*Response clocks*")), *clocks]))
     recent = shown[-latest:]
-    lines = [event_line(e, tz) for e in recent]
+    lines = [event_line(e, tz, language) for e in recent]
     if lines:
         blocks.append({"type": "divider"})
-        heading = md("*Latest on the record* ({} of {})", len(recent), len(shown))
+        heading = md(
+            language._("*Latest on the record* ({shown} of {total})"),
+            shown=len(recent),
+            total=len(shown),
+        )
         blocks.extend(sections([heading, *lines]))
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def usage(message: str | None = None) -> tuple[str, Blocks]:
+def usage(language: Language, message: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
         blocks.append(section(md(":warning: {}", message)))
-    blocks.append(section(DISPUTE_USAGE))
-    return (message or "How to use /dispute"), blocks
+    blocks.append(section(Mrkdwn(language._(DISPUTE_USAGE))))
+    return (message or language._("How to use /dispute")), blocks
 
 
-def change_summary(dispute: Dispute, kind: TimelineKind) -> str:
+def change_summary(dispute: Dispute, kind: TimelineKind, language: Language) -> str:
     """The ephemeral confirmation for the person who moved the dispute."""
-    words = announcement(kind).summary.format(stage=stage_text(dispute.stage))
-    return f"{dispute.ref} {words}."
+    words = language._(announcement(kind).summary).format(stage=stage_text(dispute.stage, language))
+    return language._("{ref} {summary}.").format(ref=dispute.ref, summary=words)
 
 
 # The icon before each announced kind's line in the thread (tests check every one has one).
@@ -268,43 +370,67 @@ THREAD_ICONS: dict[TimelineKind, Mrkdwn] = {
 }
 
 
-def change_line(dispute: Dispute, kind: TimelineKind, text: str, actor_id: str) -> str:
+def change_line(
+    dispute: Dispute, kind: TimelineKind, text: str, actor_id: str, language: Language
+) -> str:
     """The line in the dispute's thread that records a move for everyone in it, in the
     kind's own words (a kind the thread never announces is refused, not misworded)."""
-    words = escape(announcement(kind).line).format(
-        actor=mention(actor_id), stage=md("*{}*", stage_text(dispute.stage))
+    words = escape(language._(announcement(kind).line)).format(
+        actor=mention(actor_id), stage=md("*{}*", stage_text(dispute.stage, language))
     )
     head = md("{} {}", THREAD_ICONS[kind], words)
-    return truncate(md("{}: {}", head, text), SECTION_LIMIT)
+    return truncate(md("{}: {}", head, record_words(text, language)), SECTION_LIMIT)
 
 
 def escalation_notice(
-    dispute: Dispute, reason: str, actor_id: str, *, tz: ZoneInfo
+    dispute: Dispute, reason: str, actor_id: str, *, tz: ZoneInfo, language: Language
 ) -> tuple[str, Blocks]:
     """For the dispute-process or legal channel: internal, so every party is named."""
-    text = f"{dispute.ref} · {dispute.title} entered {dispute.stage.label.lower()}"
+    text = language._("{ref} · {title} entered {stage}").format(
+        ref=dispute.ref, title=dispute.title, stage=language._(dispute.stage.label).lower()
+    )
     lines: list[str] = [
-        md("*{} · {}* entered *{}*", dispute.ref, dispute.title, stage_text(dispute.stage)),
-        md("Escalated by {}: {}", mention(actor_id), reason),
         md(
-            "*Owner:* {} · *Parties:* {}",
-            mention(dispute.owner_id),
-            parties_text(dispute.parties, Audience()),
+            language._("*{ref} · {title}* entered *{stage}*"),
+            ref=dispute.ref,
+            title=dispute.title,
+            stage=stage_text(dispute.stage, language),
         ),
-        md("Opened {} in {}", stamp(dispute.opened_at, tz), channel_link(dispute.channel_id)),
+        md(
+            language._("Escalated by {actor}: {reason}"),
+            actor=mention(actor_id),
+            reason=record_words(reason, language),
+        ),
+        md(
+            language._("*Owner:* {owner} · *Parties:* {parties}"),
+            owner=mention(dispute.owner_id),
+            parties=parties_text(dispute.parties, Audience(), language),
+        ),
+        md(
+            language._("Opened {when} in {channel}"),
+            when=language.stamp(local(dispute.opened_at, tz)),
+            channel=channel_link(dispute.channel_id),
+        ),
     ]
     if dispute.legal_hold:
-        lines.append(":lock: The record is under legal hold.")
+        lines.append(language._(":lock: The record is under legal hold."))
     return text, [section(Mrkdwn("\n").join(lines))]
 
 
-def overdue_line(dispute: Dispute, working_days: int, tz: ZoneInfo) -> str:
+def overdue_line(dispute: Dispute, working_days: int, tz: ZoneInfo, language: Language) -> str:
     """The thread's line: the fact only (a shared thread never sees internal suggestions)."""
-    due = f" (was due {stamp(dispute.stage_due_at, tz)})" if dispute.stage_due_at else ""
-    return (
-        f":alarm_clock: *{stage_text(dispute.stage)}* is overdue by "
-        f"{plural(working_days, 'working day')}{due}."
-    )
+    stage = stage_text(dispute.stage, language)
+    if dispute.stage_due_at:
+        return language.ngettext(
+            ":alarm_clock: *{stage}* is overdue by {n} working day (was due {when}).",
+            ":alarm_clock: *{stage}* is overdue by {n} working days (was due {when}).",
+            working_days,
+        ).format(stage=stage, n=working_days, when=language.stamp(local(dispute.stage_due_at, tz)))
+    return language.ngettext(
+        ":alarm_clock: *{stage}* is overdue by {n} working day.",
+        ":alarm_clock: *{stage}* is overdue by {n} working days.",
+        working_days,
+    ).format(stage=stage, n=working_days)
 
 
 def overdue_dm(
@@ -312,6 +438,7 @@ def overdue_dm(
     working_days: int,
     *,
     tz: ZoneInfo,
+    language: Language,
     escalated: bool,
     permalink: str | None,
     owner_is_approver: bool,
@@ -322,39 +449,52 @@ def overdue_dm(
         if permalink
         else escape(f"{dispute.ref} · {dispute.title}")
     )
-    text = f"{dispute.ref} is overdue"
+    text = language._("{ref} is overdue").format(ref=dispute.ref)
+    stage = stage_text(dispute.stage, language)
     lines: list[str]
     if escalated:
         lines = [
             md(
-                ":alarm_clock: {} ran out of time and was escalated automatically to "
-                "*{}*, as the company's config asks.",
-                name,
-                stage_text(dispute.stage),
+                language._(
+                    ":alarm_clock: {dispute} ran out of time and was escalated automatically to "
+                    "*{stage}*, as the company's config asks."
+                ),
+                dispute=name,
+                stage=stage,
             )
         ]
         return text, [section(Mrkdwn("\n").join(lines))]
     lines = [
         md(
-            ":alarm_clock: {} is overdue at *{}* by {}.",
-            name,
-            stage_text(dispute.stage),
-            plural(working_days, "working day"),
+            language.ngettext(
+                ":alarm_clock: {dispute} is overdue at *{stage}* by {n} working day.",
+                ":alarm_clock: {dispute} is overdue at *{stage}* by {n} working days.",
+                working_days,
+            ),
+            dispute=name,
+            stage=stage,
+            n=working_days,
         )
     ]
     blocks: Blocks = []
     following = [s for s in Stage if s.number == dispute.stage.number + 1]
     if following and (following[0] is not Stage.LEGAL or owner_is_approver):
-        lines.append(f"Escalate it to *{stage_text(following[0])}*?")
+        lines.append(
+            language._("Escalate it to *{stage}*?").format(stage=stage_text(following[0], language))
+        )
         blocks = [
             section(Mrkdwn("\n").join(lines)),
             {
                 "type": "actions",
                 "block_id": CARD_ACTIONS,
-                "elements": [button("Escalate", ESCALATE_BUTTON, dispute.ref, "danger")],
+                "elements": [
+                    button(language._("Escalate"), ESCALATE_BUTTON, dispute.ref, "danger")
+                ],
             },
         ]
         return text, blocks
     if following:
-        lines.append("The next stage is legal: ask an approver to escalate it, or resolve it.")
+        lines.append(
+            language._("The next stage is legal: ask an approver to escalate it, or resolve it.")
+        )
     return text, [section(Mrkdwn("\n").join(lines))]

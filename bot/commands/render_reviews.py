@@ -1,5 +1,7 @@
 """Block Kit for reviews: the confirmation, lists, the record, reminders, prompts and action
-items. Pure: records in, JSON out."""
+items, each in the reader's `Language`; and the reviews' times and rules in words (a rule
+such as "every month on the 10th working day at 10:00" / "每月第10个工作日 10:00"). Pure:
+records in, JSON out."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from bot.commands.blocks import (
     button,
     channel_link,
     context,
-    escape,
     link,
     md,
     mention,
@@ -22,16 +23,18 @@ from bot.commands.blocks import (
     sections,
     truncate,
 )
+from bot.commands.render_review_times import occurrence_text, ordinal, rule_text
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain.parties import Audience
 from bot.domain.reviews import ActionItem, Minutes, Review, ReviewStatus
 from bot.domain.visibility import visible_parties
-from bot.domain.when import format_occurrence
 from bot.workflows.reviews import AGENDA
 
 DONE_BUTTON = "review_action_done"
 ACTION_BLOCK = "review_action"
 
-REVIEW_USAGE = Mrkdwn("""\
+REVIEW_USAGE = N_("""\
 *Reviews* — regular meetings with each customer, supplier and third party, reminded with an agenda.
 • `/review schedule &lt;title&gt; [with @user …] &lt;when&gt;` — once or repeating, e.g. \
 `every month on the 10th working day at 10:00`, `every Monday 9:30`, `quarterly`, \
@@ -50,130 +53,175 @@ or reply in the reminder's thread
 Reminders go to the review's channel a day before (the working day before, for working-day \
 rules) and 15 minutes before; no time given means 10:00. Ids work with or without the prefix: \
 `R-3`, `r3`, `3`.""")
+"""The usage, as trusted mrkdwn (translated with its escapes kept)."""
 
 
-def usage(message: str | None = None) -> tuple[str, Blocks]:
+def usage(language: Language, message: str | None = None) -> tuple[str, Blocks]:
     blocks: Blocks = []
     if message:
         blocks.append(section(md(":warning: {}", message)))
-    blocks.append(section(REVIEW_USAGE))
-    return (message or "How to use /review"), blocks
+    blocks.append(section(Mrkdwn(language._(REVIEW_USAGE))))
+    return (message or language._("How to use /review")), blocks
 
 
 def _zone(review: Review) -> ZoneInfo:
     return ZoneInfo(review.tz)
 
 
-def when_text(review: Review) -> str:
+def _review_rule(review: Review, language: Language) -> str | None:
+    rule = review.rule
+    return None if rule is None else rule_text(rule, language)
+
+
+def when_text(review: Review, language: Language) -> str:
     """`next: Mon 14 Dec 2026 10:00 (Asia/Shanghai) · every …`, `once: …`, or its status."""
     if review.status is ReviewStatus.CANCELLED:
-        return "cancelled"
+        return language._("cancelled")
     if review.next_at is None:
         if review.last_at is None:
-            return "done"
-        return f"done, last met {format_occurrence(review.last_at, _zone(review))}"
-    at = format_occurrence(review.next_at, _zone(review))
-    rule = review.rule_text
-    return f"once: {at}" if rule is None else f"next: {at} · {rule}"
+            return language._("done")
+        last = occurrence_text(review.last_at, _zone(review), language)
+        return language._("done, last met {at}").format(at=last)
+    at = occurrence_text(review.next_at, _zone(review), language)
+    rule = _review_rule(review, language)
+    if rule is None:
+        return language._("once: {at}").format(at=at)
+    return language._("next: {at} · {rule}").format(at=at, rule=rule)
 
 
-def people_text(review: Review) -> str:
-    return Mrkdwn(", ").join(mention(u) for u in review.participants) or Mrkdwn("—")
+def people_text(review: Review, language: Language) -> str:
+    return Mrkdwn(language.listed(mention(u) for u in review.participants)) or Mrkdwn("—")
 
 
-def deadlines_text(review: Review) -> str | None:
-    parts = []
-    if review.report_within:
-        parts.append(f"service report by the {_ordinal(review.report_within)} working day")
-    if review.meeting_within:
-        parts.append(f"meeting by the {_ordinal(review.meeting_within)} working day")
-    return ("Each month: " + "; ".join(parts)) if parts else None
+def deadlines_text(review: Review, language: Language) -> str | None:
+    report, meeting = review.report_within, review.meeting_within
+    if report and meeting:
+        return language._(
+            "Each month: service report by the {report} working day; "
+            "meeting by the {meeting} working day"
+        ).format(report=ordinal(report, language), meeting=ordinal(meeting, language))
+    if report:
+        return language._("Each month: service report by the {report} working day").format(
+            report=ordinal(report, language)
+        )
+    if meeting:
+        return language._("Each month: meeting by the {meeting} working day").format(
+            meeting=ordinal(meeting, language)
+        )
+    return None
 
 
-def late_text(occurrence: datetime, late: date, review: Review) -> str:
-    local = occurrence.astimezone(_zone(review))
+def late_text(occurrence: datetime, late: date, review: Review, language: Language) -> str:
     assert review.meeting_within is not None
-    return (
-        f":warning: The meeting on {local:%a} {local.day} {local:%b} is after the month's "
-        f"meeting deadline ({late:%a} {late.day} {late:%b}, the "
-        f"{_ordinal(review.meeting_within)} working day)."
+    return language._(
+        ":warning: The meeting on {day} is after the month's meeting deadline "
+        "({deadline}, the {nth} working day)."
+    ).format(
+        day=language.day(occurrence.astimezone(_zone(review))),
+        deadline=language.day(late),
+        nth=ordinal(review.meeting_within, language),
     )
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+# ------------------------------------------------------------------------------ answers
 
 
-def scheduled(review: Review, *, reading: str, late: date | None) -> tuple[str, Blocks]:
+def scheduled(
+    review: Review, *, reading: str, late: date | None, language: Language
+) -> tuple[str, Blocks]:
     """The answer to `/review schedule`: the reading back, so a misreading is seen."""
     text = f"{review.ref} · {review.title} · {reading}"
     lines: list[str] = [
         md(":calendar: *{} · {}* · {}", review.ref, review.title, reading),
-        md("*In:* {} · *With:* {}", channel_link(review.channel_id), people_text(review)),
+        md(
+            language._("*In:* {channel} · *With:* {people}"),
+            channel=channel_link(review.channel_id),
+            people=people_text(review, language),
+        ),
     ]
-    deadlines = deadlines_text(review)
+    deadlines = deadlines_text(review, language)
     if deadlines:
         lines.append(deadlines)
     if late is not None and review.next_at is not None:
-        lines.append(late_text(review.next_at, late, review))
+        lines.append(late_text(review.next_at, late, review, language))
     blocks: Blocks = [
         section(Mrkdwn("\n").join(lines)),
         context(
-            "Parley reminds the channel a day before and 15 minutes before, with the agenda",
-            f"`/review skip {review.ref}` skips one, `/review cancel {review.ref}` calls it off",
+            language._(
+                "Parley reminds the channel a day before and 15 minutes before, with the agenda"
+            ),
+            language._(
+                "`/review skip {ref}` skips one, `/review cancel {ref}` calls it off"
+            ).format(ref=review.ref),
         ),
     ]
     return text, blocks
 
 
-def list_line(review: Review, open_actions: int) -> str:
-    parts: list[str] = [md("*{}* {}", review.ref, truncate(review.title, 80)), when_text(review)]
+def list_line(review: Review, open_actions: int, language: Language) -> str:
+    parts: list[str] = [
+        md("*{}* {}", review.ref, truncate(review.title, 80)),
+        when_text(review, language),
+    ]
     parts.append(channel_link(review.channel_id))
     if open_actions:
-        parts.append(f"{open_actions} open action item{'s' if open_actions != 1 else ''}")
+        parts.append(
+            language.ngettext("{n} open action item", "{n} open action items", open_actions).format(
+                n=open_actions
+            )
+        )
     return "• " + Mrkdwn(" — ").join(parts)
 
 
 def review_list(
-    reviews: Sequence[Review], *, include_all: bool, open_actions: dict[int, int]
+    reviews: Sequence[Review],
+    *,
+    include_all: bool,
+    open_actions: dict[int, int],
+    language: Language,
 ) -> tuple[str, Blocks]:
     if not reviews:
-        message = (
-            "No reviews yet."
-            if include_all
-            else "No reviews are scheduled. "
-            "`/review schedule Monthly service review with @their-rep monthly` schedules one."
-        )
+        if include_all:
+            message = language._("No reviews yet.")
+        else:
+            message = language._(
+                "No reviews are scheduled. "
+                "`/review schedule Monthly service review with @their-rep monthly` schedules one."
+            )
         return message, [section(message)]
-    title = f"{'All reviews' if include_all else 'Coming reviews'} ({len(reviews)})"
-    lines = [list_line(r, open_actions.get(r.id, 0)) for r in reviews]
+    if include_all:
+        title = language._("All reviews ({n})").format(n=len(reviews))
+    else:
+        title = language._("Coming reviews ({n})").format(n=len(reviews))
+    lines = [list_line(r, open_actions.get(r.id, 0), language) for r in reviews]
     blocks: Blocks = [section(md("*{}*", title)), *sections(lines)]
     return title, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def action_line(item: ActionItem, *, with_review: bool = False) -> str:
-    due = item.due_at.astimezone(ZoneInfo(item.tz))
-    when = f"{due:%a} {due.day} {due:%b} {due:%H:%M}"
+def action_line(item: ActionItem, language: Language, *, with_review: bool = False) -> str:
+    when = language.moment(item.due_at.astimezone(ZoneInfo(item.tz)))
     review = f" ({item.review_ref})" if with_review else ""
     if item.is_open:
         return md(
-            "• *{}*{} {} — {}, due {}",
-            item.ref,
-            review,
-            truncate(item.text, 200),
-            mention(item.owner_id),
-            when,
+            language._("• *{ref}*{review} {text} — {owner}, due {when}"),
+            ref=item.ref,
+            review=review,
+            text=truncate(item.text, 200),
+            owner=mention(item.owner_id),
+            when=when,
         )
-    return md("• ~{}~{} {} — done", item.ref, review, truncate(item.text, 200))
-
-
-def minutes_line(entry: Minutes, tz: ZoneInfo) -> str:
-    at = entry.at.astimezone(tz)
-    who = mention(entry.author_id) + (f" ({entry.party})" if entry.party else "")
     return md(
-        "{:%a} {} {:%b} {:%H:%M} · {}: {}", at, at.day, at, at, who, truncate(entry.text, 400)
+        language._("• ~{ref}~{review} {text} — done"),
+        ref=item.ref,
+        review=review,
+        text=truncate(item.text, 200),
     )
+
+
+def minutes_line(entry: Minutes, tz: ZoneInfo, language: Language) -> str:
+    at = language.moment(entry.at.astimezone(tz))
+    who = mention(entry.author_id) + (f" ({entry.party})" if entry.party else "")
+    return md("{} · {}: {}", at, who, truncate(entry.text, 400))
 
 
 def review_record(
@@ -183,51 +231,71 @@ def review_record(
     *,
     audience: Audience,
     late: date | None,
+    language: Language,
     latest: int = 10,
 ) -> tuple[str, Blocks]:
     """What `/review show` answers."""
-    text = f"{review.ref} · {review.title} · {when_text(review)}"
+    when = when_text(review, language)
+    text = f"{review.ref} · {review.title} · {when}"
     lines: list[str] = [
         md("*{} · {}*", review.ref, review.title),
-        when_text(review),
-        md("*In:* {} · *Owner:* {}", channel_link(review.channel_id), mention(review.owner_id)),
-        md("*With:* {}", people_text(review)),
+        when,
+        md(
+            language._("*In:* {channel} · *Owner:* {owner}"),
+            channel=channel_link(review.channel_id),
+            owner=mention(review.owner_id),
+        ),
+        md(language._("*With:* {people}"), people=people_text(review, language)),
     ]
     shown = visible_parties(review.parties, audience)
     if shown:
-        lines.append(Mrkdwn("*Parties:* ") + Mrkdwn(", ").join(p.name for p in shown))
-    deadlines = deadlines_text(review)
+        lines.append(
+            md(language._("*Parties:* {parties}"), parties=language.listed(p.name for p in shown))
+        )
+    deadlines = deadlines_text(review, language)
     if deadlines:
         lines.append(deadlines)
     if late is not None and review.next_at is not None:
-        lines.append(late_text(review.next_at, late, review))
+        lines.append(late_text(review.next_at, late, review, language))
     if review.skipped:
-        skipped = ", ".join(
-            format_occurrence(at, _zone(review)).rsplit(" (", 1)[0] for at in review.skipped[-5:]
+        skipped = language.listed(
+            language.stamp(at.astimezone(_zone(review))) for at in review.skipped[-5:]
         )
-        lines.append(f"*Skipped:* {skipped}")
+        lines.append(language._("*Skipped:* {skipped}").format(skipped=skipped))
     blocks: Blocks = [section(Mrkdwn("\n").join(lines))]
     if actions:
         open_count = sum(1 for a in actions if a.is_open)
-        heading = md("*Action items* ({} open of {})", open_count, len(actions))
-        blocks.extend(sections([heading, *(action_line(a) for a in actions[:20])]))
+        heading = md(
+            language._("*Action items* ({open} open of {n})"), open=open_count, n=len(actions)
+        )
+        blocks.extend(sections([heading, *(action_line(a, language) for a in actions[:20])]))
     if minutes:
         recent = minutes[-latest:]
-        heading = md("*Minutes* (latest {} of {})", len(recent), len(minutes))
+        heading = md(
+            language._("*Minutes* (latest {shown} of {n})"), shown=len(recent), n=len(minutes)
+        )
         blocks.append({"type": "divider"})
-        blocks.extend(sections([heading, *(minutes_line(m, _zone(review)) for m in recent)]))
+        blocks.extend(
+            sections([heading, *(minutes_line(m, _zone(review), language) for m in recent)])
+        )
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def agenda_lines() -> list[str]:
-    return [Mrkdwn("*Agenda*"), *(f"{n}. {item}" for n, item in enumerate(AGENDA, start=1))]
+# ------------------------------------------------------------------------------ in the channel
 
 
-def actions_block(actions: Sequence[ActionItem]) -> list[str]:
+def agenda_lines(language: Language) -> list[str]:
+    return [
+        Mrkdwn(language._("*Agenda*")),
+        *(f"{n}. {language._(item)}" for n, item in enumerate(AGENDA, start=1)),
+    ]
+
+
+def actions_block(actions: Sequence[ActionItem], language: Language) -> list[str]:
     if not actions:
-        return [Mrkdwn("*Open action items:* none")]
-    return [md("*Open action items* ({})", len(actions))] + [
-        action_line(a, with_review=True) for a in actions[:15]
+        return [Mrkdwn(language._("*Open action items:* none"))]
+    return [md(language._("*Open action items* ({n})"), n=len(actions))] + [
+        action_line(a, language, with_review=True) for a in actions[:15]
     ]
 
 
@@ -238,112 +306,177 @@ def reminder(
     actions: Sequence[ActionItem],
     *,
     late: date | None,
+    language: Language,
 ) -> tuple[str, Blocks]:
     """A reminder in the review's channel: when, who, the agenda and the open action items."""
-    at = format_occurrence(occurrence, _zone(review))
+    at = occurrence_text(occurrence, _zone(review), language)
     if kind == "15-minutes":
-        head = md(":alarm_clock: *{} · {}* starts in 15 minutes", review.ref, review.title)
-        text = f"{review.ref} · {review.title} starts in 15 minutes ({at})"
+        head = md(
+            language._(":alarm_clock: *{ref} · {title}* starts in 15 minutes"),
+            ref=review.ref,
+            title=review.title,
+        )
+        text = language._("{ref} · {title} starts in 15 minutes ({at})").format(
+            ref=review.ref, title=review.title, at=at
+        )
     else:
-        head = md(":calendar: *{} · {}* — next meeting", review.ref, review.title)
-        text = f"{review.ref} · {review.title}: next meeting {at}"
-    lines = [head, md("*When:* {}", at), md("*With:* {}", people_text(review))]
+        head = md(
+            language._(":calendar: *{ref} · {title}* — next meeting"),
+            ref=review.ref,
+            title=review.title,
+        )
+        text = language._("{ref} · {title}: next meeting {at}").format(
+            ref=review.ref, title=review.title, at=at
+        )
+    lines = [
+        head,
+        md(language._("*When:* {at}"), at=at),
+        md(language._("*With:* {people}"), people=people_text(review, language)),
+    ]
     if late is not None:
-        lines.append(escape(late_text(occurrence, late, review)))
+        lines.append(md("{}", late_text(occurrence, late, review, language)))
     blocks: Blocks = [
         section(Mrkdwn("\n").join(lines)),
-        *sections([*agenda_lines(), "", *actions_block(actions)]),
-        context("Reply in this thread to record the minutes of this meeting"),
+        *sections([*agenda_lines(language), "", *actions_block(actions, language)]),
+        context(language._("Reply in this thread to record the minutes of this meeting")),
     ]
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
 def prompt(
-    review: Review, occurrence: datetime, actions: Sequence[ActionItem], *, reminded: bool
+    review: Review,
+    occurrence: datetime,
+    actions: Sequence[ActionItem],
+    *,
+    reminded: bool,
+    language: Language,
 ) -> tuple[str, Blocks]:
     """After the meeting: ask for the minutes (with the agenda when no reminder went out)."""
-    at = format_occurrence(occurrence, _zone(review))
-    text = f"Minutes of {review.ref} · {review.title} ({at})"
+    at = occurrence_text(occurrence, _zone(review), language)
+    text = language._("Minutes of {ref} · {title} ({at})").format(
+        ref=review.ref, title=review.title, at=at
+    )
     line = md(
-        ":memo: *{} · {}* met at {}. Reply in this "
-        "thread with the minutes: what was agreed on service delivery, the problems, the "
-        "improvement plan.",
-        review.ref,
-        review.title,
-        at,
+        language._(
+            ":memo: *{ref} · {title}* met at {at}. Reply in this "
+            "thread with the minutes: what was agreed on service delivery, the problems, the "
+            "improvement plan."
+        ),
+        ref=review.ref,
+        title=review.title,
+        at=at,
     )
     blocks: Blocks = [section(line)]
     if not reminded:
-        blocks.extend(sections([*agenda_lines(), "", *actions_block(actions)]))
-    blocks.append(context(f"Action items: `/review action {review.ref} @owner <due> <text>`"))
+        blocks.extend(sections([*agenda_lines(language), "", *actions_block(actions, language)]))
+    blocks.append(
+        context(
+            language._("Action items: `/review action {ref} @owner <due> <text>`").format(
+                ref=review.ref
+            )
+        )
+    )
     return text, blocks
 
 
-def action_message(item: ActionItem, review: Review) -> tuple[str, Blocks]:
+def action_message(item: ActionItem, review: Review, language: Language) -> tuple[str, Blocks]:
     """The item as posted in the review's channel (and edited in place when it is done)."""
-    due = item.due_at.astimezone(ZoneInfo(item.tz))
-    when = format_occurrence(due, ZoneInfo(item.tz))
-    text = f"{item.ref} · {item.text} — due {when}"
+    when = occurrence_text(item.due_at, ZoneInfo(item.tz), language)
+    text = language._("{ref} · {text} — due {when}").format(ref=item.ref, text=item.text, when=when)
     if item.is_open:
         line = md(
-            ":pushpin: *{}* from {}: {}\n*Owner:* {} · *Due:* {}",
-            item.ref,
-            review.ref,
-            item.text,
-            mention(item.owner_id),
-            when,
+            language._(":pushpin: *{ref}* from {review}: {text}\n*Owner:* {owner} · *Due:* {when}"),
+            ref=item.ref,
+            review=review.ref,
+            text=item.text,
+            owner=mention(item.owner_id),
+            when=when,
         )
-        return text, [section(line), done_buttons(item)]
-    line = md(":white_check_mark: ~{}~ from {}: {}\nDone", item.ref, review.ref, item.text) + (
-        md(" by {}", mention(item.done_by)) if item.done_by else ""
-    )
-    return f"{item.ref} done", [section(line)]
+        return text, [section(line), done_buttons(item, language)]
+    if item.done_by:
+        line = md(
+            language._(":white_check_mark: ~{ref}~ from {review}: {text}\nDone by {person}"),
+            ref=item.ref,
+            review=review.ref,
+            text=item.text,
+            person=mention(item.done_by),
+        )
+    else:
+        line = md(
+            language._(":white_check_mark: ~{ref}~ from {review}: {text}\nDone"),
+            ref=item.ref,
+            review=review.ref,
+            text=item.text,
+        )
+    return language._("{ref} done").format(ref=item.ref), [section(line)]
 
 
-def done_buttons(item: ActionItem) -> dict[str, object]:
+def done_buttons(item: ActionItem, language: Language) -> dict[str, object]:
     return {
         "type": "actions",
         "block_id": ACTION_BLOCK,
-        "elements": [button("Done", DONE_BUTTON, item.ref, "primary")],
+        "elements": [button(language._("Done"), DONE_BUTTON, item.ref, "primary")],
     }
 
 
+# ------------------------------------------------------------------------------ direct messages
+
+
 def action_due(
-    item: ActionItem, review: Review, *, for_owner: bool, permalink: str | None = None
+    item: ActionItem,
+    review: Review,
+    *,
+    for_owner: bool,
+    language: Language,
+    permalink: str | None = None,
 ) -> tuple[str, Blocks]:
     """The due-date DM: to the owner, or to the review's owner for an item of another
     organisation's person (who cannot press Done)."""
-    when = format_occurrence(item.due_at, ZoneInfo(item.tz))
+    when = occurrence_text(item.due_at, ZoneInfo(item.tz), language)
     where = link(permalink, review.ref) if permalink else review.ref
     if for_owner:
-        line = md(":hourglass: *{}* from {} is due {}: {}", item.ref, where, when, item.text)
+        line = md(
+            language._(":hourglass: *{ref}* from {review} is due {when}: {text}"),
+            ref=item.ref,
+            review=where,
+            when=when,
+            text=item.text,
+        )
     else:
         line = md(
-            ":hourglass: *{}* from {}, owned by {}, is due {}: {}\n"
-            "Mark it done when they have delivered.",
-            item.ref,
-            where,
-            mention(item.owner_id),
-            when,
-            item.text,
+            language._(
+                ":hourglass: *{ref}* from {review}, owned by {owner}, is due {when}: {text}\n"
+                "Mark it done when they have delivered."
+            ),
+            ref=item.ref,
+            review=where,
+            owner=mention(item.owner_id),
+            when=when,
+            text=item.text,
         )
-    return f"{item.ref} is due {when}", [section(line), done_buttons(item)]
+    text = language._("{ref} is due {when}").format(ref=item.ref, when=when)
+    return text, [section(line), done_buttons(item, language)]
 
 
-def report_due(review: Review, deadline: date, *, late: date | None) -> tuple[str, Blocks]:
+def report_due(
+    review: Review, deadline: date, *, late: date | None, language: Language
+) -> tuple[str, Blocks]:
     """The owner's DM before the month's service-report deadline."""
     assert review.report_within is not None
-    text = f"The service report for {review.ref} is due {deadline:%a} {deadline.day} {deadline:%b}"
+    day = language.day(deadline)
+    text = language._("The service report for {ref} is due {day}").format(ref=review.ref, day=day)
     lines: list[str] = [
         md(
-            ":page_facing_up: The service report for *{} · {}* is due by *{}*, the "
-            "{} working day of the month.",
-            review.ref,
-            review.title,
-            f"{deadline:%a} {deadline.day} {deadline:%b}",
-            _ordinal(review.report_within),
+            language._(
+                ":page_facing_up: The service report for *{ref} · {title}* is due by *{day}*, "
+                "the {nth} working day of the month."
+            ),
+            ref=review.ref,
+            title=review.title,
+            day=day,
+            nth=ordinal(review.report_within, language),
         )
     ]
     if late is not None and review.next_at is not None:
-        lines.append(late_text(review.next_at, late, review))
+        lines.append(late_text(review.next_at, late, review, language))
     return text, [section(Mrkdwn("\n").join(lines))]

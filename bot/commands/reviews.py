@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
-from bot.commands import outgoing, render_reviews
+from bot.commands import outgoing, render_review_times, render_reviews
 from bot.commands.blocks import Blocks, channel_link, md, mention, notice
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
@@ -21,11 +21,11 @@ from bot.commands.interactions import Press, pressed
 from bot.commands.messages import MessageEvent
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.words.base import N_
 from bot.domain import review_schedule
 from bot.domain.errors import InvalidInput
 from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
-from bot.domain.when import describe_when, format_occurrence
 from bot.workflows import review_reminders, reviews, reviews_actions
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,12 @@ async def schedule(call: Invocation) -> None:
         now=now,
     )
     late = _late(deps, review)
-    text, blocks = render_reviews.scheduled(review, reading=describe_when(reading.when), late=late)
+    text, blocks = render_reviews.scheduled(
+        review,
+        reading=render_review_times.reading_text(reading.when, call.language),
+        late=late,
+        language=call.language,
+    )
     await _answer(call, text, blocks, outgoing.About(parties=review.parties))
 
 
@@ -137,7 +142,9 @@ async def list_(call: Invocation) -> None:
         audience=audience,
     )
     counts = await reviews.open_action_counts(call.deps.store, reviews=found)
-    text, blocks = render_reviews.review_list(found, include_all=word == "all", open_actions=counts)
+    text, blocks = render_reviews.review_list(
+        found, include_all=word == "all", open_actions=counts, language=call.language
+    )
     parties = [p for r in found for p in r.parties]
     await _answer(call, text, blocks, outgoing.About(parties=parties))
 
@@ -154,6 +161,7 @@ async def show(call: Invocation) -> None:
         record.minutes,
         audience=audience,
         late=_late(call.deps, record.review),
+        language=call.language,
     )
     await _answer(call, text, blocks, outgoing.About(parties=record.review.parties))
 
@@ -169,10 +177,10 @@ async def cancel(call: Invocation) -> None:
         audience=await _audience(call),
         now=call.deps.clock.now(),
     )
-    message = (
-        f"{review.ref} · {review.title} is cancelled: no more reminders. "
+    message = call.language._(
+        "{ref} · {title} is cancelled: no more reminders. "
         "Its minutes and action items stay on record."
-    )
+    ).format(ref=review.ref, title=review.title)
     await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
@@ -188,10 +196,17 @@ async def skip(call: Invocation) -> None:
         calendar=call.deps.calendar,
         now=call.deps.clock.now(),
     )
+    language = call.language
     tz = review_schedule.zone_named(review.tz)
-    message = (
-        f"{review.ref} · {review.title}: {format_occurrence(skipped, tz)} is "
-        f"skipped. {render_reviews.when_text(review).capitalize()}."
+    when = render_reviews.when_text(review, language)
+    # An English line starts a sentence here: capitalize() as the answer always had it (it
+    # lowers the rest too); a line that starts uncased (Chinese) is left as it is.
+    when = when.capitalize() if when[:1].islower() else when
+    message = language._("{ref} · {title}: {skipped} is skipped. {when}.").format(
+        ref=review.ref,
+        title=review.title,
+        skipped=render_review_times.occurrence_text(skipped, tz, language),
+        when=when,
     )
     await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
@@ -208,11 +223,14 @@ async def minutes(call: Invocation) -> None:
         text=plain_text(text),
         now=call.deps.clock.now(),
     )
-    met = format_occurrence(occurrence, review_schedule.zone_named(review.tz))
-    message = (
-        f"Added to the minutes of {review.ref} ({met}). Minutes typed here are internal: "
-        "exported, never shown in a shared channel."
+    language = call.language
+    met = render_review_times.occurrence_text(
+        occurrence, review_schedule.zone_named(review.tz), language
     )
+    message = language._(
+        "Added to the minutes of {ref} ({met}). Minutes typed here are internal: "
+        "exported, never shown in a shared channel."
+    ).format(ref=review.ref, met=met)
     await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
@@ -242,14 +260,16 @@ async def action(call: Invocation) -> None:
         now=deps.clock.now(),
     )
     message = md(
-        "{} from {}: {} — {}, due {}. It is posted in {} with a "
-        "Done button, and its owner is reminded on the due date.",
-        item.ref,
-        review.ref,
-        item.text,
-        mention(item.owner_id),
-        format_occurrence(item.due_at, tz),
-        channel_link(review.channel_id),
+        call.language._(
+            "{ref} from {review}: {text} — {owner}, due {when}. It is posted in {channel} "
+            "with a Done button, and its owner is reminded on the due date."
+        ),
+        ref=item.ref,
+        review=review.ref,
+        text=item.text,
+        owner=mention(item.owner_id),
+        when=render_review_times.occurrence_text(item.due_at, tz, call.language),
+        channel=channel_link(review.channel_id),
     )
     await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
@@ -268,7 +288,7 @@ async def done(call: Invocation) -> None:
         audience=await _audience(call),
         now=call.deps.clock.now(),
     )
-    message = f"{item.ref} is done: {item.text}"
+    message = call.language._("{ref} is done: {text}").format(ref=item.ref, text=item.text)
     await _answer(call, *notice(message), outgoing.About(parties=review.parties))
 
 
@@ -299,7 +319,8 @@ async def done_button(press: Press) -> None:
     )
     if container.get("is_ephemeral") and container.get("message_ts"):
         # An ephemeral message cannot be edited with chat.update: answer through respond.
-        text, blocks = render_reviews.action_message(item, review)
+        # The ephemeral copy is the presser's; the channel's message is edited for the channel.
+        text, blocks = render_reviews.action_message(item, review, press.language)
         await press.respond(text=text, blocks=blocks, replace_original=True)
 
 
@@ -363,7 +384,9 @@ REVIEW = SlashCommand(
     name="/review",
     subcommands=SUBCOMMANDS,
     usage=render_reviews.usage,
-    outsiders="Only members of the workspace that runs Parley can use /review. "
-    "To add to a meeting's minutes, reply in its reminder's thread.",
+    outsiders=N_(
+        "Only members of the workspace that runs Parley can use /review. "
+        "To add to a meeting's minutes, reply in its reminder's thread."
+    ),
     mention_example="`/review schedule Monthly service review with @their-rep monthly`",
 )

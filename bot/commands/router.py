@@ -18,7 +18,9 @@ from bot.commands.deps import Deps
 from bot.commands.directory import UnknownUser
 from bot.commands.identity import SLACK_TROUBLE, SlackTrouble, caller_of
 from bot.commands.parsing import names_text, split_subcommand
+from bot.commands.readers import caller_language, person_language
 from bot.commands.words import say
+from bot.commands.words.language import Language
 from bot.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -37,10 +39,11 @@ class Invocation:
     channel_id: str
     args: str
     trigger_id: str
+    language: Language  # the caller's (bot/commands/readers.py): what they are answered in
 
 
 Subcommand = Callable[[Invocation], Awaitable[None]]
-Usage = Callable[[str | None], tuple[str, Blocks]]
+Usage = Callable[[Language, str | None], tuple[str, Blocks]]
 # The usage an internal caller gets, which may show what is set up for them (/digest's
 # subscriptions): the invocation (args empty) and the problem, if any, to show above it.
 InternalUsage = Callable[[Invocation, str | None], Awaitable[tuple[str, Blocks]]]
@@ -53,7 +56,7 @@ class SlashCommand:
     name: str
     subcommands: Mapping[str, Subcommand]
     usage: Usage
-    outsiders: str  # the polite refusal for Slack Connect users
+    outsiders: str  # the polite refusal for Slack Connect users: an N_-marked msgid
     # How to mention people right, for "I can't find @x"; None for a command that takes
     # nobody's name (an UnknownUser there is not the caller's typing, so it is not answered).
     mention_example: str | None
@@ -75,19 +78,18 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
     ) -> None:
         sub, args = split_subcommand(command.get("text") or "")
         run = spec.subcommands.get(sub)
-        problem: str | None = None
-        if run is None and sub not in ("", "help"):
-            article = "an" if spec.name[1:2] in ("a", "e", "i", "o", "u") else "a"
-            problem = f"`{names_text(sub[:40])}` is not {article} {spec.name} subcommand."
         if run is None and spec.internal_usage is None:
-            await answer(ack, *spec.usage(problem))
+            language = await caller_language(deps, context)
+            await answer(ack, *spec.usage(language, _problem(spec, sub, language)))
             return
         workspace_id = workspace_of(context)
         try:  # placed by Slack's record (bot/commands/identity.py), never by the payload
             caller = await caller_of(context)
         except SlackTrouble:
-            await answer(ack, *error(SLACK_TROUBLE))
+            await answer(ack, *error(deps.languages.default._(SLACK_TROUBLE)))
             return
+        language = person_language(deps, caller.person)
+        problem = _problem(spec, sub, language) if run is None else None
         call = Invocation(
             deps=deps,
             ack=ack,
@@ -98,33 +100,43 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
             channel_id=str(command["channel_id"]),
             args=args if run is not None else "",
             trigger_id=str(command.get("trigger_id") or ""),
+            language=language,
         )
         if run is None:
             assert spec.internal_usage is not None
             if caller.internal:
                 await answer(ack, *await spec.internal_usage(call, problem))
             else:
-                await answer(ack, *spec.usage(problem))
+                await answer(ack, *spec.usage(language, problem))
             return
         if not caller.internal:
-            await answer(ack, *error(spec.outsiders))
+            await answer(ack, *error(language._(spec.outsiders)))
             return
         try:
             await run(call)
         except DomainError as exc:
-            await answer(ack, *error(say(exc)))
+            await answer(ack, *error(say(exc, call.language)))
         except UnknownUser as exc:
             if spec.mention_example is None:
                 raise
-            await answer(
-                ack,
-                *error(
-                    f"I can't find {exc.ref} in Slack. Mention people with @ and "
-                    f"pick them from Slack's list, e.g. {spec.mention_example}."
-                ),
+            unknown = language._(
+                "I can't find {ref} in Slack. Mention people with @ and "
+                "pick them from Slack's list, e.g. {example}."
             )
+            await answer(ack, *error(unknown.format(ref=exc.ref, example=spec.mention_example)))
         except SlackApiError as exc:
             log.warning("%s %s: Slack failed us (%s)", spec.name, sub, exc.response.get("error"))
-            await answer(ack, *error(SLACK_TROUBLE))
+            await answer(ack, *error(language._(SLACK_TROUBLE)))
 
     return listener
+
+
+def _problem(spec: SlashCommand, sub: str, language: Language) -> str | None:
+    """What is wrong with the subcommand typed, shown above the usage; None for none or help."""
+    if sub in ("", "help"):
+        return None
+    if spec.name[1:2] in ("a", "e", "i", "o", "u"):
+        problem = language._("`{sub}` is not an {command} subcommand.")
+    else:
+        problem = language._("`{sub}` is not a {command} subcommand.")
+    return problem.format(sub=names_text(sub[:40]), command=spec.name)

@@ -118,6 +118,17 @@ class LadderConfig(BaseModel):
         return {stage: getattr(self, stage.value) for stage in ladder_rules.LIMITED_STAGES}
 
 
+Locale = Literal["en", "zh-CN"]
+
+
+class I18nConfig(BaseModel):
+    """The language of posts in channels that are no party's (internal ones)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    locale: Locale = "en"
+
+
 class PartyConfig(BaseModel):
     """What was agreed in advance with one party."""
 
@@ -127,6 +138,8 @@ class PartyConfig(BaseModel):
     #: The party's Slack Connect team id.
     slack_team: OptionalTeamId = None
     ladder: StageLimits = Field(default_factory=StageLimits)
+    #: The language of posts in the party's shared channels (else `[i18n] locale`).
+    locale: Locale | None = None
 
 
 class ParleyConfig(BaseModel):
@@ -139,6 +152,7 @@ class ParleyConfig(BaseModel):
     people: PeopleConfig = Field(default_factory=PeopleConfig)
     ladder: LadderConfig = Field(default_factory=LadderConfig)
     parties: dict[PartyName, PartyConfig] = Field(default_factory=dict)
+    i18n: I18nConfig = Field(default_factory=I18nConfig)
 
     @field_validator("parties", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.commands.words.language import ENGLISH, Languages
 from bot.config import ParleyConfig, parse_config
 from bot.demo.scenes_disputes import (
     scene_isolation,
@@ -52,18 +53,31 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
 ]
 
 
-def demo_config() -> ParleyConfig:
-    return parse_config(DEMO_CONFIG, Path("demo.toml"))
+def demo_config(locale: str = ENGLISH) -> ParleyConfig:
+    """The demo's company config; in `locale` every channel speaks that language."""
+    text = DEMO_CONFIG
+    if locale != ENGLISH:
+        text = text.replace(
+            'slack_team = "T0ACME"\n', f'slack_team = "T0ACME"\nlocale = "{locale}"\n'
+        )
+        text = text.replace(
+            'slack_team = "T0GLOBEX"\n', f'slack_team = "T0GLOBEX"\nlocale = "{locale}"\n'
+        )
+        text += f'\n[i18n]\nlocale = "{locale}"\n'
+    return parse_config(text, Path("demo.toml"))
 
 
-async def run_demo(echo: Echo | None = print) -> bool:
-    """Play every scene; True only if every check passed."""
+async def run_demo(echo: Echo | None = print, locale: str = ENGLISH) -> bool:
+    """Play every scene with every person reading Slack in `locale`; True only if every check
+    passed."""
     with tempfile.TemporaryDirectory(prefix="parley-demo-") as folder:
         url = f"sqlite:///{folder}/demo.db"
         async with running_parley(
-            database_url=url, config=demo_config(), start=DEMO_START
+            database_url=url, config=demo_config(locale), start=DEMO_START
         ) as running:
-            session = Session(running=running, echo=echo)
+            for user in running.slack.workspace.users.values():
+                user.locale = locale
+            session = Session(running=running, echo=echo, language=Languages()[locale])
             session.say("Parley demo: a scripted session against a local Slack stand-in.")
             session.say(
                 "Workspace Northwind IT; Acme Networks and Globex Audit join by Slack Connect."

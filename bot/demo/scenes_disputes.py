@@ -32,7 +32,13 @@ async def scene_open(s: Session) -> None:
         "the card's message is the dispute's home thread",
     )
     s.check(
-        bool(posts) and "2 working days left" in str(posts[-1].args.get("blocks")),
+        bool(posts)
+        and s.says_n(
+            str(posts[-1].args.get("blocks")),
+            "due {day}, {n} working day left",
+            "due {day}, {n} working days left",
+            2,
+        ),
         "Acme's agreed 2-working-day limit sets the clock",
     )
 
@@ -49,7 +55,7 @@ async def scene_list_and_show(s: Session) -> None:
     )
     shown = await s.command("U0ALICE", "C0DESK", "/dispute", "show d1")
     s.check(
-        "opened the dispute" in reply_text(shown) and "Acme Networks" in reply_text(shown),
+        s.t("opened the dispute") in reply_text(shown) and "Acme Networks" in reply_text(shown),
         "`show d1` finds D-1 and its record",
     )
 
@@ -62,7 +68,10 @@ async def scene_isolation(s: Session) -> None:
         "in Acme's shared channel only Acme's dispute is listed",
     )
     shown = await s.command("U0ALICE", "C0ACME", "/dispute", "show D-2")
-    s.check("no dispute D-2" in reply_text(shown), "Globex's dispute does not exist here")
+    missing = s.t(
+        "There is no dispute D-{number} in this channel. `/dispute list all` lists them.", number=2
+    )
+    s.check(missing in reply_text(shown), "Globex's dispute does not exist here")
 
 
 async def scene_ladder(s: Session) -> None:
@@ -71,7 +80,9 @@ async def scene_ladder(s: Session) -> None:
     s.check(d1 is not None and d1.stage.value == "multi_party", "D-1 climbs to multi_party")
     updates = s.running.slack.calls_to("chat.update")
     s.check(
-        bool(updates) and "Stage 2/4" in str(updates[-1].args.get("blocks")),
+        bool(updates)
+        and s.t("Stage {number}/{total} · {stage}", number=2, total=4, stage=s.t("Multi-party"))
+        in str(updates[-1].args.get("blocks")),
         "the card is edited in place",
     )
     posts_before = len(s.running.slack.calls_to("chat.postMessage"))
@@ -86,7 +97,14 @@ async def scene_ladder(s: Session) -> None:
     ]
     s.check(len(told) == 1, "the dispute-process channel is told")
     refused = await s.command("U0ALICE", "C0DESK", "/dispute", "escalate D-1 Take it to court")
-    s.check("Only an approver" in reply_text(refused), "only an approver may go to legal")
+    s.check(
+        s.says(
+            reply_text(refused),
+            "Only an approver may take {ref} to the {stage:lower} stage. "
+            "Ask one of the approvers named in Parley's config.",
+        ),
+        "only an approver may go to legal",
+    )
     await s.command("U0CAROL", "C0DESK", "/dispute", "resolve D-1 Acme credits two months of fees")
     d1 = await s.dispute(1)
     s.check(d1 is not None and d1.status.value == "resolved", "Carol resolves D-1")
@@ -143,8 +161,12 @@ async def scene_replies(s: Session) -> None:
     shown = await s.command("U0BOB", "C0DESK", "/dispute", "show D-2")
     text = reply_text(shown)
     s.check(text.count("corrected invoice by Monday") == 1, "Greta's reply is on D-2's record once")
-    s.check("edited a reply" in text, "the edit is on the record, beside the original")
-    s.check("Globex Audit: first reply after" in text, "Globex's first-response clock is shown")
+    s.check(s.t("edited a reply") in text, "the edit is on the record, beside the original")
+    s.check(
+        "Globex Audit" in text
+        and s.says(text, "{party}: first reply after {wall} ({working} in office hours)"),
+        "Globex's first-response clock is shown",
+    )
     await s.command("U0ALICE", "C0DESK", "/party", "list")
 
 
@@ -157,8 +179,10 @@ async def scene_reopen(s: Session) -> None:
         "reopen D-1 Acme's fix did not hold: the switch failed again",
     )
     s.check(
-        "D-1 reopened at Stage 3/4" in reply_text(answered)
-        and "fresh clock" in reply_text(answered),
+        "D-1" in reply_text(answered)
+        and s.says(reply_text(answered), "reopened at {stage}, with a fresh clock")
+        and s.t("Stage {number}/{total} · {stage}", number=3, total=4, stage=s.t("Company process"))
+        in reply_text(answered),
         "Alice reopens D-1 at the stage it was resolved at",
     )
     d1 = await s.dispute(1)
@@ -172,13 +196,18 @@ async def scene_reopen(s: Session) -> None:
     updates = s.running.slack.calls_to("chat.update")
     s.check(
         len(updates) > updates_before
-        and "10 working days left" in str(updates[-1].args.get("blocks"))
-        and "Escalate" in str(updates[-1].args.get("blocks")),
+        and s.says_n(
+            str(updates[-1].args.get("blocks")),
+            "due {day}, {n} working day left",
+            "due {day}, {n} working days left",
+            10,
+        )
+        and s.t("Escalate") in str(updates[-1].args.get("blocks")),
         "its card is edited in place: open, due in 10 working days, its buttons back",
     )
     shown = await s.command("U0ALICE", "C0DESK", "/dispute", "show D-1")
     s.check(
-        reply_text(shown).count("reopened the dispute") == 1,
+        reply_text(shown).count(s.t("reopened the dispute")) == 1,
         "the record has one reopening, with its reason",
     )
     await s.command("U0ALICE", "C0DESK", "/dispute", "resolve D-1 Acme replaced the switch")

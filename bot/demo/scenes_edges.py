@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from bot.commands.digests import DIGEST
+from bot.commands.disputes import DISPUTE
 from bot.commands.fallback import STALE_CARD
 from bot.demo.session import Session, reply_text
 from bot.domain.names import name_key
@@ -24,14 +26,30 @@ async def scene_mistakes(s: Session) -> None:
     help_reply = await s.command("U0ALICE", "C0DESK", "/dispute", "")
     s.check("/dispute open" in reply_text(help_reply), "no text gets the usage")
     wrong = await s.command("U0ALICE", "C0DESK", "/dispute", "frobnicate D-1")
-    s.check("not a /dispute subcommand" in reply_text(wrong), "an unknown subcommand is named")
+    s.check(
+        s.t("`{sub}` is not a {command} subcommand.", sub="frobnicate", command="/dispute")
+        in reply_text(wrong),
+        "an unknown subcommand is named",
+    )
     missing = await s.command("U0ALICE", "C0DESK", "/dispute", "show D-99")
-    s.check("There is no dispute D-99" in reply_text(missing), "a wrong id is refused")
+    s.check(
+        s.t("There is no dispute D-{number}. `/dispute list all` lists them.", number=99)
+        in reply_text(missing),
+        "a wrong id is refused",
+    )
     ghost = await s.command("U0ALICE", "C0DESK", "/dispute", "open Outage with @nobody")
-    s.check("can't find @nobody" in reply_text(ghost), "an unknown person is refused")
+    s.check(
+        "@nobody" in reply_text(ghost)
+        and s.says(
+            reply_text(ghost),
+            "I can't find {ref} in Slack. Mention people with @ and pick them from Slack's "
+            "list, e.g. {example}.",
+        ),
+        "an unknown person is refused",
+    )
     outsider = await s.command("U0RAJ", "C0ACME", "/dispute", "open We dispute your invoice")
     s.check(
-        "Only members of the workspace" in reply_text(outsider),
+        s.says(reply_text(outsider), DISPUTE.outsiders),
         "a supplier's rep cannot open a dispute",
     )
     s.check(before is None and await s.dispute(3) is None, "none of it changed the data")
@@ -48,7 +66,7 @@ async def scene_outsiders(s: Session) -> None:
     ]
     answers.append(reply_text(await s.command("U0RAJ", dm, "/digest", "now")))
     s.check(
-        all("Only members of the workspace" in a for a in answers),
+        all(s.says(a, DISPUTE.outsiders) or s.says(a, DIGEST.outsiders) for a in answers),
         "Slack's record of Raj (users.info) places him as Acme's, wherever he asks from",
     )
     sent = answers + [json.dumps(c.args) for c in running.slack.calls[mark:]]
@@ -179,7 +197,18 @@ async def scene_lookalike_names(s: Session) -> None:
     s.say("    (the new name below starts with a Cyrillic А, U+0410, not a Latin A)")
     refused = await s.command("U0ALICE", "C0DESK", "/party", "rename Initech to \u0410cme Networks")
     s.check(
-        "is already the name of another party" in reply_text(refused),
+        s.says(
+            reply_text(refused),
+            "“{new}” is already the name of another party (it reads as “{taken}”). Names are "
+            "compared as people read them: case, width and letters that look alike (such as a "
+            "Cyrillic А for a Latin A) are set aside. Choose another name.",
+        )
+        or s.says(
+            reply_text(refused),
+            "“{new}” is already the name of another party. Names are compared as people read "
+            "them: case, width and letters that look alike (such as a Cyrillic А for a Latin A) "
+            "are set aside. Choose another name.",
+        ),
         "a name that only looks different is refused",
     )
     s.check(await names() == before, "no party was renamed")
@@ -230,7 +259,7 @@ async def scene_protocol_edges(s: Session) -> None:
     await s.press("U0ALICE", "C0DESK", before.root_ts, "dispute_reopen", "Reopen")
     answers = [c for c in slack.calls[mark:] if c.method == "response_url"]
     s.check(
-        [a.args.get("text") for a in answers] == [STALE_CARD]
+        [a.args.get("text") for a in answers] == [s.t(STALE_CARD)]
         and answers[0].args.get("response_type") == "ephemeral",
         "the stale button tells only Alice that the card is out of date",
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.demo.session import Session, reply_text
 from bot.sandbox.blocktext import render_view
@@ -49,12 +50,25 @@ async def scene_agreements(s: Session) -> None:
     ts = str((cards[-1].response or {}).get("ts")) if cards else ""
     await s.press("U0ALICE", "C0GLOBEX", ts, "agreement_acknowledge", "Acknowledge")
     refused = s.running.slack.calls_to("response_url")[-1].args.get("text", "")
-    s.check("Only Globex Audit's people" in refused, "Alice cannot acknowledge for Globex")
+    s.check(
+        s.t(
+            "Only {party}'s people can acknowledge {ref}: it records that they read and "
+            "accept it, so nobody can do it on their behalf.",
+            party="Globex Audit",
+            ref="A-1",
+        )
+        in refused,
+        "Alice cannot acknowledge for Globex",
+    )
     await s.later(timedelta(minutes=40), "Greta reads the card")
     await s.press("U0GRETA", "C0GLOBEX", ts, "agreement_acknowledge", "Acknowledge")
     card = s.running.slack.calls_to("chat.update")[-1].args
     s.check(
-        card.get("ts") == ts and "Acknowledged* by <@U0GRETA>" in str(card.get("blocks")),
+        card.get("ts") == ts
+        and "<@U0GRETA>" in str(card.get("blocks"))
+        and s.says(
+            str(card.get("blocks")), ":white_check_mark: *Acknowledged* by {who} on {when} ({zone})"
+        ),
         "Greta acknowledges; the card shows who and when",
     )
     await s.command("U0ALICE", "C0DESK", "/agreement", "edit A-1")
@@ -88,17 +102,23 @@ async def scene_digest(s: Session) -> None:
             for c in s.running.slack.calls[start:]
             if c.method == "chat.postMessage"
             and c.args.get("channel") == "C0DESK"
-            and "Daily digest" in str(c.args.get("text"))
+            and s.says(str(c.args.get("text")), "Daily digest · {day}")
         ]
 
     posted = digests_since(mark)
     s.check(len(posted) == 1, "the digest is posted in #service-desk at 09:00")
     blocks = str(posted[0].args.get("blocks")) if posted else ""
     s.check(
-        "D-2" in blocks and "Stage 2/4" in blocks and "archives/C0DESK" in blocks,
+        "D-2" in blocks
+        and s.t("Stage {number}/{total} · {stage}", number=2, total=4, stage=s.t("Multi-party"))
+        in blocks
+        and "archives/C0DESK" in blocks,
         "it lists D-2 with its stage and clock, linked to its thread",
     )
-    s.check("<@U0GRETA> (Globex Audit)" in blocks, "it says Greta replied since the last digest")
+    s.check(
+        s.t("{who} ({party})", who="<@U0GRETA>", party="Globex Audit") in blocks,
+        "it says Greta replied since the last digest",
+    )
     await s.later(timedelta(minutes=30), "Half an hour later")
     s.check(len(digests_since(mark)) == 1, "it is posted once")
     s.say("@bob opens Parley's Home tab")
@@ -127,7 +147,8 @@ async def scene_reviews(s: Session) -> None:
         "at 10:00",
     )
     s.check(
-        "next: Mon 14 Dec 2026 10:00 (Asia/Shanghai) · every month on the 10th working day"
+        s.says(reply_text(scheduled), "next: {at} · {rule}")
+        and s.language.stamp(datetime(2026, 12, 14, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
         in reply_text(scheduled),
         "R-1 is read back: the 10th CN working day of December is Mon 14 Dec",
     )
@@ -159,14 +180,17 @@ async def scene_reviews(s: Session) -> None:
     day_before = reminders_since(mark)
     s.check(
         len(day_before) == 1
-        and "Key problems to negotiate" in str(day_before[0].args.get("blocks"))
+        and s.t("Key problems to negotiate") in str(day_before[0].args.get("blocks"))
         and "T-1" in str(day_before[0].args.get("blocks")),
         "#acme-shared gets the agenda and Acme's open action items on Fri 11 Dec",
     )
     await until(datetime(2026, 12, 14, 1, 45, tzinfo=UTC), "Monday, a quarter to ten")
     last_call = reminders_since(mark)[1:]
     s.check(
-        len(last_call) == 1 and "starts in 15 minutes" in str(last_call[0].args.get("text")),
+        len(last_call) == 1
+        and s.says(
+            str(last_call[0].args.get("text")), "{ref} · {title} starts in 15 minutes ({at})"
+        ),
         "15 minutes before, the last call",
     )
     await until(datetime(2026, 12, 14, 3, 0, tzinfo=UTC), "An hour after the meeting began")
@@ -184,5 +208,9 @@ async def scene_reviews(s: Session) -> None:
     shown = await s.command("U0ALICE", "C0DESK", "/review", "show R-1")
     text = reply_text(shown)
     s.check("Acme credits 5%" in text, "Raj's reply is in the meeting's minutes")
-    s.check("(0 open of 1)" in text, "the Done button marked T-1 done")
-    s.check("next: " in text and "Jan 2027" in text, "R-1 moves on to January")
+    s.check(
+        s.t("*Action items* ({open} open of {n})", open=0, n=1) in text,
+        "the Done button marked T-1 done",
+    )
+    january = s.language.day_year(date(2027, 1, 15))
+    s.check(s.says(text, "next: {at} · {rule}") and january in text, "R-1 moves on to January")

@@ -4,6 +4,7 @@ the verdicts.
 
 from __future__ import annotations
 
+import string
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
 from bot.sandbox.blocktext import mrkdwn, render_message, render_view
 from bot.sandbox.driver import Reply
@@ -61,7 +63,32 @@ class Session:
 
     running: Running
     echo: Echo | None
+    language: Language  # what every person in this run reads
     checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    def t(self, message: str, **params: object) -> str:
+        """What Parley says for the English `message` in this run's language, filled in: the
+        checks look for the words a reader of that language sees."""
+        said = self.language._(message)
+        return said.format(**params) if params else said
+
+    def says_n(self, text: str, singular: str, plural: str, n: int) -> bool:
+        """`says` for a count: the form for `n`, with `n` in it."""
+        return self._holds(text, self.language.ngettext(singular, plural, n), n=str(n))
+
+    def says(self, text: str, message: str) -> bool:
+        """Whether `text` holds the words of `message` in this run's language, whatever its
+        placeholders were filled with (each fixed piece of at least two characters)."""
+        return self._holds(text, self.language._(message))
+
+    def _holds(self, text: str, template: str, **known: str) -> bool:
+        pieces: list[str] = []
+        for literal, name, _, _ in string.Formatter().parse(template):
+            pieces.append(literal)
+            if name is not None:
+                pieces.append(known.get(name, "\0"))
+        fixed = [p.strip() for p in "".join(pieces).split("\0") if len(p.strip()) >= 2]
+        return bool(fixed) and all(piece in text for piece in fixed)
 
     def say(self, line: str = "") -> None:
         if self.echo is not None:

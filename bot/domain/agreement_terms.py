@@ -17,17 +17,27 @@ from typing import Any
 
 from bot.domain.agreements import Terms
 from bot.domain.errors import DomainError, FieldErrors, InvalidInput
+from bot.domain.marks import N_
 from bot.domain.parties import Party, Person, is_external
 
-# Each field: its label, its length limit, and what a person should write there.
+# Each field: its label, its length limit, and what a person should write there (English
+# msgids, translated for the reader where the form shows them).
 FIELDS: dict[str, tuple[str, int, str]] = {
-    "what": ("What", 1500, "the information shared, its content and scope"),
-    "why": ("Why", 1000, "the purpose the information is shared for"),
-    "who": ("Who", 500, "the parties and the roles authorised"),
-    "when": ("When", 500, "the timing and frequency, e.g. monthly, within 5 working days"),
-    "where": ("Where", 500, "the channel or medium, e.g. SFTP, the shared channel"),
-    "how": ("How", 1500, "the process and method, e.g. encrypted export, reviewed first"),
-    "authorization": ("Authorisation", 500, "who approves the sharing, and how"),
+    "what": (N_("What"), 1500, N_("the information shared, its content and scope")),
+    "why": (N_("Why"), 1000, N_("the purpose the information is shared for")),
+    "who": (N_("Who"), 500, N_("the parties and the roles authorised")),
+    "when": (
+        N_("When"),
+        500,
+        N_("the timing and frequency, e.g. monthly, within 5 working days"),
+    ),
+    "where": (N_("Where"), 500, N_("the channel or medium, e.g. SFTP, the shared channel")),
+    "how": (
+        N_("How"),
+        1500,
+        N_("the process and method, e.g. encrypted export, reviewed first"),
+    ),
+    "authorization": (N_("Authorisation"), 500, N_("who approves the sharing, and how")),
 }
 
 
@@ -77,10 +87,11 @@ class PartyPick:
         return self.party.slack_team if self.party is not None else self.team_id
 
     @property
-    def name(self) -> str:
+    def name(self) -> str | None:
+        """The party's name, else the Slack team's name or id; None when nothing names it."""
         if self.party is not None:
             return self.party.name
-        return self.team_name or self.team_id or "their organisation"
+        return self.team_name or self.team_id
 
 
 def parse_number(text: str) -> int:

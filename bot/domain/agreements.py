@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot.domain.marks import N_
 from bot.domain.parties import Audience, Party
 from bot.domain.records import Record
 
@@ -17,6 +18,18 @@ class AgreementStatus(StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"
     EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        """The status as a reader sees it (an English msgid, translated where shown)."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    AgreementStatus.ACTIVE: N_("active"),
+    AgreementStatus.REVOKED: N_("revoked"),
+    AgreementStatus.EXPIRED: N_("expired"),
+}
 
 
 class Terms(Record):

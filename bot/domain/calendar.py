@@ -129,6 +129,17 @@ def _adjusted_years(obj: Any) -> tuple[int, int] | None:
     return (min(years), max(years)) if years else None
 
 
+@functools.lru_cache(maxsize=64)
+def _names_in(country: str, year: int, language: str) -> Mapping[date, str]:
+    """A year's holiday names in one of the library's languages for the country (empty when
+    it has none in that language)."""
+    probe: Any = holidays.country_holidays(country)
+    if language not in tuple(getattr(probe, "supported_languages", ())):
+        return MappingProxyType({})
+    named = holidays.country_holidays(country, years=year, language=language)
+    return MappingProxyType({d: str(name) for d, name in named.items()})
+
+
 @dataclass(frozen=True, slots=True)
 class WorkCalendar:
     """A holiday calendar (``country``, ``None`` = Monday to Friday) in a time zone ``tz``.
@@ -162,13 +173,35 @@ class WorkCalendar:
         table = self._table(_plain_date(d).year)
         return table.flags[table.index(d)]
 
-    def holiday_name(self, d: date) -> str | None:
-        """The holiday's name on ``d`` (English where available), or ``None``.
+    def holiday_name(self, d: date, language: str | None = None) -> str | None:
+        """The holiday's name on ``d``, or ``None``: in ``language`` (a locale tag such as
+        ``zh-CN``) where the holiday library has the country's names in it, else English
+        where available.
 
         A holiday that falls on a weekend still has a name; an adjusted weekend working day
         has none.
         """
-        return self._table(_plain_date(d).year).names.get(d)
+        d = _plain_date(d)
+        name = self._table(d.year).names.get(d)
+        if name is None or language is None or self._source is None:
+            return name
+        return _names_in(self._source.country, d.year, language.replace("-", "_")).get(d, name)
+
+    def holidays_between(self, start: date, end: date) -> list[date]:
+        """The holidays after ``start`` up to ``end`` (local dates), each by its first day
+        off, in order: what pushes a deadline counted in working days out."""
+        found: list[date] = []
+        day = _plain_date(start) + timedelta(days=1)
+        last = _plain_date(end)
+        while day <= last and len(found) < 31:
+            name = self.holiday_name(day)
+            # The holiday itself, not the library's extra days off for it ("(observed)",
+            # "Day off (substituted from …)"): each holiday once, by its first day.
+            first_day = not found or self.holiday_name(found[-1]) != name
+            if name is not None and "(" not in name and not self.is_working_day(day) and first_day:
+                found.append(day)
+            day += timedelta(days=1)
+        return found
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after ``d``."""

@@ -31,13 +31,10 @@ def working_seconds(start: datetime, end: datetime, calendar: WorkCalendar) -> i
     return int(total)
 
 
-def describe_duration(seconds: int, *, in_days: bool = True) -> str:
-    """`3 d 4 h`, `5 h 20 min`, `12 min` or `under a minute` (office hours: `44 h`)."""
+def duration_parts(seconds: int, *, in_days: bool = True) -> tuple[int, int, int]:
+    """Whole days, hours and minutes in `seconds` (office hours: no days, `44` hours); the
+    adapter words them for the reader."""
     minutes = seconds // 60
     days, rest = divmod(minutes, 24 * 60) if in_days else (0, minutes)
     hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else "under a minute"
+    return days, hours, minutes

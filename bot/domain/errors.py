@@ -4,8 +4,9 @@ A refusal names its `code` (`dispute.not_found`) and its parameters (`number=3`)
 says it in the reader's language (`bot/commands/words/`), saying what to do instead. The domain
 writes no sentence a person reads, so a second language is a catalog, not a change here.
 
-Parameters are facts: `str` (typed text or a name: always escaped when said), `int`, `date`,
-an `Enum` (said by its label or value), a tuple of words (said as a list: "`a`, `b` or `c`").
+Parameters are facts: `str` (typed text or a name: always escaped when said), `int`, `date`
+(said as ISO), `datetime` (said in the reader's convention),
+an `Enum` (said by its label or value), a tuple of words (said as a list: "`a`, `b`, `c`").
 Mention and channel tokens (`bot/domain/text.py`) travel inside `str` and are said as such.
 """
 
@@ -13,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
-Param = str | int | date | Enum | tuple[str, ...]
+Param = str | int | date | datetime | Enum | tuple[str, ...]
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
 

@@ -8,11 +8,13 @@ See docs/ladder.md for the diagram.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.marks import N_
 from bot.domain.timeline import TimelineKind
 
 
@@ -35,10 +37,10 @@ class Stage(StrEnum):
 
 STAGE_NUMBERS = {stage: n for n, stage in enumerate(Stage, start=1)}
 STAGE_LABELS = {
-    Stage.COORDINATION: "Coordination",
-    Stage.MULTI_PARTY: "Multi-party",
-    Stage.COMPANY_PROCESS: "Company process",
-    Stage.LEGAL: "Legal",
+    Stage.COORDINATION: N_("Coordination"),
+    Stage.MULTI_PARTY: N_("Multi-party"),
+    Stage.COMPANY_PROCESS: N_("Company process"),
+    Stage.LEGAL: N_("Legal"),
 }
 
 
@@ -46,6 +48,19 @@ class Status(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """The status as a sentence says it ("D-3 is already resolved"); the English key,
+        translated where it is shown."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.OPEN: N_("open"),
+    Status.RESOLVED: N_("resolved"),
+    Status.WITHDRAWN: N_("withdrawn"),
+}
 
 
 class Action(StrEnum):
@@ -134,7 +149,7 @@ def transition(state: LadderState, action: Action, *, ref: str, is_approver: boo
     if action is Action.REOPEN:
         return _reopen(state, ref=ref, is_approver=is_approver)
     if state.status is not Status.OPEN:
-        raise InvalidInput("dispute.stays_closed", ref=ref, status=state.status.value)
+        raise InvalidInput("dispute.stays_closed", ref=ref, status=state.status)
     if action is Action.ESCALATE:
         after = NEXT_STAGE.get(state.stage)
         if after is None:
@@ -152,3 +167,43 @@ def _reopen(state: LadderState, *, ref: str, is_approver: bool) -> Transition:
     if state.stage in APPROVAL_NEEDED and not is_approver:
         raise NotAllowed("dispute.approver_reopen", ref=ref, stage=state.stage)
     return Transition(Action.REOPEN, state, LadderState(state.stage, Status.OPEN))
+
+
+# The record's own text when a stage runs out, as stored and exported (a fact line in English,
+# like every stored text); the renderer reads it back to say it in the reader's language.
+_AUTOMATIC = ": escalated automatically, as the company's config asks"
+_OVERDUE = re.compile(
+    r"(?P<label>.+) overdue by (?P<days>\d{1,6}) working days?(?P<automatic>"
+    + re.escape(_AUTOMATIC)
+    + r")?"
+)
+
+
+@dataclass(frozen=True)
+class OverdueRecord:
+    """What an overdue (or automatic escalation) entry of the record says, as facts."""
+
+    stage: Stage
+    working_days: int
+    automatic: bool = False
+
+
+def overdue_text(stage: Stage, working_days: int) -> str:
+    plural = "" if working_days == 1 else "s"
+    return f"{stage.label} overdue by {working_days} working day{plural}"
+
+
+def automatic_escalation_text(overdue: str) -> str:
+    return overdue + _AUTOMATIC
+
+
+def read_overdue_text(text: str) -> OverdueRecord | None:
+    """The facts of a text `overdue_text` (or `automatic_escalation_text`) wrote; None for
+    any other text (a person's reason)."""
+    found = _OVERDUE.fullmatch(text)
+    if found is None:
+        return None
+    stage = next((s for s in Stage if s.label == found["label"]), None)
+    if stage is None:
+        return None
+    return OverdueRecord(stage, int(found["days"]), automatic=found["automatic"] is not None)

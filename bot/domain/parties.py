@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from bot.domain.errors import NotAllowed
+from bot.domain.marks import N_
 from bot.domain.names import lookalike_of
 from bot.domain.records import Record
 
@@ -14,6 +15,18 @@ class PartyKind(StrEnum):
     CUSTOMER = "customer"
     SUPPLIER = "supplier"
     THIRD_PARTY = "third_party"
+
+    @property
+    def label(self) -> str:
+        """The kind in words (an English msgid: the adapter translates it for its reader)."""
+        return KIND_LABELS[self]
+
+
+KIND_LABELS: dict[PartyKind, str] = {
+    PartyKind.CUSTOMER: N_("customer"),
+    PartyKind.SUPPLIER: N_("supplier"),
+    PartyKind.THIRD_PARTY: N_("third party"),
+}
 
 
 class Party(Record):
@@ -31,6 +44,7 @@ class Person(Record):
     name: str
     team_name: str | None = None
     tz: str | None = None
+    locale: str | None = None  # their Slack language (`zh-CN`, `en-US`), from users.info
     is_bot: bool = False
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "describe",
     "next_occurrence",
     "next_plain",
+    "shape_of",
 ]
 
 Period = Literal["month", "quarter"]
@@ -339,8 +340,15 @@ def next_plain(rule: str, start: date | None, after: datetime, tz: ZoneInfo) -> 
 # ------------------------------------------------------------------------------ describe
 
 
+def shape_of(rec: Recurrence) -> Shape:
+    """The rule's RRULE read into its parts, for whoever words it (the adapter, per reader)."""
+    return _read_shape(rec.rrule)
+
+
 def describe(rec: Recurrence) -> str:
-    """The canonical English reading, e.g. "every month on the 10th working day at 10:00".
+    """The canonical English reading, e.g. "every month on the 10th working day at 10:00":
+    what the export and logs carry. A person reads it in their language from the adapter
+    (`bot/commands/render_review_times.py: rule_text`).
 
     The reading parses back (``recurrence_words.parse_recurrence``) to the same rule, apart
     from ``start``.

@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput
+from bot.domain.marks import N_
 from bot.domain.recurrence import Recurrence
 from bot.domain.recurrence_words import ZH_NUMBER, cn_number
 from bot.domain.when import (
     When,
     _InThePast,
-    format_occurrence,
     parse_when,
     split_title_and_when,
 )
@@ -124,7 +124,24 @@ class Month(Enum):
 
     @property
     def label(self) -> str:
-        return self.name.capitalize()
+        """The month's English name, marked for translation where the refusal is said."""
+        return _MONTH_LABELS[self.value - 1]
+
+
+_MONTH_LABELS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 
 def _check_date(year: int | None, month: int | None, day: int | None) -> None:
@@ -220,8 +237,10 @@ def read_schedule(
 def _never(text: str, first: When | None = None) -> InvalidInput:
     if first is None:
         return InvalidInput("review.never", text=text[:120])
-    at = format_occurrence(first.at, ZoneInfo(first.tz))
-    return InvalidInput("review.never_soon", text=text[:120], first=at)
+    zone = ZoneInfo(first.tz)
+    return InvalidInput(
+        "review.never_soon", text=text[:120], first=first.at.astimezone(zone), zone=zone.key
+    )
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
+from bot.domain.marks import N_
 from bot.domain.parties import Audience, Party
 from bot.domain.records import Record
 from bot.domain.recurrence import Recurrence, describe
@@ -21,6 +22,18 @@ class ReviewStatus(StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
     DONE = "done"
+
+    @property
+    def label(self) -> str:
+        """The status in words (English, marked for translation where it is shown)."""
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    ReviewStatus.SCHEDULED: N_("scheduled"),
+    ReviewStatus.CANCELLED: N_("cancelled"),
+    ReviewStatus.DONE: N_("done"),
+}
 
 
 class ActionStatus(StrEnum):
@@ -70,7 +83,9 @@ class Review(Record):
 
     @property
     def rule_text(self) -> str | None:
-        """The readable rule ("every Monday at 09:30"), ``None`` for a one-off."""
+        """The canonical English rule ("every Monday at 09:30"), ``None`` for a one-off: what
+        the export carries. A person reads it in their language
+        (`bot/commands/render_review_times.py: rule_text`)."""
         rule = self.rule
         return None if rule is None else describe(rule)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self
 
+from bot.domain.marks import N_
+
 
 @dataclass(frozen=True)
 class Announcement:
@@ -70,46 +72,52 @@ class TimelineKind(KindWithMeaning):
 
     OPENED = (
         "opened",
-        Meaning("opened the dispute", private=False, text_shared=True, quoted=False),
+        Meaning(N_("opened the dispute"), private=False, text_shared=True, quoted=False),
     )
-    PARTY_ADDED = "party_added", Meaning("brought in", private=False)
-    REPLY = "reply", Meaning("replied", private=False, text_shared=True, message=True)
-    EDITED = "edited", Meaning("edited a reply", private=False, text_shared=True, message=True)
+    PARTY_ADDED = "party_added", Meaning(N_("brought in"), private=False)
+    REPLY = "reply", Meaning(N_("replied"), private=False, text_shared=True, message=True)
+    EDITED = "edited", Meaning(N_("edited a reply"), private=False, text_shared=True, message=True)
     DELETED = (
         "deleted",
-        Meaning("deleted a reply", private=False, text_shared=True, message=True),
+        Meaning(N_("deleted a reply"), private=False, text_shared=True, message=True),
     )
     ESCALATED = (
         "escalated",
         Meaning(
-            "escalated",
+            N_("escalated"),
             private=False,
-            announced=Announcement("Escalated to {stage} by {actor}", "escalated to {stage}"),
+            announced=Announcement(
+                N_("Escalated to {stage} by {actor}"), N_("escalated to {stage}")
+            ),
         ),
     )
-    NOTE = "note", Meaning("added an internal note")
-    THREAD_LINKED = "thread_linked", Meaning("linked a thread", private=False)
-    OVERDUE = "overdue", Meaning("stage overdue", private=False)
+    NOTE = "note", Meaning(N_("added an internal note"))
+    THREAD_LINKED = "thread_linked", Meaning(N_("linked a thread"), private=False)
+    OVERDUE = "overdue", Meaning(N_("stage overdue"), private=False)
     RESOLVED = (
         "resolved",
         Meaning(
-            "resolved", private=False, announced=Announcement("Resolved by {actor}", "resolved")
+            N_("resolved"),
+            private=False,
+            announced=Announcement(N_("Resolved by {actor}"), N_("resolved")),
         ),
     )
     WITHDRAWN = (
         "withdrawn",
         Meaning(
-            "withdrew", private=False, announced=Announcement("Withdrawn by {actor}", "withdrawn")
+            N_("withdrew"),
+            private=False,
+            announced=Announcement(N_("Withdrawn by {actor}"), N_("withdrawn")),
         ),
     )
     # The reason is written for the company, as an escalation's is: parties see the move only.
     REOPENED = (
         "reopened",
         Meaning(
-            "reopened the dispute",
+            N_("reopened the dispute"),
             private=False,
             announced=Announcement(
-                "Reopened at {stage} by {actor}", "reopened at {stage}, with a fresh clock"
+                N_("Reopened at {stage} by {actor}"), N_("reopened at {stage}, with a fresh clock")
             ),
         ),
     )

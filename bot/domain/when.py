@@ -125,7 +125,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, calendar: WorkCalendar
     if at is None:
         raise _Unreadable("time.unreadable", text=text.strip())
     if at <= now:
-        raise _InThePast("time.in_the_past", text=text.strip(), at=format_occurrence(at, tz))
+        raise _InThePast("time.in_the_past", text=text.strip(), at=at.astimezone(tz), zone=tz.key)
     return _when(at, None, tz, calendar)
 
 
@@ -171,7 +171,9 @@ def split_title_and_when(
 
 
 def format_occurrence(at: datetime, tz: ZoneInfo) -> str:
-    """An instant as local time with its zone, e.g. "Mon 14 Dec 2026 10:00 (Asia/Shanghai)"."""
+    """An instant as local time with its zone, e.g. "Mon 14 Dec 2026 10:00 (Asia/Shanghai)":
+    the canonical English reading, for logs and tests. What a person reads is worded for
+    their language by the adapter (`bot/commands/render_review_times.py: occurrence_text`)."""
     local = at.astimezone(tz)
     day, month = _DAY_ABBR[local.weekday()], _MONTH_ABBR[local.month - 1]
     return f"{day} {local.day} {month} {local.year} {local:%H:%M} ({tz.key})"
@@ -180,7 +182,9 @@ def format_occurrence(at: datetime, tz: ZoneInfo) -> str:
 def describe_when(when: When) -> str:
     """The confirmation line, e.g. "next: Mon 14 Dec 2026 10:00 (Asia/Shanghai) · every month
     on the 10th working day at 10:00", or "once: Tue 24 Nov 2026 15:00 (Asia/Shanghai)",
-    with a warning when the year's official working-day schedule is not known yet."""
+    with a warning when the year's official working-day schedule is not known yet: the
+    canonical English reading. A person reads it in their language from the adapter
+    (`bot/commands/render_review_times.py: reading_text`)."""
     at = format_occurrence(when.at, ZoneInfo(when.tz))
     line = f"once: {at}" if when.recurrence is None else f"next: {at} · {describe(when.recurrence)}"
     if when.unofficial_year is not None:

@@ -877,7 +877,10 @@ class SlackStandIn:
 
     def _users_info(self, args: dict[str, Any], arrived: float) -> dict[str, Any]:
         user = self._user(args)
-        return {"ok": True, "user": user.to_api(home_team=self.workspace.home.id)}
+        data = user.to_api(home_team=self.workspace.home.id)
+        if str(args.get("include_locale", "")).lower() in ("1", "true"):
+            data["locale"] = user.locale
+        return {"ok": True, "user": data}
 
     def _users_list(self, args: dict[str, Any], arrived: float) -> dict[str, Any]:
         home = self.workspace.home.id

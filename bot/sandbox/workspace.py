@@ -93,6 +93,7 @@ class User:
     display_name: str = ""
     email: str | None = None
     title: str = ""
+    locale: str = "en-US"  # what users.info says with include_locale (the person's Slack language)
 
     def to_api(self, *, home_team: str = NORTHWIND) -> dict[str, Any]:
         """The ``user`` object of ``users.info`` (and a ``members`` item of ``users.list``)."""

@@ -23,6 +23,7 @@ from bot.domain.agreements import Agreement, AgreementStatus
 from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
+from bot.domain.marks import N_
 from bot.domain.parties import Audience, Party
 from bot.domain.reviews import Review
 from bot.domain.visibility import visible_parties
@@ -65,14 +66,14 @@ class DigestEntry:
     clock: StageClock | None = None
     repliers: tuple[Replier, ...] = ()
     when: datetime | date | None = None
-    when_label: str = ""  # "next", "due", "valid until"
+    when_label: str = ""  # what `when` is: "next", "due", "valid until" (worded by the renderer)
     link: tuple[str, str] | None = None  # (channel, ts) of a thread this reader can open
 
 
 @dataclass(frozen=True)
 class DigestSection:
     key: SectionKey
-    title: str
+    title: str  # an English msgid (`N_`): the renderer says it in the reader's language
     entries: tuple[DigestEntry, ...]  # those shown
     total: int
     more: str  # where the rest are, e.g. "/dispute list overdue"
@@ -168,12 +169,12 @@ def dispute_sections(
     sections = [
         _section(
             SectionKey.OVERDUE,
-            "Overdue",
+            N_("Overdue"),
             overdue,
             "/dispute list overdue" if not personal else "/dispute list mine",
             limit,
         ),
-        _section(SectionKey.OPEN, "Open disputes", running, f"/dispute list{mine}", limit),
+        _section(SectionKey.OPEN, N_("Open disputes"), running, f"/dispute list{mine}", limit),
     ]
     if totals is not None:
         sections = [
@@ -227,7 +228,7 @@ async def replies_section(
         entries.append(DigestEntry(dispute.ref, dispute.title, dispute=dispute, repliers=repliers))
     return DigestSection(
         key=SectionKey.REPLIES,
-        title="New replies since the last digest",
+        title=N_("New replies since the last digest"),
         entries=tuple(entries),
         total=max(total, len(entries)),
         more="/dispute show D-n",
@@ -437,8 +438,8 @@ async def awaiting_acknowledgment(store: Store, window: Window) -> list[Line]:
 
 @dataclass(frozen=True)
 class FeatureSource:
-    """One section of reviews, action items or agreements: its heading, where to see the rest,
-    and the workflow query that gives its lines."""
+    """One section of reviews, action items or agreements: its heading (an `N_` msgid),
+    where to see the rest, and the workflow query that gives its lines."""
 
     key: SectionKey
     title: str
@@ -448,12 +449,15 @@ class FeatureSource:
 
 DIGEST_SOURCES: tuple[FeatureSource, ...] = (
     FeatureSource(
-        SectionKey.REVIEWS, "Reviews in the next working days", "/review list", reviews_before_until
+        SectionKey.REVIEWS,
+        N_("Reviews in the next working days"),
+        "/review list",
+        reviews_before_until,
     ),
-    FeatureSource(SectionKey.ACTIONS, "Action items due", "/review list", actions_due),
+    FeatureSource(SectionKey.ACTIONS, N_("Action items due"), "/review list", actions_due),
     FeatureSource(
         SectionKey.AGREEMENTS,
-        "Agreements expiring within 30 days",
+        N_("Agreements expiring within 30 days"),
         "/agreement list",
         agreements_expiring,
     ),
@@ -461,11 +465,13 @@ DIGEST_SOURCES: tuple[FeatureSource, ...] = (
 """A digest's sections after the disputes', in this order."""
 
 HOME_SOURCES: tuple[FeatureSource, ...] = (
-    FeatureSource(SectionKey.REVIEWS, "Your upcoming reviews", "/review list", upcoming_reviews),
-    FeatureSource(SectionKey.ACTIONS, "Your open action items", "/review list", open_actions),
+    FeatureSource(
+        SectionKey.REVIEWS, N_("Your upcoming reviews"), "/review list", upcoming_reviews
+    ),
+    FeatureSource(SectionKey.ACTIONS, N_("Your open action items"), "/review list", open_actions),
     FeatureSource(
         SectionKey.AGREEMENTS,
-        "Agreements awaiting acknowledgment",
+        N_("Agreements awaiting acknowledgment"),
         "/agreement list",
         awaiting_acknowledgment,
     ),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -43,6 +43,10 @@ class StageClock:
 
     due_at: datetime | None
     working_days_left: int | None  # negative when overdue
+    # The named holidays between now and the deadline (local dates), which push it out, and
+    # the calendar that names them in the reader's language.
+    holidays: tuple[date, ...] = ()
+    calendar: WorkCalendar | None = field(default=None, compare=False)
 
     @property
     def overdue(self) -> bool:
@@ -74,8 +78,16 @@ def stage_clock(dispute: Dispute, *, now: datetime, calendar: WorkCalendar) -> S
         return StageClock(due_at=dispute.stage_due_at, working_days_left=None)
     left = calendar.working_days_between(now, dispute.stage_due_at)
     if dispute.stage_due_at < now:
-        left = min(left, -1)
-    return StageClock(due_at=dispute.stage_due_at, working_days_left=left)
+        return StageClock(due_at=dispute.stage_due_at, working_days_left=min(left, -1))
+    between = calendar.holidays_between(
+        now.astimezone(calendar.tz).date(), dispute.stage_due_at.astimezone(calendar.tz).date()
+    )
+    return StageClock(
+        due_at=dispute.stage_due_at,
+        working_days_left=left,
+        holidays=tuple(between),
+        calendar=calendar,
+    )
 
 
 async def open_dispute(
@@ -431,9 +443,7 @@ async def add_note(
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
-            raise InvalidInput(
-                "dispute.closed_no_notes", ref=dispute.ref, status=dispute.status.value
-            )
+            raise InvalidInput("dispute.closed_no_notes", ref=dispute.ref, status=dispute.status)
         await timeline_repo.add_event(
             conn,
             dispute_id=dispute.id,
@@ -465,9 +475,7 @@ async def add_people(
     async with store.write() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
-            raise InvalidInput(
-                "dispute.closed_no_joining", ref=dispute.ref, status=dispute.status.value
-            )
+            raise InvalidInput("dispute.closed_no_joining", ref=dispute.ref, status=dispute.status)
         added: list[str] = []
         for person in people:
             party = None
@@ -513,9 +521,7 @@ async def check_link(
     async with store.read() as conn:
         dispute = await _existing(conn, workspace_id=workspace_id, number=number)
         if not dispute.is_open:
-            raise InvalidInput(
-                "dispute.closed_no_thread", ref=dispute.ref, status=dispute.status.value
-            )
+            raise InvalidInput("dispute.closed_no_thread", ref=dispute.ref, status=dispute.status)
         known = await timeline_repo.threads(conn, dispute_id=dispute.id)
     if any(channel == channel_id for channel, _, _ in known):
         raise InvalidInput(

@@ -15,7 +15,7 @@ from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute
 from bot.domain.errors import DomainError
-from bot.domain.ladder import NEXT_STAGE, Action
+from bot.domain.ladder import NEXT_STAGE, Action, automatic_escalation_text, overdue_text
 from bot.domain.notices import DisputeOverdueDm, DisputeOverdueLine, DisputeRefresh
 from bot.domain.parties import Person
 from bot.domain.timeline import TimelineKind
@@ -57,7 +57,7 @@ async def claim_overdue(
         async with store.write() as conn:
             if not await repo.claim_overdue(conn, dispute_id=dispute.id, stage=dispute.stage):
                 continue
-            text = f"{dispute.stage.label} overdue by {days} working day{'s' if days != 1 else ''}"
+            text = overdue_text(dispute.stage, days)
             await timeline_repo.add_event(
                 conn,
                 dispute_id=dispute.id,
@@ -85,7 +85,7 @@ async def claim_overdue(
                         dispute=dispute,
                         action=Action.ESCALATE,
                         actor=parley,
-                        text=f"{text}: escalated automatically, as the company's config asks",
+                        text=automatic_escalation_text(text),
                         config=config,
                         calendar=calendar,
                         now=now,

@@ -83,3 +83,20 @@ async def _named_after_team(
         conn, party_id=party.id, name=team_name, kind=party.kind, slack_team=party.slack_team
     )
     return party.model_copy(update={"name": team_name})
+
+
+async def locale_for_teams(
+    store: Store, *, workspace_id: str, team_ids: frozenset[str], config: ParleyConfig
+) -> str | None:
+    """The `locale` agreed with the party (or parties) of these Slack teams, if one was: the
+    language of the shared channel they are in. With several, the first that says one."""
+    for team_id in sorted(team_ids):
+        name = config.party_for_team(team_id)
+        if name is None:
+            async with store.read() as conn:
+                party = await repo.by_team(conn, workspace_id=workspace_id, slack_team=team_id)
+            name = party.name if party is not None else None
+        agreed = config.parties.get(name) if name is not None else None
+        if agreed is not None and agreed.locale is not None:
+            return agreed.locale
+    return None

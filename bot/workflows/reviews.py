@@ -28,22 +28,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.marks import N_
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.recurrence import next_occurrence
 from bot.domain.review_schedule import HORIZON, Schedule
 from bot.domain.reviews import ActionItem, Minutes, Review, ReviewStatus
 from bot.domain.text import clean_line
 from bot.domain.text import person as person_token
-from bot.domain.when import format_occurrence
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import reviews as repo
 from bot.workflows.parties import party_for_team
 
 AGENDA = (
-    "Review of service delivery against the agreement",
-    "Key problems to negotiate",
-    "Improvement plan for the next period",
+    N_("Review of service delivery against the agreement"),
+    N_("Key problems to negotiate"),
+    N_("Improvement plan for the next period"),
 )
 """The default agenda of every review, as the practice has it."""
 
@@ -307,8 +307,13 @@ async def skip_next(
         review = review.model_copy(update={"skipped": (*review.skipped, coming)})
         after_skip = following(review, coming, calendar)
         if after_skip is None:
-            skipped = format_occurrence(coming, ZoneInfo(review.tz))
-            raise InvalidInput("review.none_after_skip", ref=review.ref, skipped=skipped)
+            zone = ZoneInfo(review.tz)
+            raise InvalidInput(
+                "review.none_after_skip",
+                ref=review.ref,
+                skipped=coming.astimezone(zone),
+                zone=zone.key,
+            )
         assert review.next_at is not None
         moved = await repo.move(
             conn,

@@ -19,7 +19,7 @@ from bot.domain.reviews import ActionItem, Review, ReviewStatus
 from bot.domain.text import channel as channel_token
 from bot.domain.text import clean_line
 from bot.domain.text import person as person_token
-from bot.domain.when import When, format_occurrence
+from bot.domain.when import When
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes_timeline as timeline_repo
@@ -69,8 +69,13 @@ async def record_minutes(
         occurrence = current_occurrence(review, now)
         if occurrence is None:
             if review.next_at:
-                coming = format_occurrence(review.next_at, ZoneInfo(review.tz))
-                raise InvalidInput("review.not_met_next", ref=review.ref, next=coming)
+                zone = ZoneInfo(review.tz)
+                raise InvalidInput(
+                    "review.not_met_next",
+                    ref=review.ref,
+                    next=review.next_at.astimezone(zone),
+                    zone=zone.key,
+                )
             raise InvalidInput("review.not_met", ref=review.ref)
         await repo.add_minutes(
             conn,

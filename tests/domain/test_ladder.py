@@ -231,3 +231,25 @@ async def test_new_stage_gets_its_own_clock(tmp_path: Path, config: ParleyConfig
         assert change.dispute.stage_due_at == NOW + timedelta(days=14)
     finally:
         await store.close()
+
+
+def test_the_records_overdue_text_reads_back_as_facts() -> None:
+    """What the record stores when a stage runs out (English, exported as it is) is read back
+    as facts, so a reader of another language is shown it in their words."""
+    from bot.domain.ladder import (
+        OverdueRecord,
+        automatic_escalation_text,
+        overdue_text,
+        read_overdue_text,
+    )
+
+    for stage in (Stage.COORDINATION, Stage.MULTI_PARTY, Stage.COMPANY_PROCESS):
+        for days in (1, 2, 17):
+            text = overdue_text(stage, days)
+            assert read_overdue_text(text) == OverdueRecord(stage, days)
+            assert read_overdue_text(automatic_escalation_text(text)) == OverdueRecord(
+                stage, days, automatic=True
+            )
+    assert overdue_text(Stage.COORDINATION, 1) == "Coordination overdue by 1 working day"
+    assert read_overdue_text("Supplier missed the fix date") is None
+    assert read_overdue_text("Nothing overdue by 3 working days") is None

@@ -19,6 +19,7 @@ from bot.domain.timeline import (
     announcement,
 )
 from bot.domain.visibility import outside_view, visible_events
+from tests.saying import ENGLISH
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -97,7 +98,7 @@ def test_every_kind_has_its_words() -> None:
     for kind in TimelineKind:
         words = kind.meaning.words
         assert words.strip() and words == words.strip(), kind
-        line = render_disputes.event_line(event(kind, text=None), TZ)
+        line = render_disputes.event_line(event(kind, text=None), TZ, ENGLISH)
         assert line.endswith(words), (kind, line)
 
 
@@ -185,29 +186,33 @@ def test_a_shared_channel_sees_what_each_kind_allows() -> None:
         (TimelineKind.RESOLVED, None, None, None),
         (TimelineKind.WITHDRAWN, None, None, None),
     ]
-    lines = "\n".join(render_disputes.event_line(e, TZ) for e in seen)
+    lines = "\n".join(render_disputes.event_line(e, TZ, ENGLISH) for e in seen)
     for hidden in ("Acme missed", "clause 7", "internal figures", "in error", "Globex", "desk"):
         assert hidden not in lines
 
 
 def test_the_record_words_each_kind_as_it_says() -> None:
-    line = render_disputes.event_line(event(TimelineKind.REPLY, party=ACME.name, text="on it"), TZ)
+    line = render_disputes.event_line(
+        event(TimelineKind.REPLY, party=ACME.name, text="on it"), TZ, ENGLISH
+    )
     assert line.endswith("<@U0ALICE> (Acme Networks) replied: on it")
     brought = render_disputes.event_line(
-        event(TimelineKind.PARTY_ADDED, party=ACME.name, text=None), TZ
+        event(TimelineKind.PARTY_ADDED, party=ACME.name, text=None), TZ, ENGLISH
     )
     assert brought.endswith("<@U0ALICE> brought in Acme Networks")
-    opened = render_disputes.event_line(event(TimelineKind.OPENED, text="Outage"), TZ)
+    opened = render_disputes.event_line(event(TimelineKind.OPENED, text="Outage"), TZ, ENGLISH)
     assert opened.endswith("<@U0ALICE> opened the dispute")
     overdue = render_disputes.event_line(
-        event(TimelineKind.OVERDUE, actor_id=None, text="late"), TZ
+        event(TimelineKind.OVERDUE, actor_id=None, text="late"), TZ, ENGLISH
     )
     assert overdue.endswith("Parley stage overdue: late")
 
 
 def test_every_ladder_move_is_announced_in_its_own_words() -> None:
     lines = {
-        action: render_disputes.change_line(dispute(), EVENT_KINDS[action], "because", "U0BOB")
+        action: render_disputes.change_line(
+            dispute(), EVENT_KINDS[action], "because", "U0BOB", ENGLISH
+        )
         for action in Action
     }
     assert lines == {
@@ -218,7 +223,9 @@ def test_every_ladder_move_is_announced_in_its_own_words() -> None:
             ":leftwards_arrow_with_hook: Reopened at *Stage 2/4 · Multi-party* by <@U0BOB>: because"
         ),
     }
-    summaries = {a: render_disputes.change_summary(dispute(), EVENT_KINDS[a]) for a in Action}
+    summaries = {
+        a: render_disputes.change_summary(dispute(), EVENT_KINDS[a], ENGLISH) for a in Action
+    }
     assert summaries == {
         Action.ESCALATE: "D-3 escalated to Stage 2/4 · Multi-party.",
         Action.RESOLVE: "D-3 resolved.",
@@ -240,7 +247,7 @@ def test_a_kind_the_thread_never_announces_is_refused_not_misworded(
     with pytest.raises(ValueError, match="never announces"):
         announcement(kind)
     with pytest.raises(ValueError, match="never announces"):
-        render_disputes.change_line(dispute(), kind, "because", "U0BOB")
+        render_disputes.change_line(dispute(), kind, "because", "U0BOB", ENGLISH)
 
 
 def test_a_private_kind_is_never_announced() -> None:

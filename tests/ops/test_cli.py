@@ -299,3 +299,13 @@ async def _one_chinese_dispute(url: str) -> None:
         )
     finally:
         await store.close()
+
+
+def test_demo_plays_in_chinese(tmp_path: Path) -> None:
+    """`parley demo --locale zh-CN`: every person and channel reads Chinese, and every check
+    (looking for the Chinese words) passes."""
+    result = parley("demo", "--locale", "zh-CN", cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "阶段 1/4 · 协调" in result.stdout and "升级" in result.stdout
+    assert "checks passed" in result.stdout.splitlines()[-1]
+    assert "FAILED" not in result.stdout.splitlines()[-1]

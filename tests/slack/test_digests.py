@@ -490,6 +490,7 @@ async def test_a_shared_channel_digest_lists_only_its_own_reviews_in_the_window(
 
 def test_the_summary_counts_in_words() -> None:
     from bot.commands.render_digests import summary
+    from bot.commands.words.language import ENGLISH, Languages
     from bot.workflows.digests_content import Digest, DigestSection, SectionKey
 
     def section(key: SectionKey, total: int) -> DigestSection:
@@ -503,5 +504,8 @@ def test_the_summary_counts_in_words() -> None:
             section(SectionKey.AGREEMENTS, 3),
         )
     )
-    assert summary(digest) == "2 overdue, 1 review coming up, 3 agreements expiring"
+    assert (
+        summary(digest, Languages()[ENGLISH])
+        == "2 overdue, 1 review coming up, 3 agreements expiring"
+    )
     assert not digest.empty and Digest(sections=(section(SectionKey.OPEN, 0),)).empty

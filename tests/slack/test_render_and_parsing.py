@@ -19,7 +19,7 @@ from bot.domain.ladder import Stage, Status
 from bot.domain.parties import Audience, Party, PartyKind
 from bot.domain.text import as_plain
 from bot.workflows.disputes import DisputePage, ListScope, StageClock, parse_number
-from tests.saying import words
+from tests.saying import ENGLISH, words
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -67,12 +67,16 @@ def valid(blocks: list[dict[str, object]]) -> None:
 )
 def test_clock_text(left: int, expected: str) -> None:
     clock = StageClock(due_at=NOW + timedelta(days=3), working_days_left=left)
-    assert render_disputes.clock_text(clock, TZ).startswith(expected)
+    assert render_disputes.clock_text(clock, TZ, ENGLISH).startswith(expected)
 
 
 def test_a_card_fits_block_kit_even_with_a_huge_title() -> None:
     text, blocks = render_disputes.dispute_card(
-        dispute(title="é" * 300), clock=StageClock(None, None), tz=TZ, audience=Audience()
+        dispute(title="é" * 300),
+        clock=StageClock(None, None),
+        tz=TZ,
+        audience=Audience(),
+        language=ENGLISH,
     )
     valid(blocks)
     assert len(blocks[0]["text"]["text"]) == 150
@@ -85,6 +89,7 @@ def test_a_shared_channel_sees_only_its_own_party_name() -> None:
         clock=StageClock(None, None),
         tz=TZ,
         audience=Audience.shared(frozenset({"T0ACME"})),
+        language=ENGLISH,
     )
     flat = str(blocks)
     assert "Acme Networks" in flat and "Globex" not in flat
@@ -95,7 +100,7 @@ def test_a_long_list_stays_within_block_kit_limits() -> None:
     page = DisputePage(disputes=many[:25], total=200)
     clocks = {d.id: StageClock(d.stage_due_at, 2) for d in many}
     _, blocks = render_disputes.dispute_list(
-        page, scope=ListScope.OPEN, clocks=clocks, tz=TZ, audience=Audience()
+        page, scope=ListScope.OPEN, clocks=clocks, tz=TZ, audience=Audience(), language=ENGLISH
     )
     valid(blocks)
     assert "and 175 more" in str(blocks[-1])

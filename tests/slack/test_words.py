@@ -20,6 +20,7 @@ import pytest
 
 from bot.commands.words import CATALOG, say, say_plain
 from bot.domain.errors import DomainError, InvalidInput, NotFound
+from tests.saying import ENGLISH
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 WORDS = BOT / "commands" / "words"
@@ -318,8 +319,12 @@ def test_each_message_is_one_literal_for_the_extractor() -> None:
     for path in WORDS.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values, strict=True):
+            if (
+                isinstance(node, ast.AnnAssign | ast.Assign)
+                and "WORDS" in {_name(t) for t in _targets(node)}
+                and isinstance(node.value, ast.Dict)
+            ):
+                for key, value in zip(node.value.keys, node.value.values, strict=True):
                     assert isinstance(key, ast.Constant), path
                     assert (
                         isinstance(value, ast.Call)
@@ -327,6 +332,10 @@ def test_each_message_is_one_literal_for_the_extractor() -> None:
                         and len(value.args) == 1
                         and isinstance(value.args[0], ast.Constant)
                     ), f"{path.name}: {key.value} is not N_(one literal)"
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
 
 
 TOPIC_PREFIXES = {
@@ -341,7 +350,7 @@ TOPIC_PREFIXES = {
 
 def test_each_topic_keeps_its_own_codes() -> None:
     """A topic's words are in its own module, under its prefix: a newcomer finds them by name."""
-    modules = {p.stem for p in WORDS.glob("*.py")} - {"__init__", "base"}
+    modules = {p.stem for p in WORDS.glob("*.py")} - {"__init__", "base", "language"}
     assert modules == set(TOPIC_PREFIXES)
     for stem, prefixes in TOPIC_PREFIXES.items():
         module = importlib.import_module(f"bot.commands.words.{stem}")
@@ -350,24 +359,28 @@ def test_each_topic_keeps_its_own_codes() -> None:
 
 
 def test_typed_text_in_a_refusal_is_never_markup() -> None:
-    said = say(InvalidInput("dispute.bad_id", text="<!channel> <https://evil.example|x>"))
+    said = say(InvalidInput("dispute.bad_id", text="<!channel> <https://evil.example|x>"), ENGLISH)
     assert said == (
         "`&lt;!channel&gt; &lt;https://evil.example|x&gt;` is not a dispute id. "
         "Write it like `D-3`."
     )
-    assert say_plain(InvalidInput("dispute.bad_id", text="<!channel>")).startswith("`<!channel>`")
+    assert say_plain(InvalidInput("dispute.bad_id", text="<!channel>"), ENGLISH).startswith(
+        "`<!channel>`"
+    )
 
 
 def test_lists_stages_and_numbers_are_said_in_words() -> None:
     from bot.domain.ladder import Stage
 
-    assert say(InvalidInput("dispute.bad_scope", text="x", choices=("open", "all", "mine"))) == (
-        "`x` is not a list. Choose one of `open`, `all`, `mine`."
-    )
+    assert say(
+        InvalidInput("dispute.bad_scope", text="x", choices=("open", "all", "mine")), ENGLISH
+    ) == ("`x` is not a list. Choose one of `open`, `all`, `mine`.")
     assert "to the legal stage" in say(
-        DomainError("dispute.approver_to", ref="D-1", stage=Stage.LEGAL)
+        DomainError("dispute.approver_to", ref="D-1", stage=Stage.LEGAL), ENGLISH
     )
-    assert "5,000 characters" in say(InvalidInput("dispute.title_too_long", length=5000, limit=200))
+    assert "5,000 characters" in say(
+        InvalidInput("dispute.title_too_long", length=5000, limit=200), ENGLISH
+    )
 
 
 def test_a_code_is_checked_when_raised() -> None:

@@ -13,18 +13,19 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from bot.commands.mrkdwn import Mrkdwn, escape
 from bot.commands.words import agreements, common, digests, disputes, parties, reviews
-from bot.commands.words.base import ENGLISH, N_, Translations
+from bot.commands.words.base import N_
+from bot.commands.words.language import Language
 from bot.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CATALOG", "ENGLISH", "N_", "Translations", "say", "say_plain"]
+__all__ = ["CATALOG", "N_", "say", "say_plain"]
 
 
 def _catalog(*topics: Mapping[str, str]) -> dict[str, str]:
@@ -47,14 +48,13 @@ CATALOG: Mapping[str, str] = _catalog(
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
-_SEPARATOR = N_(", ")  # between the items of a list of words (、 in Chinese)
 
 
 class _Saying(string.Formatter):
     """Fills a message in: each parameter escaped, enums by their label, a tuple of words as
     a list of code words (`open`, `all`); `{stage:lower}` lowers a label mid-sentence."""
 
-    def __init__(self, words: Translations, *, escaping: bool = True) -> None:
+    def __init__(self, words: Language, *, escaping: bool = True) -> None:
         self.words = words
         self.escaping = escaping
 
@@ -63,7 +63,9 @@ class _Saying(string.Formatter):
         if lower:
             format_spec = ""
         if isinstance(value, Enum):
-            value = getattr(value, "label", value.value)
+            value = self.words.gettext(getattr(value, "label", value.value))
+        elif isinstance(value, datetime):
+            value = self.words.stamp(value)
         elif isinstance(value, date):
             value = value.isoformat()
         elif isinstance(value, tuple):
@@ -75,15 +77,15 @@ class _Saying(string.Formatter):
         return escape(text) if self.escaping else text
 
     def _listed(self, items: tuple[str, ...]) -> str:
-        return self.words.gettext(_SEPARATOR).join(f"`{self._safe(item)}`" for item in items)
+        return self.words.listed(f"`{self._safe(item)}`" for item in items)
 
 
-def say(error: DomainError, words: Translations = ENGLISH) -> Mrkdwn:
+def say(error: DomainError, words: Language) -> Mrkdwn:
     """`error` in the reader's words, as safe mrkdwn (for a message)."""
     return Mrkdwn(_said(error, _Saying(words)))
 
 
-def say_plain(error: DomainError, words: Translations = ENGLISH) -> str:
+def say_plain(error: DomainError, words: Language) -> str:
     """`error` in the reader's words as plain text (for a form's field), mention tokens kept
     for the door to show as `@name`."""
     return _said(error, _Saying(words, escaping=False))

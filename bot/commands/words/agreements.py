@@ -85,6 +85,10 @@ WORDS: dict[str, str] = {
         "I share no channel with {name}, and this channel is shared "
         "with another organisation. Draft it in an internal channel instead."
     ),
+    "agreement.no_shared_channel_unnamed": N_(
+        "I share no channel with their organisation, and this channel is shared "
+        "with another organisation. Draft it in an internal channel instead."
+    ),
     "agreement.stale_button": N_("This button is out of date. Look at the agreement's card again."),
     # the workflow (bot/workflows/agreements.py)
     "agreement.outsiders": N_(

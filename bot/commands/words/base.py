@@ -1,22 +1,8 @@
-"""The parts every topic's words share: the marker that lists a message for translation, and
-the reader's translations (English when nothing else is loaded)."""
+"""The marker every topic's words use: it lists a message for translation (Babel extracts
+`N_`); the message is translated when said, for the reader at hand."""
 
 from __future__ import annotations
 
-import gettext
-from typing import Protocol
+from bot.domain.marks import N_
 
-
-class Translations(Protocol):
-    """A reader's catalog: gettext's `GNUTranslations` (or `NullTranslations` for English)."""
-
-    def gettext(self, message: str, /) -> str: ...
-
-
-ENGLISH: Translations = gettext.NullTranslations()
-
-
-def N_(message: str) -> str:
-    """Marks `message` as words to translate (Babel extracts `N_`); it is translated when
-    said, for the reader at hand."""
-    return message
+__all__ = ["N_"]

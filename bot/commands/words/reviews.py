@@ -83,11 +83,12 @@ WORDS: dict[str, str] = {
     "review.skip_once": N_("{ref} happens once; to call it off, `/review cancel {ref}`."),
     "review.no_further": N_("{ref} has no further occurrence to skip."),
     "review.none_after_skip": N_(
-        "{ref} has no occurrence after {skipped}; cancel it instead: `/review cancel {ref}`."
+        "{ref} has no occurrence after {skipped} ({zone}); "
+        "cancel it instead: `/review cancel {ref}`."
     ),
     "review.not_met": N_("{ref} has not met yet. Record the minutes after the meeting."),
     "review.not_met_next": N_(
-        "{ref} has not met yet (next: {next}). Record the minutes after the meeting."
+        "{ref} has not met yet (next: {next} ({zone})). Record the minutes after the meeting."
     ),
     "review.owner_bot": N_("@{name} is a bot; an action item needs a person to own it."),
     "review.due_once": N_("An action item is due once, at a time to come."),
@@ -133,7 +134,7 @@ WORDS: dict[str, str] = {
         "`下周二下午3点`, `every Monday 9:30` or `every month on the 10th working day at 10:00`."
     ),
     "review.never_soon": N_(
-        "“{text}” has no occurrence in the next two years (the first would be {first}). "
+        "“{text}” has no occurrence in the next two years (the first would be {first} ({zone})). "
         "Try `next Tuesday 3pm`, `下周二下午3点`, `every Monday 9:30` or "
         "`every month on the 10th working day at 10:00`."
     ),
@@ -157,7 +158,7 @@ WORDS: dict[str, str] = {
         "`every Monday 9:30` or `every month on the 10th working day at 10:00`."
     ),
     "time.in_the_past": N_(
-        "“{text}” reads as {at}, which is not in the future. Give a time to come, "
+        "“{text}” reads as {at} ({zone}), which is not in the future. Give a time to come, "
         "e.g. `tomorrow 10:00` or `明天上午10点`."
     ),
     "time.no_title": N_(
