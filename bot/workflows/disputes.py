@@ -14,6 +14,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.ladder import Action, LadderState, Stage, Status, limit_of, transition
+from bot.domain.marks import N_, Words
 from bot.domain.notices import DisputeCard, DisputeLine, DisputeRefresh, DisputeTell
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.text import channel as channel_token
@@ -285,10 +286,10 @@ class Change:
 
 # How to write each action: its example, and the codes of an empty or a too long text.
 WHAT_TO_WRITE = {
-    Action.ESCALATE: "`/dispute escalate D-3 Supplier missed the fix date`",
-    Action.RESOLVE: "`/dispute resolve D-3 Credit note issued for March`",
-    Action.WITHDRAW: "`/dispute withdraw D-3 Raised in error`",
-    Action.REOPEN: "`/dispute reopen D-3 The fix did not hold`",
+    Action.ESCALATE: Words(N_("`/dispute escalate D-3 Supplier missed the fix date`")),
+    Action.RESOLVE: Words(N_("`/dispute resolve D-3 Credit note issued for March`")),
+    Action.WITHDRAW: Words(N_("`/dispute withdraw D-3 Raised in error`")),
+    Action.REOPEN: Words(N_("`/dispute reopen D-3 The fix did not hold`")),
 }
 _REASON_CODES = ("dispute.reason_empty", "dispute.reason_too_long")
 _RESOLUTION_CODES = ("dispute.resolution_empty", "dispute.resolution_too_long")
