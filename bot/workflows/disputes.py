@@ -180,7 +180,8 @@ async def open_dispute(
                 workspace_id=workspace_id,
                 dispute_id=dispute_id,
                 owner_id=owner.user_id,
-                what=f"the card of D-{number}",
+                what=N_("the card of D-{number}"),
+                what_facts={"number": str(number)},
             ),
             now=now,
         )
@@ -290,6 +291,17 @@ WHAT_TO_WRITE = {
     Action.RESOLVE: Words(N_("`/dispute resolve D-3 Credit note issued for March`")),
     Action.WITHDRAW: Words(N_("`/dispute withdraw D-3 Raised in error`")),
     Action.REOPEN: Words(N_("`/dispute reopen D-3 The fix did not hold`")),
+}
+# What a failed notice was, for its owner's DM (bot/commands/delivery.py: tell_failure).
+LINE_WORDS = {
+    TimelineKind.ESCALATED: N_("the escalated line in the thread of {ref}"),
+    TimelineKind.RESOLVED: N_("the resolved line in the thread of {ref}"),
+    TimelineKind.WITHDRAWN: N_("the withdrawn line in the thread of {ref}"),
+    TimelineKind.REOPENED: N_("the reopened line in the thread of {ref}"),
+}
+TELL_WORDS = {
+    "company_process": N_("the company process notice of {ref}"),
+    "legal": N_("the legal notice of {ref}"),
 }
 _REASON_CODES = ("dispute.reason_empty", "dispute.reason_too_long")
 _RESOLUTION_CODES = ("dispute.resolution_empty", "dispute.resolution_too_long")
@@ -404,7 +416,8 @@ async def apply_action(
             text=text,
             actor_id=actor.user_id,
             owner_id=after.owner_id,
-            what=f"the {move.event_kind} line in the thread of {dispute.ref}",
+            what=LINE_WORDS.get(move.event_kind, N_("the line in the thread of {ref}")),
+            what_facts={"ref": dispute.ref},
         ),
         now=now,
     )
@@ -420,7 +433,8 @@ async def apply_action(
                 text=text,
                 actor_id=actor.user_id,
                 owner_id=actor.user_id,
-                what=f"the {one.why.replace('_', ' ')} notice of {dispute.ref}",
+                what=TELL_WORDS.get(one.why, N_("the notice of {ref}")),
+                what_facts={"ref": dispute.ref},
             ),
             now=now,
         )

@@ -203,5 +203,5 @@ async def test_a_failed_post_is_told_in_the_owners_language(app: Running) -> Non
     await app.settle()
     (dm,) = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "D0ALICE"]
     assert dm.args["text"] == (
-        ":warning: 无法送达 the card of D-1（该频道已归档）。相关内容仍已记录在案。"
+        ":warning: 无法送达 D-1 的卡片（该频道已归档）。相关内容仍已记录在案。"
     )
