@@ -480,5 +480,5 @@ AGREEMENT = SlashCommand(
         "Only members of the workspace that runs Parley can use /agreement. "
         "To accept an agreement addressed to your organisation, press Acknowledge on its card."
     ),
-    mention_example="`/agreement new with @their-rep`",
+    mention_example=N_("`/agreement new with @their-rep`"),
 )

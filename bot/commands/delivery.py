@@ -18,7 +18,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -330,6 +330,7 @@ class Outbox:
                         workspace_id=item.workspace_id,
                         user_id=told.user_id,
                         what=told.what,
+                        what_facts=told.what_facts,
                         error=error,
                     ),
                     now=self.deps.clock.now(),
@@ -360,7 +361,7 @@ async def tell_failure(send: Sender, notice: DeliveryFailed) -> None:
     `what` is stored with the notice, in English ("the card of D-3"), by the workflow that
     owed it; the sentence around it is the reader's."""
     language = await _language_of(send.deps, notice.user_id)
-    what, error = notice.what, notice.error
+    what, error = _what(notice, language), notice.error
     if error == "channel_not_found":
         told = language._(
             ":warning: I couldn't deliver {what} (the channel is gone or I cannot see it). "
@@ -390,6 +391,20 @@ async def tell_failure(send: Sender, notice: DeliveryFailed) -> None:
     await send.post(
         channel=channel, text=text, blocks=[blocks.section(text)], about=About(internal=True)
     )
+
+
+def _what(notice: DeliveryFailed, language: Language) -> str:
+    """What failed, in the reader's words: the notice's words translated and its facts filled
+    in (a `day` in the reader's convention); a row from before the facts, as it was stored."""
+    if not notice.what_facts:
+        return notice.what
+    facts = dict(notice.what_facts)
+    if "day" in facts:
+        facts["day"] = language.day(date.fromisoformat(facts["day"]))
+    try:
+        return language._(notice.what).format(**facts)
+    except (KeyError, IndexError, ValueError):  # words and facts of different versions
+        return notice.what
 
 
 async def _language_of(deps: Deps, user_id: str) -> Language:

@@ -23,6 +23,7 @@ from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
+from bot.domain.marks import Words
 from bot.domain.parties import Audience, Person
 from bot.workflows import disputes
 
@@ -205,7 +206,7 @@ def _ladder_action(action: Action) -> Subcommand:
 
 
 async def note(call: Invocation) -> None:
-    number, text = _id_and_text(call, "`/dispute note D-3 Legal reviewed clause 7`")
+    number, text = _id_and_text(call, Words(N_("`/dispute note D-3 Legal reviewed clause 7`")))
     actor = await call.deps.directory.person(call.user_id)
     change = await disputes.add_note(
         call.deps.store,
@@ -227,7 +228,7 @@ async def note(call: Invocation) -> None:
 
 
 async def add(call: Invocation) -> None:
-    number, text = _id_and_text(call, "`/dispute add D-3 @their-rep #their-channel`")
+    number, text = _id_and_text(call, Words(N_("`/dispute add D-3 @their-rep #their-channel`")))
     actor = await call.deps.directory.person(call.user_id)
     mentions = find_mentions(text)
     channels = list(mentions.channel_ids)
@@ -384,5 +385,5 @@ DISPUTE = SlashCommand(
         "Only members of the workspace that runs Parley can use /dispute. "
         "To answer a dispute, reply in its thread."
     ),
-    mention_example="`/dispute open Late report with @their-rep`",
+    mention_example=N_("`/dispute open Late report with @their-rep`"),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.commands.deps import Deps
 from bot.domain import text
+from bot.domain.marks import N_
 from bot.domain.notices import ActionDue, ReportDue, ReviewPrompt, ReviewReminder
 from bot.workflows import review_reminders
 from bot.workflows.sends import owe_once
@@ -28,8 +29,12 @@ async def remind_reviews(deps: Deps) -> None:
             occurrence=reminder.occurrence,
             reminder=reminder.kind,
             owner_id=review.owner_id,
-            what=f"the {reminder.kind} reminder of {review.ref} in "
-            f"{text.channel(review.channel_id)}",
+            what=(
+                N_("the day-before reminder of {ref} in {channel}")
+                if reminder.kind == "day-before"
+                else N_("the 15-minutes reminder of {ref} in {channel}")
+            ),
+            what_facts={"ref": review.ref, "channel": text.channel(review.channel_id)},
         )
         await owe_once(deps.store, notice, key=reminder.key, now=now)
     await review_reminders.hold_due(deps.store, now=now, calendar=deps.calendar)
@@ -40,7 +45,8 @@ async def remind_reviews(deps: Deps) -> None:
             review_id=review.id,
             occurrence=prompt.occurrence,
             owner_id=review.owner_id,
-            what=f"the minutes prompt of {review.ref} in {text.channel(review.channel_id)}",
+            what=N_("the minutes prompt of {ref} in {channel}"),
+            what_facts={"ref": review.ref, "channel": text.channel(review.channel_id)},
         )
         await owe_once(deps.store, notice_of_prompt, key=prompt.key, now=now)
     for due in await review_reminders.due_actions(deps.store, now=now):

@@ -388,5 +388,5 @@ REVIEW = SlashCommand(
         "Only members of the workspace that runs Parley can use /review. "
         "To add to a meeting's minutes, reply in its reminder's thread."
     ),
-    mention_example="`/review schedule Monthly service review with @their-rep monthly`",
+    mention_example=N_("`/review schedule Monthly service review with @their-rep monthly`"),
 )

@@ -123,7 +123,8 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
                 "I can't find {ref} in Slack. Mention people with @ and "
                 "pick them from Slack's list, e.g. {example}."
             )
-            await answer(ack, *error(unknown.format(ref=exc.ref, example=spec.mention_example)))
+            example = call.language._(spec.mention_example)
+            await answer(ack, *error(unknown.format(ref=exc.ref, example=example)))
         except SlackApiError as exc:
             log.warning("%s %s: Slack failed us (%s)", spec.name, sub, exc.response.get("error"))
             await answer(ack, *error(language._(SLACK_TROUBLE)))

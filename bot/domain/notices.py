@@ -84,16 +84,23 @@ class Told(BaseModel):
 
     user_id: str
     what: str
+    # `what` is the English words (N_-marked where they are written) with `{name}` facts to
+    # fill in from `what_facts`; a fact named `day` is an ISO date, shown in the reader's
+    # convention. Rows stored before the facts existed hold the whole words, and no facts.
+    what_facts: dict[str, str] = {}
 
 
 class TellsOwner(Notice):
     """A notice that has somebody to tell when it cannot be delivered (its owner)."""
 
     owner_id: str
-    what: str
+    what: str  # the words of what it is, for the owner's DM if it fails (see Told)
+    what_facts: dict[str, str] = {}
 
     def told(self) -> Told | None:
-        return Told(user_id=self.owner_id, what=self.what) if self.owner_id else None
+        if not self.owner_id:
+            return None
+        return Told(user_id=self.owner_id, what=self.what, what_facts=self.what_facts)
 
 
 def parse_notice(kind: str, *, workspace_id: str, payload: Mapping[str, Any]) -> Notice:
@@ -294,6 +301,7 @@ class DeliveryFailed(Notice, kind="delivery.failed"):
     user_id: str
     what: str
     error: str
+    what_facts: dict[str, str] = {}
 
     @property
     def lane(self) -> str:

@@ -28,6 +28,7 @@ from bot.domain.agreement_terms import (
 )
 from bot.domain.agreements import Agreement, AgreementStatus, AgreementVersion
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.marks import N_
 from bot.domain.names import name_key
 from bot.domain.notices import (
     AgreementCard,
@@ -128,7 +129,8 @@ async def draft_agreement(
             agreement_id=agreement_id,
             agreement_number=number,
             owner_id=owner.user_id,
-            what=f"the card of A-{number} in {channel_token(channel_id)}",
+            what=N_("the card of A-{number} in {channel}"),
+            what_facts={"number": str(number), "channel": channel_token(channel_id)},
         )
         await notices.owe(conn, card, now=now)
         agreement = await repo.get(conn, workspace_id=workspace_id, number=number)

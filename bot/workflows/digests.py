@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import WorkCalendar
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.marks import N_
 from bot.domain.notices import DigestDue
 from bot.domain.parties import Person, internal_only
 from bot.domain.text import channel as channel_token
@@ -284,7 +285,8 @@ async def owe_digest(store: Store, due: DueDigest, *, now: datetime) -> bool:
             due_at=due.due_at,
             since=due.since,
             owner_id=sub.subscribed_by,
-            what=f"the digest of {due.due_at.astimezone(sub.tz):%a %d %b}",
+            what=N_("the digest of {day}"),
+            what_facts={"day": due.due_at.astimezone(sub.tz).date().isoformat()},
         )
         await notices.owe(conn, digest, now=now, dedupe=due.key)
     return True
@@ -311,7 +313,8 @@ async def owe_digest_now(
             since=since,
             on_request=True,
             owner_id=actor_id,
-            what=f"the digest you asked for in {channel_token(channel_id)}",
+            what=N_("the digest you asked for in {channel}"),
+            what_facts={"channel": channel_token(channel_id)},
         )
         await notices.owe(conn, digest, now=now)
 

@@ -14,6 +14,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.ladder import Action, LadderState, Stage, Status, limit_of, transition
+from bot.domain.marks import N_, Words
 from bot.domain.notices import DisputeCard, DisputeLine, DisputeRefresh, DisputeTell
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.text import channel as channel_token
@@ -179,7 +180,8 @@ async def open_dispute(
                 workspace_id=workspace_id,
                 dispute_id=dispute_id,
                 owner_id=owner.user_id,
-                what=f"the card of D-{number}",
+                what=N_("the card of D-{number}"),
+                what_facts={"number": str(number)},
             ),
             now=now,
         )
@@ -285,10 +287,21 @@ class Change:
 
 # How to write each action: its example, and the codes of an empty or a too long text.
 WHAT_TO_WRITE = {
-    Action.ESCALATE: "`/dispute escalate D-3 Supplier missed the fix date`",
-    Action.RESOLVE: "`/dispute resolve D-3 Credit note issued for March`",
-    Action.WITHDRAW: "`/dispute withdraw D-3 Raised in error`",
-    Action.REOPEN: "`/dispute reopen D-3 The fix did not hold`",
+    Action.ESCALATE: Words(N_("`/dispute escalate D-3 Supplier missed the fix date`")),
+    Action.RESOLVE: Words(N_("`/dispute resolve D-3 Credit note issued for March`")),
+    Action.WITHDRAW: Words(N_("`/dispute withdraw D-3 Raised in error`")),
+    Action.REOPEN: Words(N_("`/dispute reopen D-3 The fix did not hold`")),
+}
+# What a failed notice was, for its owner's DM (bot/commands/delivery.py: tell_failure).
+LINE_WORDS = {
+    TimelineKind.ESCALATED: N_("the escalated line in the thread of {ref}"),
+    TimelineKind.RESOLVED: N_("the resolved line in the thread of {ref}"),
+    TimelineKind.WITHDRAWN: N_("the withdrawn line in the thread of {ref}"),
+    TimelineKind.REOPENED: N_("the reopened line in the thread of {ref}"),
+}
+TELL_WORDS = {
+    "company_process": N_("the company process notice of {ref}"),
+    "legal": N_("the legal notice of {ref}"),
 }
 _REASON_CODES = ("dispute.reason_empty", "dispute.reason_too_long")
 _RESOLUTION_CODES = ("dispute.resolution_empty", "dispute.resolution_too_long")
@@ -403,7 +416,8 @@ async def apply_action(
             text=text,
             actor_id=actor.user_id,
             owner_id=after.owner_id,
-            what=f"the {move.event_kind} line in the thread of {dispute.ref}",
+            what=LINE_WORDS.get(move.event_kind, N_("the line in the thread of {ref}")),
+            what_facts={"ref": dispute.ref},
         ),
         now=now,
     )
@@ -419,7 +433,8 @@ async def apply_action(
                 text=text,
                 actor_id=actor.user_id,
                 owner_id=actor.user_id,
-                what=f"the {one.why.replace('_', ' ')} notice of {dispute.ref}",
+                what=TELL_WORDS.get(one.why, N_("the notice of {ref}")),
+                what_facts={"ref": dispute.ref},
             ),
             now=now,
         )

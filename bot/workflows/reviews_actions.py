@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ParleyConfig
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.marks import N_
 from bot.domain.notices import ActionPosted, ActionRefresh
 from bot.domain.parties import Audience, Person, internal_only, is_external
 from bot.domain.reviews import ActionItem, Review, ReviewStatus
@@ -198,7 +199,8 @@ async def add_action(
                 review_id=review.id,
                 action_number=item.number,
                 owner_id=actor.user_id,
-                what=f"the message of {item.ref} in {channel_token(review.channel_id)}",
+                what=N_("the message of {ref} in {channel}"),
+                what_facts={"ref": item.ref, "channel": channel_token(review.channel_id)},
             ),
             now=now,
         )

@@ -146,7 +146,7 @@ async def test_unknown_people_and_unserved_commands_in_the_callers_language(
     )
     assert (
         "在 Slack 中找不到 @nobody_here。请用 @ 提及对方，并从 Slack 的列表中选择，"
-        "例如 `/dispute open Late report with @their-rep`。" in answered(ghost)
+        "例如 `/dispute open 报告迟交 with @their-rep`。" in answered(ghost)
     )
     unserved = await app.driver.command("/standup", "list", user="U0ALICE", channel="C0DESK")
     assert "此版本的 Parley 尚不支持 `/standup`。`/dispute help` 可查看支持的命令。" in answered(
@@ -203,5 +203,5 @@ async def test_a_failed_post_is_told_in_the_owners_language(app: Running) -> Non
     await app.settle()
     (dm,) = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "D0ALICE"]
     assert dm.args["text"] == (
-        ":warning: 无法送达 the card of D-1（该频道已归档）。相关内容仍已记录在案。"
+        ":warning: 无法送达 D-1 的卡片（该频道已归档）。相关内容仍已记录在案。"
     )

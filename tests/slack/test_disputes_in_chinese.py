@@ -4,6 +4,7 @@ when the card is edited; an English reader and an internal channel in the same r
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -255,3 +256,28 @@ def test_a_deadline_pushed_out_by_a_holiday_names_it_in_the_readers_language() -
         dispute, now=datetime(2026, 10, 8, 10, 0, tzinfo=shanghai), calendar=calendar
     )
     assert "in between" not in clock_text(later, shanghai, languages["en"])
+
+
+async def test_chinese_titles_fit_block_kits_limits_by_characters(app: Running) -> None:
+    """A Chinese title is counted in characters, as Slack counts them: 150 characters is a
+    title, 151 is refused with the count; the card keeps every escape whole."""
+    alice_reads_chinese(app)
+    longest = "核心交换机故障&<供应商>" * 10 + "违约" * 10  # 150 characters
+    assert len(longest) == 150
+    await app.driver.command("/dispute", f"open {longest}", user="U0ALICE", channel="C0DESK")
+    await app.settle()
+    card = posted_in(app, "C0DESK")[-1]
+    blocks = card["blocks"]
+    assert isinstance(blocks, list)
+    header = blocks[0]["text"]["text"]
+    assert len(header) <= 150 and header.startswith("D-1 · 核心交换机故障&<供应商>")
+    for block in blocks:
+        text = str((block.get("text") or {}).get("text", ""))
+        assert len(text) <= 3000
+        if block.get("type") == "section":  # mrkdwn: every & is the start of a whole escape
+            assert not re.search(r"&(?!amp;|lt;|gt;)", text)
+    refused = await app.driver.command(
+        "/dispute", f"open {longest}多", user="U0ALICE", channel="C0DESK"
+    )
+    assert "标题长 151 个字符，请控制在 150 个以内。" in answer_text(refused)
+    assert len(posted_in(app, "C0DESK")) == 1

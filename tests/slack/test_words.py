@@ -386,3 +386,21 @@ def test_lists_stages_and_numbers_are_said_in_words() -> None:
 def test_a_code_is_checked_when_raised() -> None:
     with pytest.raises(ValueError):
         NotFound("There is no such thing.")
+
+
+def test_an_example_is_said_in_the_readers_language() -> None:
+    """A `Words` parameter (an example of what to type) is translated; a fact is not."""
+    from bot.domain.ladder import Action
+    from bot.workflows.disputes import WHAT_TO_WRITE
+    from tests.saying import CHINESE
+
+    refused = InvalidInput("dispute.reason_empty", example=WHAT_TO_WRITE[Action.ESCALATE])
+    assert say(refused, ENGLISH) == (
+        "The reason is empty. Write it like this: "
+        "`/dispute escalate D-3 Supplier missed the fix date`"
+    )
+    assert (
+        say(refused, CHINESE) == "原因为空。请这样写：`/dispute escalate D-3 供应商错过了修复日期`"
+    )
+    typed = InvalidInput("dispute.bad_id", text="Supplier missed the fix date")
+    assert "`Supplier missed the fix date`" in say(typed, CHINESE)

@@ -448,3 +448,25 @@ async def test_rows_owed_before_the_upgrade_reach_their_deliverers(
     (told,) = [c for c in slack.calls_to("chat.postMessage") if c.ok]
     assert "couldn't deliver the card of D-1 (the channel is archived)" in str(told.args["text"])
     assert slack.violations == [], slack.violations
+
+
+def test_a_failed_notice_is_told_in_its_owners_words() -> None:
+    """What failed is stored as words with facts, so the owner's DM says it in their language
+    (a day in their convention); a row from before the facts is shown as it was stored."""
+    from datetime import date
+
+    from bot.commands.delivery import _what
+    from bot.commands.words.language import Languages
+
+    languages = Languages()
+    failed = DeliveryFailed(
+        workspace_id=WS,
+        user_id="U0ALICE",
+        what="the digest of {day}",
+        what_facts={"day": date(2026, 12, 14).isoformat()},
+        error="is_archived",
+    )
+    assert _what(failed, languages["en"]) == "the digest of Mon 14 Dec"
+    assert _what(failed, languages["zh-CN"]) == "12月14日 周一 的每日摘要"
+    old = DeliveryFailed(workspace_id=WS, user_id="U0ALICE", what="the card of D-1", error="x")
+    assert _what(old, languages["zh-CN"]) == "the card of D-1"

@@ -22,6 +22,7 @@ from bot.commands.words import agreements, common, digests, disputes, parties, r
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain.errors import DomainError
+from bot.domain.marks import Words
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,9 @@ class _Saying(string.Formatter):
         lower = format_spec == "lower"
         if lower:
             format_spec = ""
-        if isinstance(value, Enum):
+        if isinstance(value, Words):
+            value = self.words.gettext(value)
+        elif isinstance(value, Enum):
             value = self.words.gettext(getattr(value, "label", value.value))
         elif isinstance(value, datetime):
             value = self.words.stamp(value)
