@@ -153,7 +153,8 @@ async def scene_reviews(s: Session) -> None:
         s.says(reply_text(scheduled), "next: {at} · {rule}")
         and s.language.stamp(datetime(2026, 12, 14, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
         in reply_text(scheduled),
-        N_("R-1 is read back: the 10th CN working day of December is Mon 14 Dec"),
+        N_("R-1 is read back: the 10th CN working day of December is {day}"),
+        day=s.language.day(date(2026, 12, 14)),
     )
     await s.command(
         "U0ALICE",
@@ -185,7 +186,8 @@ async def scene_reviews(s: Session) -> None:
         len(day_before) == 1
         and s.t("Key problems to negotiate") in str(day_before[0].args.get("blocks"))
         and "T-1" in str(day_before[0].args.get("blocks")),
-        N_("#acme-shared gets the agenda and Acme's open action items on Fri 11 Dec"),
+        N_("#acme-shared gets the agenda and Acme's open action items on {day}"),
+        day=s.language.day(date(2026, 12, 11)),
     )
     await until(datetime(2026, 12, 14, 1, 45, tzinfo=UTC), N_("Monday, a quarter to ten"))
     last_call = reminders_since(mark)[1:]
