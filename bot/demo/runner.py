@@ -29,27 +29,28 @@ from bot.demo.scenes_edges import (
 )
 from bot.demo.scenes_features import scene_agreements, scene_digest, scene_reviews
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
+from bot.domain.marks import N_
 from bot.sandbox.harness import running_parley
 
 SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
-    ("Alice opens a dispute with Acme from #service-desk", scene_open),
-    ("Bob opens another with Globex, lists and shows them", scene_list_and_show),
-    ("A shared channel sees only its own party's business", scene_isolation),
-    ("The ladder: escalate, note, tell, resolve", scene_ladder),
-    ("The clock runs out; a button in the DM escalates", scene_overdue_and_buttons),
-    ("A linked thread in Globex's shared channel", scene_linked_thread),
-    ("The supplier's rep answers in their own channel", scene_replies),
-    ("An information-sharing agreement with Globex, acknowledged", scene_agreements),
-    ("A daily digest for #service-desk, and Bob's Home", scene_digest),
-    ("A monthly service review with Acme: reminded, met, minuted", scene_reviews),
-    ("Mistakes get clear answers and change nothing", scene_mistakes),
-    ("Everything is on the record", scene_export),
-    ("Slack has an outage; the outbox waits it out", scene_outage),
-    ("A supplier's rep in a DM gets nothing that is not theirs", scene_outsiders),
-    ("A hostile title is posted as plain text", scene_hostile_title),
-    ("A party renamed to a lookalike of another is refused", scene_lookalike_names),
-    ("A replayed request and a stale card's button", scene_protocol_edges),
-    ("Acme's fix did not hold: D-1 is reopened", scene_reopen),
+    (N_("Alice opens a dispute with Acme from #service-desk"), scene_open),
+    (N_("Bob opens another with Globex, lists and shows them"), scene_list_and_show),
+    (N_("A shared channel sees only its own party's business"), scene_isolation),
+    (N_("The ladder: escalate, note, tell, resolve"), scene_ladder),
+    (N_("The clock runs out; a button in the DM escalates"), scene_overdue_and_buttons),
+    (N_("A linked thread in Globex's shared channel"), scene_linked_thread),
+    (N_("The supplier's rep answers in their own channel"), scene_replies),
+    (N_("An information-sharing agreement with Globex, acknowledged"), scene_agreements),
+    (N_("A daily digest for #service-desk, and Bob's Home"), scene_digest),
+    (N_("A monthly service review with Acme: reminded, met, minuted"), scene_reviews),
+    (N_("Mistakes get clear answers and change nothing"), scene_mistakes),
+    (N_("Everything is on the record"), scene_export),
+    (N_("Slack has an outage; the outbox waits it out"), scene_outage),
+    (N_("A supplier's rep in a DM gets nothing that is not theirs"), scene_outsiders),
+    (N_("A hostile title is posted as plain text"), scene_hostile_title),
+    (N_("A party renamed to a lookalike of another is refused"), scene_lookalike_names),
+    (N_("A replayed request and a stale card's button"), scene_protocol_edges),
+    (N_("Acme's fix did not hold: D-1 is reopened"), scene_reopen),
 ]
 
 
@@ -78,25 +79,51 @@ async def run_demo(echo: Echo | None = print, locale: str = ENGLISH) -> bool:
             for user in running.slack.workspace.users.values():
                 user.locale = locale
             session = Session(running=running, echo=echo, language=Languages()[locale])
-            session.say("Parley demo: a scripted session against a local Slack stand-in.")
-            session.say(
-                "Workspace Northwind IT; Acme Networks and Globex Audit join by Slack Connect."
+            say, t = session.say, session.t
+            say(t(N_("Parley demo: a scripted session against a local Slack stand-in.")))
+            say(
+                t(
+                    N_(
+                        "Workspace Northwind IT; Acme Networks and Globex Audit join by "
+                        "Slack Connect."
+                    )
+                )
             )
-            session.say("Clock fixed at Mon 23 Nov 2026 10:00 (Asia/Shanghai), CN working days.")
+            start = session.language.stamp(
+                DEMO_START.astimezone(running.parley.config.calendar.zone)
+            )
+            say(t(N_("Clock fixed at {when} (Asia/Shanghai), CN working days."), when=start))
             for number, (title, scene) in enumerate(SCENES, start=1):
-                session.say()
-                session.say(f"━━ Scene {number}: {title} ━━")
+                say()
+                say(t(N_("━━ Scene {number}: {title} ━━"), number=number, title=t(title)))
                 try:
                     await scene(session)
                 except Exception as exc:  # a broken scene is a failed check, not a traceback
-                    session.check(False, f"scene {number} ran to its end ({exc!r})")
+                    session.check(
+                        False,
+                        N_("scene {number} ran to its end ({error})"),
+                        number=number,
+                        error=repr(exc),
+                    )
             problems = running.slack.violations
-            session.check(not problems, "every Web API call matched Slack's published spec")
-    failed = [d for d, ok in session.checks if not ok]
+            session.check(not problems, N_("every Web API call matched Slack's published spec"))
     if echo is not None:
         echo("")
-        echo(
-            f"{len(session.checks) - len(failed)} of {len(session.checks)} checks passed"
-            + ("" if not failed else f"; FAILED: {'; '.join(failed)}")
-        )
-    return not failed
+        echo(summary(session))
+    return all(ok for _, ok in session.checks)
+
+
+def summary(session: Session) -> str:
+    """The last line: how many checks passed, and which failed, in the run's language."""
+    failed = [d for d, ok in session.checks if not ok]
+    total = len(session.checks)
+    passed = session.language.ngettext(
+        "{passed} of {total} check passed", "{passed} of {total} checks passed", total
+    ).format(passed=total - len(failed), total=total)
+    if not failed:
+        return passed
+    return session.t(
+        N_("{passed}; FAILED: {failed}"),
+        passed=passed,
+        failed=session.t(N_("; ")).join(failed),
+    )

@@ -15,6 +15,7 @@ from bot.commands.digests import DIGEST
 from bot.commands.disputes import DISPUTE
 from bot.commands.fallback import STALE_CARD
 from bot.demo.session import Session, reply_text
+from bot.domain.marks import N_
 from bot.domain.names import name_key
 from bot.store import disputes_timeline as timeline_repo
 from bot.store import parties as parties_repo
@@ -24,18 +25,18 @@ from bot.workflows.export import export_document, to_json
 async def scene_mistakes(s: Session) -> None:
     before = await s.dispute(3)
     help_reply = await s.command("U0ALICE", "C0DESK", "/dispute", "")
-    s.check("/dispute open" in reply_text(help_reply), "no text gets the usage")
+    s.check("/dispute open" in reply_text(help_reply), N_("no text gets the usage"))
     wrong = await s.command("U0ALICE", "C0DESK", "/dispute", "frobnicate D-1")
     s.check(
         s.t("`{sub}` is not a {command} subcommand.", sub="frobnicate", command="/dispute")
         in reply_text(wrong),
-        "an unknown subcommand is named",
+        N_("an unknown subcommand is named"),
     )
     missing = await s.command("U0ALICE", "C0DESK", "/dispute", "show D-99")
     s.check(
         s.t("There is no dispute D-{number}. `/dispute list all` lists them.", number=99)
         in reply_text(missing),
-        "a wrong id is refused",
+        N_("a wrong id is refused"),
     )
     ghost = await s.command("U0ALICE", "C0DESK", "/dispute", "open Outage with @nobody")
     s.check(
@@ -45,20 +46,20 @@ async def scene_mistakes(s: Session) -> None:
             "I can't find {ref} in Slack. Mention people with @ and pick them from Slack's "
             "list, e.g. {example}.",
         ),
-        "an unknown person is refused",
+        N_("an unknown person is refused"),
     )
     outsider = await s.command("U0RAJ", "C0ACME", "/dispute", "open We dispute your invoice")
     s.check(
         s.says(reply_text(outsider), DISPUTE.outsiders),
-        "a supplier's rep cannot open a dispute",
+        N_("a supplier's rep cannot open a dispute"),
     )
-    s.check(before is None and await s.dispute(3) is None, "none of it changed the data")
+    s.check(before is None and await s.dispute(3) is None, N_("none of it changed the data"))
 
 
 async def scene_outsiders(s: Session) -> None:
     running = s.running
     dm = running.slack.workspace.open_dm("U0RAJ").id
-    s.say("(Raj, Acme's rep, tries Parley from a DM, where no payload says whose he is)")
+    s.say(s.t(N_("(Raj, Acme's rep, tries Parley from a DM, where no payload says whose he is)")))
     mark = len(running.slack.calls)
     answers = [
         reply_text(await s.command("U0RAJ", dm, "/dispute", text))
@@ -67,12 +68,12 @@ async def scene_outsiders(s: Session) -> None:
     answers.append(reply_text(await s.command("U0RAJ", dm, "/digest", "now")))
     s.check(
         all(s.says(a, DISPUTE.outsiders) or s.says(a, DIGEST.outsiders) for a in answers),
-        "Slack's record of Raj (users.info) places him as Acme's, wherever he asks from",
+        N_("Slack's record of Raj (users.info) places him as Acme's, wherever he asks from"),
     )
     sent = answers + [json.dumps(c.args) for c in running.slack.calls[mark:]]
     s.check(
         not any(word in text for text in sent for word in ("Globex", "greta", "D-2")),
-        "the refusals tell him nothing of Globex or of our record",
+        N_("the refusals tell him nothing of Globex or of our record"),
     )
     await s.command("U0ALICE", "C0ACME", "/dispute", "open Invoice credit note with <@U0RAJ|raj>")
     dispute = None
@@ -82,14 +83,25 @@ async def scene_outsiders(s: Session) -> None:
             dispute = found
     assert running.parley.deps is not None
     running.parley.deps.directory.forget_person("U0RAJ")  # as after a restart
-    s.say("(Slack rate-limits users.info three times; Raj replies in the dispute's thread)")
+    s.say(
+        s.t(N_("(Slack rate-limits users.info three times; Raj replies in the dispute's thread)"))
+    )
     running.slack.rate_limit("users.info", times=3, retry_after=1)
     if dispute is not None and dispute.root_ts:
         stored, reply = await running.driver.message(
             "U0RAJ", "C0ACME", "Checking the invoice now", thread_ts=dispute.root_ts
         )
-        s.say(f"#acme-shared  @raj (in the thread) › {stored.text}")
-        s.check(reply.status == 200, "the event is acknowledged at once, before users.info answers")
+        s.say(
+            s.t(
+                N_("{where}  {who} (in the thread) › {text}"),
+                where="#acme-shared",
+                who="@raj",
+                text=stored.text,
+            )
+        )
+        s.check(
+            reply.status == 200, N_("the event is acknowledged at once, before users.info answers")
+        )
     await running.settle(grace=30)
     events = []
     if dispute is not None:
@@ -100,45 +112,47 @@ async def scene_outsiders(s: Session) -> None:
         bool(last)
         and last[0].party == "Acme Networks"
         and last[0].text == "Checking the invoice now",
-        "the reply is on the record, placed as Acme's once Slack answered",
+        N_("the reply is on the record, placed as Acme's once Slack answered"),
     )
 
 
 async def scene_export(s: Session) -> None:
     document = await export_document(s.running.store)
-    s.say("$ parley export --format json   (first dispute)")
+    s.say("$ parley export --format json   " + s.t(N_("(first dispute)")))
     first = {"disputes": document["disputes"][:1]}
     s.say(textwrap.indent(to_json(first).rstrip(), "    "))
     kinds = [e["kind"] for e in document["disputes"][0]["timeline"]] if document["disputes"] else []
     s.check(
         len(document["disputes"]) == 2
         and kinds == ["opened", "party_added", "escalated", "note", "escalated", "resolved"],
-        "the export holds both disputes and D-1's whole timeline",
+        N_("the export holds both disputes and D-1's whole timeline"),
     )
 
 
 async def scene_outage(s: Session) -> None:
     slack = s.running.slack
-    s.say("(Slack's API starts failing: the next post answers 503)")
+    s.say(s.t(N_("(Slack's API starts failing: the next post answers {status})"), status=503))
     slack.fail_next(1, status=503, method="chat.postMessage")
     reply = await s.command("U0ALICE", "C0DESK", "/dispute", "open Printer fleet lease renewal")
     d3 = await s.dispute(3)
-    s.check(reply.status == 200 and d3 is not None, "the dispute is on record all the same")
-    s.check(d3 is not None and d3.root_ts is None, "its card could not be posted yet")
+    s.check(reply.status == 200 and d3 is not None, N_("the dispute is on record all the same"))
+    s.check(d3 is not None and d3.root_ts is None, N_("its card could not be posted yet"))
     health = await s.health()
     s.say(f"$ curl /healthz  →  {json.dumps(health)}")
-    s.check(health["outbox"]["undelivered"] == 1, "/healthz shows the card waiting in the outbox")
-    await s.later(timedelta(seconds=5), "Slack is back, and the outbox tries again")
+    s.check(
+        health["outbox"]["undelivered"] == 1, N_("/healthz shows the card waiting in the outbox")
+    )
+    await s.later(timedelta(seconds=5), N_("Slack is back, and the outbox tries again"))
     d3 = await s.dispute(3)
     cards = [
         m for m in slack.messages("C0DESK") if m.is_bot and not m.thread_ts and "D-3" in m.text
     ]
     s.check(
         d3 is not None and len(cards) == 1 and d3.root_ts == cards[0].ts,
-        "the card went out once, and its thread is D-3's",
+        N_("the card went out once, and its thread is D-3's"),
     )
     health = await s.health()
-    s.check(health["outbox"]["undelivered"] == 0, "nothing is left owed")
+    s.check(health["outbox"]["undelivered"] == 0, N_("nothing is left owed"))
     async with (
         aiohttp.ClientSession() as http,
         http.get(f"{s.running.parley.url}/metrics") as response,
@@ -150,14 +164,14 @@ async def scene_outage(s: Session) -> None:
         if line.startswith(("parley_slack_api_calls_total", "parley_outbox_undelivered"))
         and ("chat.postMessage" in line or "outbox" in line)
     ]
-    s.say("$ curl /metrics   (what Prometheus scrapes; the outage's lines)")
+    s.say("$ curl /metrics   " + s.t(N_("(what Prometheus scrapes; the outage's lines)")))
     s.say(textwrap.indent("\n".join(shown), "    "))
     failed_posts = [
         line for line in shown if 'method="chat.postMessage"' in line and 'error="none"' not in line
     ]
     s.check(
         response.status == 200 and bool(failed_posts) and "parley_outbox_undelivered 0.0" in shown,
-        "/metrics counted the failed post, and the outbox is empty again",
+        N_("/metrics counted the failed post, and the outbox is empty again"),
     )
 
 
@@ -175,13 +189,13 @@ async def scene_hostile_title(s: Session) -> None:
     posted = card.args["text"] + json.dumps(card.args["blocks"], ensure_ascii=False)
     s.check(
         "<!channel>" not in posted and "<https://evil.example" not in posted,
-        "the card pings nobody and disguises no link",
+        N_("the card pings nobody and disguises no link"),
     )
     s.check(
         "the Acme portal (https://evil.example)" in posted,
-        "the link is shown as text, with its real address",
+        N_("the link is shown as text, with its real address"),
     )
-    s.check("for <@U0RAJ>" in card.args["text"], "Raj, picked from the list, stays a mention")
+    s.check("for <@U0RAJ>" in card.args["text"], N_("Raj, picked from the list, stays a mention"))
 
 
 async def scene_lookalike_names(s: Session) -> None:
@@ -193,8 +207,8 @@ async def scene_lookalike_names(s: Session) -> None:
 
     await s.command("U0ALICE", "C0DESK", "/dispute", "open Toner invoices with <@U0IVAN|ivan>")
     before = await names()
-    s.check("Initech" in before, "Ivan's Slack team makes Initech a party")
-    s.say("    (the new name below starts with a Cyrillic А, U+0410, not a Latin A)")
+    s.check("Initech" in before, N_("Ivan's Slack team makes Initech a party"))
+    s.say("    " + s.t(N_("(the new name below starts with a Cyrillic А, U+0410, not a Latin A)")))
     refused = await s.command("U0ALICE", "C0DESK", "/party", "rename Initech to \u0410cme Networks")
     s.check(
         s.says(
@@ -209,17 +223,17 @@ async def scene_lookalike_names(s: Session) -> None:
             "them: case, width and letters that look alike (such as a Cyrillic А for a Latin A) "
             "are set aside. Choose another name.",
         ),
-        "a name that only looks different is refused",
+        N_("a name that only looks different is refused"),
     )
-    s.check(await names() == before, "no party was renamed")
+    s.check(await names() == before, N_("no party was renamed"))
     found = await s.command("U0ALICE", "C0DESK", "/party", "show ＡＣＭＥ networks")
     s.check(
         "There is no party" not in reply_text(found) and "Acme Networks" in reply_text(found),
-        "Acme Networks is found however its name is typed",
+        N_("Acme Networks is found however its name is typed"),
     )
     s.check(
         len({name_key(n) for n in before}) == len(before),
-        "no two parties read alike",
+        N_("no two parties read alike"),
     )
 
 
@@ -242,25 +256,31 @@ async def scene_protocol_edges(s: Session) -> None:
     s.say("#service-desk  @alice › /dispute note D-3 Facilities confirmed the lease ends in March")
     first = await running.driver.raw(body, headers)
     await running.settle()
-    s.say(f"    Parley answers {first.status} and notes it on D-3")
-    s.say("(someone who captured that signed request sends it again, byte for byte)")
+    s.say(
+        "    "
+        + s.t(N_("Parley answers {status} and notes it on {ref}"), status=first.status, ref="D-3")
+    )
+    s.say(s.t(N_("(someone who captured that signed request sends it again, byte for byte)")))
     replay = await running.driver.raw(body, headers)
     await running.settle()
-    s.say(f"    Parley answers {replay.status}: that signature was used before")
+    s.say(
+        "    "
+        + s.t(N_("Parley answers {status}: that signature was used before"), status=replay.status)
+    )
     document = await export_document(running.store)
     d3 = next((d for d in document["disputes"] if d["id"] == "D-3"), None)
     notes = [e for e in (d3 or {}).get("timeline", []) if e["kind"] == "note"]
-    s.check(first.status == 200 and replay.status == 401, "the replayed command is refused")
-    s.check(len(notes) == 1, "D-3 holds the note once")
+    s.check(first.status == 200 and replay.status == 401, N_("the replayed command is refused"))
+    s.check(len(notes) == 1, N_("D-3 holds the note once"))
     before = await s.dispute(3)
     assert before is not None and before.root_ts is not None
-    s.say("(a card from an older version still shows a button this version has no more)")
+    s.say(s.t(N_("(a card from an older version still shows a button this version has no more)")))
     mark = len(slack.calls)
-    await s.press("U0ALICE", "C0DESK", before.root_ts, "dispute_reopen", "Reopen")
+    await s.press("U0ALICE", "C0DESK", before.root_ts, "dispute_reopen", N_("Reopen"))
     answers = [c for c in slack.calls[mark:] if c.method == "response_url"]
     s.check(
         [a.args.get("text") for a in answers] == [s.t(STALE_CARD)]
         and answers[0].args.get("response_type") == "ephemeral",
-        "the stale button tells only Alice that the card is out of date",
+        N_("the stale button tells only Alice that the card is out of date"),
     )
-    s.check(await s.dispute(3) == before, "and changes nothing")
+    s.check(await s.dispute(3) == before, N_("and changes nothing"))

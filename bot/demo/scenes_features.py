@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.demo.session import Session, reply_text
+from bot.domain.marks import N_
 from bot.sandbox.blocktext import render_view
 from bot.store import agreements as agreements_repo
 from bot.workflows.digests import DEFAULT_TIME, next_due
@@ -37,18 +38,20 @@ async def scene_agreements(s: Session) -> None:
     party = form["blocks"][0]["element"]
     s.check(
         party.get("initial_option", {}).get("text", {}).get("text") == "Globex Audit",
-        "the form opens with Globex Audit as the party, from Greta's team",
+        N_("the form opens with Globex Audit as the party, from Greta's team"),
     )
     values = {"party": {"party": party["initial_option"]["value"]}, **AGREEMENT_TERMS}
-    await s.submit("U0ALICE", values, "the 5W1H of the monthly SLA report, valid until June")
+    await s.submit(
+        "U0ALICE", values, s.t(N_("the 5W1H of the monthly SLA report, valid until June"))
+    )
     cards = [
         c
         for c in s.running.slack.calls_to("chat.postMessage")
         if c.args["channel"] == "C0GLOBEX" and "A-1" in c.args["text"]
     ]
-    s.check(len(cards) == 1, "A-1's card is posted in Globex's shared channel")
+    s.check(len(cards) == 1, N_("A-1's card is posted in Globex's shared channel"))
     ts = str((cards[-1].response or {}).get("ts")) if cards else ""
-    await s.press("U0ALICE", "C0GLOBEX", ts, "agreement_acknowledge", "Acknowledge")
+    await s.press("U0ALICE", "C0GLOBEX", ts, "agreement_acknowledge", N_("Acknowledge"))
     refused = s.running.slack.calls_to("response_url")[-1].args.get("text", "")
     s.check(
         s.t(
@@ -58,10 +61,10 @@ async def scene_agreements(s: Session) -> None:
             ref="A-1",
         )
         in refused,
-        "Alice cannot acknowledge for Globex",
+        N_("Alice cannot acknowledge for Globex"),
     )
-    await s.later(timedelta(minutes=40), "Greta reads the card")
-    await s.press("U0GRETA", "C0GLOBEX", ts, "agreement_acknowledge", "Acknowledge")
+    await s.later(timedelta(minutes=40), N_("Greta reads the card"))
+    await s.press("U0GRETA", "C0GLOBEX", ts, "agreement_acknowledge", N_("Acknowledge"))
     card = s.running.slack.calls_to("chat.update")[-1].args
     s.check(
         card.get("ts") == ts
@@ -69,21 +72,21 @@ async def scene_agreements(s: Session) -> None:
         and s.says(
             str(card.get("blocks")), ":white_check_mark: *Acknowledged* by {who} on {when} ({zone})"
         ),
-        "Greta acknowledges; the card shows who and when",
+        N_("Greta acknowledges; the card shows who and when"),
     )
     await s.command("U0ALICE", "C0DESK", "/agreement", "edit A-1")
     weekly = {**AGREEMENT_TERMS, "when": {"value": "Weekly, every Monday by noon"}}
-    await s.submit("U0ALICE", weekly, "weekly instead of monthly")
+    await s.submit("U0ALICE", weekly, s.t(N_("weekly instead of monthly")))
     async with s.running.store.read() as conn:
         a1 = await agreements_repo.get(conn, workspace_id="T0PARLEY", number=1)
     s.check(
         a1 is not None and a1.version == 2 and a1.current.acknowledged_by is None,
-        "the edit is version 2, waiting for a new acknowledgment",
+        N_("the edit is version 2, waiting for a new acknowledgment"),
     )
     old = await s.command("U0ALICE", "C0DESK", "/agreement", "show A-1 v1")
     s.check(
         "Monthly, within 5 working days" in reply_text(old),
-        "version 1 stays readable, with Greta's acknowledgment",
+        N_("version 1 stays readable, with Greta's acknowledgment"),
     )
 
 
@@ -94,7 +97,7 @@ async def scene_digest(s: Session) -> None:
     now = s.running.clock.now()
     due = next_due(DEFAULT_TIME, deps.config.calendar.zone, deps.calendar, after=now)
     mark = len(s.running.slack.calls)
-    await s.later(due - now, "The next working morning")
+    await s.later(due - now, N_("The next working morning"))
 
     def digests_since(start: int) -> list[Any]:
         return [
@@ -106,22 +109,22 @@ async def scene_digest(s: Session) -> None:
         ]
 
     posted = digests_since(mark)
-    s.check(len(posted) == 1, "the digest is posted in #service-desk at 09:00")
+    s.check(len(posted) == 1, N_("the digest is posted in #service-desk at 09:00"))
     blocks = str(posted[0].args.get("blocks")) if posted else ""
     s.check(
         "D-2" in blocks
         and s.t("Stage {number}/{total} · {stage}", number=2, total=4, stage=s.t("Multi-party"))
         in blocks
         and "archives/C0DESK" in blocks,
-        "it lists D-2 with its stage and clock, linked to its thread",
+        N_("it lists D-2 with its stage and clock, linked to its thread"),
     )
     s.check(
         s.t("{who} ({party})", who="<@U0GRETA>", party="Globex Audit") in blocks,
-        "it says Greta replied since the last digest",
+        N_("it says Greta replied since the last digest"),
     )
-    await s.later(timedelta(minutes=30), "Half an hour later")
-    s.check(len(digests_since(mark)) == 1, "it is posted once")
-    s.say("@bob opens Parley's Home tab")
+    await s.later(timedelta(minutes=30), N_("Half an hour later"))
+    s.check(len(digests_since(mark)) == 1, N_("it is posted once"))
+    s.say(s.t(N_("{who} opens Parley's Home tab"), who="@bob"))
     before = len(s.running.slack.calls_to("views.publish"))
     await s.running.driver.home_opened("U0BOB")
     await s.running.settle()
@@ -131,7 +134,7 @@ async def scene_digest(s: Session) -> None:
         s.say(textwrap.indent(rendered, "    ┆ ", predicate=lambda _line: True))
     s.check(
         bool(published) and "D-2" in str(published[-1].args["view"]),
-        "Bob's Home shows D-2 with its clock and buttons",
+        N_("Bob's Home shows D-2 with its clock and buttons"),
     )
 
 
@@ -150,7 +153,8 @@ async def scene_reviews(s: Session) -> None:
         s.says(reply_text(scheduled), "next: {at} · {rule}")
         and s.language.stamp(datetime(2026, 12, 14, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
         in reply_text(scheduled),
-        "R-1 is read back: the 10th CN working day of December is Mon 14 Dec",
+        N_("R-1 is read back: the 10th CN working day of December is {day}"),
+        day=s.language.day(date(2026, 12, 14)),
     )
     await s.command(
         "U0ALICE",
@@ -165,10 +169,10 @@ async def scene_reviews(s: Session) -> None:
     ]
     s.check(
         len(items) == 1 and "review_action_done" in str(items[0].args.get("blocks")),
-        "T-1 is posted in #acme-shared with a Done button",
+        N_("T-1 is posted in #acme-shared with a Done button"),
     )
     mark = len(s.running.slack.calls_to("chat.postMessage"))
-    await until(datetime(2026, 12, 11, 2, 0, tzinfo=UTC), "The working day before the meeting")
+    await until(datetime(2026, 12, 11, 2, 0, tzinfo=UTC), N_("The working day before the meeting"))
 
     def reminders_since(start: int) -> list[Any]:
         return [
@@ -182,35 +186,43 @@ async def scene_reviews(s: Session) -> None:
         len(day_before) == 1
         and s.t("Key problems to negotiate") in str(day_before[0].args.get("blocks"))
         and "T-1" in str(day_before[0].args.get("blocks")),
-        "#acme-shared gets the agenda and Acme's open action items on Fri 11 Dec",
+        N_("#acme-shared gets the agenda and Acme's open action items on {day}"),
+        day=s.language.day(date(2026, 12, 11)),
     )
-    await until(datetime(2026, 12, 14, 1, 45, tzinfo=UTC), "Monday, a quarter to ten")
+    await until(datetime(2026, 12, 14, 1, 45, tzinfo=UTC), N_("Monday, a quarter to ten"))
     last_call = reminders_since(mark)[1:]
     s.check(
         len(last_call) == 1
         and s.says(
             str(last_call[0].args.get("text")), "{ref} · {title} starts in 15 minutes ({at})"
         ),
-        "15 minutes before, the last call",
+        N_("15 minutes before, the last call"),
     )
-    await until(datetime(2026, 12, 14, 3, 0, tzinfo=UTC), "An hour after the meeting began")
+    await until(datetime(2026, 12, 14, 3, 0, tzinfo=UTC), N_("An hour after the meeting began"))
     prompts = reminders_since(mark)[2:]
     thread = str((last_call[0].response or {}).get("ts")) if last_call else ""
     s.check(
         len(prompts) == 1 and prompts[0].args.get("thread_ts") == thread,
-        "the minutes are asked for in the reminder's thread",
+        N_("the minutes are asked for in the reminder's thread"),
     )
     minutes = "Agreed: Acme credits 5% of October's fee; new escalation contacts by Friday"
-    s.say(f"#acme-shared  @raj (in the thread) › {minutes}")
+    s.say(
+        s.t(
+            N_("{where}  {who} (in the thread) › {text}"),
+            where="#acme-shared",
+            who="@raj",
+            text=minutes,
+        )
+    )
     await s.running.driver.message("U0RAJ", "C0ACME", minutes, thread_ts=thread)
     item_ts = str((items[0].response or {}).get("ts")) if items else ""
-    await s.press("U0ALICE", "C0ACME", item_ts, "review_action_done", "Done")
+    await s.press("U0ALICE", "C0ACME", item_ts, "review_action_done", N_("Done"))
     shown = await s.command("U0ALICE", "C0DESK", "/review", "show R-1")
     text = reply_text(shown)
-    s.check("Acme credits 5%" in text, "Raj's reply is in the meeting's minutes")
+    s.check("Acme credits 5%" in text, N_("Raj's reply is in the meeting's minutes"))
     s.check(
         s.t("*Action items* ({open} open of {n})", open=0, n=1) in text,
-        "the Done button marked T-1 done",
+        N_("the Done button marked T-1 done"),
     )
     january = s.language.day_year(date(2027, 1, 15))
-    s.check(s.says(text, "next: {at} · {rule}") and january in text, "R-1 moves on to January")
+    s.check(s.says(text, "next: {at} · {rule}") and january in text, N_("R-1 moves on to January"))

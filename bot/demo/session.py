@@ -15,6 +15,7 @@ import aiohttp
 
 from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
+from bot.domain.marks import N_
 from bot.sandbox.blocktext import mrkdwn, render_message, render_view
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
@@ -120,7 +121,9 @@ class Session:
             self._show(
                 body.get("text"),
                 body.get("blocks"),
-                f"{where}  Parley (only {self._who(user)} sees this) ›",
+                self.t(
+                    N_("{where}  Parley (only {who} sees this) ›"), where=where, who=self._who(user)
+                ),
             )
         self._show_calls(mark)
         return reply
@@ -131,26 +134,47 @@ class Session:
             if call.method not in SHOWN_METHODS or not call.ok:
                 continue
             if call.method.startswith("views."):
-                self.say("    Parley opens a form ›")
+                self.say("    " + self.t(N_("Parley opens a form ›")))
                 rendered = render_view(call.args["view"], self.running.slack)
                 self.say(textwrap.indent(rendered, "    ┆ ", predicate=lambda _line: True))
                 continue
             raw_channel = str(call.args.get("channel") or call.args.get("_channel") or "")
             target = self._where(raw_channel)
             if raw_channel.startswith("D"):
-                target = "DM"
-            thread = " (in thread)" if call.args.get("thread_ts") else ""
-            if call.method == "response_url" and call.args.get("response_type") != "in_channel":
-                thread = f" (only {self._who(str(call.args.get('_user')))} sees this)"
-            verb = " updates its message" if call.method == "chat.update" else ""
-            self._show(
-                call.args.get("text"), call.args.get("blocks"), f"{target}  Parley{thread}{verb} ›"
-            )
+                target = self.t(N_("DM"))
+            self._show(call.args.get("text"), call.args.get("blocks"), self._head(call, target))
+
+    def _head(self, call: Any, target: str) -> str:
+        """The line above a message Parley sent: where, for whom, and whether it is an edit."""
+        edit = call.method == "chat.update"
+        if call.method == "response_url" and call.args.get("response_type") != "in_channel":
+            who = self._who(str(call.args.get("_user")))
+            if edit:
+                return self.t(
+                    N_("{where}  Parley (only {who} sees this) updates its message ›"),
+                    where=target,
+                    who=who,
+                )
+            return self.t(N_("{where}  Parley (only {who} sees this) ›"), where=target, who=who)
+        if call.args.get("thread_ts"):
+            if edit:
+                return self.t(N_("{where}  Parley (in thread) updates its message ›"), where=target)
+            return self.t(N_("{where}  Parley (in thread) ›"), where=target)
+        if edit:
+            return self.t(N_("{where}  Parley updates its message ›"), where=target)
+        return self.t(N_("{where}  Parley ›"), where=target)
 
     async def press(self, user: str, channel: str, ts: str, action_id: str, label: str) -> None:
-        """Click a button on one of Parley's messages."""
-        where = "DM" if channel.startswith("D") else self._where(channel)
-        self.say(f"{where}  {self._who(user)} presses [ {label} ]")
+        """Click a button on one of Parley's messages; `label` is the button's English words."""
+        where = self.t(N_("DM")) if channel.startswith("D") else self._where(channel)
+        self.say(
+            self.t(
+                N_("{where}  {who} presses [ {label} ]"),
+                where=where,
+                who=self._who(user),
+                label=self.t(label),
+            )
+        )
         mark = len(self.running.slack.calls)
         await self.running.driver.block_action(
             user=user, channel=channel, message_ts=ts, action_id=action_id
@@ -159,9 +183,13 @@ class Session:
         self._show_calls(mark)
 
     async def submit(self, user: str, values: dict[str, dict[str, Any]], shown: str) -> Reply:
-        """Fill in and submit the form Parley opened last."""
+        """Fill in and submit the form Parley opened last; `shown` is what is filled in, as
+        typed or already in the run's language."""
         view = self.running.slack.calls_to("views.open")[-1].args["view"]
-        self.say(f"    {self._who(user)} fills in “{shown}” and submits")
+        self.say(
+            "    "
+            + self.t(N_("{who} fills in “{shown}” and submits"), who=self._who(user), shown=shown)
+        )
         mark = len(self.running.slack.calls)
         reply = await self.running.driver.view_submission(user=user, view=view, values=values)
         await self.running.settle()
@@ -169,18 +197,25 @@ class Session:
         return reply
 
     async def later(self, delta: timedelta, why: str) -> None:
-        """Move the clock on and let Parley's background jobs run."""
+        """Move the clock on and let Parley's background jobs run; `why` is N_-marked English,
+        said in the run's language."""
         self.running.clock.advance(delta)
         local = self.running.clock.now().astimezone(self.running.parley.config.calendar.zone)
-        self.say(f"⏱  {why}: {local:%a} {local.day} {local:%b} {local:%H:%M}")
+        self.say(self.t(N_("⏱  {why}: {when}"), why=self.t(why), when=self.language.moment(local)))
         mark = len(self.running.slack.calls)
         await self.running.parley.tick()
         await self.running.settle()
         self._show_calls(mark)
 
-    def check(self, passed: bool, description: str) -> None:
-        self.checks.append((description, passed))
-        self.say(f"  {'✔' if passed else '✘ FAILED:'} {description}")
+    def check(self, passed: bool, description: str, **params: object) -> None:
+        """Keep a verdict; `description` is N_-marked English (filled with `params`), kept and
+        said in the run's language."""
+        said = self.t(description, **params)
+        self.checks.append((said, passed))
+        if passed:
+            self.say(self.t(N_("  ✔ {check}"), check=said))
+        else:
+            self.say(self.t(N_("  ✘ FAILED: {check}"), check=said))
 
     async def health(self) -> dict[str, Any]:
         """What `GET /healthz` answers."""
