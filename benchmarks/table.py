@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.ack import CPU_LIMITS, FLOOR
+from benchmarks.costs import costs_table
 from benchmarks.ingest import INGEST_NAMES
 
 
@@ -130,6 +131,8 @@ def table(report: dict[str, Any]) -> str:
     lines += ["", row("memory of `parley serve`", "RSS MB"), "|---|---:|"]
     for name, value in report["memory"].items():
         lines.append(row(name.removesuffix("_mb").replace("_", " "), f"{value:.0f}"))
+    if report.get("costs"):
+        lines += ["", *costs_table(report["costs"])]
     lines += ["", row("target", "measured", "met"), "|---|---:|:---:|"]
     for name, t in report["targets"].items():
         lines.append(row(name, t["value"], "yes" if t["ok"] else "NO"))
