@@ -67,12 +67,39 @@ def requests_for(card_ts: str) -> dict[str, Request]:
     async def help_(d: SlackDriver, i: int) -> Any:
         return await d.command("/dispute", "help", user="U0ALICE", channel="C0DESK")
 
+    async def chatter(d: SlackDriver, i: int) -> Any:
+        """The firehose: a message in a busy channel, in no thread Parley keeps: dropped."""
+        _, reply = await d.message("U0BOB", "C0DESK", f"Anyone for lunch at noon? ({i})")
+        return reply
+
+    async def reply(d: SlackDriver, i: int) -> Any:
+        """A reply in a dispute's thread: recorded."""
+        _, answer = await d.message(
+            "U0BOB", "C0DESK", f"Acme says they are looking into it ({i})", thread_ts=card_ts
+        )
+        return answer
+
     return {
         "/dispute open": open_,
         "/dispute list": list_,
         "button press": button,
+        DROPPED: chatter,
+        RECORDED: reply,
         FLOOR: help_,
     }
+
+
+DROPPED = "channel message (dropped)"
+RECORDED = "thread reply (recorded)"
+# Parley's CPU per request against bare Bolt's for the same request (whose handlers only ack):
+# a dropped message may cost 1.5×, anything Parley does work for 3× (issue 21).
+CPU_LIMITS = {
+    DROPPED: 1.5,
+    RECORDED: 3.0,
+    "/dispute open": 3.0,
+    "/dispute list": 3.0,
+    "button press": 3.0,
+}
 
 
 # Not a target: what Parley costs when a command does no work of its own (its usage text), to

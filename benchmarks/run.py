@@ -32,6 +32,7 @@ if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.ack import measure_ack
+from benchmarks.costs import top_costs
 from benchmarks.harness import (
     FULL,
     ROOT,
@@ -119,6 +120,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
             async with parley_serve(slack, big, work) as (url, pid):
                 report["scale"] = await measure_scale(slack, url, big, sizes)
                 report["memory"]["after_scale_mb"] = rss_mb(pid)
+    report["costs"] = await top_costs(sizes.per_client * 4)
     report["targets"] = targets(report)
     return report
 

@@ -507,3 +507,21 @@ class Installation:
 
     team_id: str
     app_id: str | None
+
+
+def is_chatter(shape: Shape) -> bool:
+    """A `message` event in no thread at all: neither the message, the one an edit changed,
+    nor the one a deletion removed has a `thread_ts`. Nothing Parley keeps is at the top
+    level of a channel (it records replies in dispute threads and review reminders' threads,
+    `bot/commands/messages.py`), so the edge answers it without handing it to Bolt: in a busy
+    channel almost every event Slack sends is one."""
+    body = shape.json
+    if body is None or body.get("type") != "event_callback":
+        return False
+    event = body.get("event")
+    if not isinstance(event, dict) or event.get("type") != "message":
+        return False
+    for message in (event, event.get("message"), event.get("previous_message")):
+        if isinstance(message, dict) and message.get("thread_ts"):
+            return False
+    return True

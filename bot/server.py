@@ -88,6 +88,9 @@ async def slack_events(request: web.Request) -> web.Response:
     if refusal is not None:
         return refusal
     started = time.perf_counter()
+    if envelopes.is_chatter(shape):  # the firehose: acknowledged here, Bolt never sees it
+        _log_request(request, shape, 200, started)
+        return web.Response(status=200)
     try:
         # Bolt gets the body as parsed here. Its own HTTP-mode parser takes any body with the
         # word "payload" in it for an interactive payload, so `/dispute open Payload API is
@@ -103,14 +106,19 @@ async def slack_events(request: web.Request) -> web.Response:
     except Exception as exc:  # a shape the edge's models let through and Bolt trips on
         log.warning("refused a malformed Slack request (%s)", type(exc).__name__)
         return web.json_response({"error": "malformed request"}, status=400)
+    _log_request(request, shape, bolt_response.status, started)
+    return await to_aiohttp_response(bolt_response)
+
+
+def _log_request(request: web.Request, shape: envelopes.Shape, status: int, started: float) -> None:
+    """One line per request; never a token, never what anybody wrote. In JSON logs each
+    field is a key of its own (bot/logs.py)."""
     what, workspace, user = describe(shape)
-    # One line per request; never a token, never what anybody wrote. In JSON logs each field
-    # is a key of its own (bot/logs.py).
     fields = {
         "request": what,
         "workspace": workspace,
         "user": user,
-        "status": bolt_response.status,
+        "status": status,
         "latency_ms": round((time.perf_counter() - started) * 1000, 1),
         "retry": request.headers.get("X-Slack-Retry-Num", "0"),
     }
@@ -120,7 +128,6 @@ async def slack_events(request: web.Request) -> web.Response:
         fields,
         extra={"fields": fields},
     )
-    return await to_aiohttp_response(bolt_response)
 
 
 async def _refusal(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.ack import FLOOR
+from benchmarks.ack import DROPPED, FLOOR, RECORDED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert {"ack", "ingest", "scale", "memory", "targets", "machine", "date"} <= set(report)
     commands = {row["command"] for row in report["ack"]}
-    assert commands == {"/dispute open", "/dispute list", "button press", FLOOR}
+    assert commands == {"/dispute open", "/dispute list", "button press", DROPPED, RECORDED, FLOOR}
     # Parley's floor is shown beside bare Bolt but is not one of the targets.
     assert not any(FLOOR in name for name in report["targets"])
     assert all(row["parley"]["n"] > 0 and row["bare_bolt"]["n"] > 0 for row in report["ack"])

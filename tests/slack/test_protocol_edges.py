@@ -609,3 +609,58 @@ async def test_on_postgresql_taking_a_signature_skips_only_its_own_flush_wait(
         assert await seen_requests(store) == 1
     finally:
         await store.close()
+
+
+def test_the_firehose_is_answered_at_the_edge() -> None:
+    """A message event in no thread (most of a busy channel's events) is acknowledged at the
+    edge without Bolt; anything touching a thread still goes to the captures."""
+    from bot.envelopes import is_chatter, read_body
+
+    def shape(event: dict[str, object]) -> object:
+        return read_body(
+            json.dumps(
+                {
+                    "token": "x",
+                    "team_id": "T0PARLEY",
+                    "api_app_id": "A0PARLEY",
+                    "type": "event_callback",
+                    "event_id": "Ev1",
+                    "event_time": 1,
+                    "event": {"channel": "C0DESK", **event},
+                }
+            )
+        )
+
+    top = {"type": "message", "user": "U0BOB", "text": "lunch?", "ts": "1.1"}
+    assert is_chatter(shape(top))  # type: ignore[arg-type]
+    reply = {**top, "thread_ts": "1.0"}
+    assert not is_chatter(shape(reply))  # type: ignore[arg-type]
+    edited = {
+        "type": "message",
+        "subtype": "message_changed",
+        "ts": "2.0",
+        "message": {
+            "type": "message",
+            "user": "U0BOB",
+            "text": "b",
+            "ts": "1.1",
+            "thread_ts": "1.0",
+        },
+        "previous_message": {"type": "message", "user": "U0BOB", "text": "a", "ts": "1.1"},
+    }
+    assert not is_chatter(shape(edited))  # type: ignore[arg-type]
+    deleted = {
+        "type": "message",
+        "subtype": "message_deleted",
+        "ts": "2.0",
+        "deleted_ts": "1.1",
+        "previous_message": {
+            "type": "message",
+            "user": "U0BOB",
+            "text": "a",
+            "ts": "1.1",
+            "thread_ts": "1.0",
+        },
+    }
+    assert not is_chatter(shape(deleted))  # type: ignore[arg-type]
+    assert not is_chatter(shape({"type": "member_joined_channel", "user": "U0BOB"}))  # type: ignore[arg-type]
