@@ -27,6 +27,10 @@ def build(api_url: str, token: str, secret: str) -> AsyncApp:
     async def message(ack: Any) -> None:
         await ack()
 
+    @app.event("app_home_opened")
+    async def home(ack: Any) -> None:
+        await ack()
+
     return app
 
 

@@ -37,6 +37,8 @@ class Sizes:
     events: int
     show_events: int
     repeats: int  # samples per scale item
+    rates: tuple[int, ...] = (10, 50, 100, 200)  # open-loop arrival rates, requests/s
+    open_seconds: float = 6.0  # how long each open-loop rate is held
 
 
 FULL = Sizes(
@@ -58,6 +60,8 @@ TINY = Sizes(
     events=600,
     show_events=20,
     repeats=3,
+    rates=(10, 50),
+    open_seconds=0.4,
 )
 
 

@@ -45,6 +45,7 @@ from benchmarks.harness import (
     rss_mb,
 )
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
+from benchmarks.openloop import measure_open_loop
 from benchmarks.scale import measure_scale, populate
 from benchmarks.table import ingest_table, table, targets
 from bot.sandbox.slack_api import SlackStandIn
@@ -99,6 +100,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
             ):
                 idle = rss_mb(pid)
                 report["ack"] = await measure_ack(slack, url, bare_url, sizes, (pid, bare_pid))
+                report["open_loop"] = await measure_open_loop(slack, url, bare_url, sizes)
                 report["ingest"] = {"sqlite": await measure_ingest(slack, url, db, sizes.ingest)}
                 report["memory"] = {"idle_mb": idle, "after_load_mb": rss_mb(pid)}
             report["ingest"]["sqlite_full"] = await measure_sqlite_full_ingest(slack, work, sizes)

@@ -7,6 +7,7 @@ from typing import Any
 from benchmarks.ack import CPU_LIMITS, FLOOR
 from benchmarks.costs import costs_table
 from benchmarks.ingest import INGEST_NAMES
+from benchmarks.openloop import open_loop_table
 
 
 def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -24,6 +25,13 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             out[f"{row['command']}: CPU ≤ {limit}× bare Bolt's"] = {
                 "value": round(ratio, 2),
                 "ok": ratio <= limit,
+            }
+    for r in report.get("open_loop", []):
+        if r["rate"] == 100:
+            p99 = r["parley"]["p99"]
+            out["open loop @100 requests/s: p99 < 100 ms (SQLite)"] = {
+                "value": round(p99, 1),
+                "ok": p99 < 100,
             }
     sqlite_rate = report["ingest"]["sqlite"]["per_second"]
     out["ingest ≥ 300 replies/s (SQLite)"] = {"value": round(sqlite_rate), "ok": sqlite_rate >= 300}
@@ -122,6 +130,8 @@ def table(report: dict[str, Any]) -> str:
                 r.get("delivered_within_s", "—"),
             )
         )
+    if report.get("open_loop"):
+        lines += ["", *open_loop_table(report["open_loop"])]
     lines += ["", *ingest_table(report)]
     sizes = report["sizes"]
     scale = f"scale ({sizes['disputes']:,} disputes, {sizes['events']:,} events)"
