@@ -39,6 +39,7 @@ class Sizes:
     repeats: int  # samples per scale item
     rates: tuple[int, ...] = (10, 50, 100, 200)  # open-loop arrival rates, requests/s
     open_seconds: float = 6.0  # how long each open-loop rate is held
+    ten_times: bool = True  # also measure the scale items at ten times the data
 
 
 FULL = Sizes(
@@ -62,6 +63,7 @@ TINY = Sizes(
     repeats=3,
     rates=(10, 50),
     open_seconds=0.4,
+    ten_times=False,
 )
 
 

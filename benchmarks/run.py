@@ -46,7 +46,7 @@ from benchmarks.harness import (
 )
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
-from benchmarks.scale import measure_scale, populate
+from benchmarks.scale import measure_scale, measure_ten_times, populate
 from benchmarks.table import ingest_table, table, targets
 from bot.sandbox.slack_api import SlackStandIn
 
@@ -122,6 +122,8 @@ async def run(sizes: Sizes) -> dict[str, Any]:
             async with parley_serve(slack, big, work) as (url, pid):
                 report["scale"] = await measure_scale(slack, url, big, sizes)
                 report["memory"]["after_scale_mb"] = rss_mb(pid)
+            if sizes.ten_times:
+                report["ten_times"] = await measure_ten_times(slack, work, sizes)
     report["costs"] = await top_costs(sizes.per_client * 4)
     report["targets"] = targets(report)
     return report

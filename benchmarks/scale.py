@@ -3,14 +3,20 @@ years of business, filled straight through the store."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
+import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.harness import SECRET, Sizes, summary
+from benchmarks.harness import SECRET, Sizes, parley_serve, rss_mb, summary
 from bot.domain.names import name_key
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
@@ -197,3 +203,49 @@ def extra_scale_items() -> dict[str, Callable[[SlackDriver, str], Awaitable[floa
 
         items["channel digest (/digest now)"] = digest
     return items
+
+
+async def measure_ten_times(slack: SlackStandIn, work: Path, sizes: Sizes) -> dict[str, Any]:
+    """The scale items again at ten times the data, with how long `parley serve` takes to be
+    healthy on it and the most memory `parley export` takes to print it all."""
+    bigger = replace(sizes, disputes=sizes.disputes * 10, events=sizes.events * 10)
+    url = f"sqlite:///{work}/ten-times.db"
+    started = time.perf_counter()
+    await populate(url, bigger)
+    populated = time.perf_counter() - started
+    started = time.perf_counter()
+    async with parley_serve(slack, url, work) as (events_url, pid):
+        healthy = time.perf_counter() - started
+        items = await measure_scale(slack, events_url, url, bigger)
+        rss = rss_mb(pid)
+    export = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "export",
+        "--format",
+        "json",
+        cwd=work,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    started = time.perf_counter()
+    export_mb = 0.0
+    while export.returncode is None:  # its peak resident size, sampled as it runs
+        with contextlib.suppress(OSError, ValueError):
+            export_mb = max(export_mb, rss_mb(export.pid))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(export.wait(), 0.05)
+    exported = time.perf_counter() - started
+    return {
+        "disputes": bigger.disputes,
+        "events": bigger.events,
+        "populate_seconds": round(populated, 1),
+        "healthy_seconds": round(healthy, 2),
+        "items": items,
+        "serve_rss_mb": rss,
+        "export_seconds": round(exported, 1),
+        "export_max_rss_mb": round(export_mb, 1),
+        "export_ok": export.returncode == 0,
+    }

@@ -37,6 +37,21 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out["ingest ≥ 300 replies/s (SQLite)"] = {"value": round(sqlite_rate), "ok": sqlite_rate >= 300}
     for name, stats in report["scale"].items():
         out[f"{name} < 100 ms"] = {"value": round(stats["median"], 1), "ok": stats["median"] < 100}
+    ten = report.get("ten_times")
+    if ten:
+        for name, stats in ten["items"].items():
+            out[f"{name} at 10× data < 50 ms"] = {
+                "value": round(stats["median"], 1),
+                "ok": stats["median"] < 50,
+            }
+        out["start-up to healthy at 10× data < 5 s"] = {
+            "value": ten["healthy_seconds"],
+            "ok": ten["healthy_seconds"] < 5,
+        }
+        out["parley export at 10× data: memory < 300 MB"] = {
+            "value": ten["export_max_rss_mb"],
+            "ok": ten["export_ok"] and ten["export_max_rss_mb"] < 300,
+        }
     peak = max(report["memory"].values())
     out["RSS < 150 MB"] = {"value": round(peak, 1), "ok": peak < 150}
     return out
@@ -138,6 +153,28 @@ def table(report: dict[str, Any]) -> str:
     lines += ["", row(scale, "median ms", "p95 ms"), "|---|---:|---:|"]
     for name, stats in report["scale"].items():
         lines.append(row(name, f"{stats['median']:.1f}", f"{stats['p95']:.1f}"))
+    ten = report.get("ten_times")
+    if ten:
+        big = f"ten times ({ten['disputes']:,} disputes, {ten['events']:,} events)"
+        lines += [
+            "",
+            row(big, "median ms", "p95 ms", "growth per 10× data"),
+            "|---|---:|---:|---:|",
+        ]
+        for name, stats in ten["items"].items():
+            before = report["scale"].get(name, {}).get("median")
+            growth = f"{stats['median'] / before:.1f}×" if before else "—"
+            lines.append(row(name, f"{stats['median']:.1f}", f"{stats['p95']:.1f}", growth))
+        lines.append(
+            row(
+                f"start-up to healthy {ten['healthy_seconds']} s · `parley export` "
+                f"{ten['export_seconds']} s, at most {ten['export_max_rss_mb']} MB · "
+                f"`parley serve` {ten['serve_rss_mb']:.0f} MB",
+                "",
+                "",
+                "",
+            )
+        )
     lines += ["", row("memory of `parley serve`", "RSS MB"), "|---|---:|"]
     for name, value in report["memory"].items():
         lines.append(row(name.removesuffix("_mb").replace("_", " "), f"{value:.0f}"))
