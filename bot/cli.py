@@ -222,28 +222,28 @@ def export(fmt: str, kind: str | None, bom: bool) -> None:
     """Print Parley's records (times in UTC; keys and codes, in no language)."""
     if bom and fmt != "csv":
         raise click.UsageError("--bom is for --format csv only (JSON is read as UTF-8 as it is)")
-    from bot.workflows.export import ExportKind, export_document, rows_of, to_csv, to_json
+    from bot.workflows.export import ExportKind, write_export
 
     settings: Settings = load_settings()
+    out = sys.stdout.buffer
 
-    async def run() -> str:
+    def write(text: str) -> None:
+        # UTF-8 whatever the terminal's locale says: the records hold Chinese names and titles.
+        out.write(text.encode("utf-8"))
+
+    async def run() -> None:
         store = open_store(settings)
         try:
             await store.upgrade()
-            document = await export_document(store)
+            if bom:
+                write("\ufeff")
+            chosen = ExportKind(kind) if kind is not None else None
+            await write_export(store, write, fmt=fmt, kind=chosen)
         finally:
             await store.close()
-        if fmt == "csv":
-            table = to_csv(document, ExportKind(kind or "disputes"))
-            return "\ufeff" + table if bom else table
-        if kind is not None:
-            return to_json({kind: rows_of(document, ExportKind(kind))})
-        return to_json(document)
 
-    # UTF-8 whatever the terminal's locale says: the records hold Chinese names and titles.
-    text: str = asyncio.run(run())
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.flush()
+    asyncio.run(run())
+    out.flush()
 
 
 @cli.command()

@@ -8,7 +8,7 @@ A dispute's timeline, its threads and the statements a thread reply runs are
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from bot.store.schema import (
     dispute_parties,
     disputes,
     parties,
+    timeline,
 )
 
 # The columns a Dispute is read from, in the order `_dispute` unpacks them.
@@ -549,11 +550,34 @@ def _dispute(row: Row, parties: tuple[Party, ...], members: tuple[str, ...]) -> 
 
 async def everything(conn: AsyncConnection) -> list[tuple[Dispute, list[TimelineEvent]]]:
     """Every dispute of every workspace with its timeline, for the export (oldest first)."""
-    everyone = sa.select(*_DISPUTE_COLUMNS).order_by(disputes.c.workspace_id, disputes.c.number)
-    found = await _load(conn, await _rows(conn, everyone))
-    if not found:
-        return []
-    by_dispute: dict[int, list[TimelineEvent]] = defaultdict(list)
-    for dispute_id, event in await timeline_repo.events_where(conn):
-        by_dispute[dispute_id].append(event)
-    return [(d, by_dispute[d.id]) for d in found]
+    return [pair async for batch in in_batches(conn) for pair in batch]
+
+
+EXPORT_BATCH = 500
+
+
+async def in_batches(
+    conn: AsyncConnection, *, size: int = EXPORT_BATCH
+) -> AsyncIterator[list[tuple[Dispute, list[TimelineEvent]]]]:
+    """Every dispute with its timeline, oldest first, `size` disputes at a time: what the
+    export streams, so its memory does not grow with the record."""
+    after: tuple[str, int] = ("", 0)
+    key = sa.tuple_(disputes.c.workspace_id, disputes.c.number)
+    while True:
+        page = (
+            sa.select(*_DISPUTE_COLUMNS)
+            .where(key > sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
+            .order_by(disputes.c.workspace_id, disputes.c.number)
+            .limit(size)
+        )
+        found = await _load(conn, await _rows(conn, page))
+        if not found:
+            return
+        by_dispute: dict[int, list[TimelineEvent]] = defaultdict(list)
+        ids = [d.id for d in found]
+        for dispute_id, event in await timeline_repo.events_where(
+            conn, timeline.c.dispute_id.in_(ids)
+        ):
+            by_dispute[dispute_id].append(event)
+        yield [(d, by_dispute[d.id]) for d in found]
+        after = (found[-1].workspace_id, found[-1].number)

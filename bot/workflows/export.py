@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -202,18 +204,107 @@ async def export_agreements(store: Store) -> list[dict[str, Any]]:
 
 
 async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
-    """Everything Parley has recorded, as one JSON-ready document."""
-    async with store.read() as conn:
-        found = await disputes_repo.everything(conn)
-    reviews, actions = await export_reviews(store)
+    """Everything Parley has recorded, as one JSON-ready document (the demo, small records);
+    `write_export` writes the same, streamed, whatever the size."""
     document = {
-        "disputes": [dispute_document(d, events) for d, events in found],
-        "reviews": reviews,
-        "actions": actions,
-        "agreements": await export_agreements(store),
+        "disputes": [d async for d in dispute_documents(store)],
+        **await _the_rest(store),
     }
-    shown: dict[str, list[dict[str, Any]]] = readable(document)
-    return shown
+    return document
+
+
+async def dispute_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
+    """Each dispute with its timeline in the export's shape, oldest first, read in batches."""
+    async with store.read() as conn:
+        async for batch in disputes_repo.in_batches(conn):
+            for dispute, events in batch:
+                shown: dict[str, Any] = readable(dispute_document(dispute, events))
+                yield shown
+
+
+async def _the_rest(store: Store) -> dict[str, list[dict[str, Any]]]:
+    reviews, actions = await export_reviews(store)
+    rest: dict[str, list[dict[str, Any]]] = readable(
+        {"reviews": reviews, "actions": actions, "agreements": await export_agreements(store)}
+    )
+    return rest
+
+
+async def write_export(
+    store: Store, write: Callable[[str], object], *, fmt: str, kind: ExportKind | None
+) -> None:
+    """The export written piece by piece as it is read (the same text as `to_json` or
+    `to_csv` of `export_document`): its memory is a batch of disputes, not the record."""
+    if fmt == "csv":
+        await _write_csv(store, write, kind or ExportKind.DISPUTES)
+        return
+    if kind is not None:
+        write("{\n")
+        await _write_list(write, f'"{kind.value}"', _rows(store, kind), last=True)
+        write("}\n")
+        return
+    write("{\n")
+    await _write_list(write, '"disputes"', dispute_documents(store), last=False)
+    rest = await _the_rest(store)
+    for i, (name, items) in enumerate(rest.items()):
+        await _write_list(write, json.dumps(name), _each(items), last=i == len(rest) - 1)
+    write("}\n")
+
+
+async def _each(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    for item in items:
+        yield item
+
+
+async def _rows(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
+    """One kind's rows, as `rows_of` gives them, without the whole document."""
+    if kind is ExportKind.DISPUTES:
+        async for d in dispute_documents(store):
+            yield d
+    elif kind is ExportKind.TIMELINE:
+        async for d in dispute_documents(store):
+            for event in d["timeline"]:
+                yield {"dispute": d["id"], **event, **_flat_response(event)}
+    else:
+        for row in (await _the_rest(store))[kind.value]:
+            yield row
+
+
+async def _write_list(
+    write: Callable[[str], object], key: str, items: AsyncIterator[dict[str, Any]], *, last: bool
+) -> None:
+    """`  "key": [ … ]` as `json.dumps(…, indent=2)` writes it inside the top-level object."""
+    write(f"  {key}: ")
+    first = True
+    async for item in items:
+        write("[\n" if first else ",\n")
+        write(textwrap.indent(json.dumps(item, indent=2, ensure_ascii=False), "    "))
+        first = False
+    write("[]" if first else "\n  ]")
+    write("\n" if last else ",\n")
+
+
+async def _write_csv(store: Store, write: Callable[[str], object], kind: ExportKind) -> None:
+    writer = csv.DictWriter(
+        _Writes(write), fieldnames=COLUMNS[kind], extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    async for row in _rows(store, kind):
+        writer.writerow(_cells(row))
+
+
+class _Writes:
+    """A file-like `write` for the csv module."""
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self.write = write
+
+
+def _cells(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: "; ".join(map(str, value)) if isinstance(value, list) else value
+        for key, value in row.items()
+    }
 
 
 def readable(value: Any) -> Any:
@@ -251,12 +342,7 @@ def to_csv(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> str:
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {
-                key: "; ".join(map(str, value)) if isinstance(value, list) else value
-                for key, value in row.items()
-            }
-        )
+        writer.writerow(_cells(row))
     return out.getvalue()
 
 
