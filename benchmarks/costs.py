@@ -7,13 +7,12 @@ from __future__ import annotations
 import cProfile
 import pstats
 import tempfile
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks.ack import DROPPED, RECORDED
+from benchmarks.openloop import Send, button, chatter, command, reply
 from bot.config import ParleyConfig
-from bot.sandbox.driver import SlackDriver
 from bot.sandbox.harness import running_parley
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -21,32 +20,11 @@ START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 OURS = ("/bot/", "/slack_bolt/", "/slack_sdk/", "/aiohttp/", "/sqlalchemy/", "/pydantic")
 NOT_OURS = ("/bot/sandbox/",)
 
-Path_ = Callable[[SlackDriver, str, int], Awaitable[Any]]
-
-
-async def _dropped(driver: SlackDriver, card_ts: str, i: int) -> Any:
-    return await driver.message("U0BOB", "C0DESK", f"Anyone for lunch at noon? ({i})")
-
-
-async def _recorded(driver: SlackDriver, card_ts: str, i: int) -> Any:
-    return await driver.message("U0BOB", "C0DESK", f"Acme is on it ({i})", thread_ts=card_ts)
-
-
-async def _command(driver: SlackDriver, card_ts: str, i: int) -> Any:
-    return await driver.command("/dispute", "list", user="U0ALICE", channel="C0DESK")
-
-
-async def _button(driver: SlackDriver, card_ts: str, i: int) -> Any:
-    return await driver.block_action(
-        user="U0ALICE", channel="C0DESK", message_ts=card_ts, action_id="dispute_note"
-    )
-
-
-PATHS: dict[str, Path_] = {
-    DROPPED: _dropped,
-    RECORDED: _recorded,
-    "/dispute list": _command,
-    "button press": _button,
+PATHS: dict[str, Send] = {
+    DROPPED: chatter,
+    RECORDED: reply,
+    "/dispute list": command,
+    "button press": button,
 }
 
 

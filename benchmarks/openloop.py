@@ -17,38 +17,40 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
 
 Send = Callable[[SlackDriver, str, int], Awaitable[Any]]
+# Each request of the mix (also profiled, one kind at a time, by benchmarks/costs.py):
+# the driver, the card's ts (for a reply in its thread, or its button) and a serial number.
 
 
-async def _chatter(d: SlackDriver, card_ts: str, i: int) -> Any:
+async def chatter(d: SlackDriver, card_ts: str, i: int) -> Any:
     return (await d.message("U0BOB", "C0DESK", f"Anyone for lunch? ({i})"))[1]
 
 
-async def _reply(d: SlackDriver, card_ts: str, i: int) -> Any:
+async def reply(d: SlackDriver, card_ts: str, i: int) -> Any:
     return (await d.message("U0BOB", "C0DESK", f"Acme is on it ({i})", thread_ts=card_ts))[1]
 
 
-async def _command(d: SlackDriver, card_ts: str, i: int) -> Any:
+async def command(d: SlackDriver, card_ts: str, i: int) -> Any:
     return await d.command("/dispute", "list", user="U0ALICE", channel="C0DESK")
 
 
-async def _button(d: SlackDriver, card_ts: str, i: int) -> Any:
+async def button(d: SlackDriver, card_ts: str, i: int) -> Any:
     return await d.block_action(
         user="U0ALICE", channel="C0DESK", message_ts=card_ts, action_id="dispute_note"
     )
 
 
-async def _home(d: SlackDriver, card_ts: str, i: int) -> Any:
+async def home(d: SlackDriver, card_ts: str, i: int) -> Any:
     return await d.home_opened("U0BOB")
 
 
 # What a busy workspace sends: mostly channel messages, some thread replies, commands,
 # buttons and Home opens (weights in percent).
 MIX: dict[str, tuple[int, Send]] = {
-    "channel message": (80, _chatter),
-    "thread reply": (8, _reply),
-    "/dispute list": (5, _command),
-    "button press": (4, _button),
-    "Home opened": (3, _home),
+    "channel message": (80, chatter),
+    "thread reply": (8, reply),
+    "/dispute list": (5, command),
+    "button press": (4, button),
+    "Home opened": (3, home),
 }
 
 
