@@ -12,8 +12,7 @@ from datetime import date
 from bot.commands import outgoing, render_agreements
 from bot.commands.blocks import section
 from bot.commands.deps import Deps
-from bot.commands.directory import UnknownUser
-from bot.commands.readers import channel_language, person_language
+from bot.commands.readers import channel_language, user_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.commands.words.language import Language
 from bot.domain import agreement_terms
@@ -41,11 +40,7 @@ async def _channel_language(send: Sender, agreement: Agreement) -> Language:
 
 async def _owner_language(send: Sender, agreement: Agreement) -> Language:
     """The expiry DM is its owner's: their Slack locale (the default if Slack lost them)."""
-    try:
-        owner = await send.deps.directory.person(agreement.owner_id)
-    except UnknownUser:
-        return send.deps.languages.default
-    return person_language(send.deps, owner)
+    return await user_language(send.deps, agreement.owner_id)
 
 
 async def _agreement(send: Sender, notice: AgreementNotice) -> Agreement:

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.commands import outgoing, render_digests
 from bot.commands.deps import Deps
-from bot.commands.directory import UnknownUser
-from bot.commands.readers import channel_language, person_language
+from bot.commands.readers import channel_language, user_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.commands.words.language import Language
 from bot.domain.digests import DigestKind
@@ -98,10 +97,7 @@ async def _reader_language(
     (by DM) in theirs."""
     if kind is DigestKind.CHANNEL:
         return await channel_language(deps, target, workspace_id)
-    try:
-        return person_language(deps, await deps.directory.person(target))
-    except UnknownUser:
-        return deps.languages.default
+    return await user_language(deps, target)
 
 
 @DELIVERERS.of(DigestDue)

@@ -13,10 +13,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands import render_disputes
 from bot.commands.blocks import section
-from bot.commands.directory import UnknownUser
 from bot.commands.home import refresh_homes
 from bot.commands.outgoing import About
-from bot.commands.readers import channel_language, person_language
+from bot.commands.readers import channel_language, user_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
@@ -186,10 +185,7 @@ async def overdue_dm(send: Sender, notice: DisputeOverdueDm) -> None:
 async def _owner_language(send: Sender, owner_id: str) -> Language:
     """The owner's DM is in the owner's own language (the default if Slack no longer knows
     them: the DM is refused at the door anyway)."""
-    try:
-        return person_language(send.deps, await send.deps.directory.person(owner_id))
-    except UnknownUser:
-        return send.deps.languages.default
+    return await user_language(send.deps, owner_id)
 
 
 def _at_stage(dispute: Dispute, stage: Stage) -> Dispute:

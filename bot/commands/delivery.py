@@ -33,9 +33,8 @@ from bot.commands import (
     deliver_reviews,
 )
 from bot.commands.deps import Deps
-from bot.commands.directory import UnknownUser
 from bot.commands.outgoing import About
-from bot.commands.readers import person_language
+from bot.commands.readers import user_language
 from bot.commands.sending import Deliverer, Deliverers, NothingToSend, Sender, Undeliverable
 from bot.commands.words.language import Language
 from bot.domain.notices import DeliveryFailed, Notice, UnreadableNotice
@@ -410,7 +409,7 @@ def _what(notice: DeliveryFailed, language: Language) -> str:
 async def _language_of(deps: Deps, user_id: str) -> Language:
     """A person's language for a DM; the default when Slack cannot say (the DM still goes)."""
     try:
-        return person_language(deps, await deps.directory.person(user_id))
-    except (UnknownUser, SlackApiError) as exc:
+        return await user_language(deps, user_id)
+    except SlackApiError as exc:
         log.info("no language for %s (%s): the default", user_id, type(exc).__name__)
         return deps.languages.default

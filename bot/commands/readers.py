@@ -24,6 +24,15 @@ def person_language(deps: Deps, person: Person | None) -> Language:
     return deps.languages.of(person.locale if person is not None else None)
 
 
+async def user_language(deps: Deps, user_id: str) -> Language:
+    """The language of a person known only by id (a DM's reader): the default when Slack
+    does not know them (any other failure of Slack's is raised, so a delivery is retried)."""
+    try:
+        return person_language(deps, await deps.directory.person(user_id))
+    except UnknownUser:
+        return deps.languages.default
+
+
 async def caller_language(deps: Deps, context: AsyncBoltContext) -> Language:
     """The language of the person behind this request, as the identity gate placed them
     (an unknown person, or Slack unable to say: the default)."""
@@ -46,10 +55,7 @@ async def channel_language(deps: Deps, channel_id: str, workspace_id: str) -> La
     agreed `locale`, any other the config's `[i18n] locale`."""
     channel = await deps.directory.channel(channel_id)
     if channel is not None and channel.is_im and channel.im_user is not None:
-        try:
-            return person_language(deps, await deps.directory.person(channel.im_user))
-        except UnknownUser:
-            return deps.languages.default
+        return await user_language(deps, channel.im_user)
     audience = await deps.directory.audience(channel_id, workspace_id)
     if audience.internal:
         return deps.languages.default
