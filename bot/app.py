@@ -18,6 +18,7 @@ from bot.commands import register_all
 from bot.commands.bolt_internals import SignalledAck, install_listener_runner
 from bot.commands.deps import Deps
 from bot.commands.directory import Directory
+from bot.commands.pacing import PacedWebClient, Pacer
 from bot.commands.words.language import Languages
 from bot.config import ParleyConfig, resolve_config
 from bot.domain.calendar import calendar_for
@@ -75,13 +76,15 @@ def outbox_client(
     """The outbox worker's client retries nothing by itself: a retried post that had reached
     Slack would be posted twice, and a Retry-After slept inside the client holds a worker.
     The outbox schedules every retry itself, and looks before posting a message in doubt.
+    It keeps Slack's rate limits before Slack has to say so (`bot/commands/pacing.py`).
     An `observer` only counts (bot/metrics.py)."""
-    return AsyncWebClient(
+    return PacedWebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
         timeout=WEB_API_TIMEOUT_SECONDS,
         retry_handlers=[observer] if observer is not None else [],
         session=session,
+        pacer=Pacer(scale=settings.PARLEY_SLACK_PACE),
     )
 
 

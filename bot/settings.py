@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     PARLEY_CONFIG: str | None = None
     # How long a request may keep retrying Slack's 429s and 5xx (bot/retry.py).
     PARLEY_SLACK_RETRY_SECONDS: float = Field(default=60.0, ge=0, le=600)
+    # The outbox's pace is Slack's published limits times this (bot/commands/pacing.py):
+    # above 1 for limits Slack raised for the app, or a stand-in that allows more.
+    PARLEY_SLACK_PACE: float = Field(default=1.0, gt=0, le=1000)
     # Operations: logs, the PostgreSQL pool, SQLite's durability (README, "Settings").
     PARLEY_LOG_FORMAT: Literal["text", "json"] = "text"
     PARLEY_LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -6,6 +6,8 @@ compare-and-set, renders the notice from the records as they are now, and sends 
 - delivered: marked with the channel and the `ts` Slack returned;
 - Slack rate-limited (429) or failed (5xx), or the network did: tried again later, after
   `Retry-After` or an exponential backoff, without blocking other lanes;
+- the client's pace (`bot/commands/pacing.py`) said not yet: the row is given back untried
+  and its lane left alone until the pace allows, while other lanes go on;
 - an error that can never succeed (`channel_not_found`, `not_in_channel`, `is_archived`, the
   isolation door refusing it, …): recorded, not retried, and the person behind the notice is
   told once by DM, where there is somebody to tell.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,6 +37,7 @@ from bot.commands import (
 )
 from bot.commands.deps import Deps
 from bot.commands.outgoing import About
+from bot.commands.pacing import Paced, delivery_starts, retry_after
 from bot.commands.readers import user_language
 from bot.commands.sending import Deliverer, Deliverers, NothingToSend, Sender, Undeliverable
 from bot.commands.words.language import Language
@@ -123,6 +127,8 @@ class Outbox:
         self._stopping = False
         self._lanes = asyncio.Semaphore(CONCURRENT_LANES)
         self._pruned_at: datetime | None = None
+        # Lanes put off by the pace, and the monotonic time each may go again.
+        self._paced: dict[str, float] = {}
 
     def wake(self) -> None:
         """Something was owed: deliver it soon (callable from any code on the loop)."""
@@ -166,7 +172,7 @@ class Outbox:
             if self._stopping:
                 return
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_seconds):
+                async with asyncio.timeout(self._next_wait()):
                     await self._wake.wait()
             self._wake.clear()
 
@@ -177,8 +183,10 @@ class Outbox:
             while True:
                 self._wake.clear()
                 now = self.deps.clock.now()
+                paced = self._paced_lanes()
                 async with self.deps.store.read() as conn:
-                    heads = await repo.heads(conn, now=now, limit=BATCH)
+                    heads = await repo.heads(conn, now=now, limit=BATCH + len(paced))
+                heads = [row for row in heads if row.lane not in paced][:BATCH]
                 if not heads:
                     return done
                 results = await asyncio.gather(*(self._one(row) for row in heads))
@@ -186,6 +194,19 @@ class Outbox:
                 done += finished
                 if finished == 0:
                     return done  # all taken by another worker, or put off
+
+    def _paced_lanes(self) -> set[str]:
+        now = time.monotonic()
+        for lane in [lane for lane, until in self._paced.items() if until <= now]:
+            del self._paced[lane]
+        return set(self._paced)
+
+    def _next_wait(self) -> float:
+        """Seconds until the worker should look again: the poll, or sooner for a paced lane."""
+        if not self._paced:
+            return self.poll_seconds
+        soonest = min(self._paced.values()) - time.monotonic()
+        return max(0.01, min(self.poll_seconds, soonest))
 
     async def prune(self) -> int:
         """Forget finished rows past KEEP_FINISHED, at most once per PRUNE_EVERY."""
@@ -223,8 +244,15 @@ class Outbox:
         try:
             if handler is None:
                 raise Undeliverable(f"no deliverer for {item.kind}")
+            delivery_starts()
             async with asyncio.timeout(TRY_SECONDS):
                 await handler(sender, notice)
+        except Paced as exc:
+            # Nothing was sent: the row goes back as it was, its lane waits for the pace.
+            self._paced[item.lane] = time.monotonic() + exc.after
+            async with self.deps.store.write() as conn:
+                await repo.release(conn, row=item)
+            return False
         except NothingToSend as exc:
             await self._finish(item, repo.SKIPPED, error=str(exc) or "nothing to send")
         except Undeliverable as exc:
@@ -265,13 +293,8 @@ class Outbox:
         response = exc.response
         status = int(getattr(response, "status_code", 200) or 200)
         error = str(response.get("error") or "")
-        if status == 429 or error in ("ratelimited", "rate_limited"):
-            headers = getattr(response, "headers", {}) or {}
-            raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
-            try:
-                seconds = max(1, int(str(raw)))
-            except ValueError:
-                seconds = 1
+        seconds = retry_after(exc)
+        if seconds is not None:
             raise Retry(timedelta(seconds=seconds), "ratelimited")
         if status >= 500 or error in TRANSIENT_ERRORS:
             # Slack may have carried out the call before failing: look before posting again.

@@ -73,8 +73,9 @@ async def run_demo(echo: Echo | None = print, locale: str = ENGLISH) -> bool:
     passed."""
     with tempfile.TemporaryDirectory(prefix="parley-demo-") as folder:
         url = f"sqlite:///{folder}/demo.db"
+        # At Slack's own pace: the demo's posts go out as fast as a workspace would take them.
         async with running_parley(
-            database_url=url, config=demo_config(locale), start=DEMO_START
+            database_url=url, config=demo_config(locale), start=DEMO_START, pace=1.0
         ) as running:
             for user in running.slack.workspace.users.values():
                 user.locale = locale

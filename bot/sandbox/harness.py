@@ -41,12 +41,24 @@ class Running:
         return self.parley.store
 
 
+# The outbox's pace in tests: Slack's limits times this. The stand-in is one local process
+# that enforces no limit unless a test asks it to; twenty times Slack's keeps the pacing code
+# on every test's path without a test of twenty posts to one channel waiting 16 s for it.
+# The demo, and the tests and benchmarks of the pace itself, pass their own.
+SANDBOX_PACE = 20.0
+
+
 def sandbox_settings(
-    slack: SlackStandIn, database_url: str, *, retry_seconds: float = 60.0
+    slack: SlackStandIn,
+    database_url: str,
+    *,
+    retry_seconds: float = 60.0,
+    pace: float = SANDBOX_PACE,
 ) -> Settings:
     return Settings(
         _env_file=None,
         PARLEY_SLACK_RETRY_SECONDS=retry_seconds,
+        PARLEY_SLACK_PACE=pace,
         SLACK_BOT_TOKEN=slack.bot_token,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=slack.api_url,
@@ -62,6 +74,7 @@ async def running_parley(
     start: datetime,
     slack: SlackStandIn | None = None,
     retry_seconds: float = 60.0,
+    pace: float = SANDBOX_PACE,
 ) -> AsyncIterator[Running]:
     """Start the stand-in (unless given) and the real app on a free loopback port."""
     own_slack = slack is None
@@ -73,7 +86,7 @@ async def running_parley(
     stand_in.clock = clock
     # No ticker loop: a test (or the demo) moves the fake clock and calls `parley.tick()`.
     parley = Parley(
-        sandbox_settings(stand_in, database_url, retry_seconds=retry_seconds),
+        sandbox_settings(stand_in, database_url, retry_seconds=retry_seconds, pace=pace),
         config=config,
         clock=clock,
         tick_seconds=None,

@@ -36,6 +36,7 @@ from aiohttp import web
 from bot.clock import Clock
 from bot.sandbox import spec
 from bot.sandbox.blockcheck import MAX_MESSAGE_TEXT, check_message_blocks, check_view
+from bot.sandbox.limits import Limits
 from bot.sandbox.socket_mode import ACK_TIMEOUT_SECONDS, SocketModeServer
 from bot.sandbox.workspace import Channel, User, Workspace, default_workspace
 
@@ -313,6 +314,8 @@ class SlackStandIn:
         self._triggers: dict[str, _Trigger] = {}
         self._response_urls: dict[str, ResponseUrl] = {}
         self._faults: list[_Fault] = []
+        # Slack's rate limits, kept only when asked (`keep_limits`).
+        self.limits: Limits | None = None
         self._view_users: dict[str, str] = {}
         self._view_stacks: dict[str, list[str]] = {}
         self._changed = asyncio.Event()
@@ -466,6 +469,12 @@ class SlackStandIn:
     def rate_limit(self, method: str, times: int, retry_after: int = 1) -> None:
         """``method`` (and only it) answers 429 with ``Retry-After`` the next ``times`` calls."""
         self.fail_next(times, status=429, retry_after=retry_after, method=method)
+
+    def keep_limits(self, scale: float = 1.0) -> Limits:
+        """From now on answer 429 as Slack would to calls over its published limits
+        (`bot/sandbox/limits.py`), with windows `scale` times shorter than Slack's."""
+        self.limits = Limits(scale=scale)
+        return self.limits
 
     def clear_faults(self) -> None:
         """Slack is well again: no more injected failures."""
@@ -778,6 +787,16 @@ class SlackStandIn:
                 )
             )
             return response
+
+        if self.limits is not None:
+            channel = args.get("channel") or args.get("channel_id")
+            wait = self.limits.check(method, str(channel) if channel else None, time.monotonic())
+            if wait is not None:
+                refused: dict[str, Any] = {"ok": False, "error": "ratelimited"}
+                self._record(
+                    RecordedCall(method, args, arrived, faulted=True, status=429, response=refused)
+                )
+                return web.json_response(refused, status=429, headers={"Retry-After": str(wait)})
 
         try:
             body = self._answer(method, args, token, bad_json, arrived)

@@ -273,6 +273,16 @@ async def retry_later(
     )
 
 
+async def release(conn: AsyncConnection, *, row: OutboxRow) -> None:
+    """Give a claimed row back untried (the outbox's pace put it off before it sent
+    anything): due as it was, its try not counted."""
+    await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == row.id, outbox.c.status == SENDING)
+        .values(status=PENDING, lease_until=None, attempts=max(0, row.attempts - 1))
+    )
+
+
 async def twins(conn: AsyncConnection, *, row: OutboxRow) -> list[int]:
     """Later rows of the same kind in the same lane that have not started: one delivery of
     the current state (a card's edit) answers them all."""
