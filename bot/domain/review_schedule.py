@@ -265,12 +265,12 @@ def read_meeting_time(
         when = parse_when(rest, now=now, tz=tz, calendar=calendar)
     except InvalidInput as error:
         if error.code == "recurrence.unreadable":
-            raise InvalidInput("dispute.meeting_once", text=rest[:120]) from None
+            raise InvalidInput("dispute.meeting_once") from None
         if error.code == "time.unreadable":
             raise InvalidInput("dispute.meeting_unreadable", text=rest[:120]) from None
         raise
     if when.recurrence is not None:
-        raise InvalidInput("dispute.meeting_once", text=rest[:120])
+        raise InvalidInput("dispute.meeting_once")
     if when.at - now > HORIZON:
         raise InvalidInput("dispute.meeting_too_far", text=rest[:120])
     return when

@@ -29,6 +29,7 @@ from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.marks import N_
+from bot.domain.notices import DisputeRefresh
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.recurrence import next_occurrence
 from bot.domain.review_schedule import HORIZON, Schedule
@@ -39,6 +40,7 @@ from bot.domain.when import When
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import reviews as repo
+from bot.workflows import notices
 from bot.workflows.parties import party_for_team
 
 AGENDA = (
@@ -328,6 +330,10 @@ async def cancel_review(
             raise InvalidInput("review.already_closed", ref=review.ref, status=review.status)
         if not await repo.cancel(conn, review_id=review.id, now=now):
             raise InvalidInput("review.changed", ref=review.ref)
+        if review.dispute_id is not None:
+            # A dispute's meeting, called off: its card shows it as it is now.
+            refresh = DisputeRefresh(workspace_id=review.workspace_id, dispute_id=review.dispute_id)
+            await notices.owe(conn, refresh, now=now)
         after = await repo.by_id(conn, review_id=review.id)
     assert after is not None
     return after

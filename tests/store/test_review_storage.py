@@ -202,6 +202,7 @@ async def test_export_shapes(store: Store, config: ParleyConfig) -> None:
             "recurrence": "every month on the 10th working day at 10:00",
             "next_at": "2026-12-14T02:00:00Z",
             "status": "scheduled",
+            "dispute": None,
         }
     ]
     assert items == []
