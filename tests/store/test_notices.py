@@ -73,13 +73,6 @@ EXAMPLES: list[Notice] = [
         what="the escalated line in the thread of D-2",
     ),
     DisputeRefresh(workspace_id=WS, dispute_id=3),
-    DisputeMeeting(
-        workspace_id=WS,
-        dispute_id=9,
-        review_id=4,
-        owner_id="U0ALICE",
-        what="the meeting R-4 in the thread of D-9",
-    ),
     DisputeTell(
         workspace_id=WS,
         dispute_id=4,
@@ -126,6 +119,13 @@ EXAMPLES: list[Notice] = [
         since=START,
         owner_id="U0ALICE",
         what="the digest of Tue 24 Nov",
+    ),
+    DisputeMeeting(
+        workspace_id=WS,
+        dispute_id=9,
+        review_id=4,
+        owner_id="U0ALICE",
+        what="the meeting R-4 in the thread of D-9",
     ),
     DeliveryFailed(workspace_id=WS, user_id="U0ALICE", what="the card of D-1", error="is_archived"),
 ]
