@@ -14,7 +14,7 @@ from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store import reviews as reviews_repo
-from bot.workflows.export import export_document
+from bot.workflows.export import ExportKind, export_document, to_csv
 from tests.conftest import snapshot as snapshot_of
 
 # Thu 26 Nov 2026 15:00 in Alice's zone (Asia/Shanghai); the clock starts Mon 23 Nov 10:00.
@@ -172,6 +172,7 @@ async def test_a_meeting_is_called_said_reminded_and_minuted_on_both_records(
 
     document = await export_document(app.store)
     assert document["reviews"][0]["dispute"] == "D-1"
+    assert to_csv(document, ExportKind.REVIEWS).splitlines()[1].endswith(",done,D-1")
     kinds = [e["kind"] for e in document["disputes"][0]["timeline"]]
     assert kinds.count("meeting_scheduled") == 1 and kinds.count("meeting_minutes") == 2
 
@@ -252,3 +253,22 @@ async def test_a_meeting_called_off_leaves_the_card_saying_so(app: Running) -> N
     assert card.args["ts"] == root and "*Meetings:* R-1 cancelled" in block_text(card)
     await tick_at(app, DAY_BEFORE)
     assert "Agenda" not in block_text(posts(app, "C0ACME")[-1])
+
+
+async def test_typed_markup_stays_text_in_the_meeting_and_its_reminder(app: Running) -> None:
+    # As Slack sends it: `@channel` and a link became markup; `<!here>` typed literally arrives
+    # escaped and is kept as the text it is.
+    await run(app, "open Outage <!channel> <https://x|label> &lt;!here&gt; with <@U0RAJ|raj>")
+    await run(app, "meet D-1 Nov 26 15:00")
+    review = await r1(app)
+    assert review.title == "Meeting on D-1: Outage @channel label (https://x) <!here>"
+    await tick_at(app, DAY_BEFORE)
+    [reminder] = reminders(app)
+    assert reminder.args["text"] == (
+        "R-1 · Meeting on D-1: Outage @channel label (https://x) &lt;!here&gt;: next meeting "
+        "Thu 26 Nov 2026 15:00 (Asia/Shanghai)"
+    )
+    shown = block_text(reminder)
+    assert "*Agenda: D-1 · Outage @channel label (https://x) &lt;!here&gt;*" in shown
+    posted = str(reminder.args)
+    assert "<!channel>" not in posted and "<!here>" not in posted and "|label>" not in posted

@@ -17,7 +17,14 @@ from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
 from bot.store import Store
 from bot.store import reviews as repo
-from bot.workflows import export, review_reminders, reviews, reviews_actions
+from bot.workflows import (
+    dispute_meetings,
+    disputes,
+    export,
+    review_reminders,
+    reviews,
+    reviews_actions,
+)
 from bot.workflows.capture import Message
 from bot.workflows.sends import claim_send
 from tests.saying import raises_saying
@@ -206,3 +213,57 @@ async def test_export_shapes(store: Store, config: ParleyConfig) -> None:
         }
     ]
     assert items == []
+
+
+async def test_a_dispute_meeting_is_linked_and_minuted_on_both_records(
+    store: Store, config: ParleyConfig
+) -> None:
+    """On both engines: `reviews.dispute_id` (migration 0018) links R-n to D-n, the review
+    reads back its dispute's number, and minutes land on the dispute's timeline too."""
+    dispute = await disputes.open_dispute(
+        store,
+        workspace_id="T0PARLEY",
+        channel_id="C0ACME",
+        owner=ALICE,
+        title="Core outage",
+        people=[RAJ],
+        config=config,
+        calendar=CALENDAR,
+        now=NOW,
+    )
+    when = review_schedule.read_meeting_time(
+        "Nov 26 15:00", now=NOW, profile_tz=ALICE.tz, default_tz="UTC", calendar=CALENDAR
+    )
+    _, meeting = await dispute_meetings.call_meeting(
+        store,
+        workspace_id="T0PARLEY",
+        number=dispute.number,
+        actor=BOB,
+        asked_in=Audience(),
+        title_words="Meeting on {ref}: {title}",
+        when=when,
+        people=[],
+        shared_teams=[("T0ACME", "Acme Networks")],
+        config=config,
+        now=NOW,
+    )
+    assert (meeting.dispute_id, meeting.dispute_ref) == (dispute.id, "D-1")
+    assert meeting.participants == ("U0BOB", "U0ALICE", "U0RAJ")
+    async with store.read() as conn:
+        assert [r.ref for r in await repo.of_disputes(conn, dispute_ids=[dispute.id])] == ["R-1"]
+    await reviews_actions.record_minutes(
+        store,
+        workspace_id="T0PARLEY",
+        number=meeting.number,
+        audience=Audience(),
+        author=BOB,
+        text="Credit agreed",
+        now=datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
+    )
+    _, events = await disputes.dispute_record(
+        store, workspace_id="T0PARLEY", number=dispute.number, audience=Audience()
+    )
+    assert [(e.kind.value, e.text) for e in events][-2:] == [
+        ("meeting_scheduled", "R-1 · Meeting on D-1: Core outage"),
+        ("meeting_minutes", "R-1 · Credit agreed"),
+    ]
