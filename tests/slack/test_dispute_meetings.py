@@ -272,3 +272,17 @@ async def test_typed_markup_stays_text_in_the_meeting_and_its_reminder(app: Runn
     assert "*Agenda: D-1 · Outage @channel label (https://x) &lt;!here&gt;*" in shown
     posted = str(reminder.args)
     assert "<!channel>" not in posted and "<!here>" not in posted and "|label>" not in posted
+
+
+async def test_a_chinese_reader_and_a_chinese_channel_get_the_meeting_in_chinese(
+    app: Running,
+) -> None:
+    app.slack.workspace.users["U0ALICE"].locale = "zh-CN"
+    root = await opened(app, channel="C0DESK")
+    answer = await run(app, "meet D-1 下周二下午3点", channel="C0DESK")
+    assert "R-1 · 关于 D-1 的会议：Core outage · 单次：2026年12月1日 周二 15:00" in answer
+    refused = await run(app, "meet D-1 每周一上午9点", channel="C0DESK")
+    assert "争议会议只举行一次" in refused
+    # #service-desk speaks English (the company's default): its thread line is English.
+    line = posts(app, "C0DESK")[-1]
+    assert line.args["thread_ts"] == root and "called a meeting on D-1" in line.args["text"]
