@@ -11,7 +11,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import render_disputes
+from bot.commands import render_dispute_meetings, render_disputes
 from bot.commands.blocks import section
 from bot.commands.home import refresh_homes
 from bot.commands.outgoing import About
@@ -23,13 +23,14 @@ from bot.domain.ladder import Stage
 from bot.domain.notices import (
     DisputeCard,
     DisputeLine,
+    DisputeMeeting,
     DisputeNotice,
     DisputeOverdueDm,
     DisputeOverdueLine,
     DisputeRefresh,
     DisputeTell,
 )
-from bot.workflows import disputes
+from bot.workflows import dispute_meetings, disputes
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,9 @@ async def refresh(send: Sender, notice: DisputeRefresh) -> None:
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
     for channel_id, ts, kind in await disputes.dispute_threads(deps.store, dispute=dispute):
         audience = await deps.directory.audience(channel_id, dispute.workspace_id)
+        meetings = await dispute_meetings.meetings_of(
+            deps.store, dispute=dispute, audience=audience
+        )
         # Rendered for its channel again: an edited card keeps the channel's language.
         language = await channel_language(deps, channel_id, dispute.workspace_id)
         text, blocks = render_disputes.dispute_card(
@@ -105,6 +109,7 @@ async def refresh(send: Sender, notice: DisputeRefresh) -> None:
             audience=audience,
             language=language,
             linked=kind != "home",
+            meetings=meetings,
         )
         try:
             await send.update(
@@ -126,6 +131,28 @@ async def refresh(send: Sender, notice: DisputeRefresh) -> None:
 def _may_cure(exc: SlackApiError) -> bool:
     status = int(getattr(exc.response, "status_code", 200) or 200)
     return status == 429 or status >= 500
+
+
+@DELIVERERS.of(DisputeMeeting)
+async def meeting(send: Sender, notice: DisputeMeeting) -> None:
+    """A meeting called on the dispute, said in its home thread."""
+    found = await dispute_meetings.meeting_of(
+        send.deps.store, dispute_id=notice.dispute_id, review_id=notice.review_id
+    )
+    if found is None:
+        raise NothingToSend("the dispute or its meeting is gone")
+    dispute, review = found
+    language = await channel_language(send.deps, dispute.channel_id, dispute.workspace_id)
+    said = render_dispute_meetings.announcement(dispute, review, notice.owner_id, language)
+    if dispute.root_ts is None:
+        raise NothingToSend("the dispute has no thread")
+    await send.post(
+        channel=dispute.channel_id,
+        thread_ts=dispute.root_ts,
+        text=said,
+        blocks=[section(said)],
+        about=About(disputes=[dispute], parties=review.parties),
+    )
 
 
 @DELIVERERS.of(DisputeTell)

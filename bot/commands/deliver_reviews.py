@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bot.commands import outgoing, render_reviews
 from bot.commands.directory import UnknownUser
+from bot.commands.dispute_meetings import agenda_for
 from bot.commands.readers import channel_language, person_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.domain.notices import (
@@ -64,8 +65,9 @@ async def remind(send: Sender, notice: ReviewReminder) -> None:
     )
     late = review_reminders.meeting_late(review, occurrence, deps.calendar)
     language = await channel_language(deps, review.channel_id, review.workspace_id)
+    agenda = await agenda_for(deps, review, audience, language)
     text, blocks = render_reviews.reminder(
-        review, occurrence, notice.reminder, actions, late=late, language=language
+        review, occurrence, notice.reminder, actions, late=late, language=language, agenda=agenda
     )
     ts = await send.post(
         channel=review.channel_id,
@@ -95,15 +97,17 @@ async def prompt(send: Sender, notice: ReviewPrompt) -> None:
     )
     reminded = thread is not None
     actions = []
+    channel = thread[0] if thread else review.channel_id
+    language = await channel_language(deps, channel, review.workspace_id)
+    agenda = None
     if not reminded:
         audience = await deps.directory.audience(review.channel_id, review.workspace_id)
         actions = await reviews_actions.counterpart_actions(
             deps.store, review=review, audience=audience
         )
-    channel = thread[0] if thread else review.channel_id
-    language = await channel_language(deps, channel, review.workspace_id)
+        agenda = await agenda_for(deps, review, audience, language)
     text, blocks = render_reviews.prompt(
-        review, occurrence, actions, reminded=reminded, language=language
+        review, occurrence, actions, reminded=reminded, language=language, agenda=agenda
     )
     ts = await send.post(
         channel=channel,

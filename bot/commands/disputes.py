@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render_dispute_forms, render_disputes
+from bot.commands import dispute_meetings, outgoing, render_dispute_forms, render_disputes
 from bot.commands.agreements import agreement_links
 from bot.commands.blocks import Blocks, Mrkdwn, channel_link, md, mention, notice
 from bot.commands.common import answer
@@ -26,6 +26,7 @@ from bot.domain.ladder import Action
 from bot.domain.marks import Words
 from bot.domain.parties import Audience, Person
 from bot.workflows import disputes
+from bot.workflows.dispute_meetings import meetings_of
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ async def show(call: Invocation) -> None:
         call.deps.store, workspace_id=call.workspace_id, number=number, audience=audience
     )
     clock = disputes.stage_clock(dispute, now=call.deps.clock.now(), calendar=call.deps.calendar)
+    meetings = await meetings_of(call.deps.store, dispute=dispute, audience=audience)
     text, blocks = render_disputes.dispute_record(
         dispute,
         events,
@@ -159,6 +161,7 @@ async def show(call: Invocation) -> None:
         tz=call.deps.config.calendar.zone,
         audience=audience,
         language=call.language,
+        meetings=meetings,
     )
     blocks = await agreement_links(call.deps, dispute, audience, blocks, language=call.language)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
@@ -375,6 +378,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "reopen": _ladder_action(Action.REOPEN),
     "note": note,
     "add": add,
+    "meet": dispute_meetings.meet,
 }
 
 DISPUTE = SlashCommand(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import render_reviews
 from bot.commands.blocks import (
     MESSAGE_BLOCK_LIMIT,
     SECTION_LIMIT,
@@ -32,6 +33,7 @@ from bot.domain.clocks import duration_parts
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status, read_overdue_text
 from bot.domain.parties import Audience, Party, PartyKind
+from bot.domain.reviews import Review
 from bot.domain.timeline import TimelineKind, announcement
 from bot.domain.visibility import visible_events, visible_parties
 from bot.workflows.disputes import DisputePage, ListScope, StageClock
@@ -46,6 +48,9 @@ DISPUTE_USAGE = N_("""\
 • `/dispute reopen D-n &lt;reason&gt;` — a resolved or withdrawn dispute, back at its stage
 • `/dispute add D-n @user|#channel …` — bring people (and parties) in, or link a thread
 • `/dispute note D-n &lt;text&gt;` — an internal note, never shown to parties
+• `/dispute meet D-n &lt;when&gt; [with @user …]` — a meeting of everyone on it, once \
+(e.g. `next Tuesday 3pm`, `下周二下午3点`), reminded with the dispute's summary as agenda; \
+its minutes go on the record
 • `/dispute help` — this help
 Ids work with or without the prefix: `D-3`, `d3`, `3`.""")
 
@@ -126,8 +131,10 @@ def dispute_card(
     audience: Audience,
     language: Language,
     linked: bool = False,
+    meetings: Sequence[Review] = (),
 ) -> tuple[str, Blocks]:
-    """The root message of the dispute's thread; edited in place whenever the dispute changes."""
+    """The root message of the dispute's thread; edited in place whenever the dispute changes.
+    ``meetings`` are those called on it (`/dispute meet`) that this audience may see."""
     text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage, language)}"
     lines = [
         status_text(dispute, clock, tz, language),
@@ -139,6 +146,8 @@ def dispute_card(
     ]
     if dispute.resolution:
         lines.append(md(language._("*Resolution:* {resolution}"), resolution=dispute.resolution))
+    if meetings:
+        lines.append(meetings_text(meetings, language))
     blocks: Blocks = [
         header(f"{dispute.ref} · {dispute.title}"),
         section(Mrkdwn("\n").join(lines)),
@@ -159,6 +168,14 @@ def dispute_card(
     if dispute.is_open:
         blocks.append(card_buttons(dispute, language))
     return text, blocks
+
+
+def meetings_text(meetings: Sequence[Review], language: Language, *, shown: int = 5) -> str:
+    """`*Meetings:* R-4 once: Tue 1 Dec 2026 15:00 (Asia/Shanghai)` — the latest few."""
+    said = Mrkdwn("; ").join(
+        md("{} {}", m.ref, render_reviews.when_text(m, language)) for m in meetings[-shown:]
+    )
+    return md(language._("*Meetings:* {meetings}"), meetings=said)
 
 
 CARD_ACTIONS = "dispute_actions"
@@ -327,9 +344,12 @@ def dispute_record(
     audience: Audience,
     language: Language,
     latest: int = 10,
+    meetings: Sequence[Review] = (),
 ) -> tuple[str, Blocks]:
     """What `/dispute show` answers: the card's facts plus the latest on the record."""
-    text, blocks = dispute_card(dispute, clock=clock, tz=tz, audience=audience, language=language)
+    text, blocks = dispute_card(
+        dispute, clock=clock, tz=tz, audience=audience, language=language, meetings=meetings
+    )
     shown = visible_events(events, audience, dispute.parties)
     clocks = response_lines(dispute, events, audience, language)
     if clocks:

@@ -233,8 +233,10 @@ def review_record(
     late: date | None,
     language: Language,
     latest: int = 10,
+    agenda: Sequence[str] | None = None,
 ) -> tuple[str, Blocks]:
-    """What `/review show` answers."""
+    """What `/review show` answers; a dispute's meeting says which dispute it is for, and
+    shows its ``agenda`` (the dispute's summary)."""
     when = when_text(review, language)
     text = f"{review.ref} · {review.title} · {when}"
     lines: list[str] = [
@@ -262,7 +264,16 @@ def review_record(
             language.stamp(at.astimezone(_zone(review))) for at in review.skipped[-5:]
         )
         lines.append(language._("*Skipped:* {skipped}").format(skipped=skipped))
+    if review.dispute_ref is not None:
+        lines.append(
+            md(
+                language._("*For:* {ref} (its minutes go on the record of {ref} too)"),
+                ref=review.dispute_ref,
+            )
+        )
     blocks: Blocks = [section(Mrkdwn("\n").join(lines))]
+    if agenda:
+        blocks.extend(sections(list(agenda)))
     if actions:
         open_count = sum(1 for a in actions if a.is_open)
         heading = md(
@@ -307,8 +318,10 @@ def reminder(
     *,
     late: date | None,
     language: Language,
+    agenda: Sequence[str] | None = None,
 ) -> tuple[str, Blocks]:
-    """A reminder in the review's channel: when, who, the agenda and the open action items."""
+    """A reminder in the review's channel: when, who, the agenda and the open action items.
+    ``agenda`` replaces the default one (a dispute's meeting: the dispute's summary)."""
     at = occurrence_text(occurrence, _zone(review), language)
     if kind == "15-minutes":
         head = md(
@@ -337,7 +350,7 @@ def reminder(
         lines.append(md("{}", late_text(occurrence, late, review, language)))
     blocks: Blocks = [
         section(Mrkdwn("\n").join(lines)),
-        *sections([*agenda_lines(language), "", *actions_block(actions, language)]),
+        *sections([*(agenda or agenda_lines(language)), "", *actions_block(actions, language)]),
         context(language._("Reply in this thread to record the minutes of this meeting")),
     ]
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
@@ -350,6 +363,7 @@ def prompt(
     *,
     reminded: bool,
     language: Language,
+    agenda: Sequence[str] | None = None,
 ) -> tuple[str, Blocks]:
     """After the meeting: ask for the minutes (with the agenda when no reminder went out)."""
     at = occurrence_text(occurrence, _zone(review), language)
@@ -368,7 +382,8 @@ def prompt(
     )
     blocks: Blocks = [section(line)]
     if not reminded:
-        blocks.extend(sections([*agenda_lines(language), "", *actions_block(actions, language)]))
+        shown = agenda or agenda_lines(language)
+        blocks.extend(sections([*shown, "", *actions_block(actions, language)]))
     blocks.append(
         context(
             language._("Action items: `/review action {ref} @owner <due> <text>`").format(

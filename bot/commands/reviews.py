@@ -17,6 +17,7 @@ from bot.commands import outgoing, render_review_times, render_reviews
 from bot.commands.blocks import Blocks, channel_link, md, mention, notice
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
+from bot.commands.dispute_meetings import agenda_for
 from bot.commands.interactions import Press, pressed
 from bot.commands.messages import MessageEvent
 from bot.commands.parsing import find_mentions, names_text, plain_text, split_with
@@ -162,6 +163,7 @@ async def show(call: Invocation) -> None:
         audience=audience,
         late=_late(call.deps, record.review),
         language=call.language,
+        agenda=await agenda_for(call.deps, record.review, audience, call.language),
     )
     await _answer(call, text, blocks, outgoing.About(parties=record.review.parties))
 

@@ -162,6 +162,12 @@ class DisputeTell(TellsOwner, DisputeNotice, kind="dispute.tell"):
     actor_id: str
 
 
+class DisputeMeeting(TellsOwner, DisputeNotice, kind="dispute.meeting"):
+    """A meeting R-n called on the dispute (`/dispute meet`), said in its home thread."""
+
+    review_id: int
+
+
 class DisputeOverdueLine(DisputeNotice, kind="dispute.overdue_line"):
     """The stage ran out: said once in the thread."""
 

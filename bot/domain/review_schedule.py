@@ -234,6 +234,48 @@ def read_schedule(
     return Schedule(head, when, report_within, meeting_within)
 
 
+def read_meeting_time(
+    text: str,
+    *,
+    now: datetime,
+    profile_tz: str | None,
+    default_tz: str,
+    calendar: WorkCalendar,
+) -> When:
+    """Read the one-off time of ``/dispute meet D-n <when>`` said at ``now``, in the zone named
+    at the end (``in Europe/Berlin``), else the person's Slack zone, else ``default_tz``.
+
+    A meeting of a dispute happens once: a repeating time is refused (``dispute.meeting_once``),
+    as are a time that cannot be read, an impossible date, a past time and one more than two
+    years away."""
+    rest = text.strip()
+    if not rest:
+        raise InvalidInput("dispute.meeting_when")
+    zone_match = _ZONE_TAIL.search(rest)
+    if zone_match is not None:
+        name = zone_match.group("tz")
+        tz = zone_named("UTC" if name.upper() in ("UTC", "GMT") else name)
+        rest = rest[: zone_match.start()].rstrip()
+    elif profile_tz:
+        tz = zone_named(profile_tz, from_profile=True)
+    else:
+        tz = zone_named(default_tz)
+    check_dates(rest)
+    try:
+        when = parse_when(rest, now=now, tz=tz, calendar=calendar)
+    except InvalidInput as error:
+        if error.code == "recurrence.unreadable":
+            raise InvalidInput("dispute.meeting_once") from None
+        if error.code == "time.unreadable":
+            raise InvalidInput("dispute.meeting_unreadable", text=rest[:120]) from None
+        raise
+    if when.recurrence is not None:
+        raise InvalidInput("dispute.meeting_once")
+    if when.at - now > HORIZON:
+        raise InvalidInput("dispute.meeting_too_far", text=rest[:120])
+    return when
+
+
 def _never(text: str, first: When | None = None) -> InvalidInput:
     if first is None:
         return InvalidInput("review.never", text=text[:120])

@@ -68,10 +68,18 @@ class Review(Record):
     parties: tuple[Party, ...] = ()
     participants: tuple[str, ...] = ()
     skipped: tuple[datetime, ...] = ()
+    # The dispute this one-off review is the meeting of (`/dispute meet`), by id and number.
+    dispute_id: int | None = None
+    dispute_number: int | None = None
 
     @property
     def ref(self) -> str:
         return f"R-{self.number}"
+
+    @property
+    def dispute_ref(self) -> str | None:
+        """``D-3`` for the meeting of a dispute, ``None`` for any other review."""
+        return None if self.dispute_number is None else f"D-{self.dispute_number}"
 
     @property
     def is_scheduled(self) -> bool:

@@ -122,6 +122,21 @@ class TimelineKind(KindWithMeaning):
         ),
     )
 
+    # `/dispute meet`: the text is the meeting's R-n and title, which the parties see anyway.
+    MEETING_SCHEDULED = (
+        "meeting_scheduled",
+        Meaning(N_("called a meeting"), private=False, text_shared=True),
+    )
+    # The meeting's minutes, copied onto the dispute's record. Seen outside as the review's
+    # minutes are: a reply in a reminder's thread only in that very channel (and only the
+    # author's own party's), minutes typed with `/review minutes` (no message) never.
+    MEETING_MINUTES = (
+        "meeting_minutes",
+        Meaning(
+            N_("added to the minutes of a meeting"), private=False, text_shared=True, message=True
+        ),
+    )
+
 
 def announcement(kind: TimelineKind) -> Announcement:
     """How the thread announces a move of this kind; a kind it never announces is refused

@@ -21,6 +21,7 @@ from bot.domain.reviews import (
 from bot.store import parties as parties_repo
 from bot.store.schema import (
     action_items,
+    disputes,
     review_minutes,
     review_participants,
     review_parties,
@@ -46,6 +47,7 @@ async def insert(
     report_within: int | None,
     meeting_within: int | None,
     now: datetime,
+    dispute_id: int | None = None,
 ) -> int:
     result = await conn.execute(
         sa.insert(reviews)
@@ -62,6 +64,7 @@ async def insert(
             report_within=report_within,
             meeting_within=meeting_within,
             created_at=now,
+            dispute_id=dispute_id,
         )
         .returning(reviews.c.id)
     )
@@ -108,6 +111,18 @@ async def find(
     if statuses is not None:
         stmt = stmt.where(reviews.c.status.in_([s.value for s in statuses]))
     stmt = stmt.order_by(reviews.c.next_at.is_(None), reviews.c.next_at, reviews.c.number.desc())
+    return await _load(conn, stmt)
+
+
+async def of_disputes(conn: AsyncConnection, *, dispute_ids: Sequence[int]) -> list[Review]:
+    """The meetings called on these disputes (`/dispute meet`), oldest first."""
+    if not dispute_ids:
+        return []
+    stmt = (
+        sa.select(reviews)
+        .where(reviews.c.dispute_id.in_(list(dispute_ids)))
+        .order_by(reviews.c.number)
+    )
     return await _load(conn, stmt)
 
 
@@ -456,6 +471,13 @@ async def _load(conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]]) -> l
         )
     ).all()
     known = await parties_repo.by_ids(conn, ids=[r.party_id for r in party_rows])
+    dispute_ids = {r.dispute_id for r in rows if r.dispute_id is not None}
+    dispute_numbers: dict[int, int] = {}
+    if dispute_ids:
+        found = await conn.execute(
+            sa.select(disputes.c.id, disputes.c.number).where(disputes.c.id.in_(dispute_ids))
+        )
+        dispute_numbers = {r.id: r.number for r in found}
     by_review: dict[int, list[Party]] = defaultdict(list)
     for r in party_rows:
         by_review[r.review_id].append(known[r.party_id])
@@ -485,6 +507,8 @@ async def _load(conn: AsyncConnection, stmt: sa.Select[tuple[object, ...]]) -> l
             parties=tuple(by_review[r.id]),
             participants=tuple(people[r.id]),
             skipped=tuple(skips[r.id]),
+            dispute_id=r.dispute_id,
+            dispute_number=dispute_numbers.get(r.dispute_id) if r.dispute_id else None,
         )
         for r in rows
     ]

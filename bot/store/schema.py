@@ -297,9 +297,17 @@ reviews = sa.Table(
     sa.Column("meeting_within", sa.Integer, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("closed_at", UTCDateTime, nullable=True),
+    # The dispute this one-off review is the meeting of (`/dispute meet`); NULL otherwise.
+    sa.Column(
+        "dispute_id",
+        sa.Integer,
+        sa.ForeignKey("disputes.id", ondelete="CASCADE", name="fk_reviews_dispute_id"),
+        nullable=True,
+    ),
     sa.UniqueConstraint("workspace_id", "number", name="uq_reviews_workspace_number"),
 )
 sa.Index("ix_reviews_status_next", reviews.c.status, reviews.c.next_at)
+sa.Index("ix_reviews_dispute", reviews.c.dispute_id)
 
 review_parties = sa.Table(
     "review_parties",

@@ -63,6 +63,7 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "recurrence",
         "next_at",
         "status",
+        "dispute",
     ],
     ExportKind.ACTIONS: ["id", "review", "owner", "due_at", "text", "status"],
     ExportKind.AGREEMENTS: [
@@ -143,6 +144,7 @@ def review_document(review: Review) -> dict[str, Any]:
         "recurrence": review.rule_text,
         "next_at": iso(review.next_at),
         "status": review.status.value,
+        "dispute": review.dispute_ref,
     }
 
 

@@ -29,10 +29,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.calendar import WorkCalendar
+from bot.domain.notices import DisputeRefresh
 from bot.domain.reviews import ActionItem, ReminderKind, Review, ReviewStatus
 from bot.store import Store
 from bot.store import reviews as repo
 from bot.store import sends as sends_repo
+from bot.workflows import notices
 from bot.workflows.reviews import catch_up
 
 MEETING_LENGTH = timedelta(hours=1)
@@ -156,6 +158,12 @@ async def hold_due(store: Store, *, now: datetime, calendar: WorkCalendar) -> li
                 now=now,
             )
             after = await repo.by_id(conn, review_id=review.id) if ok else None
+            if after is not None and after.dispute_id is not None:
+                # A dispute's meeting, held: its card shows it as it is now.
+                refresh = DisputeRefresh(
+                    workspace_id=after.workspace_id, dispute_id=after.dispute_id
+                )
+                await notices.owe(conn, refresh, now=now)
         if after is not None:
             moved.append(after)
     return moved

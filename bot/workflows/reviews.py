@@ -29,15 +29,18 @@ from bot.config import ParleyConfig
 from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.marks import N_
+from bot.domain.notices import DisputeRefresh
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.recurrence import next_occurrence
 from bot.domain.review_schedule import HORIZON, Schedule
 from bot.domain.reviews import ActionItem, Minutes, Review, ReviewStatus
 from bot.domain.text import clean_line
 from bot.domain.text import person as person_token
+from bot.domain.when import When
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import reviews as repo
+from bot.workflows import notices
 from bot.workflows.parties import party_for_team
 
 AGENDA = (
@@ -75,6 +78,35 @@ async def schedule_review(
     title = clean_line(
         title, limit=TITLE_LIMIT, empty="review.title_empty", too_long="review.title_too_long"
     )
+    check_people(people, workspace_id=workspace_id, shared_teams=shared_teams)
+    when = schedule.when
+    if when.at <= now or when.at - now > HORIZON:
+        raise InvalidInput("review.beyond_horizon")
+    async with store.write() as conn:
+        return await put_on_record(
+            conn,
+            workspace_id=workspace_id,
+            channel_id=channel_id,
+            shared_teams=shared_teams,
+            owner=owner,
+            title=title,
+            people=people,
+            when=when,
+            report_within=schedule.report_within,
+            meeting_within=schedule.meeting_within,
+            config=config,
+            now=now,
+        )
+
+
+def check_people(
+    people: Sequence[Person],
+    *,
+    workspace_id: str,
+    shared_teams: Sequence[tuple[str, str | None]] | None,
+) -> None:
+    """Refuse a bot, and in a Slack Connect channel anybody of an organisation it is not
+    shared with: only its parties' people (and ours) may take part in a review there."""
     bots = [p for p in people if p.is_bot]
     if bots:
         raise InvalidInput("review.bot", name=bots[0].name)
@@ -86,51 +118,75 @@ async def schedule_review(
             and person.team_id not in shared
         ):
             raise InvalidInput("review.not_of_channel", person=person_token(person.user_id))
-    when = schedule.when
-    if when.at <= now or when.at - now > HORIZON:
-        raise InvalidInput("review.beyond_horizon")
-    async with store.write() as conn:
-        number = await counters_repo.next_number(conn, workspace_id=workspace_id, kind="review")
-        review_id = await repo.insert(
+
+
+async def put_on_record(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    channel_id: str,
+    shared_teams: Sequence[tuple[str, str | None]] | None,
+    owner: Person,
+    title: str,
+    people: Sequence[Person],
+    when: When,
+    config: ParleyConfig,
+    now: datetime,
+    report_within: int | None = None,
+    meeting_within: int | None = None,
+    members: Sequence[tuple[str, Party | None]] = (),
+    parties: Sequence[Party] = (),
+    dispute_id: int | None = None,
+) -> Review:
+    """Insert R-n in the caller's transaction, checked already: its participants (the owner,
+    ``people``, then ``members`` already placed with their party), the parties they and the
+    channel's other organisations bring in, and ``parties`` besides; ``dispute_id`` makes it
+    the meeting of that dispute."""
+    number = await counters_repo.next_number(conn, workspace_id=workspace_id, kind="review")
+    review_id = await repo.insert(
+        conn,
+        workspace_id=workspace_id,
+        number=number,
+        title=title,
+        channel_id=channel_id,
+        owner_id=owner.user_id,
+        tz=when.tz,
+        recurrence=None if when.recurrence is None else when.recurrence.to_storage(),
+        next_at=when.at,
+        report_within=report_within,
+        meeting_within=meeting_within,
+        now=now,
+        dispute_id=dispute_id,
+    )
+    involved: dict[int, Party] = {}
+    for team_id, team_name in shared_teams or ():
+        party = await _party(conn, workspace_id, team_id, team_name, config, now)
+        involved.setdefault(party.id, party)
+    for party in parties:
+        involved.setdefault(party.id, party)
+    placed: list[tuple[str, Party | None]] = []
+    for person in [owner, *people]:
+        own: Party | None = None
+        if is_external(person, workspace_id):
+            own = await _party(conn, workspace_id, person.team_id, person.team_name, config, now)
+        placed.append((person.user_id, own))
+    seen: set[str] = set()
+    for position, (user_id, maybe_party) in enumerate([*placed, *members]):
+        if user_id in seen:
+            continue
+        seen.add(user_id)
+        if maybe_party is not None:
+            involved.setdefault(maybe_party.id, maybe_party)
+        await repo.add_participant(
             conn,
-            workspace_id=workspace_id,
-            number=number,
-            title=title,
-            channel_id=channel_id,
-            owner_id=owner.user_id,
-            tz=when.tz,
-            recurrence=None if when.recurrence is None else when.recurrence.to_storage(),
-            next_at=when.at,
-            report_within=schedule.report_within,
-            meeting_within=schedule.meeting_within,
-            now=now,
+            review_id=review_id,
+            user_id=user_id,
+            party_id=maybe_party.id if maybe_party else None,
+            position=position,
         )
-        involved: dict[int, Party] = {}
-        for team_id, team_name in shared_teams or ():
-            party = await _party(conn, workspace_id, team_id, team_name, config, now)
-            involved.setdefault(party.id, party)
-        seen: set[str] = set()
-        for position, person in enumerate([owner, *people]):
-            if person.user_id in seen:
-                continue
-            seen.add(person.user_id)
-            party_id = None
-            if is_external(person, workspace_id):
-                party = await _party(
-                    conn, workspace_id, person.team_id, person.team_name, config, now
-                )
-                involved.setdefault(party.id, party)
-                party_id = party.id
-            await repo.add_participant(
-                conn,
-                review_id=review_id,
-                user_id=person.user_id,
-                party_id=party_id,
-                position=position,
-            )
-        for party_id in involved:
-            await repo.add_party(conn, review_id=review_id, party_id=party_id)
-        review = await repo.by_id(conn, review_id=review_id)
+    for party_id in involved:
+        await repo.add_party(conn, review_id=review_id, party_id=party_id)
+    review = await repo.by_id(conn, review_id=review_id)
     assert review is not None
     return review
 
@@ -274,6 +330,10 @@ async def cancel_review(
             raise InvalidInput("review.already_closed", ref=review.ref, status=review.status)
         if not await repo.cancel(conn, review_id=review.id, now=now):
             raise InvalidInput("review.changed", ref=review.ref)
+        if review.dispute_id is not None:
+            # A dispute's meeting, called off: its card shows it as it is now.
+            refresh = DisputeRefresh(workspace_id=review.workspace_id, dispute_id=review.dispute_id)
+            await notices.owe(conn, refresh, now=now)
         after = await repo.by_id(conn, review_id=review.id)
     assert after is not None
     return after

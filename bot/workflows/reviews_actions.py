@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.config import ParleyConfig
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.marks import N_
@@ -20,6 +22,7 @@ from bot.domain.reviews import ActionItem, Review, ReviewStatus
 from bot.domain.text import channel as channel_token
 from bot.domain.text import clean_line
 from bot.domain.text import person as person_token
+from bot.domain.timeline import TimelineKind
 from bot.domain.when import When
 from bot.store import Store
 from bot.store import counters as counters_repo
@@ -87,7 +90,34 @@ async def record_minutes(
             party_id=None,
             text=text,
         )
+        await _on_dispute(conn, review, at=now, author_id=author.user_id, party_id=None, text=text)
     return review, occurrence
+
+
+async def _on_dispute(
+    conn: AsyncConnection,
+    review: Review,
+    *,
+    at: datetime,
+    author_id: str,
+    party_id: int | None,
+    text: str,
+    message: tuple[str, str] | None = None,
+) -> None:
+    """The minutes of a dispute's meeting go on the dispute's record too, in the same
+    transaction (typed ones with no message: a shared channel never sees them)."""
+    if review.dispute_id is None:
+        return
+    await timeline_repo.add_event(
+        conn,
+        dispute_id=review.dispute_id,
+        kind=TimelineKind.MEETING_MINUTES,
+        at=at,
+        actor_id=author_id,
+        party_id=party_id,
+        text=f"{review.ref} · {text}",
+        message=message,
+    )
 
 
 async def thread_review(
@@ -132,6 +162,15 @@ async def record_thread_minutes(
             conn,
             review_id=review.id,
             occurrence_at=occurrence,
+            at=message.at,
+            author_id=message.author_id,
+            party_id=party_id,
+            text=text[:THREAD_TEXT_LIMIT],
+            message=(message.channel_id, message.ts),
+        )
+        await _on_dispute(
+            conn,
+            review,
             at=message.at,
             author_id=message.author_id,
             party_id=party_id,

@@ -42,6 +42,8 @@ VISIBILITY = {
     TimelineKind.RESOLVED: (False, False, False),
     TimelineKind.WITHDRAWN: (False, False, False),
     TimelineKind.REOPENED: (False, False, False),
+    TimelineKind.MEETING_SCHEDULED: (False, True, False),
+    TimelineKind.MEETING_MINUTES: (False, True, True),
 }
 # The values the database and the export hold: they never change.
 STORED = {
@@ -57,6 +59,8 @@ STORED = {
     "resolved",
     "withdrawn",
     "reopened",
+    "meeting_scheduled",
+    "meeting_minutes",
 }
 
 

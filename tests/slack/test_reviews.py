@@ -421,6 +421,7 @@ async def test_export_has_reviews_and_actions_in_the_contracts_shape(app: Runnin
             "recurrence": "every month on the 10th working day at 10:00",
             "next_at": "2026-12-14T02:00:00Z",
             "status": "scheduled",
+            "dispute": None,
         },
         {
             "id": "R-2",
@@ -430,6 +431,7 @@ async def test_export_has_reviews_and_actions_in_the_contracts_shape(app: Runnin
             "recurrence": None,
             "next_at": None,
             "status": "cancelled",
+            "dispute": None,
         },
     ]
     assert document["actions"] == [
@@ -444,7 +446,7 @@ async def test_export_has_reviews_and_actions_in_the_contracts_shape(app: Runnin
     ]
     assert to_csv(document, ExportKind.REVIEWS).splitlines()[1] == (
         "R-1,Monthly service review,C0ACME,U0ALICE; U0RAJ,"
-        "every month on the 10th working day at 10:00,2026-12-14T02:00:00Z,scheduled"
+        "every month on the 10th working day at 10:00,2026-12-14T02:00:00Z,scheduled,"
     )
     assert to_csv(document, ExportKind.ACTIONS).splitlines() == [
         "id,review,owner,due_at,text,status",

@@ -34,6 +34,7 @@ from bot.domain.notices import (
     DigestDue,
     DisputeCard,
     DisputeLine,
+    DisputeMeeting,
     DisputeOverdueDm,
     DisputeOverdueLine,
     DisputeRefresh,
@@ -118,6 +119,13 @@ EXAMPLES: list[Notice] = [
         since=START,
         owner_id="U0ALICE",
         what="the digest of Tue 24 Nov",
+    ),
+    DisputeMeeting(
+        workspace_id=WS,
+        dispute_id=9,
+        review_id=4,
+        owner_id="U0ALICE",
+        what="the meeting R-4 in the thread of D-9",
     ),
     DeliveryFailed(workspace_id=WS, user_id="U0ALICE", what="the card of D-1", error="is_archived"),
 ]
@@ -373,8 +381,13 @@ async def _owe_as_before(store: Store) -> None:
             )
 
 
+# Kinds declared after typed notices: no row of the version before can hold one.
+ADDED_SINCE = {"dispute.meeting"}
+EXAMPLES_BEFORE = [n for n in EXAMPLES if n.kind not in ADDED_SINCE]
+
+
 async def test_rows_owed_before_the_upgrade_are_read_as_their_notices(database_url: str) -> None:
-    assert {kind for kind, _, _ in OWED_BEFORE} == set(KINDS)
+    assert {kind for kind, _, _ in OWED_BEFORE} == set(KINDS) - ADDED_SINCE
     await asyncio.to_thread(_migrate, database_url, "0014")
     store = Store.open(database_url)
     try:
@@ -393,7 +406,7 @@ async def test_rows_owed_before_the_upgrade_are_read_as_their_notices(database_u
             what="the digest you asked for in #desk",
         )
         # the old rows say what the examples say, and `/digest now`'s as it was then
-        assert read == [*EXAMPLES[:-1], on_request, EXAMPLES[-1]]
+        assert read == [*EXAMPLES_BEFORE[:-1], on_request, EXAMPLES_BEFORE[-1]]
         # and back down, the previous version's payloads as they were
         await asyncio.to_thread(_migrate, database_url, "0014", down=True)
         async with store.read() as conn:

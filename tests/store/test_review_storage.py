@@ -15,9 +15,17 @@ from bot.domain.calendar import calendar_for
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.parties import Audience, Person
 from bot.domain.reviews import Review
+from bot.domain.when import parse_when
 from bot.store import Store
 from bot.store import reviews as repo
-from bot.workflows import export, review_reminders, reviews, reviews_actions
+from bot.workflows import (
+    dispute_meetings,
+    disputes,
+    export,
+    review_reminders,
+    reviews,
+    reviews_actions,
+)
 from bot.workflows.capture import Message
 from bot.workflows.sends import claim_send
 from tests.saying import raises_saying
@@ -202,6 +210,120 @@ async def test_export_shapes(store: Store, config: ParleyConfig) -> None:
             "recurrence": "every month on the 10th working day at 10:00",
             "next_at": "2026-12-14T02:00:00Z",
             "status": "scheduled",
+            "dispute": None,
         }
     ]
     assert items == []
+
+
+async def test_a_dispute_meeting_is_linked_and_minuted_on_both_records(
+    store: Store, config: ParleyConfig
+) -> None:
+    """On both engines: `reviews.dispute_id` (migration 0018) links R-n to D-n, the review
+    reads back its dispute's number, and minutes land on the dispute's timeline too."""
+    dispute = await disputes.open_dispute(
+        store,
+        workspace_id="T0PARLEY",
+        channel_id="C0ACME",
+        owner=ALICE,
+        title="Core outage",
+        people=[RAJ],
+        config=config,
+        calendar=CALENDAR,
+        now=NOW,
+    )
+    when = review_schedule.read_meeting_time(
+        "Nov 26 15:00", now=NOW, profile_tz=ALICE.tz, default_tz="UTC", calendar=CALENDAR
+    )
+    _, meeting = await dispute_meetings.call_meeting(
+        store,
+        workspace_id="T0PARLEY",
+        number=dispute.number,
+        actor=BOB,
+        asked_in=Audience(),
+        title_words="Meeting on {ref}: {title}",
+        when=when,
+        people=[],
+        shared_teams=[("T0ACME", "Acme Networks")],
+        config=config,
+        now=NOW,
+    )
+    assert (meeting.dispute_id, meeting.dispute_ref) == (dispute.id, "D-1")
+    assert meeting.participants == ("U0BOB", "U0ALICE", "U0RAJ")
+    async with store.read() as conn:
+        assert [r.ref for r in await repo.of_disputes(conn, dispute_ids=[dispute.id])] == ["R-1"]
+    await reviews_actions.record_minutes(
+        store,
+        workspace_id="T0PARLEY",
+        number=meeting.number,
+        audience=Audience(),
+        author=BOB,
+        text="Credit agreed",
+        now=datetime(2026, 11, 26, 8, 0, tzinfo=UTC),
+    )
+    _, events = await disputes.dispute_record(
+        store, workspace_id="T0PARLEY", number=dispute.number, audience=Audience()
+    )
+    assert [(e.kind.value, e.text) for e in events][-2:] == [
+        ("meeting_scheduled", "R-1 · Meeting on D-1: Core outage"),
+        ("meeting_minutes", "R-1 · Credit agreed"),
+    ]
+
+
+async def test_a_dispute_meeting_refused_by_the_workflow_leaves_nothing(
+    store: Store, config: ParleyConfig
+) -> None:
+    """The workflow's own checks, whatever reading its caller made: a time gone by the time
+    it is called, a repeating time, someone of another organisation in a shared channel, an
+    outsider calling it, and a meeting called for another channel from a shared one."""
+    dispute = await disputes.open_dispute(
+        store,
+        workspace_id="T0PARLEY",
+        channel_id="C0ACME",
+        owner=ALICE,
+        title="Core outage",
+        people=[RAJ],
+        config=config,
+        calendar=CALENDAR,
+        now=NOW,
+    )
+    greta = Person(user_id="U0GRETA", team_id="T0GLOBEX", name="greta", team_name="Globex")
+    soon = review_schedule.read_meeting_time(
+        "tomorrow 10:00", now=NOW, profile_tz=ALICE.tz, default_tz="UTC", calendar=CALENDAR
+    )
+    weekly = parse_when(
+        "every Monday 9:30", now=NOW, tz=ZoneInfo("Asia/Shanghai"), calendar=CALENDAR
+    )
+    cases: list[tuple[dict[str, object], type[Exception], str]] = [
+        ({"now": soon.at + timedelta(minutes=1)}, InvalidInput, "a time to come"),
+        ({"when": weekly}, InvalidInput, "happens once"),
+        ({"people": [greta]}, InvalidInput, "does not speak for an organisation"),
+        ({"actor": RAJ}, NotAllowed, "Only members of the workspace"),
+        (
+            {"asked_in": Audience.shared(frozenset({"T0ACME"}), "C0OTHER")},
+            InvalidInput,
+            "in its own channel",
+        ),
+    ]
+    for change, kind, said in cases:
+        arguments: dict[str, object] = {
+            "workspace_id": "T0PARLEY",
+            "number": dispute.number,
+            "actor": ALICE,
+            "asked_in": Audience(),
+            "title_words": "Meeting on {ref}: {title}",
+            "when": soon,
+            "people": [],
+            "shared_teams": [("T0ACME", "Acme Networks")],
+            "config": config,
+            "now": NOW,
+            **change,
+        }
+        with raises_saying(kind, said):  # type: ignore[arg-type]
+            await dispute_meetings.call_meeting(store, **arguments)  # type: ignore[arg-type]
+    async with store.read() as conn:
+        assert await repo.find(conn, workspace_id="T0PARLEY") == []
+    _, events = await disputes.dispute_record(
+        store, workspace_id="T0PARLEY", number=dispute.number, audience=Audience()
+    )
+    assert "meeting_scheduled" not in [e.kind.value for e in events]

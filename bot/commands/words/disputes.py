@@ -85,4 +85,35 @@ WORDS: dict[str, str] = {
         "Only an approver may reopen {ref} at the {stage:lower} stage. "
         "Ask one of the approvers named in Parley's config."
     ),
+    # a dispute's meeting (bot/workflows/dispute_meetings.py, bot/domain/review_schedule.py)
+    "dispute.meeting_when": N_(
+        "When should they meet? Write it like "
+        "`/dispute meet D-3 next Tuesday 3pm with @their-rep` or `/dispute meet D-3 下周二下午3点`."
+    ),
+    "dispute.meeting_once": N_(
+        "A dispute's meeting happens once: give one time, like `next Tuesday 3pm` or "
+        "`下周二下午3点`. Regular meetings with a party are `/review schedule`."
+    ),
+    "dispute.meeting_unreadable": N_(
+        "I couldn't read “{text}” as a time. Try `next Tuesday 3pm`, `tomorrow 10:00`, "
+        "`Dec 8 14:30` or `下周二下午3点`."
+    ),
+    "dispute.meeting_too_far": N_(
+        "“{text}” is more than two years away. Call the meeting for a time to come, "
+        "e.g. `next Tuesday 3pm`."
+    ),
+    "dispute.meeting_past": N_(
+        "A meeting is called for a time to come, e.g. `tomorrow 10:00` or `明天上午10点`."
+    ),
+    "dispute.meeting_not_of_channel": N_(
+        "{person} does not speak for an organisation of this dispute's channel, so they can't "
+        "be invited to a meeting held there. Call it without them."
+    ),
+    "dispute.meeting_from_here": N_(
+        "Call the meeting of {ref} in its own channel {channel}, or from an internal channel."
+    ),
+    "dispute.closed_no_meeting": N_(
+        "{ref} is already {status}; a closed dispute holds no meetings. "
+        "Reopen it first with `/dispute reopen {ref} <reason>`."
+    ),
 }
