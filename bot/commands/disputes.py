@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import outgoing, render_dispute_forms, render_disputes
+from bot.commands import dossiers, outgoing, render_dispute_forms, render_disputes
 from bot.commands.agreements import agreement_links
 from bot.commands.blocks import Blocks, Mrkdwn, channel_link, md, mention, notice
 from bot.commands.common import answer
@@ -375,6 +375,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "reopen": _ladder_action(Action.REOPEN),
     "note": note,
     "add": add,
+    "dossier": dossiers.dossier,
 }
 
 DISPUTE = SlashCommand(

@@ -46,6 +46,7 @@ DISPUTE_USAGE = N_("""\
 • `/dispute reopen D-n &lt;reason&gt;` — a resolved or withdrawn dispute, back at its stage
 • `/dispute add D-n @user|#channel …` — bring people (and parties) in, or link a thread
 • `/dispute note D-n &lt;text&gt;` — an internal note, never shown to parties
+• `/dispute dossier D-n` — the whole record as a file, in your DM (internal only)
 • `/dispute help` — this help
 Ids work with or without the prefix: `D-3`, `d3`, `3`.""")
 
