@@ -128,7 +128,8 @@ async def test_the_dossier_arrives_in_the_askers_dm_with_the_whole_record(app: R
         assert fact in page, fact
     # Every event, with its time in UTC and in the reader's zone, author and party.
     assert len(re.findall(r"<tr(?: class=internal)?><td>\d+</td>", page)) == 8
-    assert "2026-11-23 05:00:00 UTC" in page and "(Asia/Shanghai)" in page
+    assert "<td>2026-11-23 05:00:00</td><td>2026-11-23 13:00:00 +0800</td>" in page
+    assert "Time (Asia/Shanghai)" in page
     assert "raj (U0RAJ)" in page
     # The edit with the text it replaced; the deletion with what was deleted.
     assert "Replaced:</span>" not in page
