@@ -49,11 +49,6 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _typed(text: str, language: Language) -> str:
-    """A text of the record as the reader reads it, escaped: mentions as `@name`."""
-    return _e(as_plain(record_words(text, language)))
-
-
 @dataclass(frozen=True)
 class Reader:
     """Who the dossier is written for: their language and time zone, and the people's names
@@ -119,12 +114,193 @@ def _p(language: Language, words: str) -> str:
 
 
 def _table(head: Iterable[str], rows: Iterable[Iterable[str]]) -> list[str]:
-    """A table whose cells are already HTML."""
-    parts = ["<table><thead><tr>", *(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
+    """A table of plain text, escaped."""
+    parts = ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     for row in rows:
-        parts += ["<tr>", *(f"<td>{cell}</td>" for cell in row), "</tr>"]
+        parts += ["<tr>", *(f"<td>{_e(cell)}</td>" for cell in row), "</tr>"]
     parts.append("</tbody></table>")
     return parts
+
+
+# --- what the dossier says, as plain text (the HTML and the PDF lay it out) ----------------
+
+
+NOTICE = N_(
+    "The full record of the dispute as Parley holds it: every event with its time, author and "
+    "party, every edit with the text it replaced, every deletion with what was deleted, and the "
+    "internal notes. Internal: not for the parties."
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the dossier: its heading, a table (plain text), or the words that say
+    it has none."""
+
+    heading: str
+    head: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    empty: str
+
+
+@dataclass(frozen=True)
+class TermsShown:
+    """One agreement in force: its heading and its 5W1H, as typed."""
+
+    heading: str
+    fields: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One event of the timeline as the dossier shows it (plain text)."""
+
+    number: int
+    utc: str
+    local: str
+    author: str
+    party: str
+    what: str
+    stage: str | None
+    internal: bool
+    text: str
+    replaced: str | None  # an edit: the text it replaced
+    deleted: bool  # a deletion: `text` is what was deleted
+
+
+def title_of(source: DossierSource, language: Language) -> str:
+    d = source.dispute
+    return language._(TITLE).format(ref=d.ref, title=as_plain(d.title))
+
+
+def parties_section(source: DossierSource, reader: Reader) -> Section:
+    language = reader.language
+    return Section(
+        heading=language._("Parties"),
+        head=(language._("Party"), language._("Kind"), language._("Slack team")),
+        rows=[
+            (p.name, language._(PARTY_KINDS[p.kind]), p.slack_team or "—")
+            for p in source.dispute.parties
+        ],
+        empty=language._("No party has been brought in."),
+    )
+
+
+def clocks_section(source: DossierSource, reader: Reader) -> Section:
+    """Each party's first reply: when, and how long it took in wall and working time."""
+    language = reader.language
+    firsts = {e.party: e for e in source.first_replies if e.party}
+    rows: list[tuple[str, ...]] = []
+    for party in source.dispute.parties:
+        first = firsts.get(party.name)
+        if first is None or first.response_wall_seconds is None:
+            rows.append((party.name, language._("no reply yet"), "—", "—"))
+            continue
+        rows.append(
+            (
+                party.name,
+                " · ".join(reader.both_times(first.at)),
+                duration_text(first.response_wall_seconds, language),
+                duration_text(first.response_working_seconds or 0, language, in_days=False),
+            )
+        )
+    return Section(
+        heading=language._("Response clocks"),
+        head=(
+            language._("Party"),
+            language._("First reply"),
+            language._("Wall time"),
+            language._("Working time"),
+        ),
+        rows=rows,
+        empty=language._("No party has been brought in."),
+    )
+
+
+TERM_LABELS = (
+    N_("What"),
+    N_("Why"),
+    N_("Who"),
+    N_("When"),
+    N_("Where"),
+    N_("How"),
+    N_("Authorization"),
+)
+
+
+def agreements_shown(source: DossierSource, reader: Reader) -> list[TermsShown]:
+    language = reader.language
+    shown = []
+    for a in source.agreements:
+        t = a.current.terms
+        heading = language._("{ref} version {version} with {party}, valid until {day}").format(
+            ref=a.ref, version=a.version, party=a.party.name, day=language.day_year(t.valid_until)
+        )
+        values = (t.what, t.why, t.who, t.when, t.where, t.how, t.authorization)
+        fields = [
+            (language._(label), as_plain(value))
+            for label, value in zip(TERM_LABELS, values, strict=True)
+        ]
+        shown.append(TermsShown(heading=heading, fields=fields))
+    return shown
+
+
+THREAD_KINDS = {"home": N_("home thread"), "linked": N_("linked thread")}
+
+
+def thread_lines(
+    links: Sequence[tuple[str, str, str | None]], reader: Reader
+) -> list[tuple[str, str, str | None]]:
+    """(what thread, its channel, its permalink or None) for each of the dispute's threads."""
+    language = reader.language
+    return [(language._(THREAD_KINDS.get(k, k)), channel, url) for k, channel, url in links]
+
+
+def timeline_head(reader: Reader) -> tuple[str, ...]:
+    language = reader.language
+    return (
+        "#",
+        language._("Time (UTC)"),
+        language._("Time ({zone})").format(zone=reader.tz.key),
+        language._("Author"),
+        language._("Party"),
+        language._("Event"),
+        language._("Text"),
+    )
+
+
+def event_rows(
+    page: Sequence[TimelineEvent], reader: Reader, *, first_number: int
+) -> list[EventRow]:
+    """One page of the timeline; `first_number` is the first event's place on the record."""
+    language = reader.language
+    rows = []
+    for n, event in enumerate(page, start=first_number):
+        utc, mine = reader.row_times(event.at)
+        show_stage = event.stage is not None and event.kind is not TimelineKind.REPLY
+        rows.append(
+            EventRow(
+                number=n,
+                utc=utc,
+                local=mine,
+                author=reader.person(event.actor_id),
+                party=event.party or "—",
+                what=language._(event.kind.meaning.words),
+                stage=stage_text(event.stage, language) if show_stage and event.stage else None,
+                internal=event.kind is TimelineKind.NOTE,
+                text=as_plain(record_words(event.text, language)) if event.text else "",
+                replaced=(
+                    as_plain(event.previous_text or "")
+                    if event.kind is TimelineKind.EDITED
+                    else None
+                ),
+                deleted=event.kind is TimelineKind.DELETED,
+            )
+        )
+    return rows
+
+
+# --- the HTML -------------------------------------------------------------------------------
 
 
 def begin(
@@ -138,163 +314,72 @@ def begin(
     """Everything before the events: the header, parties, response clocks, agreements in
     force and threads (`links`: kind, channel, permalink or None), then the events' head."""
     language = reader.language
-    d = source.dispute
-    title = _e(language._(TITLE).format(ref=d.ref, title=as_plain(d.title)))
+    title = _e(title_of(source, language))
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(language.code)}"><head><meta charset="utf-8">',
         f"<title>{title}</title><style>{STYLE}</style></head><body>",
         f"<h1>{title}</h1>",
-        f'<p class="muted">{_e(language._(NOTICE))}</p>',  # NOTICE is N_-marked below
+        f'<p class="muted">{_e(language._(NOTICE))}</p>',
         "<dl>",
     ]
     for label, value in header_facts(source, reader, asker_id=asker_id, generated_at=generated_at):
         parts.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
     parts.append("</dl>")
-    parts += _parties(source, reader)
-    parts += _clocks(source, reader)
-    parts += _agreements(source, reader)
-    parts += _threads(links, reader)
-    parts.append(_h2(language, N_("Timeline")))
-    head = [
-        "#",
-        _e(language._("Time (UTC)")),
-        _e(language._("Time ({zone})").format(zone=reader.tz.key)),
-        _e(language._("Author")),
-        _e(language._("Party")),
-        _e(language._("Event")),
-        _e(language._("Text")),
-    ]
-    parts += ["<table><thead><tr>", *(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
-    return parts
-
-
-NOTICE = N_(
-    "The full record of the dispute as Parley holds it: every event with its time, author and "
-    "party, every edit with the text it replaced, every deletion with what was deleted, and the "
-    "internal notes. Internal: not for the parties."
-)
-
-
-def _parties(source: DossierSource, reader: Reader) -> list[str]:
-    language = reader.language
-    parts = [_h2(language, N_("Parties"))]
-    if not source.dispute.parties:
-        return [*parts, _p(language, N_("No party has been brought in."))]
-    rows = [
-        (_e(p.name), _e(language._(PARTY_KINDS[p.kind])), _e(p.slack_team or "—"))
-        for p in source.dispute.parties
-    ]
-    head = (_e(language._("Party")), _e(language._("Kind")), _e(language._("Slack team")))
-    return parts + _table(head, rows)
-
-
-def _clocks(source: DossierSource, reader: Reader) -> list[str]:
-    language = reader.language
-    parts = [_h2(language, N_("Response clocks"))]
-    firsts = {e.party: e for e in source.first_replies if e.party}
-    rows = []
-    for party in source.dispute.parties:
-        first = firsts.get(party.name)
-        if first is None or first.response_wall_seconds is None:
-            rows.append((_e(party.name), _e(language._("no reply yet")), "—", "—"))
-            continue
-        rows.append(
-            (
-                _e(party.name),
-                _e(" · ".join(reader.both_times(first.at))),
-                _e(duration_text(first.response_wall_seconds, language)),
-                _e(duration_text(first.response_working_seconds or 0, language, in_days=False)),
-            )
-        )
-    if not rows:
-        return [*parts, _p(language, N_("No party has been brought in."))]
-    head = (
-        _e(language._("Party")),
-        _e(language._("First reply")),
-        _e(language._("Wall time")),
-        _e(language._("Working time")),
-    )
-    return parts + _table(head, rows)
-
-
-def _agreements(source: DossierSource, reader: Reader) -> list[str]:
-    language = reader.language
-    parts = [_h2(language, N_("Agreements in force"))]
-    if not source.agreements:
-        return [*parts, _p(language, N_("None with these parties."))]
-    labels = (
-        N_("What"),
-        N_("Why"),
-        N_("Who"),
-        N_("When"),
-        N_("Where"),
-        N_("How"),
-        N_("Authorization"),
-    )
-    for a in source.agreements:
-        t = a.current.terms
-        heading = language._("{ref} version {version} with {party}, valid until {day}").format(
-            ref=a.ref, version=a.version, party=a.party.name, day=language.day_year(t.valid_until)
-        )
-        parts.append(f"<h3>{_e(heading)}</h3><dl>")
-        values = (t.what, t.why, t.who, t.when, t.where, t.how, t.authorization)
-        for label, value in zip(labels, values, strict=True):
-            parts.append(f"<dt>{_e(language._(label))}</dt><dd>{_typed(value, language)}</dd>")
+    for section in (parties_section(source, reader), clocks_section(source, reader)):
+        parts.append(f"<h2>{_e(section.heading)}</h2>")
+        if section.rows:
+            parts += _table(section.head, section.rows)
+        else:
+            parts.append(f"<p>{_e(section.empty)}</p>")
+    parts.append(_h2(language, N_("Agreements in force")))
+    shown = agreements_shown(source, reader)
+    if not shown:
+        parts.append(_p(language, N_("None with these parties.")))
+    for terms in shown:
+        parts.append(f"<h3>{_e(terms.heading)}</h3><dl>")
+        parts += [f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in terms.fields]
         parts.append("</dl>")
-    return parts
-
-
-THREAD_KINDS = {"home": N_("home thread"), "linked": N_("linked thread")}
-
-
-def _threads(links: Sequence[tuple[str, str, str | None]], reader: Reader) -> list[str]:
-    language = reader.language
-    parts = [_h2(language, N_("Threads"))]
-    if not links:
-        return [*parts, _p(language, N_("The dispute has no thread yet."))]
-    parts.append("<ul>")
-    for kind, channel_id, url in links:
-        said = _e(language._(THREAD_KINDS.get(kind, kind)))
-        where = f'<a href="{_e(url)}">{_e(url)}</a>' if url else _e(channel_id)
-        parts.append(f"<li>{said} · {_e(channel_id)} · {where}</li>")
-    parts.append("</ul>")
+    parts.append(_h2(language, N_("Threads")))
+    threads = thread_lines(links, reader)
+    if not threads:
+        parts.append(_p(language, N_("The dispute has no thread yet.")))
+    else:
+        parts.append("<ul>")
+        for said, channel_id, url in threads:
+            where = f'<a href="{_e(url)}">{_e(url)}</a>' if url else _e(channel_id)
+            parts.append(f"<li>{_e(said)} · {_e(channel_id)} · {where}</li>")
+        parts.append("</ul>")
+    parts.append(_h2(language, N_("Timeline")))
+    head = timeline_head(reader)
+    parts += ["<table><thead><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     return parts
 
 
 def events(page: Sequence[TimelineEvent], reader: Reader, *, first_number: int) -> list[str]:
-    """One page of the timeline's rows; `first_number` is the first event's place."""
+    """One page of the timeline's rows."""
     language = reader.language
+    internal = _e(language._("INTERNAL"))
+    replaced = _e(language._("Replaced:"))
+    deleted = _e(language._("Deleted:"))
     parts: list[str] = []
-    for n, event in enumerate(page, start=first_number):
-        meaning = event.kind.meaning
-        utc, mine = reader.row_times(event.at)
-        private = event.kind is TimelineKind.NOTE
-        what = _e(language._(meaning.words))
-        if private:
-            tag = _e(language._("INTERNAL"))
-            what += f' <span class="tag">{tag}</span>'
-        if event.stage is not None and event.kind is not TimelineKind.REPLY:
-            what += f"<br>{_e(stage_text(event.stage, language))}"
+    for row in event_rows(page, reader, first_number=first_number):
+        what = _e(row.what)
+        if row.internal:
+            what += f' <span class="tag">{internal}</span>'
+        if row.stage is not None:
+            what += f"<br>{_e(row.stage)}"
+        text = _e(row.text)
+        if row.replaced is not None:
+            text += f'<div class="was">{replaced} {_e(row.replaced)}</div>'
+        if row.deleted:
+            text = f'<span class="was">{deleted}</span> {text}'
         parts.append(
-            f"<tr{' class=internal' if private else ''}><td>{n}</td><td>{_e(utc)}</td>"
-            f"<td>{_e(mine)}</td><td>{_e(reader.person(event.actor_id))}</td>"
-            f"<td>{_e(event.party or '—')}</td><td>{what}</td>"
-            f'<td class="text">{_text_cell(event, language)}</td></tr>'
+            f"<tr{' class=internal' if row.internal else ''}><td>{row.number}</td>"
+            f"<td>{_e(row.utc)}</td><td>{_e(row.local)}</td><td>{_e(row.author)}</td>"
+            f'<td>{_e(row.party)}</td><td>{what}</td><td class="text">{text}</td></tr>'
         )
     return parts
-
-
-def _text_cell(event: TimelineEvent, language: Language) -> str:
-    said = _typed(event.text, language) if event.text else ""
-    if event.kind is TimelineKind.EDITED:
-        was = _typed(event.previous_text or "", language)
-        label = _e(language._("Replaced:"))
-        return f'{said}<div class="was">{label} {was}</div>'
-    if event.kind is TimelineKind.DELETED:
-        label = _e(language._("Deleted:"))
-        return f'<span class="was">{label}</span> {said}'
-    return said
 
 
 def end(reader: Reader) -> list[str]:
