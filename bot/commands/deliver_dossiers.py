@@ -1,11 +1,13 @@
 """Delivering a dispute's dossier: the record read page by page as it is now, written out as
-one HTML file in the reader's language, and sent once (to the asker's DM, or to the legal
-channel when the dispute entered legal) through the door, as internal material."""
+one HTML file and one PDF in the reader's language, and sent once (to the asker's DM, or to
+the legal channel when the dispute entered legal) through the door, as internal material."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +19,7 @@ from bot.commands.directory import UnknownUser
 from bot.commands.outgoing import About
 from bot.commands.readers import channel_language, person_language
 from bot.commands.render_dossiers import Reader
+from bot.commands.render_dossiers_pdf import PdfDossier
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.commands.words.language import Language
 from bot.domain import dossiers as rules
@@ -51,7 +54,7 @@ async def dossier(send: Sender, notice: DossierDue) -> None:
         (kind, channel_id, await deps.directory.permalink(channel_id, ts))
         for channel_id, ts, kind in source.threads
     ]
-    content = await dossier_html(
+    made = await dossier_files(
         deps.store,
         source,
         reader,
@@ -72,11 +75,17 @@ async def dossier(send: Sender, notice: DossierDue) -> None:
         channel=channel,
         files=[
             uploads.File(
-                content=content,
+                content=made.html,
                 filename=rules.filename(ref, now, "html"),
                 title=title,
                 alt_txt=title,
-            )
+            ),
+            uploads.File(
+                content=made.pdf,
+                filename=rules.filename(ref, now, "pdf"),
+                title=f"{title} (PDF)",
+                alt_txt=title,
+            ),
         ],
         comment=comment,
         about=About(disputes=[source.dispute], internal=True),
@@ -122,7 +131,13 @@ async def _learn_names(deps: Deps, reader: Reader, user_ids: Iterable[str | None
             names[user_id] = ""
 
 
-async def dossier_html(
+@dataclass(frozen=True)
+class DossierFiles:
+    html: bytes
+    pdf: bytes
+
+
+async def dossier_files(
     store: Store,
     source: DossierSource,
     reader: Reader,
@@ -131,19 +146,25 @@ async def dossier_html(
     generated_at: datetime,
     links: list[tuple[str, str, str | None]],
     deps: Deps | None = None,
-) -> bytes:
-    """The whole file, built from the timeline page by page (names learnt as pages come,
-    when `deps` can ask Slack for them)."""
+) -> DossierFiles:
+    """The HTML and the PDF, from one reading of the timeline page by page (names learnt as
+    pages come, when `deps` can ask Slack for them). The PDF is laid out in a thread: a long
+    record takes seconds, which the event loop must not wait for."""
     if deps is not None:
         await _learn_names(deps, reader, [source.dispute.owner_id, asker_id])
     parts = render_dossiers.begin(
         source, reader, asker_id=asker_id, generated_at=generated_at, links=links
     )
+    pdf = PdfDossier(source, reader)
+    pdf.begin(asker_id=asker_id, generated_at=generated_at, links=links)
     number = 1
     async for page in dossiers.timeline_pages(store, source=source):
         if deps is not None:
             await _learn_names(deps, reader, (e.actor_id for e in page))
         parts += render_dossiers.events(page, reader, first_number=number)
+        pdf.events(page, first_number=number)
         number += len(page)
     parts += render_dossiers.end(reader)
-    return "".join(parts).encode("utf-8")
+    html = "".join(parts).encode("utf-8")
+    del parts
+    return DossierFiles(html=html, pdf=await asyncio.to_thread(pdf.finish))

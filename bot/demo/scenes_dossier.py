@@ -1,5 +1,5 @@
-"""The demo's scene of the evidence dossier: asked for, arriving in the DM, refused in a
-shared channel, and posted in the legal channel when a dispute enters legal."""
+"""The demo's scene of the evidence dossier: asked for, arriving in the DM (HTML and PDF),
+refused in a shared channel, and posted in the legal channel when a dispute enters legal."""
 
 from __future__ import annotations
 
@@ -31,13 +31,19 @@ async def scene_dossier(s: Session) -> None:
     in_dm = slack.files_in("D0ALICE")
     for shared in in_dm:
         _show_file(s, s.t(N_("DM")), shared)
-    page = in_dm[0].text if in_dm else ""
+    html = [f for f in in_dm if f.filename.endswith(".html")]
+    pdf = [f for f in in_dm if f.filename.endswith(".pdf")]
+    page = html[0].text if html else ""
     s.check(
-        len(in_dm) == 1
-        and in_dm[0].filename.startswith("D-1-dossier-")
+        len(html) == 1
+        and html[0].filename.startswith("D-1-dossier-")
         and page.startswith("<!DOCTYPE html>")
         and "<script" not in page,
         N_("one self-contained HTML file arrives in her DM"),
+    )
+    s.check(
+        len(pdf) == 1 and (pdf[0].content or b"").startswith(b"%PDF"),
+        N_("and the same record as a PDF beside it"),
     )
     s.check(
         "Our contract&#x27;s clause 7 is weak" in page
@@ -46,6 +52,7 @@ async def scene_dossier(s: Session) -> None:
         and "archives/C0DESK" in page,
         N_("it holds the internal note (marked internal), the response clocks and the thread"),
     )
+    sent = len(slack.files)
     refused = await s.command("U0ALICE", "C0ACME", "/dispute", "dossier D-1")
     s.check(
         s.says(
@@ -53,14 +60,15 @@ async def scene_dossier(s: Session) -> None:
             "The dossier of D-{number} holds every party's business and the internal notes, so "
             "I don't send it from a shared channel. Ask me in an internal channel or in my DM.",
         )
-        and len(slack.files) == 1,
+        and len(slack.files) == sent,
         N_("asked in Acme's shared channel, it is refused and nothing is sent"),
     )
     await s.command("U0CAROL", "C0DESK", "/dispute", "reopen D-1 Acme will not pay the credit")
     await s.command("U0CAROL", "C0DESK", "/dispute", "escalate D-1 Acme refuses to pay: to court")
-    in_legal = slack.files_in("C0LEGAL")
-    for shared in in_legal:
+    shared_in_legal = slack.files_in("C0LEGAL")
+    for shared in shared_in_legal:
         _show_file(s, "#legal", shared)
+    in_legal = [f for f in shared_in_legal if f.filename.endswith(".html")]
     told = s.t("{ref} entered legal: here is its dossier.", ref="D-1")
     s.check(
         len(in_legal) == 1

@@ -52,7 +52,48 @@ async def opened(app: Running, channel: str = "C0ACME") -> str:
 
 
 def dossiers_in(app: Running, channel: str) -> list[UploadedFile]:
-    return app.slack.files_in(channel)
+    """The HTML dossiers shared in a channel."""
+    return [f for f in app.slack.files_in(channel) if f.filename.endswith(".html")]
+
+
+def pdfs_in(app: Running, channel: str) -> list[UploadedFile]:
+    return [f for f in app.slack.files_in(channel) if f.filename.endswith(".pdf")]
+
+
+def pdf_text(data: bytes) -> str:
+    """The text an uncompressed PDF of Parley's draws: each string shown (`(…) Tj`), in the
+    CID font's UTF-16BE, one per line."""
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+    shown: list[str] = []
+    i = 0
+    while (start := data.find(b"(", i)) != -1:
+        raw, j, depth = bytearray(), start + 1, 1
+        while j < len(data):
+            c = data[j : j + 1]
+            if c == b"\\":
+                nxt = data[j + 1 : j + 2]
+                if nxt.isdigit():
+                    end = j + 1
+                    while end < j + 4 and data[end : end + 1].isdigit():
+                        end += 1
+                    raw.append(int(data[j + 1 : end], 8))
+                    j = end
+                    continue
+                raw += escapes.get(nxt, nxt)
+                j += 2
+                continue
+            if c == b"(":
+                depth += 1
+            elif c == b")":
+                depth -= 1
+                if depth == 0:
+                    break
+            raw += c
+            j += 1
+        if data[j + 1 : j + 4] == b" Tj":
+            shown.append(bytes(raw).decode("utf-16-be", errors="replace"))
+        i = j + 1
+    return "\n".join(shown)
 
 
 async def acme_agreement(app: Running) -> None:
@@ -137,7 +178,22 @@ async def test_the_dossier_arrives_in_the_askers_dm_with_the_whole_record(app: R
     assert re.search(r"Deleted:</span> Fix by Monday", page)
     # The internal note, marked internal.
     assert re.search(r"<tr class=internal>.*INTERNAL.*Our clause 7 &amp; &lt;b&gt;penalty", page)
-    # Nothing was posted: the file is the only thing the DM got.
+    # The PDF beside it: the same record, Chinese included, in one upload with the HTML.
+    (pdf,) = pdfs_in(app, "D0ALICE")
+    assert pdf.content is not None and pdf.content.startswith(b"%PDF")
+    assert pdf.filename == dossier.filename.replace(".html", ".pdf")
+    assert pdf.shared_ts == dossier.shared_ts
+    drawn = pdf_text(pdf.content)
+    for fact in (
+        "Dossier of D-1: Core outage",
+        "我们正在处理这个争议",
+        "Replaced: Fix by @channel Friday <script>alert(1)</script>",
+        "INTERNAL",
+        "Our clause 7 & <b>penalty</b>",
+        "A-1 version 1 with Acme Networks",
+    ):
+        assert fact in drawn, fact
+    # Nothing was posted: the files are the only thing the DM got.
     dm_posts = [c for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "D0ALICE"]
     assert dm_posts == []
     assert app.slack.violations == []
@@ -151,6 +207,7 @@ async def test_the_dossier_is_in_the_askers_language(app: Running) -> None:
     page = dossiers_in(app, "D0ALICE")[0].text
     assert '<html lang="zh-CN">' in page
     assert "相关方" in page and "Core outage" in page
+    assert "相关方" in pdf_text(pdfs_in(app, "D0ALICE")[0].content or b"")
 
 
 async def test_entering_legal_posts_the_dossier_in_the_legal_channel_once(app: Running) -> None:
@@ -186,8 +243,8 @@ async def test_a_retry_after_a_lost_answer_does_not_send_the_file_twice(app: Run
     await app.parley.tick()
     await app.settle()
     assert len(dossiers_in(app, "D0ALICE")) == 1
-    assert len(app.slack.calls_to("files.getUploadURLExternal")) == 1
-    assert [c.ok for c in app.slack.calls_to("files.info")] == [True]
+    assert len(app.slack.calls_to("files.getUploadURLExternal")) == 2  # the HTML and the PDF
+    assert [c.ok for c in app.slack.calls_to("files.info")] == [True, True]
     async with app.store.read() as conn:
         done = (await conn.execute(sa.select(uploads))).one()
         row = (

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.commands import render_dossiers
 from bot.commands.render_dossiers import Reader
+from bot.commands.render_dossiers_pdf import PdfDossier
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status
 from bot.domain.parties import Party, PartyKind
@@ -20,6 +21,7 @@ from bot.domain.text import person
 from bot.domain.timeline import TimelineKind
 from bot.workflows.dossiers import DossierSource
 from tests.saying import CHINESE, ENGLISH
+from tests.slack.test_dispute_dossier import pdf_text
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ACME = Party(id=1, name="Acme <Networks>", kind=PartyKind.SUPPLIER, slack_team="T0ACME")
@@ -151,3 +153,27 @@ def test_any_text_comes_back_as_itself(typed: str) -> None:
     rows = "".join(render_dossiers.events(events, reader(), first_number=1))
     tags = parsed(f"<table>{rows}</table>")
     assert tags.tags <= {"table", "tr", "td", "br"}
+
+
+def test_the_pdf_draws_every_text_as_typed_and_wraps_what_has_no_spaces() -> None:
+    long = "我们正在处理这个争议，" * 400  # one line without a space, pages long
+    events = [
+        TimelineEvent(kind=TimelineKind.REPLY, at=AT, actor_id="U0RAJ", text=long),
+        TimelineEvent(
+            kind=TimelineKind.EDITED, at=AT, actor_id="U0RAJ", text="b", previous_text=NASTY
+        ),
+        TimelineEvent(kind=TimelineKind.NOTE, at=AT, actor_id="U0ALICE", text="line 1\nline 2"),
+    ]
+    pdf = PdfDossier(source(), reader())
+    pdf.begin(asker_id="U0BOB", generated_at=AT, links=[("home", "C0DESK", "https://x/y")])
+    pdf.events(events, first_number=1)
+    data = pdf.finish()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") >= 2
+    drawn = pdf_text(data)
+    assert "line 1\nline 2" in drawn and "INTERNAL" in drawn  # a line break is kept
+
+    def squashed(text: str) -> str:  # the layout breaks lines and splits runs of text
+        return re.sub(r"\s+", "", text)
+
+    for typed in (long, f"Replaced: {NASTY}", "Acme <Networks>", f"Dossier of D-7: {NASTY}"):
+        assert squashed(typed) in squashed(drawn), typed
