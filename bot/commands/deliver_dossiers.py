@@ -123,7 +123,6 @@ async def _learn_names(deps: Deps, reader: Reader, user_ids: Iterable[str | None
     """The names of the people a page shows (users.info, cached); an id Slack cannot
     describe is shown as the id."""
     names = reader.names
-    assert isinstance(names, dict)
     for user_id in {u for u in user_ids if u and u not in names}:
         try:
             names[user_id] = (await deps.directory.person(user_id)).name

@@ -9,7 +9,7 @@ as they typed it, HTML-escaped (a `<script>` or a `<!channel>` in a reply is tex
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -52,11 +52,11 @@ def _e(text: str) -> str:
 @dataclass(frozen=True)
 class Reader:
     """Who the dossier is written for: their language and time zone, and the people's names
-    (Slack user id → name) it shows beside their ids."""
+    (Slack user id → name) it shows beside their ids, learnt as the pages are written."""
 
     language: Language
     tz: ZoneInfo
-    names: Mapping[str, str]
+    names: dict[str, str]
 
     def person(self, user_id: str | None) -> str:
         if not user_id:
