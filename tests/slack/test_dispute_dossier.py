@@ -331,3 +331,10 @@ async def test_bad_requests_are_refused_and_nothing_is_owed(
     assert await snapshot_of(app.store) == before
     assert app.slack.files == {}
     assert not [c for c in app.slack.calls[calls:] if c.method.startswith("files.")]
+
+
+async def test_asked_in_the_askers_own_dm_it_arrives_there(app: Running) -> None:
+    await opened(app, "C0DESK")
+    assert ANSWER in await run(app, "dossier d1", channel="U0ALICE")
+    assert len(dossiers_in(app, "D0ALICE")) == 1 and len(pdfs_in(app, "D0ALICE")) == 1
+    assert len(app.slack.calls_to("files.completeUploadExternal")) == 1  # both in one share
