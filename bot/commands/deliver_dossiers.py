@@ -49,6 +49,9 @@ async def dossier(send: Sender, notice: DossierDue) -> None:
     )
     if source is None:
         raise NothingToSend("the dispute is gone")
+    about = About(disputes=[source.dispute], internal=True)
+    # Asked of the door before the record is written out (and again as the files go).
+    await uploads.check_door(send, channel=channel, about=about)
     reader = await _reader(deps, notice, channel)
     links = [
         (kind, channel_id, await deps.directory.permalink(channel_id, ts))
@@ -69,7 +72,7 @@ async def dossier(send: Sender, notice: DossierDue) -> None:
         comment = language._("The dossier of {ref}, as you asked.").format(ref=ref)
     else:
         comment = language._("{ref} entered legal: here is its dossier.").format(ref=ref)
-    title = language._(render_dossiers.TITLE).format(ref=ref, title=source.dispute.title)
+    title = render_dossiers.title_of(source, language)
     await uploads.send_files(
         send,
         channel=channel,
@@ -88,7 +91,7 @@ async def dossier(send: Sender, notice: DossierDue) -> None:
             ),
         ],
         comment=comment,
-        about=About(disputes=[source.dispute], internal=True),
+        about=about,
     )
 
 

@@ -63,6 +63,20 @@ async def _shared_in(client: AsyncWebClient, file_ids: Sequence[str], channel: s
     return True
 
 
+async def check_door(
+    send: Sender, *, channel: str, about: outgoing.About, comment: str = ""
+) -> None:
+    """Undeliverable("isolation") if the door would refuse files of this business here."""
+    if not await outgoing.may_upload(
+        send.deps,
+        channel=channel,
+        workspace_id=send.item.workspace_id,
+        comment=comment,
+        about=about,
+    ):
+        raise Undeliverable("isolation")
+
+
 async def send_files(
     send: Sender,
     *,
@@ -75,11 +89,7 @@ async def send_files(
     """The files, shared in `channel` with `comment`, through the door; their ids.
     Undeliverable if the door refuses them."""
     deps, client = send.deps, send.client
-    workspace_id = send.item.workspace_id
-    if not await outgoing.may_upload(
-        deps, channel=channel, workspace_id=workspace_id, comment=comment, about=about
-    ):
-        raise Undeliverable("isolation")
+    await check_door(send, channel=channel, about=about, comment=comment)
     ids: list[str] = []
     for one in files:
         issued = await client.files_getUploadURLExternal(
