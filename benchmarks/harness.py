@@ -40,6 +40,7 @@ class Sizes:
     rates: tuple[int, ...] = (10, 50, 100, 200)  # open-loop arrival rates, requests/s
     open_seconds: float = 6.0  # how long each open-loop rate is held
     ten_times: bool = True  # also measure the scale items at ten times the data
+    dossier_events: int = 5000  # the events of the dispute whose dossier is built
 
 
 FULL = Sizes(
@@ -64,6 +65,7 @@ TINY = Sizes(
     rates=(10, 50),
     open_seconds=0.4,
     ten_times=False,
+    dossier_events=200,
 )
 
 

@@ -8,7 +8,9 @@ Measures on this machine, in one run:
    `PARLEY_SQLITE_SYNC` normal, the default, and full) and PostgreSQL;
 3. scale: `/dispute list`, `/dispute show` of a dispute with 500 events, a channel digest and
    the App Home view, with 10,000 disputes and 200,000 timeline events in the database;
-4. memory: resident set size of `parley serve` idle and after the load.
+4. memory: resident set size of `parley serve` idle and after the load;
+5. the dossier: building the HTML file of a dispute with 5,000 events (time, peak memory,
+   the file's size).
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest` measures
 the ingest rows alone.
 """
@@ -33,6 +35,7 @@ if not __package__:
 
 from benchmarks.ack import measure_ack
 from benchmarks.costs import top_costs
+from benchmarks.dossier import measure_dossier
 from benchmarks.harness import (
     FULL,
     ROOT,
@@ -124,6 +127,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
                 report["memory"]["after_scale_mb"] = rss_mb(pid)
             if sizes.ten_times:
                 report["ten_times"] = await measure_ten_times(slack, work, sizes)
+            report["dossier"] = await measure_dossier(work, sizes.dossier_events)
     report["costs"] = await top_costs(sizes.per_client * 4)
     report["targets"] = targets(report)
     return report

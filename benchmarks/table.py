@@ -6,6 +6,7 @@ from typing import Any
 
 from benchmarks.ack import CPU_LIMITS, FLOOR
 from benchmarks.costs import costs_table
+from benchmarks.dossier import dossier_table
 from benchmarks.ingest import INGEST_NAMES
 from benchmarks.openloop import open_loop_table
 
@@ -175,6 +176,8 @@ def table(report: dict[str, Any]) -> str:
                 "",
             )
         )
+    if report.get("dossier"):
+        lines += ["", *dossier_table(report["dossier"])]
     lines += ["", row("memory of `parley serve`", "RSS MB"), "|---|---:|"]
     for name, value in report["memory"].items():
         lines.append(row(name.removesuffix("_mb").replace("_", " "), f"{value:.0f}"))

@@ -39,6 +39,8 @@ BOT_SCOPES = [
     "im:history",
     "users:read",
     "team:read",
+    "files:write",  # a dispute's dossier, uploaded to a DM or the legal channel
+    "files:read",  # files.info: whether a retried upload was shared already
 ]
 
 

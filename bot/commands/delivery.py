@@ -33,6 +33,7 @@ from bot.commands import (
     deliver_agreements,
     deliver_digests,
     deliver_disputes,
+    deliver_dossiers,
     deliver_reviews,
 )
 from bot.commands.deps import Deps
@@ -81,6 +82,7 @@ DELIVERERS = Deliverers()
 # Every topic's deliverers; a notice model is delivered by the one function registered for it.
 TOPICS: tuple[Deliverers, ...] = (
     deliver_disputes.DELIVERERS,
+    deliver_dossiers.DELIVERERS,
     deliver_reviews.DELIVERERS,
     deliver_agreements.DELIVERERS,
     deliver_digests.DELIVERERS,

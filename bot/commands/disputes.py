@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import dispute_meetings, outgoing, render_dispute_forms, render_disputes
+from bot.commands import dispute_meetings, dossiers, outgoing, render_dispute_forms, render_disputes
 from bot.commands.agreements import agreement_links
 from bot.commands.blocks import Blocks, Mrkdwn, channel_link, md, mention, notice
 from bot.commands.common import answer
@@ -379,6 +379,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "note": note,
     "add": add,
     "meet": dispute_meetings.meet,
+    "dossier": dossiers.dossier,
 }
 
 DISPUTE = SlashCommand(

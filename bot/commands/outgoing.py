@@ -360,3 +360,12 @@ async def answer(
         else:
             text, blocks = error(deps.languages.default._(REFUSED_HERE))
     await ack(text=text, blocks=blocks, response_type="ephemeral")
+
+
+async def may_upload(
+    deps: Deps, *, channel: str, workspace_id: str, comment: str, about: About
+) -> bool:
+    """May a file go to this channel? Like a post, a file declares whose business it carries;
+    the door cannot read a file, so what it declares is all it judges by: an internal file
+    (a dispute's dossier) never reaches a shared channel or an outsider's DM."""
+    return await _allowed(deps, channel, workspace_id, comment, [], about)

@@ -51,6 +51,7 @@ DISPUTE_USAGE = N_("""\
 • `/dispute meet D-n &lt;when&gt; [with @user …]` — a meeting of everyone on it, once \
 (e.g. `next Tuesday 3pm`, `下周二下午3点`), reminded with the dispute's summary as agenda; \
 its minutes go on the record
+• `/dispute dossier D-n` — the whole record as a file, in your DM (internal only)
 • `/dispute help` — this help
 Ids work with or without the prefix: `D-3`, `d3`, `3`.""")
 

@@ -18,6 +18,7 @@ from bot.demo.scenes_disputes import (
     scene_reopen,
     scene_replies,
 )
+from bot.demo.scenes_dossier import scene_dossier
 from bot.demo.scenes_edges import (
     scene_export,
     scene_hostile_title,
@@ -53,6 +54,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     (N_("A replayed request and a stale card's button"), scene_protocol_edges),
     (N_("Acme's fix did not hold: D-1 is reopened"), scene_reopen),
     (N_("A meeting on a dispute: reminded, minuted on its record"), scene_meeting),
+    (N_("D-1's dossier: to Alice's DM, and to #legal when it goes to court"), scene_dossier),
 ]
 
 

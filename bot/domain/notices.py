@@ -28,6 +28,7 @@ from bot.domain.agreements import Agreement
 from bot.domain.digests import DigestKind
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Stage
+from bot.domain.marks import N_
 from bot.domain.reviews import ReminderKind
 from bot.domain.timeline import TimelineKind
 
@@ -181,6 +182,32 @@ class DisputeOverdueDm(DisputeNotice, kind="dispute.overdue_dm"):
     working_days: int
     stage: Stage
     escalated: bool
+
+
+class DossierDue(TellsOwner, DisputeNotice, kind="dispute.dossier"):
+    """The dispute's dossier as a file: to the asker's DM (`channel_id` None), or to the legal
+    channel when the dispute entered legal. It has its own lane: building a long record
+    holds up none of the dispute's messages."""
+
+    asker_id: str
+    channel_id: str | None = None
+
+    @property
+    def lane(self) -> str:
+        return f"dossier:{self.dispute_id}"
+
+    @classmethod
+    def for_legal(cls, dispute: Dispute, *, actor_id: str, channel_id: str) -> DossierDue:
+        """The dossier the legal channel is owed when the dispute enters legal."""
+        return cls(
+            workspace_id=dispute.workspace_id,
+            dispute_id=dispute.id,
+            asker_id=actor_id,
+            channel_id=channel_id,
+            owner_id=actor_id,
+            what=N_("the dossier of {ref} for the legal channel"),
+            what_facts={"ref": dispute.ref},
+        )
 
 
 # --- reviews ----------------------------------------------------------------------------------

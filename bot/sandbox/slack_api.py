@@ -37,6 +37,7 @@ from bot.clock import Clock
 from bot.sandbox import spec
 from bot.sandbox.blockcheck import MAX_MESSAGE_TEXT, check_message_blocks, check_view
 from bot.sandbox.limits import Limits
+from bot.sandbox.files import FileError, SandboxFiles, UploadedFile
 from bot.sandbox.socket_mode import ACK_TIMEOUT_SECONDS, SocketModeServer
 from bot.sandbox.workspace import Channel, User, Workspace, default_workspace
 
@@ -48,7 +49,9 @@ RESPONSE_URL_TTL_SECONDS = 30 * 60  # ... within thirty minutes
 VIEW_STACK_LIMIT = 3  # Slack: at most three views in a modal stack
 
 # Arguments Slack takes as JSON-encoded strings in form posts.
-JSON_ARGUMENTS = frozenset({"blocks", "attachments", "view", "metadata", "unfurls", "prefs"})
+JSON_ARGUMENTS = frozenset(
+    {"blocks", "attachments", "view", "metadata", "unfurls", "prefs", "files"}
+)
 # Methods that do not need a token.
 NO_AUTH_METHODS = frozenset({"api.test", "oauth.access", "oauth.token", "oauth.v2.access"})
 
@@ -319,6 +322,12 @@ class SlackStandIn:
         self._view_users: dict[str, str] = {}
         self._view_stacks: dict[str, list[str]] = {}
         self._changed = asyncio.Event()
+        # Slack's file upload (files.py): what was uploaded, for tests to read.
+        self.uploads = SandboxFiles(
+            base_url=lambda: self.base_url,
+            writable_channel=self._writable_channel,
+            next_ts=self.next_ts,
+        )
         self.socket = SocketModeServer(
             app_id=self.workspace.app_id, notify=self._notify, report=self._report_violation
         )
@@ -348,6 +357,12 @@ class SlackStandIn:
             "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files(self.uploads.get_upload_url),
+            "files.completeUploadExternal": self._files(self.uploads.complete_upload),
+            "files.info": self._files(
+                lambda args, arrived: self.uploads.info(args, arrived, self.workspace.channel)
+            ),
+            "files.upload": self._files_upload,
         }
 
     # --- lifecycle ---------------------------------------------------------------------
@@ -358,6 +373,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{rid}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}/{secret}", self._handle_upload)
         self.socket.add_routes(app)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -612,6 +628,48 @@ class SlackStandIn:
         if token != self.app_token:
             raise SlackError("invalid_auth")
         return {"ok": True, "url": self.socket.issue_url(self.base_url)}
+
+    # --- files -------------------------------------------------------------------------
+
+    @property
+    def files(self) -> dict[str, UploadedFile]:
+        """Every file the bot uploaded, by id (bytes, name, title, channel, thread)."""
+        return self.uploads.files
+
+    def files_in(self, channel: str) -> list[UploadedFile]:
+        """The files shared in a channel (a DM: its ``D…`` id), oldest first."""
+        return self.uploads.in_channel(channel)
+
+    @staticmethod
+    def _files(handler: Handler) -> Handler:
+        def answer(args: dict[str, Any], arrived: float) -> dict[str, Any]:
+            try:
+                return handler(args, arrived)
+            except FileError as err:
+                raise SlackError(err.error) from None
+
+        return answer
+
+    def _files_upload(self, args: dict[str, Any], arrived: float) -> dict[str, Any]:
+        """Retired by Slack: apps must use files.getUploadURLExternal and
+        files.completeUploadExternal."""
+        raise SlackError(
+            "method_deprecated", violation="files.upload: retired; use the external upload"
+        )
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        arrived = time.time()
+        response, recorded = await self.uploads.receive(request)
+        self._record(
+            RecordedCall(
+                "upload_url",
+                recorded,
+                arrived,
+                status=response.status,
+                response={"ok": response.status == 200},
+            )
+        )
+        return response
 
     # --- state for tests ---------------------------------------------------------------
 

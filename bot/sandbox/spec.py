@@ -23,8 +23,19 @@ from typing import Any
 
 SPEC_RESOURCE = "spec_methods.json"
 
-# Methods Parley uses that the 2020 spec does not describe. None are needed yet.
-SUPPLEMENT: dict[str, dict[str, list[str]]] = {}
+# Methods Parley uses that the 2020 spec does not describe: Slack's current file upload.
+SUPPLEMENT: dict[str, dict[str, list[str]]] = {
+    "files.getUploadURLExternal": {
+        "http": ["GET", "POST"],
+        "required": ["filename", "length"],
+        "optional": ["alt_txt", "snippet_type"],
+    },
+    "files.completeUploadExternal": {
+        "http": ["POST"],
+        "required": ["files"],
+        "optional": ["channel_id", "channels", "initial_comment", "thread_ts", "blocks"],
+    },
+}
 
 # Arguments that are never "missing": the token travels in the Authorization header.
 IMPLICIT_ARGUMENTS = frozenset({"token"})

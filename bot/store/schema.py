@@ -191,6 +191,18 @@ outbox = sa.Table(
 )
 sa.Index("ix_outbox_status_next", outbox.c.status, outbox.c.next_attempt_at)
 sa.Index("ix_outbox_lane", outbox.c.lane, outbox.c.id)
+
+# Files a notice sent to Slack (a dispute's dossier): the ids Slack gave them, recorded before
+# they are shared, so a retried delivery asks Slack instead of uploading them again.
+uploads = sa.Table(
+    "uploads",
+    metadata,
+    sa.Column("outbox_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("file_ids", sa.String(400), nullable=False),
+    sa.Column("uploaded_at", UTCDateTime, nullable=False),
+    sa.Column("shared_at", UTCDateTime, nullable=True),
+)
 sa.Index("ix_outbox_finished_at", outbox.c.finished_at)
 
 # 5W1H information-sharing agreements (A-n): one row each, pointing at its current version.

@@ -15,7 +15,13 @@ from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.ladder import Action, LadderState, Stage, Status, limit_of, transition
 from bot.domain.marks import N_, Words
-from bot.domain.notices import DisputeCard, DisputeLine, DisputeRefresh, DisputeTell
+from bot.domain.notices import (
+    DisputeCard,
+    DisputeLine,
+    DisputeRefresh,
+    DisputeTell,
+    DossierDue,
+)
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.text import channel as channel_token
 from bot.domain.text import clean_line
@@ -438,6 +444,12 @@ async def apply_action(
             ),
             now=now,
         )
+    if entered_legal and config.channels.legal:
+        # The legal channel gets the whole record as a file too, once, as of its delivery.
+        legal = DossierDue.for_legal(
+            after, actor_id=actor.user_id, channel_id=config.channels.legal
+        )
+        await notices.owe(conn, legal, now=now)
     return Change(dispute=after, kind=move.event_kind, text=text, tell=tuple(tell))
 
 

@@ -344,6 +344,7 @@ TOPIC_PREFIXES = {
     "reviews": {"review", "time", "recurrence"},
     "agreements": {"agreement"},
     "digests": {"digest"},
+    "dossiers": {"dossier"},
     "parties": {"party"},
 }
 

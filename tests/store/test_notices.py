@@ -39,6 +39,7 @@ from bot.domain.notices import (
     DisputeOverdueLine,
     DisputeRefresh,
     DisputeTell,
+    DossierDue,
     Notice,
     ReportDue,
     ReviewPrompt,
@@ -86,6 +87,15 @@ EXAMPLES: list[Notice] = [
     DisputeOverdueLine(workspace_id=WS, dispute_id=5, working_days=2, stage=Stage.MULTI_PARTY),
     DisputeOverdueDm(
         workspace_id=WS, dispute_id=6, working_days=1, stage=Stage.LEGAL, escalated=True
+    ),
+    DossierDue(
+        workspace_id=WS,
+        dispute_id=7,
+        asker_id="U0ALICE",
+        channel_id="C0LEGAL",
+        owner_id="U0ALICE",
+        what="the dossier of {ref}",
+        what_facts={"ref": "D-7"},
     ),
     ReviewReminder(
         workspace_id=WS,
@@ -204,7 +214,7 @@ async def test_every_notice_comes_back_from_its_stored_row_as_it_was_owed(store:
     # what a person wrote comes back as they wrote it, not as markup
     line = notices.notice_of(rows[1])
     assert isinstance(line, DisputeLine) and line.text == "No answer — «two days» & <counting>"
-    reminder = notices.notice_of(rows[6])
+    reminder = notices.notice_of(rows[7])
     assert isinstance(reminder, ReviewReminder) and reminder.occurrence == LATER
 
 
@@ -292,6 +302,18 @@ OWED_BEFORE: list[tuple[str, str, dict[str, Any]]] = [
         "dispute.overdue_dm",
         "dispute:6",
         {"dispute_id": 6, "working_days": 1, "stage": "legal", "escalated": True},
+    ),
+    (
+        "dispute.dossier",
+        "dossier:7",
+        {
+            "dispute_id": 7,
+            "asker_id": "U0ALICE",
+            "channel_id": "C0LEGAL",
+            "owner_id": "U0ALICE",
+            "what": "the dossier of {ref}",
+            "what_facts": {"ref": "D-7"},
+        },
     ),
     (
         "review.reminder",
@@ -444,6 +466,7 @@ async def test_rows_owed_before_the_upgrade_reach_their_deliverers(
         ("dispute.tell", "skipped", "the dispute is gone"),
         ("dispute.overdue_line", "skipped", "the dispute is gone"),
         ("dispute.overdue_dm", "skipped", "the dispute is gone"),
+        ("dispute.dossier", "skipped", "the dispute is gone"),
         ("review.reminder", "skipped", "the review is gone"),
         ("review.prompt", "skipped", "the review is gone"),
         ("review.report_due", "skipped", "the review is gone"),

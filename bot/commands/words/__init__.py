@@ -18,7 +18,15 @@ from enum import Enum
 from typing import Any
 
 from bot.commands.mrkdwn import Mrkdwn, escape
-from bot.commands.words import agreements, common, digests, disputes, parties, reviews
+from bot.commands.words import (
+    agreements,
+    common,
+    digests,
+    disputes,
+    dossiers,
+    parties,
+    reviews,
+)
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain.errors import DomainError
@@ -42,6 +50,7 @@ def _catalog(*topics: Mapping[str, str]) -> dict[str, str]:
 CATALOG: Mapping[str, str] = _catalog(
     common.WORDS,
     disputes.WORDS,
+    dossiers.WORDS,
     reviews.WORDS,
     agreements.WORDS,
     digests.WORDS,
