@@ -36,8 +36,8 @@ from aiohttp import web
 from bot.clock import Clock
 from bot.sandbox import spec
 from bot.sandbox.blockcheck import MAX_MESSAGE_TEXT, check_message_blocks, check_view
-from bot.sandbox.limits import Limits
 from bot.sandbox.files import FileError, SandboxFiles, UploadedFile
+from bot.sandbox.limits import Limits
 from bot.sandbox.socket_mode import ACK_TIMEOUT_SECONDS, SocketModeServer
 from bot.sandbox.workspace import Channel, User, Workspace, default_workspace
 
