@@ -30,7 +30,9 @@ from bot.commands import (
     deliver_agreements,
     deliver_digests,
     deliver_disputes,
+    deliver_praise,
     deliver_reviews,
+    deliver_valueadds,
 )
 from bot.commands.deps import Deps
 from bot.commands.outgoing import About
@@ -80,6 +82,8 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_reviews.DELIVERERS,
     deliver_agreements.DELIVERERS,
     deliver_digests.DELIVERERS,
+    deliver_praise.DELIVERERS,
+    deliver_valueadds.DELIVERERS,
     DELIVERERS,
 )
 

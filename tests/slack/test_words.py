@@ -345,6 +345,8 @@ TOPIC_PREFIXES = {
     "agreements": {"agreement"},
     "digests": {"digest"},
     "parties": {"party"},
+    "praise": {"praise"},
+    "valueadds": {"valueadd"},
 }
 
 

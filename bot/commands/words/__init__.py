@@ -18,7 +18,16 @@ from enum import Enum
 from typing import Any
 
 from bot.commands.mrkdwn import Mrkdwn, escape
-from bot.commands.words import agreements, common, digests, disputes, parties, reviews
+from bot.commands.words import (
+    agreements,
+    common,
+    digests,
+    disputes,
+    parties,
+    praise,
+    reviews,
+    valueadds,
+)
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain.errors import DomainError
@@ -46,6 +55,8 @@ CATALOG: Mapping[str, str] = _catalog(
     agreements.WORDS,
     digests.WORDS,
     parties.WORDS,
+    praise.WORDS,
+    valueadds.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
