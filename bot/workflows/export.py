@@ -270,18 +270,27 @@ def valueadd_document(valueadd: ValueAdd) -> dict[str, Any]:
     }
 
 
-async def _streamed(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
-    """Praise or value-adds in the export's shape, oldest first, read in batches."""
+async def _praise_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
     async with store.read() as conn:
-        if kind is ExportKind.PRAISE:
-            async for batch in praise_repo.in_batches(conn):
-                for praise in batch:
-                    shown: dict[str, Any] = readable(praise_document(praise))
-                    yield shown
-        else:
-            async for batch in valueadds_repo.in_batches(conn):
-                for valueadd in batch:
-                    yield readable(valueadd_document(valueadd))
+        async for batch in praise_repo.in_batches(conn):
+            for praise in batch:
+                shown: dict[str, Any] = readable(praise_document(praise))
+                yield shown
+
+
+async def _valueadd_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
+    async with store.read() as conn:
+        async for batch in valueadds_repo.in_batches(conn):
+            for valueadd in batch:
+                shown: dict[str, Any] = readable(valueadd_document(valueadd))
+                yield shown
+
+
+def _streamed(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
+    """Praise or value-adds in the export's shape, oldest first, read in batches."""
+    if kind is ExportKind.PRAISE:
+        return _praise_documents(store)
+    return _valueadd_documents(store)
 
 
 async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
