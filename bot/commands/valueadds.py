@@ -74,9 +74,18 @@ async def _answer(call: Invocation, text: str, blocks: list[dict[str, Any]]) -> 
     )
 
 
+async def _not_shared(call: Invocation) -> None:
+    """Value-adds are internal records: refused up front in a shared channel (nothing
+    recorded), rather than recorded with an answer the door would not let through."""
+    audience = await call.deps.directory.audience(call.channel_id, call.workspace_id)
+    if not audience.internal:
+        raise InvalidInput("valueadd.shared_channel")
+
+
 async def log(call: Invocation) -> None:
     """`/valueadd log <customer> <what> [cost <amount>] [hours <n>]`; no text: the form."""
     deps = call.deps
+    await _not_shared(call)
     actor = await deps.directory.person(call.user_id)
     if not call.args.strip():
         customers = await _customers(deps, call.workspace_id)
@@ -86,9 +95,9 @@ async def log(call: Invocation) -> None:
         except SlackApiError as exc:
             await call.respond(text=_couldnt_open(call.language, exc), response_type="ephemeral")
         return
-    rest, cost, hours = rules.split_amounts(names_text(call.args))
+    rest, cost, hours = rules.split_amounts(call.args)
     every = await workflow.known(deps.store, workspace_id=call.workspace_id)
-    party, what = rules.party_at_start(rest, every)
+    party, what = rules.party_at_start(rest, every, read=names_text)
     entry = workflow.Entry(
         what=plain_text(what) if what else "",
         done_on=_today(deps),
@@ -108,6 +117,7 @@ async def log(call: Invocation) -> None:
 
 
 async def list_(call: Invocation) -> None:
+    await _not_shared(call)
     actor = await call.deps.directory.person(call.user_id)
     page = await workflow.list_valueadds(
         call.deps.store,

@@ -13,7 +13,7 @@ Pure rules and reading of what people type; the workflow is `bot/workflows/value
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -214,25 +214,29 @@ def split_amounts(text: str) -> tuple[str, str | None, str | None]:
     return rest, cost, hours
 
 
-def party_at_start(text: str, parties: Sequence[Party]) -> tuple[Party, str]:
+def party_at_start(
+    text: str, parties: Sequence[Party], *, read: Callable[[str], str] = str
+) -> tuple[Party, str]:
     """The party whose name the text starts with (longest name first; a name may be in
-    quotes) and what follows it. Names compared as people read them (`names.name_key`)."""
+    quotes) and the rest of the text as it was. Names compared as people read them
+    (`names.name_key`), after `read` (how the adapter reads a name out of its text)."""
     text = text.strip()
     if not text:
         raise InvalidInput("valueadd.which_log")
     by_key = {name_key(p.name): p for p in parties}
     quoted = re.match(r"[\"“”'‘’「『](.+?)[\"“”'‘’」』](?:\s+|$)", text)
     if quoted:
-        party = by_key.get(name_key(quoted.group(1)))
+        name = read(quoted.group(1))
+        party = by_key.get(name_key(name))
         if party is None:
-            raise NotFound("valueadd.no_party", name=quoted.group(1)[:80])
+            raise NotFound("valueadd.no_party", name=name[:80])
         return party, text[quoted.end() :].strip()
     words = text.split()
     for n in range(min(NAME_WORDS, len(words)), 0, -1):
-        party = by_key.get(name_key(" ".join(words[:n])))
+        party = by_key.get(name_key(read(" ".join(words[:n]))))
         if party is not None:
             return party, " ".join(words[n:])
-    raise NotFound("valueadd.no_party", name=words[0][:80])
+    raise NotFound("valueadd.no_party", name=read(words[0])[:80])
 
 
 def party_named(name: str, parties: Sequence[Party]) -> Party:

@@ -54,5 +54,9 @@ WORDS: dict[str, str] = {
     ),
     "valueadd.party_unchosen": N_("Choose the customer the service was for."),
     "valueadd.when_bad": N_("Choose the day it was done."),
+    "valueadd.shared_channel": N_(
+        "Value-added services are internal records: use /valueadd in an internal channel "
+        "or in a DM with me."
+    ),
     "valueadd.stale_button": N_("This button is out of date. Use `/valueadd list` instead."),
 }
