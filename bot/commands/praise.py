@@ -12,12 +12,14 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import outgoing, render_praise
 from bot.commands.blocks import md, mention
 from bot.commands.deps import Deps
+from bot.commands.directory import UnknownUser
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import find_mentions, names_text, plain_text
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
 from bot.commands.words.base import N_
 from bot.domain.parties import Person, is_external
 from bot.domain.praise import PRAISED_LIMIT, PraiseSource
+from bot.domain.text import as_plain
 from bot.workflows import praise as workflow
 
 _MENTION = r"(?:<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]{1,80})"
@@ -154,8 +156,15 @@ async def from_message(press: Press) -> None:
     message = press.body.get("message") or {}
     channel_id = str((press.body.get("channel") or {}).get("id") or "")
     author_id = str(message.get("user") or "")
-    words = plain_text(str(message.get("text") or ""))
-    mentioned = find_mentions(str(message.get("text") or "")).user_ids
+    raw = str(message.get("text") or "")
+    mentioned = find_mentions(raw).user_ids
+    for user_id in mentioned[:PRAISED_LIMIT]:  # the form's text shows each mention as @name
+        try:
+            named = await press.deps.directory.person(user_id)
+        except UnknownUser:
+            continue
+        raw = raw.replace(f"<@{user_id}>", f"<@{user_id}|{named.name}>")
+    words = as_plain(plain_text(raw))
     praiser = None
     if author_id:
         author = await press.deps.directory.person(author_id)

@@ -28,6 +28,7 @@ from bot.demo.scenes_edges import (
     scene_protocol_edges,
 )
 from bot.demo.scenes_features import scene_agreements, scene_digest, scene_reviews
+from bot.demo.scenes_voice import scene_praise, scene_valueadd
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
 from bot.domain.marks import N_
 from bot.sandbox.harness import running_parley
@@ -51,6 +52,11 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     (N_("A party renamed to a lookalike of another is refused"), scene_lookalike_names),
     (N_("A replayed request and a stale card's button"), scene_protocol_edges),
     (N_("Acme's fix did not hold: D-1 is reopened"), scene_reopen),
+    (
+        N_("A customer praises Bob: recorded, posted in #praise, thanked in his language"),
+        scene_praise,
+    ),
+    (N_("A value-added service for Contoso, one of its four checks a no"), scene_valueadd),
 ]
 
 
