@@ -142,6 +142,10 @@ async def test_an_insiders_praise_in_a_customers_shared_channel_is_that_customer
     assert (await p(app, 2)).party is None
     assert not posts(app, "C0INITECH") and not posts(app, "C0ACME")
     assert len(posts(app, PRAISE_CHANNEL)) == 2
+    # another customer's praise relayed in a supplier's channel: recorded, and said so there
+    answer = await run(app, "<@U0BOB|bob> great from <@U0IVAN|ivan>", channel="C0ACME")
+    assert "P-3 is recorded" in answer and "Initech" not in answer
+    assert (await p(app, 3)).party is not None
 
 
 async def test_the_thanks_is_in_the_praised_persons_language(app: Running) -> None:
