@@ -101,8 +101,8 @@ async def log(call: Invocation) -> None:
     entry = workflow.Entry(
         what=plain_text(what) if what else "",
         done_on=_today(deps),
-        cost=cost if cost is not None else "",
-        hours=hours if hours is not None else "",
+        cost=plain_text(cost) if cost is not None else "",
+        hours=plain_text(hours) if hours is not None else "",
     )
     logged = await workflow.log_valueadd(
         deps.store,

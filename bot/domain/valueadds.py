@@ -224,7 +224,7 @@ def party_at_start(
     if not text:
         raise InvalidInput("valueadd.which_log")
     by_key = {name_key(p.name): p for p in parties}
-    quoted = re.match(r"[\"“”'‘’「『](.+?)[\"“”'‘’」』](?:\s+|$)", text)
+    quoted = re.match(r"[\"“”'‘’「『](.+?)[\"“”'‘’」』]\s*", text)
     if quoted:
         name = read(quoted.group(1))
         party = by_key.get(name_key(name))
@@ -236,6 +236,11 @@ def party_at_start(
         party = by_key.get(name_key(read(" ".join(words[:n]))))
         if party is not None:
             return party, " ".join(words[n:])
+    # A name written without a space after it, as Chinese is (`华为服务器迁移`).
+    for party in sorted(parties, key=lambda p: len(p.name), reverse=True):
+        size = len(party.name)
+        if len(text) > size and name_key(read(text[:size])) == name_key(party.name):
+            return party, text[size:].strip()
     raise NotFound("valueadd.no_party", name=read(words[0])[:80])
 
 

@@ -77,6 +77,9 @@ def test_the_log_line_is_read_into_its_parts() -> None:
     assert valueadds.party_at_start("“Contoso Retail” Kit", parties) == (CONTOSO, "Kit")
     with pytest.raises(NotFound):
         valueadds.party_at_start("Contoso Kit", parties)
+    huawei = Party(id=4, name="华为", kind=PartyKind.CUSTOMER)
+    assert valueadds.party_at_start("华为服务器迁移", [huawei]) == (huawei, "服务器迁移")
+    assert valueadds.party_at_start("「华为」服务器迁移", [huawei]) == (huawei, "服务器迁移")
     with pytest.raises(InvalidInput) as raised:
         valueadds.require_customer(ACME)
     assert raised.value.params == {"name": "Acme Networks", "kind": PartyKind.SUPPLIER}

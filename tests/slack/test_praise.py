@@ -355,3 +355,23 @@ async def test_the_export_has_praise_in_json_and_csv(app: Running) -> None:
     table = to_csv(document, ExportKind.PRAISE).splitlines()
     assert table[0].startswith("id,at,party,praiser")
     assert table[1].startswith("P-1,2026-11-23T02:00:00Z,Initech,U0IVAN,False,U0BOB; U0CAROL")
+
+
+async def test_a_chinese_reader_is_answered_in_chinese(app: Running) -> None:
+    app.slack.workspace.users["U0ALICE"].locale = "zh-CN"
+    answer = await run(app, "<@U0BOB|bob> 一小时内修好了 VPN")
+    assert "P-1 已记录。它将发布到 <#C0PRAISE>，并通过私信感谢 <@U0BOB>。" in answer
+    assert "表扬谁？请先提及他们" in await run(app, "修好了 VPN")
+    (post,) = posts(app, PRAISE_CHANNEL)
+    assert "praised by <@U0ALICE>" in post["text"]  # the channel's language, not Alice's
+
+
+async def test_the_list_is_bounded_with_the_total(app: Running) -> None:
+    for i in range(27):
+        await app.driver.command(
+            "/praise", f"<@U0BOB|bob> help #{i}", user="U0ALICE", channel="C0DESK"
+        )
+    await app.settle()
+    listed = await run(app, "list")
+    assert "Praise (27)" in listed and "and 2 more, older" in listed
+    assert "*P-27*" in listed and "*P-3*" in listed and "*P-2*" not in listed

@@ -364,3 +364,17 @@ async def test_the_export_has_the_value_adds_with_their_checks(app: Running) -> 
     assert (
         table[1] == "V-1,Initech,Dashboard,2026-11-23,1200.5,6.0,,,,,U0ALICE,2026-11-23T02:00:00Z,,"
     )
+
+
+async def test_a_chinese_reader_is_answered_in_chinese(app: Running) -> None:
+    app.slack.workspace.users["U0ALICE"].locale = "zh-CN"
+    answer = await run(app, "log Initech 服务器迁移 cost 800 hours 4")
+    assert "V-1 已记录。" in answer and "费用 800.00" in answer and "4 小时" in answer
+    assert "回答四项检查" in answer
+    refused = await run(app, "log Acme Networks 报告")
+    assert "Acme Networks 是供应商：增值服务只为客户记录。" in refused
+
+
+async def test_an_amount_typed_with_markup_is_said_as_typed(app: Running) -> None:
+    answer = await run(app, "log Initech Report cost &lt;5&gt;")
+    assert "`&lt;5&gt;` is not a cost" in answer
