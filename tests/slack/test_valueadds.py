@@ -12,10 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.config import ParleyConfig, parse_config
+from bot.domain.parties import PartyKind
 from bot.domain.valueadds import ValueAdd
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
+from bot.store import parties as parties_repo
 from bot.store import valueadds as valueadds_repo
 from bot.store.schema import valueadds
 from bot.workflows.export import ExportKind, export_document, to_csv
@@ -98,7 +100,7 @@ def option(view: dict[str, Any], name: str) -> str:
 
 def filled(view: dict[str, Any], **changes: Any) -> dict[str, dict[str, Any]]:
     values: dict[str, dict[str, Any]] = {
-        "party": {"party": option(view, "Initech")},
+        "party": {"party": option(view, "Initech") if "party" not in changes else ""},
         "what": {"value": "A dashboard for their board, beyond the SLA"},
         "when": {"date": "2026-11-20"},
         "cost": {"value": "800"},
@@ -378,3 +380,28 @@ async def test_a_chinese_reader_is_answered_in_chinese(app: Running) -> None:
 async def test_an_amount_typed_with_markup_is_said_as_typed(app: Running) -> None:
     answer = await run(app, "log Initech Report cost &lt;5&gt;")
     assert "`&lt;5&gt;` is not a cost" in answer
+
+
+async def test_with_over_a_hundred_customers_the_form_asks_for_the_name(app: Running) -> None:
+    async with app.store.write() as conn:
+        for i in range(101):
+            await parties_repo.insert(
+                conn,
+                workspace_id="T0PARLEY",
+                name=f"Shop {i:03d}",
+                kind=PartyKind.CUSTOMER,
+                slack_team=None,
+                now=START,
+            )
+    view = await open_form(app)
+    party = next(b for b in view["blocks"] if b["block_id"] == "party")
+    assert party["element"]["type"] == "plain_text_input"
+    values = filled(view, party=None)
+    values["party"] = {"name": "shop 050"}
+    done = await app.driver.view_submission(user="U0ALICE", view=view, values=values)
+    assert done.status == 200 and done.text in ("", "null", "{}"), done.text
+    await app.settle()
+    assert (await v(app)).party.name == "Shop 050"
+    values["party"] = {"name": "Acme Networks"}
+    refused = await app.driver.view_submission(user="U0ALICE", view=view, values=values)
+    assert "Acme Networks is a supplier" in refused.json["errors"]["party"]
