@@ -71,16 +71,20 @@ async def record_praise(
     team = rules.party_team(praiser, workspace_id=workspace_id, channel_teams=channel_teams)
     async with store.write() as conn:
         party: Party | None = None
-        if team is not None:
+        if team is not None and not praiser_internal:
+            # An outside praiser's team is a party from now on, as in a dispute.
             party = await party_for_team(
                 conn,
                 workspace_id=workspace_id,
                 team_id=team,
-                team_name=praiser.team_name if not praiser_internal else None,
+                team_name=praiser.team_name,
                 config=config,
                 now=now,
             )
-            if not rules.counts_as_source(party, praiser_internal=praiser_internal):
+        elif team is not None:
+            # The channel's organisation, for one of ours: only a customer on record counts.
+            party = await parties_repo.by_team(conn, workspace_id=workspace_id, slack_team=team)
+            if party is not None and not rules.counts_as_source(party, praiser_internal=True):
                 party = None
         number = await counters_repo.next_number(conn, workspace_id=workspace_id, kind="praise")
         praise_id = await repo.insert(
