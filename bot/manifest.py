@@ -13,6 +13,8 @@ COMMANDS = [
     ("/agreement", "5W1H information-sharing agreements", "new|list|show|edit|revoke …"),
     ("/digest", "Daily digest for this channel or for you", "subscribe|unsubscribe|now|me …"),
     ("/party", "Customers, suppliers and third parties", "list|show|set|rename …"),
+    ("/praise", "Praise for our people, on the record", "@person … what they did [from @user]"),
+    ("/valueadd", "Value-added services for customers", "log|list …"),
 ]
 
 BOT_EVENTS = [
@@ -73,7 +75,13 @@ def build_manifest(request_url: str = REQUEST_URL) -> dict[str, Any]:
                     "type": "message",
                     "callback_id": "open_dispute_from_message",
                     "description": "Open a dispute with this message as its starting point",
-                }
+                },
+                {
+                    "name": "Record as praise",
+                    "type": "message",
+                    "callback_id": "record_praise",
+                    "description": "Record this message as praise for the people it names",
+                },
             ],
             "slash_commands": [
                 {

@@ -14,8 +14,10 @@ from bot.commands import (
     identity,
     outgoing,
     parties,
+    praise,
     reviews,
     threads,
+    valueadds,
 )
 
 
@@ -31,4 +33,6 @@ def register_all(app: AsyncApp) -> None:
     agreements.register(app)
     digests.register(app)
     reviews.register(app)
+    praise.register(app)
+    valueadds.register(app)
     fallback.register(app)

@@ -34,7 +34,9 @@ from bot.commands import (
     deliver_digests,
     deliver_disputes,
     deliver_dossiers,
+    deliver_praise,
     deliver_reviews,
+    deliver_valueadds,
 )
 from bot.commands.deps import Deps
 from bot.commands.outgoing import About
@@ -86,6 +88,8 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_reviews.DELIVERERS,
     deliver_agreements.DELIVERERS,
     deliver_digests.DELIVERERS,
+    deliver_praise.DELIVERERS,
+    deliver_valueadds.DELIVERERS,
     DELIVERERS,
 )
 

@@ -63,6 +63,9 @@ class SlashCommand:
     # When set, the caller is placed before the usage is shown: insiders get this one,
     # everybody else `usage`.
     internal_usage: InternalUsage | None = None
+    # Run with the whole text when it starts with no subcommand (`/praise @sam …`); None
+    # for a command whose every use names a subcommand.
+    default: Subcommand | None = None
 
 
 def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
@@ -78,6 +81,8 @@ def slash_command(spec: SlashCommand) -> Callable[..., Awaitable[None]]:
     ) -> None:
         sub, args = split_subcommand(command.get("text") or "")
         run = spec.subcommands.get(sub)
+        if run is None and spec.default is not None and sub not in ("", "help"):
+            run, args = spec.default, str(command.get("text") or "").strip()
         if run is None and spec.internal_usage is None:
             language = await caller_language(deps, context)
             await answer(ack, *spec.usage(language, _problem(spec, sub, language)))

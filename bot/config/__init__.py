@@ -18,6 +18,7 @@ Example::
     [channels]
     dispute_process = "C0123"
     legal = "C0456"
+    praise = "C0789"
 
     [people]
     approvers = ["U0789"]

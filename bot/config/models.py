@@ -68,12 +68,15 @@ class CalendarConfig(BaseModel):
 
 
 class ChannelsConfig(BaseModel):
-    """Channels told when a dispute reaches a stage; None = nobody is told."""
+    """Channels told when a dispute reaches a stage, and where praise is posted; None =
+    nobody is told (praise is recorded all the same)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     dispute_process: OptionalChannelId = None
     legal: OptionalChannelId = None
+    #: The internal channel where each praise P-n is posted.
+    praise: OptionalChannelId = None
 
 
 class PeopleConfig(BaseModel):

@@ -30,6 +30,7 @@ from bot.demo.scenes_edges import (
 )
 from bot.demo.scenes_features import scene_agreements, scene_digest, scene_reviews
 from bot.demo.scenes_meetings import scene_meeting
+from bot.demo.scenes_voice import scene_praise, scene_valueadd
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
 from bot.domain.marks import N_
 from bot.sandbox.harness import running_parley
@@ -55,6 +56,11 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     (N_("Acme's fix did not hold: D-1 is reopened"), scene_reopen),
     (N_("A meeting on a dispute: reminded, minuted on its record"), scene_meeting),
     (N_("D-1's dossier: to Alice's DM, and to #legal when it goes to court"), scene_dossier),
+    (
+        N_("A customer praises Bob: recorded, posted in #praise, thanked in his language"),
+        scene_praise,
+    ),
+    (N_("A value-added service for Contoso, one of its four checks a no"), scene_valueadd),
 ]
 
 

@@ -34,6 +34,7 @@ holidays = "CN"
 [channels]
 dispute_process = "C0PROCESS"
 legal = "C0LEGAL"
+praise = "C0PRAISE"
 
 [people]
 approvers = ["U0CAROL"]
@@ -46,6 +47,10 @@ ladder = { coordination = 2, multi_party = 3 }
 [parties."Globex Audit"]
 kind = "third_party"
 slack_team = "T0GLOBEX"
+
+[parties."Contoso Retail"]
+kind = "customer"
+slack_team = "T0CONTOSO"
 """
 
 SHOWN_METHODS = {
@@ -178,6 +183,25 @@ class Session:
         mark = len(self.running.slack.calls)
         await self.running.driver.block_action(
             user=user, channel=channel, message_ts=ts, action_id=action_id
+        )
+        await self.running.settle()
+        self._show_calls(mark)
+
+    async def shortcut(
+        self, user: str, channel: str, ts: str, callback_id: str, label: str
+    ) -> None:
+        """Run a message shortcut on a message; `label` is the shortcut's English name."""
+        self.say(
+            self.t(
+                N_("{where}  {who} runs the shortcut “{label}” on a message"),
+                where=self._where(channel),
+                who=self._who(user),
+                label=self.t(label),
+            )
+        )
+        mark = len(self.running.slack.calls)
+        await self.running.driver.message_shortcut(
+            callback_id=callback_id, user=user, channel=channel, message_ts=ts
         )
         await self.running.settle()
         self._show_calls(mark)

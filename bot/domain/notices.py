@@ -303,6 +303,47 @@ class AgreementExpiredDm(AgreementNotice, kind="agreement.expired_dm"):
     version: int
 
 
+# --- praise -----------------------------------------------------------------------------------
+
+
+class PraiseNotice(Notice):
+    """About one praise (P-`praise_number`), in that praise's lane."""
+
+    praise_id: int
+    praise_number: int
+
+    @property
+    def lane(self) -> str:
+        return f"praise:{self.praise_id}"
+
+
+class PraisePost(TellsOwner, PraiseNotice, kind="praise.post"):
+    """The praise posted in the internal praise channel (`[channels] praise`)."""
+
+    channel_id: str
+
+
+class PraiseThanks(PraiseNotice, kind="praise.thanks"):
+    """One praised person thanked by DM, with the words of the praise."""
+
+    user_id: str
+
+
+# --- value-added services ---------------------------------------------------------------------
+
+
+class ValueAddSaved(Notice, kind="valueadd.saved"):
+    """V-n as the form saved it, to whoever saved it by DM (a form has no answer of its own)."""
+
+    valueadd_id: int
+    valueadd_number: int
+    user_id: str
+
+    @property
+    def lane(self) -> str:
+        return f"valueadd:{self.valueadd_id}"
+
+
 # --- digests ----------------------------------------------------------------------------------
 
 

@@ -687,6 +687,17 @@ class SlackStandIn:
         """The parent and its replies, oldest first."""
         return [m for m in self.messages(channel) if m.ts == thread_ts or m.thread_ts == thread_ts]
 
+    def show_answer(self, channel_id: str, user_id: str, answer: dict[str, Any]) -> str:
+        """Show an acknowledged command's answer (the HTTP response's JSON) as Slack does: an
+        ephemeral message to that person in the channel, whose buttons can be pressed. Its ts."""
+        channel = self.workspace.channel(channel_id)
+        if channel is None:
+            raise ValueError(f"no channel {channel_id}")
+        message = self._bot_message(channel, answer)
+        message.ephemeral_to = user_id
+        self.ephemeral.append(message)
+        return message.ts
+
     def ephemeral_messages(
         self, channel: str | None = None, user: str | None = None
     ) -> list[StoredMessage]:

@@ -1,5 +1,6 @@
-"""The export: Parley's records (disputes with their timelines, reviews, action items and
-every version of every agreement) in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
+"""The export: Parley's records (disputes with their timelines, reviews, action items,
+every version of every agreement, praise and value-added services) in the contract's JSON
+and CSV shapes (times ISO 8601, UTC)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from typing import Any
 
 from bot.domain.agreements import Agreement, AgreementVersion
 from bot.domain.disputes import Dispute, TimelineEvent
+from bot.domain.praise import Praise
 from bot.domain.reviews import ActionItem, Review
 from bot.domain.text import TOKEN_OPEN, as_plain
+from bot.domain.valueadds import CHECKS, ValueAdd
 from bot.store import Store
 from bot.store import agreements as agreements_repo
 from bot.store import disputes as disputes_repo
+from bot.store import praise as praise_repo
 from bot.store import reviews as reviews_repo
+from bot.store import valueadds as valueadds_repo
 
 
 class ExportKind(StrEnum):
@@ -28,6 +33,8 @@ class ExportKind(StrEnum):
     REVIEWS = "reviews"
     ACTIONS = "actions"
     AGREEMENTS = "agreements"
+    PRAISE = "praise"
+    VALUEADDS = "valueadds"
 
 
 COLUMNS: dict[ExportKind, list[str]] = {
@@ -88,7 +95,34 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "created_at",
         "revoke_reason",
     ],
+    ExportKind.PRAISE: [
+        "id",
+        "at",
+        "party",
+        "praiser",
+        "praiser_internal",
+        "praised",
+        "text",
+        "recorded_by",
+        "channel",
+        "source",
+    ],
+    ExportKind.VALUEADDS: [
+        "id",
+        "party",
+        "what",
+        "when",
+        "cost",
+        "hours",
+        *CHECKS,
+        "recorded_by",
+        "recorded_at",
+        "checks_by",
+        "checks_at",
+    ],
 }
+# The kinds read in batches after the rest, as they are written (never all in memory).
+STREAMED_LAST = (ExportKind.PRAISE, ExportKind.VALUEADDS)
 
 
 def iso(when: datetime | None) -> str | None:
@@ -205,6 +239,62 @@ async def export_agreements(store: Store) -> list[dict[str, Any]]:
     return [version_document(a, v) for a, every in found for v in every]
 
 
+def praise_document(praise: Praise) -> dict[str, Any]:
+    """A praise in the export's shape: who praised (a Slack user id), whom, what, when."""
+    return {
+        "id": praise.ref,
+        "at": iso(praise.at),
+        "party": praise.party.name if praise.party is not None else None,
+        "praiser": praise.praiser_id,
+        "praiser_internal": praise.praiser_internal,
+        "praised": list(praise.praised),
+        "text": praise.text,
+        "recorded_by": praise.recorded_by,
+        "channel": praise.channel_id,
+        "source": praise.source.value,
+    }
+
+
+def valueadd_document(valueadd: ValueAdd) -> dict[str, Any]:
+    """A value-add in the export's shape; each of the four checks true, false or null."""
+    return {
+        "id": valueadd.ref,
+        "party": valueadd.party.name,
+        "what": valueadd.what,
+        "when": valueadd.done_on.isoformat(),
+        "cost": float(valueadd.cost) if valueadd.cost is not None else None,
+        "hours": float(valueadd.hours) if valueadd.hours is not None else None,
+        **valueadd.checks.answers(),
+        "recorded_by": valueadd.recorded_by,
+        "recorded_at": iso(valueadd.recorded_at),
+        "checks_by": valueadd.checks_by,
+        "checks_at": iso(valueadd.checks_at),
+    }
+
+
+async def _praise_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
+    async with store.read() as conn:
+        async for batch in praise_repo.in_batches(conn):
+            for praise in batch:
+                shown: dict[str, Any] = readable(praise_document(praise))
+                yield shown
+
+
+async def _valueadd_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
+    async with store.read() as conn:
+        async for batch in valueadds_repo.in_batches(conn):
+            for valueadd in batch:
+                shown: dict[str, Any] = readable(valueadd_document(valueadd))
+                yield shown
+
+
+def _streamed(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
+    """Praise or value-adds in the export's shape, oldest first, read in batches."""
+    if kind is ExportKind.PRAISE:
+        return _praise_documents(store)
+    return _valueadd_documents(store)
+
+
 async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
     """Everything Parley has recorded, as one JSON-ready document (the demo, small records);
     `write_export` writes the same, streamed, whatever the size."""
@@ -212,6 +302,8 @@ async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
         "disputes": [d async for d in dispute_documents(store)],
         **await _the_rest(store),
     }
+    for kind in STREAMED_LAST:
+        document[kind.value] = [d async for d in _streamed(store, kind)]
     return document
 
 
@@ -248,8 +340,11 @@ async def write_export(
     write("{\n")
     await _write_list(write, '"disputes"', dispute_documents(store), last=False)
     rest = await _the_rest(store)
-    for i, (name, items) in enumerate(rest.items()):
-        await _write_list(write, json.dumps(name), _each(items), last=i == len(rest) - 1)
+    for name, items in rest.items():
+        await _write_list(write, json.dumps(name), _each(items), last=False)
+    for i, kind in enumerate(STREAMED_LAST):
+        last = i == len(STREAMED_LAST) - 1
+        await _write_list(write, json.dumps(kind.value), _streamed(store, kind), last=last)
     write("}\n")
 
 
@@ -267,6 +362,9 @@ async def _rows(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]
         async for d in dispute_documents(store):
             for event in d["timeline"]:
                 yield {"dispute": d["id"], **event, **_flat_response(event)}
+    elif kind in STREAMED_LAST:
+        async for row in _streamed(store, kind):
+            yield row
     else:
         for row in (await _the_rest(store))[kind.value]:
             yield row

@@ -346,6 +346,8 @@ TOPIC_PREFIXES = {
     "digests": {"digest"},
     "dossiers": {"dossier"},
     "parties": {"party"},
+    "praise": {"praise"},
+    "valueadds": {"valueadd"},
 }
 
 

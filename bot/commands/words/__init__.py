@@ -25,7 +25,9 @@ from bot.commands.words import (
     disputes,
     dossiers,
     parties,
+    praise,
     reviews,
+    valueadds,
 )
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
@@ -55,6 +57,8 @@ CATALOG: Mapping[str, str] = _catalog(
     agreements.WORDS,
     digests.WORDS,
     parties.WORDS,
+    praise.WORDS,
+    valueadds.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
