@@ -40,6 +40,7 @@ class Sizes:
     rates: tuple[int, ...] = (10, 50, 100, 200)  # open-loop arrival rates, requests/s
     open_seconds: float = 6.0  # how long each open-loop rate is held
     ten_times: bool = True  # also measure the scale items at ten times the data
+    fanout: int = 300  # channels whose digests fall due at once, and card edits in a burst
 
 
 FULL = Sizes(
@@ -64,6 +65,7 @@ TINY = Sizes(
     rates=(10, 50),
     open_seconds=0.4,
     ten_times=False,
+    fanout=20,
 )
 
 
