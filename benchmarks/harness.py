@@ -41,6 +41,7 @@ class Sizes:
     open_seconds: float = 6.0  # how long each open-loop rate is held
     ten_times: bool = True  # also measure the scale items at ten times the data
     dossier_events: int = 5000  # the events of the dispute whose dossier is built
+    fanout: int = 300  # channels whose digests fall due at once, and card edits in a burst
 
 
 FULL = Sizes(
@@ -66,6 +67,7 @@ TINY = Sizes(
     open_seconds=0.4,
     ten_times=False,
     dossier_events=200,
+    fanout=20,
 )
 
 

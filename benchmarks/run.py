@@ -10,9 +10,11 @@ Measures on this machine, in one run:
    the App Home view, with 10,000 disputes and 200,000 timeline events in the database;
 4. memory: resident set size of `parley serve` idle and after the load;
 5. the dossier: building the HTML file of a dispute with 5,000 events (time, peak memory,
-   the file's size).
-Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest` measures
-the ingest rows alone.
+   the file's size);
+6. fan-out within Slack's limits (benchmarks/fanout.py): digests of many channels due at once,
+   a burst of card edits, a new card owed during it, a 429 met.
+Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest` (or
+`fanout`) measures those rows alone.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ if not __package__:
 from benchmarks.ack import measure_ack
 from benchmarks.costs import top_costs
 from benchmarks.dossier import measure_dossier
+from benchmarks.fanout import measure_fanout
 from benchmarks.harness import (
     FULL,
     ROOT,
@@ -50,7 +53,7 @@ from benchmarks.harness import (
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
 from benchmarks.scale import measure_scale, measure_ten_times, populate
-from benchmarks.table import ingest_table, table, targets
+from benchmarks.table import fanout_table, ingest_table, table, targets
 from bot.sandbox.slack_api import SlackStandIn
 
 
@@ -128,6 +131,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
             if sizes.ten_times:
                 report["ten_times"] = await measure_ten_times(slack, work, sizes)
             report["dossier"] = await measure_dossier(work, sizes.dossier_events)
+    report["fanout"] = await measure_fanout(sizes.fanout, sizes.fanout)
     report["costs"] = await top_costs(sizes.per_client * 4)
     report["targets"] = targets(report)
     return report
@@ -139,13 +143,21 @@ def main() -> None:
     parser.add_argument(
         "--json", default=str(ROOT / "benchmarks" / "results.json"), help="where to write the JSON"
     )
-    parser.add_argument("--only", choices=["ingest"], default=None, help="measure only these rows")
+    parser.add_argument(
+        "--only", choices=["ingest", "fanout"], default=None, help="measure only these rows"
+    )
     args = parser.parse_args()
     sizes = TINY if args.tiny else FULL
     if args.only == "ingest":
         report = asyncio.run(run_ingest(sizes))
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(ingest_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "fanout":
+        report = {"fanout": asyncio.run(measure_fanout(sizes.fanout, sizes.fanout))}
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(fanout_table(report["fanout"])))
         print(f"\n(JSON written to {args.json})")
         return
     report = asyncio.run(run(sizes))

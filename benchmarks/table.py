@@ -53,9 +53,64 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "value": ten["export_max_rss_mb"],
             "ok": ten["export_ok"] and ten["export_max_rss_mb"] < 300,
         }
-    peak = max(report["memory"].values())
+    fan = report.get("fanout")
+    if fan:
+        refused = sum(fan[k]["refused_429"] for k in ("digests", "edits", "edits_again"))
+        out["fan-out at Slack's limits: no 429 met"] = {"value": refused, "ok": refused == 0}
+        lone = fan["lone_post_during_burst_slack_seconds"]
+        out["a new card during the edit burst: out < 5 s"] = {"value": lone, "ok": lone < 5}
+        cost = fan["cost_of_429s_real_seconds"]
+        out["a 429 (Retry-After 2 s) costs < 3 s"] = {"value": cost, "ok": cost < 3}
+    peak = max(report.get("memory", {"none": 0}).values())
     out["RSS < 150 MB"] = {"value": round(peak, 1), "ok": peak < 150}
     return out
+
+
+def fanout_table(fan: dict[str, Any]) -> list[str]:
+    """The fan-out rows, in Slack's seconds (the run was `scale` times as fast)."""
+    lines = [
+        row(
+            f"fan-out at Slack's limits (run {fan['scale']:.0f}× as fast)",
+            "messages",
+            "s to the last (Slack's)",
+            "calls/s (Slack's)",
+            "calls",
+            "429s met",
+        ),
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    names = {
+        "digests": "digests of as many channels due the same minute",
+        "edits": "a burst of card edits (chat.update, Tier 3)",
+        "edits_again": "more edits",
+        "edits_with_429s": "as many edits, the first met by a 429 (Retry-After 2 s)",
+    }
+    for key, name in names.items():
+        f = fan[key]
+        lines.append(
+            row(
+                name,
+                f["messages"],
+                f["slack_seconds_to_last"],
+                f["calls_per_second"],
+                f["calls"],
+                f["refused_429"],
+            )
+        )
+    lines.append(
+        row(
+            f"a new card owed during the burst went out in "
+            f"{fan['lone_post_during_burst_slack_seconds']} s; the 429 cost "
+            f"{fan['cost_of_429s_real_seconds']} s; deliveries put off by the pace: "
+            f"{fan['pacer_put_off']}",
+            "",
+            "",
+            "",
+            "",
+            "",
+        )
+    )
+    return lines
 
 
 def cpu_ratio(row: dict[str, Any]) -> float | None:
@@ -178,6 +233,8 @@ def table(report: dict[str, Any]) -> str:
         )
     if report.get("dossier"):
         lines += ["", *dossier_table(report["dossier"])]
+    if report.get("fanout"):
+        lines += ["", *fanout_table(report["fanout"])]
     lines += ["", row("memory of `parley serve`", "RSS MB"), "|---|---:|"]
     for name, value in report["memory"].items():
         lines.append(row(name.removesuffix("_mb").replace("_", " "), f"{value:.0f}"))

@@ -7,7 +7,8 @@ compare-and-set, renders the notice from the records as they are now, and sends 
 - Slack rate-limited (429) or failed (5xx), or the network did: tried again later, after
   `Retry-After` or an exponential backoff, without blocking other lanes;
 - the client's pace (`bot/commands/pacing.py`) said not yet: the row is given back untried
-  and its lane left alone until the pace allows, while other lanes go on;
+  and notices of its kind (which call the same methods) are left alone until the pace
+  allows, while other kinds go on: a burst of card edits never holds up a new card;
 - an error that can never succeed (`channel_not_found`, `not_in_channel`, `is_archived`, the
   isolation door refusing it, …): recorded, not retried, and the person behind the notice is
   told once by DM, where there is somebody to tell.
@@ -133,7 +134,7 @@ class Outbox:
         self._stopping = False
         self._lanes = asyncio.Semaphore(CONCURRENT_LANES)
         self._pruned_at: datetime | None = None
-        # Lanes put off by the pace, and the monotonic time each may go again.
+        # Kinds of notice put off by the pace, and the monotonic time each may go again.
         self._paced: dict[str, float] = {}
 
     def wake(self) -> None:
@@ -189,10 +190,10 @@ class Outbox:
             while True:
                 self._wake.clear()
                 now = self.deps.clock.now()
-                paced = self._paced_lanes()
                 async with self.deps.store.read() as conn:
-                    heads = await repo.heads(conn, now=now, limit=BATCH + len(paced))
-                heads = [row for row in heads if row.lane not in paced][:BATCH]
+                    heads = await repo.heads(
+                        conn, now=now, limit=BATCH, not_kinds=self._paced_kinds()
+                    )
                 if not heads:
                     return done
                 results = await asyncio.gather(*(self._one(row) for row in heads))
@@ -201,11 +202,11 @@ class Outbox:
                 if finished == 0:
                     return done  # all taken by another worker, or put off
 
-    def _paced_lanes(self) -> set[str]:
+    def _paced_kinds(self) -> frozenset[str]:
         now = time.monotonic()
-        for lane in [lane for lane, until in self._paced.items() if until <= now]:
-            del self._paced[lane]
-        return set(self._paced)
+        for kind in [kind for kind, until in self._paced.items() if until <= now]:
+            del self._paced[kind]
+        return frozenset(self._paced)
 
     def _next_wait(self) -> float:
         """Seconds until the worker should look again: the poll, or sooner for a paced lane."""
@@ -225,6 +226,8 @@ class Outbox:
 
     async def _one(self, row: OutboxRow) -> bool:
         async with self._lanes:
+            if self._paced.get(row.kind, 0.0) > time.monotonic():
+                return False  # another of its kind was just put off: so would this be
             now = self.deps.clock.now()
             async with self.deps.store.write() as conn:
                 claimed = await repo.claim(conn, row=row, now=now, lease=LEASE)
@@ -254,8 +257,9 @@ class Outbox:
             async with asyncio.timeout(TRY_SECONDS):
                 await handler(sender, notice)
         except Paced as exc:
-            # Nothing was sent: the row goes back as it was, its lane waits for the pace.
-            self._paced[item.lane] = time.monotonic() + exc.after
+            # Nothing was sent: the row goes back as it was, its kind waits for the pace.
+            until = time.monotonic() + exc.after
+            self._paced[item.kind] = max(until, self._paced.get(item.kind, 0.0))
             async with self.deps.store.write() as conn:
                 await repo.release(conn, row=item)
             return False

@@ -155,7 +155,8 @@ class Pacer:
                 for bucket in buckets:
                     bucket.take()
                 break
-            if wait > SLEEP_AT_MOST and _may_put_off.get():
+            # Compared in Slack's seconds: a faster stand-in (scale) behaves as Slack would.
+            if wait * self.scale > SLEEP_AT_MOST and _may_put_off.get():
                 self.put_off += 1
                 raise Paced(method, wait)
             self.waited += wait

@@ -202,9 +202,20 @@ _FINISH = Prepared(
 )
 
 
-async def heads(conn: AsyncConnection, *, now: datetime, limit: int) -> list[OutboxRow]:
-    """The oldest unfinished row of each lane, where that row is due now."""
-    return [_row(r) for r in await _HEADS.rows(conn, {"b_now": now, "b_limit": limit})]
+async def heads(
+    conn: AsyncConnection, *, now: datetime, limit: int, not_kinds: frozenset[str] = frozenset()
+) -> list[OutboxRow]:
+    """The oldest unfinished row of each lane, where that row is due now; none of
+    `not_kinds` (kinds the outbox's pace holds back for a moment)."""
+    if not not_kinds:
+        return [_row(r) for r in await _HEADS.rows(conn, {"b_now": now, "b_limit": limit})]
+    query = (
+        sa.select(*_ROW_COLUMNS)
+        .where(_due(now), _head_of_lane(), outbox.c.kind.not_in(sorted(not_kinds)))
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    return [_row(r) for r in await conn.execute(query)]
 
 
 async def claim(

@@ -33,3 +33,6 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert report["ingest"][engine]["recorded"] == report["ingest"][engine]["replies"]
     assert "| sqlite (PARLEY_SQLITE_SYNC=full) |" in result.stdout
     assert "| target | measured | met |" in result.stdout
+    fan = report["fanout"]  # digests of 20 channels due at once, then 20 card edits
+    assert fan["digests"]["messages"] == fan["edits"]["messages"] == 20
+    assert fan["edits_with_429s"]["refused_429"] == 1

@@ -14,10 +14,13 @@ import pytest
 from bot.commands import pacing
 from bot.commands.pacing import Paced, PacedWebClient, Pacer, delivery_starts
 from bot.config import ParleyConfig
+from bot.domain.disputes import Dispute
+from bot.domain.notices import DisputeRefresh
 from bot.domain.parties import Person
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.limits import Limits
 from bot.sandbox.slack_api import SlackStandIn
+from bot.workflows import notices
 from bot.workflows.disputes import open_dispute
 from tests.conftest import START
 
@@ -233,3 +236,44 @@ async def test_without_the_pace_the_same_burst_meets_slacks_429s(
         assert len(delivered) == 20
         assert 1 <= limits.refused <= 8
         assert isinstance(app.parley.outbox.client, PacedWebClient)  # type: ignore[union-attr]
+
+
+async def test_a_new_card_is_not_held_up_behind_a_burst_of_card_edits(
+    limited: tuple[Running, Limits],
+) -> None:
+    """Forty-five edits wait for chat.update's tier (more than the worker's batch of lane
+    heads and the tier's burst together); the card of a dispute opened meanwhile goes out at
+    once (another kind, another method), not once the edits ahead of it thinned out."""
+    app, limits = limited
+    deps = app.parley.deps
+    assert deps is not None
+
+    async def dispute(n: int, channel: str = "C0DESK") -> Dispute:
+        return await open_dispute(
+            app.store,
+            workspace_id="T0PARLEY",
+            channel_id=channel,
+            owner=ALICE,
+            title=f"Dispute {n}",
+            people=[],
+            config=deps.config,
+            calendar=deps.calendar,
+            now=START,
+        )
+
+    found = [await dispute(n) for n in range(45)]
+    await app.settle(grace=30)
+    mark = len(app.slack.calls)
+    async with app.store.write() as conn:
+        for d in found:
+            await notices.owe(conn, DisputeRefresh.of(d), now=START)
+    app.parley.outbox.wake()  # type: ignore[union-attr]
+    await asyncio.sleep(0.1)
+    await dispute(99, channel="C0PROCESS")
+    await app.settle(grace=30)
+    calls = app.slack.calls[mark:]
+    edits = [c for c in calls if c.method == "chat.update" and c.ok]
+    (card,) = [c for c in calls if c.method == "chat.postMessage" and c.ok]
+    assert card.args["channel"] == "C0PROCESS"
+    assert len(edits) == 45 and limits.refused == 0
+    assert card.at < edits[12].at  # out while most edits still waited their turn
