@@ -13,6 +13,11 @@ COMMANDS = [
     ("/agreement", "5W1H information-sharing agreements", "new|list|show|edit|revoke …"),
     ("/digest", "Daily digest for this channel or for you", "subscribe|unsubscribe|now|me …"),
     ("/party", "Customers, suppliers and third parties", "list|show|set|rename …"),
+    (
+        "/complaint",
+        "Customers' complaints, their clocks and confirmation",
+        "open|list|show|resolve …",
+    ),
 ]
 
 BOT_EVENTS = [
@@ -71,7 +76,13 @@ def build_manifest(request_url: str = REQUEST_URL) -> dict[str, Any]:
                     "type": "message",
                     "callback_id": "open_dispute_from_message",
                     "description": "Open a dispute with this message as its starting point",
-                }
+                },
+                {
+                    "name": "Log as complaint",
+                    "type": "message",
+                    "callback_id": "log_as_complaint",
+                    "description": "Open a customer's complaint from this message",
+                },
             ],
             "slash_commands": [
                 {

@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import (
     blocks,
     deliver_agreements,
+    deliver_complaints,
     deliver_digests,
     deliver_disputes,
     deliver_reviews,
@@ -80,6 +81,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_reviews.DELIVERERS,
     deliver_agreements.DELIVERERS,
     deliver_digests.DELIVERERS,
+    deliver_complaints.DELIVERERS,
     DELIVERERS,
 )
 

@@ -107,12 +107,19 @@ def test_manifest_command_matches_manifest_json(tmp_path: Path) -> None:
 def test_manifest_has_everything_the_contract_names() -> None:
     manifest = json.loads((ROOT / "manifest.json").read_text())
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert set(commands) == {"/dispute", "/review", "/agreement", "/digest", "/party"}
+    assert set(commands) == {
+        "/dispute",
+        "/review",
+        "/agreement",
+        "/digest",
+        "/party",
+        "/complaint",
+    }
     assert all(c["should_escape"] is True for c in commands.values())
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    shortcut = manifest["features"]["shortcuts"][0]
-    assert (shortcut["type"], shortcut["name"]) == ("message", "Open dispute from message")
+    shortcuts = [(s["type"], s["name"]) for s in manifest["features"]["shortcuts"]]
+    assert shortcuts == [("message", "Open dispute from message"), ("message", "Log as complaint")]
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "message.groups", "app_home_opened", "channel_shared"} <= events
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])

@@ -135,7 +135,7 @@ def test_no_module_is_over_600_lines() -> None:
     assert not long, f"split these at their seams: {long}"
 
 
-TOPICS = ("disputes", "reviews", "agreements", "digests", "parties")
+TOPICS = ("disputes", "reviews", "agreements", "digests", "parties", "complaints")
 # Each topic's modules, by the same names in every layer (bot/commands/deliver_<topic>.py only
 # for a topic that owes notices: parties owe none).
 TOPIC_FILES = (

@@ -345,6 +345,7 @@ TOPIC_PREFIXES = {
     "agreements": {"agreement"},
     "digests": {"digest"},
     "parties": {"party"},
+    "complaints": {"complaint"},
 }
 
 

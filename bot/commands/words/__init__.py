@@ -18,7 +18,15 @@ from enum import Enum
 from typing import Any
 
 from bot.commands.mrkdwn import Mrkdwn, escape
-from bot.commands.words import agreements, common, digests, disputes, parties, reviews
+from bot.commands.words import (
+    agreements,
+    common,
+    complaints,
+    digests,
+    disputes,
+    parties,
+    reviews,
+)
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain.errors import DomainError
@@ -46,6 +54,7 @@ CATALOG: Mapping[str, str] = _catalog(
     agreements.WORDS,
     digests.WORDS,
     parties.WORDS,
+    complaints.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
