@@ -25,7 +25,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
 from bot.domain.marks import Words
 from bot.domain.parties import Audience, Person
-from bot.workflows import disputes
+from bot.workflows import complaints, disputes
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +159,9 @@ async def show(call: Invocation) -> None:
         tz=call.deps.config.calendar.zone,
         audience=audience,
         language=call.language,
+        complaints=await complaints.of_dispute(
+            call.deps.store, dispute_id=dispute.id, audience=audience
+        ),
     )
     blocks = await agreement_links(call.deps, dispute, audience, blocks, language=call.language)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))

@@ -126,8 +126,11 @@ def dispute_card(
     audience: Audience,
     language: Language,
     linked: bool = False,
+    complaints: Sequence[str] = (),
 ) -> tuple[str, Blocks]:
-    """The root message of the dispute's thread; edited in place whenever the dispute changes."""
+    """The root message of the dispute's thread; edited in place whenever the dispute changes.
+    `complaints` are the refs of the customers' complaints it caused that this audience may
+    see."""
     text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage, language)}"
     lines = [
         status_text(dispute, clock, tz, language),
@@ -139,6 +142,10 @@ def dispute_card(
     ]
     if dispute.resolution:
         lines.append(md(language._("*Resolution:* {resolution}"), resolution=dispute.resolution))
+    if complaints:
+        lines.append(
+            md(language._("*Complaints it caused:* {refs}"), refs=language.listed(complaints))
+        )
     blocks: Blocks = [
         header(f"{dispute.ref} · {dispute.title}"),
         section(Mrkdwn("\n").join(lines)),
@@ -327,9 +334,12 @@ def dispute_record(
     audience: Audience,
     language: Language,
     latest: int = 10,
+    complaints: Sequence[str] = (),
 ) -> tuple[str, Blocks]:
     """What `/dispute show` answers: the card's facts plus the latest on the record."""
-    text, blocks = dispute_card(dispute, clock=clock, tz=tz, audience=audience, language=language)
+    text, blocks = dispute_card(
+        dispute, clock=clock, tz=tz, audience=audience, language=language, complaints=complaints
+    )
     shown = visible_events(events, audience, dispute.parties)
     clocks = response_lines(dispute, events, audience, language)
     if clocks:

@@ -27,6 +27,7 @@ from bot.domain.notices import (
     ComplaintLine,
     ComplaintRefresh,
     ComplaintTell,
+    DisputeRefresh,
 )
 from bot.domain.parties import Audience, Party, Person, internal_only, is_external
 from bot.domain.text import clean_line
@@ -488,6 +489,7 @@ async def link(
             text=dispute.ref,
         )
         await notices.owe(conn, ComplaintRefresh.of(complaint), now=now)
+        await notices.owe(conn, DisputeRefresh.of(dispute), now=now)
         after = await repo.get_by_id(conn, complaint_id=complaint.id)
     assert after is not None
     return after
