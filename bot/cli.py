@@ -207,7 +207,7 @@ def digest_send(verbose: bool) -> None:
 )
 @click.option(
     "--kind",
-    type=click.Choice(["disputes", "timeline", "reviews", "actions", "agreements"]),
+    type=click.Choice(["disputes", "timeline", "reviews", "actions", "agreements", "complaints"]),
     default=None,
     help="For CSV: which table (default: disputes).",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -430,12 +430,19 @@ async def silent(conn: AsyncConnection, *, now: datetime, limit: int) -> list[Co
     )
 
 
-async def all_ids(conn: AsyncConnection, *, after: int, limit: int) -> Sequence[int]:
-    """Complaint ids in order, `limit` at a time after `after` (for the export)."""
-    rows = await conn.execute(
-        sa.select(complaints.c.id)
-        .where(complaints.c.id > after)
-        .order_by(complaints.c.id)
-        .limit(limit)
-    )
-    return [int(i) for i in rows.scalars().all()]
+EXPORT_BATCH = 500
+
+
+async def in_batches(
+    conn: AsyncConnection, *, size: int = EXPORT_BATCH
+) -> AsyncIterator[list[tuple[Complaint, list[ComplaintEvent]]]]:
+    """Every complaint with its record, oldest first, `size` at a time (the export's)."""
+    after = 0
+    while True:
+        found = await _load(
+            conn, _select().where(complaints.c.id > after).order_by(complaints.c.id).limit(size)
+        )
+        if not found:
+            return
+        yield [(c, await events(conn, complaint_id=c.id)) for c in found]
+        after = found[-1].id

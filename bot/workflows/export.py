@@ -1,5 +1,6 @@
-"""The export: Parley's records (disputes with their timelines, reviews, action items and
-every version of every agreement) in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
+"""The export: Parley's records (disputes with their timelines, reviews, action items, every
+version of every agreement, and complaints with their records) in the contract's JSON and
+CSV shapes (times ISO 8601, UTC)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.agreements import Agreement, AgreementVersion
+from bot.domain.complaints import Complaint, ComplaintEvent
+from bot.domain.complaints import EventKind as ComplaintEventKind
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.reviews import ActionItem, Review
 from bot.domain.text import TOKEN_OPEN, as_plain
 from bot.store import Store
 from bot.store import agreements as agreements_repo
+from bot.store import complaints as complaints_repo
 from bot.store import disputes as disputes_repo
 from bot.store import reviews as reviews_repo
 
@@ -28,6 +32,7 @@ class ExportKind(StrEnum):
     REVIEWS = "reviews"
     ACTIONS = "actions"
     AGREEMENTS = "agreements"
+    COMPLAINTS = "complaints"
 
 
 COLUMNS: dict[ExportKind, list[str]] = {
@@ -86,6 +91,25 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "created_by",
         "created_at",
         "revoke_reason",
+    ],
+    ExportKind.COMPLAINTS: [
+        "id",
+        "party",
+        "complainant",
+        "owner",
+        "status",
+        "text",
+        "channel",
+        "opened_at",
+        "answer_due_at",
+        "first_answer_at",
+        "resolve_due_at",
+        "resolved_at",
+        "resolution",
+        "closed_at",
+        "closed_by",
+        "escalations",
+        "linked_disputes",
     ],
 }
 
@@ -203,12 +227,65 @@ async def export_agreements(store: Store) -> list[dict[str, Any]]:
     return [version_document(a, v) for a, every in found for v in every]
 
 
+def complaint_document(complaint: Complaint, events: list[ComplaintEvent]) -> dict[str, Any]:
+    """A complaint in the export's shape: its clocks, how it closed, each escalation with its
+    reason, the disputes that caused it, and its whole record."""
+    return {
+        "id": complaint.ref,
+        "party": complaint.party.name,
+        "complainant": complaint.complainant_id,
+        "owner": complaint.owner_id,
+        "status": complaint.status.value,
+        "text": complaint.text,
+        "channel": complaint.channel_id,
+        "opened_at": iso(complaint.opened_at),
+        "answer_due_at": iso(complaint.answer_due_at),
+        "first_answer_at": iso(complaint.first_answer_at),
+        "resolve_due_at": iso(complaint.resolve_due_at),
+        "resolved_at": iso(complaint.resolved_at),
+        "resolution": complaint.resolution,
+        "closed_at": iso(complaint.closed_at),
+        "closed_by": complaint.closed_by.value if complaint.closed_by else None,
+        "escalations": [
+            {"at": iso(e.at), "actor": e.actor_id, "reason": e.text}
+            for e in events
+            if e.kind is ComplaintEventKind.ESCALATED
+        ],
+        "linked_disputes": [f"D-{n}" for n in complaint.disputes],
+        "timeline": [
+            {
+                "kind": e.kind.value,
+                "at": iso(e.at),
+                "actor": e.actor_id,
+                "party": e.party,
+                "text": e.text,
+            }
+            for e in events
+        ],
+    }
+
+
+async def complaint_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
+    """Each complaint with its record in the export's shape, oldest first, read in batches."""
+    async with store.read() as conn:
+        async for batch in complaints_repo.in_batches(conn):
+            for complaint, events in batch:
+                shown: dict[str, Any] = readable(complaint_document(complaint, events))
+                yield shown
+
+
+def _complaint_row(document: dict[str, Any]) -> dict[str, Any]:
+    """A complaint as one CSV row: its escalations counted (their reasons are in the JSON)."""
+    return {**document, "escalations": len(document["escalations"])}
+
+
 async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
     """Everything Parley has recorded, as one JSON-ready document (the demo, small records);
     `write_export` writes the same, streamed, whatever the size."""
     document = {
         "disputes": [d async for d in dispute_documents(store)],
         **await _the_rest(store),
+        "complaints": [c async for c in complaint_documents(store)],
     }
     return document
 
@@ -246,8 +323,9 @@ async def write_export(
     write("{\n")
     await _write_list(write, '"disputes"', dispute_documents(store), last=False)
     rest = await _the_rest(store)
-    for i, (name, items) in enumerate(rest.items()):
-        await _write_list(write, json.dumps(name), _each(items), last=i == len(rest) - 1)
+    for name, items in rest.items():
+        await _write_list(write, json.dumps(name), _each(items), last=False)
+    await _write_list(write, '"complaints"', complaint_documents(store), last=True)
     write("}\n")
 
 
@@ -265,6 +343,9 @@ async def _rows(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]
         async for d in dispute_documents(store):
             for event in d["timeline"]:
                 yield {"dispute": d["id"], **event, **_flat_response(event)}
+    elif kind is ExportKind.COMPLAINTS:
+        async for c in complaint_documents(store):
+            yield c
     else:
         for row in (await _the_rest(store))[kind.value]:
             yield row
@@ -290,7 +371,7 @@ async def _write_csv(store: Store, write: Callable[[str], object], kind: ExportK
     )
     writer.writeheader()
     async for row in _rows(store, kind):
-        writer.writerow(_cells(row))
+        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
 
 
 class _Writes:
@@ -342,7 +423,7 @@ def to_csv(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> str:
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow(_cells(row))
+        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
     return out.getvalue()
 
 

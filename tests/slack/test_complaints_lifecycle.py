@@ -5,11 +5,13 @@ dispute that caused it; every refusal leaving the data as it was."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
 from bot.domain.complaints import ClosedBy, ComplaintStatus, EventKind
 from bot.sandbox.harness import Running
+from bot.workflows.export import ExportKind, export_document, to_csv, write_export
 from tests.conftest import START
 from tests.conftest import snapshot as snapshot_of
 from tests.slack.complaints_setup import (  # noqa: F401 (fixtures)
@@ -316,3 +318,59 @@ async def test_link_names_the_dispute_on_the_complaint_and_the_complaint_on_the_
     # In the supplier's channel, nothing of the customer's complaint
     in_acme = await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0ACME")
     assert "C-1" not in text_of(in_acme.json)
+
+
+async def test_the_export_carries_each_complaint_with_its_clocks_and_record(
+    app: Running,
+) -> None:
+    await app.driver.command(
+        "/dispute", "open Backbone outage with <@U0RAJ|raj>", user="U0ALICE", channel="C0DESK"
+    )
+    root = await globex(app)
+    await run(app, "link C-1 D-1")
+    await app.driver.message("U0ALICE", "C0GLOBEX", "On it", thread_ts=root)
+    await app.settle()
+    await run(app, "escalate C-1 The CIO called")
+    await run(app, "resolve C-1 Resent")
+    await press(app, "U0GRETA", await question(app, root), yes=True)
+    await opened(app, "open Tickets closed early with <@U0IVAN|ivan>")
+    document = await export_document(app.store)
+    first, second = document["complaints"]
+    assert first["id"] == "C-1" and second["id"] == "C-2"
+    assert {k: first[k] for k in ("party", "complainant", "owner", "status", "closed_by")} == {
+        "party": "Globex Audit",
+        "complainant": "U0GRETA",
+        "owner": "U0ALICE",
+        "status": "closed",
+        "closed_by": "confirmed",
+    }
+    assert first["opened_at"] == "2026-11-23T02:00:00Z"
+    assert first["first_answer_at"] and first["resolved_at"] and first["closed_at"]
+    assert first["escalations"] == [
+        {"at": "2026-11-23T02:00:00Z", "actor": "U0ALICE", "reason": "The CIO called"}
+    ]
+    assert first["linked_disputes"] == ["D-1"]
+    assert [e["kind"] for e in first["timeline"]] == [
+        "opened",
+        "linked",
+        "reply",
+        "answered",
+        "escalated",
+        "resolved",
+        "confirmed",
+    ]
+    assert second["closed_by"] is None and second["party"] == "Initech"
+    table = to_csv(document, ExportKind.COMPLAINTS).splitlines()
+    assert table[0] == (
+        "id,party,complainant,owner,status,text,channel,opened_at,answer_due_at,"
+        "first_answer_at,resolve_due_at,resolved_at,resolution,closed_at,closed_by,"
+        "escalations,linked_disputes"
+    )
+    assert table[1].startswith("C-1,Globex Audit,U0GRETA,U0ALICE,closed,")
+    assert table[1].endswith(",confirmed,1,D-1")
+    streamed: list[str] = []
+    await write_export(app.store, streamed.append, fmt="json", kind=None)
+    assert json.loads("".join(streamed)) == document
+    rows: list[str] = []
+    await write_export(app.store, rows.append, fmt="csv", kind=ExportKind.COMPLAINTS)
+    assert "".join(rows) == to_csv(document, ExportKind.COMPLAINTS)

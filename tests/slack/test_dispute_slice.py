@@ -106,7 +106,7 @@ async def test_export_has_the_contract_shape(app: Running) -> None:
         "/dispute", "open Outage with <@U0RAJ|raj>", user="U0ALICE", channel="C0DESK"
     )
     document = await export_document(app.store)
-    assert set(document) == {"disputes", "reviews", "actions", "agreements"}
+    assert set(document) == {"disputes", "reviews", "actions", "agreements", "complaints"}
     (d,) = document["disputes"]
     assert {
         "id",
