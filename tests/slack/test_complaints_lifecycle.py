@@ -374,3 +374,29 @@ async def test_the_export_carries_each_complaint_with_its_clocks_and_record(
     rows: list[str] = []
     await write_export(app.store, rows.append, fmt="csv", kind=ExportKind.COMPLAINTS)
     assert "".join(rows) == to_csv(document, ExportKind.COMPLAINTS)
+
+
+async def test_edits_and_deletions_in_its_thread_stay_on_the_record(app: Running) -> None:
+    root = await globex(app)
+    stored, _ = await app.driver.message("U0GRETA", "C0GLOBEX", "Still late", thread_ts=root)
+    await app.settle()
+    await app.driver.edit_message("C0GLOBEX", stored.ts, "Still late!!")
+    await app.settle()
+    await app.driver.delete_message("C0GLOBEX", stored.ts)
+    await app.settle()
+    events = await record(app)
+    assert [(e.kind, e.text) for e in events[1:]] == [
+        (EventKind.REPLY, "Still late"),
+        (EventKind.EDITED, "Still late!!"),
+        (EventKind.DELETED, "Still late!!"),
+    ]
+
+
+async def test_a_resolution_must_be_said_and_not_too_long(app: Running) -> None:
+    await globex(app)
+    before = await snapshot_of(app.store)
+    assert "What resolved it?" in await run(app, "resolve C-1")
+    assert "5,000 characters long" in await run(app, "resolve C-1 " + "x" * 5000)
+    assert "Which complaint?" in await run(app, "resolve")
+    assert "There is no complaint C-2" in await run(app, "resolve C-2 Fixed")
+    assert await snapshot_of(app.store) == before
