@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.commands import render_complaints
 from bot.commands.blocks import Blocks, section
+from bot.commands.home import refresh_homes_of
 from bot.commands.outgoing import About
 from bot.commands.readers import channel_language, user_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender
@@ -63,6 +64,18 @@ async def card(send: Sender, notice: ComplaintCard) -> None:
         channel=complaint.channel_id, text=text, blocks=blocks, about=_about(complaint)
     )
     await complaints.record_card(send.deps.store, complaint=complaint, ts=ts)
+    await _owners_home(send, complaint)
+
+
+async def _owners_home(send: Sender, complaint: Complaint) -> None:
+    """The owner's Home lists their open complaints: republished after a change."""
+    await refresh_homes_of(
+        send.deps,
+        send.client,
+        workspace_id=complaint.workspace_id,
+        user_ids=(complaint.owner_id,),
+        ref=complaint.ref,
+    )
 
 
 @DELIVERERS.of(ComplaintRefresh)
@@ -79,6 +92,7 @@ async def refresh(send: Sender, notice: ComplaintRefresh) -> None:
         blocks=blocks,
         about=_about(complaint),
     )
+    await _owners_home(send, complaint)
 
 
 async def _in_thread(send: Sender, complaint: Complaint, text: str, blocks: Blocks) -> None:

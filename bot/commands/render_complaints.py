@@ -64,10 +64,18 @@ EVENT_WORDS = {
     EventKind.CLOSED: N_("closed it after no answer"),
     EventKind.LINKED: N_("linked a dispute"),
 }
-# What the party may read of the record: never our internal steps' texts (escalations).
+# The events whose text is shown with them.
 QUOTED = frozenset(
-    {EventKind.OPENED, EventKind.REPLY, EventKind.EDITED, EventKind.RESOLVED, EventKind.LINKED}
+    {
+        EventKind.OPENED,
+        EventKind.REPLY,
+        EventKind.EDITED,
+        EventKind.RESOLVED,
+        EventKind.LINKED,
+        EventKind.ESCALATED,
+    }
 )
+# What the customer's channel may read of the record: never our internal steps.
 SHARED_KINDS = frozenset(
     {
         EventKind.OPENED,

@@ -57,3 +57,16 @@ async def test_the_home_shows_the_complaints_i_own(app: Running) -> None:
         shown = json.dumps(view["blocks"], ensure_ascii=False)
         assert "Your open complaints" in shown
         assert mine in shown and theirs not in shown
+
+
+async def test_an_owners_home_is_republished_when_their_complaint_changes(app: Running) -> None:
+    await app.driver.home_opened("U0ALICE")
+    await app.settle()
+    before = len(app.slack.calls_to("views.publish"))
+    await opened(app, "open Globex report late with <@U0GRETA|greta>")
+    published = app.slack.calls_to("views.publish")[before:]
+    assert published and published[-1].args["user_id"] == "U0ALICE"
+    assert "C-1" in json.dumps(published[-1].args["view"]["blocks"])
+    again = len(app.slack.calls_to("views.publish"))
+    await run(app, "resolve C-1 Resent")
+    assert len(app.slack.calls_to("views.publish")) > again  # the card's edit republishes it

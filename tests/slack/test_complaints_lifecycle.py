@@ -287,7 +287,8 @@ async def test_escalation_is_recorded_the_channel_told_and_the_card_shows_it(
     assert (await complaint(app)).escalations == 1
     # The card in the customer's channel shows no internal step; an internal show does.
     assert "Escalated" not in card_now(app, root)
-    assert "Escalated 1 time" in await run(app, "show C-1")
+    internal = await run(app, "show C-1")
+    assert "Escalated 1 time" in internal and "The customer's CIO called @channel" in internal
     shared = await run(app, "show C-1", channel="C0GLOBEX")
     assert "CIO" not in shared and "Escalated" not in shared
 
