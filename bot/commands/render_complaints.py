@@ -322,7 +322,7 @@ def answered_note(complaint: Complaint, resolved: bool, language: Language) -> s
     """What the person who pressed Yes or No is told."""
     if resolved:
         return language._("Thank you: {ref} is closed.").format(ref=complaint.ref)
-    return language._("Thank you: {ref} is open again, and its owner is told.").format(
+    return language._("Thank you: {ref} is open again, its clock running on.").format(
         ref=complaint.ref
     )
 
