@@ -94,6 +94,8 @@ async def _whose(
             config=config,
             now=now,
         )
+        if party_id is not None and party.id != party_id:
+            raise InvalidInput("complaint.complainant_elsewhere", field="people")
     elif party_id is not None:
         party = (await parties_repo.by_ids(conn, ids=[party_id])).get(party_id)
         if party is None:

@@ -168,6 +168,16 @@ async def test_the_form_picks_the_customer_and_opens_the_complaint(app: Running)
         values={"what": {"value": "Late"}, "party": {"party": "p:999"}},
     )
     assert "Pick the customer" in json.dumps(forged.json)
+    elsewhere = await app.driver.view_submission(
+        user="U0ALICE",
+        view=view,
+        values={
+            "what": {"value": "Late"},
+            "party": {"party": options["Initech"]},
+            "complainant": {"person": "U0GRETA"},
+        },
+    )
+    assert "of another organisation than the customer picked" in json.dumps(elsewhere.json)
     assert await snapshot_of(app.store) == before
     done = await app.driver.view_submission(
         user="U0ALICE",

@@ -39,6 +39,10 @@ WORDS: dict[str, str] = {
         "Those people are of different organisations; a complaint is one customer's."
     ),
     "complaint.no_party": N_("Pick the customer from the list."),
+    "complaint.complainant_elsewhere": N_(
+        "The complainant is of another organisation than the customer picked: pick theirs, "
+        "or leave the customer empty."
+    ),
     "complaint.whose": N_(
         "Whose complaint is it? Name the complainant with @, open it in the customer's "
         "shared channel, or use `/complaint open` alone to pick the customer in the form."
