@@ -297,7 +297,9 @@ async def resolve(
     now: datetime,
 ) -> Complaint:
     """Resolve C-n: the complainant's party is asked in its thread whether it is resolved for
-    them, and has `confirm_within` working days to answer before silence closes it."""
+    them, and has `confirm_within` working days to answer before silence closes it. A
+    resolution said in the thread is an answer of ours: it stops an answer clock still
+    running."""
     internal_only(actor, workspace_id, OUTSIDERS)
     text = clean_line(
         text,
@@ -326,6 +328,14 @@ async def resolve(
             actor_id=actor.user_id,
             text=text,
         )
+        if await repo.set_first_answer(conn, complaint_id=complaint.id, at=now):
+            await repo.add_event(
+                conn,
+                complaint_id=complaint.id,
+                kind=EventKind.ANSWERED,
+                at=now,
+                actor_id=actor.user_id,
+            )
         await _line(
             conn, complaint, EventKind.RESOLVED, text, actor.user_id, now, complaint.round + 1
         )

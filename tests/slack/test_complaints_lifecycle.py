@@ -206,6 +206,7 @@ async def test_no_opens_it_again_with_its_clock_running_on(app: Running) -> None
     assert kinds == [
         EventKind.OPENED,
         EventKind.RESOLVED,
+        EventKind.ANSWERED,  # nobody had answered in the thread: the resolution is the answer
         EventKind.NOT_RESOLVED,
         EventKind.RESOLVED,
         EventKind.CONFIRMED,
