@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.complaints import ComplaintStatus, EventKind
 from bot.sandbox.harness import Running
+from bot.sandbox.workspace import Team, User
 from tests.conftest import START
 from tests.conftest import snapshot as snapshot_of
 from tests.slack.complaints_setup import (  # noqa: F401 (fixtures)
@@ -220,3 +221,15 @@ async def test_log_as_complaint_fills_the_form_from_a_customers_message(app: Run
         "U0GRETA",
         "C0GLOBEX",
     )
+
+
+async def test_a_person_of_an_unknown_team_is_no_customer_and_nothing_is_kept(
+    app: Running,
+) -> None:
+    ws = app.slack.workspace
+    ws.add_team(Team("T0HOOLI", "Hooli", "hooli"))
+    ws.add_user(User("U0HANK", "T0HOOLI", "hank", "Hank Hill"))
+    before = await snapshot_of(app.store)
+    answer = await run(app, "open Late again with <@U0HANK|hank>")
+    assert "Hooli is a supplier, not a customer" in answer
+    assert await snapshot_of(app.store) == before  # not even the new party
