@@ -208,7 +208,16 @@ def digest_send(verbose: bool) -> None:
 @click.option(
     "--kind",
     type=click.Choice(
-        ["disputes", "timeline", "reviews", "actions", "agreements", "praise", "valueadds"]
+        [
+            "disputes",
+            "timeline",
+            "reviews",
+            "actions",
+            "agreements",
+            "complaints",
+            "praise",
+            "valueadds",
+        ]
     ),
     default=None,
     help="For CSV: which table (default: disputes).",

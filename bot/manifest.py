@@ -15,6 +15,11 @@ COMMANDS = [
     ("/party", "Customers, suppliers and third parties", "list|show|set|rename …"),
     ("/praise", "Praise for our people, on the record", "@person … what they did [from @user]"),
     ("/valueadd", "Value-added services for customers", "log|list …"),
+    (
+        "/complaint",
+        "Customers' complaints, their clocks and confirmation",
+        "open|list|show|resolve …",
+    ),
 ]
 
 BOT_EVENTS = [
@@ -81,6 +86,12 @@ def build_manifest(request_url: str = REQUEST_URL) -> dict[str, Any]:
                     "type": "message",
                     "callback_id": "record_praise",
                     "description": "Record this message as praise for the people it names",
+                },
+                {
+                    "name": "Log as complaint",
+                    "type": "message",
+                    "callback_id": "log_as_complaint",
+                    "description": "Open a customer's complaint from this message",
                 },
             ],
             "slash_commands": [

@@ -24,6 +24,7 @@ from bot import envelopes
 from bot.app import build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.agreements import expire_agreements
+from bot.commands.complaints import watch_complaints
 from bot.commands.delivery import Outbox
 from bot.commands.deps import Deps
 from bot.commands.digests import send_due_digests
@@ -136,6 +137,10 @@ async def _agreements(services: Services) -> None:
     await expire_agreements(services.deps, await services.identity())
 
 
+async def _complaints(services: Services) -> None:
+    await watch_complaints(services.deps)
+
+
 async def _digests(services: Services) -> None:
     await send_due_digests(services.deps)
 
@@ -160,6 +165,7 @@ BACKGROUND_JOBS: tuple[tuple[str, Job], ...] = (
     ("overdue", _overdue),
     ("reviews", _reviews),
     ("agreements", _agreements),
+    ("complaints", _complaints),
     ("digests", _digests),
     ("outbox", _outbox),
     ("requests", _forget_requests),

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.commands import (
     agreements,
+    complaints,
     digests,
     dispute_buttons,
     disputes,
@@ -31,6 +32,7 @@ def register_all(app: AsyncApp) -> None:
     events.register(app)
     parties.register(app)
     agreements.register(app)
+    complaints.register(app)
     digests.register(app)
     reviews.register(app)
     praise.register(app)

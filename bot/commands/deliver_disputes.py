@@ -30,7 +30,7 @@ from bot.domain.notices import (
     DisputeRefresh,
     DisputeTell,
 )
-from bot.workflows import dispute_meetings, disputes
+from bot.workflows import complaints, dispute_meetings, disputes
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,14 @@ async def card(send: Sender, notice: DisputeCard) -> None:
     clock = disputes.stage_clock(dispute, now=deps.clock.now(), calendar=deps.calendar)
     language = await channel_language(deps, dispute.channel_id, dispute.workspace_id)
     text, blocks = render_disputes.dispute_card(
-        dispute, clock=clock, tz=deps.config.calendar.zone, audience=audience, language=language
+        dispute,
+        clock=clock,
+        tz=deps.config.calendar.zone,
+        audience=audience,
+        language=language,
+        complaints=await complaints.of_dispute(
+            deps.store, dispute_id=dispute.id, audience=audience
+        ),
     )
     ts = await send.post(
         channel=dispute.channel_id, text=text, blocks=blocks, about=About(disputes=[dispute])
@@ -110,6 +117,9 @@ async def refresh(send: Sender, notice: DisputeRefresh) -> None:
             language=language,
             linked=kind != "home",
             meetings=meetings,
+            complaints=await complaints.of_dispute(
+                deps.store, dispute_id=dispute.id, audience=audience
+            ),
         )
         try:
             await send.update(

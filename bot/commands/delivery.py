@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import (
     blocks,
     deliver_agreements,
+    deliver_complaints,
     deliver_digests,
     deliver_disputes,
     deliver_dossiers,
@@ -91,6 +92,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_digests.DELIVERERS,
     deliver_praise.DELIVERERS,
     deliver_valueadds.DELIVERERS,
+    deliver_complaints.DELIVERERS,
     DELIVERERS,
 )
 

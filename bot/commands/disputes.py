@@ -25,7 +25,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
 from bot.domain.marks import Words
 from bot.domain.parties import Audience, Person
-from bot.workflows import disputes
+from bot.workflows import complaints, disputes
 from bot.workflows.dispute_meetings import meetings_of
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,9 @@ async def show(call: Invocation) -> None:
         audience=audience,
         language=call.language,
         meetings=meetings,
+        complaints=await complaints.of_dispute(
+            call.deps.store, dispute_id=dispute.id, audience=audience
+        ),
     )
     blocks = await agreement_links(call.deps, dispute, audience, blocks, language=call.language)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))

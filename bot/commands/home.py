@@ -9,6 +9,7 @@ internal business, and Slack Connect guests have no Home of Parley's to see.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -85,28 +86,41 @@ async def refresh_homes(deps: Deps, client: AsyncWebClient, dispute: Dispute) ->
     Only people who have opened their Home get one: anybody else's is built when they first
     open it. A burst of changes for one person publishes their Home at most twice (the one
     under way and one more with the latest state), not once per change."""
-    people = dict.fromkeys((dispute.owner_id, *dispute.members))
+    await refresh_homes_of(
+        deps,
+        client,
+        workspace_id=dispute.workspace_id,
+        user_ids=(dispute.owner_id, *dispute.members),
+        ref=dispute.ref,
+    )
+
+
+async def refresh_homes_of(
+    deps: Deps, client: AsyncWebClient, *, workspace_id: str, user_ids: Sequence[str], ref: str
+) -> None:
+    """After a change to the record `ref`: the Homes of these people, as `refresh_homes`."""
+    people = dict.fromkeys(user_ids)
     try:
         viewers = await digests_home.home_viewers(
-            deps.store, workspace_id=dispute.workspace_id, user_ids=people
+            deps.store, workspace_id=workspace_id, user_ids=people
         )
     except Exception:  # the change itself stands; a stale Home is refreshed on next visit
-        log.exception("finding whose Home to refresh after %s failed", dispute.ref)
+        log.exception("finding whose Home to refresh after %s failed", ref)
         return
     publishing = deps.runtime.homes_publishing  # True when another change arrived meanwhile
     for user_id in (p for p in people if p in viewers):
-        key = (dispute.workspace_id, user_id)
+        key = (workspace_id, user_id)
         if key in publishing:
             publishing[key] = True
             continue
         publishing[key] = False
         try:
             while True:
-                await publish_home(deps, client, workspace_id=dispute.workspace_id, user_id=user_id)
+                await publish_home(deps, client, workspace_id=workspace_id, user_id=user_id)
                 if not publishing[key]:
                     break
                 publishing[key] = False
         except Exception:  # the change itself stands; a stale Home is refreshed on next visit
-            log.exception("refreshing the Home of %s after %s failed", user_id, dispute.ref)
+            log.exception("refreshing the Home of %s after %s failed", user_id, ref)
         finally:
             publishing.pop(key, None)

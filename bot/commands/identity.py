@@ -27,7 +27,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import render_agreements
+from bot.commands import render_agreements, render_complaints
 from bot.commands.blocks import error, section
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
@@ -91,7 +91,13 @@ async def place(
 
 # Buttons an outsider may press: the workflow behind each checks that the record is
 # addressed to the presser's own party, and tells them nothing of anybody else's.
-OUTSIDER_ACTIONS = frozenset({render_agreements.ACKNOWLEDGE_BUTTON})
+OUTSIDER_ACTIONS = frozenset(
+    {
+        render_agreements.ACKNOWLEDGE_BUTTON,
+        render_complaints.YES_BUTTON,
+        render_complaints.NO_BUTTON,
+    }
+)
 
 OUTSIDER_REFUSAL = N_(
     "Only members of the workspace that runs Parley can do that. "

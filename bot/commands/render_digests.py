@@ -61,6 +61,7 @@ ICONS = {
     SectionKey.REVIEWS: ":calendar:",
     SectionKey.ACTIONS: ":ballot_box_with_check:",
     SectionKey.AGREEMENTS: ":page_facing_up:",
+    SectionKey.COMPLAINTS: ":speaking_head_in_silhouette:",
 }
 
 # What a line's date is (`DigestEntry.when_label`), each with its date in its place.
@@ -68,6 +69,7 @@ WHEN_WORDS = {
     "next": N_("next {when}"),
     "due": N_("due {when}"),
     "valid until": N_("valid until {when}"),
+    "overdue since": N_("overdue since {when}"),
 }
 
 
@@ -184,6 +186,8 @@ def _count(key: SectionKey, n: int, language: Language) -> str:
         said = language.ngettext("{n} review coming up", "{n} reviews coming up", n)
     elif key is SectionKey.ACTIONS:
         said = language.ngettext("{n} action item due", "{n} action items due", n)
+    elif key is SectionKey.COMPLAINTS:
+        said = language.ngettext("{n} open complaint", "{n} open complaints", n)
     else:
         said = language.ngettext("{n} agreement expiring", "{n} agreements expiring", n)
     return said.format(n=n)

@@ -133,9 +133,12 @@ def dispute_card(
     language: Language,
     linked: bool = False,
     meetings: Sequence[Review] = (),
+    complaints: Sequence[str] = (),
 ) -> tuple[str, Blocks]:
     """The root message of the dispute's thread; edited in place whenever the dispute changes.
-    ``meetings`` are those called on it (`/dispute meet`) that this audience may see."""
+    ``meetings`` are those called on it (`/dispute meet`) that this audience may see;
+    ``complaints`` the refs of the customers' complaints it caused that this audience may
+    see."""
     text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage, language)}"
     lines = [
         status_text(dispute, clock, tz, language),
@@ -149,6 +152,10 @@ def dispute_card(
         lines.append(md(language._("*Resolution:* {resolution}"), resolution=dispute.resolution))
     if meetings:
         lines.append(meetings_text(meetings, language))
+    if complaints:
+        lines.append(
+            md(language._("*Complaints it caused:* {refs}"), refs=language.listed(complaints))
+        )
     blocks: Blocks = [
         header(f"{dispute.ref} · {dispute.title}"),
         section(Mrkdwn("\n").join(lines)),
@@ -346,10 +353,17 @@ def dispute_record(
     language: Language,
     latest: int = 10,
     meetings: Sequence[Review] = (),
+    complaints: Sequence[str] = (),
 ) -> tuple[str, Blocks]:
     """What `/dispute show` answers: the card's facts plus the latest on the record."""
     text, blocks = dispute_card(
-        dispute, clock=clock, tz=tz, audience=audience, language=language, meetings=meetings
+        dispute,
+        clock=clock,
+        tz=tz,
+        audience=audience,
+        language=language,
+        meetings=meetings,
+        complaints=complaints,
     )
     shown = visible_events(events, audience, dispute.parties)
     clocks = response_lines(dispute, events, audience, language)

@@ -1,4 +1,5 @@
-"""Message events in dispute threads: parsed by `messages.py`, recorded by the capture workflow.
+"""Message events in dispute and complaint threads: parsed by `messages.py`, recorded by
+the capture workflow.
 
 This runs as a middleware, before Bolt acknowledges the event, so what Slack was told we
 received is already stored; if storing fails Slack gets a 500 and delivers the event again
@@ -102,7 +103,7 @@ def _message(event: MessageEvent, posted: Posted) -> capture.Message | None:
 
 
 async def _ours(deps: Deps, message: capture.Message) -> bool:
-    return await capture.is_dispute_thread(
+    return await capture.is_recorded_thread(
         deps.store,
         deps.runtime.known_threads,
         channel_id=message.channel_id,

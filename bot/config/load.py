@@ -22,6 +22,8 @@ from bot.config.models import (
     UNLIMITED_STAGES,
     CalendarConfig,
     ChannelsConfig,
+    ComplaintLimits,
+    ComplaintsConfig,
     LadderConfig,
     ParleyConfig,
     PartyConfig,
@@ -77,6 +79,8 @@ _SECTION_KEYS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("ladder",): tuple(LadderConfig.model_fields),
     ("parties", "*"): tuple(PartyConfig.model_fields),
     ("parties", "*", "ladder"): tuple(StageLimits.model_fields),
+    ("parties", "*", "complaints"): tuple(ComplaintLimits.model_fields),
+    ("complaints",): tuple(ComplaintsConfig.model_fields),
 }
 
 

@@ -34,6 +34,8 @@ __all__ = [
     "UNLIMITED_STAGES",
     "CalendarConfig",
     "ChannelsConfig",
+    "ComplaintLimits",
+    "ComplaintsConfig",
     "LadderConfig",
     "ParleyConfig",
     "PartyConfig",
@@ -77,6 +79,8 @@ class ChannelsConfig(BaseModel):
     legal: OptionalChannelId = None
     #: The internal channel where each praise P-n is posted.
     praise: OptionalChannelId = None
+    #: Told when a complaint is escalated.
+    complaints: OptionalChannelId = None
 
 
 class PeopleConfig(BaseModel):
@@ -121,6 +125,26 @@ class LadderConfig(BaseModel):
         return {stage: getattr(self, stage.value) for stage in ladder_rules.LIMITED_STAGES}
 
 
+class ComplaintsConfig(BaseModel):
+    """A complaint's clocks in working days: its first answer, its resolution, and how long
+    the complainant's party has to confirm a resolution before silence closes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    respond_within: StageDays = 1
+    resolve_within: StageDays = 5
+    confirm_within: StageDays = 3
+
+
+class ComplaintLimits(BaseModel):
+    """A party's agreed complaint clocks; None = the company's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    respond_within: OptionalStageDays = None
+    resolve_within: OptionalStageDays = None
+
+
 Locale = Literal["en", "zh-CN"]
 
 
@@ -141,6 +165,8 @@ class PartyConfig(BaseModel):
     #: The party's Slack Connect team id.
     slack_team: OptionalTeamId = None
     ladder: StageLimits = Field(default_factory=StageLimits)
+    #: The complaint clocks agreed with the party (a customer).
+    complaints: ComplaintLimits = Field(default_factory=ComplaintLimits)
     #: The language of posts in the party's shared channels (else `[i18n] locale`).
     locale: Locale | None = None
 
@@ -156,6 +182,7 @@ class ParleyConfig(BaseModel):
     ladder: LadderConfig = Field(default_factory=LadderConfig)
     parties: dict[PartyName, PartyConfig] = Field(default_factory=dict)
     i18n: I18nConfig = Field(default_factory=I18nConfig)
+    complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
 
     @field_validator("parties", mode="before")
     @classmethod
@@ -209,6 +236,16 @@ class ParleyConfig(BaseModel):
         """The stage limits agreed with `party`; none for no party or one not configured."""
         config = self.parties.get(party) if party is not None else None
         return {} if config is None else config.ladder.limits
+
+    def complaint_limits(self, party: str | None) -> tuple[int, int]:
+        """(respond within, resolve within) in working days for a complaint of `party`: what
+        was agreed with it, else the company's."""
+        agreed = self.parties.get(party) if party is not None else None
+        respond, resolve = self.complaints.respond_within, self.complaints.resolve_within
+        if agreed is not None:
+            respond = agreed.complaints.respond_within or respond
+            resolve = agreed.complaints.resolve_within or resolve
+        return respond, resolve
 
     def party_for_team(self, team_id: str) -> str | None:
         """The configured party whose Slack Connect team is `team_id`, if any."""

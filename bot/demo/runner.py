@@ -28,7 +28,12 @@ from bot.demo.scenes_edges import (
     scene_outsiders,
     scene_protocol_edges,
 )
-from bot.demo.scenes_features import scene_agreements, scene_digest, scene_reviews
+from bot.demo.scenes_features import (
+    scene_agreements,
+    scene_complaints,
+    scene_digest,
+    scene_reviews,
+)
 from bot.demo.scenes_meetings import scene_meeting
 from bot.demo.scenes_voice import scene_praise, scene_valueadd
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
@@ -61,6 +66,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
         scene_praise,
     ),
     (N_("A value-added service for Contoso, one of its four checks a no"), scene_valueadd),
+    (N_("A customer's message logged as a complaint, answered and confirmed"), scene_complaints),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The demo's scenes of agreements, digests and service reviews."""
+"""The demo's scenes of agreements, digests, service reviews and complaints."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.demo.session import Session, reply_text
+from bot.domain.complaints import ComplaintStatus
 from bot.domain.marks import N_
 from bot.sandbox.blocktext import render_view
+from bot.sandbox.workspace import Channel
 from bot.store import agreements as agreements_repo
+from bot.store import complaints as complaints_repo
 from bot.workflows.digests import DEFAULT_TIME, next_due
 
 AGREEMENT_TERMS: dict[str, dict[str, Any]] = {
@@ -226,3 +229,93 @@ async def scene_reviews(s: Session) -> None:
     )
     january = s.language.day_year(date(2027, 1, 15))
     s.check(s.says(text, "next: {at} · {rule}") and january in text, N_("R-1 moves on to January"))
+
+
+async def scene_complaints(s: Session) -> None:
+    ws = s.running.slack.workspace
+    ws.add_channel(
+        Channel(
+            "C0INITECH",
+            "initech-shared",
+            members=["U0ALICE", "U0IVAN", ws.bot_user],
+            is_ext_shared=True,
+            shared_team_ids=["T0PARLEY", "T0INITECH"],
+            purpose="Northwind <> Initech",
+        )
+    )
+    await s.command("U0ALICE", "C0DESK", "/party", "set Initech kind customer")
+    s.say(s.t(N_("#initech-shared  @ivan › Our tickets are closed without a fix, again!")))
+    stored, _ = await s.running.driver.message(
+        "U0IVAN", "C0INITECH", "Our tickets are closed without a fix, again!"
+    )
+    await s.running.settle()
+    s.say(
+        s.t(
+            N_("{where}  {who} runs “Log as complaint” on it"),
+            where="#initech-shared",
+            who="@alice",
+        )
+    )
+    await s.running.driver.message_shortcut(
+        callback_id="log_as_complaint", user="U0ALICE", channel="C0INITECH", message_ts=stored.ts
+    )
+    await s.running.settle()
+    form = s.running.slack.calls_to("views.open")[-1].args["view"]
+    blocks = {b.get("block_id"): b for b in form["blocks"]}
+    s.check(
+        blocks.get("complainant", {}).get("element", {}).get("initial_user") == "U0IVAN"
+        and blocks.get("what", {}).get("element", {}).get("initial_value")
+        == "Our tickets are closed without a fix, again!",
+        N_("the form is filled in from Ivan's message, Ivan the complainant"),
+    )
+    await s.submit(
+        "U0ALICE",
+        {
+            "what": {"value": "Our tickets are closed without a fix, again!"},
+            "complainant": {"person": "U0IVAN"},
+        },
+        s.t(N_("the complaint as Ivan wrote it")),
+    )
+    cards = [
+        c
+        for c in s.running.slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0INITECH" and str(c.args["text"]).startswith("C-1")
+    ]
+    s.check(len(cards) == 1, N_("C-1's card is posted in Initech's shared channel"))
+    root = str((cards[-1].response or {}).get("ts")) if cards else ""
+    await s.later(timedelta(hours=2), N_("Alice looks into it"))
+    s.say(s.t(N_("#initech-shared  @alice (in thread) › Sorry Ivan, we are reopening them now.")))
+    await s.running.driver.message(
+        "U0ALICE", "C0INITECH", "Sorry Ivan, we are reopening them now.", thread_ts=root
+    )
+    await s.running.settle()
+    async with s.running.store.read() as conn:
+        c1 = await complaints_repo.get(conn, workspace_id="T0PARLEY", number=1)
+    s.check(
+        c1 is not None and c1.first_answer_at is not None,
+        N_("Alice's reply is the first answer: its clock stops"),
+    )
+    await s.command(
+        "U0ALICE", "C0INITECH", "/complaint", "resolve C-1 The tickets are reopened and fixed"
+    )
+    asked = [
+        c
+        for c in s.running.slack.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == root and "complaint_resolved_yes" in str(c.args["blocks"])
+    ]
+    s.check(
+        len(asked) == 1
+        and s.says(
+            str(asked[0].args["blocks"]),
+            "*Is this resolved for you?* {party}, please answer with a button.",
+        ),
+        N_("Initech is asked in the thread whether it is resolved for them"),
+    )
+    question = str((asked[-1].response or {}).get("ts")) if asked else ""
+    await s.press("U0IVAN", "C0INITECH", question, "complaint_resolved_yes", N_("Yes, resolved"))
+    async with s.running.store.read() as conn:
+        c1 = await complaints_repo.get(conn, workspace_id="T0PARLEY", number=1)
+    s.check(
+        c1 is not None and c1.status is ComplaintStatus.CLOSED,
+        N_("Ivan confirms: C-1 is closed, on the record and in the export"),
+    )

@@ -25,6 +25,9 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.agreements import Agreement
+from bot.domain.complaints import Clock as ComplaintClock
+from bot.domain.complaints import ClosedBy, Complaint
+from bot.domain.complaints import EventKind as ComplaintEventKind
 from bot.domain.digests import DigestKind
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Stage
@@ -342,6 +345,63 @@ class ValueAddSaved(Notice, kind="valueadd.saved"):
     @property
     def lane(self) -> str:
         return f"valueadd:{self.valueadd_id}"
+
+
+# --- complaints -------------------------------------------------------------------------------
+
+
+class ComplaintNotice(Notice):
+    """About one complaint, in that complaint's lane."""
+
+    complaint_id: int
+
+    @property
+    def lane(self) -> str:
+        return f"complaint:{self.complaint_id}"
+
+
+class ComplaintCard(TellsOwner, ComplaintNotice, kind="complaint.card"):
+    """The new complaint's card; its ts becomes the complaint's thread."""
+
+
+class ComplaintRefresh(ComplaintNotice, kind="complaint.refresh", coalesced=True):
+    """The card edited to show the complaint as it is now."""
+
+    @classmethod
+    def of(cls, complaint: Complaint) -> ComplaintRefresh:
+        return cls(workspace_id=complaint.workspace_id, complaint_id=complaint.id)
+
+
+class ComplaintLine(TellsOwner, ComplaintNotice, kind="complaint.line"):
+    """A change said in the complaint's thread: a resolution (with the Yes / No question
+    for the complainant's party), an answer to it, an escalation, a link."""
+
+    event: ComplaintEventKind
+    text: str
+    actor_id: str
+    round: int = 0
+
+
+class ComplaintTell(TellsOwner, ComplaintNotice, kind="complaint.tell"):
+    """The complaints escalation channel told of an escalation (an internal post)."""
+
+    channel_id: str
+    text: str
+    actor_id: str
+
+
+class ComplaintOverdueDm(ComplaintNotice, kind="complaint.overdue_dm"):
+    """One clock ran out: the owner told by DM, once per clock."""
+
+    clock: ComplaintClock
+
+
+class ComplaintClosed(ComplaintNotice, kind="complaint.closed"):
+    """The complaint closed, confirmed by its party or after their silence: said in its
+    thread. (What else follows a closed complaint hooks on this notice.)"""
+
+    closed_by: ClosedBy
+    working_days: int = 0
 
 
 # --- digests ----------------------------------------------------------------------------------

@@ -473,3 +473,74 @@ valueadds = sa.Table(
     sa.UniqueConstraint("workspace_id", "number", name="uq_valueadds_workspace_number"),
 )
 sa.Index("ix_valueadds_workspace_party", valueadds.c.workspace_id, valueadds.c.party_id)
+
+# Customers' complaints (C-n): one row each, with its two clocks and its card (its thread).
+complaints = sa.Table(
+    "complaints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workspace_id", sa.String(32), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False),
+    sa.Column("complainant_id", sa.String(32), nullable=True),
+    sa.Column("owner_id", sa.String(32), nullable=False),
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("root_ts", sa.String(32), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+    sa.Column("answer_due_at", UTCDateTime, nullable=False),
+    sa.Column("resolve_due_at", UTCDateTime, nullable=False),
+    sa.Column("first_answer_at", UTCDateTime, nullable=True),
+    sa.Column("resolved_at", UTCDateTime, nullable=True),
+    sa.Column("resolution", sa.Text, nullable=True),
+    sa.Column("round", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("confirm_due_at", UTCDateTime, nullable=True),
+    sa.Column("closed_at", UTCDateTime, nullable=True),
+    sa.Column("closed_by", sa.String(16), nullable=True),
+    sa.Column("escalations", sa.Integer, nullable=False, server_default="0"),
+    # Each clock's overdue notice goes out once: claimed by setting its flag.
+    sa.Column("answer_overdue_told", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("resolve_overdue_told", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("workspace_id", "number", name="uq_complaints_workspace_number"),
+)
+sa.Index("ix_complaints_workspace_status", complaints.c.workspace_id, complaints.c.status)
+sa.Index("ix_complaints_thread", complaints.c.channel_id, complaints.c.root_ts)
+
+complaint_events = sa.Table(
+    "complaint_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "complaint_id",
+        sa.Integer,
+        sa.ForeignKey("complaints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor_id", sa.String(32), nullable=True),
+    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
+    sa.Column("text", sa.Text, nullable=True),
+    sa.Column("channel_id", sa.String(32), nullable=True),
+    sa.Column("message_ts", sa.String(32), nullable=True),
+)
+sa.Index("ix_complaint_events_complaint", complaint_events.c.complaint_id, complaint_events.c.id)
+
+# The (supplier) disputes a complaint was caused by.
+complaint_disputes = sa.Table(
+    "complaint_disputes",
+    metadata,
+    sa.Column(
+        "complaint_id",
+        sa.Integer,
+        sa.ForeignKey("complaints.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "dispute_id", sa.Integer, sa.ForeignKey("disputes.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("linked_by", sa.String(32), nullable=False),
+    sa.Column("linked_at", UTCDateTime, nullable=False),
+)
+sa.Index("ix_complaint_disputes_dispute", complaint_disputes.c.dispute_id)

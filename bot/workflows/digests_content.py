@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.agreements import Agreement, AgreementStatus
 from bot.domain.calendar import WorkCalendar
+from bot.domain.complaints import Clock
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
 from bot.domain.marks import N_
@@ -31,7 +32,7 @@ from bot.store import Store
 from bot.store import digests as repo
 from bot.store import disputes as disputes_repo
 from bot.store import parties as parties_repo
-from bot.workflows import agreements, reviews
+from bot.workflows import agreements, complaints, reviews
 from bot.workflows.digests import SECTION_LIMIT, upcoming_until
 from bot.workflows.disputes import StageClock, stage_clock
 
@@ -46,6 +47,7 @@ class SectionKey(StrEnum):
     REVIEWS = "reviews"
     ACTIONS = "actions"
     AGREEMENTS = "agreements"
+    COMPLAINTS = "complaints"
 
 
 @dataclass(frozen=True)
@@ -436,6 +438,38 @@ async def awaiting_acknowledgment(store: Store, window: Window) -> list[Line]:
     ]
 
 
+COMPLAINT_LINES = 100
+
+
+async def open_complaints(store: Store, window: Window) -> list[Line]:
+    """Complaints not closed yet, those with a clock run out first (for a person: those they
+    own); each line is its customer's, so a shared channel sees only its own party's."""
+    page = await complaints.list_complaints(
+        store,
+        workspace_id=window.workspace_id,
+        scope=complaints.ListScope.MINE if window.member else complaints.ListScope.OPEN,
+        user_id=window.member or "",
+        audience=window.audience,
+        now=window.now,
+        limit=COMPLAINT_LINES,
+    )
+    late = [c for c in page.complaints if any(c.overdue(k, window.now) for k in Clock)]
+    rest = [c for c in page.complaints if c not in late]
+    return [
+        Line(
+            DigestEntry(
+                c.ref,
+                c.text,
+                when=c.resolve_due_at if c.first_answer_at else c.answer_due_at,
+                when_label="overdue since" if c in late else "due",
+            ),
+            (c.party,),
+            (c.owner_id,),
+        )
+        for c in [*late, *rest]
+    ]
+
+
 @dataclass(frozen=True)
 class FeatureSource:
     """One section of reviews, action items or agreements: its heading (an `N_` msgid),
@@ -461,6 +495,7 @@ DIGEST_SOURCES: tuple[FeatureSource, ...] = (
         "/agreement list",
         agreements_expiring,
     ),
+    FeatureSource(SectionKey.COMPLAINTS, N_("Open complaints"), "/complaint list", open_complaints),
 )
 """A digest's sections after the disputes', in this order."""
 
@@ -474,6 +509,12 @@ HOME_SOURCES: tuple[FeatureSource, ...] = (
         N_("Agreements awaiting acknowledgment"),
         "/agreement list",
         awaiting_acknowledgment,
+    ),
+    FeatureSource(
+        SectionKey.COMPLAINTS,
+        N_("Your open complaints"),
+        "/complaint list mine",
+        open_complaints,
     ),
 )
 """A person's Home sections after their disputes, in this order."""

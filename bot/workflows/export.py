@@ -1,6 +1,6 @@
-"""The export: Parley's records (disputes with their timelines, reviews, action items,
-every version of every agreement, praise and value-added services) in the contract's JSON
-and CSV shapes (times ISO 8601, UTC)."""
+"""The export: Parley's records (disputes with their timelines, reviews, action items, every
+version of every agreement, complaints with their records, praise and value-added services)
+in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.agreements import Agreement, AgreementVersion
+from bot.domain.complaints import Complaint, ComplaintEvent
+from bot.domain.complaints import EventKind as ComplaintEventKind
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.praise import Praise
 from bot.domain.reviews import ActionItem, Review
@@ -21,6 +23,7 @@ from bot.domain.text import TOKEN_OPEN, as_plain
 from bot.domain.valueadds import CHECKS, ValueAdd
 from bot.store import Store
 from bot.store import agreements as agreements_repo
+from bot.store import complaints as complaints_repo
 from bot.store import disputes as disputes_repo
 from bot.store import praise as praise_repo
 from bot.store import reviews as reviews_repo
@@ -33,6 +36,7 @@ class ExportKind(StrEnum):
     REVIEWS = "reviews"
     ACTIONS = "actions"
     AGREEMENTS = "agreements"
+    COMPLAINTS = "complaints"
     PRAISE = "praise"
     VALUEADDS = "valueadds"
 
@@ -95,6 +99,25 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "created_at",
         "revoke_reason",
     ],
+    ExportKind.COMPLAINTS: [
+        "id",
+        "party",
+        "complainant",
+        "owner",
+        "status",
+        "text",
+        "channel",
+        "opened_at",
+        "answer_due_at",
+        "first_answer_at",
+        "resolve_due_at",
+        "resolved_at",
+        "resolution",
+        "closed_at",
+        "closed_by",
+        "escalations",
+        "linked_disputes",
+    ],
     ExportKind.PRAISE: [
         "id",
         "at",
@@ -122,7 +145,7 @@ COLUMNS: dict[ExportKind, list[str]] = {
     ],
 }
 # The kinds read in batches after the rest, as they are written (never all in memory).
-STREAMED_LAST = (ExportKind.PRAISE, ExportKind.VALUEADDS)
+STREAMED_LAST = (ExportKind.COMPLAINTS, ExportKind.PRAISE, ExportKind.VALUEADDS)
 
 
 def iso(when: datetime | None) -> str | None:
@@ -289,10 +312,64 @@ async def _valueadd_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
 
 
 def _streamed(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
-    """Praise or value-adds in the export's shape, oldest first, read in batches."""
+    """Complaints, praise or value-adds in the export's shape, oldest first, read in batches."""
+    if kind is ExportKind.COMPLAINTS:
+        return complaint_documents(store)
     if kind is ExportKind.PRAISE:
         return _praise_documents(store)
     return _valueadd_documents(store)
+
+
+def complaint_document(complaint: Complaint, events: list[ComplaintEvent]) -> dict[str, Any]:
+    """A complaint in the export's shape: its clocks, how it closed, each escalation with its
+    reason, the disputes that caused it, and its whole record."""
+    return {
+        "id": complaint.ref,
+        "party": complaint.party.name,
+        "complainant": complaint.complainant_id,
+        "owner": complaint.owner_id,
+        "status": complaint.status.value,
+        "text": complaint.text,
+        "channel": complaint.channel_id,
+        "opened_at": iso(complaint.opened_at),
+        "answer_due_at": iso(complaint.answer_due_at),
+        "first_answer_at": iso(complaint.first_answer_at),
+        "resolve_due_at": iso(complaint.resolve_due_at),
+        "resolved_at": iso(complaint.resolved_at),
+        "resolution": complaint.resolution,
+        "closed_at": iso(complaint.closed_at),
+        "closed_by": complaint.closed_by.value if complaint.closed_by else None,
+        "escalations": [
+            {"at": iso(e.at), "actor": e.actor_id, "reason": e.text}
+            for e in events
+            if e.kind is ComplaintEventKind.ESCALATED
+        ],
+        "linked_disputes": [f"D-{n}" for n in complaint.disputes],
+        "timeline": [
+            {
+                "kind": e.kind.value,
+                "at": iso(e.at),
+                "actor": e.actor_id,
+                "party": e.party,
+                "text": e.text,
+            }
+            for e in events
+        ],
+    }
+
+
+async def complaint_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
+    """Each complaint with its record in the export's shape, oldest first, read in batches."""
+    async with store.read() as conn:
+        async for batch in complaints_repo.in_batches(conn):
+            for complaint, events in batch:
+                shown: dict[str, Any] = readable(complaint_document(complaint, events))
+                yield shown
+
+
+def _complaint_row(document: dict[str, Any]) -> dict[str, Any]:
+    """A complaint as one CSV row: its escalations counted (their reasons are in the JSON)."""
+    return {**document, "escalations": len(document["escalations"])}
 
 
 async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -390,7 +467,7 @@ async def _write_csv(store: Store, write: Callable[[str], object], kind: ExportK
     )
     writer.writeheader()
     async for row in _rows(store, kind):
-        writer.writerow(_cells(row))
+        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
 
 
 class _Writes:
@@ -442,7 +519,7 @@ def to_csv(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> str:
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow(_cells(row))
+        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
     return out.getvalue()
 
 

@@ -115,6 +115,7 @@ def test_manifest_has_everything_the_contract_names() -> None:
         "/party",
         "/praise",
         "/valueadd",
+        "/complaint",
     }
     assert all(c["should_escape"] is True for c in commands.values())
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -125,6 +126,7 @@ def test_manifest_has_everything_the_contract_names() -> None:
     assert shortcuts == {
         ("message", "Open dispute from message", "open_dispute_from_message"),
         ("message", "Record as praise", "record_praise"),
+        ("message", "Log as complaint", "log_as_complaint"),
     }
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "message.groups", "app_home_opened", "channel_shared"} <= events
@@ -144,6 +146,7 @@ def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
         "reviews": [],
         "actions": [],
         "agreements": [],
+        "complaints": [],
         "praise": [],
         "valueadds": [],
     }

@@ -142,6 +142,7 @@ TOPICS = (
     "digests",
     "parties",
     "dossiers",
+    "complaints",
     "praise",
     "valueadds",
 )

@@ -71,6 +71,10 @@ async def serve_process(
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # Nobody reads the pipes until the server is healthy: asyncio stops reading them at
+        # twice this limit, and a server blocked writing its log never becomes healthy. A
+        # DEBUG start-up (aiosqlite logs every statement of every migration) is ~200 KB.
+        limit=16 * 2**20,
     )
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", process)

@@ -111,6 +111,7 @@ async def test_export_has_the_contract_shape(app: Running) -> None:
         "reviews",
         "actions",
         "agreements",
+        "complaints",
         "praise",
         "valueadds",
     }

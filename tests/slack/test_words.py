@@ -346,6 +346,7 @@ TOPIC_PREFIXES = {
     "digests": {"digest"},
     "dossiers": {"dossier"},
     "parties": {"party"},
+    "complaints": {"complaint"},
     "praise": {"praise"},
     "valueadds": {"valueadd"},
 }

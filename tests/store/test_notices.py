@@ -19,6 +19,9 @@ from alembic.config import Config
 from bot.commands import delivery
 from bot.commands.sending import Deliverers, Sender
 from bot.config import ParleyConfig
+from bot.domain.complaints import Clock as ComplaintClock
+from bot.domain.complaints import ClosedBy
+from bot.domain.complaints import EventKind as ComplaintEventKind
 from bot.domain.digests import DigestKind
 from bot.domain.ladder import Stage
 from bot.domain.notices import (
@@ -30,6 +33,12 @@ from bot.domain.notices import (
     AgreementExpiredDm,
     AgreementRefresh,
     AgreementVersionLine,
+    ComplaintCard,
+    ComplaintClosed,
+    ComplaintLine,
+    ComplaintOverdueDm,
+    ComplaintRefresh,
+    ComplaintTell,
     DeliveryFailed,
     DigestDue,
     DisputeCard,
@@ -155,6 +164,37 @@ LATER_KINDS: list[Notice] = [
     ),
     PraiseThanks(workspace_id=WS, praise_id=2, praise_number=3, user_id="U0BOB"),
     ValueAddSaved(workspace_id=WS, valueadd_id=1, valueadd_number=4, user_id="U0ALICE"),
+    ComplaintCard(
+        workspace_id=WS,
+        complaint_id=1,
+        owner_id="U0ALICE",
+        what="the card of C-{number}",
+        what_facts={"number": "1"},
+    ),
+    ComplaintRefresh(workspace_id=WS, complaint_id=2),
+    ComplaintLine(
+        workspace_id=WS,
+        complaint_id=3,
+        event=ComplaintEventKind.RESOLVED,
+        text="Report resent — «fixed» & <done>",
+        actor_id="U0ALICE",
+        round=1,
+        owner_id="U0ALICE",
+        what="the line in the thread of {ref}",
+        what_facts={"ref": "C-1"},
+    ),
+    ComplaintTell(
+        workspace_id=WS,
+        complaint_id=4,
+        channel_id="C0CARE",
+        text="The CIO called",
+        actor_id="U0ALICE",
+        owner_id="U0ALICE",
+        what="the escalation notice of {ref}",
+        what_facts={"ref": "C-1"},
+    ),
+    ComplaintOverdueDm(workspace_id=WS, complaint_id=5, clock=ComplaintClock.ANSWER),
+    ComplaintClosed(workspace_id=WS, complaint_id=6, closed_by=ClosedBy.SILENCE, working_days=3),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
 
@@ -168,7 +208,11 @@ def test_every_kind_is_one_model_with_exactly_one_deliverer() -> None:
         assert len(registered) == 1, f"{model.__name__} has {len(registered)} deliverers"
     assert set(delivery.deliverers()) == models
     # the two edits that show the current state answer their queued twins
-    assert {m for m in models if m.coalesced} == {DisputeRefresh, AgreementRefresh}
+    assert {m for m in models if m.coalesced} == {
+        DisputeRefresh,
+        AgreementRefresh,
+        ComplaintRefresh,
+    }
 
 
 def test_a_model_cannot_be_delivered_twice() -> None:

@@ -21,6 +21,7 @@ from bot.commands.mrkdwn import Mrkdwn, escape
 from bot.commands.words import (
     agreements,
     common,
+    complaints,
     digests,
     disputes,
     dossiers,
@@ -57,6 +58,7 @@ CATALOG: Mapping[str, str] = _catalog(
     agreements.WORDS,
     digests.WORDS,
     parties.WORDS,
+    complaints.WORDS,
     praise.WORDS,
     valueadds.WORDS,
 )
