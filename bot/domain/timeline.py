@@ -81,6 +81,9 @@ class TimelineKind(KindWithMeaning):
         "deleted",
         Meaning(N_("deleted a reply"), private=False, text_shared=True, message=True),
     )
+    # Slack's record, asked after the ack, put a recorded reply on another party (or on none):
+    # appended beside the reply, which is never rewritten; readers take the latest placement.
+    PLACED = "placed", Meaning(N_("placed a reply on its author's party"))
     ESCALATED = (
         "escalated",
         Meaning(
