@@ -43,15 +43,15 @@ async def verify(store: Store, *, number: int | None = None) -> Verdict:
                 async for links in chain_repo.links(conn, first=first, last=last):
                     for dispute_id, link in links:
                         fault = walks[dispute_id].step(link)
-                        if fault is not None:
+                        if fault is not None:  # the walks before this one all held
+                            held = sum(1 for h in heads if h.id < dispute_id)
                             done = sum(w.events for w in walks.values())
-                            return Verdict(disputes, events + done, fault)
+                            return Verdict(disputes + held, events + done, fault)
                 for head in heads:
                     walk = walks[head.id]
                     fault = walk.finish(head.head)
                     if fault is not None:
                         return Verdict(disputes, events + walk.events, fault)
-                    # (the walks of a range finish in order: the ones before are counted)
                     disputes += 1
                     events += walk.events
     return Verdict(disputes, events, None)
