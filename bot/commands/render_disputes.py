@@ -331,6 +331,8 @@ def dispute_record(
 ) -> tuple[str, Blocks]:
     """What `/dispute show` answers: the card's facts plus the latest on the record."""
     text, blocks = dispute_card(dispute, clock=clock, tz=tz, audience=audience, language=language)
+    if audience.internal and dispute.chain_head:
+        blocks.append(chain_line(dispute, language))
     shown = visible_events(events, audience, dispute.parties)
     clocks = response_lines(dispute, events, audience, language)
     if clocks:
@@ -345,8 +347,6 @@ def dispute_record(
             total=len(shown),
         )
         blocks.extend(sections([heading, *lines]))
-    if audience.internal and dispute.chain_head:
-        blocks.append(chain_line(dispute, language))
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
 
 
