@@ -5,7 +5,9 @@ kept before it."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import importlib.util
+import io
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -25,6 +27,7 @@ from bot.store.db import MIGRATIONS
 from bot.store.schema import disputes as disputes_table
 from bot.store.schema import timeline
 from bot.workflows import disputes
+from bot.workflows.export import ExportKind, export_document, write_export
 from bot.workflows.verify import verify
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
@@ -289,3 +292,32 @@ async def test_the_upgrade_seals_the_record_kept_before_it(database_url: str) ->
         assert (await verify(store)).events == 19
     finally:
         await store.close()
+
+
+async def test_the_export_carries_each_events_hashes(store: Store, config: ParleyConfig) -> None:
+    for title in ("One", "二"):
+        await disputes.open_dispute(
+            store,
+            workspace_id="T0PARLEY",
+            channel_id="C0DESK",
+            owner=ALICE,
+            title=title,
+            people=[RAJ],
+            config=config,
+            calendar=calendar_for(None, "UTC"),
+            now=NOW,
+        )
+    document = await export_document(store)
+    for number, d in enumerate(document["disputes"], start=1):
+        prev = chain.GENESIS
+        for event in d["timeline"]:
+            assert event["prev_hash"] == prev and chain.is_hash(event["hash"])
+            prev = event["hash"]
+        assert prev == await _head(store, number)
+    written: list[str] = []
+    await write_export(store, written.append, fmt="csv", kind=ExportKind.TIMELINE)
+    rows = list(csv.DictReader(io.StringIO("".join(written))))
+    flat = [e for d in document["disputes"] for e in d["timeline"]]
+    assert [(r["hash"], r["prev_hash"]) for r in rows] == [
+        (e["hash"], e["prev_hash"]) for e in flat
+    ]
