@@ -8,9 +8,10 @@ Measures on this machine, in one run:
    `PARLEY_SQLITE_SYNC` normal, the default, and full) and PostgreSQL;
 3. scale: `/dispute list`, `/dispute show` of a dispute with 500 events, a channel digest and
    the App Home view, with 10,000 disputes and 200,000 timeline events in the database;
-4. memory: resident set size of `parley serve` idle and after the load.
+4. memory: resident set size of `parley serve` idle and after the load;
+5. `parley verify` over the scale database's record chain: its time and peak memory.
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest` measures
-the ingest rows alone.
+the ingest rows alone, `--only verify` the verify row alone (on its own filled database).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ from benchmarks.harness import (
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
 from benchmarks.scale import measure_scale, measure_ten_times, populate
-from benchmarks.table import ingest_table, table, targets
+from benchmarks.table import ingest_table, table, targets, verify_table
+from benchmarks.verify import measure_verify
 from bot.sandbox.slack_api import SlackStandIn
 
 
@@ -122,10 +124,27 @@ async def run(sizes: Sizes) -> dict[str, Any]:
             async with parley_serve(slack, big, work) as (url, pid):
                 report["scale"] = await measure_scale(slack, url, big, sizes)
                 report["memory"]["after_scale_mb"] = rss_mb(pid)
+            report["verify"] = await measure_verify(work, big, sizes.events)
             if sizes.ten_times:
                 report["ten_times"] = await measure_ten_times(slack, work, sizes)
     report["costs"] = await top_costs(sizes.per_client * 4)
     report["targets"] = targets(report)
+    return report
+
+
+async def run_verify(sizes: Sizes) -> dict[str, Any]:
+    """`--only verify`: the scale database filled, then `parley verify` over it."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        work = Path(folder)
+        big = f"sqlite:///{work}/scale.db"
+        started = time.perf_counter()
+        await populate(big, sizes)
+        report["populate_seconds"] = time.perf_counter() - started
+        report["verify"] = await measure_verify(work, big, sizes.events)
     return report
 
 
@@ -135,13 +154,21 @@ def main() -> None:
     parser.add_argument(
         "--json", default=str(ROOT / "benchmarks" / "results.json"), help="where to write the JSON"
     )
-    parser.add_argument("--only", choices=["ingest"], default=None, help="measure only these rows")
+    parser.add_argument(
+        "--only", choices=["ingest", "verify"], default=None, help="measure only these rows"
+    )
     args = parser.parse_args()
     sizes = TINY if args.tiny else FULL
     if args.only == "ingest":
         report = asyncio.run(run_ingest(sizes))
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(ingest_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "verify":
+        report = asyncio.run(run_verify(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(verify_table(report)))
         print(f"\n(JSON written to {args.json})")
         return
     report = asyncio.run(run(sizes))

@@ -27,7 +27,12 @@ from bot.demo.scenes_edges import (
     scene_outsiders,
     scene_protocol_edges,
 )
-from bot.demo.scenes_features import scene_agreements, scene_digest, scene_reviews
+from bot.demo.scenes_features import (
+    scene_agreements,
+    scene_digest,
+    scene_record_chain,
+    scene_reviews,
+)
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
 from bot.domain.marks import N_
 from bot.sandbox.harness import running_parley
@@ -51,6 +56,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     (N_("A party renamed to a lookalike of another is refused"), scene_lookalike_names),
     (N_("A replayed request and a stale card's button"), scene_protocol_edges),
     (N_("Acme's fix did not hold: D-1 is reopened"), scene_reopen),
+    (N_("D-1's record is tamper-evident: verified, then caught"), scene_record_chain),
 ]
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,8 +98,12 @@ def seal(event: Sealed, prev: str) -> str:
     return hashlib.sha256(canonical(event, prev)).hexdigest()
 
 
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
 def is_hash(value: str | None) -> bool:
-    return value is not None and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    """Whether this is a hash as the chain writes it: 64 lowercase hex digits."""
+    return value is not None and _HASH.fullmatch(value) is not None
 
 
 def short(value: str) -> str:
