@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +128,37 @@ def test_a_walk_holds_and_names_the_first_break() -> None:
 
 def test_short_form() -> None:
     assert chain.short("0123456789abcdef" * 4) == "0123456789ab"
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "record-chain.md"
+
+
+def test_the_worked_example_in_the_docs_is_what_the_code_computes() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    shown = re.findall(r"```\n(\{.*\})\n```", text)
+    assert len(shown) == 2
+    opened = Sealed(
+        workspace="T0PARLEY",
+        dispute=3,
+        kind="opened",
+        at=datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+        actor="U0ALICE",
+        text="Core switch outage",
+    )
+    first = seal(opened, GENESIS)
+    reply = Sealed(
+        workspace="T0PARLEY",
+        dispute=3,
+        kind="reply",
+        at=datetime(2026, 11, 23, 5, 0, 0, 250000, tzinfo=UTC),
+        actor="U0RAJ",
+        party=1,
+        text="我们正在处理",
+        channel="C0ACME",
+        message_ts="1763874000.250000",
+        response_wall_seconds=10800,
+        response_working_seconds=10800,
+    )
+    assert shown == [canonical(opened, GENESIS).decode(), canonical(reply, first).decode()]
+    assert f"hashes to `{first}`" in text
+    assert f"hashes to `{seal(reply, first)}`" in text
