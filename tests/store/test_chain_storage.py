@@ -21,6 +21,7 @@ from bot.domain.ladder import Action
 from bot.domain.parties import Person
 from bot.domain.timeline import TimelineKind
 from bot.store import Store, normalise_database_url
+from bot.store import digests as digests_repo
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store.db import MIGRATIONS
@@ -321,3 +322,51 @@ async def test_the_export_carries_each_events_hashes(store: Store, config: Parle
     assert [(r["hash"], r["prev_hash"]) for r in rows] == [
         (e["hash"], e["prev_hash"]) for e in flat
     ]
+
+
+async def test_digests_count_a_reply_on_its_party_as_placed_now(
+    store: Store, config: ParleyConfig
+) -> None:
+    d = await disputes.open_dispute(
+        store,
+        workspace_id="T0PARLEY",
+        channel_id="C0DESK",
+        owner=ALICE,
+        title="Digest of placed replies",
+        people=[RAJ],
+        config=config,
+        calendar=calendar_for(None, "UTC"),
+        now=NOW,
+    )
+    acme = d.parties[0]
+    reply_at = NOW + timedelta(hours=1)
+
+    async def add(kind: TimelineKind, party_id: int | None) -> None:
+        async with store.write() as conn:
+            await timeline_repo.add_event(
+                conn,
+                dispute_id=d.id,
+                kind=kind,
+                at=reply_at,
+                actor_id="U0RAJ",
+                party_id=party_id,
+                text="hello" if kind is TimelineKind.REPLY else None,
+                message=("C0DESK", "2.2"),
+            )
+
+    async def counted() -> tuple[list[int], dict[int, list[tuple[str, int]]]]:
+        window = {"since": NOW, "until": NOW + timedelta(days=1)}
+        async with store.read() as conn:
+            ids, _ = await digests_repo.replied_disputes(
+                conn, workspace_id="T0PARLEY", member=None, team_ids=None, limit=10, **window
+            )
+            who = await digests_repo.repliers(conn, dispute_ids=[d.id], team_ids=None, **window)
+        return ids, who
+
+    await add(TimelineKind.REPLY, None)  # stored before the ack: no party yet
+    assert await counted() == ([], {})
+    await add(TimelineKind.PLACED, acme.id)  # Slack's record: Acme's
+    assert await counted() == ([d.id], {d.id: [("U0RAJ", acme.id)]})
+    await add(TimelineKind.PLACED, None)  # placed again: one of ours after all
+    assert await counted() == ([], {})
+    assert (await verify(store)).holds
