@@ -20,6 +20,15 @@ DISPUTE_BATCH = 1_000
 EVENT_BATCH = 5_000
 
 
+async def hold_still(conn: AsyncConnection) -> None:
+    """Read the whole record as of one moment, while Parley appends on: on PostgreSQL a
+    REPEATABLE READ transaction (each statement would otherwise see what was committed since
+    the one before, and a head read before an append would not match the events read after
+    it); SQLite's read transaction is one snapshot already. Call before the first read."""
+    if conn.dialect.name == "postgresql":
+        await conn.execution_options(isolation_level="REPEATABLE READ")
+
+
 @dataclass(frozen=True)
 class Head:
     """A dispute as the chain knows it: its row id, workspace, number and stored head."""

@@ -33,6 +33,7 @@ async def verify(store: Store, *, number: int | None = None) -> Verdict:
     oldest dispute first; stop at the first break."""
     disputes = events = 0
     async with store.read() as conn:
+        await chain_repo.hold_still(conn)  # one moment's record, while Parley appends on
         async for batch in chain_repo.heads(conn, number=number):
             if number is None:
                 ranges = [(batch[0].id, batch[-1].id, batch)]

@@ -23,6 +23,7 @@ from bot.domain.timeline import TimelineKind
 from bot.store import Store, normalise_database_url
 from bot.store import digests as digests_repo
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_chain as chain_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store.db import MIGRATIONS
 from bot.store.schema import disputes as disputes_table
@@ -369,4 +370,38 @@ async def test_digests_count_a_reply_on_its_party_as_placed_now(
     assert await counted() == ([d.id], {d.id: [("U0RAJ", acme.id)]})
     await add(TimelineKind.PLACED, None)  # placed again: one of ours after all
     assert await counted() == ([], {})
+    assert (await verify(store)).holds
+
+
+async def test_verify_reads_one_moment_while_events_are_appended(
+    store: Store, database_url: str, config: ParleyConfig
+) -> None:
+    d = await disputes.open_dispute(
+        store,
+        workspace_id="T0PARLEY",
+        channel_id="C0DESK",
+        owner=ALICE,
+        title="Busy",
+        people=[],
+        config=config,
+        calendar=calendar_for(None, "UTC"),
+        now=NOW,
+    )
+    other = Store.open(database_url)  # another Parley, appending while verify reads
+    try:
+        async with store.read() as conn:
+            await chain_repo.hold_still(conn)
+            (heads,) = [batch async for batch in chain_repo.heads(conn)]
+            async with other.write() as writing:
+                await timeline_repo.add_event(
+                    writing, dispute_id=d.id, kind=TimelineKind.NOTE, at=NOW, actor_id="U0ALICE"
+                )
+            walk = chain.ChainWalk("T0PARLEY", d.number)
+            async for links in chain_repo.links(conn, first=d.id, last=d.id):
+                for _, link in links:
+                    assert walk.step(link) is None
+            # The event appended after the heads were read is not seen: the head still matches.
+            assert walk.finish(heads[0].head) is None
+    finally:
+        await other.close()
     assert (await verify(store)).holds
