@@ -12,9 +12,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.config import ParleyConfig
+from bot.domain import chain
 from bot.domain.calendar import calendar_for
 from bot.domain.parties import Person
 from bot.store import Store
+from bot.store import disputes_timeline as timeline_repo
 from bot.store.schema import disputes as disputes_table
 from bot.store.schema import timeline
 from bot.workflows import disputes
@@ -179,3 +181,33 @@ def test_a_dispute_that_is_not_there_or_not_a_dispute(tmp_path: Path) -> None:
     code, _, err = _verify(url, tmp_path, "--dispute", "R-2")
     assert code == 2 and "'R-2' is not a dispute: write it as D-3" in err
     assert re.search(r"Usage: parley verify", err)
+
+
+async def test_a_row_resealed_by_hand_is_caught_by_the_next_event(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Whoever rewrites a row and its own hash still breaks the next event's link."""
+    notes = await _ready(database_url)
+    store = Store.open(database_url)
+    try:
+        async with store.write() as conn:
+            row = (await conn.execute(sa.select(timeline).where(timeline.c.id == notes[0]))).one()
+            forged = timeline_repo.sealed_row(
+                {**row._mapping, "text": "forged"}, workspace_id="T0PARLEY", number=2
+            )
+            await conn.execute(
+                sa.update(timeline)
+                .where(timeline.c.id == notes[0])
+                .values(text="forged", hash=chain.seal(forged, row.prev_hash))
+            )
+    finally:
+        await store.close()
+    code, _, err = await asyncio.to_thread(_verify, database_url, tmp_path)
+    assert code == 1
+    assert f"(timeline row {notes[1]}) does not follow the event before it" in err
+
+
+def test_an_empty_record_holds(tmp_path: Path) -> None:
+    code, out, _ = _verify(f"sqlite:///{tmp_path}/empty.db", tmp_path)
+    assert code == 0
+    assert out.strip() == "parley verify: the record chain holds: 0 dispute(s), 0 event(s) checked"
