@@ -83,7 +83,8 @@ class TimelineKind(KindWithMeaning):
     )
     # Slack's record, asked after the ack, put a recorded reply on another party (or on none):
     # appended beside the reply, which is never rewritten; readers take the latest placement.
-    PLACED = "placed", Meaning(N_("placed a reply on its author's party"))
+    # Its actor is the reply's author (digests count it as the reply it places).
+    PLACED = "placed", Meaning(N_("had a reply placed on their party by Slack's record"))
     ESCALATED = (
         "escalated",
         Meaning(
