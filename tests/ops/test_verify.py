@@ -21,6 +21,7 @@ from bot.store.schema import disputes as disputes_table
 from bot.store.schema import timeline
 from bot.workflows import disputes
 from tests.ops.test_cli import parley
+from tests.store.test_chain_storage import _migrate
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ALICE = Person(user_id="U0ALICE", team_id="T0PARLEY", name="alice")
@@ -208,6 +209,17 @@ async def test_a_row_resealed_by_hand_is_caught_by_the_next_event(
 
 
 def test_an_empty_record_holds(tmp_path: Path) -> None:
-    code, out, _ = _verify(f"sqlite:///{tmp_path}/empty.db", tmp_path)
+    url = f"sqlite:///{tmp_path}/empty.db"
+    assert parley("db", "upgrade", cwd=tmp_path, env={"DATABASE_URL": url}).returncode == 0
+    code, out, _ = _verify(url, tmp_path)
     assert code == 0
     assert out.strip() == "parley verify: the record chain holds: 0 dispute(s), 0 event(s) checked"
+
+
+def test_verify_never_migrates(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/old.db"
+    _migrate(url, "0015")
+    code, out, err = _verify(url, tmp_path)
+    assert code == 2 and out == ""
+    assert "run `parley db upgrade` first" in err
+    assert parley("db", "current", cwd=tmp_path, env={"DATABASE_URL": url}).returncode == 1
