@@ -12,9 +12,10 @@ Measures on this machine, in one run:
 5. the dossier: building the HTML file of a dispute with 5,000 events (time, peak memory,
    the file's size);
 6. fan-out within Slack's limits (benchmarks/fanout.py): digests of many channels due at once,
-   a burst of card edits, a new card owed during it, a 429 met.
-Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest` (or
-`fanout`) measures those rows alone.
+   a burst of card edits, a new card owed during it, a 429 met;
+7. `parley verify` over the scale database's record chain: its time and peak memory.
+Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout` or
+`verify` measures those rows alone (verify on its own filled database).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ from benchmarks.harness import (
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
 from benchmarks.scale import measure_scale, measure_ten_times, populate
-from benchmarks.table import fanout_table, ingest_table, table, targets
+from benchmarks.table import fanout_table, ingest_table, table, targets, verify_table
+from benchmarks.verify import measure_verify
 from bot.sandbox.slack_api import SlackStandIn
 
 
@@ -128,12 +130,29 @@ async def run(sizes: Sizes) -> dict[str, Any]:
             async with parley_serve(slack, big, work) as (url, pid):
                 report["scale"] = await measure_scale(slack, url, big, sizes)
                 report["memory"]["after_scale_mb"] = rss_mb(pid)
+            report["verify"] = await measure_verify(work, big, sizes.events)
             if sizes.ten_times:
                 report["ten_times"] = await measure_ten_times(slack, work, sizes)
             report["dossier"] = await measure_dossier(work, sizes.dossier_events)
     report["fanout"] = await measure_fanout(sizes.fanout, sizes.fanout)
     report["costs"] = await top_costs(sizes.per_client * 4)
     report["targets"] = targets(report)
+    return report
+
+
+async def run_verify(sizes: Sizes) -> dict[str, Any]:
+    """`--only verify`: the scale database filled, then `parley verify` over it."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        work = Path(folder)
+        big = f"sqlite:///{work}/scale.db"
+        started = time.perf_counter()
+        await populate(big, sizes)
+        report["populate_seconds"] = time.perf_counter() - started
+        report["verify"] = await measure_verify(work, big, sizes.events)
     return report
 
 
@@ -144,7 +163,10 @@ def main() -> None:
         "--json", default=str(ROOT / "benchmarks" / "results.json"), help="where to write the JSON"
     )
     parser.add_argument(
-        "--only", choices=["ingest", "fanout"], default=None, help="measure only these rows"
+        "--only",
+        choices=["ingest", "fanout", "verify"],
+        default=None,
+        help="measure only these rows",
     )
     args = parser.parse_args()
     sizes = TINY if args.tiny else FULL
@@ -158,6 +180,12 @@ def main() -> None:
         report = {"fanout": asyncio.run(measure_fanout(sizes.fanout, sizes.fanout))}
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(fanout_table(report["fanout"])))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "verify":
+        report = asyncio.run(run_verify(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(verify_table(report)))
         print(f"\n(JSON written to {args.json})")
         return
     report = asyncio.run(run(sizes))

@@ -17,10 +17,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from benchmarks.harness import SECRET, Sizes, parley_serve, rss_mb, summary
+from bot.domain import chain
 from bot.domain.names import name_key
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import Store
+from bot.store.disputes_timeline import sealed_row
 from bot.store.schema import (
     counters,
     dispute_members,
@@ -137,8 +139,15 @@ async def populate(database_url: str, sizes: Sizes) -> None:
                 }
                 for i in range(rest)
             ]
+            heads = seal(events, sizes.disputes)
             for start in range(0, len(events), 5000):
                 await conn.execute(sa.insert(timeline), events[start : start + 5000])
+            await conn.execute(
+                sa.update(disputes)
+                .where(disputes.c.id == sa.bindparam("b_id"))
+                .values(chain_head=sa.bindparam("b_head")),
+                [{"b_id": n, "b_head": head} for n, head in heads.items()],
+            )
         if store.dialect == "postgresql":
             async with store.write() as conn:
                 for table in ("disputes", "timeline"):
@@ -150,6 +159,33 @@ async def populate(database_url: str, sizes: Sizes) -> None:
                     )
     finally:
         await store.close()
+
+
+def seal(events: list[dict[str, Any]], disputes_count: int) -> dict[int, str]:
+    """Each event's hash and prev_hash, chained per dispute in the order they are inserted
+    (their row ids), as `add_event` would have written them; each dispute's head."""
+    heads: dict[int, str] = {}
+    for event in events:
+        dispute_id = event["dispute_id"]
+        prev = heads.get(dispute_id, chain.GENESIS)
+        row = {**_EMPTY_EVENT, **event}
+        sealed = sealed_row(row, workspace_id="T0PARLEY", number=dispute_id)
+        event["prev_hash"] = prev
+        event["hash"] = heads[dispute_id] = chain.seal(sealed, prev)
+    assert len(heads) <= disputes_count
+    return heads
+
+
+_EMPTY_EVENT = dict.fromkeys(
+    (
+        "stage",
+        "channel_id",
+        "message_ts",
+        "previous_text",
+        "response_wall_seconds",
+        "response_working_seconds",
+    )
+)
 
 
 async def measure_scale(

@@ -138,6 +138,24 @@ def ingest_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def verify_table(report: dict[str, Any]) -> list[str]:
+    """`parley verify` over the scale database: time, events per second, peak memory."""
+    v = report["verify"]
+    return [
+        row(
+            f"`parley verify` ({v['events']:,} events)", "seconds", "events/s", "max RSS MB", "held"
+        ),
+        "|---|---:|---:|---:|:---:|",
+        row(
+            "record chain checked",
+            v["seconds"],
+            v["events_per_second"] or "—",
+            v["max_rss_mb"],
+            "yes" if v["ok"] else "NO",
+        ),
+    ]
+
+
 def table(report: dict[str, Any]) -> str:
     machine = report["machine"]
     lines = [
@@ -235,6 +253,8 @@ def table(report: dict[str, Any]) -> str:
         lines += ["", *dossier_table(report["dossier"])]
     if report.get("fanout"):
         lines += ["", *fanout_table(report["fanout"])]
+    if report.get("verify"):
+        lines += ["", *verify_table(report)]
     lines += ["", row("memory of `parley serve`", "RSS MB"), "|---|---:|"]
     for name, value in report["memory"].items():
         lines.append(row(name.removesuffix("_mb").replace("_", " "), f"{value:.0f}"))

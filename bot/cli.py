@@ -1,4 +1,5 @@
-"""`parley`: serve, migrate, check a config, demo, export and print the manifest."""
+"""`parley`: serve, migrate, check a config, demo, export, verify the record and print the
+manifest."""
 
 from __future__ import annotations
 
@@ -255,6 +256,70 @@ def export(fmt: str, kind: str | None, bom: bool) -> None:
 
     asyncio.run(run())
     out.flush()
+
+
+def _dispute_number(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    ref = value.strip().upper()
+    if ref.startswith("D-") and ref[2:].isdigit() and int(ref[2:]) > 0:
+        return int(ref[2:])
+    raise click.BadParameter(f"{value!r} is not a dispute: write it as D-3")
+
+
+@cli.command()
+@click.option(
+    "--dispute",
+    "number",
+    metavar="D-n",
+    callback=_dispute_number,
+    default=None,
+    help="Check only this dispute (D-n in each workspace).",
+)
+@one_line_errors
+def verify(number: int | None) -> None:
+    """Check every dispute's record chain; exit 1 naming the first event that does not hold."""
+    from bot.workflows.verify import verify as check
+
+    settings: Settings = load_settings()
+
+    async def run() -> Any:
+        store = open_store(settings)
+        try:
+            # Never migrates: sealing what is there now would vouch for it unchecked.
+            at, heads = await store.revisions()
+            if at != heads:
+                return None
+            return await check(store, number=number)
+        finally:
+            await store.close()
+
+    verdict = asyncio.run(run())
+    if verdict is None:
+        click.echo(
+            "parley verify: the database is not at this Parley's migrations: run "
+            "`parley db upgrade` first (it seals the events recorded before the chain)",
+            err=True,
+        )
+        sys.exit(2)
+    if verdict.fault is None:
+        if number is not None and verdict.disputes == 0:
+            click.echo(f"parley verify: there is no D-{number}", err=True)
+            sys.exit(2)
+        click.echo(
+            f"parley verify: the record chain holds: {verdict.disputes} dispute(s), "
+            f"{verdict.events} event(s) checked"
+        )
+        return
+    from bot.workflows.verify import describe
+
+    click.echo(f"parley verify: BROKEN: {describe(verdict.fault)}", err=True)
+    click.echo(
+        f"parley verify: {verdict.disputes} dispute(s) and {verdict.events} event(s) held "
+        "before it",
+        err=True,
+    )
+    sys.exit(1)
 
 
 @cli.command()

@@ -29,6 +29,7 @@ from bot.commands.blocks import (
 )
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
+from bot.domain import chain
 from bot.domain.clocks import duration_parts
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status, read_overdue_text
@@ -365,6 +366,8 @@ def dispute_record(
         meetings=meetings,
         complaints=complaints,
     )
+    if audience.internal and dispute.chain_head:
+        blocks.append(chain_line(dispute, language))
     shown = visible_events(events, audience, dispute.parties)
     clocks = response_lines(dispute, events, audience, language)
     if clocks:
@@ -380,6 +383,25 @@ def dispute_record(
         )
         blocks.extend(sections([heading, *lines]))
     return text, blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def chain_line(dispute: Dispute, language: Language) -> dict[str, Any]:
+    """The record chain's last hash, for the company's own readers: its first digits to
+    compare by eye, and the whole of it, which `parley verify` and the export show too. (A
+    party is not shown it: it could check it against nothing it has, and its changing
+    would tell a party that internal events it cannot see were added.)"""
+    head = dispute.chain_head or ""
+    return context(
+        md(
+            language._(
+                "Record chain: `{short}…` (full hash `{full}`; "
+                "`parley verify --dispute {ref}` checks it)"
+            ),
+            short=chain.short(head),
+            full=head,
+            ref=dispute.ref,
+        )
+    )
 
 
 def usage(language: Language, message: str | None = None) -> tuple[str, Blocks]:

@@ -98,6 +98,11 @@ def header_facts(
         (language._("Resolution"), as_plain(d.resolution) if d.resolution else "—"),
         (language._("Legal hold"), language._("yes") if d.legal_hold else language._("no")),
         (language._("Events on record"), language.number(source.event_count)),
+        (
+            language._("Record chain (last hash)"),
+            source.last_hash or language._("none"),
+        ),
+        (language._("Checked with"), f"parley verify --dispute {d.ref}"),
         (language._("Generated"), " · ".join(reader.both_times(generated_at))),
         (language._("Asked by"), reader.person(asker_id)),
     ]

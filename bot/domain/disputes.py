@@ -24,6 +24,9 @@ class TimelineEvent(Record):
     previous_text: str | None = None
     response_wall_seconds: int | None = None
     response_working_seconds: int | None = None
+    # The record chain (bot/domain/chain.py): this event's hash and the one before it.
+    hash: str | None = None
+    prev_hash: str | None = None
 
 
 class Dispute(Record):
@@ -42,6 +45,8 @@ class Dispute(Record):
     resolution: str | None = None
     closed_at: datetime | None = None
     legal_hold: bool = False
+    # The hash of its last timeline event (bot/domain/chain.py); None before the first.
+    chain_head: str | None = None
     parties: tuple[Party, ...] = ()
     members: tuple[str, ...] = ()
 

@@ -81,6 +81,10 @@ class TimelineKind(KindWithMeaning):
         "deleted",
         Meaning(N_("deleted a reply"), private=False, text_shared=True, message=True),
     )
+    # Slack's record, asked after the ack, put a recorded reply on another party (or on none):
+    # appended beside the reply, which is never rewritten; readers take the latest placement.
+    # Its actor is the reply's author (digests count it as the reply it places).
+    PLACED = "placed", Meaning(N_("had a reply placed on their party by Slack's record"))
     ESCALATED = (
         "escalated",
         Meaning(

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.digests import DigestKind, Subscription
 from bot.domain.ladder import Status
-from bot.domain.timeline import TimelineKind
 from bot.store import disputes as disputes_repo
+from bot.store import disputes_timeline as timeline_repo
 from bot.store.schema import digest_subscriptions as subs
 from bot.store.schema import dispute_threads, disputes, parties, sends, timeline
 
@@ -217,7 +217,7 @@ def _party_replies(
     """Replies by parties' people in (since, until] on disputes this reader may see; in a
     shared channel (`team_ids`), only replies of that channel's own parties."""
     conditions = [
-        timeline.c.kind == TimelineKind.REPLY.value,
+        timeline_repo.current_replies(),
         timeline.c.party_id.is_not(None),
         timeline.c.at > since,
         timeline.c.at <= until,
@@ -281,7 +281,7 @@ async def repliers(
         return {}
     conditions = [
         timeline.c.dispute_id.in_(wanted),
-        timeline.c.kind == TimelineKind.REPLY.value,
+        timeline_repo.current_replies(),
         timeline.c.party_id.is_not(None),
         timeline.c.at > since,
         timeline.c.at <= until,

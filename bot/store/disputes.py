@@ -45,6 +45,7 @@ _DISPUTE_COLUMNS = (
     disputes.c.resolution,
     disputes.c.closed_at,
     disputes.c.legal_hold,
+    disputes.c.chain_head,
 )
 _INSERT = Prepared(
     sa.insert(disputes)
@@ -525,6 +526,7 @@ def _dispute(row: Row, parties: tuple[Party, ...], members: tuple[str, ...]) -> 
         resolution,
         closed_at,
         legal_hold,
+        chain_head,
     ) = row
     # The model turns the stored status and stage into their enums (quicker than Status()).
     return Dispute(
@@ -543,6 +545,7 @@ def _dispute(row: Row, parties: tuple[Party, ...], members: tuple[str, ...]) -> 
         resolution=resolution,
         closed_at=closed_at,
         legal_hold=bool(legal_hold),
+        chain_head=chain_head,
         parties=parties,
         members=members,
     )

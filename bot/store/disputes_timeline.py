@@ -6,6 +6,7 @@ The dispute rows themselves (open, move, find, load) are `bot/store/disputes.py`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain import chain
 from bot.domain.disputes import TimelineEvent
 from bot.domain.ladder import Stage
 from bot.domain.parties import Party
@@ -41,8 +43,24 @@ _ADD_EVENT = Prepared(
             "previous_text",
             "response_wall_seconds",
             "response_working_seconds",
+            "hash",
+            "prev_hash",
         )
     )
+)
+# The chain's head, taken under the dispute row's lock: two Parleys on one PostgreSQL that
+# append to one dispute at once take turns here, so each chains to the other's event and the
+# chain never forks. (SQLite's writer holds the whole database from BEGIN IMMEDIATE; it
+# renders no FOR UPDATE.)
+_TAKE_HEAD = Prepared(
+    sa.select(disputes.c.workspace_id, disputes.c.number, disputes.c.chain_head)
+    .where(disputes.c.id == sa.bindparam("dispute_id"))
+    .with_for_update()
+)
+_SET_HEAD = Prepared(
+    sa.update(disputes)
+    .where(disputes.c.id == sa.bindparam("b_id"))
+    .values(chain_head=sa.bindparam("b_head", type_=disputes.c.chain_head.type))
 )
 _SEE_EVENT = {
     name: Prepared(
@@ -82,25 +100,59 @@ async def add_event(
     message: tuple[str, str] | None = None,
     previous_text: str | None = None,
     response: tuple[int, int] | None = None,
-) -> None:
-    """One event on the record. `message` is (channel, ts) of the Slack message it is about;
-    `response` is (wall, working) seconds of a party's first reply."""
-    await _ADD_EVENT.execute(
-        conn,
-        {
-            "dispute_id": dispute_id,
-            "kind": kind.value,
-            "at": at,
-            "actor_id": actor_id,
-            "party_id": party_id,
-            "text": text,
-            "stage": stage.value if stage else None,
-            "channel_id": message[0] if message else None,
-            "message_ts": message[1] if message else None,
-            "previous_text": previous_text,
-            "response_wall_seconds": response[0] if response else None,
-            "response_working_seconds": response[1] if response else None,
-        },
+) -> str:
+    """One event on the record, sealed on its dispute's chain; its hash. `message` is
+    (channel, ts) of the Slack message it is about; `response` is (wall, working) seconds of
+    a party's first reply.
+
+    The one way onto the timeline: rows are appended here and never updated, so the chain
+    (bot/domain/chain.py) holds. One locked read of the dispute's head and one update of it
+    beside the insert."""
+    head = await _TAKE_HEAD.first(conn, {"dispute_id": dispute_id})
+    if head is None:
+        raise LookupError(f"no dispute {dispute_id} to record an event on")
+    workspace_id, number, prev = head
+    prev = prev or chain.GENESIS
+    row: dict[str, Any] = {
+        "dispute_id": dispute_id,
+        "kind": kind.value,
+        "at": at,
+        "actor_id": actor_id,
+        "party_id": party_id,
+        "text": text,
+        "stage": stage.value if stage else None,
+        "channel_id": message[0] if message else None,
+        "message_ts": message[1] if message else None,
+        "previous_text": previous_text,
+        "response_wall_seconds": response[0] if response else None,
+        "response_working_seconds": response[1] if response else None,
+    }
+    sealed = sealed_row(row, workspace_id=workspace_id, number=number)
+    row["hash"] = chain.seal(sealed, prev)
+    row["prev_hash"] = prev
+    await _ADD_EVENT.execute(conn, row)
+    await _SET_HEAD.execute(conn, {"b_id": dispute_id, "b_head": row["hash"]})
+    return str(row["hash"])
+
+
+def sealed_row(row: Mapping[Any, Any], *, workspace_id: str, number: int) -> chain.Sealed:
+    """What a timeline row's hash is made of: its stored columns, and its dispute's
+    workspace and number. The migration that sealed the rows before it and `parley verify`
+    read rows through this too."""
+    return chain.Sealed(
+        workspace=workspace_id,
+        dispute=number,
+        kind=row["kind"],
+        at=row["at"],
+        actor=row["actor_id"],
+        party=row["party_id"],
+        text=row["text"],
+        stage=row["stage"],
+        channel=row["channel_id"],
+        message_ts=row["message_ts"],
+        previous_text=row["previous_text"],
+        response_wall_seconds=row["response_wall_seconds"],
+        response_working_seconds=row["response_working_seconds"],
     )
 
 
@@ -128,10 +180,29 @@ async def message_recorded(
     return await _MESSAGE_RECORDED.first(conn, params) is not None
 
 
+def current_replies(table: sa.Table = timeline) -> sa.ColumnElement[bool]:
+    """The rows that say which party a reply is on now: a reply, or the placement of one
+    (`placed`, appended when Slack's record placed it after the ack), that no later
+    placement of the same message follows. A placement keeps its reply's time, so reads by
+    time count the reply once, on its party as it is now."""
+    later = timeline.alias("later_placement")
+    return sa.and_(
+        table.c.kind.in_((TimelineKind.REPLY.value, TimelineKind.PLACED.value)),
+        ~sa.exists().where(
+            later.c.kind == TimelineKind.PLACED.value,
+            later.c.channel_id == table.c.channel_id,
+            later.c.message_ts == table.c.message_ts,
+            later.c.dispute_id == table.c.dispute_id,
+            later.c.id > table.c.id,
+        ),
+    )
+
+
 async def recorded_reply(
     conn: AsyncConnection, *, dispute_id: int, channel_id: str, ts: str
 ) -> tuple[int, int | None] | None:
-    """(event id, party id) of the reply recorded for a message, or None."""
+    """(event id, party id) of the reply recorded for a message, placed as it is now (by its
+    latest placement, if any), or None."""
     row = (
         await conn.execute(
             sa.select(timeline.c.id, timeline.c.party_id)
@@ -139,26 +210,13 @@ async def recorded_reply(
                 timeline.c.channel_id == channel_id,
                 timeline.c.message_ts == ts,
                 timeline.c.dispute_id == dispute_id,
-                timeline.c.kind == TimelineKind.REPLY.value,
+                timeline.c.kind.in_((TimelineKind.REPLY.value, TimelineKind.PLACED.value)),
             )
+            .order_by(timeline.c.id.desc())
             .limit(1)
         )
     ).first()
     return None if row is None else (int(row[0]), row[1])
-
-
-async def place_event(
-    conn: AsyncConnection,
-    *,
-    event_id: int,
-    party_id: int | None,
-    response: tuple[int, int] | None = None,
-) -> None:
-    """Put a recorded reply on the party Slack's record says its author speaks for."""
-    values: dict[str, Any] = {"party_id": party_id}
-    if response is not None:
-        values["response_wall_seconds"], values["response_working_seconds"] = response
-    await conn.execute(sa.update(timeline).where(timeline.c.id == event_id).values(**values))
 
 
 _SET_ROOT = Prepared(
@@ -210,7 +268,29 @@ def _timeline_event(row: sa.Row[tuple[object, ...]], names: dict[int, Party]) ->
         previous_text=m["previous_text"],
         response_wall_seconds=m["response_wall_seconds"],
         response_working_seconds=m["response_working_seconds"],
+        hash=m["hash"],
+        prev_hash=m["prev_hash"],
     )
+
+
+def _placed(events: list[tuple[int, TimelineEvent]]) -> list[tuple[int, TimelineEvent]]:
+    """Each reply on its party as it is now: a placement (appended, never an update of the
+    reply's row) puts its reply on its party, with the response time it carries."""
+    replies: dict[tuple[int, str | None, str | None], int] = {}
+    out = list(events)
+    for i, (dispute_id, event) in enumerate(out):
+        key = (dispute_id, event.channel_id, event.message_ts)
+        if event.kind is TimelineKind.REPLY:
+            replies[key] = i
+        elif event.kind is TimelineKind.PLACED and key in replies:
+            j = replies[key]
+            reply = out[j][1]
+            update: dict[str, Any] = {"party": event.party}
+            if event.response_wall_seconds is not None:
+                update["response_wall_seconds"] = event.response_wall_seconds
+                update["response_working_seconds"] = event.response_working_seconds
+            out[j] = (dispute_id, reply.model_copy(update=update))
+    return out
 
 
 async def events_where(
@@ -221,9 +301,9 @@ async def events_where(
         stmt = stmt.where(where)
     rows = (await conn.execute(stmt)).all()
     names = await parties_repo.by_ids(conn, ids=[r.party_id for r in rows if r.party_id])
-    return [(r.dispute_id, _timeline_event(r, names)) for r in rows]
+    return _placed([(r.dispute_id, _timeline_event(r, names)) for r in rows])
 
 
 async def events(conn: AsyncConnection, *, dispute_id: int) -> list[TimelineEvent]:
-    """The dispute's timeline, oldest first."""
+    """The dispute's timeline, oldest first (each reply on its party as it is now)."""
     return [e for _, e in await events_where(conn, timeline.c.dispute_id == dispute_id)]

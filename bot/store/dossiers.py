@@ -26,6 +26,12 @@ async def last_event_id(conn: AsyncConnection, *, dispute_id: int) -> int:
     return int(found or 0)
 
 
+async def event_hash(conn: AsyncConnection, *, event_id: int) -> str | None:
+    """The record chain's hash of one event (None for no event): the dossier's last."""
+    found = await conn.scalar(sa.select(timeline.c.hash).where(timeline.c.id == event_id))
+    return str(found) if found is not None else None
+
+
 async def event_ids(
     conn: AsyncConnection, *, dispute_id: int, after_id: int, up_to_id: int, limit: int
 ) -> list[int]:

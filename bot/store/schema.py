@@ -61,6 +61,9 @@ disputes = sa.Table(
     sa.Column("legal_hold", sa.Boolean, nullable=False, server_default=sa.false()),
     # The stage whose overdue notice went out: at most one notice per stage.
     sa.Column("overdue_stage", sa.String(32), nullable=True),
+    # The hash of its last timeline event (bot/domain/chain.py): taken under a row lock by
+    # whoever appends the next one, so the chain never forks. None before its first event.
+    sa.Column("chain_head", sa.String(64), nullable=True),
     sa.UniqueConstraint("workspace_id", "number", name="uq_disputes_workspace_number"),
 )
 sa.Index("ix_disputes_workspace_status", disputes.c.workspace_id, disputes.c.status)
@@ -121,6 +124,10 @@ timeline = sa.Table(
     # On a party's first reply: how long it took since the party was brought in.
     sa.Column("response_wall_seconds", sa.Integer, nullable=True),
     sa.Column("response_working_seconds", sa.Integer, nullable=True),
+    # The record chain (bot/domain/chain.py): this event's hash and its dispute's previous one.
+    # Rows are appended (disputes_timeline.add_event) and never updated.
+    sa.Column("hash", sa.String(64), nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=True),
 )
 sa.Index("ix_timeline_dispute", timeline.c.dispute_id, timeline.c.id)
 sa.Index("ix_timeline_message", timeline.c.channel_id, timeline.c.message_ts)

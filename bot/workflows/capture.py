@@ -222,7 +222,7 @@ async def place_reply(
         )
         if recorded is None:
             return False
-        event_id, placed = recorded
+        _, placed = recorded
         party, joined = await _speaks_for(
             conn, dispute_id, author, workspace_id, config, message, now
         )
@@ -231,8 +231,17 @@ async def place_reply(
         response = None
         if party is not None and joined is not None:
             response = await _first_response(conn, dispute_id, party, joined, message.at, calendar)
-        await timeline_repo.place_event(
-            conn, event_id=event_id, party_id=party.id if party else None, response=response
+        # Appended, never an update of the reply: the record chain keeps what was stored
+        # before the ack, and this placement beside it (readers take the latest).
+        await timeline_repo.add_event(
+            conn,
+            dispute_id=dispute_id,
+            kind=TimelineKind.PLACED,
+            at=message.at,
+            actor_id=message.author_id,
+            party_id=party.id if party else None,
+            message=(message.channel_id, message.ts),
+            response=response,
         )
     return True
 

@@ -86,6 +86,8 @@ class DossierSource:
     first_replies: Sequence[TimelineEvent]
     last_event_id: int
     event_count: int
+    # The record chain's hash of the last event shown (`parley verify` checks it).
+    last_hash: str | None = None
 
 
 async def dossier_source(
@@ -100,6 +102,7 @@ async def dossier_source(
         replies = await repo.first_replies(conn, dispute_id=dispute_id)
         last = await repo.last_event_id(conn, dispute_id=dispute_id)
         count = await repo.event_count(conn, dispute_id=dispute_id, up_to_id=last)
+        last_hash = await repo.event_hash(conn, event_id=last)
     found = await agreements.in_force(
         store, workspace_id=dispute.workspace_id, parties=dispute.parties, now=now, tz=tz
     )
@@ -110,6 +113,7 @@ async def dossier_source(
         first_replies=replies,
         last_event_id=last,
         event_count=count,
+        last_hash=last_hash,
     )
 
 

@@ -65,6 +65,8 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "previous_text",
         "first_response_wall_seconds",
         "first_response_working_seconds",
+        "hash",
+        "prev_hash",
     ],
     ExportKind.REVIEWS: [
         "id",
@@ -172,6 +174,10 @@ def event_document(event: TimelineEvent) -> dict[str, Any]:
             if event.response_wall_seconds is not None
             else None
         ),
+        # The record chain (docs/record-chain.md): this event's hash, and its dispute's
+        # previous event's (64 zeros before the first).
+        "hash": event.hash,
+        "prev_hash": event.prev_hash,
     }
 
 

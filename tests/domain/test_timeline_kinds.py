@@ -35,6 +35,8 @@ VISIBILITY = {
     TimelineKind.REPLY: (False, True, True),
     TimelineKind.EDITED: (False, True, True),
     TimelineKind.DELETED: (False, True, True),
+    # Which party a reply is on, as Slack's record said after the ack: the company's business.
+    TimelineKind.PLACED: (True, False, False),
     TimelineKind.ESCALATED: (False, False, False),
     TimelineKind.NOTE: (True, False, False),
     TimelineKind.THREAD_LINKED: (False, False, False),
@@ -52,6 +54,7 @@ STORED = {
     "reply",
     "edited",
     "deleted",
+    "placed",
     "escalated",
     "note",
     "thread_linked",

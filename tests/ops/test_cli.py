@@ -153,7 +153,7 @@ def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
     csv_out = parley("export", "--format", "csv", "--kind", "timeline", cwd=tmp_path, env=env)
     assert csv_out.stdout.strip() == (
         "dispute,kind,at,actor,party,text,stage,previous_text,"
-        "first_response_wall_seconds,first_response_working_seconds"
+        "first_response_wall_seconds,first_response_working_seconds,hash,prev_hash"
     )
 
 

@@ -167,6 +167,13 @@ async def test_the_dossier_arrives_in_the_askers_dm_with_the_whole_record(app: R
         f"archives/C0ACME/p{root.replace('.', '')}",
     ):
         assert fact in page, fact
+    # The record chain's last hash, as `parley verify` checks it (issue 19).
+    async with app.store.read() as conn:
+        head = await conn.scalar(
+            sa.select(disputes_table.c.chain_head).where(disputes_table.c.number == 1)
+        )
+    assert head and f"Record chain (last hash)</dt><dd>{head}" in page
+    assert "parley verify --dispute D-1" in page
     # Every event, with its time in UTC and in the reader's zone, author and party.
     assert len(re.findall(r"<tr(?: class=internal)?><td>\d+</td>", page)) == 8
     assert "<td>2026-11-23 05:00:00</td><td>2026-11-23 13:00:00 +0800</td>" in page

@@ -5,7 +5,7 @@ shares them; a try after a stop or a lost answer finds the ids here and asks Sla
 they were shared, rather than uploading the file a second time.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from bot.store.types import UTCDateTime
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
