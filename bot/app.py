@@ -72,6 +72,7 @@ def outbox_client(
     session: aiohttp.ClientSession | None = None,
     *,
     observer: AsyncRetryHandler | None = None,
+    clock: Clock | None = None,
 ) -> AsyncWebClient:
     """The outbox worker's client retries nothing by itself: a retried post that had reached
     Slack would be posted twice, and a Retry-After slept inside the client holds a worker.
@@ -84,7 +85,11 @@ def outbox_client(
         timeout=WEB_API_TIMEOUT_SECONDS,
         retry_handlers=[observer] if observer is not None else [],
         session=session,
-        pacer=Pacer(scale=settings.PARLEY_SLACK_PACE),
+        pacer=Pacer(
+            scale=settings.PARLEY_SLACK_PACE,
+            # A 429's hold counts on the clock the outbox schedules its retry by.
+            held=(lambda: clock.now().timestamp()) if clock is not None else None,
+        ),
     )
 
 

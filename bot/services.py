@@ -98,7 +98,10 @@ async def open_parley(
                 await sync_configured_parties(
                     store, workspace_id=me.team_id, config=config, now=deps.clock.now()
                 )
-            outbox = Outbox(deps, outbox_client(settings, client.session, observer=observer))
+            outbox = Outbox(
+                deps,
+                outbox_client(settings, client.session, observer=observer, clock=deps.clock),
+            )
             services = Services(store=store, client=client, deps=deps, outbox=outbox, me=me)
             if not deliver:
                 yield services

@@ -138,6 +138,8 @@ class Outbox:
         self._pruned_at: datetime | None = None
         # Kinds of notice put off by the pace, and the monotonic time each may go again.
         self._paced: dict[str, float] = {}
+        # Of those, the kinds a 429 holds until the clock passes its Retry-After.
+        self._held: set[str] = set()
 
     def wake(self) -> None:
         """Something was owed: deliver it soon (callable from any code on the loop)."""
@@ -208,6 +210,7 @@ class Outbox:
         now = time.monotonic()
         for kind in [kind for kind, until in self._paced.items() if until <= now]:
             del self._paced[kind]
+            self._held.discard(kind)
         return frozenset(self._paced)
 
     def _next_wait(self) -> float:
@@ -262,6 +265,8 @@ class Outbox:
             # Nothing was sent: the row goes back as it was, its kind waits for the pace.
             until = time.monotonic() + exc.after
             self._paced[item.kind] = max(until, self._paced.get(item.kind, 0.0))
+            if exc.held:
+                self._held.add(item.kind)
             async with self.deps.store.write() as conn:
                 await repo.release(conn, row=item)
             return False
@@ -378,9 +383,21 @@ class Outbox:
                 await self.drain()
                 async with self.deps.store.read() as conn:
                     backlog = await repo.backlog(conn, now=self.deps.clock.now())
-                if backlog.due == 0:
+                if backlog.due == 0 or await self._only_held_is_due():
                     return
                 await asyncio.sleep(0.01)
+
+    async def _only_held_is_due(self) -> bool:
+        """Whether all that is due waits for a 429's Retry-After to pass on the clock (which,
+        in a test, only the test moves)."""
+        self._paced_kinds()
+        if not self._held:
+            return False
+        async with self.deps.store.read() as conn:
+            others = await repo.heads(
+                conn, now=self.deps.clock.now(), limit=1, not_kinds=frozenset(self._held)
+            )
+        return not others
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -13,7 +13,9 @@ bucket a call falls in before making it:
 - a 429 holds the method's bucket (and the channel's) for the `Retry-After` Slack asked, so
   the calls behind it wait instead of meeting 429s of their own: a storm costs one wait.
 
-The time is the process's monotonic time, not the injected clock: these are Slack's seconds.
+The buckets fill on the process's monotonic time (Slack's seconds). A hold is counted on the
+clock the outbox schedules its retries by (`held`: the injected clock in the app), so the call
+that met the 429 and the calls held behind it go again together.
 """
 
 from __future__ import annotations
@@ -79,10 +81,12 @@ MOST_RETRY_AFTER = 600.0
 class Paced(Exception):
     """Not now: the method's bucket is empty for `after` seconds; nothing was sent."""
 
-    def __init__(self, method: str, after: float) -> None:
+    def __init__(self, method: str, after: float, *, held: bool = False) -> None:
         super().__init__(f"{method} paced for {after:.1f} s")
         self.method = method
         self.after = after
+        # Held by a 429 until the outbox's clock passes its Retry-After (not by a bucket).
+        self.held = held
 
 
 @dataclass
@@ -90,7 +94,6 @@ class _Bucket:
     rate: Rate
     tokens: float
     at: float
-    held_until: float = 0.0
 
     def wait(self, now: float) -> float:
         """Seconds until a token is free (0 if one is now); refills first."""
@@ -98,7 +101,7 @@ class _Bucket:
         self.tokens = min(float(self.rate.burst), self.tokens + (now - self.at) * per_second)
         self.at = now
         until_free = 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / per_second
-        return max(until_free, self.held_until - now)
+        return until_free
 
     def take(self) -> None:
         self.tokens -= 1.0
@@ -122,11 +125,14 @@ class Pacer:
         scale: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        held: Callable[[], float] | None = None,
     ) -> None:
         self.scale = scale
         self.monotonic = monotonic
         self.sleep = sleep
+        self.held = held or monotonic
         self._buckets: dict[tuple[str, str, str], _Bucket] = {}
+        self._holds: dict[tuple[str, str, str], float] = {}
         self.waited = 0.0
         self.put_off = 0
 
@@ -137,6 +143,12 @@ class Pacer:
             bucket = self._buckets[key] = _Bucket(rate, float(rate.burst), self.monotonic())
         return bucket
 
+    @staticmethod
+    def _keys(team: str, method: str, channel: str | None) -> list[tuple[str, str, str]]:
+        if method == POST:
+            return [(team, POST, ""), *([(team, POST, channel)] if channel else [])]
+        return [(team, method, "")]
+
     def _buckets_of(self, team: str, method: str, channel: str | None) -> list[_Bucket]:
         if method == POST:
             found = [self._bucket((team, POST, ""), POST_PER_WORKSPACE)]
@@ -145,10 +157,25 @@ class Pacer:
             return found
         return [self._bucket((team, method, ""), TIERS.get(method, TIER_3))]
 
+    def _held_for(self, keys: list[tuple[str, str, str]]) -> float:
+        """Seconds (on the `held` clock) until every 429 hold on these keys has passed."""
+        now = self.held()
+        return max((self._holds.get(key, now) - now for key in keys), default=0.0)
+
     async def before(self, team: str, method: str, channel: str | None) -> None:
         """Take a token of each bucket the call falls in, waiting or putting it off first."""
         buckets = self._buckets_of(team, method, channel)
+        keys = self._keys(team, method, channel)
         while True:
+            held = self._held_for(keys)
+            if held > 0:
+                # Looked at again within a second: the hold ends when its clock says so.
+                if _may_put_off.get():
+                    self.put_off += 1
+                    raise Paced(method, min(held, SLEEP_AT_MOST), held=True)
+                self.waited += min(held, SLEEP_AT_MOST)
+                await self.sleep(min(held, SLEEP_AT_MOST))
+                continue
             now = self.monotonic()
             wait = max(bucket.wait(now) for bucket in buckets)
             if wait <= 0:
@@ -166,9 +193,10 @@ class Pacer:
 
     def hold(self, team: str, method: str, channel: str | None, seconds: float) -> None:
         """Slack said 429: nothing more of this kind until its Retry-After has passed."""
-        until = self.monotonic() + min(max(seconds, 0.0), MOST_RETRY_AFTER)
+        until = self.held() + min(max(seconds, 0.0), MOST_RETRY_AFTER)
+        for key in self._keys(team, method, channel):
+            self._holds[key] = max(self._holds.get(key, until), until)
         for bucket in self._buckets_of(team, method, channel):
-            bucket.held_until = max(bucket.held_until, until)
             bucket.tokens = min(bucket.tokens, 0.0)
 
 
