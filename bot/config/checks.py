@@ -27,9 +27,12 @@ __all__ = [
     "PROBLEM",
     "OptionalChannelId",
     "OptionalHolidayCalendar",
+    "CooldownDays",
     "OptionalStageDays",
     "OptionalTeamId",
     "PartyName",
+    "Questions",
+    "Share",
     "StageDays",
     "TimeZoneName",
     "UserId",
@@ -167,6 +170,53 @@ def _stage_days(value: object) -> int:
 
 StageDays = Annotated[int, BeforeValidator(_stage_days)]
 OptionalStageDays = Annotated[int | None, BeforeValidator(_optional(_stage_days))]
+
+#: The most questions a periodic survey's form may ask (a Slack modal holds 100 blocks; a
+#: survey that long would not be answered).
+MAX_SURVEY_QUESTIONS = 10
+MAX_QUESTION_LENGTH = 150  # a radio group's label in a modal is at most 2,000; a question is a line
+MAX_COOLDOWN_DAYS = 3650
+
+
+def _share(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise problem(f"must be a number from 0 to 1, the share of cases asked (got {show(value)})")
+    return float(value)
+
+
+def _cooldown_days(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COOLDOWN_DAYS:
+        raise problem(
+            f"must be a whole number of days from 0 to {MAX_COOLDOWN_DAYS} (got {show(value)})"
+        )
+    return value
+
+
+def _questions(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        raise problem(f"must be an array of questions (got {show(value)})")
+    if not 1 <= len(value) <= MAX_SURVEY_QUESTIONS:
+        raise problem(f"must have from 1 to {MAX_SURVEY_QUESTIONS} questions (got {len(value)})")
+    seen: set[str] = set()
+    out: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise problem(f"question {index + 1} must be a non-empty string (got {show(item)})")
+        text = " ".join(item.split())
+        if len(text) > MAX_QUESTION_LENGTH:
+            raise problem(
+                f"question {index + 1} is {len(text)} characters; at most {MAX_QUESTION_LENGTH}"
+            )
+        if text.casefold() in seen:
+            raise problem(f"question {index + 1} ({quote(text)}) is asked twice")
+        seen.add(text.casefold())
+        out.append(text)
+    return tuple(out)
+
+
+Share = Annotated[float, BeforeValidator(_share)]
+CooldownDays = Annotated[int, BeforeValidator(_cooldown_days)]
+Questions = Annotated[tuple[str, ...], BeforeValidator(_questions)]
 
 
 @functools.cache

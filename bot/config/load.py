@@ -29,6 +29,7 @@ from bot.config.models import (
     PartyConfig,
     PeopleConfig,
     StageLimits,
+    SurveysConfig,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ _SECTION_KEYS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("parties", "*", "ladder"): tuple(StageLimits.model_fields),
     ("parties", "*", "complaints"): tuple(ComplaintLimits.model_fields),
     ("complaints",): tuple(ComplaintsConfig.model_fields),
+    ("surveys",): tuple(SurveysConfig.model_fields),
 }
 
 

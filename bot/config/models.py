@@ -13,16 +13,20 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.config.checks import (
+    CooldownDays,
     OptionalChannelId,
     OptionalHolidayCalendar,
     OptionalStageDays,
     OptionalTeamId,
     PartyName,
+    Questions,
+    Share,
     StageDays,
     TimeZoneName,
     UserId,
     problem,
     quote,
+    show,
 )
 from bot.domain import ladder as ladder_rules
 from bot.domain.ladder import Stage
@@ -36,6 +40,7 @@ __all__ = [
     "ChannelsConfig",
     "ComplaintLimits",
     "ComplaintsConfig",
+    "SurveysConfig",
     "LadderConfig",
     "ParleyConfig",
     "PartyConfig",
@@ -136,6 +141,38 @@ class ComplaintsConfig(BaseModel):
     confirm_within: StageDays = 3
 
 
+SurveyCase = Literal["complaint", "dispute"]
+
+DEFAULT_QUESTIONS: Final = (
+    "Quality of service",
+    "Responsiveness",
+    "Attitude",
+    "Communication",
+    "Overall",
+)
+
+
+class SurveysConfig(BaseModel):
+    """Satisfaction surveys: which closed cases are followed by a one-question survey (and
+    what share of them, and how often one person may be asked), and the periodic
+    questionnaire with the working days it stays open."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    after: tuple[SurveyCase, ...] = ("complaint", "dispute")
+    sample: Share = 1.0
+    cooldown_days: CooldownDays = 30
+    questions: Questions = DEFAULT_QUESTIONS
+    open_for: StageDays = 5
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _after_is_a_list(cls, value: object) -> object:
+        if not isinstance(value, list | tuple):
+            raise problem(f'must be an array of "complaint" and "dispute" (got {show(value)})')
+        return tuple(value)
+
+
 class ComplaintLimits(BaseModel):
     """A party's agreed complaint clocks; None = the company's."""
 
@@ -183,6 +220,7 @@ class ParleyConfig(BaseModel):
     parties: dict[PartyName, PartyConfig] = Field(default_factory=dict)
     i18n: I18nConfig = Field(default_factory=I18nConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
+    surveys: SurveysConfig = Field(default_factory=SurveysConfig)
 
     @field_validator("parties", mode="before")
     @classmethod

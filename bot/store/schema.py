@@ -551,3 +551,7 @@ complaint_disputes = sa.Table(
     sa.Column("linked_at", UTCDateTime, nullable=False),
 )
 sa.Index("ix_complaint_disputes_dispute", complaint_disputes.c.dispute_id)
+
+
+# The surveys' tables live beside these, on the same metadata (this module's size).
+from bot.store import schema_surveys as _schema_surveys  # noqa: E402, F401

@@ -349,6 +349,7 @@ TOPIC_PREFIXES = {
     "complaints": {"complaint"},
     "praise": {"praise"},
     "valueadds": {"valueadd"},
+    "surveys": {"survey"},
 }
 
 

@@ -28,6 +28,7 @@ from bot.commands.words import (
     parties,
     praise,
     reviews,
+    surveys,
     valueadds,
 )
 from bot.commands.words.base import N_
@@ -58,6 +59,7 @@ CATALOG: Mapping[str, str] = _catalog(
     agreements.WORDS,
     digests.WORDS,
     parties.WORDS,
+    surveys.WORDS,
     complaints.WORDS,
     praise.WORDS,
     valueadds.WORDS,

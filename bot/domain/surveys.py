@@ -1,0 +1,169 @@
+"""Satisfaction surveys `Q-n`: what was asked, of whom, and the answers given.
+
+Two kinds. A *case* survey follows a closed complaint or a resolved dispute: one question
+("How satisfied are you with how C-3 was handled?"), asked of one outside party's people who
+took part, in that party's own thread. A *periodic* survey is posted in a party's shared
+channel with the configured questionnaire and stays open for some working days.
+
+An answer is one person's ratings (1-5 per question) and an optional comment. A person has
+at most one current answer per survey: a later one replaces it and both stay on the record.
+Comments are internal. Only a person of the survey's own party answers it.
+
+Pure rules; the tables are `bot/store/schema.py` (`surveys`, `survey_responses`, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.marks import N_
+from bot.domain.parties import Party, Person
+from bot.domain.records import Record
+from bot.domain.text import clean_line
+
+RATINGS = (1, 2, 3, 4, 5)
+COMMENT_LIMIT = 3000
+TITLE_LIMIT = 150
+
+
+class SurveyKind(StrEnum):
+    CASE = "case"
+    PERIODIC = "periodic"
+
+
+class SurveyStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {SurveyStatus.OPEN: N_("open"), SurveyStatus.CLOSED: N_("closed")}
+
+
+class CaseKind(StrEnum):
+    """What a case survey follows (`[surveys] after`)."""
+
+    COMPLAINT = "complaint"
+    DISPUTE = "dispute"
+
+
+class Survey(Record):
+    """Q-n as recorded."""
+
+    id: int
+    workspace_id: str
+    number: int
+    kind: SurveyKind
+    party: Party
+    title: str | None
+    questions: tuple[str, ...]
+    channel_id: str
+    status: SurveyStatus
+    opened_at: datetime
+    case_kind: CaseKind | None = None
+    case_id: int | None = None
+    case_ref: str | None = None  # "C-3" / "D-7": the case's own reference, for the words
+    schedule_id: int | None = None
+    thread_ts: str | None = None
+    post_ts: str | None = None
+    sent_by: str | None = None
+    closes_at: datetime | None = None
+    remind_at: datetime | None = None
+    reminded: bool = False
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"Q-{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is SurveyStatus.OPEN
+
+
+class Answer(Record):
+    """One person's answer to a survey: question index → rating, and a comment (internal)."""
+
+    id: int
+    survey_id: int
+    respondent_id: str
+    party_id: int
+    at: datetime
+    ratings: Mapping[int, int]
+    comment: str | None = None
+    replaced_at: datetime | None = None
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None
+
+
+def parse_number(text: str) -> int:
+    """`Q-3`, `q3`, `Q 3` or `3` → 3; anything else is refused with how to write it."""
+    raw = text.strip().upper().removeprefix("Q").strip().removeprefix("-").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) == 0:
+        raise InvalidInput("survey.bad_id", text=text.strip()[:40])
+    return int(raw)
+
+
+def check_rating(value: object, *, field: str | None = None) -> int:
+    """A rating is a whole number from 1 to 5 (a button's value or a form's choice, as text)."""
+    text = str(value).strip() if value is not None else ""
+    if text.isascii() and text.isdigit() and int(text) in RATINGS:
+        return int(text)
+    raise InvalidInput("survey.bad_rating", field=field, text=text[:20])
+
+
+def check_ratings(survey: Survey, ratings: Mapping[int, int]) -> dict[int, int]:
+    """Every question of the survey rated once, 1-5; no question it does not ask."""
+    out: dict[int, int] = {}
+    for index in range(len(survey.questions)):
+        if index not in ratings:
+            raise InvalidInput("survey.unanswered", field=f"q{index}", question=index + 1)
+        out[index] = check_rating(ratings[index], field=f"q{index}")
+    extra = sorted(set(ratings) - set(out))
+    if extra:
+        raise InvalidInput("survey.no_such_question", question=extra[0] + 1)
+    return out
+
+
+def check_comment(text: str | None) -> str | None:
+    """An optional comment: None or blank is no comment; too long is refused."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if len(text) > COMMENT_LIMIT:
+        raise InvalidInput(
+            "survey.comment_too_long", field="comment", length=len(text), limit=COMMENT_LIMIT
+        )
+    return text
+
+
+def check_title(text: str | None) -> str | None:
+    """An optional title for a periodic survey, one line."""
+    if text is None or not text.strip():
+        return None
+    return clean_line(
+        text, limit=TITLE_LIMIT, empty="survey.title_empty", too_long="survey.title_too_long"
+    )
+
+
+def check_open(survey: Survey, now: datetime) -> None:
+    """A survey takes answers until it is closed or its time runs out."""
+    if not survey.is_open or (survey.closes_at is not None and survey.closes_at <= now):
+        raise InvalidInput("survey.closed", ref=survey.ref)
+
+
+def check_respondent(survey: Survey, person: Person) -> None:
+    """Only a person of the survey's own party answers it (fail closed: a party without a
+    Slack team has nobody who can)."""
+    team = survey.party.slack_team
+    if team is None or person.is_bot or person.team_id != team:
+        raise NotAllowed("survey.not_your_party", ref=survey.ref)
