@@ -17,6 +17,7 @@ from bot.commands import (
     parties,
     praise,
     reviews,
+    survey_cases,
     threads,
     valueadds,
 )
@@ -37,4 +38,5 @@ def register_all(app: AsyncApp) -> None:
     reviews.register(app)
     praise.register(app)
     valueadds.register(app)
+    survey_cases.register(app)
     fallback.register(app)

@@ -15,6 +15,7 @@ from bot.commands.deps import Deps
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.survey_cases import case_asking
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain import complaints as rules
@@ -378,6 +379,7 @@ async def answer_pressed(press: Press) -> None:
         resolved=resolved,
         actor=await press.actor(),
         now=press.deps.clock.now(),
+        asking=case_asking(press.deps),
     )
     message = render_complaints.answered_note(complaint, resolved, press.language)
     await press.respond(
@@ -390,7 +392,9 @@ async def answer_pressed(press: Press) -> None:
 
 async def watch_complaints(deps: Deps) -> int:
     """The ticker's look at every complaint's clocks; how many were told or closed."""
-    ran = await complaints_clocks.watch(deps.store, now=deps.clock.now(), config=deps.config)
+    ran = await complaints_clocks.watch(
+        deps.store, now=deps.clock.now(), config=deps.config, asking=case_asking(deps)
+    )
     for item in ran:
         if item.clock is None:
             log.info("%s closed after its party's silence", item.complaint.ref)

@@ -38,6 +38,7 @@ from bot.commands import (
     deliver_dossiers,
     deliver_praise,
     deliver_reviews,
+    deliver_survey_cases,
     deliver_valueadds,
 )
 from bot.commands.deps import Deps
@@ -93,6 +94,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_praise.DELIVERERS,
     deliver_valueadds.DELIVERERS,
     deliver_complaints.DELIVERERS,
+    deliver_survey_cases.DELIVERERS,
     DELIVERERS,
 )
 

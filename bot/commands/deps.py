@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
@@ -25,3 +27,6 @@ class Deps:
     languages: Languages  # the catalogs; a reader's Language comes from bot/commands/readers.py
     # What this Parley keeps in memory while it runs (bot/commands/runtime.py).
     runtime: Runtime = field(default_factory=Runtime, compare=False, hash=False)
+    # The random source a closed case's survey sampling draws from (`[surveys] sample`);
+    # tests and the demo give a seeded one.
+    draw: Callable[[], float] = field(default=random.random, compare=False, hash=False)

@@ -23,6 +23,7 @@ from bot.commands.render_dispute_forms import (
     TITLE_BLOCK,
     reason_modal,
 )
+from bot.commands.survey_cases import case_asking
 from bot.commands.words.base import N_
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Action
@@ -154,4 +155,5 @@ async def reason_submitted(form: Submission[ReasonForm]) -> None:
         config=form.deps.config,
         calendar=form.deps.calendar,
         now=now,
+        asking=case_asking(form.deps),
     )

@@ -18,6 +18,7 @@ from bot.commands.deps import Deps
 from bot.commands.parsing import find_mentions, plain_text, split_with
 from bot.commands.readers import channel_language
 from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.survey_cases import case_asking
 from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain.disputes import Dispute
@@ -203,6 +204,7 @@ def _ladder_action(action: Action) -> Subcommand:
             config=call.deps.config,
             calendar=call.deps.calendar,
             now=call.deps.clock.now(),
+            asking=case_asking(call.deps),
         )
         assert change.kind is not None  # a ladder move always puts its one event on the record
         summary = render_disputes.change_summary(change.dispute, change.kind, call.language)

@@ -27,7 +27,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import render_agreements, render_complaints
+from bot.commands import render_agreements, render_complaints, render_survey_cases
 from bot.commands.blocks import error, section
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
@@ -96,8 +96,13 @@ OUTSIDER_ACTIONS = frozenset(
         render_agreements.ACKNOWLEDGE_BUTTON,
         render_complaints.YES_BUTTON,
         render_complaints.NO_BUTTON,
+        *render_survey_cases.RATING_BUTTONS,
+        render_survey_cases.COMMENT_BUTTON,
     }
 )
+# Forms an outsider may submit, opened by one of those buttons; the workflow behind each checks
+# the person by Slack's record as the button's did.
+OUTSIDER_VIEWS = frozenset({render_survey_cases.COMMENT_MODAL})
 
 OUTSIDER_REFUSAL = N_(
     "Only members of the workspace that runs Parley can do that. "
@@ -195,6 +200,10 @@ async def place_caller(
     if kind == "block_actions" and actions and all(a in OUTSIDER_ACTIONS for a in actions):
         return await next()
     if kind == "view_closed":
+        return await next()
+    view = body.get("view")
+    callback = view.get("callback_id") if isinstance(view, dict) else None
+    if kind == "view_submission" and callback in OUTSIDER_VIEWS:
         return await next()
     log.info("refused an outsider's %s", kind)
     return await _refuse(deps, body, context, _language(deps, user_id, caller), OUTSIDER_REFUSAL)

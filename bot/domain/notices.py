@@ -404,6 +404,22 @@ class ComplaintClosed(ComplaintNotice, kind="complaint.closed"):
     working_days: int = 0
 
 
+# --- case surveys (bot/workflows/survey_cases.py) ----------------------------------------------
+
+
+class CaseSurveyPost(Notice, kind="survey.case_post"):
+    """A case survey posted in its party's own thread of the case, naming the people asked.
+    In the case's own lane, so it follows the close (or resolved) line it comes after."""
+
+    survey_id: int
+    case_kind: str  # "complaint" | "dispute"
+    case_id: int
+
+    @property
+    def lane(self) -> str:
+        return f"{self.case_kind}:{self.case_id}"
+
+
 # --- digests ----------------------------------------------------------------------------------
 
 

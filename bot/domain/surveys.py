@@ -14,7 +14,7 @@ Pure rules; the tables are `bot/store/schema.py` (`surveys`, `survey_responses`,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from enum import StrEnum
 
@@ -167,3 +167,50 @@ def check_respondent(survey: Survey, person: Person) -> None:
     team = survey.party.slack_team
     if team is None or person.is_bot or person.team_id != team:
         raise NotAllowed("survey.not_your_party", ref=survey.ref)
+
+
+# --------------------------------------------------------------------------------------------
+# Case by case (bot/workflows/survey_cases.py): the one question after a closed complaint or a
+# resolved dispute, asked of the people of one outside party who took part in its thread.
+
+# The question as stored (its English words, the case's ref in them: what was asked stays
+# readable whatever the config or the catalogs become) and as shown (in the party's language).
+CASE_QUESTION = N_("How satisfied are you with how {ref} was handled?")
+
+
+def case_question(ref: str) -> str:
+    """The stored, stable text of a case survey's one question."""
+    return CASE_QUESTION.format(ref=ref)
+
+
+def sampled(share: float, draw: Callable[[], float]) -> bool:
+    """Whether a case is surveyed (`[surveys] sample`): always at 1.0, never at 0, else by one
+    draw in [0, 1) from the injected random source."""
+    if share >= 1:
+        return True
+    if share <= 0:
+        return False
+    return draw() < share
+
+
+def check_case_respondent(survey: Survey, person: Person, asked: Collection[str]) -> None:
+    """Who answers a case survey: a person of its own party (by Slack's record) whom it asked,
+    that is one of the party's people who took part in the case's thread. Another person of
+    the same party was not part of the case and is refused (fail closed)."""
+    check_respondent(survey, person)
+    if person.user_id not in asked:
+        raise NotAllowed("survey.not_asked", ref=survey.ref)
+
+
+def check_case_comment(text: str | None) -> str:
+    """The comment form's one field: something to say, within the limit."""
+    comment = check_comment(text)
+    if comment is None:
+        raise InvalidInput("survey.comment_empty", field="comment")
+    return comment
+
+
+def parse_case_value(value: str) -> tuple[int, int]:
+    """A rating button's value `Q-3:4` → (3, 4); a forged or stale value is refused."""
+    ref, _, rating = value.partition(":")
+    return parse_number(ref), check_rating(rating)

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.surveys import Answer, CaseKind, Survey, SurveyKind, SurveyStatus
 from bot.store import parties as parties_repo
-from bot.store.schema import complaints, disputes
+from bot.store.disputes_timeline import current_replies
+from bot.store.schema import complaint_events, complaints, disputes, timeline
 from bot.store.schema_surveys import (
     survey_cases,
     survey_invitations,
@@ -452,3 +453,56 @@ async def answers_in_batches(
             return
         yield batch
         after = batch[-1].id
+
+
+# --------------------------------------------------------------------------------------------
+# Case by case: who of an outside party took part in a case's thread, from the record
+
+_COMPLAINT_PART = ("reply", "edited", "confirmed", "not_resolved")
+
+
+async def complaint_participants(
+    conn: AsyncConnection, *, complaint_id: int, party_id: int
+) -> list[str]:
+    """The people of that party on a complaint's record (replies in its thread, its answers
+    to a resolution), first seen first. The complainant is the caller's to add."""
+    found = await conn.execute(
+        sa.select(complaint_events.c.actor_id)
+        .where(
+            complaint_events.c.complaint_id == complaint_id,
+            complaint_events.c.party_id == party_id,
+            complaint_events.c.actor_id.is_not(None),
+            complaint_events.c.kind.in_(_COMPLAINT_PART),
+        )
+        .order_by(complaint_events.c.id)
+    )
+    return list(dict.fromkeys(str(u) for u in found.scalars()))
+
+
+async def dispute_participants(
+    conn: AsyncConnection, *, dispute_id: int
+) -> dict[int, list[tuple[str, str]]]:
+    """party id → (person, channel) of each of its people's replies in the dispute's threads,
+    each reply on its party as it is now (its latest placement), latest reply last."""
+    found = await conn.execute(
+        sa.select(timeline.c.party_id, timeline.c.actor_id, timeline.c.channel_id)
+        .where(
+            timeline.c.dispute_id == dispute_id,
+            timeline.c.party_id.is_not(None),
+            timeline.c.actor_id.is_not(None),
+            timeline.c.channel_id.is_not(None),
+            current_replies(),
+        )
+        .order_by(timeline.c.at, timeline.c.id)
+    )
+    out: dict[int, list[tuple[str, str]]] = {}
+    for party_id, actor_id, channel_id in found:
+        out.setdefault(int(party_id), []).append((str(actor_id), str(channel_id)))
+    return out
+
+
+async def uninvite(conn: AsyncConnection, *, survey_id: int) -> None:
+    """Forget who a survey asked (it was never posted: nobody was asked after all)."""
+    await conn.execute(
+        sa.delete(survey_invitations).where(survey_invitations.c.survey_id == survey_id)
+    )

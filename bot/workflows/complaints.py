@@ -36,7 +36,7 @@ from bot.store import complaints as repo
 from bot.store import counters as counters_repo
 from bot.store import disputes as disputes_repo
 from bot.store import parties as parties_repo
-from bot.workflows import notices
+from bot.workflows import notices, survey_cases
 from bot.workflows.parties import party_for_team
 
 TEXT_LIMIT = 2000
@@ -353,6 +353,7 @@ async def answer(
     resolved: bool,
     actor: Person,
     now: datetime,
+    asking: survey_cases.Asking | None = None,
 ) -> Complaint:
     """The complainant's party answers "Is this resolved for you?": Yes closes C-n, No opens
     it again with its resolution clock running on. Only a person of the complaint's party may
@@ -384,7 +385,7 @@ async def answer(
             party_id=complaint.party.id,
         )
         if resolved:
-            await close_owed(conn, complaint, ClosedBy.CONFIRMED, now)
+            await close_owed(conn, complaint, ClosedBy.CONFIRMED, now, asking=asking)
         else:
             await _line(conn, complaint, kind, "", actor.user_id, now)
         after = await repo.get_by_id(conn, complaint_id=complaint.id)
@@ -398,9 +399,13 @@ async def close_owed(
     closed_by: ClosedBy,
     now: datetime,
     working_days: int = 0,
+    *,
+    asking: survey_cases.Asking | None,
 ) -> None:
     """What a closed complaint owes, in the caller's transaction: one `ComplaintClosed`
-    (said in its thread) and the card's edit. The one place a complaint's close is owed."""
+    (said in its thread), the card's edit, and the customer's case survey after it (if
+    `[surveys] after` has complaints; `asking` None: none). The one place a complaint's close
+    is owed."""
     await notices.owe(
         conn,
         ComplaintClosed(
@@ -413,6 +418,7 @@ async def close_owed(
         dedupe=f"complaint-closed:{complaint.id}:{complaint.round}",
     )
     await notices.owe(conn, ComplaintRefresh.of(complaint), now=now)
+    await survey_cases.after_complaint(conn, complaint, asking, now)
 
 
 ESCALATE_EXAMPLE = Words(N_("`/complaint escalate C-3 The customer's CIO called`"))

@@ -18,6 +18,7 @@ from bot.store import Store
 from bot.store import complaints as repo
 from bot.workflows import notices
 from bot.workflows.complaints import close_owed
+from bot.workflows.survey_cases import Asking
 
 BATCH = 100
 
@@ -68,7 +69,12 @@ async def claim_overdue(store: Store, *, now: datetime, limit: int = BATCH) -> l
 
 
 async def close_silent(
-    store: Store, *, now: datetime, config: ParleyConfig, limit: int = BATCH
+    store: Store,
+    *,
+    now: datetime,
+    config: ParleyConfig,
+    limit: int = BATCH,
+    asking: Asking | None = None,
 ) -> list[Ran]:
     """Close every resolved complaint whose party did not answer within the window."""
     async with store.read() as conn:
@@ -94,15 +100,18 @@ async def close_silent(
                 ClosedBy.SILENCE,
                 now,
                 working_days=config.complaints.confirm_within,
+                asking=asking,
             )
         closed.append(Ran(complaint=complaint, clock=None))
     return closed
 
 
-async def watch(store: Store, *, now: datetime, config: ParleyConfig) -> list[Ran]:
+async def watch(
+    store: Store, *, now: datetime, config: ParleyConfig, asking: Asking | None = None
+) -> list[Ran]:
     """One look at every complaint's clocks (the ticker's job); the due times were counted
     in working days when each clock started."""
     return [
         *await claim_overdue(store, now=now),
-        *await close_silent(store, now=now, config=config),
+        *await close_silent(store, now=now, config=config, asking=asking),
     ]

@@ -30,7 +30,7 @@ from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import disputes as repo
 from bot.store import disputes_timeline as timeline_repo
-from bot.workflows import notices
+from bot.workflows import notices, survey_cases
 from bot.workflows.parties import party_for_team
 
 TITLE_LIMIT = 150
@@ -335,6 +335,7 @@ async def act(
     config: ParleyConfig,
     calendar: WorkCalendar,
     now: datetime,
+    asking: survey_cases.Asking | None = None,
 ) -> Change:
     """Escalate, resolve, withdraw or reopen D-n through the ladder, with a reason on the record.
 
@@ -358,6 +359,7 @@ async def act(
             config=config,
             calendar=calendar,
             now=now,
+            asking=asking,
         )
 
 
@@ -371,6 +373,7 @@ async def apply_action(
     config: ParleyConfig,
     calendar: WorkCalendar,
     now: datetime,
+    asking: survey_cases.Asking | None = None,
 ) -> Change:
     """Move the dispute through the ladder in the caller's transaction, with its event and
     what people are owed: a line in the thread, the card edited, the right channels told."""
@@ -450,6 +453,10 @@ async def apply_action(
             after, actor_id=actor.user_id, channel_id=config.channels.legal
         )
         await notices.owe(conn, legal, now=now)
+    if action is Action.RESOLVE:
+        # Each outside party's people who took part are asked how it was handled (decided
+        # once per dispute; `asking` None: no survey).
+        await survey_cases.after_dispute(conn, after, asking, now)
     return Change(dispute=after, kind=move.event_kind, text=text, tell=tuple(tell))
 
 

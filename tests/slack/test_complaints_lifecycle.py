@@ -170,7 +170,9 @@ async def test_resolve_asks_the_party_and_yes_closes_it_once(app: Running) -> No
     assert "Thank you: C-1 is closed." in thanked
     found = await complaint(app)
     assert (found.status, found.closed_by) == (ComplaintStatus.CLOSED, ClosedBy.CONFIRMED)
-    assert "the customer confirmed it is resolved. Thank you!" in text_of(in_thread(app, root)[-1])
+    closing, survey = in_thread(app, root)[-2:]  # the close, then the case survey after it
+    assert "the customer confirmed it is resolved. Thank you!" in text_of(closing)
+    assert "How satisfied are you with how C-1 was handled?" in text_of(survey)
     assert "Closed: the customer confirmed" in card_now(app, root)
 
     before = await snapshot_of(app.store)

@@ -20,4 +20,12 @@ WORDS: dict[str, str] = {
     "survey.not_your_party": N_(
         "{ref} asks another organisation's people: only they can answer it."
     ),
+    # Case by case (bot/workflows/survey_cases.py)
+    "survey.not_asked": N_(
+        "{ref} asks the people who took part in its case; you were not among them, so "
+        "your answer is not taken."
+    ),
+    "survey.case_not_found": N_("There is no survey Q-{number} for you to answer."),
+    "survey.comment_empty": N_("The comment is empty: write something, or close the form."),
+    "survey.no_answer_yet": N_("Choose a rating for {ref} first; then add your comment."),
 }
