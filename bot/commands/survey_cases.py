@@ -19,6 +19,7 @@ from bot.commands import render_survey_cases as render
 from bot.commands.blocks import section
 from bot.commands.deps import Deps
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
+from bot.commands.readers import person_language
 from bot.commands.words.base import N_
 from bot.domain import surveys as rules
 from bot.workflows import survey_cases
@@ -53,16 +54,19 @@ def register(app: AsyncApp) -> None:
 
 
 async def rated(press: Press) -> None:
-    """A rating pressed: recorded (a later one replaces it), the presser thanked privately."""
+    """A rating pressed: recorded (a later one replaces it), the presser thanked privately, in
+    their own language by Slack's record of them (the gate places an outsider by team only)."""
+    actor = await press.actor()
     done = await survey_cases.rate(
         press.deps.store,
         workspace_id=press.workspace_id,
         value=press.value,
-        actor=await press.actor(),
+        actor=actor,
         now=press.deps.clock.now(),
     )
     before = done.before.ratings.get(0) if done.before is not None else None
-    text, blocks = render.thanks(done.survey, done.rating, before, press.language)
+    language = person_language(press.deps, actor)
+    text, blocks = render.thanks(done.survey, done.rating, before, language)
     await press.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
@@ -76,8 +80,9 @@ async def comment_pressed(press: Press) -> None:
         actor=await press.actor(),
         now=press.deps.clock.now(),
     )
+    language = person_language(press.deps, await press.actor())
     view = render.comment_modal(
-        survey, CommentForm(number=number).model_dump_json(), answer.comment, press.language
+        survey, CommentForm(number=number).model_dump_json(), answer.comment, language
     )
     try:
         await press.client.views_open(trigger_id=press.trigger_id, view=view)
