@@ -347,3 +347,26 @@ async def test_a_stale_or_foreign_comment_form_is_refused(app: Running) -> None:
     )
     assert "out of date" in reply.json["errors"]["comment"]
     assert await snapshot_of(app.store) == before
+
+
+async def test_a_complaint_opened_in_an_internal_channel_asks_nobody(app: Running) -> None:
+    root = await opened(app, "open The report is late with <@U0GRETA|greta>")  # in #desk
+    await run(app, "resolve C-1 Resent")
+    question = [
+        c
+        for c in app.slack.calls_to("chat.postMessage")
+        if c.args.get("thread_ts") == root and "complaint_resolved_yes" in json.dumps(c.args)
+    ][-1]
+    await app.driver.block_action(
+        user="U0GRETA",
+        channel="C0DESK",
+        message_ts=str(question.response["ts"]),
+        action_id="complaint_resolved_yes",
+    )
+    await app.settle()
+    # Slack's record says #desk is internal: the customer is not there, so nothing is posted,
+    # the survey is closed unposted and Greta's cooldown is not spent
+    assert survey_posts(app) == []
+    (survey,) = await surveys_of(app)
+    assert survey.status == "closed" and survey.post_ts is None
+    assert await invitations(app) == []
