@@ -33,6 +33,7 @@ from bot.domain.notices import (
     AgreementExpiredDm,
     AgreementRefresh,
     AgreementVersionLine,
+    CaseSurveyPost,
     ComplaintCard,
     ComplaintClosed,
     ComplaintLine,
@@ -195,6 +196,7 @@ LATER_KINDS: list[Notice] = [
     ),
     ComplaintOverdueDm(workspace_id=WS, complaint_id=5, clock=ComplaintClock.ANSWER),
     ComplaintClosed(workspace_id=WS, complaint_id=6, closed_by=ClosedBy.SILENCE, working_days=3),
+    CaseSurveyPost(workspace_id=WS, survey_id=1, case_kind="complaint", case_id=7),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
 
