@@ -44,6 +44,8 @@ that it is resolved.
 • `/complaint escalate C-n &lt;reason&gt;` — the complaints escalation channel is told
 • `/complaint link C-n D-m` — the complaint was caused by that (supplier) dispute
 • `/complaint help` — this help
+Once it is closed, the customer's people who took part are asked in its thread how \
+satisfied they are (1–5).
 Ids work with or without the prefix: `C-3`, `c3`, `3`.""")
 
 YES_BUTTON = "complaint_resolved_yes"
