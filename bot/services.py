@@ -25,6 +25,7 @@ from bot.app import build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.agreements import expire_agreements
 from bot.commands.complaints import watch_complaints
+from bot.commands.contracts import owe_renewals
 from bot.commands.delivery import Outbox
 from bot.commands.deps import Deps
 from bot.commands.digests import send_due_digests
@@ -144,6 +145,10 @@ async def _complaints(services: Services) -> None:
     await watch_complaints(services.deps)
 
 
+async def _contracts(services: Services) -> None:
+    await owe_renewals(services.deps, (await services.identity()).team_id)
+
+
 async def _digests(services: Services) -> None:
     await send_due_digests(services.deps)
 
@@ -169,6 +174,7 @@ BACKGROUND_JOBS: tuple[tuple[str, Job], ...] = (
     ("reviews", _reviews),
     ("agreements", _agreements),
     ("complaints", _complaints),
+    ("contracts", _contracts),
     ("digests", _digests),
     ("outbox", _outbox),
     ("requests", _forget_requests),

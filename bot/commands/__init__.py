@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.commands import (
     agreements,
     complaints,
+    contracts,
     digests,
     dispute_buttons,
     disputes,
@@ -37,4 +38,5 @@ def register_all(app: AsyncApp) -> None:
     reviews.register(app)
     praise.register(app)
     valueadds.register(app)
+    contracts.register(app)
     fallback.register(app)

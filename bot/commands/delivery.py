@@ -33,6 +33,7 @@ from bot.commands import (
     blocks,
     deliver_agreements,
     deliver_complaints,
+    deliver_contracts,
     deliver_digests,
     deliver_disputes,
     deliver_dossiers,
@@ -93,6 +94,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_praise.DELIVERERS,
     deliver_valueadds.DELIVERERS,
     deliver_complaints.DELIVERERS,
+    deliver_contracts.DELIVERERS,
     DELIVERERS,
 )
 
