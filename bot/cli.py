@@ -133,6 +133,7 @@ def config_check(path: Path | None) -> None:
     PATH defaults to $PARLEY_CONFIG, else ./parley.toml. Exits 0 when the file is good,
     2 when it is not."""
     from bot.config import DEFAULT_CONFIG_NAME, load_config
+    from bot.config.contracts import contract_check
 
     if path is None:
         named = load_settings().PARLEY_CONFIG
@@ -156,6 +157,9 @@ def config_check(path: Path | None) -> None:
         f"parley: {path} is good: {parties} {'party' if parties == 1 else 'parties'}, "
         f"calendar {found.calendar.holidays or 'Mon-Fri'} in {found.calendar.timezone}"
     )
+    # Short contract terms are a business problem to fix, not a config error: listed, exit 0.
+    for line in contract_check(found):
+        click.echo(f"parley: contract short of its SLA: {line}")
 
 
 @cli.command()

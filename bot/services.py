@@ -32,6 +32,7 @@ from bot.commands.digests import send_due_digests
 from bot.commands.overdue import notify_overdue
 from bot.commands.review_reminders import remind_reviews
 from bot.config import ParleyConfig
+from bot.config.contracts import contract_check
 from bot.domain.parties import Person
 from bot.metrics import Metrics
 from bot.settings import Settings, SettingsError
@@ -87,6 +88,8 @@ async def open_parley(
     )
     if metrics is not None:
         metrics.watch(store)
+    for line in contract_check(config):  # a business problem to fix: start-up goes on
+        log.warning("contract short of its SLA: %s", line)
     try:
         await store.upgrade()
         observer = metrics.web_api_observer() if metrics is not None else None

@@ -15,7 +15,15 @@ from typing import Annotated, Final, Literal, Protocol
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 from bot.config.checks import UserId, problem, quote, show
-from bot.domain.contracts import Contract, Service, SupportHours, Terms
+from bot.domain.contracts import (
+    Contract,
+    Service,
+    Shortfall,
+    SupportHours,
+    Term,
+    Terms,
+    shortfalls,
+)
 
 __all__ = [
     "MAX_HOURS",
@@ -24,6 +32,10 @@ __all__ = [
     "ServiceConfig",
     "SlaConfig",
     "check_services",
+    "contract_check",
+    "contracts_of",
+    "describe",
+    "services_of",
 ]
 
 #: The most hours a response or resolution term may be (a year).
@@ -150,6 +162,17 @@ class _Party(Protocol):
     def contract(self) -> ContractConfig | None: ...
 
 
+class _Config(Protocol):
+    @property
+    def customer_services(self) -> list[Service]: ...
+
+    @property
+    def support_contracts(self) -> dict[str, Contract]: ...
+
+    @property
+    def contracts(self) -> ContractsConfig: ...
+
+
 def check_services(parties: Mapping[str, _Party], services: Mapping[str, ServiceConfig]) -> None:
     """Refuse a contract on a party that is no supplier, and a service whose customer or
     underpinning suppliers are not configured parties of the right kind with a contract."""
@@ -218,3 +241,32 @@ def services_of(services: Mapping[str, ServiceConfig]) -> list[Service]:
         )
         for name, entry in services.items()
     ]
+
+
+def _figure(value: float | SupportHours) -> str:
+    return value.value if isinstance(value, SupportHours) else f"{round(value, 4):g}"
+
+
+def describe(short: Shortfall, margin: float) -> str:
+    """One short term in a line of English for `parley config check` and the start-up log
+    (people in Slack read `/contract check` in their own language)."""
+    where = f"{quote(short.supplier)} ({short.reference}) under {quote(short.service)}"
+    has, sla, need = _figure(short.contract), _figure(short.sla), _figure(short.needed)
+    per_cent = _figure(margin * 100)
+    if short.term is Term.SUPPORT_HOURS:
+        return f"{where}: support {has} does not cover the SLA's {sla}"
+    if short.term is Term.AVAILABILITY:
+        what, unit, bound = "availability", " %", "at least"
+    else:
+        what = "response" if short.term is Term.RESPONSE else "resolution"
+        unit, bound = " h", "at most"
+    return (
+        f"{where}: {what} {has}{unit} against the SLA's {sla}{unit}: "
+        f"{bound} {need}{unit} needed with the {per_cent} % margin"
+    )
+
+
+def contract_check(config: _Config) -> list[str]:
+    """Every short term of the config's contracts, a line each (see `describe`)."""
+    short = shortfalls(config.customer_services, config.support_contracts, config.contracts.margin)
+    return [describe(s, config.contracts.margin) for s in short]

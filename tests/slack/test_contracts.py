@@ -123,3 +123,22 @@ async def test_names_from_the_config_are_never_markup(
         body = shown(blocks)
         assert "under *ERP &lt;!channel&gt; &lt;https://x|label&gt;*" in body
         assert "<!channel>" not in body and "<https://x|label>" not in body
+
+
+async def test_start_up_logs_each_short_term_and_goes_on(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.sandbox.harness import running_parley
+    from tests.conftest import START
+
+    config = parse_config(contracts_config(), Path("tests/company.toml"))
+    with caplog.at_level("WARNING", logger="bot.services"):
+        async with running_parley(database_url=sqlite_url, config=config, start=START) as app:
+            _, blocks = await contract(app, "check")  # it serves all the same
+            assert "at most 3.2 h needed" in shown(blocks)
+    warned = [r.getMessage() for r in caplog.records if "contract short" in r.getMessage()]
+    assert len(warned) == 3
+    assert warned[0].startswith(
+        'contract short of its SLA: "DBCo Database Services" (DBCO-DRAFT-1) under "ERP for '
+        "Contoso\": response 4 h against the SLA's 4 h: at most 3.2 h needed"
+    )
