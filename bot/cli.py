@@ -222,6 +222,7 @@ def digest_send(verbose: bool) -> None:
             "complaints",
             "praise",
             "valueadds",
+            "contracts",
         ]
     ),
     default=None,
@@ -238,9 +239,11 @@ def export(fmt: str, kind: str | None, bom: bool) -> None:
     """Print Parley's records (times in UTC; keys and codes, in no language)."""
     if bom and fmt != "csv":
         raise click.UsageError("--bom is for --format csv only (JSON is read as UTF-8 as it is)")
+    from bot.app import load_config
     from bot.workflows.export import ExportKind, write_export
 
     settings: Settings = load_settings()
+    config = load_config(settings)  # the contracts are the config's
     out = sys.stdout.buffer
 
     def write(text: str) -> None:
@@ -254,7 +257,7 @@ def export(fmt: str, kind: str | None, bom: bool) -> None:
             if bom:
                 write("\ufeff")
             chosen = ExportKind(kind) if kind is not None else None
-            await write_export(store, write, fmt=fmt, kind=chosen)
+            await write_export(store, write, fmt=fmt, kind=chosen, config=config)
         finally:
             await store.close()
 

@@ -28,9 +28,10 @@ class LateReply:
 
 
 async def late_replies(
-    conn: AsyncConnection, *, workspace_id: str, dispute_id: int | None = None
+    conn: AsyncConnection, *, workspace_id: str | None = None, dispute_id: int | None = None
 ) -> list[LateReply]:
-    """The first replies marked late in the workspace (or on one dispute), oldest first."""
+    """The first replies marked late (in one workspace, or on one dispute; None: all of
+    them), oldest first. One row per mark: marks are few, a party's first reply at most."""
     query = (
         sa.select(disputes.c.number, parties.c.name, timeline.c.at, timeline.c.text)
         .select_from(
@@ -38,12 +39,11 @@ async def late_replies(
                 parties, parties.c.id == timeline.c.party_id
             )
         )
-        .where(
-            disputes.c.workspace_id == workspace_id,
-            timeline.c.kind == TimelineKind.FIRST_REPLY_LATE.value,
-        )
+        .where(timeline.c.kind == TimelineKind.FIRST_REPLY_LATE.value)
         .order_by(timeline.c.at, timeline.c.id)
     )
+    if workspace_id is not None:
+        query = query.where(disputes.c.workspace_id == workspace_id)
     if dispute_id is not None:
         query = query.where(timeline.c.dispute_id == dispute_id)
     rows = (await conn.execute(query)).all()

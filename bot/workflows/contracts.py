@@ -9,15 +9,17 @@ over time (a renewal told, a reply marked late) is on the record.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
 from bot.domain import contracts as rules
 from bot.domain.calendar import WorkCalendar
-from bot.domain.contracts import Contract, Service, Shortfall
+from bot.domain.contracts import Contract, Service, Shortfall, SupportHours
 from bot.domain.errors import InvalidInput
+from bot.domain.names import look_alike
 from bot.domain.notices import ContractRenewal
 from bot.domain.parties import Party
 from bot.domain.timeline import TimelineKind
@@ -29,6 +31,8 @@ from bot.workflows.sends import owe_once
 __all__ = [
     "Overview",
     "after_first_reply",
+    "contract_documents",
+    "contract_row",
     "expiring",
     "look_up",
     "mark_late_reply",
@@ -184,7 +188,65 @@ async def after_first_reply(
     )
 
 
-async def late_replies(store: Store, *, workspace_id: str) -> list[repo.LateReply]:
-    """Every first reply marked late in the workspace, oldest first (for the export)."""
+def _figure(value: float | SupportHours) -> float | str:
+    return value.value if isinstance(value, SupportHours) else value
+
+
+async def contract_documents(store: Store, config: ParleyConfig | None) -> list[dict[str, Any]]:
+    """Each configured contract in the export's shape: its terms, the services it
+    underpins, each short term with both figures, and its parties' first replies marked
+    late on the record (keys and codes, in no language)."""
+    if config is None:
+        return []
+    found = overview(config)
     async with store.read() as conn:
-        return await repo.late_replies(conn, workspace_id=workspace_id)
+        marks = await repo.late_replies(conn)
+    documents: list[dict[str, Any]] = []
+    for contract in found.contracts:
+        terms = contract.terms
+        documents.append(
+            {
+                "party": contract.party,
+                "reference": contract.reference,
+                "owner": contract.owner_id,
+                "response_hours": terms.response_hours,
+                "resolution_hours": terms.resolution_hours,
+                "availability": terms.availability,
+                "support_hours": terms.support_hours.value,
+                "valid_until": contract.valid_until.isoformat(),
+                "underpins": [s.name for s in found.services if contract.party in s.underpinned_by],
+                "short_terms": [
+                    {
+                        "service": short.service,
+                        "term": short.term.value,
+                        "contract": _figure(short.contract),
+                        "sla": _figure(short.sla),
+                        "needed": _figure(short.needed),
+                    }
+                    for short in found.short_of(contract.party)
+                ],
+                "late_first_replies": [
+                    {
+                        "dispute": f"D-{mark.dispute_number}",
+                        "at": mark.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                        "text": mark.text,
+                    }
+                    for mark in marks
+                    if look_alike(mark.party, contract.party)
+                ],
+            }
+        )
+    return documents
+
+
+def contract_row(document: dict[str, Any]) -> dict[str, Any]:
+    """A contract's CSV row: each short term as `service: term contract/sla (needed)`, and
+    the late first replies as their disputes' ids."""
+    return {
+        **document,
+        "short_terms": [
+            f"{s['service']}: {s['term']} {s['contract']}/{s['sla']} (needed {s['needed']})"
+            for s in document["short_terms"]
+        ],
+        "late_first_replies": [m["dispute"] for m in document["late_first_replies"]],
+    }

@@ -199,3 +199,48 @@ async def test_a_party_without_a_contract_is_never_late(
         assert [e.kind for e in found if e.kind == "reply"] == ["reply"]
         assert late(found) == []
         assert json.dumps([e.kind for e in found]).count("first_reply_late") == 0
+
+
+async def test_export_kind_contracts(slack: SlackStandIn, sqlite_url: str) -> None:
+    from bot.workflows.export import ExportKind, write_export
+
+    config = config_of()
+    async with running_parley(
+        database_url=sqlite_url, config=config, start=START, slack=slack
+    ) as app:
+        root = await open_d1(app)
+        await reply_at(app, root, START + timedelta(hours=3))
+        document = await export_document(app.store, config)
+        acme, dbco = document["contracts"]
+        assert acme["reference"] == "ACME-2026-07"
+        assert acme["support_hours"] == "24x7" and acme["valid_until"] == "2027-03-31"
+        assert acme["underpins"] == ["ERP for Contoso"]
+        assert acme["short_terms"] == []
+        assert acme["late_first_replies"] == [
+            {"dispute": "D-1", "at": "2026-11-23T05:00:00Z", "text": "ACME-2026-07 · 2 h · 24x7"}
+        ]
+        assert dbco["short_terms"][0] == {
+            "service": "ERP for Contoso",
+            "term": "response_hours",
+            "contract": 4.0,
+            "sla": 4.0,
+            "needed": 3.2,
+        }
+        assert dbco["late_first_replies"] == []
+        written: list[str] = []
+        await write_export(
+            app.store, written.append, fmt="csv", kind=ExportKind.CONTRACTS, config=config
+        )
+        header, first, second = "".join(written).strip().splitlines()
+        assert header == (
+            "party,reference,owner,response_hours,resolution_hours,availability,support_hours,"
+            "valid_until,underpins,short_terms,late_first_replies"
+        )
+        assert first == (
+            "Acme Networks,ACME-2026-07,U0CAROL,2.0,12.0,99.9,24x7,2027-03-31,ERP for Contoso,,D-1"
+        )
+        assert second.startswith("DBCo Database Services,DBCO-DRAFT-1,U0BOB,4.0,24.0,99.5,5x8,")
+        assert "ERP for Contoso: response_hours 4.0/4.0 (needed 3.2)" in second
+        streamed: list[str] = []
+        await write_export(app.store, streamed.append, fmt="json", kind=None, config=config)
+        assert json.loads("".join(streamed)) == document
