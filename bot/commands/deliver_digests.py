@@ -51,6 +51,7 @@ async def compose(
             now=now,
             since=since,
             calendar=deps.calendar,
+            contracts=tuple(deps.config.support_contracts.values()),
         ),
     )
     return await _without_foreign_names(deps, digest, audience, workspace_id), audience

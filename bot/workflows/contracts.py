@@ -8,6 +8,7 @@ over time (a renewal told, a reply marked late) is on the record.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -118,7 +119,7 @@ async def owe_renewals(
     return owed
 
 
-def terms_of_parties(config: ParleyConfig, parties: list[Party]) -> list[Contract]:
+def terms_of_parties(config: ParleyConfig, parties: Iterable[Party]) -> list[Contract]:
     """The support contracts of the parties on a dispute, in the parties' order."""
     contracts = config.support_contracts.values()
     found = (rules.contract_named(party.name, contracts) for party in parties)

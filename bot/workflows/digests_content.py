@@ -19,9 +19,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain import contracts as contract_rules
 from bot.domain.agreements import Agreement, AgreementStatus
 from bot.domain.calendar import WorkCalendar
 from bot.domain.complaints import Clock
+from bot.domain.contracts import Contract
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
 from bot.domain.marks import N_
@@ -48,6 +50,7 @@ class SectionKey(StrEnum):
     ACTIONS = "actions"
     AGREEMENTS = "agreements"
     COMPLAINTS = "complaints"
+    CONTRACTS = "contracts"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class DigestRequest:
     calendar: WorkCalendar
     member: str | None = None  # a person's digest: what they own or take part in
     limit: int = SECTION_LIMIT
+    contracts: tuple[Contract, ...] = ()  # the config's support contracts
 
 
 def _due_order(pair: tuple[Dispute, StageClock]) -> tuple[int, datetime, int]:
@@ -324,6 +328,7 @@ async def build_digest(store: Store, request: DigestRequest) -> Digest:
         now=request.now,
         until=upcoming_until(request.now, request.calendar),
         tz=request.calendar.tz,
+        contracts=request.contracts,
     )
     for source in DIGEST_SOURCES:
         sections.append(await feature_section(store, source, window, request.limit))
@@ -343,6 +348,7 @@ class Window:
     now: datetime
     until: datetime
     tz: ZoneInfo
+    contracts: tuple[Contract, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -470,6 +476,20 @@ async def open_complaints(store: Store, window: Window) -> list[Line]:
     ]
 
 
+async def contracts_expiring(store: Store, window: Window) -> list[Line]:
+    """Support contracts ending within 30 days, soonest first: internal lines (no party is
+    named on them, so no shared channel sees one), a person's only those they own."""
+    today = window.now.astimezone(window.tz).date()
+    return [
+        Line(
+            DigestEntry(c.reference, c.party, when=c.valid_until, when_label="valid until"),
+            (),
+            (c.owner_id,),
+        )
+        for c in contract_rules.expiring(window.contracts, today)
+    ]
+
+
 @dataclass(frozen=True)
 class FeatureSource:
     """One section of reviews, action items or agreements: its heading (an `N_` msgid),
@@ -496,6 +516,12 @@ DIGEST_SOURCES: tuple[FeatureSource, ...] = (
         agreements_expiring,
     ),
     FeatureSource(SectionKey.COMPLAINTS, N_("Open complaints"), "/complaint list", open_complaints),
+    FeatureSource(
+        SectionKey.CONTRACTS,
+        N_("Support contracts ending within 30 days"),
+        "/contract list",
+        contracts_expiring,
+    ),
 )
 """A digest's sections after the disputes', in this order."""
 

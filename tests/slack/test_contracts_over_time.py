@@ -244,3 +244,71 @@ async def test_export_kind_contracts(slack: SlackStandIn, sqlite_url: str) -> No
         streamed: list[str] = []
         await write_export(app.store, streamed.append, fmt="json", kind=None, config=config)
         assert json.loads("".join(streamed)) == document
+
+
+async def test_card_and_show_name_the_suppliers_contract_terms(
+    slack: SlackStandIn, sqlite_url: str
+) -> None:
+    terms = (
+        ":page_facing_up: Acme Networks: contract `ACME-2026-07`, response 2 h, "
+        "resolution 12 h (24x7)"
+    )
+    async with running_parley(
+        database_url=sqlite_url, config=config_of(), start=START, slack=slack
+    ) as app:
+        root = await open_d1(app)
+        card = app.slack.calls_to("chat.postMessage")[-1].args
+        assert card["channel"] == "C0ACME"  # Acme's own channel sees Acme's own terms
+        assert terms in json.dumps(card["blocks"], ensure_ascii=False)
+        await reply_at(app, root, START + timedelta(hours=3))
+        reply = await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK")
+        assert isinstance(reply.json, dict)
+        shown = json.dumps(reply.json["blocks"], ensure_ascii=False)
+        assert terms in shown
+        assert "replied first later than their contract's response time" in shown
+        # Globex's channel, on a dispute with both: Acme's contract is not Globex's business.
+        await app.driver.command(
+            "/dispute",
+            "open Audit of the outage with <@U0RAJ|raj> <@U0GRETA|greta>",
+            user="U0ALICE",
+            channel="C0GLOBEX",
+        )
+        await app.settle()
+        globex = app.slack.calls_to("chat.postMessage")[-1].args
+        assert globex["channel"] == "C0GLOBEX"
+        assert "ACME-2026-07" not in json.dumps(globex["blocks"], ensure_ascii=False)
+        app.slack.workspace.users["U0ALICE"].locale = "zh-CN"
+        app.parley.deps.directory.forget_person("U0ALICE")  # type: ignore[union-attr]
+        reply = await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK")
+        assert isinstance(reply.json, dict)
+        assert (
+            ":page_facing_up: Acme Networks：合同 `ACME-2026-07`，响应 2 小时，解决 12 小时（7×24 小时）"
+            in json.dumps(reply.json["blocks"], ensure_ascii=False)
+        )
+
+
+async def test_the_internal_digest_lists_contracts_ending_within_30_days(
+    slack: SlackStandIn, sqlite_url: str
+) -> None:
+    config = config_of(acme_ends=date(2026, 12, 20))  # 27 days after START
+    async with running_parley(
+        database_url=sqlite_url, config=config, start=START, slack=slack
+    ) as app:
+
+        async def digest(channel: str) -> str:
+            reply = await app.driver.command("/digest", "now", user="U0ALICE", channel=channel)
+            assert reply.status == 200
+            await app.settle()
+            posted = [
+                c.args
+                for c in app.slack.calls_to("chat.postMessage")
+                if c.ok and c.args["channel"] == channel
+            ]
+            return json.dumps(posted[-1]["blocks"], ensure_ascii=False) if posted else ""
+
+        internal = await digest("C0DESK")
+        assert "*Support contracts ending within 30 days* (1)" in internal
+        assert "ACME-2026-07" in internal and "valid until" in internal
+        assert "DBCO-DRAFT-1" not in internal  # ends in 2028
+        shared = await digest("C0ACME")
+        assert "ACME-2026-07" not in shared  # contracts are internal lines
