@@ -63,6 +63,7 @@ ICONS = {
     SectionKey.AGREEMENTS: ":page_facing_up:",
     SectionKey.COMPLAINTS: ":speaking_head_in_silhouette:",
     SectionKey.CONTRACTS: ":spiral_calendar_pad:",
+    SectionKey.CONTRACTS_SHORT: ":warning:",
 }
 
 # What a line's date is (`DigestEntry.when_label`), each with its date in its place.
@@ -191,6 +192,10 @@ def _count(key: SectionKey, n: int, language: Language) -> str:
         said = language.ngettext("{n} open complaint", "{n} open complaints", n)
     elif key is SectionKey.CONTRACTS:
         said = language.ngettext("{n} contract ending", "{n} contracts ending", n)
+    elif key is SectionKey.CONTRACTS_SHORT:
+        said = language.ngettext(
+            "{n} contract short of its SLA", "{n} contracts short of their SLA", n
+        )
     else:
         said = language.ngettext("{n} agreement expiring", "{n} agreements expiring", n)
     return said.format(n=n)

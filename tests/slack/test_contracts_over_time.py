@@ -309,6 +309,43 @@ async def test_the_internal_digest_lists_contracts_ending_within_30_days(
         internal = await digest("C0DESK")
         assert "*Support contracts ending within 30 days* (1)" in internal
         assert "ACME-2026-07" in internal and "valid until" in internal
-        assert "DBCO-DRAFT-1" not in internal  # ends in 2028
+        ending = internal.split("*Support contracts ending within 30 days*")[1]
+        ending = ending.split("Contracts short of the SLA")[0]
+        assert "DBCO-DRAFT-1" not in ending  # ends in 2028 (it is listed as short, below)
         shared = await digest("C0ACME")
         assert "ACME-2026-07" not in shared  # contracts are internal lines
+
+
+async def test_the_owner_sees_the_short_contract_on_their_home_and_in_the_digest(
+    slack: SlackStandIn, sqlite_url: str
+) -> None:
+    async with running_parley(
+        database_url=sqlite_url, config=config_of(), start=START, slack=slack
+    ) as app:
+
+        async def home(user: str) -> str:
+            before = len(app.slack.calls_to("views.publish"))
+            reply = await app.driver.home_opened(user)
+            assert reply.status == 200
+            await app.settle()
+            (call,) = app.slack.calls_to("views.publish")[before:]
+            return json.dumps(call.args["view"]["blocks"], ensure_ascii=False)
+
+        bobs = await home("U0BOB")  # Bob owns DBCo's draft
+        assert "*Your contracts short of the SLA they underpin* (1)" in bobs
+        assert "*DBCO-DRAFT-1* ERP for Contoso" in bobs
+        assert "DBCO-DRAFT-1" not in await home("U0CAROL")  # Carol owns Acme's, which is fine
+        app.slack.workspace.users["U0BOB"].locale = "zh-CN"
+        app.parley.deps.directory.forget_person("U0BOB")  # type: ignore[union-attr]
+        assert "*你负责的、不达所支撑 SLA 的合同* (1)" in await home("U0BOB")
+        reply = await app.driver.command("/digest", "now", user="U0ALICE", channel="C0DESK")
+        assert reply.status == 200
+        await app.settle()
+        (posted,) = [
+            c.args
+            for c in app.slack.calls_to("chat.postMessage")
+            if c.ok and c.args["channel"] == "C0DESK"
+        ]
+        internal = json.dumps(posted["blocks"], ensure_ascii=False)
+        assert "*Contracts short of the SLA they underpin* (1)" in internal
+        assert "`/contract check`" in internal or "DBCO-DRAFT-1" in internal
