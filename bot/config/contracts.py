@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Final, Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
 
-from bot.config.checks import UserId, problem, quote, show
+from bot.config.checks import MAX_PARTY_NAME, UserId, problem, quote, show
 from bot.domain.contracts import (
     Contract,
     Service,
@@ -24,12 +24,14 @@ from bot.domain.contracts import (
     Terms,
     shortfalls,
 )
+from bot.domain.names import lookalike_of, name_key
 
 __all__ = [
     "MAX_HOURS",
     "ContractConfig",
     "ContractsConfig",
     "ServiceConfig",
+    "ServiceName",
     "SlaConfig",
     "check_services",
     "contract_check",
@@ -90,6 +92,34 @@ def _day(value: object) -> dt.date:
     return value
 
 
+def _service_name(name: str) -> str:
+    stripped = name.strip()
+    if not stripped or not name_key(stripped):
+        raise problem("a service name must hold letters people can see")
+    if len(stripped) > MAX_PARTY_NAME:
+        raise problem(f"a service name must be at most {MAX_PARTY_NAME} characters")
+    return stripped
+
+
+def unique_services(value: object) -> object:
+    """Refuse two services whose names people would read as one (`/contract show` finds a
+    service by its name as people read it)."""
+    if isinstance(value, Mapping):
+        seen: list[str] = []
+        for raw in value:
+            if not isinstance(raw, str):
+                continue
+            first = lookalike_of(raw, seen)
+            if first is not None:
+                raise problem(
+                    f"service {quote(raw)} is the same name as {quote(first)} as people read it",
+                    at=("services", raw),
+                )
+            seen.append(raw)
+    return value
+
+
+ServiceName = Annotated[str, AfterValidator(_service_name)]
 Hours = Annotated[float, BeforeValidator(_hours)]
 Availability = Annotated[float, BeforeValidator(_availability)]
 Margin = Annotated[float, BeforeValidator(_margin)]

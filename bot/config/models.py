@@ -32,9 +32,11 @@ from bot.config.contracts import (
     ContractConfig,
     ContractsConfig,
     ServiceConfig,
+    ServiceName,
     check_services,
     contracts_of,
     services_of,
+    unique_services,
 )
 from bot.domain import ladder as ladder_rules
 from bot.domain.contracts import Contract, Service
@@ -233,7 +235,12 @@ class ParleyConfig(BaseModel):
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
     surveys: SurveysConfig = Field(default_factory=SurveysConfig)
     contracts: ContractsConfig = Field(default_factory=ContractsConfig)
-    services: dict[PartyName, ServiceConfig] = Field(default_factory=dict)
+    services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
+
+    @field_validator("services", mode="before")
+    @classmethod
+    def _services_unique_as_people_read_them(cls, value: object) -> object:
+        return unique_services(value)
 
     @model_validator(mode="after")
     def _services_name_parties_of_their_kind(self) -> ParleyConfig:

@@ -225,3 +225,16 @@ def test_unknown_keys_name_the_known_ones(tmp_path: Path) -> None:
         load(tmp_path, GOOD + '[services."X"]\ncustomer = "Contoso Retail"\nslas = 1\n')
     said = " | ".join(str(e) for e in info.value.every)
     assert 'unknown key "slas" in [services.X] (keys: customer, sla, underpinned_by)' in said
+
+
+def test_service_names_are_named_and_unique_as_people_read_them(tmp_path: Path) -> None:
+    twin = GOOD + (
+        '[services."ERP  for CONTOSO"]\ncustomer = "Contoso Retail"\n'
+        "sla = { response_hours = 4, resolution_hours = 24, availability = 99.5, "
+        'support_hours = "5x8" }\n'
+    )
+    said = error_of(tmp_path, twin)
+    assert said.startswith(f":{_line_of(twin, 'ERP  for CONTOSO')}: "), said
+    assert 'service "ERP  for CONTOSO" is the same name as "ERP for Contoso"' in said
+    blank = GOOD.replace('[services."ERP for Contoso"]', '[services."  "]')
+    assert "a service name must hold letters people can see" in error_of(tmp_path, blank)
