@@ -349,3 +349,23 @@ async def test_the_owner_sees_the_short_contract_on_their_home_and_in_the_digest
         internal = json.dumps(posted["blocks"], ensure_ascii=False)
         assert "*Contracts short of the SLA they underpin* (1)" in internal
         assert "`/contract check`" in internal or "DBCO-DRAFT-1" in internal
+
+
+async def test_a_renewed_contract_is_told_again_for_its_new_end(
+    slack: SlackStandIn, sqlite_url: str
+) -> None:
+    async with running_parley(
+        database_url=sqlite_url, config=config_of(), start=shanghai(2026, 12, 31, 10), slack=slack
+    ) as first:
+        await first.parley.tick()
+        await first.settle()
+        assert len(dms_to(first, "U0CAROL")) == 1  # 90 days before 31 Mar 2027
+    renewed = config_of(acme_ends=date(2027, 6, 29))
+    async with running_parley(
+        database_url=sqlite_url, config=renewed, start=shanghai(2027, 3, 31, 10), slack=slack
+    ) as second:
+        await second.parley.tick()
+        await second.settle()
+        told = dms_to(second, "U0CAROL")
+        assert len(told) == 2  # 90 days before the new end, 29 Jun 2027
+        assert "ends in 90 days, on Tue 29 Jun 2027" in told[-1]["text"]
