@@ -133,6 +133,7 @@ def config_check(path: Path | None) -> None:
     PATH defaults to $PARLEY_CONFIG, else ./parley.toml. Exits 0 when the file is good,
     2 when it is not."""
     from bot.config import DEFAULT_CONFIG_NAME, load_config
+    from bot.config.contracts import contract_check
 
     if path is None:
         named = load_settings().PARLEY_CONFIG
@@ -156,6 +157,9 @@ def config_check(path: Path | None) -> None:
         f"parley: {path} is good: {parties} {'party' if parties == 1 else 'parties'}, "
         f"calendar {found.calendar.holidays or 'Mon-Fri'} in {found.calendar.timezone}"
     )
+    # Short contract terms are a business problem to fix, not a config error: listed, exit 0.
+    for line in contract_check(found):
+        click.echo(f"parley: contract short of its SLA: {line}")
 
 
 @cli.command()
@@ -218,6 +222,7 @@ def digest_send(verbose: bool) -> None:
             "complaints",
             "praise",
             "valueadds",
+            "contracts",
         ]
     ),
     default=None,
@@ -234,9 +239,11 @@ def export(fmt: str, kind: str | None, bom: bool) -> None:
     """Print Parley's records (times in UTC; keys and codes, in no language)."""
     if bom and fmt != "csv":
         raise click.UsageError("--bom is for --format csv only (JSON is read as UTF-8 as it is)")
+    from bot.app import load_config
     from bot.workflows.export import ExportKind, write_export
 
     settings: Settings = load_settings()
+    config = load_config(settings)  # the contracts are the config's
     out = sys.stdout.buffer
 
     def write(text: str) -> None:
@@ -250,7 +257,7 @@ def export(fmt: str, kind: str | None, bom: bool) -> None:
             if bom:
                 write("\ufeff")
             chosen = ExportKind(kind) if kind is not None else None
-            await write_export(store, write, fmt=fmt, kind=chosen)
+            await write_export(store, write, fmt=fmt, kind=chosen, config=config)
         finally:
             await store.close()
 

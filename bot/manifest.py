@@ -20,6 +20,7 @@ COMMANDS = [
         "Customers' complaints, their clocks and confirmation",
         "open|list|show|resolve …",
     ),
+    ("/contract", "Suppliers' support contracts held to the customer SLAs", "list|show|check …"),
 ]
 
 BOT_EVENTS = [

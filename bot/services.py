@@ -25,12 +25,14 @@ from bot.app import build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.agreements import expire_agreements
 from bot.commands.complaints import watch_complaints
+from bot.commands.contracts import owe_renewals
 from bot.commands.delivery import Outbox
 from bot.commands.deps import Deps
 from bot.commands.digests import send_due_digests
 from bot.commands.overdue import notify_overdue
 from bot.commands.review_reminders import remind_reviews
 from bot.config import ParleyConfig
+from bot.config.contracts import contract_check
 from bot.domain.parties import Person
 from bot.metrics import Metrics
 from bot.settings import Settings, SettingsError
@@ -86,6 +88,8 @@ async def open_parley(
     )
     if metrics is not None:
         metrics.watch(store)
+    for line in contract_check(config):  # a business problem to fix: start-up goes on
+        log.warning("contract short of its SLA: %s", line)
     try:
         await store.upgrade()
         observer = metrics.web_api_observer() if metrics is not None else None
@@ -144,6 +148,10 @@ async def _complaints(services: Services) -> None:
     await watch_complaints(services.deps)
 
 
+async def _contracts(services: Services) -> None:
+    await owe_renewals(services.deps, (await services.identity()).team_id)
+
+
 async def _digests(services: Services) -> None:
     await send_due_digests(services.deps)
 
@@ -169,6 +177,7 @@ BACKGROUND_JOBS: tuple[tuple[str, Job], ...] = (
     ("reviews", _reviews),
     ("agreements", _agreements),
     ("complaints", _complaints),
+    ("contracts", _contracts),
     ("digests", _digests),
     ("outbox", _outbox),
     ("requests", _forget_requests),

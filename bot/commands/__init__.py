@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.commands import (
     agreements,
     complaints,
+    contracts,
     digests,
     dispute_buttons,
     disputes,
@@ -39,4 +40,5 @@ def register_all(app: AsyncApp) -> None:
     praise.register(app)
     valueadds.register(app)
     survey_cases.register(app)
+    contracts.register(app)
     fallback.register(app)

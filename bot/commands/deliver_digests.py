@@ -20,6 +20,7 @@ from bot.domain.digests import DigestKind
 from bot.domain.notices import DigestDue
 from bot.domain.parties import Audience
 from bot.workflows import digests, digests_content
+from bot.workflows.contracts import overview
 from bot.workflows.parties import known_parties
 
 LATE_AFTER = timedelta(minutes=10)  # later than this after its time, a digest says why
@@ -51,6 +52,8 @@ async def compose(
             now=now,
             since=since,
             calendar=deps.calendar,
+            contracts=tuple(deps.config.support_contracts.values()),
+            shortfalls=tuple(overview(deps.config).shortfalls),
         ),
     )
     return await _without_foreign_names(deps, digest, audience, workspace_id), audience

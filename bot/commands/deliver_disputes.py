@@ -31,6 +31,7 @@ from bot.domain.notices import (
     DisputeTell,
 )
 from bot.workflows import complaints, dispute_meetings, disputes
+from bot.workflows.contracts import terms_of_parties
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ async def card(send: Sender, notice: DisputeCard) -> None:
         complaints=await complaints.of_dispute(
             deps.store, dispute_id=dispute.id, audience=audience
         ),
+        contracts=terms_of_parties(deps.config, dispute.parties),
     )
     ts = await send.post(
         channel=dispute.channel_id, text=text, blocks=blocks, about=About(disputes=[dispute])
@@ -120,6 +122,7 @@ async def refresh(send: Sender, notice: DisputeRefresh) -> None:
             complaints=await complaints.of_dispute(
                 deps.store, dispute_id=dispute.id, audience=audience
             ),
+            contracts=terms_of_parties(deps.config, dispute.parties),
         )
         try:
             await send.update(

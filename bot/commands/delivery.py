@@ -33,6 +33,7 @@ from bot.commands import (
     blocks,
     deliver_agreements,
     deliver_complaints,
+    deliver_contracts,
     deliver_digests,
     deliver_disputes,
     deliver_dossiers,
@@ -95,6 +96,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_valueadds.DELIVERERS,
     deliver_complaints.DELIVERERS,
     deliver_survey_cases.DELIVERERS,
+    deliver_contracts.DELIVERERS,
     DELIVERERS,
 )
 

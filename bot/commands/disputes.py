@@ -27,6 +27,7 @@ from bot.domain.ladder import Action
 from bot.domain.marks import Words
 from bot.domain.parties import Audience, Person
 from bot.workflows import complaints, disputes
+from bot.workflows.contracts import terms_of_parties
 from bot.workflows.dispute_meetings import meetings_of
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,7 @@ async def show(call: Invocation) -> None:
         complaints=await complaints.of_dispute(
             call.deps.store, dispute_id=dispute.id, audience=audience
         ),
+        contracts=terms_of_parties(call.deps.config, dispute.parties),
     )
     blocks = await agreement_links(call.deps, dispute, audience, blocks, language=call.language)
     await _answer(call, text, blocks, outgoing.About(disputes=[dispute]))
@@ -335,6 +337,7 @@ async def _link(call: Invocation, number: int, channel_id: str, actor: Person) -
         audience=audience,
         language=language,
         linked=True,
+        contracts=terms_of_parties(deps.config, dispute.parties),
     )
     try:
         ts = await outgoing.post(

@@ -24,6 +24,7 @@ from bot.commands.identity import SlackTrouble, place
 from bot.commands.readers import person_language
 from bot.domain.disputes import Dispute
 from bot.workflows import digests_home
+from bot.workflows.contracts import overview
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ async def publish_home(
             user_id=user_id,
             now=moment,
             calendar=deps.calendar,
+            contracts=tuple(deps.config.support_contracts.values()),
+            shortfalls=tuple(overview(deps.config).shortfalls),
         )
         view = render_digests.home_view(
             content, tz=tz, now=moment, language=person_language(deps, person)

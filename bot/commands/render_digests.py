@@ -62,6 +62,8 @@ ICONS = {
     SectionKey.ACTIONS: ":ballot_box_with_check:",
     SectionKey.AGREEMENTS: ":page_facing_up:",
     SectionKey.COMPLAINTS: ":speaking_head_in_silhouette:",
+    SectionKey.CONTRACTS: ":spiral_calendar_pad:",
+    SectionKey.CONTRACTS_SHORT: ":warning:",
 }
 
 # What a line's date is (`DigestEntry.when_label`), each with its date in its place.
@@ -188,6 +190,12 @@ def _count(key: SectionKey, n: int, language: Language) -> str:
         said = language.ngettext("{n} action item due", "{n} action items due", n)
     elif key is SectionKey.COMPLAINTS:
         said = language.ngettext("{n} open complaint", "{n} open complaints", n)
+    elif key is SectionKey.CONTRACTS:
+        said = language.ngettext("{n} contract ending", "{n} contracts ending", n)
+    elif key is SectionKey.CONTRACTS_SHORT:
+        said = language.ngettext(
+            "{n} contract short of its SLA", "{n} contracts short of their SLA", n
+        )
     else:
         said = language.ngettext("{n} agreement expiring", "{n} agreements expiring", n)
     return said.format(n=n)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands import render_reviews
+from bot.commands import render_contracts, render_reviews
 from bot.commands.blocks import (
     MESSAGE_BLOCK_LIMIT,
     SECTION_LIMIT,
@@ -31,8 +31,10 @@ from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain import chain
 from bot.domain.clocks import duration_parts
+from bot.domain.contracts import Contract
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status, read_overdue_text
+from bot.domain.names import name_key
 from bot.domain.parties import Audience, Party, PartyKind
 from bot.domain.reviews import Review
 from bot.domain.timeline import TimelineKind, announcement
@@ -135,11 +137,13 @@ def dispute_card(
     linked: bool = False,
     meetings: Sequence[Review] = (),
     complaints: Sequence[str] = (),
+    contracts: Sequence[Contract] = (),
 ) -> tuple[str, Blocks]:
     """The root message of the dispute's thread; edited in place whenever the dispute changes.
     ``meetings`` are those called on it (`/dispute meet`) that this audience may see;
     ``complaints`` the refs of the customers' complaints it caused that this audience may
-    see."""
+    see; ``contracts`` its supplier parties' support contracts (each shown only where its
+    party is)."""
     text = f"{dispute.ref} · {dispute.title} — {stage_text(dispute.stage, language)}"
     lines = [
         status_text(dispute, clock, tz, language),
@@ -149,6 +153,9 @@ def dispute_card(
             parties=parties_text(dispute.parties, audience, language),
         ),
     ]
+    seen = {name_key(p.name) for p in visible_parties(dispute.parties, audience)}
+    signed = [c for c in contracts if name_key(c.party) in seen]
+    lines.extend(render_contracts.dispute_terms(signed, language=language))
     if dispute.resolution:
         lines.append(md(language._("*Resolution:* {resolution}"), resolution=dispute.resolution))
     if meetings:
@@ -355,6 +362,7 @@ def dispute_record(
     latest: int = 10,
     meetings: Sequence[Review] = (),
     complaints: Sequence[str] = (),
+    contracts: Sequence[Contract] = (),
 ) -> tuple[str, Blocks]:
     """What `/dispute show` answers: the card's facts plus the latest on the record."""
     text, blocks = dispute_card(
@@ -365,6 +373,7 @@ def dispute_record(
         language=language,
         meetings=meetings,
         complaints=complaints,
+        contracts=contracts,
     )
     if audience.internal and dispute.chain_head:
         blocks.append(chain_line(dispute, language))

@@ -116,7 +116,7 @@ def table(path: Sequence[str | int]) -> str:
     """How a table is named in the file: ``[ladder]``, ``[parties."Acme"].ladder``."""
     if not path:
         return "the top level"
-    head = 2 if path[0] == "parties" and len(path) >= 2 else 1
+    head = 2 if path[0] in ("parties", "services") and len(path) >= 2 else 1
     text = f"[{dotted(path[:head])}]"
     rest = dotted(path[head:])
     if rest:

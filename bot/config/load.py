@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.config.checks import PROBLEM, dotted, quote, show, table
+from bot.config.contracts import ContractConfig, ContractsConfig, ServiceConfig, SlaConfig
 from bot.config.locate import Locator, toml_problem
 from bot.config.models import (
     LIMITED_STAGES,
@@ -83,14 +84,18 @@ _SECTION_KEYS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("parties", "*", "complaints"): tuple(ComplaintLimits.model_fields),
     ("complaints",): tuple(ComplaintsConfig.model_fields),
     ("surveys",): tuple(SurveysConfig.model_fields),
+    ("contracts",): tuple(ContractsConfig.model_fields),
+    ("parties", "*", "contract"): tuple(ContractConfig.model_fields),
+    ("services", "*"): tuple(ServiceConfig.model_fields),
+    ("services", "*", "sla"): tuple(SlaConfig.model_fields),
 }
 
 
 def _shape(path: Sequence[str | int]) -> tuple[str, ...]:
     """A table path with the party name replaced by ``*``, to look up its known keys."""
     shape = tuple(str(p) for p in path)
-    if len(shape) >= 2 and shape[0] == "parties":
-        shape = ("parties", "*", *shape[2:])
+    if len(shape) >= 2 and shape[0] in ("parties", "services"):
+        shape = (shape[0], "*", *shape[2:])
     return shape
 
 

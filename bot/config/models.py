@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.config.checks import (
     CooldownDays,
@@ -28,7 +28,18 @@ from bot.config.checks import (
     quote,
     show,
 )
+from bot.config.contracts import (
+    ContractConfig,
+    ContractsConfig,
+    ServiceConfig,
+    ServiceName,
+    check_services,
+    contracts_of,
+    services_of,
+    unique_services,
+)
 from bot.domain import ladder as ladder_rules
+from bot.domain.contracts import Contract, Service
 from bot.domain.ladder import Stage
 from bot.domain.names import lookalike_of
 
@@ -206,6 +217,8 @@ class PartyConfig(BaseModel):
     complaints: ComplaintLimits = Field(default_factory=ComplaintLimits)
     #: The language of posts in the party's shared channels (else `[i18n] locale`).
     locale: Locale | None = None
+    #: The support contract the party (a supplier) signed with us.
+    contract: ContractConfig | None = None
 
 
 class ParleyConfig(BaseModel):
@@ -221,6 +234,28 @@ class ParleyConfig(BaseModel):
     i18n: I18nConfig = Field(default_factory=I18nConfig)
     complaints: ComplaintsConfig = Field(default_factory=ComplaintsConfig)
     surveys: SurveysConfig = Field(default_factory=SurveysConfig)
+    contracts: ContractsConfig = Field(default_factory=ContractsConfig)
+    services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
+
+    @field_validator("services", mode="before")
+    @classmethod
+    def _services_unique_as_people_read_them(cls, value: object) -> object:
+        return unique_services(value)
+
+    @model_validator(mode="after")
+    def _services_name_parties_of_their_kind(self) -> ParleyConfig:
+        check_services(self.parties, self.services)
+        return self
+
+    @property
+    def support_contracts(self) -> dict[str, Contract]:
+        """The suppliers' support contracts, by party name."""
+        return contracts_of(self.parties)
+
+    @property
+    def customer_services(self) -> list[Service]:
+        """The services we provide customers, with their SLAs, in file order."""
+        return services_of(self.services)
 
     @field_validator("parties", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.commands.words.language import ENGLISH, Languages
 from bot.config import ParleyConfig, parse_config
 from bot.demo.scenes_chain import scene_record_chain
+from bot.demo.scenes_contracts import scene_contracts
 from bot.demo.scenes_disputes import (
     scene_isolation,
     scene_ladder,
@@ -71,6 +72,10 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     (N_("A customer's message logged as a complaint, answered and confirmed"), scene_complaints),
     (N_("Initech's rep rates how C-1 was handled, and adds a comment"), scene_case_survey),
     (N_("D-1's record is tamper-evident: verified, then caught"), scene_record_chain),
+    (
+        N_("Before signing: DBCo's draft contract is weaker than the Contoso SLA"),
+        scene_contracts,
+    ),
 ]
 
 

@@ -39,10 +39,34 @@ praise = "C0PRAISE"
 [people]
 approvers = ["U0CAROL"]
 
+[contracts]
+margin = 0.2
+
 [parties."Acme Networks"]
 kind = "supplier"
 slack_team = "T0ACME"
 ladder = { coordination = 2, multi_party = 3 }
+
+[parties."Acme Networks".contract]
+reference = "ACME-2026-07"
+owner = "U0BOB"
+response_hours = 2
+resolution_hours = 12
+availability = 99.9
+support_hours = "24x7"
+valid_until = 2027-06-30
+
+[parties."DBCo Database Services"]
+kind = "supplier"
+
+[parties."DBCo Database Services".contract]   # the draft on the table: not signed yet
+reference = "DBCO-DRAFT-1"
+owner = "U0BOB"
+response_hours = 4
+resolution_hours = 24
+availability = 99.5
+support_hours = "5x8"
+valid_until = 2027-12-31
 
 [parties."Globex Audit"]
 kind = "third_party"
@@ -51,6 +75,11 @@ slack_team = "T0GLOBEX"
 [parties."Contoso Retail"]
 kind = "customer"
 slack_team = "T0CONTOSO"
+
+[services."ERP for Contoso"]
+customer = "Contoso Retail"
+sla = { response_hours = 4, resolution_hours = 24, availability = 99.5, support_hours = "5x8" }
+underpinned_by = ["Acme Networks", "DBCo Database Services"]
 """
 
 SHOWN_METHODS = {

@@ -441,6 +441,23 @@ class DigestDue(TellsOwner, Notice, kind="digest"):
         return f"digest:{self.target_kind.value}:{self.target}"
 
 
+# --- contracts --------------------------------------------------------------------------------
+
+
+class ContractRenewal(Notice, kind="contract.renewal"):
+    """A support contract's owner told by DM, 90, 30 or 7 days before it ends."""
+
+    party: str
+    reference: str
+    valid_until: date
+    days: int
+    owner_id: str
+
+    @property
+    def lane(self) -> str:
+        return f"dm:{self.owner_id}"
+
+
 # --- the worker's own -------------------------------------------------------------------------
 
 

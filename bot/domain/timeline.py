@@ -141,6 +141,13 @@ class TimelineKind(KindWithMeaning):
         ),
     )
 
+    # A party's first reply came later than its support contract's response time, counted in
+    # the contract's support hours; internal (the text is the contract's reference and term).
+    FIRST_REPLY_LATE = (
+        "first_reply_late",
+        Meaning(N_("replied first later than their contract's response time")),
+    )
+
 
 def announcement(kind: TimelineKind) -> Announcement:
     """How the thread announces a move of this kind; a kind it never announces is refused

@@ -29,7 +29,7 @@ from bot.store import Store
 from bot.store import complaints as complaints_repo
 from bot.store import disputes as repo
 from bot.store import disputes_timeline as timeline_repo
-from bot.workflows import notices
+from bot.workflows import contracts, notices
 from bot.workflows.parties import party_for_team
 
 TEXT_LIMIT = 40_000  # Slack's own limit for a message's text
@@ -186,6 +186,9 @@ async def record_reply(
             message=(message.channel_id, message.ts),
             response=response,
         )
+        await contracts.after_first_reply(
+            conn, dispute_id, party, joined, response, message.at, config, calendar
+        )
     return True
 
 
@@ -242,6 +245,9 @@ async def place_reply(
             party_id=party.id if party else None,
             message=(message.channel_id, message.ts),
             response=response,
+        )
+        await contracts.after_first_reply(
+            conn, dispute_id, party, joined, response, message.at, config, calendar
         )
     return True
 

@@ -19,9 +19,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain import contracts as contract_rules
 from bot.domain.agreements import Agreement, AgreementStatus
 from bot.domain.calendar import WorkCalendar
 from bot.domain.complaints import Clock
+from bot.domain.contracts import Contract, Shortfall
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
 from bot.domain.marks import N_
@@ -48,6 +50,8 @@ class SectionKey(StrEnum):
     ACTIONS = "actions"
     AGREEMENTS = "agreements"
     COMPLAINTS = "complaints"
+    CONTRACTS = "contracts"
+    CONTRACTS_SHORT = "contracts_short"
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class DigestRequest:
     calendar: WorkCalendar
     member: str | None = None  # a person's digest: what they own or take part in
     limit: int = SECTION_LIMIT
+    contracts: tuple[Contract, ...] = ()  # the config's support contracts
+    shortfalls: tuple[Shortfall, ...] = ()  # their terms short of the SLAs they underpin
 
 
 def _due_order(pair: tuple[Dispute, StageClock]) -> tuple[int, datetime, int]:
@@ -324,6 +330,8 @@ async def build_digest(store: Store, request: DigestRequest) -> Digest:
         now=request.now,
         until=upcoming_until(request.now, request.calendar),
         tz=request.calendar.tz,
+        contracts=request.contracts,
+        shortfalls=request.shortfalls,
     )
     for source in DIGEST_SOURCES:
         sections.append(await feature_section(store, source, window, request.limit))
@@ -343,6 +351,8 @@ class Window:
     now: datetime
     until: datetime
     tz: ZoneInfo
+    contracts: tuple[Contract, ...] = ()
+    shortfalls: tuple[Shortfall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -470,6 +480,32 @@ async def open_complaints(store: Store, window: Window) -> list[Line]:
     ]
 
 
+async def contracts_expiring(store: Store, window: Window) -> list[Line]:
+    """Support contracts ending within 30 days, soonest first: internal lines (no party is
+    named on them, so no shared channel sees one), a person's only those they own."""
+    today = window.now.astimezone(window.tz).date()
+    return [
+        Line(
+            DigestEntry(c.reference, c.party, when=c.valid_until, when_label="valid until"),
+            (),
+            (c.owner_id,),
+        )
+        for c in contract_rules.expiring(window.contracts, today)
+    ]
+
+
+async def contracts_short(store: Store, window: Window) -> list[Line]:
+    """A line per contract and service it falls short of (internal lines; a person's, the
+    contracts they own): the owner sees the business problem the start-up check found."""
+    owners = {c.party: c for c in window.contracts}
+    pairs = dict.fromkeys((s.supplier, s.service) for s in window.shortfalls)
+    return [
+        Line(DigestEntry(owners[supplier].reference, service), (), (owners[supplier].owner_id,))
+        for supplier, service in pairs
+        if supplier in owners
+    ]
+
+
 @dataclass(frozen=True)
 class FeatureSource:
     """One section of reviews, action items or agreements: its heading (an `N_` msgid),
@@ -496,6 +532,18 @@ DIGEST_SOURCES: tuple[FeatureSource, ...] = (
         agreements_expiring,
     ),
     FeatureSource(SectionKey.COMPLAINTS, N_("Open complaints"), "/complaint list", open_complaints),
+    FeatureSource(
+        SectionKey.CONTRACTS,
+        N_("Support contracts ending within 30 days"),
+        "/contract list",
+        contracts_expiring,
+    ),
+    FeatureSource(
+        SectionKey.CONTRACTS_SHORT,
+        N_("Contracts short of the SLA they underpin"),
+        "/contract check",
+        contracts_short,
+    ),
 )
 """A digest's sections after the disputes', in this order."""
 
@@ -515,6 +563,12 @@ HOME_SOURCES: tuple[FeatureSource, ...] = (
         N_("Your open complaints"),
         "/complaint list mine",
         open_complaints,
+    ),
+    FeatureSource(
+        SectionKey.CONTRACTS_SHORT,
+        N_("Your contracts short of the SLA they underpin"),
+        "/contract check",
+        contracts_short,
     ),
 )
 """A person's Home sections after their disputes, in this order."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.calendar import WorkCalendar
+from bot.domain.contracts import Contract, Shortfall
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
 from bot.domain.parties import Audience
@@ -60,6 +61,8 @@ async def home_content(
     now: datetime,
     calendar: WorkCalendar,
     limit: int = HOME_DISPUTES,
+    contracts: tuple[Contract, ...] = (),
+    shortfalls: tuple[Shortfall, ...] = (),
 ) -> HomeContent:
     """A few queries, no Slack: cheap enough to run on every visit to the Home tab."""
     # Ordered by deadline in SQL (the overdue come first), and only a page of them loaded.
@@ -80,6 +83,8 @@ async def home_content(
         now=now,
         until=upcoming_until(now, calendar),
         tz=calendar.tz,
+        contracts=contracts,
+        shortfalls=shortfalls,
     )
     sections = [
         await feature_section(store, source, window, HOME_EXTRA_LINES) for source in HOME_SOURCES

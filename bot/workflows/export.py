@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.config import ParleyConfig
 from bot.domain.agreements import Agreement, AgreementVersion
 from bot.domain.complaints import Complaint, ComplaintEvent
 from bot.domain.complaints import EventKind as ComplaintEventKind
@@ -28,6 +29,7 @@ from bot.store import disputes as disputes_repo
 from bot.store import praise as praise_repo
 from bot.store import reviews as reviews_repo
 from bot.store import valueadds as valueadds_repo
+from bot.workflows.contracts import contract_documents, contract_row
 
 
 class ExportKind(StrEnum):
@@ -39,6 +41,7 @@ class ExportKind(StrEnum):
     COMPLAINTS = "complaints"
     PRAISE = "praise"
     VALUEADDS = "valueadds"
+    CONTRACTS = "contracts"
 
 
 COLUMNS: dict[ExportKind, list[str]] = {
@@ -144,6 +147,19 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "recorded_at",
         "checks_by",
         "checks_at",
+    ],
+    ExportKind.CONTRACTS: [
+        "party",
+        "reference",
+        "owner",
+        "response_hours",
+        "resolution_hours",
+        "availability",
+        "support_hours",
+        "valid_until",
+        "underpins",
+        "short_terms",
+        "late_first_replies",
     ],
 }
 # The kinds read in batches after the rest, as they are written (never all in memory).
@@ -378,7 +394,9 @@ def _complaint_row(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "escalations": len(document["escalations"])}
 
 
-async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
+async def export_document(
+    store: Store, config: ParleyConfig | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Everything Parley has recorded, as one JSON-ready document (the demo, small records);
     `write_export` writes the same, streamed, whatever the size."""
     document = {
@@ -387,6 +405,7 @@ async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
     }
     for kind in STREAMED_LAST:
         document[kind.value] = [d async for d in _streamed(store, kind)]
+    document[ExportKind.CONTRACTS.value] = await contract_documents(store, config)
     return document
 
 
@@ -408,16 +427,21 @@ async def _the_rest(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 
 async def write_export(
-    store: Store, write: Callable[[str], object], *, fmt: str, kind: ExportKind | None
+    store: Store,
+    write: Callable[[str], object],
+    *,
+    fmt: str,
+    kind: ExportKind | None,
+    config: ParleyConfig | None = None,
 ) -> None:
     """The export written piece by piece as it is read (the same text as `to_json` or
     `to_csv` of `export_document`): its memory is a batch of disputes, not the record."""
     if fmt == "csv":
-        await _write_csv(store, write, kind or ExportKind.DISPUTES)
+        await _write_csv(store, write, kind or ExportKind.DISPUTES, config)
         return
     if kind is not None:
         write("{\n")
-        await _write_list(write, f'"{kind.value}"', _rows(store, kind), last=True)
+        await _write_list(write, f'"{kind.value}"', _rows(store, kind, config), last=True)
         write("}\n")
         return
     write("{\n")
@@ -425,9 +449,10 @@ async def write_export(
     rest = await _the_rest(store)
     for name, items in rest.items():
         await _write_list(write, json.dumps(name), _each(items), last=False)
-    for i, kind in enumerate(STREAMED_LAST):
-        last = i == len(STREAMED_LAST) - 1
-        await _write_list(write, json.dumps(kind.value), _streamed(store, kind), last=last)
+    for kind in STREAMED_LAST:
+        await _write_list(write, json.dumps(kind.value), _streamed(store, kind), last=False)
+    contracts = _each(await contract_documents(store, config))
+    await _write_list(write, json.dumps(ExportKind.CONTRACTS.value), contracts, last=True)
     write("}\n")
 
 
@@ -436,7 +461,9 @@ async def _each(items: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
         yield item
 
 
-async def _rows(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
+async def _rows(
+    store: Store, kind: ExportKind, config: ParleyConfig | None = None
+) -> AsyncIterator[dict[str, Any]]:
     """One kind's rows, as `rows_of` gives them, without the whole document."""
     if kind is ExportKind.DISPUTES:
         async for d in dispute_documents(store):
@@ -447,6 +474,9 @@ async def _rows(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]
                 yield {"dispute": d["id"], **event, **_flat_response(event)}
     elif kind in STREAMED_LAST:
         async for row in _streamed(store, kind):
+            yield row
+    elif kind is ExportKind.CONTRACTS:
+        for row in await contract_documents(store, config):
             yield row
     else:
         for row in (await _the_rest(store))[kind.value]:
@@ -467,13 +497,15 @@ async def _write_list(
     write("\n" if last else ",\n")
 
 
-async def _write_csv(store: Store, write: Callable[[str], object], kind: ExportKind) -> None:
+async def _write_csv(
+    store: Store, write: Callable[[str], object], kind: ExportKind, config: ParleyConfig | None
+) -> None:
     writer = csv.DictWriter(
         _Writes(write), fieldnames=COLUMNS[kind], extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
-    async for row in _rows(store, kind):
-        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
+    async for row in _rows(store, kind, config):
+        writer.writerow(_cells(_csv_row(kind, row)))
 
 
 class _Writes:
@@ -481,6 +513,14 @@ class _Writes:
 
     def __init__(self, write: Callable[[str], object]) -> None:
         self.write = write
+
+
+def _csv_row(kind: ExportKind, row: dict[str, Any]) -> dict[str, Any]:
+    if kind is ExportKind.COMPLAINTS:
+        return _complaint_row(row)
+    if kind is ExportKind.CONTRACTS:
+        return contract_row(row)
+    return row
 
 
 def _cells(row: dict[str, Any]) -> dict[str, Any]:
@@ -525,7 +565,7 @@ def to_csv(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> str:
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
+        writer.writerow(_cells(_csv_row(kind, row)))
     return out.getvalue()
 
 

@@ -46,6 +46,8 @@ VISIBILITY = {
     TimelineKind.REOPENED: (False, False, False),
     TimelineKind.MEETING_SCHEDULED: (False, True, False),
     TimelineKind.MEETING_MINUTES: (False, True, True),
+    # A party's first reply later than its support contract allows: the company's business.
+    TimelineKind.FIRST_REPLY_LATE: (True, False, False),
 }
 # The values the database and the export hold: they never change.
 STORED = {
@@ -64,6 +66,7 @@ STORED = {
     "reopened",
     "meeting_scheduled",
     "meeting_minutes",
+    "first_reply_late",
 }
 
 

@@ -116,6 +116,7 @@ def test_manifest_has_everything_the_contract_names() -> None:
         "/praise",
         "/valueadd",
         "/complaint",
+        "/contract",
     }
     assert all(c["should_escape"] is True for c in commands.values())
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -149,6 +150,7 @@ def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
         "complaints": [],
         "praise": [],
         "valueadds": [],
+        "contracts": [],
     }
     csv_out = parley("export", "--format", "csv", "--kind", "timeline", cwd=tmp_path, env=env)
     assert csv_out.stdout.strip() == (
@@ -329,3 +331,24 @@ def test_demo_plays_in_chinese(tmp_path: Path) -> None:
     last = result.stdout.splitlines()[-1]
     assert re.fullmatch(r"(\d+) 项检查中 \1 项通过", last), last
     assert "━━ 第 1 幕：" in result.stdout  # the demo's own words are Chinese too
+
+
+def test_config_check_lists_each_short_contract_term_and_passes(tmp_path: Path) -> None:
+    from tests.slack.contracts_setup import contracts_config
+
+    (tmp_path / "parley.toml").write_text(contracts_config())
+    result = parley("config", "check", "parley.toml", cwd=tmp_path)
+    assert result.returncode == 0, (
+        result.stdout + result.stderr
+    )  # a business problem, not bad config
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "parley: parley.toml is good: 4 parties, calendar CN in Asia/Shanghai"
+    where = '"DBCo Database Services" (DBCO-DRAFT-1) under "ERP for Contoso"'
+    assert lines[1:] == [
+        f"parley: contract short of its SLA: {where}: response 4 h against the SLA's 4 h: "
+        "at most 3.2 h needed with the 20 % margin",
+        f"parley: contract short of its SLA: {where}: resolution 24 h against the SLA's 24 h: "
+        "at most 19.2 h needed with the 20 % margin",
+        f"parley: contract short of its SLA: {where}: availability 99.5 % against the SLA's "
+        "99.5 %: at least 99.6 % needed with the 20 % margin",
+    ]

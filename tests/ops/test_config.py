@@ -173,7 +173,8 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
 
     assert error_of(path) == (
         f'{path}:3: unknown top-level key "calender" '
-        "(sections: calendar, channels, people, ladder, parties, i18n, complaints, surveys)"
+        "(sections: calendar, channels, people, ladder, parties, i18n, complaints, surveys, "
+        "contracts, services)"
     )
 
 
@@ -190,7 +191,7 @@ def test_unknown_key_in_a_party(tmp_path: Path) -> None:
     path = write(tmp_path, '[parties.Globex]\nkind = "customer"\nslack = "T0GLOBEX"\n')
 
     assert error_of(path) == (
-        f'{path}:3: unknown key "slack" in [parties.Globex] (keys: kind, slack_team, ladder, complaints, locale)'
+        f'{path}:3: unknown key "slack" in [parties.Globex] (keys: kind, slack_team, ladder, complaints, locale, contract)'
     )
 
 

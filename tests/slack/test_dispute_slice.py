@@ -114,6 +114,7 @@ async def test_export_has_the_contract_shape(app: Running) -> None:
         "complaints",
         "praise",
         "valueadds",
+        "contracts",
     }
     (d,) = document["disputes"]
     assert {

@@ -40,6 +40,7 @@ from bot.domain.notices import (
     ComplaintOverdueDm,
     ComplaintRefresh,
     ComplaintTell,
+    ContractRenewal,
     DeliveryFailed,
     DigestDue,
     DisputeCard,
@@ -197,6 +198,14 @@ LATER_KINDS: list[Notice] = [
     ComplaintOverdueDm(workspace_id=WS, complaint_id=5, clock=ComplaintClock.ANSWER),
     ComplaintClosed(workspace_id=WS, complaint_id=6, closed_by=ClosedBy.SILENCE, working_days=3),
     CaseSurveyPost(workspace_id=WS, survey_id=1, case_kind="complaint", case_id=7),
+    ContractRenewal(
+        workspace_id=WS,
+        party="Acme Networks",
+        reference="ACME-2026-07",
+        valid_until=date(2027, 6, 30),
+        days=90,
+        owner_id="U0CAROL",
+    ),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
 

@@ -22,6 +22,7 @@ from bot.commands.words import (
     agreements,
     common,
     complaints,
+    contracts,
     digests,
     disputes,
     dossiers,
@@ -63,6 +64,7 @@ CATALOG: Mapping[str, str] = _catalog(
     complaints.WORDS,
     praise.WORDS,
     valueadds.WORDS,
+    contracts.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
