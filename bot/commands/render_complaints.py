@@ -32,7 +32,8 @@ from bot.domain.complaints import (
     ComplaintStatus,
     EventKind,
 )
-from bot.workflows.complaints import ComplaintPage, ListScope
+from bot.domain.lists import ListScope
+from bot.workflows.complaints import ComplaintPage
 
 COMPLAINT_USAGE = N_("""\
 *Complaints* — a customer's complaint with an owner, two clocks and the customer's own word \

@@ -34,12 +34,13 @@ from bot.domain.clocks import duration_parts
 from bot.domain.contracts import Contract
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status, read_overdue_text
+from bot.domain.lists import ListScope
 from bot.domain.names import name_key
 from bot.domain.parties import Audience, Party, PartyKind
 from bot.domain.reviews import Review
 from bot.domain.timeline import TimelineKind, announcement
 from bot.domain.visibility import visible_events, visible_parties
-from bot.workflows.disputes import DisputePage, ListScope, StageClock
+from bot.workflows.disputes import DisputePage, StageClock
 
 DISPUTE_USAGE = N_("""\
 *Disputes* — one thread, one owner, one clock, climbing the agreed escalation ladder.

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
 from bot.domain import complaints as rules
+from bot.domain import lists
 from bot.domain.calendar import WorkCalendar
 from bot.domain.complaints import (
     ClosedBy,
@@ -20,6 +20,7 @@ from bot.domain.complaints import (
     EventKind,
 )
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.lists import ListScope
 from bot.domain.marks import N_, Words
 from bot.domain.notices import (
     ComplaintCard,
@@ -46,13 +47,6 @@ LIST_LIMIT = 25
 OUTSIDERS = "complaint.outsiders"
 
 
-class ListScope(StrEnum):
-    OPEN = "open"
-    OVERDUE = "overdue"
-    MINE = "mine"
-    ALL = "all"
-
-
 @dataclass(frozen=True)
 class ComplaintPage:
     complaints: list[Complaint]
@@ -60,12 +54,8 @@ class ComplaintPage:
 
 
 def parse_scope(text: str) -> ListScope:
-    word = text.strip().lower() or ListScope.OPEN.value
-    try:
-        return ListScope(word)
-    except ValueError:
-        choices = tuple(s.value for s in ListScope)
-        raise InvalidInput("complaint.bad_scope", text=text.strip()[:40], choices=choices) from None
+    """The list asked for (`open` when none is named)."""
+    return lists.parse_scope(text, "complaint.bad_scope")
 
 
 async def _whose(

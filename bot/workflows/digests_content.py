@@ -26,6 +26,7 @@ from bot.domain.complaints import Clock
 from bot.domain.contracts import Contract, Shortfall
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
+from bot.domain.lists import ListScope
 from bot.domain.marks import N_
 from bot.domain.parties import Audience, Party
 from bot.domain.reviews import Review
@@ -457,7 +458,7 @@ async def open_complaints(store: Store, window: Window) -> list[Line]:
     page = await complaints.list_complaints(
         store,
         workspace_id=window.workspace_id,
-        scope=complaints.ListScope.MINE if window.member else complaints.ListScope.OPEN,
+        scope=ListScope.MINE if window.member else ListScope.OPEN,
         user_id=window.member or "",
         audience=window.audience,
         now=window.now,

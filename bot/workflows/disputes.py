@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import ParleyConfig
+from bot.domain import lists
 from bot.domain.calendar import WorkCalendar
 from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.ladder import Action, LadderState, Stage, Status, limit_of, transition
+from bot.domain.lists import ListScope
 from bot.domain.marks import N_, Words
 from bot.domain.notices import (
     DisputeCard,
@@ -35,13 +36,6 @@ from bot.workflows.parties import party_for_team
 
 TITLE_LIMIT = 150
 LIST_LIMIT = 25
-
-
-class ListScope(StrEnum):
-    OPEN = "open"
-    OVERDUE = "overdue"
-    MINE = "mine"
-    ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -260,12 +254,8 @@ async def list_disputes(
 
 
 def parse_scope(text: str) -> ListScope:
-    word = text.strip().lower() or ListScope.OPEN.value
-    try:
-        return ListScope(word)
-    except ValueError:
-        choices = tuple(s.value for s in ListScope)
-        raise InvalidInput("dispute.bad_scope", text=text.strip()[:40], choices=choices) from None
+    """The list asked for (`open` when none is named)."""
+    return lists.parse_scope(text, "dispute.bad_scope")
 
 
 REASON_LIMIT = 2000

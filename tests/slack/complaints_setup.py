@@ -12,11 +12,11 @@ import pytest
 
 from bot.config import ParleyConfig, parse_config
 from bot.domain.complaints import Complaint, ComplaintEvent
-from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.sandbox.slack_api import SlackStandIn
 from bot.sandbox.workspace import ALICE, BOT_USER, INITECH, IVAN, NORTHWIND, Channel
 from bot.store import complaints as complaints_repo
+from tests import saying
 from tests.conftest import COMPANY_CONFIG
 
 CARE = "C0CARE"  # the complaints escalation channel
@@ -66,22 +66,8 @@ async def slack() -> AsyncIterator[SlackStandIn]:
         yield stand_in
 
 
-def said(reply: Reply) -> str:
-    """An ephemeral answer's words (its text and its blocks' texts)."""
-    body = reply.json
-    assert isinstance(body, dict), reply.text
-    assert body.get("response_type") == "ephemeral", body
-    return (
-        str(body.get("text") or "")
-        + "\n"
-        + "\n".join(str(b.get("text", {}).get("text", "")) for b in body.get("blocks", []))
-    )
-
-
 async def run(app: Running, text: str, user: str = ALICE, channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/complaint", text, user=user, channel=channel)
-    await app.settle()
-    return said(reply)
+    return await saying.answer(app, "/complaint", text, user=user, channel=channel)
 
 
 async def opened(

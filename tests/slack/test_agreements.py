@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from bot.domain.agreements import Agreement
-from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import agreements as agreements_repo
 from bot.workflows.export import ExportKind, export_document, to_csv
 from tests.conftest import snapshot
+from tests.saying import said
 
 CONTRACT_KEYS = {
     "id",
@@ -31,10 +31,6 @@ CONTRACT_KEYS = {
     "status",
     "acknowledged_by",
 }
-
-
-def answer_text(reply: Reply) -> str:
-    return json.dumps(reply.json, ensure_ascii=False) if reply.json else reply.text
 
 
 def filled(party: str | None = None, **changes: Any) -> dict[str, dict[str, Any]]:
@@ -360,9 +356,12 @@ async def test_a_channel_shared_with_another_organisation_is_no_fallback(app: Ru
 async def test_help_and_mistakes_in_new(app: Running) -> None:
     for text in ("", "help", "frobnicate"):
         reply = await app.driver.command("/agreement", text, user="U0ALICE", channel="C0DESK")
-        assert "/agreement new" in answer_text(reply)
-    assert "is not an /agreement subcommand" in answer_text(
-        await app.driver.command("/agreement", "frobnicate", user="U0ALICE", channel="C0DESK")
+        assert "/agreement new" in said(reply, raw=True)
+    assert "is not an /agreement subcommand" in said(
+        raw=True,
+        reply=await app.driver.command(
+            "/agreement", "frobnicate", user="U0ALICE", channel="C0DESK"
+        ),
     )
     cases = [
         ("new with <@U0BOB|bob>", "is a member of this workspace"),
@@ -373,9 +372,9 @@ async def test_help_and_mistakes_in_new(app: Running) -> None:
     before = await snapshot(app.store)
     for text, expected in cases:
         reply = await app.driver.command("/agreement", text, user="U0ALICE", channel="C0DESK")
-        assert expected in answer_text(reply), text
+        assert expected in said(reply, raw=True), text
     dm = await app.driver.command("/agreement", "new", user="U0ALICE", channel="U0ALICE")
-    assert "Draft the agreement in a channel" in answer_text(dm)
+    assert "Draft the agreement in a channel" in said(dm, raw=True)
     assert app.slack.calls_to("views.open") == []
     assert await snapshot(app.store) == before
 
@@ -392,7 +391,7 @@ async def test_external_users_are_refused_every_subcommand(app: Running) -> None
         "revoke A-1 x",
     ):
         reply = await app.driver.command("/agreement", text, user="U0GRETA", channel="C0GLOBEX")
-        assert "Only members of the workspace that runs Parley" in answer_text(reply), text
+        assert "Only members of the workspace that runs Parley" in said(reply, raw=True), text
     await app.settle()
     assert await snapshot(app.store) == before
     assert len(app.slack.calls_to("views.open")) == 1
@@ -417,7 +416,7 @@ async def test_unknown_and_malformed_ids_change_nothing(app: Running) -> None:
     ]
     for text, expected in cases:
         reply = await app.driver.command("/agreement", text, user="U0ALICE", channel="C0DESK")
-        assert expected in answer_text(reply), (text, reply.text)
+        assert expected in said(reply, raw=True), (text, reply.text)
     await app.settle()
     assert await snapshot(app.store) == before
 
@@ -425,18 +424,21 @@ async def test_unknown_and_malformed_ids_change_nothing(app: Running) -> None:
 async def test_list_and_show(app: Running) -> None:
     await draft(app)
     await draft(app, mention="<@U0RAJ|raj>", party="Acme Networks", who_people=["U0RAJ"])
-    listed = answer_text(
-        await app.driver.command("/agreement", "list", user="U0ALICE", channel="C0DESK")
+    listed = said(
+        raw=True,
+        reply=await app.driver.command("/agreement", "list", user="U0ALICE", channel="C0DESK"),
     )
     assert "Agreements (2)" in listed and listed.index("A-2") < listed.index("A-1")
-    one = answer_text(
-        await app.driver.command(
+    one = said(
+        raw=True,
+        reply=await app.driver.command(
             "/agreement", "list globex audit", user="U0ALICE", channel="C0DESK"
-        )
+        ),
     )
     assert "Agreements with Globex Audit (1)" in one and "A-2" not in one
-    shown = answer_text(
-        await app.driver.command("/agreement", "show a1", user="U0ALICE", channel="C0DESK")
+    shown = said(
+        raw=True,
+        reply=await app.driver.command("/agreement", "show a1", user="U0ALICE", channel="C0DESK"),
     )
     assert "A-1 · Agreement with Globex Audit" in shown and "Awaiting acknowledgment" in shown
 
@@ -483,19 +485,26 @@ async def test_edit_makes_a_new_version_that_needs_a_new_acknowledgment(app: Run
     assert "changed while you were editing" in stale.json["errors"]["what"]
     assert await snapshot(app.store) == before
     # v1 stays readable, with its acknowledgment
-    old = answer_text(
-        await app.driver.command("/agreement", "show A-1 v1", user="U0ALICE", channel="C0DESK")
+    old = said(
+        raw=True,
+        reply=await app.driver.command(
+            "/agreement", "show A-1 v1", user="U0ALICE", channel="C0DESK"
+        ),
     )
     assert "Monthly SLA report with the incident list" in old and "replaced by version 2" in old
     assert "Acknowledged* by <@U0GRETA>" in old
     assert (
-        answer_text(
-            await app.driver.command("/agreement", "show A-1v1", user="U0ALICE", channel="C0DESK")
+        said(
+            raw=True,
+            reply=await app.driver.command(
+                "/agreement", "show A-1v1", user="U0ALICE", channel="C0DESK"
+            ),
         )
         == old
     )
-    current = answer_text(
-        await app.driver.command("/agreement", "show A-1", user="U0ALICE", channel="C0DESK")
+    current = said(
+        raw=True,
+        reply=await app.driver.command("/agreement", "show A-1", user="U0ALICE", channel="C0DESK"),
     )
     assert "Weekly SLA report" in current and "Versions* (2)" in current
     assert "Awaiting acknowledgment" in current
@@ -511,7 +520,7 @@ async def test_revoke_says_so_on_the_card_and_stays_on_record(app: Running) -> N
     reply = await app.driver.command(
         "/agreement", "revoke A-1 The audit contract ended", user="U0ALICE", channel="C0DESK"
     )
-    assert "A-1 is revoked" in answer_text(reply)
+    assert "A-1 is revoked" in said(reply, raw=True)
     await app.settle()
     update = app.slack.calls_to("chat.update")[-1]
     assert update.args["ts"] == ts and "Revoked* by <@U0ALICE>" in json.dumps(update.args["blocks"])
@@ -523,7 +532,7 @@ async def test_revoke_says_so_on_the_card_and_stays_on_record(app: Running) -> N
         ("edit A-1", "was revoked"),
     ):
         answered = await app.driver.command("/agreement", text, user="U0ALICE", channel="C0DESK")
-        assert expected in answer_text(answered)
+        assert expected in said(answered, raw=True)
     assert "was revoked" in await press(app, "U0GRETA", "C0GLOBEX", ts, "A-1:v1")
     # an edit form opened before the revocation cannot save
     edit = await app.driver.view_submission(
@@ -535,8 +544,9 @@ async def test_revoke_says_so_on_the_card_and_stays_on_record(app: Running) -> N
     assert "was revoked" in edit.json["errors"]["what"]
     await app.settle()
     assert await snapshot(app.store) == before
-    listed = answer_text(
-        await app.driver.command("/agreement", "list", user="U0ALICE", channel="C0DESK")
+    listed = said(
+        raw=True,
+        reply=await app.driver.command("/agreement", "list", user="U0ALICE", channel="C0DESK"),
     )
     assert "revoked" in listed
     (row,) = (await export_document(app.store))["agreements"]
@@ -575,8 +585,9 @@ async def test_expiry_updates_the_card_and_tells_the_owner_once(app: Running) ->
     assert len(dms) == 1
     assert (await agreement(app)).status.value == "expired"
     for text in ("show A-1", "list"):
-        shown = answer_text(
-            await app.driver.command("/agreement", text, user="U0ALICE", channel="C0DESK")
+        shown = said(
+            raw=True,
+            reply=await app.driver.command("/agreement", text, user="U0ALICE", channel="C0DESK"),
         )
         assert "xpired" in shown, text
     assert "expired after 2026-11-25" in await press(app, "U0GRETA", "C0GLOBEX", ts, "A-1:v1")
@@ -594,8 +605,9 @@ async def test_expiry_updates_the_card_and_tells_the_owner_once(app: Running) ->
 async def test_an_agreement_past_its_day_says_expired_before_the_job_runs(app: Running) -> None:
     await draft(app, valid_until="2026-11-23")
     app.clock.advance(timedelta(days=1))
-    shown = answer_text(
-        await app.driver.command("/agreement", "show A-1", user="U0ALICE", channel="C0DESK")
+    shown = said(
+        raw=True,
+        reply=await app.driver.command("/agreement", "show A-1", user="U0ALICE", channel="C0DESK"),
     )
     assert "Expired*" in shown
     assert (await agreement(app)).status.value == "active"  # the job has not run yet
@@ -644,7 +656,7 @@ async def test_an_agreement_with_acme_never_shows_in_globex_channel(app: Running
         await app.driver.command("/agreement", text, user="U0ALICE", channel="C0GLOBEX")
         for text in ("list", "show A-1", "show A-1 v1", "list Acme Networks", "show A-2")
     ]
-    listed, hidden, hidden_v1, named, own = (answer_text(a) for a in answers)
+    listed, hidden, hidden_v1, named, own = (said(a, raw=True) for a in answers)
     assert "A-2" in listed and "A-1" not in listed and "Acme" not in listed
     assert "There is no agreement A-1 in this channel" in hidden
     assert "There is no agreement A-1 in this channel" in hidden_v1
@@ -669,23 +681,27 @@ async def test_dispute_show_links_the_agreements_in_force(app: Running) -> None:
         "/dispute", "open Unrelated with <@U0IVAN|ivan>", user="U0ALICE", channel="C0DESK"
     )
     await app.settle()
-    internal = answer_text(
-        await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK")
+    internal = said(
+        raw=True,
+        reply=await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"),
     )
     assert "Agreements in force" in internal
     assert "A-1* with Globex Audit" in internal and "A-2* with Acme Networks" in internal
-    in_globex = answer_text(
-        await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0GLOBEX")
+    in_globex = said(
+        raw=True,
+        reply=await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0GLOBEX"),
     )
     assert "A-1* with Globex Audit" in in_globex and "A-2" not in in_globex
     assert "Acme" not in in_globex
-    other = answer_text(
-        await app.driver.command("/dispute", "show D-2", user="U0ALICE", channel="C0DESK")
+    other = said(
+        raw=True,
+        reply=await app.driver.command("/dispute", "show D-2", user="U0ALICE", channel="C0DESK"),
     )
     assert "Agreements in force" not in other
     await app.driver.command("/agreement", "revoke A-1 ended", user="U0ALICE", channel="C0DESK")
-    after = answer_text(
-        await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK")
+    after = said(
+        raw=True,
+        reply=await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"),
     )
     assert "A-1*" not in after and "A-2*" in after
 

@@ -15,7 +15,8 @@ import pytest
 from bot.config import ParleyConfig, parse_config
 from bot.sandbox.harness import Running
 from tests.conftest import COMPANY_CONFIG
-from tests.slack.test_agreements import actions_of, answer_text, filled, open_form, option_of
+from tests.saying import said as said_of
+from tests.slack.test_agreements import actions_of, filled, open_form, option_of
 
 
 @pytest.fixture
@@ -168,7 +169,7 @@ async def test_answers_and_refusals_are_in_the_callers_language(app: Running) ->
 
     async def said(text: str, user: str = "U0ALICE") -> str:
         reply = await app.driver.command("/agreement", text, user=user, channel="C0DESK")
-        return answer_text(reply)
+        return said_of(reply, raw=True)
 
     listed = await said("list")
     assert "协议（1）" in listed

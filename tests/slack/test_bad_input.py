@@ -9,19 +9,11 @@ import pytest
 
 from bot.sandbox.harness import SIGNING_SECRET, Running
 from tests.conftest import snapshot as snapshot_of
+from tests.saying import said
 
 
 async def snapshot(app: Running) -> dict[str, list[tuple[object, ...]]]:
     return await snapshot_of(app.store)
-
-
-def answer_text(reply: object) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
-    blocks = body.get("blocks", [])
-    return (
-        str(body["text"]) + "\n" + "\n".join(str(b.get("text", {}).get("text", "")) for b in blocks)
-    )
 
 
 @pytest.mark.parametrize(
@@ -52,7 +44,7 @@ async def test_refused_with_a_clear_error_and_no_change(
     app.slack.clear_calls()
     reply = await app.driver.command("/dispute", text, user="U0ALICE", channel="C0DESK")
     assert reply.status == 200
-    assert expected in answer_text(reply)
+    assert expected in said(reply)
     await app.settle()
     assert await snapshot(app) == before
     assert app.slack.calls_to("chat.postMessage") == []
@@ -64,9 +56,7 @@ async def test_odd_unicode_titles_are_kept_exactly(app: Running) -> None:
     card = (await app.slack.wait_for("chat.postMessage"))[0]
     assert card.args["blocks"][0]["text"]["text"] == f"D-1 · {title}"
     # mrkdwn gets Slack's three control characters escaped, and nothing else
-    listed = answer_text(
-        await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0DESK")
-    )
+    listed = said(await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0DESK"))
     assert "Ünïcödé 故障 🚨 — R&amp;D &lt;b&gt; “quotes”" in listed
 
 
@@ -75,7 +65,7 @@ async def test_external_users_cannot_open_disputes(app: Running) -> None:
     reply = await app.driver.command(
         "/dispute", "open We dispute your invoice", user="U0RAJ", channel="C0ACME"
     )
-    assert "Only members of the workspace" in answer_text(reply)
+    assert "Only members of the workspace" in said(reply)
     await app.settle()
     assert await snapshot(app) == before
 
@@ -91,7 +81,7 @@ async def test_private_channel_without_the_bot_is_refused(app: Running) -> None:
     )
     before = await snapshot(app)
     reply = await app.driver.command("/dispute", "open Hidden", user="U0ALICE", channel="C0SECRET")
-    assert "Invite me" in answer_text(reply) or "invite me" in answer_text(reply)
+    assert "Invite me" in said(reply) or "invite me" in said(reply)
     assert await snapshot(app) == before
 
 
@@ -106,12 +96,10 @@ async def test_shared_channel_lists_only_its_own_parties(app: Running) -> None:
         channel="C0DESK",
     )
     await app.settle()
-    in_acme = answer_text(
-        await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0ACME")
-    )
+    in_acme = said(await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0ACME"))
     assert "Acme outage" in in_acme
     assert "Globex" not in in_acme
-    refused = answer_text(
+    refused = said(
         await app.driver.command("/dispute", "show D-2", user="U0ALICE", channel="C0ACME")
     )
     assert "There is no dispute D-2 in this channel" in refused
@@ -120,7 +108,7 @@ async def test_shared_channel_lists_only_its_own_parties(app: Running) -> None:
 
 async def test_unknown_command_gets_a_clear_answer(app: Running) -> None:
     reply = await app.driver.command("/standup", "list", user="U0ALICE", channel="C0DESK")
-    assert "not available in this version" in answer_text(reply)
+    assert "not available in this version" in said(reply)
 
 
 def _form(text: str) -> bytes:

@@ -10,8 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.commands import render_dispute_forms, render_disputes
-from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
+from tests.saying import said
 
 
 def chinese(app: Running, *users: str) -> None:
@@ -20,23 +20,16 @@ def chinese(app: Running, *users: str) -> None:
         app.slack.workspace.users[user].locale = "zh-CN"
 
 
-def answered(reply: Reply) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
-    texts = [str(b.get("text", {}).get("text", "")) for b in body.get("blocks", [])]
-    return "\n".join([str(body["text"]), *texts])
-
-
 async def test_a_wrong_subcommand_is_named_in_the_callers_language(app: Running) -> None:
     chinese(app, "U0ALICE")
     zh = await app.driver.command("/dispute", "frobnicate D-1", user="U0ALICE", channel="C0DESK")
-    assert "`frobnicate` 不是 /dispute 的子命令。" in answered(zh)
+    assert "`frobnicate` 不是 /dispute 的子命令。" in said(zh)
     en = await app.driver.command("/dispute", "frobnicate D-1", user="U0BOB", channel="C0DESK")
-    assert "`frobnicate` is not a /dispute subcommand." in answered(en)
+    assert "`frobnicate` is not a /dispute subcommand." in said(en)
     zh = await app.driver.command("/agreement", "frobnicate", user="U0ALICE", channel="C0DESK")
-    assert "`frobnicate` 不是 /agreement 的子命令。" in answered(zh)
+    assert "`frobnicate` 不是 /agreement 的子命令。" in said(zh)
     en = await app.driver.command("/agreement", "frobnicate", user="U0BOB", channel="C0DESK")
-    assert "`frobnicate` is not an /agreement subcommand." in answered(en)
+    assert "`frobnicate` is not an /agreement subcommand." in said(en)
 
 
 async def test_outsiders_are_refused_commands_in_their_language(app: Running) -> None:
@@ -44,14 +37,14 @@ async def test_outsiders_are_refused_commands_in_their_language(app: Running) ->
     refused = await app.driver.command("/dispute", "list", user="U0RAJ", channel="C0ACME")
     assert (
         "只有运行 Parley 的工作区的成员才能使用 /dispute。如需回复争议，请在其消息串中回复。"
-        in answered(refused)
+        in said(refused)
     )
     refused = await app.driver.command("/agreement", "list", user="U0RAJ", channel="C0ACME")
-    assert "只有运行 Parley 的工作区的成员才能使用 /agreement。" in answered(refused)
+    assert "只有运行 Parley 的工作区的成员才能使用 /agreement。" in said(refused)
     english = await app.driver.command("/dispute", "list", user="U0GRETA", channel="C0GLOBEX")
     assert (
         "Only members of the workspace that runs Parley can use /dispute. "
-        "To answer a dispute, reply in its thread." in answered(english)
+        "To answer a dispute, reply in its thread." in said(english)
     )
 
 
@@ -146,16 +139,16 @@ async def test_unknown_people_and_unserved_commands_in_the_callers_language(
     )
     assert (
         "在 Slack 中找不到 @nobody_here。请用 @ 提及对方，并从 Slack 的列表中选择，"
-        "例如 `/dispute open 报告迟交 with @their-rep`。" in answered(ghost)
+        "例如 `/dispute open 报告迟交 with @their-rep`。" in said(ghost)
     )
     unserved = await app.driver.command("/standup", "list", user="U0ALICE", channel="C0DESK")
-    assert "此版本的 Parley 尚不支持 `/standup`。`/dispute help` 可查看支持的命令。" in answered(
+    assert "此版本的 Parley 尚不支持 `/standup`。`/dispute help` 可查看支持的命令。" in said(
         unserved
     )
     english = await app.driver.command("/standup", "list", user="U0BOB", channel="C0DESK")
     assert (
         "`/standup` is not available in this version of Parley yet. "
-        "`/dispute help` shows what is." in answered(english)
+        "`/dispute help` shows what is." in said(english)
     )
 
 
@@ -169,9 +162,9 @@ async def test_the_doors_refusal_is_in_the_askers_language(app: Running) -> None
     )
     await app.settle()
     zh = await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0GLOBEX")
-    assert "无法在此频道中显示该内容：它涉及其他相关方。请在内部频道中询问我。" in answered(zh)
+    assert "无法在此频道中显示该内容：它涉及其他相关方。请在内部频道中询问我。" in said(zh)
     en = await app.driver.command("/dispute", "list", user="U0BOB", channel="C0GLOBEX")
-    assert "I can't show that in this channel: it concerns others." in answered(en)
+    assert "I can't show that in this channel: it concerns others." in said(en)
 
 
 async def test_im_on_it_is_in_the_language_of_a_person_already_known(app: Running) -> None:

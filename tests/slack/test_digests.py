@@ -21,6 +21,7 @@ from bot.sandbox.slack_api import RecordedCall
 from bot.store.schema import outbox
 from bot.workflows import digests
 from bot.workflows.disputes import open_dispute
+from tests import saying
 from tests.conftest import START, snapshot
 from tests.saying import raises_saying, words
 
@@ -199,10 +200,7 @@ async def tick_at(app: Running, when: datetime) -> None:
 async def command(
     app: Running, text: str, *, user: str = "U0ALICE", channel: str = "C0DESK"
 ) -> str:
-    reply = await app.driver.command("/digest", text, user=user, channel=channel)
-    assert reply.status == 200
-    await app.settle()
-    return reply.text
+    return await saying.answer(app, "/digest", text, user=user, channel=channel, raw=True)
 
 
 async def open_with(

@@ -19,6 +19,7 @@ from bot.config import ParleyConfig, parse_config
 from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import RecordedCall, SlackStandIn
+from tests import saying
 from tests.conftest import COMPANY_CONFIG, START
 from tests.slack.test_digests import shanghai, tick_at
 
@@ -56,12 +57,6 @@ async def slash(app: Running, command: str, text: str, *, user: str, channel: st
     return reply
 
 
-def answered(reply: Reply) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
-    return str(body["text"]) + "\n" + json.dumps(body.get("blocks", []), ensure_ascii=False)
-
-
 def posts_in(app: Running, channel: str) -> list[RecordedCall]:
     return [
         c
@@ -83,34 +78,48 @@ async def open_dispute(app: Running, text: str, channel: str = "C0DESK") -> None
 
 async def test_digest_answers_in_the_callers_language(app: Running) -> None:
     reads_chinese(app, "U0ALICE")
-    said = answered(await slash(app, "/digest", "subscribe", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "subscribe", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert (
         ":white_check_mark: 本频道的每日摘要将在每个工作日 09:00（Asia/Shanghai）发送。"
         "下一次：2026年11月24日 周二 09:00。内容为空时不发布。"
     ) in said
-    said = answered(
-        await slash(app, "/digest", "subscribe at 10:30", user="U0BOB", channel="C0DESK")
+    said = saying.said(
+        await slash(app, "/digest", "subscribe at 10:30", user="U0BOB", channel="C0DESK"), raw=True
     )
     assert (
         ":white_check_mark: This channel's digest now goes out at 10:30 (Asia/Shanghai), "
         "not 09:00. The next one: Mon 23 Nov 2026 10:30. An empty digest is not posted."
     ) in said
-    said = answered(await slash(app, "/digest", "help", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "help", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert "/digest 的用法" in said and "*每日摘要* — 每个工作日汇总需要关注的事项" in said
     assert "本频道的每日摘要：工作日 10:30（Asia/Shanghai）" in said
     assert "你未订阅私信每日摘要" in said
-    said = answered(await slash(app, "/digest", "me at 25:00", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "me at 25:00", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert (
         "`25:00` 不是有效的时刻：小时为 00 到 23，分钟为 00 到 59。"
         "请写成 `/digest me at 09:00` 这样。"
     ) in said
-    said = answered(await slash(app, "/digest", "me off", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "me off", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert "你未订阅私信每日摘要。`/digest me at 09:00` 可开始订阅。" in said
-    said = answered(await slash(app, "/digest", "now", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "now", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert "目前这里没有需要关注的事项：每日摘要为空，因此未发布。" in said
-    said = answered(await slash(app, "/digest", "unsubscribe", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "unsubscribe", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert "本频道的每日摘要已停止。`/digest subscribe` 可重新开始。" in said
-    said = answered(await slash(app, "/digest", "unsubscribe", user="U0BOB", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "unsubscribe", user="U0BOB", channel="C0DESK"), raw=True
+    )
     assert "This channel gets no digest, so there is nothing to stop." in said
 
 
@@ -166,7 +175,9 @@ async def test_an_internal_channels_digest_is_in_the_configs_language(
         (shared,) = [c for c in posts_in(app, "C0ACME") if "每日摘要 ·" in str(c.args["text"])]
         assert shared.args["text"] == "每日摘要 · 11月26日 周四：1 项已逾期、1 场评审即将进行"
         # while an English reader is answered in English
-        said = answered(await slash(app, "/digest", "subscribe", user="U0BOB", channel="C0DESK"))
+        said = saying.said(
+            await slash(app, "/digest", "subscribe", user="U0BOB", channel="C0DESK"), raw=True
+        )
         assert "This channel's digest will go out at 09:00 (Asia/Shanghai)" in said
     assert slack.violations == [], slack.violations
 
@@ -174,9 +185,13 @@ async def test_an_internal_channels_digest_is_in_the_configs_language(
 async def test_a_persons_digest_by_dm_is_in_their_language(app: Running) -> None:
     reads_chinese(app, "U0ALICE")
     await open_dispute(app, "Core outage with <@U0RAJ|raj> <@U0ALICE|alice>")
-    said = answered(await slash(app, "/digest", "me at 09:00", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "me at 09:00", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert "你的私信每日摘要将在每个工作日 09:00" in said
-    said = answered(await slash(app, "/digest", "me at 09:00", user="U0BOB", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/digest", "me at 09:00", user="U0BOB", channel="C0DESK"), raw=True
+    )
     assert "Your digest by DM will go out at 09:00" in said
     await tick_at(app, shanghai(2026, 11, 24, 9, 0))
     dms = {c.args["channel"]: c.args["text"] for c in app.slack.calls_to("chat.postMessage")}
@@ -215,27 +230,36 @@ async def test_the_home_is_in_its_viewers_language(app: Running) -> None:
 
 async def test_party_answers_in_the_callers_language(app: Running) -> None:
     reads_chinese(app, "U0ALICE")
-    said = answered(await slash(app, "/party", "list", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/party", "list", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert "*相关方 (2)*" in said
     assert "• *Acme Networks* · 供应商 · `T0ACME` · 配置 — 无进行中的争议" in said
     assert "• *Globex Audit* · 第三方 · `T0GLOBEX` · 配置 — 无进行中的争议" in said
-    said = answered(
-        await slash(app, "/party", "show acme networks", user="U0ALICE", channel="C0DESK")
+    said = saying.said(
+        await slash(app, "/party", "show acme networks", user="U0ALICE", channel="C0DESK"), raw=True
     )
     assert "*类型：* 供应商\\n*Slack 团队：* `T0ACME`\\n*来源：* Parley 配置文件" in said
     assert "没有进行中的争议。" in said and "其名称和类型在 Parley 配置文件中设置。" in said
-    said = answered(await slash(app, "/party", "show Nobody", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/party", "show Nobody", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert ":warning: 没有名为“Nobody”的相关方。`/party list` 可列出所有相关方。" in said
-    said = answered(await slash(app, "/party", "help", user="U0ALICE", channel="C0DESK"))
+    said = saying.said(
+        await slash(app, "/party", "help", user="U0ALICE", channel="C0DESK"), raw=True
+    )
     assert (
         "/party 的用法" in said and "*相关方* — Parley 所知的组织：客户、供应商和第三方。" in said
     )
     await open_dispute(app, "Printer fleet invoices with <@U0IVAN|ivan>")
-    said = answered(
-        await slash(app, "/party", "set Initech kind customer", user="U0ALICE", channel="C0DESK")
+    said = saying.said(
+        await slash(app, "/party", "set Initech kind customer", user="U0ALICE", channel="C0DESK"),
+        raw=True,
     )
     assert "Initech 现在是 *客户* （原为供应商）。正在更新 D-1 的卡片。" in said
-    english = answered(await slash(app, "/party", "list", user="U0BOB", channel="C0DESK"))
+    english = saying.said(
+        await slash(app, "/party", "list", user="U0BOB", channel="C0DESK"), raw=True
+    )
     assert "• *Initech* · customer · `T0INITECH` — 1 open dispute" in english
     assert "供应商" not in english
 

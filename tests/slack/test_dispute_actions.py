@@ -7,17 +7,8 @@ import pytest
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
+from tests import saying
 from tests.conftest import snapshot as snapshot_of
-
-
-def said(reply: object) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
-    return (
-        str(body["text"])
-        + "\n"
-        + "\n".join(str(b.get("text", {}).get("text", "")) for b in body.get("blocks", []))
-    )
 
 
 async def snapshot(app: Running) -> dict[str, list[tuple[object, ...]]]:
@@ -31,9 +22,7 @@ async def opened(app: Running, text: str = "open Core outage with <@U0RAJ|raj>")
 
 
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/dispute", text, user=user, channel=channel)
-    await app.settle()
-    return said(reply)
+    return await saying.answer(app, "/dispute", text, user=user, channel=channel)
 
 
 async def test_escalation_climbs_tells_and_updates_the_card(app: Running) -> None:

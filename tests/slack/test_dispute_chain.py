@@ -3,8 +3,6 @@ language, as `parley verify` and the export know it; a shared channel's `show` i
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from bot.sandbox.harness import Running
@@ -12,18 +10,8 @@ from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store.schema import disputes, timeline
 from bot.workflows.verify import verify
+from tests.saying import said
 from tests.slack.test_identity import acme_dispute
-
-
-def shown(reply: Any) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
-    parts = [str(body["text"])]
-    for block in body.get("blocks", []):
-        if "text" in block:
-            parts.append(str(block["text"].get("text", "")))
-        parts.extend(str(e.get("text", "")) for e in block.get("elements", []))
-    return "\n".join(parts)
 
 
 async def head(app: Running, number: int = 1) -> str:
@@ -42,7 +30,7 @@ async def test_show_names_the_last_hash_and_follows_the_record(app: Running) -> 
     )
     await app.settle()
     first = await head(app)
-    text = shown(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"))
+    text = said(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"))
     assert (
         f"Record chain: `{first[:12]}…` (full hash `{first}`; "
         "`parley verify --dispute D-1` checks it)"
@@ -50,7 +38,7 @@ async def test_show_names_the_last_hash_and_follows_the_record(app: Running) -> 
     await app.driver.command("/dispute", "note D-1 checked", user="U0ALICE", channel="C0DESK")
     moved = await head(app)
     assert moved != first
-    text = shown(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"))
+    text = said(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"))
     assert f"`{moved[:12]}…`" in text and first not in text
 
 
@@ -60,7 +48,7 @@ async def test_a_shared_channels_show_has_no_hash(app: Running) -> None:
     )
     await app.settle()
     value = await head(app)
-    text = shown(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0ACME"))
+    text = said(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0ACME"))
     assert "Acme outage" in text
     assert "Record chain" not in text and value[:12] not in text
 
@@ -70,7 +58,7 @@ async def test_a_chinese_reader_reads_it_in_chinese(app: Running) -> None:
     await app.driver.command("/dispute", "open 核心交换机故障", user="U0ALICE", channel="C0DESK")
     await app.settle()
     value = await head(app)
-    text = shown(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"))
+    text = said(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"))
     assert (
         f"记录哈希链：`{value[:12]}…`（完整哈希 `{value}`；"
         "可用 `parley verify --dispute D-1` 校验）"
@@ -107,11 +95,11 @@ async def test_a_reply_placed_after_the_ack_is_appended_and_the_chain_holds(
     verdict = await verify(app.store)
     assert verdict.holds and verdict.events == len(events)
     # The company reads the placement on the record; the shared channel does not.
-    inside = shown(
+    inside = said(
         await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK")
     )
     assert "<@U0RAJ> had a reply placed on their party by Slack's record" in inside
-    outside = shown(
+    outside = said(
         await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0ACME")
     )
     assert "placed on their party" not in outside and "No team here" in outside

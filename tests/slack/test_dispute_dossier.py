@@ -19,6 +19,7 @@ from bot.sandbox.harness import Running
 from bot.store.schema import disputes as disputes_table
 from bot.store.schema import outbox, uploads
 from bot.workflows import agreements
+from tests import saying
 from tests.conftest import COMPANY_CONFIG
 from tests.conftest import snapshot as snapshot_of
 
@@ -27,20 +28,8 @@ RAJ = Person(user_id="U0RAJ", team_id="T0ACME", name="raj", team_name="Acme Netw
 ANSWER = "I'm preparing the dossier of D-1; it will arrive in your DM."
 
 
-def said(reply: object) -> str:
-    body = reply.json  # type: ignore[attr-defined]
-    assert body["response_type"] == "ephemeral"
-    return (
-        str(body["text"])
-        + "\n"
-        + "\n".join(str(b.get("text", {}).get("text", "")) for b in body.get("blocks", []))
-    )
-
-
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/dispute", text, user=user, channel=channel)
-    await app.settle()
-    return said(reply)
+    return await saying.answer(app, "/dispute", text, user=user, channel=channel)
 
 
 async def opened(app: Running, channel: str = "C0ACME") -> str:

@@ -15,30 +15,12 @@ from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store import reviews as reviews_repo
 from bot.workflows.export import ExportKind, export_document, to_csv
+from tests import saying
 from tests.conftest import snapshot as snapshot_of
 
 # Thu 26 Nov 2026 15:00 in Alice's zone (Asia/Shanghai); the clock starts Mon 23 Nov 10:00.
 MEETING = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
 DAY_BEFORE = MEETING - timedelta(days=1)
-
-
-def said(reply: Any) -> str:
-    body = reply.json
-    if body is None:  # acknowledged with nothing to say (the card is owed)
-        return ""
-    assert body["response_type"] == "ephemeral"
-    return (
-        str(body["text"])
-        + "\n"
-        + "\n".join(str((b.get("text") or {}).get("text", "")) for b in body.get("blocks", []))
-        + "\n"
-        + "\n".join(
-            str(e.get("text", ""))
-            for b in body.get("blocks", [])
-            if b.get("type") == "context"
-            for e in b.get("elements", [])
-        )
-    )
 
 
 async def run(
@@ -48,10 +30,7 @@ async def run(
     channel: str = "C0ACME",
     command: str = "/dispute",
 ) -> str:
-    reply = await app.driver.command(command, text, user=user, channel=channel)
-    assert reply.status == 200
-    await app.settle()
-    return said(reply)
+    return await saying.answer(app, command, text, user=user, channel=channel)
 
 
 def posts(app: Running, channel: str) -> list[Any]:

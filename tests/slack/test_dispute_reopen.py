@@ -10,23 +10,12 @@ from bot.domain.ladder import Stage, Status
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
+from tests import saying
 from tests.conftest import snapshot as snapshot_of
 
 
-def said(reply: object) -> str:
-    body = reply.json  # type: ignore[attr-defined]
-    assert body["response_type"] == "ephemeral"
-    return (
-        str(body["text"])
-        + "\n"
-        + "\n".join(str(b.get("text", {}).get("text", "")) for b in body.get("blocks", []))
-    )
-
-
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/dispute", text, user=user, channel=channel)
-    await app.settle()
-    return said(reply)
+    return await saying.answer(app, "/dispute", text, user=user, channel=channel)
 
 
 async def opened(app: Running) -> str:

@@ -11,6 +11,7 @@ from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store.schema import disputes, timeline
 from bot.workflows.export import export_document
+from tests.saying import said
 
 
 async def count_rows(app: Running) -> tuple[int, int]:
@@ -18,16 +19,6 @@ async def count_rows(app: Running) -> tuple[int, int]:
         d = (await conn.execute(sa.select(sa.func.count()).select_from(disputes))).scalar_one()
         t = (await conn.execute(sa.select(sa.func.count()).select_from(timeline))).scalar_one()
     return int(d), int(t)
-
-
-def ephemeral_text(reply: object) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
-    return (
-        str(body["text"])
-        + "\n"
-        + "\n".join(str(b.get("text", {}).get("text", "")) for b in body.get("blocks", []))
-    )
 
 
 async def test_open_stores_d1_acks_and_posts_the_card(app: Running) -> None:
@@ -85,7 +76,7 @@ async def test_numbers_go_up_and_list_is_newest_first(app: Running) -> None:
     for title in ("First", "Second", "Third"):
         await app.driver.command("/dispute", f"open {title}", user="U0ALICE", channel="C0DESK")
     reply = await app.driver.command("/dispute", "list", user="U0BOB", channel="C0DESK")
-    text = ephemeral_text(reply)
+    text = said(reply)
     assert "Open disputes (3)" in text
     assert text.index("D-3") < text.index("D-2") < text.index("D-1")
 
@@ -96,7 +87,7 @@ async def test_show_accepts_every_spelling_of_the_id(app: Running) -> None:
         reply = await app.driver.command(
             "/dispute", f"show {spelling}", user="U0ALICE", channel="C0DESK"
         )
-        text = ephemeral_text(reply)
+        text = said(reply)
         assert "D-1 · Printer fleet" in text
         assert "opened the dispute" in text
 
@@ -143,7 +134,7 @@ async def test_export_has_the_contract_shape(app: Running) -> None:
 async def test_help_and_empty_text_give_usage(app: Running) -> None:
     for text in ("", "help", "HELP", "   "):
         reply = await app.driver.command("/dispute", text, user="U0ALICE", channel="C0DESK")
-        assert "/dispute open &lt;title&gt;" in ephemeral_text(reply)
+        assert "/dispute open &lt;title&gt;" in said(reply)
     assert await count_rows(app) == (0, 0)
 
 

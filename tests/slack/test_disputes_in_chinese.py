@@ -13,6 +13,7 @@ import pytest
 from bot.config import ParleyConfig, parse_config
 from bot.sandbox.harness import Running
 from tests.conftest import COMPANY_CONFIG
+from tests.saying import said
 
 ACME_IN_CHINESE = COMPANY_CONFIG.replace(
     'slack_team = "T0ACME"\n', 'slack_team = "T0ACME"\nlocale = "zh-CN"\n'
@@ -26,16 +27,6 @@ def config() -> ParleyConfig:
 
 def alice_reads_chinese(app: Running) -> None:
     app.slack.workspace.users["U0ALICE"].locale = "zh-CN"
-
-
-def answer_text(reply: object) -> str:
-    body = reply.json  # type: ignore[attr-defined]
-    assert body["response_type"] == "ephemeral"
-    return (
-        str(body["text"])
-        + "\n"
-        + "\n".join(str(b.get("text", {}).get("text", "")) for b in body.get("blocks", []))
-    )
 
 
 def posted_in(app: Running, channel: str) -> list[dict[str, object]]:
@@ -81,7 +72,7 @@ async def test_the_card_in_a_chinese_shared_channel_is_chinese_and_stays_so(
     reply = await app.driver.command(
         "/dispute", "escalate D-1 Missed the fix date", user="U0BOB", channel="C0DESK"
     )
-    assert answer_text(reply).startswith("D-1 escalated to Stage 2/4 · Multi-party.")
+    assert said(reply).startswith("D-1 escalated to Stage 2/4 · Multi-party.")
     await app.settle()
     line = [c for c in posted_in(app, "C0ACME") if c.get("thread_ts") == ts][-1]
     assert line["text"] == (
@@ -110,53 +101,45 @@ async def test_a_chinese_reader_gets_chinese_answers_and_an_english_one_english(
     (card,) = posted_in(app, "C0DESK")
     assert card["text"] == "D-1 · Core outage — Stage 1/4 · Coordination"
 
-    listed = answer_text(
-        await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0DESK")
-    )
+    listed = said(await app.driver.command("/dispute", "list", user="U0ALICE", channel="C0DESK"))
     assert "*进行中的争议（1）*" in listed
     assert (
         "• *D-1* Core outage — 阶段 1/4 · 协调，11月25日 周三 截止，剩余 2 个工作日"
         " — Acme Networks — <@U0ALICE>"
     ) in listed
-    english = answer_text(
-        await app.driver.command("/dispute", "list", user="U0BOB", channel="C0DESK")
-    )
+    english = said(await app.driver.command("/dispute", "list", user="U0BOB", channel="C0DESK"))
     assert "*Open disputes (1)*" in english
     assert "Stage 1/4 · Coordination, due Wed 25 Nov, 2 working days left" in english
 
-    shown = answer_text(
-        await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK")
-    )
+    shown = said(await app.driver.command("/dispute", "show D-1", user="U0ALICE", channel="C0DESK"))
     assert "*最新记录*（共 2 条，显示 2 条）" in shown
     assert "2026年11月23日 周一 10:00 · <@U0ALICE> 发起了争议" in shown
     assert "2026年11月23日 周一 10:00 · <@U0ALICE> 引入了 Acme Networks" in shown
     assert "*响应时限*\nAcme Networks：尚未回复" in shown
 
-    refused = answer_text(
+    refused = said(
         await app.driver.command("/dispute", "show D-9", user="U0ALICE", channel="C0DESK")
     )
     assert "没有争议 D-9。可用 `/dispute list all` 列出全部争议。" in refused
-    moved = answer_text(
+    moved = said(
         await app.driver.command(
             "/dispute", "resolve D-1 Credit note issued", user="U0ALICE", channel="C0DESK"
         )
     )
     assert moved.startswith("D-1 已解决。")
-    again = answer_text(
+    again = said(
         await app.driver.command("/dispute", "resolve D-1 Twice", user="U0ALICE", channel="C0DESK")
     )
     assert again.endswith(
         "\n:warning: D-1 已是「已解决」状态；已关闭的争议保持关闭。"
         "可用 `/dispute reopen D-1 <原因>` 重新打开，或用 `/dispute open` 发起新的争议。"
     )
-    english_refusal = answer_text(
+    english_refusal = said(
         await app.driver.command("/dispute", "resolve D-1 Twice", user="U0BOB", channel="C0DESK")
     )
     assert "D-1 is already resolved; a closed dispute stays closed." in english_refusal
 
-    usage = answer_text(
-        await app.driver.command("/dispute", "help", user="U0ALICE", channel="C0DESK")
-    )
+    usage = said(await app.driver.command("/dispute", "help", user="U0ALICE", channel="C0DESK"))
     assert "• `/dispute show D-n` — 阶段、时限、相关方及最新记录" in usage
 
 
@@ -279,5 +262,5 @@ async def test_chinese_titles_fit_block_kits_limits_by_characters(app: Running) 
     refused = await app.driver.command(
         "/dispute", f"open {longest}多", user="U0ALICE", channel="C0DESK"
     )
-    assert "标题长 151 个字符，请控制在 150 个以内。" in answer_text(refused)
+    assert "标题长 151 个字符，请控制在 150 个以内。" in said(refused)
     assert len(posted_in(app, "C0DESK")) == 1

@@ -23,7 +23,8 @@ from bot.domain.text import clean_line, person
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
 from bot.workflows.export import export_document
-from tests.saying import words
+from tests import saying
+from tests.saying import texts_of, words
 from tests.slack.test_agreements import filled
 
 # As Slack sends it in a slash command or a message: `@channel` typed became `<!channel>`, the
@@ -60,10 +61,7 @@ def posts(app: Running, since: int = 0) -> list[list[str]]:
 
 
 async def answer(app: Running, command: str, text: str, channel: str = "C0DESK") -> list[str]:
-    reply = await app.driver.command(command, text, user="U0ALICE", channel=channel)
-    await app.settle()
-    body = reply.json or {}
-    return [body.get("text", ""), *texts(body.get("blocks") or [])]
+    return texts_of(await saying.asked(app, command, text, channel=channel))
 
 
 def no_markup_but_ours(text: str) -> None:

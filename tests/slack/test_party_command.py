@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,12 +19,12 @@ from bot.domain.calendar import calendar_for
 from bot.domain.errors import InvalidInput
 from bot.domain.parties import Audience, PartyKind, Person
 from bot.sandbox.blocktext import render_blocks
-from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running
 from bot.store import Store
 from bot.store import parties as parties_repo
 from bot.workflows import disputes, party_admin
 from bot.workflows.party_admin import Origin
+from tests import saying
 from tests.conftest import COMPANY_CONFIG, START
 from tests.conftest import snapshot as snapshot_of
 from tests.saying import raises_saying
@@ -33,24 +34,19 @@ RAJ = "U0RAJ"  # Acme Networks, in the shared channel C0ACME
 DESK = "C0DESK"
 
 
-def shown(reply: Reply) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
+def shown(body: dict[str, Any]) -> str:
     # Read as a person does: without mrkdwn's bold and code marks.
     text = str(body["text"]) + "\n" + render_blocks(body.get("blocks", []))
     return text.replace("*", "").replace("`", "")
 
 
 async def party(app: Running, text: str, user: str = ALICE, channel: str = DESK) -> str:
-    reply = await app.driver.command("/party", text, user=user, channel=channel)
-    await app.settle()
-    return shown(reply)
+    return shown(await saying.asked(app, "/party", text, user=user, channel=channel))
 
 
 async def dispute(app: Running, text: str, channel: str = DESK) -> str:
-    reply = await app.driver.command("/dispute", text, user=ALICE, channel=channel)
-    await app.settle()
-    return shown(reply) if reply.json else ""
+    body = await saying.asked(app, "/dispute", text, user=ALICE, channel=channel)
+    return shown(body) if body else ""
 
 
 async def with_initech(app: Running) -> None:

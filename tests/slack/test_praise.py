@@ -12,12 +12,12 @@ import pytest
 
 from bot.config import ParleyConfig, parse_config
 from bot.domain.praise import Praise
-from bot.sandbox.driver import Reply
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
 from bot.sandbox.workspace import Channel, User
 from bot.store import praise as praise_repo
 from bot.workflows.export import ExportKind, export_document, to_csv
+from tests import saying
 from tests.conftest import COMPANY_CONFIG, START, snapshot
 
 PRAISE_CHANNEL = "C0PRAISE"
@@ -54,16 +54,8 @@ def channels(slack: SlackStandIn) -> None:
     )
 
 
-def said(reply: Reply) -> str:
-    body = reply.json
-    assert isinstance(body, dict) and body["response_type"] == "ephemeral", reply.text
-    return json.dumps(body, ensure_ascii=False)
-
-
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/praise", text, user=user, channel=channel)
-    await app.settle()
-    return said(reply)
+    return await saying.answer(app, "/praise", text, user=user, channel=channel, raw=True)
 
 
 async def p(app: Running, number: int = 1) -> Praise:

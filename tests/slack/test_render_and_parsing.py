@@ -16,9 +16,10 @@ from bot.commands.parsing import find_mentions, plain_text, split_subcommand, sp
 from bot.domain.disputes import Dispute
 from bot.domain.errors import InvalidInput
 from bot.domain.ladder import Stage, Status
+from bot.domain.lists import ListScope
 from bot.domain.parties import Audience, Party, PartyKind
 from bot.domain.text import as_plain
-from bot.workflows.disputes import DisputePage, ListScope, StageClock, parse_number
+from bot.workflows.disputes import DisputePage, StageClock, parse_number
 from tests.saying import ENGLISH, words
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -15,6 +15,7 @@ from bot.sandbox.harness import Running
 from bot.sandbox.workspace import NORTHWIND, User
 from bot.store import reviews as reviews_repo
 from bot.workflows.export import ExportKind, export_document, to_csv
+from tests import saying
 from tests.conftest import snapshot as snapshot_of
 
 MONTHLY = (
@@ -22,33 +23,8 @@ MONTHLY = (
 )
 
 
-def said(reply: Any) -> str:
-    body = reply.json
-    assert body["response_type"] == "ephemeral"
-    return (
-        str(body["text"])
-        + "\n"
-        + "\n".join(str((b.get("text") or {}).get("text", "")) for b in body.get("blocks", []))
-    )
-
-
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/review", text, user=user, channel=channel)
-    assert reply.status == 200
-    await app.settle()
-    first = said(reply)
-    if "I'm on it" in first:
-        # A slow moment on a loaded machine: Parley acked within Slack's 3 s and answers
-        # through the response_url, which is what the person then reads.
-        late = app.slack.calls_to("response_url")[-1].args
-        return (
-            str(late.get("text") or "")
-            + "\n"
-            + "\n".join(
-                str((b.get("text") or {}).get("text", "")) for b in late.get("blocks") or []
-            )
-        )
-    return first
+    return await saying.answer(app, "/review", text, user=user, channel=channel)
 
 
 async def review(app: Running, number: int) -> Review | None:

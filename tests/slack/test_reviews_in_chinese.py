@@ -16,6 +16,7 @@ from bot.config import ParleyConfig, parse_config
 from bot.domain.recurrence import describe
 from bot.domain.recurrence_words import parse_recurrence
 from bot.sandbox.harness import Running
+from tests import saying
 from tests.conftest import COMPANY_CONFIG, START
 from tests.saying import CHINESE, ENGLISH
 
@@ -57,10 +58,7 @@ def shown(message: dict[str, Any]) -> str:
 
 
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/review", text, user=user, channel=channel)
-    assert reply.status == 200
-    await app.settle()
-    return shown(reply.json)
+    return await saying.answer(app, "/review", text, user=user, channel=channel)
 
 
 def posts(app: Running, channel: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.sandbox.harness import Running
 from bot.store import disputes as disputes_repo
+from tests import saying
 
 
 async def test_a_slow_web_api_still_gets_an_ack_in_time(app: Running) -> None:
@@ -108,3 +109,13 @@ async def test_slow_and_failing_slack_every_command_and_button_still_acks_in_tim
     lines = [m for m in app.slack.messages("C0DESK") if m.thread_ts == d1.root_ts]
     assert [m.text for m in lines if "Nobody answers" in m.text] != []
     assert len([m for m in lines if "Nobody answers" in m.text]) == 1
+
+
+async def test_the_tests_read_the_late_answer_as_the_person_does(app: Running) -> None:
+    # Tests ask through `saying.answer`: when Parley acks first with its "I'm on it", what the
+    # person reads is the answer that follows through the response_url.
+    app.slack.delay_seconds = 2.5
+    told = await saying.answer(app, "/dispute", "show D-7", user="U0BOB")
+    app.slack.delay_seconds = 0
+    assert "There is no dispute D-7" in told and "I'm on it" not in told
+    assert len(app.slack.calls_to("response_url")) == 1

@@ -21,6 +21,7 @@ from bot.store import parties as parties_repo
 from bot.store import valueadds as valueadds_repo
 from bot.store.schema import valueadds
 from bot.workflows.export import ExportKind, export_document, to_csv
+from tests import saying
 from tests.conftest import COMPANY_CONFIG, START, snapshot
 
 CONFIG = (
@@ -42,16 +43,8 @@ def config() -> ParleyConfig:
     return parse_config(CONFIG, Path("tests/company.toml"))
 
 
-def said(reply: Reply) -> str:
-    body = reply.json
-    assert isinstance(body, dict) and body["response_type"] == "ephemeral", reply.text
-    return json.dumps(body, ensure_ascii=False)
-
-
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/valueadd", text, user=user, channel=channel)
-    await app.settle()
-    return said(reply)
+    return await saying.answer(app, "/valueadd", text, user=user, channel=channel, raw=True)
 
 
 async def v(app: Running, number: int = 1) -> ValueAdd:

@@ -15,6 +15,7 @@ from bot.config import ParleyConfig, parse_config
 from bot.domain.calendar import calendar_for
 from bot.domain.complaints import Clock, ClosedBy, ComplaintStatus, EventKind
 from bot.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from bot.domain.lists import ListScope
 from bot.domain.parties import Audience, Person
 from bot.store import Store
 from bot.store import complaints as repo
@@ -96,7 +97,7 @@ async def test_open_resolve_answer_and_the_record(store: Store, config: ParleyCo
     page = await complaints.list_complaints(
         store,
         workspace_id=WS,
-        scope=complaints.ListScope.ALL,
+        scope=ListScope.ALL,
         user_id="U0ALICE",
         audience=Audience.shared(frozenset({"T0ACME"})),
         now=NOW,

@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from bot.config import ParleyConfig
 from bot.domain.calendar import calendar_for
 from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.lists import ListScope
 from bot.domain.parties import Audience, Person
 from bot.store import DatabaseError, NestedTransactionError, Store, normalise_database_url
 from bot.store import counters as counters_repo
@@ -198,7 +199,7 @@ async def test_lists_filter_by_scope_and_audience(store: Store, config: ParleyCo
         page = await disputes.list_disputes(
             store,
             workspace_id="T0PARLEY",
-            scope=disputes.ListScope(scope),
+            scope=ListScope(scope),
             user_id="U0RAJ",
             audience=audience,
             now=when,
@@ -321,7 +322,7 @@ async def test_a_long_list_is_one_page_with_the_true_total(
     page = await disputes.list_disputes(
         store,
         workspace_id="T0PARLEY",
-        scope=disputes.ListScope.OPEN,
+        scope=ListScope.OPEN,
         user_id="U0ALICE",
         audience=Audience(),
         now=NOW,

@@ -16,6 +16,7 @@ from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store import reviews as reviews_repo
 from bot.workflows.review_reminders import reminder_times
+from tests import saying
 from tests.conftest import START
 
 MONTHLY = (
@@ -27,10 +28,7 @@ DAY_BEFORE = datetime(2026, 12, 11, 2, 0, tzinfo=UTC)
 
 
 async def run(app: Running, text: str, user: str = "U0ALICE", channel: str = "C0DESK") -> str:
-    reply = await app.driver.command("/review", text, user=user, channel=channel)
-    await app.settle()
-    body = reply.json
-    return str(body["text"]) + "\n" + json.dumps(body.get("blocks", []), ensure_ascii=False)
+    return await saying.answer(app, "/review", text, user=user, channel=channel, raw=True)
 
 
 def sent(app: Running, channel: str) -> list[Any]:
