@@ -20,6 +20,11 @@ COMMANDS = [
         "Customers' complaints, their clocks and confirmation",
         "open|list|show|resolve …",
     ),
+    (
+        "/report",
+        "Satisfaction figures and chart, sent to you by DM",
+        "satisfaction [party] [last quarter|this year|<from> to <to>]",
+    ),
 ]
 
 BOT_EVENTS = [

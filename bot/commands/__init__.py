@@ -16,6 +16,7 @@ from bot.commands import (
     outgoing,
     parties,
     praise,
+    reports,
     reviews,
     threads,
     valueadds,
@@ -37,4 +38,5 @@ def register_all(app: AsyncApp) -> None:
     reviews.register(app)
     praise.register(app)
     valueadds.register(app)
+    reports.register(app)
     fallback.register(app)

@@ -37,6 +37,7 @@ from bot.commands import (
     deliver_disputes,
     deliver_dossiers,
     deliver_praise,
+    deliver_reports,
     deliver_reviews,
     deliver_valueadds,
 )
@@ -93,6 +94,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_praise.DELIVERERS,
     deliver_valueadds.DELIVERERS,
     deliver_complaints.DELIVERERS,
+    deliver_reports.DELIVERERS,
     DELIVERERS,
 )
 

@@ -32,6 +32,7 @@ from bot.domain.digests import DigestKind
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Stage
 from bot.domain.marks import N_
+from bot.domain.reports import SatisfactionReport
 from bot.domain.reviews import ReminderKind
 from bot.domain.timeline import TimelineKind
 
@@ -423,6 +424,29 @@ class DigestDue(TellsOwner, Notice, kind="digest"):
     @property
     def lane(self) -> str:
         return f"digest:{self.target_kind.value}:{self.target}"
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+class ReportNotice(TellsOwner, Notice):
+    """A report for the person who asked, in their DM: its figures as they were when asked
+    (both of its messages show the same ones). One lane per asker, so the figures come
+    before their chart."""
+
+    report: SatisfactionReport
+
+    @property
+    def lane(self) -> str:
+        return f"report:{self.owner_id}"
+
+
+class ReportFigures(ReportNotice, kind="report.figures"):
+    """The figures as text (Block Kit), in the asker's DM."""
+
+
+class ReportChart(ReportNotice, kind="report.chart"):
+    """The chart of the figures by quarter, a PNG uploaded into the asker's DM, once."""
 
 
 # --- the worker's own -------------------------------------------------------------------------

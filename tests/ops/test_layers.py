@@ -145,6 +145,7 @@ TOPICS = (
     "complaints",
     "praise",
     "valueadds",
+    "reports",
 )
 # Each topic's modules, by the same names in every layer (bot/commands/deliver_<topic>.py only
 # for a topic that owes notices: parties owe none).

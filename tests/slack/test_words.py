@@ -350,6 +350,7 @@ TOPIC_PREFIXES = {
     "praise": {"praise"},
     "valueadds": {"valueadd"},
     "surveys": {"survey"},
+    "reports": {"report"},
 }
 
 

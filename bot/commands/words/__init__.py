@@ -27,6 +27,7 @@ from bot.commands.words import (
     dossiers,
     parties,
     praise,
+    reports,
     reviews,
     surveys,
     valueadds,
@@ -63,6 +64,7 @@ CATALOG: Mapping[str, str] = _catalog(
     complaints.WORDS,
     praise.WORDS,
     valueadds.WORDS,
+    reports.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
