@@ -116,6 +116,7 @@ def test_manifest_has_everything_the_contract_names() -> None:
         "/praise",
         "/valueadd",
         "/complaint",
+        "/report",
     }
     assert all(c["should_escape"] is True for c in commands.values())
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
