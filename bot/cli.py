@@ -218,6 +218,8 @@ def digest_send(verbose: bool) -> None:
             "complaints",
             "praise",
             "valueadds",
+            "surveys",
+            "answers",
         ]
     ),
     default=None,

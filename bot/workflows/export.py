@@ -1,5 +1,6 @@
 """The export: Parley's records (disputes with their timelines, reviews, action items, every
-version of every agreement, complaints with their records, praise and value-added services)
+version of every agreement, complaints with their records, praise, value-added services,
+surveys and their answers)
 in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.store import disputes as disputes_repo
 from bot.store import praise as praise_repo
 from bot.store import reviews as reviews_repo
 from bot.store import valueadds as valueadds_repo
+from bot.workflows import export_surveys
 
 
 class ExportKind(StrEnum):
@@ -39,6 +41,8 @@ class ExportKind(StrEnum):
     COMPLAINTS = "complaints"
     PRAISE = "praise"
     VALUEADDS = "valueadds"
+    SURVEYS = "surveys"
+    ANSWERS = "answers"
 
 
 COLUMNS: dict[ExportKind, list[str]] = {
@@ -145,9 +149,17 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "checks_by",
         "checks_at",
     ],
+    ExportKind.SURVEYS: export_surveys.SURVEY_COLUMNS,
+    ExportKind.ANSWERS: export_surveys.ANSWER_COLUMNS,
 }
 # The kinds read in batches after the rest, as they are written (never all in memory).
-STREAMED_LAST = (ExportKind.COMPLAINTS, ExportKind.PRAISE, ExportKind.VALUEADDS)
+STREAMED_LAST = (
+    ExportKind.COMPLAINTS,
+    ExportKind.PRAISE,
+    ExportKind.VALUEADDS,
+    ExportKind.SURVEYS,
+    ExportKind.ANSWERS,
+)
 
 
 def iso(when: datetime | None) -> str | None:
@@ -317,12 +329,23 @@ async def _valueadd_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
                 yield shown
 
 
+async def _readable(items: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    async for item in items:
+        shown: dict[str, Any] = readable(item)
+        yield shown
+
+
 def _streamed(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
-    """Complaints, praise or value-adds in the export's shape, oldest first, read in batches."""
+    """Complaints, praise, value-adds, surveys or answers in the export's shape, oldest
+    first, read in batches."""
     if kind is ExportKind.COMPLAINTS:
         return complaint_documents(store)
     if kind is ExportKind.PRAISE:
         return _praise_documents(store)
+    if kind is ExportKind.SURVEYS:
+        return _readable(export_surveys.survey_documents(store))
+    if kind is ExportKind.ANSWERS:
+        return _readable(export_surveys.answer_documents(store))
     return _valueadd_documents(store)
 
 
@@ -376,6 +399,14 @@ async def complaint_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
 def _complaint_row(document: dict[str, Any]) -> dict[str, Any]:
     """A complaint as one CSV row: its escalations counted (their reasons are in the JSON)."""
     return {**document, "escalations": len(document["escalations"])}
+
+
+def _csv_row(kind: ExportKind, row: dict[str, Any]) -> dict[str, Any]:
+    if kind is ExportKind.COMPLAINTS:
+        return _complaint_row(row)
+    if kind is ExportKind.ANSWERS:
+        return export_surveys.answer_row(row)
+    return row
 
 
 async def export_document(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -473,7 +504,7 @@ async def _write_csv(store: Store, write: Callable[[str], object], kind: ExportK
     )
     writer.writeheader()
     async for row in _rows(store, kind):
-        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
+        writer.writerow(_cells(_csv_row(kind, row)))
 
 
 class _Writes:
@@ -525,7 +556,7 @@ def to_csv(document: dict[str, list[dict[str, Any]]], kind: ExportKind) -> str:
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow(_cells(_complaint_row(row) if kind is ExportKind.COMPLAINTS else row))
+        writer.writerow(_cells(_csv_row(kind, row)))
     return out.getvalue()
 
 

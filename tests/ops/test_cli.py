@@ -150,6 +150,8 @@ def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
         "complaints": [],
         "praise": [],
         "valueadds": [],
+        "surveys": [],
+        "answers": [],
     }
     csv_out = parley("export", "--format", "csv", "--kind", "timeline", cwd=tmp_path, env=env)
     assert csv_out.stdout.strip() == (
