@@ -220,6 +220,7 @@ class SatisfactionReport(Record):
 class RatingSum:
     """What the store sums: one survey's question, in one quarter of the period."""
 
+    survey_id: int
     questions: Sequence[str]  # the survey's questionnaire
     case: bool  # a case survey: its one question is how the case was handled
     question: int  # index into `questions`

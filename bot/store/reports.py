@@ -40,15 +40,29 @@ def _quarter(column: Any, edges: Sequence[datetime]) -> Any:
     return sa.case(*((column < edge, i) for i, edge in enumerate(edges)), else_=len(edges))
 
 
-def _answers_where(scope: Scope) -> list[Any]:
+def _surveys_where(scope: Scope) -> list[Any]:
+    """The surveys that can hold answers or invitations of the period: opened before it ends,
+    and not closed (nor run out) before it begins, since a survey takes answers only while it
+    is open (`bot/domain/surveys.py: check_open`). Surveys are few; this spares reading the
+    answers of every other one."""
     where = [
         surveys.c.workspace_id == scope.workspace_id,
+        surveys.c.opened_at < scope.end,
+        sa.or_(surveys.c.closed_at.is_(None), surveys.c.closed_at >= scope.start),
+        sa.or_(surveys.c.closes_at.is_(None), surveys.c.closes_at >= scope.start),
+    ]
+    if scope.party_id is not None:
+        where.append(surveys.c.party_id == scope.party_id)
+    return where
+
+
+def _answers_where(scope: Scope) -> list[Any]:
+    where = [
+        *_surveys_where(scope),
         survey_responses.c.replaced_at.is_(None),
         survey_responses.c.at >= scope.start,
         survey_responses.c.at < scope.end,
     ]
-    if scope.party_id is not None:
-        where.append(surveys.c.party_id == scope.party_id)
     return where
 
 
@@ -83,6 +97,7 @@ async def rating_sums(conn: AsyncConnection, *, scope: Scope) -> list[RatingSum]
     questionnaires = {i: (kind, tuple(json.loads(q))) for i, kind, q in asked}
     return [
         RatingSum(
+            survey_id=int(r.survey_id),
             questions=questionnaires[r.survey_id][1],
             case=questionnaires[r.survey_id][0] == SurveyKind.CASE.value,
             question=int(r.question),
@@ -94,16 +109,18 @@ async def rating_sums(conn: AsyncConnection, *, scope: Scope) -> list[RatingSum]
     ]
 
 
-async def answers_by_quarter(conn: AsyncConnection, *, scope: Scope) -> dict[int, int]:
-    """How many current answers were given in each quarter of the period (by index)."""
-    quarter = _quarter(survey_responses.c.at, scope.edges).label("quarter")
-    rows = await conn.execute(
-        sa.select(quarter, sa.func.count())
-        .select_from(survey_responses.join(surveys, surveys.c.id == survey_responses.c.survey_id))
-        .where(*_answers_where(scope))
-        .group_by(quarter)
-    )
-    return {int(q): int(n) for q, n in rows}
+def answers_by_quarter(sums: Sequence[RatingSum]) -> dict[int, int]:
+    """How many current answers were given in each quarter (by index): every answer rates
+    each of its survey's questions (`check_ratings`), so a survey's answers in a quarter are
+    its most rated question's count there."""
+    most: dict[tuple[int, int], int] = {}
+    for s in sums:
+        key = (s.survey_id, s.quarter)
+        most[key] = max(most.get(key, 0), s.count)
+    out: dict[int, int] = {}
+    for (_, quarter), n in most.items():
+        out[quarter] = out.get(quarter, 0) + n
+    return out
 
 
 async def asked_and_answered(conn: AsyncConnection, *, scope: Scope) -> tuple[int, int]:
@@ -118,12 +135,10 @@ async def asked_and_answered(conn: AsyncConnection, *, scope: Scope) -> tuple[in
         .exists()
     )
     where = [
-        survey_invitations.c.workspace_id == scope.workspace_id,
+        *_surveys_where(scope),
         survey_invitations.c.asked_at >= scope.start,
         survey_invitations.c.asked_at < scope.end,
     ]
-    if scope.party_id is not None:
-        where.append(surveys.c.party_id == scope.party_id)
     row = (
         await conn.execute(
             sa.select(

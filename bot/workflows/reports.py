@@ -56,7 +56,7 @@ async def satisfaction(
             edges=rules.quarter_edges(asked.period, tz),
         )
         sums = await repo.rating_sums(conn, scope=scope)
-        by_quarter = await repo.answers_by_quarter(conn, scope=scope)
+        by_quarter = repo.answers_by_quarter(sums)
         invited, answered = await repo.asked_and_answered(conn, scope=scope)
         opened, closed, overdue = await repo.complaint_counts(conn, scope=scope, now=now)
         spans = await repo.closed_spans(conn, scope=scope)

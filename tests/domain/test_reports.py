@@ -82,11 +82,41 @@ def test_quarters_and_their_edges_in_the_companys_zone() -> None:
 def test_questions_are_matched_by_their_text_and_the_case_question_comes_first() -> None:
     sums = [
         RatingSum(
-            questions=("Speed", "Overall"), case=False, question=0, quarter=0, total=8, count=2
+            survey_id=1,
+            questions=("Speed", "Overall"),
+            case=False,
+            question=0,
+            quarter=0,
+            total=8,
+            count=2,
         ),
-        RatingSum(questions=(" Speed ",), case=False, question=0, quarter=1, total=5, count=1),
-        RatingSum(questions=("How was C-1?",), case=True, question=0, quarter=0, total=3, count=1),
-        RatingSum(questions=("How was C-2?",), case=True, question=0, quarter=1, total=5, count=1),
+        RatingSum(
+            survey_id=1,
+            questions=(" Speed ",),
+            case=False,
+            question=0,
+            quarter=1,
+            total=5,
+            count=1,
+        ),
+        RatingSum(
+            survey_id=1,
+            questions=("How was C-1?",),
+            case=True,
+            question=0,
+            quarter=0,
+            total=3,
+            count=1,
+        ),
+        RatingSum(
+            survey_id=1,
+            questions=("How was C-2?",),
+            case=True,
+            question=0,
+            quarter=1,
+            total=5,
+            count=1,
+        ),
     ]
     figures = question_figures(sums)
     assert [(f.text, f.average, f.ratings) for f in figures] == [
