@@ -36,6 +36,7 @@ from bot.demo.scenes_features import (
     scene_reviews,
 )
 from bot.demo.scenes_meetings import scene_meeting
+from bot.demo.scenes_reports import scene_report
 from bot.demo.scenes_voice import scene_praise, scene_valueadd
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
 from bot.domain.marks import N_
@@ -69,6 +70,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     (N_("A value-added service for Contoso, one of its four checks a no"), scene_valueadd),
     (N_("A customer's message logged as a complaint, answered and confirmed"), scene_complaints),
     (N_("D-1's record is tamper-evident: verified, then caught"), scene_record_chain),
+    (N_("The service manager reads Contoso's satisfaction this year"), scene_report),
 ]
 
 
