@@ -1,6 +1,7 @@
-"""Delivering a report to the person who asked, in their DM and their language: the figures
-as a message, then the chart as a PNG uploaded once (a retried delivery finds the upload it
-made on record, `bot/commands/uploads.py`). Both are internal material at the door."""
+"""Delivering a report to the person who asked, in their DM and their language: the figures,
+made now, as a message (and the chart owed with them), then the chart as a PNG uploaded once
+(a retried delivery finds the upload it made on record, `bot/commands/uploads.py`). Both are
+internal material at the door."""
 
 from __future__ import annotations
 
@@ -9,18 +10,31 @@ import asyncio
 from bot.commands import outgoing, render_reports, render_reports_chart, uploads
 from bot.commands.readers import user_language
 from bot.commands.sending import Deliverers, Sender
-from bot.domain.notices import ReportChart, ReportFigures
+from bot.domain.notices import ReportChart, SatisfactionDue
+from bot.workflows import reports as workflow
 
 DELIVERERS = Deliverers()
 
 
-@DELIVERERS.of(ReportFigures)
-async def figures(send: Sender, notice: ReportFigures) -> None:
-    """The figures as text."""
-    language = await user_language(send.deps, notice.owner_id)
-    text, blocks = render_reports.figures(notice.report, language)
+@DELIVERERS.of(SatisfactionDue)
+async def figures(send: Sender, notice: SatisfactionDue) -> None:
+    """The figures as text, made now; the chart of the same figures owed after them."""
+    deps = send.deps
+    report = await workflow.satisfaction_figures(
+        deps.store,
+        workspace_id=notice.workspace_id,
+        party_id=notice.party_id,
+        period=notice.period,
+        calendar=deps.calendar,
+        now=deps.clock.now(),
+    )
+    language = await user_language(deps, notice.owner_id)
+    text, blocks = render_reports.figures(report, language)
     channel = await send.dm(notice.owner_id)
     await send.post(channel=channel, text=text, blocks=blocks, about=outgoing.About(internal=True))
+    await workflow.owe_chart(
+        deps.store, due=notice, delivery=send.item.id, report=report, now=deps.clock.now()
+    )
 
 
 @DELIVERERS.of(ReportChart)

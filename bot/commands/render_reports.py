@@ -36,7 +36,7 @@ def usage(language: Language, problem: str | None = None) -> tuple[str, Blocks]:
 
 def sent(language: Language) -> tuple[str, Blocks]:
     """The ephemeral answer where it was asked."""
-    text = language._("I've sent the satisfaction report to you by DM.")
+    text = language._("I'm preparing the satisfaction report; it will arrive in your DM.")
     return text, [section(md(":envelope_with_arrow: {}", text))]
 
 

@@ -18,10 +18,11 @@ def register(app: AsyncApp) -> None:
 
 
 async def satisfaction(call: Invocation) -> None:
-    """`/report satisfaction [party] [period]`: figured now, owed to the asker's DM."""
+    """`/report satisfaction [party] [period]`: checked now, figured and sent to the
+    asker's DM by the outbox."""
     deps = call.deps
     asker = await deps.directory.person(call.user_id)
-    await workflow.satisfaction(
+    await workflow.ask_satisfaction(
         deps.store,
         workspace_id=call.workspace_id,
         asker=asker,

@@ -70,8 +70,9 @@ async def scene_report(s: Session) -> None:
         "U0ALICE", "C0DESK", "/report", "satisfaction Contoso Retail this year"
     )
     s.check(
-        s.t("I've sent the satisfaction report to you by DM.") in reply_text(answered),
-        N_("the service manager is told the report is in her DM"),
+        s.t("I'm preparing the satisfaction report; it will arrive in your DM.")
+        in reply_text(answered),
+        N_("the service manager is told the report is on its way to her DM"),
     )
     posted = [
         c.args

@@ -88,7 +88,7 @@ async def test_the_report_arrives_in_the_askers_dm_with_its_figures_and_chart(
 ) -> None:
     await seeded(app)
     answer = await ask(app, "satisfaction Globex Audit this year")
-    assert "sent the satisfaction report to you by DM" in answer
+    assert "preparing the satisfaction report; it will arrive in your DM" in answer
     assert [c.args["users"] for c in app.slack.calls_to("conversations.open")][:1] == ["U0ALICE"]
     posted = dm_posts(app)
     assert len(posted) == 1
@@ -189,7 +189,7 @@ async def test_a_retried_chart_is_not_uploaded_twice(app: Running) -> None:
                 sa.select(outbox.c.kind, outbox.c.status).where(outbox.c.kind.like("report.%"))
             )
         ).all()
-    assert sorted(rows) == [("report.chart", "delivered"), ("report.figures", "delivered")]
+    assert sorted(rows) == [("report.chart", "delivered"), ("report.satisfaction", "delivered")]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from bot.domain.calendar import calendar_for
+from bot.domain.notices import SatisfactionDue
 from bot.domain.parties import PartyKind, Person
 from bot.domain.surveys import SurveyKind
 from bot.store import Store, counters
@@ -84,11 +85,20 @@ async def seed(store: Store) -> None:
 
 async def test_quarters_in_the_companys_zone_and_a_partys_own_figures(store: Store) -> None:
     await seed(store)
-    report = await reports.satisfaction(
+    asked = await reports.ask_satisfaction(
         store,
         workspace_id=WS,
         asker=ALICE,
         text="Contoso Retail this year",
+        calendar=CALENDAR,
+        now=NOW,
+    )
+    assert asked.party is not None
+    report = await reports.satisfaction_figures(
+        store,
+        workspace_id=WS,
+        party_id=asked.party.id,
+        period=asked.period,
         calendar=CALENDAR,
         now=NOW,
     )
@@ -105,17 +115,34 @@ async def test_quarters_in_the_companys_zone_and_a_partys_own_figures(store: Sto
     assert report.median_days_to_close is None and report.praise == 0
 
 
-async def test_one_quarter_and_the_notices_owed(store: Store) -> None:
+async def test_one_quarter_every_party_and_the_chart_owed_once(store: Store) -> None:
     await seed(store)
-    report = await reports.satisfaction(
+    later = NOW + timedelta(days=1)
+    asked = await reports.ask_satisfaction(
+        store, workspace_id=WS, asker=ALICE, text="本季度", calendar=CALENDAR, now=later
+    )
+    assert asked.party is None
+    report = await reports.satisfaction_figures(
         store,
         workspace_id=WS,
-        asker=ALICE,
-        text="本季度",
+        party_id=None,
+        period=asked.period,
         calendar=CALENDAR,
-        now=NOW + timedelta(days=1),
+        now=later,
     )
     assert [(q.label, q.answers, q.average) for q in report.quarters] == [("2026 Q4", 2, 3.0)]
     async with store.read() as conn:
+        due = (await conn.execute(sa.select(outbox.c.id, outbox.c.kind))).one()
+    assert due.kind == "report.satisfaction"
+    notice = SatisfactionDue(
+        workspace_id=WS,
+        owner_id="U0ALICE",
+        what="the satisfaction report from {day}",
+        party_id=None,
+        period=asked.period,
+    )
+    for _ in range(2):  # a retried delivery owes no second chart
+        await reports.owe_chart(store, due=notice, delivery=due.id, report=report, now=later)
+    async with store.read() as conn:
         owed = (await conn.execute(sa.select(outbox.c.kind).order_by(outbox.c.id))).scalars()
-        assert list(owed) == ["report.figures", "report.chart"]
+        assert list(owed) == ["report.satisfaction", "report.chart"]
