@@ -180,7 +180,7 @@ async def run_reports(sizes: Sizes) -> dict[str, Any]:
         await populate(big, sizes)
         report["populate_seconds"] = time.perf_counter() - started
         async with SlackStandIn() as slack, parley_serve(slack, big, work) as (url, _):
-            report["scale"] = await measure_customers(slack, url, sizes)
+            report["scale"] = await measure_customers(slack, url, big, sizes)
     return report
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from benchmarks.customers import ITEMS as CUSTOMER_ITEMS
-from benchmarks.customers import measure_item, populate_customers
+from benchmarks.customers import measure_figures, measure_item, populate_customers
 from benchmarks.harness import SECRET, Sizes, parley_serve, rss_mb, summary
 from bot.domain import chain
 from bot.domain.names import name_key
@@ -214,6 +214,7 @@ async def measure_scale(
             results[name] = summary(
                 [await measure_item(driver, command, text) for _ in range(sizes.repeats)]
             )
+        results.update(await measure_figures(database_url, sizes.repeats))
         for name, measure in extra_scale_items().items():
             samples = []
             for _ in range(sizes.repeats):
