@@ -103,9 +103,11 @@ _OTHER_TAIL = re.compile(
 )
 _DAY = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
 _RANGE_TAIL = re.compile(rf"(?:^|\s)({_DAY})\s*(?:to|until|[-–—~～至到])\s*({_DAY})$", re.I)
-# Something that looks like a range but is not one we can read (a bad date, a missing end).
+# Something that looks like a date or a range but is not one we can read (a bad date, a
+# missing end); a party's name with a digit in it (`3M`) is not one.
 _DATEISH_TAIL = re.compile(
-    r"(?:^|\s)(\S*\d\S*(?:\s+(?:to|until)(?:\s+\S*)?|\s*[至到～~]\s*\S*)?)$", re.IGNORECASE
+    r"(?:^|\s)(\S*\d\s*[-/.年月]\S*(?:\s+(?:to|until)(?:\s+\S*)?|\s*[至到～~]\s*\S*)?)$",
+    re.IGNORECASE,
 )
 _DAY_PARTS = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 

@@ -37,6 +37,8 @@ TODAY = date(2026, 11, 23)
         ("2026/2/1 - 2026/3/15", "", date(2026, 2, 1), date(2026, 3, 15)),
         ("2026年2月1日至2026年3月15日", "", date(2026, 2, 1), date(2026, 3, 15)),
         ("2026-10-01 to 2026-12-31", "", date(2026, 10, 1), TODAY),  # not beyond today
+        ("3M", "3M", date(2026, 1, 1), TODAY),
+        ("Team 42 last year", "Team 42", date(2025, 1, 1), date(2025, 12, 31)),
     ],
 )
 def test_periods_and_parties_are_read(text: str, party: str, start: date, end: date) -> None:
@@ -60,6 +62,8 @@ def test_last_quarter_in_the_first_quarter_is_last_years_fourth() -> None:
         ("last month", "report.bad_period"),
         ("上个月", "report.bad_period"),
         ("Acme 2026-01-01", "report.bad_period"),
+        ("Acme 2026-01-01 to", "report.bad_period"),
+        ("2026/01", "report.bad_period"),
         ("2020-01-01 to 2026-01-01", "report.too_long"),
     ],
 )
