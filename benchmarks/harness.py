@@ -42,6 +42,8 @@ class Sizes:
     ten_times: bool = True  # also measure the scale items at ten times the data
     dossier_events: int = 5000  # the events of the dispute whose dossier is built
     fanout: int = 300  # channels whose digests fall due at once, and card edits in a burst
+    complaints: int = 10_000  # complaints beside the disputes (`/complaint list`, the report)
+    answers: int = 50_000  # survey answers read by `/report satisfaction`
 
 
 FULL = Sizes(
@@ -68,6 +70,8 @@ TINY = Sizes(
     ten_times=False,
     dossier_events=200,
     fanout=20,
+    complaints=60,
+    answers=300,
 )
 
 

@@ -14,8 +14,11 @@ Measures on this machine, in one run:
 6. fan-out within Slack's limits (benchmarks/fanout.py): digests of many channels due at once,
    a burst of card edits, a new card owed during it, a 429 met;
 7. `parley verify` over the scale database's record chain: its time and peak memory.
-Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout` or
-`verify` measures those rows alone (verify on its own filled database).
+8. the customer's voice (benchmarks/customers.py): `/complaint list` and `/report satisfaction`
+   with 10,000 complaints and 50,000 survey answers beside the disputes (in the scale rows).
+Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout`,
+`verify` or `reports` measures those rows alone (verify and reports on their own filled
+database).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ if not __package__:
 
 from benchmarks.ack import measure_ack
 from benchmarks.costs import top_costs
+from benchmarks.customers import measure_customers
 from benchmarks.dossier import measure_dossier
 from benchmarks.fanout import measure_fanout
 from benchmarks.harness import (
@@ -54,7 +58,14 @@ from benchmarks.harness import (
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
 from benchmarks.scale import measure_scale, measure_ten_times, populate
-from benchmarks.table import fanout_table, ingest_table, table, targets, verify_table
+from benchmarks.table import (
+    fanout_table,
+    ingest_table,
+    reports_table,
+    table,
+    targets,
+    verify_table,
+)
 from benchmarks.verify import measure_verify
 from bot.sandbox.slack_api import SlackStandIn
 
@@ -156,6 +167,23 @@ async def run_verify(sizes: Sizes) -> dict[str, Any]:
     return report
 
 
+async def run_reports(sizes: Sizes) -> dict[str, Any]:
+    """`--only reports`: the scale database filled, then the customer rows over it."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        work = Path(folder)
+        big = f"sqlite:///{work}/scale.db"
+        started = time.perf_counter()
+        await populate(big, sizes)
+        report["populate_seconds"] = time.perf_counter() - started
+        async with SlackStandIn() as slack, parley_serve(slack, big, work) as (url, _):
+            report["scale"] = await measure_customers(slack, url, big, sizes)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--tiny", action="store_true", help="a smoke run at a tiny size")
@@ -164,7 +192,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "fanout", "verify"],
+        choices=["ingest", "fanout", "verify", "reports"],
         default=None,
         help="measure only these rows",
     )
@@ -186,6 +214,12 @@ def main() -> None:
         report = asyncio.run(run_verify(sizes))
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(verify_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "reports":
+        report = asyncio.run(run_reports(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(reports_table(report)))
         print(f"\n(JSON written to {args.json})")
         return
     report = asyncio.run(run(sizes))

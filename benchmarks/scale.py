@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from benchmarks.customers import ITEMS as CUSTOMER_ITEMS
+from benchmarks.customers import measure_figures, measure_item, populate_customers
 from benchmarks.harness import SECRET, Sizes, parley_serve, rss_mb, summary
 from bot.domain import chain
 from bot.domain.names import name_key
@@ -148,9 +150,10 @@ async def populate(database_url: str, sizes: Sizes) -> None:
                 .values(chain_head=sa.bindparam("b_head")),
                 [{"b_id": n, "b_head": head} for n, head in heads.items()],
             )
+            await populate_customers(conn, sizes, party_ids, now)
         if store.dialect == "postgresql":
             async with store.write() as conn:
-                for table in ("disputes", "timeline"):
+                for table in ("disputes", "timeline", "complaints", "surveys", "survey_responses"):
                     await conn.execute(
                         sa.text(
                             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -206,6 +209,12 @@ async def measure_scale(
                 samples.append((time.perf_counter() - started) * 1000)
                 assert reply.status == 200, reply.text
             results[name] = summary(samples)
+        for name, command, text in CUSTOMER_ITEMS:
+            await measure_item(driver, command, text)  # warm
+            results[name] = summary(
+                [await measure_item(driver, command, text) for _ in range(sizes.repeats)]
+            )
+        results.update(await measure_figures(database_url, sizes.repeats))
         for name, measure in extra_scale_items().items():
             samples = []
             for _ in range(sizes.repeats):
@@ -244,7 +253,13 @@ def extra_scale_items() -> dict[str, Callable[[SlackDriver, str], Awaitable[floa
 async def measure_ten_times(slack: SlackStandIn, work: Path, sizes: Sizes) -> dict[str, Any]:
     """The scale items again at ten times the data, with how long `parley serve` takes to be
     healthy on it and the most memory `parley export` takes to print it all."""
-    bigger = replace(sizes, disputes=sizes.disputes * 10, events=sizes.events * 10)
+    bigger = replace(
+        sizes,
+        disputes=sizes.disputes * 10,
+        events=sizes.events * 10,
+        complaints=sizes.complaints * 10,
+        answers=sizes.answers * 10,
+    )
     url = f"sqlite:///{work}/ten-times.db"
     started = time.perf_counter()
     await populate(url, bigger)

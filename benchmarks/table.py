@@ -264,3 +264,16 @@ def table(report: dict[str, Any]) -> str:
     for name, t in report["targets"].items():
         lines.append(row(name, t["value"], "yes" if t["ok"] else "NO"))
     return "\n".join(lines)
+
+
+def reports_table(report: dict[str, Any]) -> list[str]:
+    """`--only reports`: the customer rows, over the scale database."""
+    sizes = report["sizes"]
+    title = (
+        f"customers ({sizes['complaints']:,} complaints, {sizes['answers']:,} answers, "
+        f"{sizes['disputes']:,} disputes)"
+    )
+    lines = [row(title, "median ms", "p95 ms"), "|---|---:|---:|"]
+    for name, stats in report["scale"].items():
+        lines.append(row(name, f"{stats['median']:.1f}", f"{stats['p95']:.1f}"))
+    return lines

@@ -223,6 +223,8 @@ def digest_send(verbose: bool) -> None:
             "praise",
             "valueadds",
             "contracts",
+            "surveys",
+            "answers",
         ]
     ),
     default=None,

@@ -21,6 +21,11 @@ COMMANDS = [
         "open|list|show|resolve …",
     ),
     ("/contract", "Suppliers' support contracts held to the customer SLAs", "list|show|check …"),
+    (
+        "/report",
+        "Satisfaction figures and chart, sent to you by DM",
+        "satisfaction [party] [last quarter|this year|<from> to <to>]",
+    ),
 ]
 
 BOT_EVENTS = [

@@ -17,6 +17,7 @@ from bot.commands import (
     outgoing,
     parties,
     praise,
+    reports,
     reviews,
     survey_cases,
     threads,
@@ -41,4 +42,5 @@ def register_all(app: AsyncApp) -> None:
     valueadds.register(app)
     survey_cases.register(app)
     contracts.register(app)
+    reports.register(app)
     fallback.register(app)

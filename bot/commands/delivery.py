@@ -38,6 +38,7 @@ from bot.commands import (
     deliver_disputes,
     deliver_dossiers,
     deliver_praise,
+    deliver_reports,
     deliver_reviews,
     deliver_survey_cases,
     deliver_valueadds,
@@ -97,6 +98,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_complaints.DELIVERERS,
     deliver_survey_cases.DELIVERERS,
     deliver_contracts.DELIVERERS,
+    deliver_reports.DELIVERERS,
     DELIVERERS,
 )
 

@@ -37,6 +37,7 @@ from bot.demo.scenes_features import (
     scene_reviews,
 )
 from bot.demo.scenes_meetings import scene_meeting
+from bot.demo.scenes_reports import scene_report
 from bot.demo.scenes_survey_cases import scene_case_survey
 from bot.demo.scenes_voice import scene_praise, scene_valueadd
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
@@ -76,6 +77,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
         N_("Before signing: DBCo's draft contract is weaker than the Contoso SLA"),
         scene_contracts,
     ),
+    (N_("The service manager reads Contoso's satisfaction this year"), scene_report),
 ]
 
 

@@ -32,6 +32,7 @@ from bot.domain.digests import DigestKind
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Stage
 from bot.domain.marks import N_
+from bot.domain.reports import Period, SatisfactionReport
 from bot.domain.reviews import ReminderKind
 from bot.domain.timeline import TimelineKind
 
@@ -456,6 +457,34 @@ class ContractRenewal(Notice, kind="contract.renewal"):
     @property
     def lane(self) -> str:
         return f"dm:{self.owner_id}"
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+class ReportNotice(TellsOwner, Notice):
+    """A report for the person who asked (`owner_id`), in their DM. One lane per asker, so
+    the figures come before their chart."""
+
+    @property
+    def lane(self) -> str:
+        return f"report:{self.owner_id}"
+
+
+class SatisfactionDue(ReportNotice, kind="report.satisfaction"):
+    """`/report satisfaction` asked: the party (None: every party) and the period, checked
+    when asked; the figures are made when it is delivered, then posted as text, and the
+    chart owed with them."""
+
+    party_id: int | None
+    period: Period
+
+
+class ReportChart(ReportNotice, kind="report.chart"):
+    """The chart of the figures by quarter, a PNG uploaded into the asker's DM, once; it
+    carries the figures its text was posted with, so both show the same."""
+
+    report: SatisfactionReport
 
 
 # --- the worker's own -------------------------------------------------------------------------

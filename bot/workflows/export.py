@@ -1,5 +1,6 @@
 """The export: Parley's records (disputes with their timelines, reviews, action items, every
-version of every agreement, complaints with their records, praise and value-added services)
+version of every agreement, complaints with their records, praise, value-added services,
+surveys and their answers)
 in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.store import disputes as disputes_repo
 from bot.store import praise as praise_repo
 from bot.store import reviews as reviews_repo
 from bot.store import valueadds as valueadds_repo
+from bot.workflows import export_surveys
 from bot.workflows.contracts import contract_documents, contract_row
 
 
@@ -42,6 +44,8 @@ class ExportKind(StrEnum):
     PRAISE = "praise"
     VALUEADDS = "valueadds"
     CONTRACTS = "contracts"
+    SURVEYS = "surveys"
+    ANSWERS = "answers"
 
 
 COLUMNS: dict[ExportKind, list[str]] = {
@@ -161,9 +165,17 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "short_terms",
         "late_first_replies",
     ],
+    ExportKind.SURVEYS: export_surveys.SURVEY_COLUMNS,
+    ExportKind.ANSWERS: export_surveys.ANSWER_COLUMNS,
 }
 # The kinds read in batches after the rest, as they are written (never all in memory).
-STREAMED_LAST = (ExportKind.COMPLAINTS, ExportKind.PRAISE, ExportKind.VALUEADDS)
+STREAMED_LAST = (
+    ExportKind.COMPLAINTS,
+    ExportKind.PRAISE,
+    ExportKind.VALUEADDS,
+    ExportKind.SURVEYS,
+    ExportKind.ANSWERS,
+)
 
 
 def iso(when: datetime | None) -> str | None:
@@ -333,12 +345,23 @@ async def _valueadd_documents(store: Store) -> AsyncIterator[dict[str, Any]]:
                 yield shown
 
 
+async def _readable(items: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    async for item in items:
+        shown: dict[str, Any] = readable(item)
+        yield shown
+
+
 def _streamed(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
-    """Complaints, praise or value-adds in the export's shape, oldest first, read in batches."""
+    """Complaints, praise, value-adds, surveys or answers in the export's shape, oldest
+    first, read in batches."""
     if kind is ExportKind.COMPLAINTS:
         return complaint_documents(store)
     if kind is ExportKind.PRAISE:
         return _praise_documents(store)
+    if kind is ExportKind.SURVEYS:
+        return _readable(export_surveys.survey_documents(store))
+    if kind is ExportKind.ANSWERS:
+        return _readable(export_surveys.answer_documents(store))
     return _valueadd_documents(store)
 
 
@@ -516,11 +539,10 @@ class _Writes:
 
 
 def _csv_row(kind: ExportKind, row: dict[str, Any]) -> dict[str, Any]:
-    if kind is ExportKind.COMPLAINTS:
-        return _complaint_row(row)
-    if kind is ExportKind.CONTRACTS:
-        return contract_row(row)
-    return row
+    """A record as one CSV row: lists counted or joined where the JSON keeps their detail."""
+    shapes = {ExportKind.COMPLAINTS: _complaint_row, ExportKind.CONTRACTS: contract_row}
+    shape = shapes.get(kind) or (export_surveys.answer_row if kind is ExportKind.ANSWERS else None)
+    return shape(row) if shape is not None else row
 
 
 def _cells(row: dict[str, Any]) -> dict[str, Any]:

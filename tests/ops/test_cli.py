@@ -117,6 +117,7 @@ def test_manifest_has_everything_the_contract_names() -> None:
         "/valueadd",
         "/complaint",
         "/contract",
+        "/report",
     }
     assert all(c["should_escape"] is True for c in commands.values())
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -151,6 +152,8 @@ def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
         "praise": [],
         "valueadds": [],
         "contracts": [],
+        "surveys": [],
+        "answers": [],
     }
     csv_out = parley("export", "--format", "csv", "--kind", "timeline", cwd=tmp_path, env=env)
     assert csv_out.stdout.strip() == (

@@ -146,6 +146,7 @@ TOPICS = (
     "praise",
     "valueadds",
     "contracts",
+    "reports",
 )
 # Each topic's modules, by the same names in every layer (bot/commands/deliver_<topic>.py only
 # for a topic that owes notices: parties owe none).

@@ -7,6 +7,7 @@ import tomllib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -16,12 +17,17 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
 def locked() -> dict[str, str]:
-    """constraints.txt as {name: version} (lines for other platforms included)."""
+    """constraints.txt as {name: version} (lines for other platforms included; of a package
+    pinned per Python version, as uv splits numpy, the line for this interpreter)."""
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
-        match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;]+)", line)
-        if match:
-            pins[canonicalize_name(match[1])] = match[2]
+        match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;]+)\s*(?:;\s*(.+))?$", line)
+        if not match:
+            continue
+        name = canonicalize_name(match[1])
+        if match[3] and "python_full_version" in match[3] and not Marker(match[3]).evaluate():
+            continue
+        pins[name] = match[2]
     return pins
 
 

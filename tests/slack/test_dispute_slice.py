@@ -105,6 +105,8 @@ async def test_export_has_the_contract_shape(app: Running) -> None:
         "complaints",
         "praise",
         "valueadds",
+        "surveys",
+        "answers",
         "contracts",
     }
     (d,) = document["disputes"]

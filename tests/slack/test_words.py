@@ -351,6 +351,7 @@ TOPIC_PREFIXES = {
     "valueadds": {"valueadd"},
     "surveys": {"survey"},
     "contracts": {"contract"},
+    "reports": {"report"},
 }
 
 

@@ -24,7 +24,7 @@ from bot.workflows.export import (
 @pytest.fixture
 async def filled(tmp_path: object) -> Store:
     url = f"sqlite:///{tmp_path}/export.db"
-    await populate(url, replace(TINY, disputes=1_234, events=6_000, show_events=40))
+    await populate(url, replace(TINY, disputes=1_234, events=6_000, show_events=40, answers=1_200))
     store = Store.open(url)
     yield store  # type: ignore[misc]
     await store.close()

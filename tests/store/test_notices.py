@@ -54,13 +54,16 @@ from bot.domain.notices import (
     Notice,
     PraisePost,
     PraiseThanks,
+    ReportChart,
     ReportDue,
     ReviewPrompt,
     ReviewReminder,
+    SatisfactionDue,
     UnreadableNotice,
     ValueAddSaved,
     parse_notice,
 )
+from bot.domain.reports import Period, QuarterFigure, QuestionFigure, SatisfactionReport
 from bot.domain.timeline import TimelineKind
 from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
@@ -205,6 +208,34 @@ LATER_KINDS: list[Notice] = [
         valid_until=date(2027, 6, 30),
         days=90,
         owner_id="U0CAROL",
+    ),
+    SatisfactionDue(
+        workspace_id=WS,
+        owner_id="U0ALICE",
+        what="the satisfaction report from {day}",
+        what_facts={"day": "2026-07-01"},
+        party_id=3,
+        period=Period(start=date(2026, 7, 1), end=date(2026, 9, 30)),
+    ),
+    ReportChart(
+        workspace_id=WS,
+        owner_id="U0BOB",
+        what="the satisfaction chart from {day}",
+        what_facts={"day": "2026-01-01"},
+        report=SatisfactionReport(
+            party=None,
+            period=Period(start=date(2026, 1, 1), end=date(2026, 11, 23)),
+            answers=3,
+            asked=4,
+            answered=3,
+            questions=(QuestionFigure(text="Overall «总体»", average=4.33, ratings=3),),
+            quarters=(QuarterFigure(year=2026, quarter=4, answers=3, average=4.33),),
+            complaints_opened=2,
+            complaints_closed=1,
+            median_days_to_close=2.5,
+            overdue=0,
+            praise=1,
+        ),
     ),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]

@@ -28,6 +28,7 @@ from bot.commands.words import (
     dossiers,
     parties,
     praise,
+    reports,
     reviews,
     surveys,
     valueadds,
@@ -65,6 +66,7 @@ CATALOG: Mapping[str, str] = _catalog(
     praise.WORDS,
     valueadds.WORDS,
     contracts.WORDS,
+    reports.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
