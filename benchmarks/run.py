@@ -30,6 +30,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -151,8 +153,10 @@ async def run(sizes: Sizes) -> dict[str, Any]:
     return report
 
 
-async def run_verify(sizes: Sizes) -> dict[str, Any]:
-    """`--only verify`: the scale database filled, then `parley verify` over it."""
+@asynccontextmanager
+async def filled_scale_database(sizes: Sizes) -> AsyncIterator[tuple[dict[str, Any], Path, str]]:
+    """The report so far, a work folder and the scale database filled in it, for the
+    `--only` runs that measure one thing over the scale data."""
     report: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "sizes": sizes.__dict__,
@@ -163,24 +167,24 @@ async def run_verify(sizes: Sizes) -> dict[str, Any]:
         started = time.perf_counter()
         await populate(big, sizes)
         report["populate_seconds"] = time.perf_counter() - started
+        yield report, work, big
+
+
+async def run_verify(sizes: Sizes) -> dict[str, Any]:
+    """`--only verify`: the scale database filled, then `parley verify` over it."""
+    async with filled_scale_database(sizes) as (report, work, big):
         report["verify"] = await measure_verify(work, big, sizes.events)
     return report
 
 
 async def run_reports(sizes: Sizes) -> dict[str, Any]:
     """`--only reports`: the scale database filled, then the customer rows over it."""
-    report: dict[str, Any] = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sizes": sizes.__dict__,
-    }
-    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
-        work = Path(folder)
-        big = f"sqlite:///{work}/scale.db"
-        started = time.perf_counter()
-        await populate(big, sizes)
-        report["populate_seconds"] = time.perf_counter() - started
-        async with SlackStandIn() as slack, parley_serve(slack, big, work) as (url, _):
-            report["scale"] = await measure_customers(slack, url, big, sizes)
+    async with (
+        filled_scale_database(sizes) as (report, work, big),
+        SlackStandIn() as slack,
+        parley_serve(slack, big, work) as (url, _),
+    ):
+        report["scale"] = await measure_customers(slack, url, big, sizes)
     return report
 
 
