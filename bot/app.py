@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,6 +21,7 @@ from bot.commands.bolt_internals import SignalledAck, install_listener_runner
 from bot.commands.deps import Deps
 from bot.commands.directory import Directory
 from bot.commands.pacing import PacedWebClient, Pacer
+from bot.commands.steps import Next
 from bot.commands.words.language import Languages
 from bot.config import ParleyConfig, resolve_config
 from bot.domain.calendar import calendar_for
@@ -157,11 +160,12 @@ def build_app(
     # Answer Slack as soon as a handler acks (Bolt's own runner looks every 10 ms).
     install_listener_runner(app, deps.runtime.handlers)
 
-    @app.middleware
-    async def provide_deps(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+    async def provide_deps(
+        body: dict[str, Any], context: AsyncBoltContext, next: Next
+    ) -> BoltResponse | None:
         context["deps"] = deps
         context["ack"] = SignalledAck()
-        await next()
+        return await next()
 
-    register_all(app)
+    register_all(app, provide_deps)
     return app

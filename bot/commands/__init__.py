@@ -20,16 +20,26 @@ from bot.commands import (
     reports,
     reviews,
     survey_cases,
-    threads,
     valueadds,
+)
+from bot.commands.steps import Step, Steps
+from bot.commands.threads import capture_thread_messages
+
+# Parley's middleware, in the order each request meets it: the isolation door around every
+# answer, who is asking, then a reply's capture into its dispute or complaint, and into a
+# review's minutes. Run as one Bolt middleware (`Steps`, see there why).
+MIDDLEWARE: tuple[Step, ...] = (
+    outgoing.guard_answers,
+    identity.place_caller,
+    capture_thread_messages,
+    reviews.capture_review_minutes,
 )
 
 
-def register_all(app: AsyncApp) -> None:
-    """Wire every listener; the fallback goes last so it only sees what nothing else took."""
-    outgoing.register(app)
-    identity.register(app)  # who is asking, before any listener
-    threads.register(app)
+def register_all(app: AsyncApp, *first: Step) -> None:
+    """Wire the middleware (`first`, then Parley's own) and every listener; the fallback goes
+    last so it only sees what nothing else took."""
+    app.use(Steps((*first, *MIDDLEWARE)))
     disputes.register(app)
     dispute_buttons.register(app)
     events.register(app)

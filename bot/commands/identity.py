@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -112,10 +111,6 @@ SLACK_TROUBLE = N_(
     "Slack is having trouble answering me right now, so nothing was changed. "
     "Please try again in a minute."
 )
-
-
-def register(app: AsyncApp) -> None:
-    app.middleware(place_caller)
 
 
 def _user_of(body: dict[str, Any]) -> tuple[str, str | None]:

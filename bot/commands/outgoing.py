@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
@@ -247,11 +246,6 @@ class GuardedRespond(AsyncRespond):
         return await super().__call__(text, blocks, **kwargs)
 
 
-def register(app: AsyncApp) -> None:
-    """Every acknowledgement and response_url answer goes through the door as well."""
-    app.middleware(guard_answers)
-
-
 def _channel_of(body: dict[str, Any]) -> str | None:
     channel = (
         body.get("channel_id")
@@ -268,6 +262,7 @@ async def guard_answers(
     context: AsyncBoltContext,
     next: Callable[[], Awaitable[BoltResponse | None]],
 ) -> BoltResponse | None:
+    """Every acknowledgement and response_url answer goes through the door as well."""
     channel = _channel_of(body) if body.get("type") != "event_callback" else None
     deps: Deps | None = context.get("deps")
     if channel is None or deps is None:

@@ -35,7 +35,6 @@ _OWNER = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@[\w.\-]{1,80})(?:\s+|$)")
 
 
 def register(app: AsyncApp) -> None:
-    app.middleware(capture_review_minutes)
     app.command("/review")(slash_command(REVIEW))
     app.action(render_reviews.DONE_BUTTON)(pressed("an action item's Done button", done_button))
 

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -30,10 +29,6 @@ from bot.commands.messages import MessageEvent, Posted
 from bot.workflows import capture
 
 log = logging.getLogger(__name__)
-
-
-def register(app: AsyncApp) -> None:
-    app.middleware(capture_thread_messages)
 
 
 async def capture_thread_messages(
