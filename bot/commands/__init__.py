@@ -20,6 +20,7 @@ from bot.commands import (
     reports,
     reviews,
     survey_cases,
+    surveys,
     threads,
     valueadds,
 )
@@ -41,6 +42,7 @@ def register_all(app: AsyncApp) -> None:
     praise.register(app)
     valueadds.register(app)
     survey_cases.register(app)
+    surveys.register(app)
     contracts.register(app)
     reports.register(app)
     fallback.register(app)
