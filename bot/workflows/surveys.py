@@ -19,7 +19,7 @@ closes case surveys whose time ran out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,7 +31,7 @@ from bot.domain.notices import SurveyPost, SurveyRefresh, SurveyReminder
 from bot.domain.parties import Party, Person, internal_only, is_external
 from bot.domain.recurrence import Recurrence, next_occurrence
 from bot.domain.recurrence_words import normalize, parse_recurrence, starts_like_recurrence
-from bot.domain.surveys import Answer, Results, Survey, SurveyKind, SurveySchedule
+from bot.domain.surveys import Answer, Results, Survey, SurveyKind, SurveySchedule, SurveyStatus
 from bot.store import Store
 from bot.store import counters as counters_repo
 from bot.store import parties as parties_repo
@@ -361,6 +361,41 @@ async def answer(
             conn, SurveyRefresh(workspace_id=workspace_id, survey_id=survey.id), now=now
         )
     return Answered(survey=survey, before=before)
+
+
+# --- digests and the Home ---------------------------------------------------------------------
+
+DIGEST_LINES = 100
+
+
+@dataclass(frozen=True)
+class SurveyLine:
+    survey: Survey
+    answers: int
+
+
+async def for_digest(
+    store: Store, *, workspace_id: str, now: datetime, until: datetime | None
+) -> list[SurveyLine]:
+    """Open periodic surveys (closing by `until`, if given), soonest first; then, for a digest
+    (`until` given), those closed in the last day. With their counts of answers."""
+    async with store.read() as conn:
+        found, _ = await repo.find(
+            conn,
+            workspace_id=workspace_id,
+            status=SurveyStatus.OPEN,
+            kind=SurveyKind.PERIODIC,
+            limit=DIGEST_LINES,
+        )
+        shown = sorted(
+            (s for s in found if until is None or (s.closes_at and s.closes_at <= until)),
+            key=lambda s: (s.closes_at or now, s.number),
+        )
+        if until is not None:
+            shown += await repo.closed_since(
+                conn, workspace_id=workspace_id, since=now - timedelta(days=1)
+            )
+        return [SurveyLine(s, len(await repo.answers(conn, survey_id=s.id))) for s in shown]
 
 
 # --- delivery ---------------------------------------------------------------------------------
