@@ -124,7 +124,8 @@ def post(survey: Survey, count: int, *, zone: ZoneInfo, language: Language) -> t
         )
     else:
         said = md(language._("{ref} is closed: {title}"), ref=survey.ref, title=title)
-        blocks.append(context(language._("Closed: thank you for your answers."), answered))
+        total = language.ngettext("{n} answer", "{n} answers", count).format(n=count)
+        blocks.append(context(language._("Closed: thank you for your answers."), total))
     return said, blocks
 
 
@@ -193,7 +194,7 @@ def form(
             "type": "input",
             "block_id": COMMENT_BLOCK,
             "optional": True,
-            "label": {"type": "plain_text", "text": language._("Comment (optional)")},
+            "label": {"type": "plain_text", "text": language._("Comment")},
             "element": comment_element,
         }
     )

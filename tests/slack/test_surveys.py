@@ -63,7 +63,7 @@ async def test_the_form_records_an_answer_and_a_later_one_replaces_it(app: Runni
     view = await press_answer(app, "U0GRETA", ts)
     assert isinstance(view, dict) and view["callback_id"] == "survey_form"
     labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
-    assert labels == [*QUESTIONS, "Comment (optional)"]
+    assert labels == [*QUESTIONS, "Comment"]
     typed = "Slow at first <!channel> see <https://x|label>"
     reply = await submit(app, "U0GRETA", view, comment=typed)
     assert reply.status == 200 and not reply.text
