@@ -140,6 +140,19 @@ async def test_only_the_partys_people_may_answer(app: Running) -> None:
     assert await snapshot_of(app.store) == before
 
 
+async def test_another_partys_survey_id_is_refused_on_its_own_post(app: Running) -> None:
+    await sent(app)  # Q-1, Globex's
+    initech = await sent(app, "send Initech")  # Q-2, in Initech's own channel
+    before = await snapshot_of(app.store)
+    forged = await press_answer(app, "U0IVAN", initech, channel="C0INITECH", value="Q-1")
+    assert "Q-1 asks another organisation's people" in forged and "Globex" not in forged
+    assert "There is no survey Q-9 for you to answer." in await press_answer(
+        app, "U0IVAN", initech, channel="C0INITECH", value="Q-9"
+    )
+    assert await snapshot_of(app.store) == before
+    assert isinstance(await press_answer(app, "U0IVAN", initech, channel="C0INITECH"), dict)
+
+
 async def test_a_closed_survey_takes_no_answers(app: Running) -> None:
     ts = await sent(app)
     view = await press_answer(app, "U0GRETA", ts)
