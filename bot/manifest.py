@@ -26,6 +26,7 @@ COMMANDS = [
         "Satisfaction figures and chart, sent to you by DM",
         "satisfaction [party] [last quarter|this year|<from> to <to>]",
     ),
+    ("/survey", "Satisfaction surveys for a party's people", "send|schedule|list|show|close …"),
 ]
 
 BOT_EVENTS = [

@@ -31,6 +31,7 @@ from bot.commands.deps import Deps
 from bot.commands.digests import send_due_digests
 from bot.commands.overdue import notify_overdue
 from bot.commands.review_reminders import remind_reviews
+from bot.commands.surveys import watch_surveys
 from bot.config import ParleyConfig
 from bot.config.contracts import contract_check
 from bot.domain.parties import Person
@@ -148,6 +149,10 @@ async def _complaints(services: Services) -> None:
     await watch_complaints(services.deps)
 
 
+async def _surveys(services: Services) -> None:
+    await watch_surveys(services.deps, services.client)
+
+
 async def _contracts(services: Services) -> None:
     await owe_renewals(services.deps, (await services.identity()).team_id)
 
@@ -177,6 +182,7 @@ BACKGROUND_JOBS: tuple[tuple[str, Job], ...] = (
     ("reviews", _reviews),
     ("agreements", _agreements),
     ("complaints", _complaints),
+    ("surveys", _surveys),
     ("contracts", _contracts),
     ("digests", _digests),
     ("outbox", _outbox),

@@ -20,6 +20,7 @@ from bot.commands import (
     reports,
     reviews,
     survey_cases,
+    surveys,
     valueadds,
 )
 from bot.commands.steps import Step, Steps
@@ -51,6 +52,7 @@ def register_all(app: AsyncApp, *first: Step) -> None:
     praise.register(app)
     valueadds.register(app)
     survey_cases.register(app)
+    surveys.register(app)
     contracts.register(app)
     reports.register(app)
     fallback.register(app)

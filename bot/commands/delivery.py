@@ -41,6 +41,7 @@ from bot.commands import (
     deliver_reports,
     deliver_reviews,
     deliver_survey_cases,
+    deliver_surveys,
     deliver_valueadds,
 )
 from bot.commands.deps import Deps
@@ -97,6 +98,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_valueadds.DELIVERERS,
     deliver_complaints.DELIVERERS,
     deliver_survey_cases.DELIVERERS,
+    deliver_surveys.DELIVERERS,
     deliver_contracts.DELIVERERS,
     deliver_reports.DELIVERERS,
     DELIVERERS,

@@ -64,6 +64,7 @@ ICONS = {
     SectionKey.COMPLAINTS: ":speaking_head_in_silhouette:",
     SectionKey.CONTRACTS: ":spiral_calendar_pad:",
     SectionKey.CONTRACTS_SHORT: ":warning:",
+    SectionKey.SURVEYS: ":bar_chart:",
 }
 
 # What a line's date is (`DigestEntry.when_label`), each with its date in its place.
@@ -72,6 +73,8 @@ WHEN_WORDS = {
     "due": N_("due {when}"),
     "valid until": N_("valid until {when}"),
     "overdue since": N_("overdue since {when}"),
+    "closes": N_("closes {when}"),
+    "closed": N_("closed {when}"),
 }
 
 
@@ -147,6 +150,9 @@ def entry_line(
         return md("• {} {}", ref, title)
     words = WHEN_WORDS.get(entry.when_label)
     said = language._(words).format(when=when) if words else when
+    if entry.answers is not None:  # a survey's: how many answered, never what
+        count = language.ngettext("{n} answer", "{n} answers", entry.answers)
+        return md("• {} {} — {}, {}", ref, title, said, count.format(n=entry.answers))
     return md("• {} {} — {}", ref, title, said)
 
 
@@ -196,6 +202,8 @@ def _count(key: SectionKey, n: int, language: Language) -> str:
         said = language.ngettext(
             "{n} contract short of its SLA", "{n} contracts short of their SLA", n
         )
+    elif key is SectionKey.SURVEYS:
+        said = language.ngettext("{n} survey", "{n} surveys", n)
     else:
         said = language.ngettext("{n} agreement expiring", "{n} agreements expiring", n)
     return said.format(n=n)

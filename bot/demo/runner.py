@@ -39,6 +39,7 @@ from bot.demo.scenes_features import (
 from bot.demo.scenes_meetings import scene_meeting
 from bot.demo.scenes_reports import scene_report
 from bot.demo.scenes_survey_cases import scene_case_survey
+from bot.demo.scenes_surveys import scene_periodic_survey
 from bot.demo.scenes_voice import scene_praise, scene_valueadd
 from bot.demo.session import DEMO_CONFIG, DEMO_START, Echo, Session
 from bot.domain.marks import N_
@@ -72,6 +73,7 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
     (N_("A value-added service for Contoso, one of its four checks a no"), scene_valueadd),
     (N_("A customer's message logged as a complaint, answered and confirmed"), scene_complaints),
     (N_("Initech's rep rates how C-1 was handled, and adds a comment"), scene_case_survey),
+    (N_("A quarterly survey of a customer: answered, closed, shown"), scene_periodic_survey),
     (N_("D-1's record is tamper-evident: verified, then caught"), scene_record_chain),
     (
         N_("Before signing: DBCo's draft contract is weaker than the Contoso SLA"),

@@ -421,6 +421,28 @@ class CaseSurveyPost(Notice, kind="survey.case_post"):
         return f"{self.case_kind}:{self.case_id}"
 
 
+class SurveyNotice(Notice):
+    """A periodic survey's message in its party's shared channel, one lane per survey."""
+
+    survey_id: int
+
+    @property
+    def lane(self) -> str:
+        return f"survey:{self.survey_id}"
+
+
+class SurveyPost(SurveyNotice, kind="survey.post"):
+    """A periodic survey posted in its party's shared channel, with its Answer button."""
+
+
+class SurveyRefresh(SurveyNotice, kind="survey.refresh", coalesced=True):
+    """The survey's post edited to show it as it is now (its count of answers, or closed)."""
+
+
+class SurveyReminder(SurveyNotice, kind="survey.reminder"):
+    """The one reminder, the working day before the survey closes."""
+
+
 # --- digests ----------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.marks import N_
+from bot.domain.names import name_key
 from bot.domain.parties import Party, Person
 from bot.domain.records import Record
 from bot.domain.text import clean_line
@@ -214,3 +215,82 @@ def parse_case_value(value: str) -> tuple[int, int]:
     """A rating button's value `Q-3:4` → (3, 4); a forged or stale value is refused."""
     ref, _, rating = value.partition(":")
     return parse_number(ref), check_rating(rating)
+
+
+# --------------------------------------------------------------------------------------------
+# Periodic (bot/workflows/surveys.py): the configured questionnaire posted in a party's shared
+# channel, sent by hand or by a schedule in the reviews' recurrence language.
+
+OPEN_FOR_LIMIT = 30  # working days a periodic survey may stay open
+
+
+class SurveySchedule(Record):
+    """A party's recurring survey: sent at `next_at`, then `next_at` moves on."""
+
+    id: int
+    workspace_id: str
+    party: Party
+    title: str | None
+    recurrence: str  # a stored rule (`Recurrence.to_storage`)
+    next_at: datetime
+    created_by: str
+    created_at: datetime
+    active: bool = True
+
+
+class QuestionResult(Record):
+    question: str
+    answers: int
+    average: float | None
+
+
+class Results(Record):
+    """What `/survey show` tells insiders: per question, the number of answers and the
+    average; how many answered of how many were asked; the comments (internal)."""
+
+    survey: Survey
+    questions: tuple[QuestionResult, ...]
+    answered: int
+    asked: int
+    comments: tuple[tuple[str, str], ...]  # (respondent, comment), oldest first
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered / self.asked if self.asked else None
+
+
+def results(survey: Survey, current: Collection[Answer], asked: int) -> Results:
+    """The figures of a survey's current answers (replaced ones do not count)."""
+    rows: list[QuestionResult] = []
+    for index, question in enumerate(survey.questions):
+        given = [a.ratings[index] for a in current if index in a.ratings]
+        average = round(sum(given) / len(given), 2) if given else None
+        rows.append(QuestionResult(question=question, answers=len(given), average=average))
+    comments = tuple((a.respondent_id, a.comment) for a in current if a.comment)
+    return Results(
+        survey=survey,
+        questions=tuple(rows),
+        answered=len(current),
+        asked=max(asked, len(current)),
+        comments=comments,
+    )
+
+
+def split_leading_name(text: str, names: Collection[str]) -> tuple[str, str] | None:
+    """`Globex Audit Q4 check-in` → ("Globex Audit", "Q4 check-in"): the longest of `names`
+    the text starts with (compared as party names are: `names.name_key`), and the rest. A
+    name in a script with spaces must end at a word's end; Chinese needs no space after it."""
+    text = " ".join(text.split())
+    best: tuple[str, str] | None = None
+    for name in names:
+        key = name_key(name)
+        for end in range(1, len(text) + 1):
+            if name_key(text[:end]) != key:
+                continue
+            rest = text[end:]
+            if rest and rest[0].isalnum() and text[end - 1].isascii() and rest[0].isascii():
+                continue
+            if best is None or len(name) > len(best[0]):
+                best = (name, rest.strip(" :,-–—"))
+            break
+    return best

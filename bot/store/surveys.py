@@ -199,6 +199,24 @@ async def find(
     return page, int(total)
 
 
+async def closed_since(
+    conn: AsyncConnection, *, workspace_id: str, since: datetime, limit: int = 100
+) -> list[Survey]:
+    """Periodic surveys closed at `since` or later, latest first."""
+    return await _load(
+        conn,
+        sa.select(surveys)
+        .where(
+            surveys.c.workspace_id == workspace_id,
+            surveys.c.kind == SurveyKind.PERIODIC.value,
+            surveys.c.status == SurveyStatus.CLOSED.value,
+            surveys.c.closed_at >= since,
+        )
+        .order_by(surveys.c.closed_at.desc(), surveys.c.id)
+        .limit(limit),
+    )
+
+
 async def due_to_close(conn: AsyncConnection, *, now: datetime, limit: int = 100) -> list[Survey]:
     """Open surveys whose time has run out."""
     return await _load(

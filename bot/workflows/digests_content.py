@@ -35,7 +35,7 @@ from bot.store import Store
 from bot.store import digests as repo
 from bot.store import disputes as disputes_repo
 from bot.store import parties as parties_repo
-from bot.workflows import agreements, complaints, reviews
+from bot.workflows import agreements, complaints, digests_surveys, reviews
 from bot.workflows.digests import SECTION_LIMIT, upcoming_until
 from bot.workflows.disputes import StageClock, stage_clock
 
@@ -53,6 +53,7 @@ class SectionKey(StrEnum):
     COMPLAINTS = "complaints"
     CONTRACTS = "contracts"
     CONTRACTS_SHORT = "contracts_short"
+    SURVEYS = "surveys"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class DigestEntry:
     when: datetime | date | None = None
     when_label: str = ""  # what `when` is: "next", "due", "valid until" (worded by the renderer)
     link: tuple[str, str] | None = None  # (channel, ts) of a thread this reader can open
+    answers: int | None = None  # a survey's: how many answered so far
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ async def _with_links(store: Store, sections: list[DigestSection], audience: Aud
                 repliers=e.repliers,
                 when=e.when,
                 when_label=e.when_label,
+                answers=e.answers,
                 link=thread_for(threads.get(e.dispute.id, []), audience)
                 if e.dispute is not None
                 else e.link,
@@ -545,6 +548,7 @@ DIGEST_SOURCES: tuple[FeatureSource, ...] = (
         "/contract check",
         contracts_short,
     ),
+    FeatureSource(SectionKey.SURVEYS, N_("Surveys"), "/survey list", digests_surveys.closing),
 )
 """A digest's sections after the disputes', in this order."""
 
@@ -571,6 +575,7 @@ HOME_SOURCES: tuple[FeatureSource, ...] = (
         "/contract check",
         contracts_short,
     ),
+    FeatureSource(SectionKey.SURVEYS, N_("Open surveys"), "/survey list", digests_surveys.open_),
 )
 """A person's Home sections after their disputes, in this order."""
 

@@ -47,6 +47,9 @@ HOSTILE_COMMANDS = [
     ("/party", "list"),
     ("/party", "show Globex Audit"),
     ("/party", "rename Acme Networks to Acme Holdings"),
+    ("/survey", "list"),
+    ("/survey", "send Globex Audit"),
+    ("/survey", "show Q-1"),
 ]
 
 

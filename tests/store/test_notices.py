@@ -59,6 +59,9 @@ from bot.domain.notices import (
     ReviewPrompt,
     ReviewReminder,
     SatisfactionDue,
+    SurveyPost,
+    SurveyRefresh,
+    SurveyReminder,
     UnreadableNotice,
     ValueAddSaved,
     parse_notice,
@@ -201,6 +204,9 @@ LATER_KINDS: list[Notice] = [
     ComplaintOverdueDm(workspace_id=WS, complaint_id=5, clock=ComplaintClock.ANSWER),
     ComplaintClosed(workspace_id=WS, complaint_id=6, closed_by=ClosedBy.SILENCE, working_days=3),
     CaseSurveyPost(workspace_id=WS, survey_id=1, case_kind="complaint", case_id=7),
+    SurveyPost(workspace_id=WS, survey_id=2),
+    SurveyRefresh(workspace_id=WS, survey_id=3),
+    SurveyReminder(workspace_id=WS, survey_id=4),
     ContractRenewal(
         workspace_id=WS,
         party="Acme Networks",
@@ -254,6 +260,7 @@ def test_every_kind_is_one_model_with_exactly_one_deliverer() -> None:
         DisputeRefresh,
         AgreementRefresh,
         ComplaintRefresh,
+        SurveyRefresh,
     }
 
 
