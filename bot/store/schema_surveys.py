@@ -158,3 +158,35 @@ sa.Index(
     survey_ratings.c.question,
     survey_ratings.c.rating,
 )
+
+# What the satisfaction report sums, kept in the transaction of each invitation and answer
+# (`bot/store/survey_tallies.py`), so a report over many answers reads a row per survey rather
+# than a row per rating. One row per survey: how many were asked and how many of them have a
+# current answer, and the first and last instants anyone was asked and anyone answered (every
+# answer ever recorded, replaced or not: a survey whose answers all lie in one quarter of the
+# period is read from here, any other from its rows).
+survey_tallies = sa.Table(
+    "survey_tallies",
+    metadata,
+    sa.Column(
+        "survey_id", sa.Integer, sa.ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("invited", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("answered", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("asked_first", UTCDateTime, nullable=True),
+    sa.Column("asked_last", UTCDateTime, nullable=True),
+    sa.Column("answer_first", UTCDateTime, nullable=True),
+    sa.Column("answer_last", UTCDateTime, nullable=True),
+)
+
+# Each question's sum and count of its survey's current ratings.
+survey_rating_totals = sa.Table(
+    "survey_rating_totals",
+    metadata,
+    sa.Column(
+        "survey_id", sa.Integer, sa.ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("question", sa.Integer, primary_key=True),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("answers", sa.Integer, nullable=False),
+)

@@ -7,7 +7,12 @@
 - survey_ratings (response_id, question, rating): an answer's ratings from the index alone;
 - survey_invitations (survey_id, asked_at, user_id): who was asked in a period;
 - complaints (workspace_id, opened_at) and (workspace_id, closed_at): the complaints opened
-  or closed in a period, not every complaint of the workspace.
+  or closed in a period, not every complaint of the workspace;
+
+and the tallies the report reads instead of every rating (`bot/store/survey_tallies.py`),
+made here from the rows already there: `survey_tallies` (a survey's people asked, how many of
+them answered, the first and last instants asked and answered) and `survey_rating_totals`
+(each question's sum and count of current ratings).
 
 Revision ID: 0023
 Revises: 0021 (on purpose: 0022 is another branch's; the merge re-chains this one onto it)
@@ -16,7 +21,10 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
+
+from bot.store.types import UTCDateTime
 
 revision = "0023"
 down_revision = "0021"
@@ -41,9 +49,63 @@ def upgrade() -> None:
     )
     op.create_index("ix_complaints_opened", "complaints", ["workspace_id", "opened_at"])
     op.create_index("ix_complaints_closed", "complaints", ["workspace_id", "closed_at"])
+    op.create_table(
+        "survey_tallies",
+        sa.Column(
+            "survey_id",
+            sa.Integer,
+            sa.ForeignKey("surveys.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("invited", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("answered", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("asked_first", UTCDateTime, nullable=True),
+        sa.Column("asked_last", UTCDateTime, nullable=True),
+        sa.Column("answer_first", UTCDateTime, nullable=True),
+        sa.Column("answer_last", UTCDateTime, nullable=True),
+    )
+    op.create_table(
+        "survey_rating_totals",
+        sa.Column(
+            "survey_id",
+            sa.Integer,
+            sa.ForeignKey("surveys.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("question", sa.Integer, primary_key=True),
+        sa.Column("total", sa.Integer, nullable=False),
+        sa.Column("answers", sa.Integer, nullable=False),
+    )
+    op.execute(
+        """
+        INSERT INTO survey_tallies
+            (survey_id, invited, answered, asked_first, asked_last, answer_first, answer_last)
+        SELECT s.id,
+            (SELECT count(*) FROM survey_invitations i WHERE i.survey_id = s.id),
+            (SELECT count(*) FROM survey_invitations i WHERE i.survey_id = s.id AND EXISTS (
+                SELECT 1 FROM survey_responses r WHERE r.survey_id = i.survey_id
+                AND r.respondent_id = i.user_id AND r.replaced_at IS NULL)),
+            (SELECT min(i.asked_at) FROM survey_invitations i WHERE i.survey_id = s.id),
+            (SELECT max(i.asked_at) FROM survey_invitations i WHERE i.survey_id = s.id),
+            (SELECT min(r.at) FROM survey_responses r WHERE r.survey_id = s.id),
+            (SELECT max(r.at) FROM survey_responses r WHERE r.survey_id = s.id)
+        FROM surveys s
+        """
+    )
+    op.execute(
+        """
+        INSERT INTO survey_rating_totals (survey_id, question, total, answers)
+        SELECT r.survey_id, g.question, sum(g.rating), count(*)
+        FROM survey_ratings g JOIN survey_responses r ON r.id = g.response_id
+        WHERE r.replaced_at IS NULL
+        GROUP BY r.survey_id, g.question
+        """
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("survey_rating_totals")
+    op.drop_table("survey_tallies")
     op.drop_index("ix_complaints_closed", table_name="complaints")
     op.drop_index("ix_complaints_opened", table_name="complaints")
     op.drop_index("ix_survey_invitations_asked", table_name="survey_invitations")
