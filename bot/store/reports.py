@@ -105,17 +105,22 @@ def _from_rows(tallied: Any, first: Any) -> Any:
 async def rating_sums(
     conn: AsyncConnection, *, scope: Scope, tallied: bool = True
 ) -> list[RatingSum]:
-    """Each survey's questions' sums and counts of current ratings, per quarter: one row per
-    survey, question and quarter, however many answers. `tallied=False` sums every rating's
-    row instead (what the tallies must agree with)."""
+    """Each survey's questions' sums and counts of current ratings, per quarter. The surveys
+    read from their tallies are summed together by questionnaire (their kind and questions),
+    question and quarter, each sum named after the first survey in it: a row per questionnaire
+    rather than per survey, however many surveys. A survey's answers in a quarter are still
+    its sum's count of any question, as every answer rates each of its survey's questions
+    (`check_ratings`), so `answers_by_quarter` counts them alike. `tallied=False` sums every
+    rating's row, survey by survey, instead (what the tallies must agree with)."""
     totals = survey_rating_totals.c
+    quarter = _quarter(survey_tallies.c.answer_first, scope.edges).label("quarter")
     kept = (
         sa.select(
-            totals.survey_id,
+            sa.func.min(totals.survey_id).label("survey_id"),
             totals.question,
-            _quarter(survey_tallies.c.answer_first, scope.edges).label("quarter"),
-            totals.total.label("total"),
-            totals.answers.label("n"),
+            quarter,
+            sa.func.sum(totals.total).label("total"),
+            sa.func.sum(totals.answers).label("n"),
         )
         .select_from(
             survey_rating_totals.join(
@@ -123,6 +128,7 @@ async def rating_sums(
             ).join(surveys, surveys.c.id == totals.survey_id)
         )
         .where(*_surveys_where(scope), _answered_in_one_quarter(scope), totals.answers > 0)
+        .group_by(surveys.c.kind, surveys.c.questions, totals.question, quarter)
     )
     rows = [
         *((await conn.execute(kept)).all() if tallied else []),
@@ -146,7 +152,7 @@ async def rating_sums(
             total=int(r.total),
             count=int(r.n),
         )
-        for r in rows
+        for r in sorted(rows, key=lambda r: (r.survey_id, r.question, r.quarter))
     ]
 
 
