@@ -17,7 +17,7 @@ from bot.domain.calendar import calendar_for
 from bot.domain.reports import split_party_and_period
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
-from bot.store import Store
+from bot.store import Store, survey_tallies
 from bot.store import parties as parties_repo
 from bot.store.schema import complaints, counters, praise
 from bot.store.schema_surveys import survey_invitations, survey_ratings, survey_responses, surveys
@@ -130,6 +130,7 @@ async def populate_customers(
     await _chunked(conn, survey_invitations, invitations)
     await _chunked(conn, survey_responses, responses)
     await _chunked(conn, survey_ratings, ratings)
+    await survey_tallies.rebuild(conn)  # as `record_answer` would have kept them
     await _chunked(
         conn,
         praise,

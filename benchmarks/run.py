@@ -15,7 +15,9 @@ Measures on this machine, in one run:
    a burst of card edits, a new card owed during it, a 429 met;
 7. `parley verify` over the scale database's record chain: its time and peak memory.
 8. the customer's voice (benchmarks/customers.py): `/complaint list` and `/report satisfaction`
-   with 10,000 complaints and 50,000 survey answers beside the disputes (in the scale rows).
+   with 10,000 complaints and 50,000 survey answers beside the disputes (in the scale rows),
+   and at ten times them (`--only reports` fills 100,000 complaints and 500,000 answers in
+   bulk, prints the growth per 10× and, where PostgreSQL answers, the figures there too).
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout`,
 `verify` or `reports` measures those rows alone (verify and reports on their own filled
 database).
@@ -32,6 +34,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +46,7 @@ if not __package__:
 
 from benchmarks.ack import measure_ack
 from benchmarks.costs import top_costs
-from benchmarks.customers import measure_customers
+from benchmarks.customers import measure_customers, measure_figures
 from benchmarks.dossier import measure_dossier
 from benchmarks.fanout import measure_fanout
 from benchmarks.harness import (
@@ -64,6 +67,7 @@ from benchmarks.table import (
     fanout_table,
     ingest_table,
     reports_table,
+    reports_targets,
     table,
     targets,
     verify_table,
@@ -178,14 +182,57 @@ async def run_verify(sizes: Sizes) -> dict[str, Any]:
 
 
 async def run_reports(sizes: Sizes) -> dict[str, Any]:
-    """`--only reports`: the scale database filled, then the customer rows over it."""
-    async with (
-        filled_scale_database(sizes) as (report, work, big),
-        SlackStandIn() as slack,
-        parley_serve(slack, big, work) as (url, _),
-    ):
-        report["scale"] = await measure_customers(slack, url, big, sizes)
+    """`--only reports`: the scale database filled, then the customer rows over it; again with
+    ten times the complaints and answers (the disputes as they were: the report reads none);
+    and the report's figures on PostgreSQL at both sizes where a server answers."""
+    async with filled_scale_database(sizes) as (report, work, big):
+        async with SlackStandIn() as slack, parley_serve(slack, big, work) as (url, _):
+            report["scale"] = await measure_customers(slack, url, big, sizes)
+        if sizes.ten_times:
+            bigger = ten_times_customers(sizes)
+            ten = f"sqlite:///{work}/ten-times.db"
+            started = time.perf_counter()
+            await populate(ten, bigger)
+            populated = time.perf_counter() - started
+            async with SlackStandIn() as slack, parley_serve(slack, ten, work) as (url, _):
+                items = await measure_customers(slack, url, ten, bigger)
+            report["ten_times"] = {
+                "complaints": bigger.complaints,
+                "answers": bigger.answers,
+                "populate_seconds": round(populated, 1),
+                "items": items,
+            }
+        report["postgresql"] = await reports_on_postgres(sizes)
     return report
+
+
+def ten_times_customers(sizes: Sizes) -> Sizes:
+    return replace(sizes, complaints=sizes.complaints * 10, answers=sizes.answers * 10)
+
+
+async def reports_on_postgres(sizes: Sizes) -> dict[str, Any] | None:
+    """The report's figures (as its deliverer makes them) on PostgreSQL, filled at the scale
+    size and at ten times its complaints and answers; None without a server."""
+    out: dict[str, Any] = {}
+    for key, at in (("scale", sizes), ("ten_times", ten_times_customers(sizes))):
+        if key == "ten_times" and not sizes.ten_times:
+            continue
+        pg = await postgres_database()
+        if pg is None:
+            return None
+        try:
+            started = time.perf_counter()
+            await populate(pg, at)
+            populated = time.perf_counter() - started
+            out[key] = {
+                "complaints": at.complaints,
+                "answers": at.answers,
+                "populate_seconds": round(populated, 1),
+                "items": await measure_figures(pg, at.repeats),
+            }
+        finally:
+            await drop_postgres(pg)
+    return out
 
 
 def main() -> None:
@@ -222,6 +269,7 @@ def main() -> None:
         return
     if args.only == "reports":
         report = asyncio.run(run_reports(sizes))
+        report["targets"] = reports_targets(report)
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(reports_table(report)))
         print(f"\n(JSON written to {args.json})")

@@ -220,7 +220,8 @@ class SatisfactionReport(Record):
 
 @dataclass(frozen=True)
 class RatingSum:
-    """What the store sums: one survey's question, in one quarter of the period."""
+    """What the store sums: one survey's question, in one quarter of the period (or the
+    question of surveys with one questionnaire, summed together: `survey_id` is the first)."""
 
     survey_id: int
     questions: Sequence[str]  # the survey's questionnaire

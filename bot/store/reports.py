@@ -5,6 +5,11 @@ Each query filters by workspace, an optional party and a period of UTC instants
 (`bot/domain/reports.py: quarter_edges`), which reads alike on both engines and in the
 company's zone. The one pass over rows is the closed complaints' two instants, for the
 median of working days (the calendar is Python's).
+
+The surveys' figures are read from their tallies (`bot/store/survey_tallies.py`) for every
+survey whose answers (or invitations) all lie in one quarter of the period, which is nearly
+every survey of a long period, and from the rows only for the few that straddle an edge: a
+row per survey rather than a row per rating, however many answers there are.
 """
 
 from __future__ import annotations
@@ -22,7 +27,14 @@ from bot.domain.complaints import ComplaintStatus
 from bot.domain.reports import RatingSum
 from bot.domain.surveys import SurveyKind
 from bot.store.schema import complaints, praise
-from bot.store.schema_surveys import survey_invitations, survey_ratings, survey_responses, surveys
+from bot.store.schema_surveys import (
+    survey_invitations,
+    survey_rating_totals,
+    survey_ratings,
+    survey_responses,
+    survey_tallies,
+    surveys,
+)
 
 
 @dataclass(frozen=True)
@@ -66,27 +78,62 @@ def _answers_where(scope: Scope) -> list[Any]:
     return where
 
 
-async def rating_sums(conn: AsyncConnection, *, scope: Scope) -> list[RatingSum]:
-    """Each survey's questions' sums and counts of current ratings, per quarter: one row per
-    survey, question and quarter, however many answers."""
-    quarter = _quarter(survey_responses.c.at, scope.edges).label("quarter")
-    grouped = (
+def _in_one_quarter(first: Any, last: Any, scope: Scope) -> Any:
+    """Every instant from `first` to `last` lies in the period and in one quarter of it."""
+    return sa.and_(
+        first >= scope.start,
+        last < scope.end,
+        _quarter(first, scope.edges) == _quarter(last, scope.edges),
+    )
+
+
+def _answered_in_one_quarter(scope: Scope) -> Any:
+    return _in_one_quarter(survey_tallies.c.answer_first, survey_tallies.c.answer_last, scope)
+
+
+def _asked_in_period(scope: Scope) -> Any:
+    return sa.and_(
+        survey_tallies.c.asked_first >= scope.start, survey_tallies.c.asked_last < scope.end
+    )
+
+
+def _from_rows(tallied: Any, first: Any) -> Any:
+    """A survey to read from its rows: its tally does not answer for it (or it has none)."""
+    return sa.or_(first.is_(None), sa.not_(tallied))
+
+
+async def rating_sums(
+    conn: AsyncConnection, *, scope: Scope, tallied: bool = True
+) -> list[RatingSum]:
+    """Each survey's questions' sums and counts of current ratings, per quarter. The surveys
+    read from their tallies are summed together by questionnaire (their kind and questions),
+    question and quarter, each sum named after the first survey in it: a row per questionnaire
+    rather than per survey, however many surveys. A survey's answers in a quarter are still
+    its sum's count of any question, as every answer rates each of its survey's questions
+    (`check_ratings`), so `answers_by_quarter` counts them alike. `tallied=False` sums every
+    rating's row, survey by survey, instead (what the tallies must agree with)."""
+    totals = survey_rating_totals.c
+    quarter = _quarter(survey_tallies.c.answer_first, scope.edges).label("quarter")
+    kept = (
         sa.select(
-            survey_responses.c.survey_id,
-            survey_ratings.c.question,
+            sa.func.min(totals.survey_id).label("survey_id"),
+            totals.question,
             quarter,
-            sa.func.sum(survey_ratings.c.rating).label("total"),
-            sa.func.count().label("n"),
+            sa.func.sum(totals.total).label("total"),
+            sa.func.sum(totals.answers).label("n"),
         )
         .select_from(
-            survey_responses.join(surveys, surveys.c.id == survey_responses.c.survey_id).join(
-                survey_ratings, survey_ratings.c.response_id == survey_responses.c.id
-            )
+            survey_rating_totals.join(
+                survey_tallies, survey_tallies.c.survey_id == totals.survey_id
+            ).join(surveys, surveys.c.id == totals.survey_id)
         )
-        .where(*_answers_where(scope))
-        .group_by(survey_responses.c.survey_id, survey_ratings.c.question, quarter)
+        .where(*_surveys_where(scope), _answered_in_one_quarter(scope), totals.answers > 0)
+        .group_by(surveys.c.kind, surveys.c.questions, totals.question, quarter)
     )
-    rows = (await conn.execute(grouped)).all()
+    rows = [
+        *((await conn.execute(kept)).all() if tallied else []),
+        *await _rating_sums_from_rows(conn, scope=scope, every_survey=not tallied),
+    ]
     if not rows:
         return []
     asked = await conn.execute(
@@ -105,8 +152,37 @@ async def rating_sums(conn: AsyncConnection, *, scope: Scope) -> list[RatingSum]
             total=int(r.total),
             count=int(r.n),
         )
-        for r in rows
+        for r in sorted(rows, key=lambda r: (r.survey_id, r.question, r.quarter))
     ]
+
+
+async def _rating_sums_from_rows(
+    conn: AsyncConnection, *, scope: Scope, every_survey: bool = False
+) -> list[Any]:
+    """The sums made from the ratings' rows, of the surveys whose tallies do not answer for
+    them (or of every survey: the figures the tallies must agree with)."""
+    quarter = _quarter(survey_responses.c.at, scope.edges).label("quarter")
+    grouped = (
+        sa.select(
+            survey_responses.c.survey_id,
+            survey_ratings.c.question,
+            quarter,
+            sa.func.sum(survey_ratings.c.rating).label("total"),
+            sa.func.count().label("n"),
+        )
+        .select_from(
+            surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id)
+            .join(survey_responses, survey_responses.c.survey_id == surveys.c.id)
+            .join(survey_ratings, survey_ratings.c.response_id == survey_responses.c.id)
+        )
+        .where(*_answers_where(scope))
+        .group_by(survey_responses.c.survey_id, survey_ratings.c.question, quarter)
+    )
+    if not every_survey:
+        grouped = grouped.where(
+            _from_rows(_answered_in_one_quarter(scope), survey_tallies.c.answer_first)
+        )
+    return list((await conn.execute(grouped)).all())
 
 
 def answers_by_quarter(sums: Sequence[RatingSum]) -> dict[int, int]:
@@ -123,8 +199,32 @@ def answers_by_quarter(sums: Sequence[RatingSum]) -> dict[int, int]:
     return out
 
 
-async def asked_and_answered(conn: AsyncConnection, *, scope: Scope) -> tuple[int, int]:
-    """People asked in the period (one per survey asked) and how many of them answered."""
+async def asked_and_answered(
+    conn: AsyncConnection, *, scope: Scope, tallied: bool = True
+) -> tuple[int, int]:
+    """People asked in the period (one per survey asked) and how many of them answered.
+    `tallied=False` counts every invitation's row instead."""
+    if not tallied:
+        return await _asked_and_answered_from_rows(conn, scope=scope, every_survey=True)
+    kept = (
+        await conn.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(survey_tallies.c.invited), 0),
+                sa.func.coalesce(sa.func.sum(survey_tallies.c.answered), 0),
+            )
+            .select_from(survey_tallies.join(surveys, surveys.c.id == survey_tallies.c.survey_id))
+            .where(*_surveys_where(scope), _asked_in_period(scope))
+        )
+    ).one()
+    invited, answered = await _asked_and_answered_from_rows(conn, scope=scope)
+    return int(kept[0]) + invited, int(kept[1]) + answered
+
+
+async def _asked_and_answered_from_rows(
+    conn: AsyncConnection, *, scope: Scope, every_survey: bool = False
+) -> tuple[int, int]:
+    """Asked and answered counted from the invitations' rows, of the surveys whose tallies do
+    not answer for them (or of every survey)."""
     answered = (
         sa.select(sa.literal(1))
         .where(
@@ -139,6 +239,8 @@ async def asked_and_answered(conn: AsyncConnection, *, scope: Scope) -> tuple[in
         survey_invitations.c.asked_at >= scope.start,
         survey_invitations.c.asked_at < scope.end,
     ]
+    if not every_survey:
+        where.append(_from_rows(_asked_in_period(scope), survey_tallies.c.asked_first))
     row = (
         await conn.execute(
             sa.select(
@@ -146,7 +248,9 @@ async def asked_and_answered(conn: AsyncConnection, *, scope: Scope) -> tuple[in
                 sa.func.coalesce(sa.func.sum(sa.case((answered, 1), else_=0)), 0),
             )
             .select_from(
-                survey_invitations.join(surveys, surveys.c.id == survey_invitations.c.survey_id)
+                surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id).join(
+                    survey_invitations, survey_invitations.c.survey_id == surveys.c.id
+                )
             )
             .where(*where)
         )

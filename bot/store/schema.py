@@ -513,6 +513,9 @@ complaints = sa.Table(
 )
 sa.Index("ix_complaints_workspace_status", complaints.c.workspace_id, complaints.c.status)
 sa.Index("ix_complaints_thread", complaints.c.channel_id, complaints.c.root_ts)
+# The report's complaints opened or closed in a period (migration 0023).
+sa.Index("ix_complaints_opened", complaints.c.workspace_id, complaints.c.opened_at)
+sa.Index("ix_complaints_closed", complaints.c.workspace_id, complaints.c.closed_at)
 
 complaint_events = sa.Table(
     "complaint_events",

@@ -82,6 +82,13 @@ survey_invitations = sa.Table(
     sa.Column("workspace_id", sa.String(32), nullable=False),
     sa.Column("asked_at", UTCDateTime, nullable=False),
 )
+# Who was asked in a report's period, from the index alone (migration 0023).
+sa.Index(
+    "ix_survey_invitations_asked",
+    survey_invitations.c.survey_id,
+    survey_invitations.c.asked_at,
+    survey_invitations.c.user_id,
+)
 sa.Index(
     "ix_survey_invitations_user",
     survey_invitations.c.workspace_id,
@@ -113,6 +120,22 @@ sa.Index(
     postgresql_where=survey_responses.c.replaced_at.is_(None),
 )
 sa.Index("ix_survey_responses_at", survey_responses.c.at)
+# A survey's current answers in a report's period with the ids their ratings join on, and
+# whether a person asked has a current answer, each from an index alone (migration 0023; a
+# partial index would not cover `replaced_at IS NULL` on SQLite).
+sa.Index(
+    "ix_survey_responses_period",
+    survey_responses.c.survey_id,
+    survey_responses.c.replaced_at,
+    survey_responses.c.at,
+    survey_responses.c.id,
+)
+sa.Index(
+    "ix_survey_responses_respondent",
+    survey_responses.c.survey_id,
+    survey_responses.c.respondent_id,
+    survey_responses.c.replaced_at,
+)
 
 # The ratings of one answer: question (0-based, into the survey's `questions`) → 1-5.
 survey_ratings = sa.Table(
@@ -127,4 +150,43 @@ survey_ratings = sa.Table(
     sa.Column("question", sa.Integer, primary_key=True),
     sa.Column("rating", sa.Integer, nullable=False),
     sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_1_to_5"),
+)
+# An answer's ratings summed from the index alone (migration 0023).
+sa.Index(
+    "ix_survey_ratings_covering",
+    survey_ratings.c.response_id,
+    survey_ratings.c.question,
+    survey_ratings.c.rating,
+)
+
+# What the satisfaction report sums, kept in the transaction of each invitation and answer
+# (`bot/store/survey_tallies.py`), so a report over many answers reads a row per survey rather
+# than a row per rating. One row per survey: how many were asked and how many of them have a
+# current answer, and the first and last instants anyone was asked and anyone answered (every
+# answer ever recorded, replaced or not: a survey whose answers all lie in one quarter of the
+# period is read from here, any other from its rows).
+survey_tallies = sa.Table(
+    "survey_tallies",
+    metadata,
+    sa.Column(
+        "survey_id", sa.Integer, sa.ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("invited", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("answered", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("asked_first", UTCDateTime, nullable=True),
+    sa.Column("asked_last", UTCDateTime, nullable=True),
+    sa.Column("answer_first", UTCDateTime, nullable=True),
+    sa.Column("answer_last", UTCDateTime, nullable=True),
+)
+
+# Each question's sum and count of its survey's current ratings.
+survey_rating_totals = sa.Table(
+    "survey_rating_totals",
+    metadata,
+    sa.Column(
+        "survey_id", sa.Integer, sa.ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("question", sa.Integer, primary_key=True),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("answers", sa.Integer, nullable=False),
 )

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.surveys import Answer, CaseKind, Survey, SurveyKind, SurveyStatus
 from bot.store import parties as parties_repo
+from bot.store import survey_tallies
 from bot.store.disputes_timeline import current_replies
 from bot.store.schema import complaint_events, complaints, disputes, timeline
 from bot.store.schema_surveys import (
@@ -76,7 +77,9 @@ async def insert(
         )
         .returning(surveys.c.id)
     )
-    return int(result.scalar_one())
+    survey_id = int(result.scalar_one())
+    await survey_tallies.started(conn, survey_id=survey_id)
+    return survey_id
 
 
 async def set_post(conn: AsyncConnection, *, survey_id: int, ts: str) -> None:
@@ -301,12 +304,14 @@ async def invite(
     user_ids: Iterable[str],
     now: datetime,
 ) -> None:
+    users = list(dict.fromkeys(user_ids))
     rows = [
         {"survey_id": survey_id, "user_id": u, "workspace_id": workspace_id, "asked_at": now}
-        for u in dict.fromkeys(user_ids)
+        for u in users
     ]
     if rows:
         await conn.execute(sa.insert(survey_invitations), rows)
+        await survey_tallies.asked(conn, survey_id=survey_id, user_ids=users, now=now)
 
 
 async def invited(conn: AsyncConnection, *, survey_id: int) -> set[str]:
@@ -379,6 +384,14 @@ async def record_answer(
                 for q, r in sorted(ratings.items())
             ],
         )
+    await survey_tallies.answered(
+        conn,
+        survey_id=survey_id,
+        respondent_id=respondent_id,
+        ratings=ratings,
+        replaced=before.ratings if before is not None else None,
+        now=now,
+    )
     return response_id, before
 
 
@@ -524,3 +537,4 @@ async def uninvite(conn: AsyncConnection, *, survey_id: int) -> None:
     await conn.execute(
         sa.delete(survey_invitations).where(survey_invitations.c.survey_id == survey_id)
     )
+    await survey_tallies.forgotten(conn, survey_id=survey_id)
