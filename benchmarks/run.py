@@ -15,9 +15,11 @@ Measures on this machine, in one run:
    a burst of card edits, a new card owed during it, a 429 met;
 7. `parley verify` over the scale database's record chain: its time and peak memory.
 8. the customer's voice (benchmarks/customers.py): `/complaint list` and `/report satisfaction`
-   with 10,000 complaints and 50,000 survey answers beside the disputes (in the scale rows).
+   with 10,000 complaints and 50,000 survey answers beside the disputes (in the scale rows);
+9. PostgreSQL as the scale-out store (benchmarks/pgscale.py): thread replies/s into one
+   `parley serve`, then two on one database (Slack's retries to the other), exactly once.
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout`,
-`verify` or `reports` measures those rows alone (verify and reports on their own filled
+`verify`, `reports` or `pgscale` measures those rows alone (verify and reports on their own filled
 database).
 """
 
@@ -59,10 +61,12 @@ from benchmarks.harness import (
 )
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
+from benchmarks.pgscale import measure_pgscale
 from benchmarks.scale import measure_scale, measure_ten_times, populate
 from benchmarks.table import (
     fanout_table,
     ingest_table,
+    pgscale_report_table,
     reports_table,
     table,
     targets,
@@ -97,6 +101,21 @@ async def run_ingest(sizes: Sizes) -> dict[str, Any]:
                         )
                 finally:
                     await drop_postgres(pg)
+    return report
+
+
+async def run_pgscale(sizes: Sizes) -> dict[str, Any]:
+    """`--only pgscale`: one `parley serve`, then two, on a PostgreSQL database each run."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        async with SlackStandIn() as slack:
+            slack.workspace.channels["C0ACME"].members.append("U0RAJ")
+            report["pgscale"] = await measure_pgscale(slack, Path(folder), sizes.ingest)
+    report["machine"]["load_average_after"] = os.getloadavg()
     return report
 
 
@@ -136,6 +155,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
                     await drop_postgres(pg)
             else:
                 report["ingest"]["postgresql"] = None
+            report["pgscale"] = await measure_pgscale(slack, work, sizes.ingest)
             big = f"sqlite:///{work}/scale.db"
             started = time.perf_counter()
             await populate(big, sizes)
@@ -196,7 +216,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "fanout", "verify", "reports"],
+        choices=["ingest", "fanout", "verify", "reports", "pgscale"],
         default=None,
         help="measure only these rows",
     )
@@ -206,6 +226,12 @@ def main() -> None:
         report = asyncio.run(run_ingest(sizes))
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(ingest_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "pgscale":
+        report = asyncio.run(run_pgscale(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(pgscale_report_table(report)))
         print(f"\n(JSON written to {args.json})")
         return
     if args.only == "fanout":
