@@ -153,7 +153,7 @@ class Prepared:
             return plan.rows(plan.run(connection, params))
         adapter = inline_asyncpg.asyncpg_adapter(conn)
         if adapter is not None:
-            return (await self.plan(conn.dialect, params).fetch(adapter, params))[0]
+            return (await self._fetch(conn, adapter, params))[0]
         return [tuple(r) for r in await conn.execute(self.statement, dict(params))]
 
     async def first(self, conn: AsyncConnection, params: Params = _NO_PARAMS) -> Row | None:
@@ -175,8 +175,21 @@ class Prepared:
             return int(self.plan(conn.dialect, params).run(connection, params).rowcount)
         adapter = inline_asyncpg.asyncpg_adapter(conn)
         if adapter is not None:
-            return (await self.plan(conn.dialect, params).fetch(adapter, params))[1]
+            return (await self._fetch(conn, adapter, params))[1]
         return int((await conn.execute(self.statement, dict(params))).rowcount)
+
+    async def _fetch(
+        self, conn: AsyncConnection, adapter: Any, params: Params
+    ) -> tuple[list[Row], int]:
+        try:
+            return await self.plan(conn.dialect, params).fetch(adapter, params)
+        except DBAPIError as exc:
+            # A lost connection is dropped from the pool, as SQLAlchemy drops it.
+            lost = conn.dialect.is_disconnect(exc.orig, adapter, None)  # type: ignore[arg-type]
+            if exc.orig is not None and lost:
+                exc.connection_invalidated = True
+                await conn.invalidate()
+            raise
 
     def plan(self, dialect: Dialect, params: Params = _NO_PARAMS) -> _Plan:
         """The statement compiled for this dialect (SQLite's or asyncpg's) and these lengths
