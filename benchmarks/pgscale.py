@@ -41,7 +41,7 @@ from bot.sandbox.slack_api import SlackStandIn
 from bot.store import Store
 from bot.store.schema import timeline
 
-THREADS = 8  # disputes whose threads the replies go to
+THREADS = 32  # disputes whose threads the replies go to
 WORKERS = 8  # concurrent senders per instance
 RETRY_EVERY = 10  # every tenth event is delivered twice at once (Slack's retry)
 ONE_TARGET = 500  # replies/s on one instance
