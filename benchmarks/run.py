@@ -17,9 +17,11 @@ Measures on this machine, in one run:
 8. the customer's voice (benchmarks/customers.py): `/complaint list` and `/report satisfaction`
    with 10,000 complaints and 50,000 survey answers beside the disputes (in the scale rows),
    and at ten times them (`--only reports` fills 100,000 complaints and 500,000 answers in
-   bulk, prints the growth per 10× and, where PostgreSQL answers, the figures there too).
+   bulk, prints the growth per 10× and, where PostgreSQL answers, the figures there too);
+9. PostgreSQL as the scale-out store (benchmarks/pgscale.py): thread replies/s into one
+   `parley serve`, then two on one database (Slack's retries to the other), exactly once.
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout`,
-`verify` or `reports` measures those rows alone (verify and reports on their own filled
+`verify`, `reports` or `pgscale` measures those rows alone (verify and reports on their own filled
 database).
 """
 
@@ -62,10 +64,12 @@ from benchmarks.harness import (
 )
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
+from benchmarks.pgscale import measure_pgscale
 from benchmarks.scale import measure_scale, measure_ten_times, populate
 from benchmarks.table import (
     fanout_table,
     ingest_table,
+    pgscale_report_table,
     reports_table,
     reports_targets,
     table,
@@ -101,6 +105,21 @@ async def run_ingest(sizes: Sizes) -> dict[str, Any]:
                         )
                 finally:
                     await drop_postgres(pg)
+    return report
+
+
+async def run_pgscale(sizes: Sizes) -> dict[str, Any]:
+    """`--only pgscale`: one `parley serve`, then two, on a PostgreSQL database each run."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        async with SlackStandIn() as slack:
+            slack.workspace.channels["C0ACME"].members.append("U0RAJ")
+            report["pgscale"] = await measure_pgscale(slack, Path(folder), sizes.ingest)
+    report["machine"]["load_average_after"] = os.getloadavg()
     return report
 
 
@@ -140,6 +159,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
                     await drop_postgres(pg)
             else:
                 report["ingest"]["postgresql"] = None
+            report["pgscale"] = await measure_pgscale(slack, work, sizes.ingest)
             big = f"sqlite:///{work}/scale.db"
             started = time.perf_counter()
             await populate(big, sizes)
@@ -243,7 +263,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "fanout", "verify", "reports"],
+        choices=["ingest", "fanout", "verify", "reports", "pgscale"],
         default=None,
         help="measure only these rows",
     )
@@ -253,6 +273,12 @@ def main() -> None:
         report = asyncio.run(run_ingest(sizes))
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(ingest_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "pgscale":
+        report = asyncio.run(run_pgscale(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(pgscale_report_table(report)))
         print(f"\n(JSON written to {args.json})")
         return
     if args.only == "fanout":

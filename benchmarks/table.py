@@ -9,6 +9,7 @@ from benchmarks.costs import costs_table
 from benchmarks.dossier import dossier_table
 from benchmarks.ingest import INGEST_NAMES
 from benchmarks.openloop import open_loop_table
+from benchmarks.pgscale import pgscale_targets
 
 
 def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -36,6 +37,7 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             }
     sqlite_rate = report["ingest"]["sqlite"]["per_second"]
     out["ingest ≥ 300 replies/s (SQLite)"] = {"value": round(sqlite_rate), "ok": sqlite_rate >= 300}
+    out.update(pgscale_targets(report.get("pgscale")))
     for name, stats in report["scale"].items():
         out[f"{name} < 100 ms"] = {"value": round(stats["median"], 1), "ok": stats["median"] < 100}
     ten = report.get("ten_times")
@@ -138,6 +140,58 @@ def ingest_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def pgscale_table(report: dict[str, Any]) -> list[str]:
+    """One and two `parley serve` on one PostgreSQL database: replies/s, exactly once, and
+    the CPU each reply cost the servers, PostgreSQL's backends and the load."""
+    lines = [
+        row(
+            "PostgreSQL scale-out (thread replies)",
+            "replies",
+            "retried",
+            "recorded",
+            "twice",
+            "verify",
+            "replies/s",
+            "× one",
+            "CPU ms/reply: Parley",
+            "PostgreSQL",
+            "load",
+        ),
+        "|---|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|",
+    ]
+    scale = report.get("pgscale")
+    if scale is None:
+        return [*lines, row("not measured (no PostgreSQL server)", *["—"] * 10)]
+    for key, name in (("one", "one instance"), ("two", "two instances, one database")):
+        r = scale[key]
+        cpu = r["cpu_ms_per_reply"]
+        lines.append(
+            row(
+                name,
+                r["replies"],
+                r["retried"],
+                r["recorded"],
+                r["duplicated"],
+                "holds" if r["verified"] else "FAILS",
+                f"{r['per_second']:.0f}",
+                "1.00" if key == "one" else f"{scale['ratio']:.2f}",
+                cpu["parley"],
+                cpu["postgresql"],
+                cpu["load"],
+            )
+        )
+    return lines
+
+
+def pgscale_report_table(report: dict[str, Any]) -> list[str]:
+    """`--only pgscale`: the rows and their targets."""
+    lines = pgscale_table(report)
+    lines += ["", row("target", "measured", "met"), "|---|---:|:---:|"]
+    for name, t in pgscale_targets(report.get("pgscale")).items():
+        lines.append(row(name, t["value"], "yes" if t["ok"] else "NO"))
+    return lines
+
+
 def verify_table(report: dict[str, Any]) -> list[str]:
     """`parley verify` over the scale database: time, events per second, peak memory."""
     v = report["verify"]
@@ -222,6 +276,8 @@ def table(report: dict[str, Any]) -> str:
     if report.get("open_loop"):
         lines += ["", *open_loop_table(report["open_loop"])]
     lines += ["", *ingest_table(report)]
+    if "pgscale" in report:
+        lines += ["", *pgscale_table(report)]
     sizes = report["sizes"]
     scale = f"scale ({sizes['disputes']:,} disputes, {sizes['events']:,} events)"
     lines += ["", row(scale, "median ms", "p95 ms"), "|---|---:|---:|"]

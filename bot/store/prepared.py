@@ -11,7 +11,12 @@ SQL is written in one place for both engines, and:
   the SQL on the sqlite3 connection under the `AsyncConnection`, in the same transaction as the
   block's SQLAlchemy statements, converting values in and out with the columns' own
   `bind_processor` / `result_processor`, so values are exactly what SQLAlchemy would give;
-- on PostgreSQL (or any other connection) executes the same statement with `conn.execute`.
+- on PostgreSQL compiles it once per dialect to asyncpg's `$n` SQL and runs it as asyncpg's
+  own prepared statement (prepared once per connection) on the asyncpg connection under the
+  `AsyncConnection`, in the block's transaction (`inline_asyncpg.py`), with the same
+  processors: a reply's statements measured ~40 µs of CPU each this way against ~150 µs
+  through `conn.execute`;
+- on any other connection executes the same statement with `conn.execute`.
 
 Rows come back as plain tuples, in the order of the statement's columns.
 """
@@ -33,6 +38,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import NullType
 
+from bot.store import inline_asyncpg
 from bot.store.inline_sqlite import InlineConnection
 
 Statement = sa.Select[Any] | UpdateBase
@@ -42,6 +48,8 @@ _Processor = Callable[[Any], Any]
 _NO_PARAMS: Params = {}
 # Compiled forms kept per statement and dialect for different lengths of its IN lists.
 PLANS_PER_STATEMENT = 64
+# SQLite's `?` and asyncpg's `$n`: parameters by position, in the compiler's `positiontup`.
+_POSITIONAL = ("qmark", "numeric_dollar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +65,7 @@ class _Bind:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """The statement compiled for one SQLite dialect (and one length of each IN list)."""
+    """The statement compiled for one dialect (and one length of each IN list)."""
 
     sql: str
     binds: tuple[_Bind, ...]
@@ -87,8 +95,20 @@ class _Plan:
             # errors, StatementError for a value a processor refused (a naive datetime).
             raise DBAPIError.instance(self.sql, arguments, exc, sqlite3.Error) from exc
 
+    async def fetch(self, adapter: Any, params: Params) -> tuple[list[Row], int]:
+        """Run on PostgreSQL through asyncpg (`inline_asyncpg`): (the rows, the row count)."""
+        arguments: list[Any] = []
+        try:
+            arguments = self.arguments(params)
+        except (InvalidRequestError, ValueError, TypeError) as exc:
+            raise DBAPIError.instance(self.sql, arguments, exc, adapter.dbapi.Error) from exc
+        records, count = await inline_asyncpg.fetch(adapter, self.sql, arguments)
+        return self.converted([tuple(record) for record in records]), count
+
     def rows(self, cursor: sqlite3.Cursor) -> list[Row]:
-        rows: list[Row] = cursor.fetchall()
+        return self.converted(cursor.fetchall())
+
+    def converted(self, rows: list[Row]) -> list[Row]:
         if not self.results:
             return rows
         converted = []
@@ -112,7 +132,7 @@ def sqlite_connection(conn: AsyncConnection) -> sqlite3.Connection | None:
 
 
 class Prepared:
-    """A Core statement declared once, run through the fast path on SQLite.
+    """A Core statement declared once, run through the fast path on SQLite and PostgreSQL.
 
     Parameters are `sa.bindparam(name)` placeholders (`expanding=True` for an `IN` list);
     statements must not need Python-side column defaults. The methods take the block's
@@ -128,10 +148,13 @@ class Prepared:
     async def rows(self, conn: AsyncConnection, params: Params = _NO_PARAMS) -> list[Row]:
         """Every row the statement returns."""
         connection = sqlite_connection(conn)
-        if connection is None:
-            return [tuple(r) for r in await conn.execute(self.statement, dict(params))]
-        plan = self.plan(conn.dialect, params)
-        return plan.rows(plan.run(connection, params))
+        if connection is not None:
+            plan = self.plan(conn.dialect, params)
+            return plan.rows(plan.run(connection, params))
+        adapter = inline_asyncpg.asyncpg_adapter(conn)
+        if adapter is not None:
+            return (await self._fetch(conn, adapter, params))[0]
+        return [tuple(r) for r in await conn.execute(self.statement, dict(params))]
 
     async def first(self, conn: AsyncConnection, params: Params = _NO_PARAMS) -> Row | None:
         """The first row, or None."""
@@ -148,12 +171,29 @@ class Prepared:
         if self._returns_rows:  # its rows must be read (`rows`), or SQLite is left mid-statement
             raise TypeError("execute() is for statements without rows; use rows() or first()")
         connection = sqlite_connection(conn)
-        if connection is None:
-            return int((await conn.execute(self.statement, dict(params))).rowcount)
-        return int(self.plan(conn.dialect, params).run(connection, params).rowcount)
+        if connection is not None:
+            return int(self.plan(conn.dialect, params).run(connection, params).rowcount)
+        adapter = inline_asyncpg.asyncpg_adapter(conn)
+        if adapter is not None:
+            return (await self._fetch(conn, adapter, params))[1]
+        return int((await conn.execute(self.statement, dict(params))).rowcount)
+
+    async def _fetch(
+        self, conn: AsyncConnection, adapter: Any, params: Params
+    ) -> tuple[list[Row], int]:
+        try:
+            return await self.plan(conn.dialect, params).fetch(adapter, params)
+        except DBAPIError as exc:
+            # A lost connection is dropped from the pool, as SQLAlchemy drops it.
+            lost = conn.dialect.is_disconnect(exc.orig, adapter, None)  # type: ignore[arg-type]
+            if exc.orig is not None and lost:
+                exc.connection_invalidated = True
+                await conn.invalidate()
+            raise
 
     def plan(self, dialect: Dialect, params: Params = _NO_PARAMS) -> _Plan:
-        """The statement compiled for this SQLite dialect and these lengths of its IN lists."""
+        """The statement compiled for this dialect (SQLite's or asyncpg's) and these lengths
+        of its IN lists."""
         shape = self._shapes.get(dialect)
         if shape is None:
             shape = self._shapes[dialect] = _Shape(self.statement, dialect)
@@ -168,8 +208,9 @@ class _Shape:
         assert isinstance(compiled, SQLCompiler)
         if compiled.insert_prefetch or compiled.update_prefetch:
             raise TypeError("a prepared statement cannot use Python-side column defaults")
-        if dialect.paramstyle != "qmark":
-            raise TypeError(f"prepared statements need qmark parameters, not {dialect.paramstyle}")
+        if dialect.paramstyle not in _POSITIONAL:
+            style = dialect.paramstyle
+            raise TypeError(f"prepared statements need positional parameters, not {style}")
         self.statement = statement
         self.dialect = dialect
         # By key: what a parameter defaults to and whether it must be given, as declared.

@@ -19,6 +19,7 @@ from bot.domain.reviews import (
     ReviewStatus,
 )
 from bot.store import parties as parties_repo
+from bot.store.prepared import Prepared
 from bot.store.schema import (
     action_items,
     disputes,
@@ -232,9 +233,12 @@ async def add_thread(
 
 
 # Built once: every message in any thread is checked against it before its ack.
-_THREAD_REVIEW = sa.select(review_threads.c.review_id, review_threads.c.occurrence_at).where(
-    review_threads.c.channel_id == sa.bindparam("channel_id"),
-    review_threads.c.ts == sa.bindparam("ts"),
+# Asked of every thread reply (is it under a review's reminder?): prepared, on both engines.
+_THREAD_REVIEW = Prepared(
+    sa.select(review_threads.c.review_id, review_threads.c.occurrence_at).where(
+        review_threads.c.channel_id == sa.bindparam("channel_id"),
+        review_threads.c.ts == sa.bindparam("ts"),
+    )
 )
 
 
@@ -242,11 +246,12 @@ async def for_thread(
     conn: AsyncConnection, *, channel_id: str, thread_ts: str
 ) -> tuple[Review, datetime] | None:
     """The review and occurrence whose reminder (or prompt) this thread hangs from."""
-    row = (await conn.execute(_THREAD_REVIEW, {"channel_id": channel_id, "ts": thread_ts})).first()
+    row = await _THREAD_REVIEW.first(conn, {"channel_id": channel_id, "ts": thread_ts})
     if row is None:
         return None
-    review = await by_id(conn, review_id=row.review_id)
-    return None if review is None else (review, row.occurrence_at)
+    review_id, occurrence_at = row
+    review = await by_id(conn, review_id=review_id)
+    return None if review is None else (review, occurrence_at)
 
 
 async def latest_thread(
