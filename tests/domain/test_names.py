@@ -366,10 +366,10 @@ def _migrate(url: str, revision: str) -> None:
 
 
 async def test_the_migration_keys_existing_parties_and_keeps_lookalikes_apart(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    await asyncio.to_thread(_migrate, database_url, "0012")
-    store = Store.open(database_url)
+    await asyncio.to_thread(_migrate, empty_database_url, "0012")
+    store = Store.open(empty_database_url)
     try:
         async with store.write() as conn:
             for workspace, name, team in (

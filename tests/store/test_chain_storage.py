@@ -259,10 +259,10 @@ async def _record_at_0015(url: str) -> None:
         await store.close()
 
 
-async def test_the_upgrade_seals_the_record_kept_before_it(database_url: str) -> None:
-    await asyncio.to_thread(_migrate, database_url, "0015")
-    await _record_at_0015(database_url)
-    store = Store.open(database_url)
+async def test_the_upgrade_seals_the_record_kept_before_it(empty_database_url: str) -> None:
+    await asyncio.to_thread(_migrate, empty_database_url, "0015")
+    await _record_at_0015(empty_database_url)
+    store = Store.open(empty_database_url)
     try:
         await store.upgrade()
         verdict = await verify(store)

@@ -502,10 +502,12 @@ async def _owe_as_before(store: Store) -> None:
             )
 
 
-async def test_rows_owed_before_the_upgrade_are_read_as_their_notices(database_url: str) -> None:
+async def test_rows_owed_before_the_upgrade_are_read_as_their_notices(
+    empty_database_url: str,
+) -> None:
     assert {kind for kind, _, _ in OWED_BEFORE} == set(KINDS) - {n.kind for n in LATER_KINDS}
-    await asyncio.to_thread(_migrate, database_url, "0014")
-    store = Store.open(database_url)
+    await asyncio.to_thread(_migrate, empty_database_url, "0014")
+    store = Store.open(empty_database_url)
     try:
         await _owe_as_before(store)
         await store.upgrade()
@@ -524,7 +526,7 @@ async def test_rows_owed_before_the_upgrade_are_read_as_their_notices(database_u
         # the old rows say what the examples say, and `/digest now`'s as it was then
         assert read == [*EXAMPLES[:-1], on_request, EXAMPLES[-1]]
         # and back down, the previous version's payloads as they were
-        await asyncio.to_thread(_migrate, database_url, "0014", down=True)
+        await asyncio.to_thread(_migrate, empty_database_url, "0014", down=True)
         async with store.read() as conn:
             found = await conn.execute(
                 sa.select(outbox.c.kind, outbox.c.lane, outbox.c.payload).order_by(outbox.c.id)
@@ -535,16 +537,16 @@ async def test_rows_owed_before_the_upgrade_are_read_as_their_notices(database_u
 
 
 async def test_rows_owed_before_the_upgrade_reach_their_deliverers(
-    slack: SlackStandIn, config: ParleyConfig, sqlite_url: str
+    slack: SlackStandIn, config: ParleyConfig, empty_sqlite_url: str
 ) -> None:
-    await asyncio.to_thread(_migrate, sqlite_url, "0014")
-    store = Store.open(sqlite_url)
+    await asyncio.to_thread(_migrate, empty_sqlite_url, "0014")
+    store = Store.open(empty_sqlite_url)
     try:
         await _owe_as_before(store)
     finally:
         await store.close()
     async with running_parley(
-        database_url=sqlite_url, config=config, start=START, slack=slack
+        database_url=empty_sqlite_url, config=config, start=START, slack=slack
     ) as app:
         await app.settle()
         async with app.store.read() as conn:
