@@ -175,6 +175,7 @@ async def test_a_closed_survey_takes_no_answers(app: Running) -> None:
     [
         ("send", "Name the party"),
         ("send Contoso", "I don't know a party called Contoso."),
+        ("send &lt;!channel&gt; <https://x|label>", "a party called &lt;!channel&gt; label"),
         ("send Globex Auditors", "I don't know a party called Globex Auditors."),
         ("send Acme Networks", "I'm in no channel shared with Acme Networks alone"),
         ("send Globex Audit " + "x" * 5000, "The survey's title is 5,000 characters long"),
@@ -198,6 +199,7 @@ async def test_bad_input_is_refused_with_nothing_changed(
     before = await snapshot_of(app.store)
     answer = await run(app, text)
     assert words in answer, answer
+    assert "<!channel>" not in answer and "<https://x" not in answer
     assert await snapshot_of(app.store) == before
     assert posts(app) == []
 
