@@ -115,6 +115,21 @@ async def test_forged_ratings_are_refused_on_their_field(
     assert await snapshot_of(app.store) == before
 
 
+async def test_a_stale_form_is_refused(app: Running) -> None:
+    ts = await sent(app)
+    view = await press_answer(app, "U0GRETA", ts)
+    before = await snapshot_of(app.store)
+    for metadata in ('{"number": "x"}', '{"number": 1, "party": 2}', "not json"):
+        reply = await app.driver.view_submission(
+            user="U0GRETA",
+            view=view,
+            values={"q0": {"rating": "4"}},
+            private_metadata=metadata,
+        )
+        assert "This form is out of date" in reply.json["errors"]["q0"], metadata
+    assert await snapshot_of(app.store) == before
+
+
 async def test_a_too_long_comment_is_refused(app: Running) -> None:
     ts = await sent(app)
     view = await press_answer(app, "U0GRETA", ts)
