@@ -273,7 +273,7 @@ async def list_surveys(store: Store, *, workspace_id: str, actor: Person, text: 
         found, total = await repo.find(
             conn, workspace_id=workspace_id, party_id=party_id, limit=LIST_LIMIT
         )
-        counts = {s.id: len(await repo.answers(conn, survey_id=s.id)) for s in found}
+        counts = await repo.answer_counts(conn, survey_ids=[s.id for s in found])
         schedules = await schedules_repo.active(conn, workspace_id=workspace_id, party_id=party_id)
     return Listed(surveys=found, total=total, schedules=schedules, counts=counts, party=party)
 
@@ -401,7 +401,8 @@ async def for_digest(
             shown += await repo.closed_since(
                 conn, workspace_id=workspace_id, since=now - timedelta(days=1)
             )
-        return [SurveyLine(s, len(await repo.answers(conn, survey_id=s.id))) for s in shown]
+        counts = await repo.answer_counts(conn, survey_ids=[s.id for s in shown])
+    return [SurveyLine(s, counts[s.id]) for s in shown]
 
 
 # --- delivery ---------------------------------------------------------------------------------
@@ -413,7 +414,7 @@ async def to_deliver(store: Store, *, survey_id: int) -> tuple[Survey, int] | No
         survey = await repo.by_id(conn, survey_id=survey_id)
         if survey is None:
             return None
-        count = len(await repo.answers(conn, survey_id=survey_id))
+        count = (await repo.answer_counts(conn, survey_ids=[survey_id]))[survey_id]
     return survey, count
 
 
