@@ -9,7 +9,6 @@ which insiders read; the channel's post says how many answered, never what.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -320,7 +319,3 @@ def shown(found: Results, *, zone: ZoneInfo, language: Language) -> tuple[str, B
         for who, text in found.comments[:40]:
             blocks.append(section(md("{who}: {text}", who=mention(who), text=text)))
     return said, blocks
-
-
-def when(at: datetime, zone: ZoneInfo, language: Language) -> str:
-    return language.stamp(local(at, zone))

@@ -454,6 +454,24 @@ async def answers(
     )
 
 
+async def answer_counts(conn: AsyncConnection, *, survey_ids: Iterable[int]) -> dict[int, int]:
+    """survey id → its current answers, counted in one query (none: 0)."""
+    wanted = list(set(survey_ids))
+    if not wanted:
+        return {}
+    found = await conn.execute(
+        sa.select(survey_responses.c.survey_id, sa.func.count())
+        .where(
+            survey_responses.c.survey_id.in_(wanted),
+            survey_responses.c.replaced_at.is_(None),
+        )
+        .group_by(survey_responses.c.survey_id)
+    )
+    counts = {i: 0 for i in wanted}
+    counts.update({int(i): int(n) for i, n in found})
+    return counts
+
+
 async def in_batches(conn: AsyncConnection, *, size: int = 500) -> AsyncIterator[list[Survey]]:
     """Every survey of every workspace, oldest first, `size` at a time (for the export)."""
     after = 0

@@ -90,16 +90,15 @@ async def _party_named(conn: AsyncConnection, workspace_id: str, text: str) -> P
     return party
 
 
-def _split_recurrence(text: str) -> tuple[str, str]:
-    """`Globex Audit every quarter` → ("Globex Audit", "every quarter"): the repeating time
-    starts at the first word (any character in Chinese) that reads like one."""
-    text = " ".join(text.split())
-    for at in range(len(text)):
-        if at and text[at - 1].isascii() and text[at - 1].isalnum() and text[at].isascii():
+def _before_recurrence(text: str) -> str:
+    """`Contoso every quarter` → "Contoso": what precedes the first word (any character in
+    Chinese) that reads like a repeating time; the whole text if none does."""
+    for at in range(1, len(text)):
+        if text[at - 1].isascii() and text[at - 1].isalnum() and text[at].isascii():
             continue
         if starts_like_recurrence(normalize(text[at:])):
-            return text[:at].strip(), text[at:].strip()
-    raise InvalidInput("survey.schedule_when", text=text[:80])
+            return text[:at].strip()
+    return text
 
 
 def _checked_party(party: Party) -> Party:
@@ -202,15 +201,22 @@ async def schedule(
     """`/survey schedule <party> every quarter` (any recurrence `/review schedule` reads, in
     English or Chinese): the schedule and its first send, on the working-day calendar."""
     internal_only(actor, workspace_id, OUTSIDERS)
-    if not text.strip():
+    text = " ".join(text.split())
+    if not text:
         raise InvalidInput("survey.party_needed")
-    head, when = _split_recurrence(text)
-    rule = parse_recurrence(when, now=now, tz=calendar.tz)
-    if rule is None:
-        raise InvalidInput("survey.schedule_when", text=when[:80])
-    first = next_occurrence(rule, after=now, tz=calendar.tz, calendar=calendar)
     async with store.write() as conn:
-        party = _checked_party(await _party_named(conn, workspace_id, head))
+        # The party first (the longest name the text starts with: `Each Corp every month`
+        # is Each Corp's), then the repeating time is the rest.
+        parties = await parties_repo.in_workspace(conn, workspace_id=workspace_id)
+        found = rules.split_leading_name(text, [p.name for p in parties])
+        if found is None:
+            raise NotFound("survey.no_party", name=_before_recurrence(text)[:80])
+        name, when = found
+        rule = parse_recurrence(when, now=now, tz=calendar.tz) if when else None
+        if rule is None:
+            raise InvalidInput("survey.schedule_when", text=(when or text)[:80])
+        first = next_occurrence(rule, after=now, tz=calendar.tz, calendar=calendar)
+        party = _checked_party(next(p for p in parties if p.name == name))
         if await schedules_repo.active(conn, workspace_id=workspace_id, party_id=party.id):
             raise InvalidInput("survey.scheduled_already", name=party.name)
         schedule_id = await schedules_repo.insert(
@@ -267,7 +273,7 @@ async def list_surveys(store: Store, *, workspace_id: str, actor: Person, text: 
         found, total = await repo.find(
             conn, workspace_id=workspace_id, party_id=party_id, limit=LIST_LIMIT
         )
-        counts = {s.id: len(await repo.answers(conn, survey_id=s.id)) for s in found}
+        counts = await repo.answer_counts(conn, survey_ids=[s.id for s in found])
         schedules = await schedules_repo.active(conn, workspace_id=workspace_id, party_id=party_id)
     return Listed(surveys=found, total=total, schedules=schedules, counts=counts, party=party)
 
@@ -395,7 +401,8 @@ async def for_digest(
             shown += await repo.closed_since(
                 conn, workspace_id=workspace_id, since=now - timedelta(days=1)
             )
-        return [SurveyLine(s, len(await repo.answers(conn, survey_id=s.id))) for s in shown]
+        counts = await repo.answer_counts(conn, survey_ids=[s.id for s in shown])
+    return [SurveyLine(s, counts[s.id]) for s in shown]
 
 
 # --- delivery ---------------------------------------------------------------------------------
@@ -407,7 +414,7 @@ async def to_deliver(store: Store, *, survey_id: int) -> tuple[Survey, int] | No
         survey = await repo.by_id(conn, survey_id=survey_id)
         if survey is None:
             return None
-        count = len(await repo.answers(conn, survey_id=survey_id))
+        count = (await repo.answer_counts(conn, survey_ids=[survey_id]))[survey_id]
     return survey, count
 
 

@@ -115,6 +115,21 @@ async def test_forged_ratings_are_refused_on_their_field(
     assert await snapshot_of(app.store) == before
 
 
+async def test_a_stale_form_is_refused(app: Running) -> None:
+    ts = await sent(app)
+    view = await press_answer(app, "U0GRETA", ts)
+    before = await snapshot_of(app.store)
+    for metadata in ('{"number": "x"}', '{"number": 1, "party": 2}', "not json"):
+        reply = await app.driver.view_submission(
+            user="U0GRETA",
+            view=view,
+            values={"q0": {"rating": "4"}},
+            private_metadata=metadata,
+        )
+        assert "This form is out of date" in reply.json["errors"]["q0"], metadata
+    assert await snapshot_of(app.store) == before
+
+
 async def test_a_too_long_comment_is_refused(app: Running) -> None:
     ts = await sent(app)
     view = await press_answer(app, "U0GRETA", ts)
@@ -175,6 +190,7 @@ async def test_a_closed_survey_takes_no_answers(app: Running) -> None:
     [
         ("send", "Name the party"),
         ("send Contoso", "I don't know a party called Contoso."),
+        ("send &lt;!channel&gt; <https://x|label>", "a party called &lt;!channel&gt; label"),
         ("send Globex Auditors", "I don't know a party called Globex Auditors."),
         ("send Acme Networks", "I'm in no channel shared with Acme Networks alone"),
         ("send Globex Audit " + "x" * 5000, "The survey's title is 5,000 characters long"),
@@ -198,6 +214,7 @@ async def test_bad_input_is_refused_with_nothing_changed(
     before = await snapshot_of(app.store)
     answer = await run(app, text)
     assert words in answer, answer
+    assert "<!channel>" not in answer and "<https://x" not in answer
     assert await snapshot_of(app.store) == before
     assert posts(app) == []
 

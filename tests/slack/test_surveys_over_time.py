@@ -29,11 +29,12 @@ from tests.slack.surveys_setup import (
 )
 
 HUAWEI = '\n[parties."华为"]\nkind = "customer"\nslack_team = "T0HUAWEI"\n'
+EACH = '\n[parties."Each Day Foods"]\nkind = "customer"\nslack_team = "T0EACH"\n'
 
 
 @pytest.fixture
 def config() -> ParleyConfig:
-    return parse_config(CONFIG + HUAWEI, Path("tests/company.toml"))
+    return parse_config(CONFIG + HUAWEI + EACH, Path("tests/company.toml"))
 
 
 async def ticks(app: Running, n: int = 2) -> None:
@@ -132,6 +133,13 @@ async def test_a_chinese_schedule_and_a_chinese_partys_name(app: Running) -> Non
     assert sent_to == {"C0INITECH"}
     assert all(r.next_at > app.clock.now() for r in await schedules(app))
     assert "I'm in no channel shared with 华为 alone" in await run(app, "send 华为")
+
+
+async def test_a_partys_name_that_reads_like_a_repeating_time(app: Running) -> None:
+    answer = await run(app, "schedule Each Day Foods every month on the 2nd working day")
+    assert "Each Day Foods's survey is scheduled every month on the 2nd working day" in answer
+    (row,) = await schedules(app)
+    assert row.next_at == datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
 
 async def test_unschedule_stops_it_and_keeps_what_was_sent(app: Running) -> None:
