@@ -17,6 +17,7 @@ Slack stand-in).
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from pathlib import Path
@@ -56,7 +57,9 @@ async def measure_pgscale(slack: SlackStandIn, work: Path, count: int) -> dict[s
     two = await _run(slack, work, count, instances=2)
     assert two is not None
     ratio = two["per_second"] / one["per_second"] if one["per_second"] else 0.0
-    return {"one": one, "two": two, "ratio": round(ratio, 2)}
+    # The machine may be shared: how busy it was (over the last minute) when the runs ended.
+    load = round(os.getloadavg()[0], 1)
+    return {"one": one, "two": two, "ratio": round(ratio, 2), "load_average": load}
 
 
 async def _run(

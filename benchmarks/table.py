@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from benchmarks.ack import CPU_LIMITS, FLOOR
@@ -178,6 +179,19 @@ def pgscale_table(report: dict[str, Any]) -> list[str]:
                 cpu["parley"],
                 cpu["postgresql"],
                 cpu["load"],
+            )
+        )
+    one = scale["one"]["cpu_ms_per_reply"]
+    cores = os.cpu_count() or 1
+    if one["all"] and one["parley"]:
+        lines.append(
+            row(
+                f"what limits it: {one['all']} ms of CPU a reply in all is at most "
+                f"{1000 * cores / one['all']:.0f} replies/s on this machine's {cores} cores "
+                f"with nothing else running; one instance's {one['parley']} ms at most "
+                f"{1000 / one['parley']:.0f}/s on its one core; a second instance adds no cores "
+                f"(load average {scale.get('load_average', '—')} as the runs ended)",
+                *[""] * 10,
             )
         )
     return lines

@@ -32,6 +32,12 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     for engine in ("sqlite", "sqlite_full"):  # PARLEY_SQLITE_SYNC normal and full
         assert report["ingest"][engine]["recorded"] == report["ingest"][engine]["replies"]
     assert "| sqlite (PARLEY_SQLITE_SYNC=full) |" in result.stdout
+    scale = report["pgscale"]  # None where no PostgreSQL server answers
+    if scale is not None:
+        for run in (scale["one"], scale["two"]):
+            assert run["recorded"] == run["replies"] and run["duplicated"] == 0, run
+            assert run["verified"], run
+        assert "| two instances, one database |" in result.stdout
     assert "| target | measured | met |" in result.stdout
     fan = report["fanout"]  # digests of 20 channels due at once, then 20 card edits
     assert fan["digests"]["messages"] == fan["edits"]["messages"] == 20

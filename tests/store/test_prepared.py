@@ -1,5 +1,6 @@
 """Prepared statements (bot/store/prepared.py): on SQLite they run on the sqlite3 connection,
-on PostgreSQL through SQLAlchemy; either way the same rows, values, transactions and errors."""
+on PostgreSQL on asyncpg's own prepared statements (more in test_pg_prepared.py); either way
+the same rows, values, transactions and errors."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 import bot.store
 from bot.domain.names import name_key
 from bot.store import Store
+from bot.store.inline_asyncpg import asyncpg_adapter
 from bot.store.prepared import Prepared, sqlite_connection
 from bot.store.schema import dispute_parties, disputes, outbox, parties
 
@@ -85,10 +87,12 @@ def party(name: str, *, at: datetime = NOW, team: str | None = None) -> dict[str
     }
 
 
-async def test_sqlite_takes_the_fast_path_and_postgresql_does_not(store: Store) -> None:
+async def test_each_engine_takes_its_own_fast_path(store: Store) -> None:
     async with store.read() as conn:
-        found = sqlite_connection(conn)
-    assert (found is not None) == (store.dialect == "sqlite")
+        sqlite3_path = sqlite_connection(conn)
+        asyncpg_path = asyncpg_adapter(conn)
+    assert (sqlite3_path is not None) == (store.dialect == "sqlite")
+    assert (asyncpg_path is not None) == (store.dialect == "postgresql")
 
 
 async def test_both_engines_give_the_same_rows_and_values(store: Store) -> None:
