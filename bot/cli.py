@@ -62,12 +62,14 @@ def cli() -> None:
 @one_line_errors
 def serve(verbose: bool) -> None:
     """Run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT."""
-    from bot.app import load_config
-    from bot.server import serve_forever
-
     settings = load_settings()
     setup_logging(settings, verbose)
     settings.require_serving_secrets()
+    # The app (Bolt and every command) is imported once the settings hold: a setting refused
+    # is told in a fraction of the seconds the import takes.
+    from bot.app import load_config
+    from bot.server import serve_forever
+
     config = load_config(settings)
     asyncio.run(serve_forever(settings, config))
 
