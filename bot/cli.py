@@ -62,12 +62,14 @@ def cli() -> None:
 @one_line_errors
 def serve(verbose: bool) -> None:
     """Run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT."""
-    from bot.app import load_config
-    from bot.server import serve_forever
-
     settings = load_settings()
     setup_logging(settings, verbose)
     settings.require_serving_secrets()
+    # The app (Bolt and every command) is imported once the settings hold: a setting refused
+    # is told in a fraction of the seconds the import takes.
+    from bot.app import load_config
+    from bot.server import serve_forever
+
     config = load_config(settings)
     asyncio.run(serve_forever(settings, config))
 
@@ -171,12 +173,20 @@ def config_check(path: Path | None) -> None:
     show_default=True,
     help="The language every person in the demo reads Slack in (and the channels' language).",
 )
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0, min_open=True, max=1000),
+    default=1.0,
+    show_default=True,
+    help="The outbox's pace, Slack's rate limits times this (as PARLEY_SLACK_PACE): "
+    "the stand-in takes posts faster than Slack would.",
+)
 @one_line_errors
-def demo(quiet: bool, locale: str) -> None:
+def demo(quiet: bool, locale: str, pace: float) -> None:
     """A scripted session against a built-in Slack stand-in; no Slack account needed."""
     from bot.demo.runner import run_demo
 
-    ok = asyncio.run(run_demo(echo=None if quiet else click.echo, locale=locale))
+    ok = asyncio.run(run_demo(echo=None if quiet else click.echo, locale=locale, pace=pace))
     if quiet:
         click.echo("parley demo: every scene passed" if ok else "parley demo: a scene FAILED")
     sys.exit(0 if ok else 1)

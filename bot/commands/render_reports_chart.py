@@ -15,10 +15,6 @@ import io
 from importlib import metadata
 from pathlib import Path
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-
 from bot.commands import render_reports
 from bot.commands.words.language import Language
 from bot.domain.reports import SatisfactionReport
@@ -55,6 +51,12 @@ def chart_texts(report: SatisfactionReport, language: Language) -> list[str]:
 
 def chart(report: SatisfactionReport, language: Language) -> bytes:
     """The PNG: one bar per quarter of the period, its height the average rating."""
+    # matplotlib is imported when a chart is first drawn: it is a second of every start-up
+    # (`parley serve`, the demo, each test's subprocess) otherwise.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
     font = FontProperties(fname=font_path(), size=10)
     title_font = FontProperties(fname=font_path(), size=12)
     figure = Figure(figsize=(7.5, 4.2), dpi=100)

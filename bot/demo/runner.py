@@ -97,14 +97,14 @@ def demo_config(locale: str = ENGLISH) -> ParleyConfig:
     return parse_config(text, Path("demo.toml"))
 
 
-async def run_demo(echo: Echo | None = print, locale: str = ENGLISH) -> bool:
+async def run_demo(echo: Echo | None = print, locale: str = ENGLISH, pace: float = 1.0) -> bool:
     """Play every scene with every person reading Slack in `locale`; True only if every check
-    passed."""
+    passed. At Slack's own pace by default (`pace` 1): the demo's posts go out as fast as a
+    workspace would take them; the tests play it faster (`parley demo --pace 20`)."""
     with tempfile.TemporaryDirectory(prefix="parley-demo-") as folder:
         url = f"sqlite:///{folder}/demo.db"
-        # At Slack's own pace: the demo's posts go out as fast as a workspace would take them.
         async with running_parley(
-            database_url=url, config=demo_config(locale), start=DEMO_START, pace=1.0
+            database_url=url, config=demo_config(locale), start=DEMO_START, pace=pace
         ) as running:
             for user in running.slack.workspace.users.values():
                 user.locale = locale

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -116,17 +117,20 @@ steps = st.lists(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps)
-def test_random_sequences_through_the_store(sequence: list[tuple[Action, Person, str]]) -> None:
-    asyncio.run(_walk(sequence))
+@given(sequence=steps)
+def test_random_sequences_through_the_store(
+    sequence: list[tuple[Action, Person, str]], sqlite_template: Path
+) -> None:
+    asyncio.run(_walk(sequence, sqlite_template))
 
 
-async def _walk(sequence: list[tuple[Action, Person, str]]) -> None:
+async def _walk(sequence: list[tuple[Action, Person, str]], template: Path) -> None:
     calendar = calendar_for("CN", "Asia/Shanghai")
     with tempfile.TemporaryDirectory() as folder:
+        # Each example on a database of its own, a copy of the migrated one (tests/conftest.py)
+        shutil.copyfile(template, Path(folder) / "walk.db")
         store = Store.open(f"sqlite:///{folder}/walk.db")
         try:
-            await store.upgrade()
             d = await disputes.open_dispute(
                 store,
                 workspace_id="T0PARLEY",
@@ -184,9 +188,8 @@ async def _state(store: Store) -> tuple[LadderState, list[str]]:
     return LadderState(d.stage, d.status), [e.kind for e in events]
 
 
-async def test_new_stage_gets_its_own_clock(tmp_path: Path, config: ParleyConfig) -> None:
-    store = Store.open(f"sqlite:///{tmp_path}/c.db")
-    await store.upgrade()
+async def test_new_stage_gets_its_own_clock(sqlite_url: str, config: ParleyConfig) -> None:
+    store = Store.open(sqlite_url)
     try:
         calendar = calendar_for("CN", "Asia/Shanghai")
         await disputes.open_dispute(

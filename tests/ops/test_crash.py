@@ -23,6 +23,7 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.sandbox.driver import SlackDriver
+from bot.sandbox.harness import SANDBOX_PACE
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import Store
 from bot.store.schema import disputes, timeline
@@ -56,6 +57,10 @@ class Serve:
             "SLACK_API_URL": slack.api_url,
             "DATABASE_URL": self.db,
             "PORT": str(self.port),
+            # The sandbox's pace, as in every other test: at Slack's own (1 post a second in a
+            # channel) the 27 cards alone took the test 20 s to deliver; faster, more of them
+            # are in flight when a kill lands.
+            "PARLEY_SLACK_PACE": str(SANDBOX_PACE),
         }
         self.process: asyncio.subprocess.Process | None = None
 

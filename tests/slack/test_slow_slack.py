@@ -4,11 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from bot.sandbox.harness import Running
+import pytest
+
+from bot.config import ParleyConfig
+from bot.sandbox.harness import Running, running_parley
+from bot.sandbox.slack_api import SlackStandIn
 from bot.store import disputes as disputes_repo
 from tests import saying
+from tests.conftest import START
+
+# The request path's retry budget (PARLEY_SLACK_RETRY_SECONDS, a minute by default) cut to
+# 6 s: the failures below outlast it all the same (ten 500s back off 55 s in all), so each
+# command meets the same end, a budget spent, after 6 s instead of 60.
+RETRY_SECONDS = 6.0
+
+
+@pytest.fixture
+async def app(slack: SlackStandIn, config: ParleyConfig, sqlite_url: str) -> AsyncIterator[Running]:
+    """tests/conftest.py's `app`, with the shorter retry budget."""
+    async with running_parley(
+        database_url=sqlite_url,
+        config=config,
+        start=START,
+        slack=slack,
+        retry_seconds=RETRY_SECONDS,
+    ) as running:
+        yield running
+    assert slack.violations == [], slack.violations
 
 
 async def test_a_slow_web_api_still_gets_an_ack_in_time(app: Running) -> None:
