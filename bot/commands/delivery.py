@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import (
     blocks,
     deliver_agreements,
+    deliver_audit_publish,
     deliver_complaints,
     deliver_contracts,
     deliver_digests,
@@ -99,6 +100,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_survey_cases.DELIVERERS,
     deliver_contracts.DELIVERERS,
     deliver_reports.DELIVERERS,
+    deliver_audit_publish.DELIVERERS,
     DELIVERERS,
 )
 

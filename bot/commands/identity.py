@@ -27,7 +27,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import render_agreements, render_complaints, render_survey_cases
+from bot.commands import (
+    render_agreements,
+    render_audit_publish,
+    render_complaints,
+    render_survey_cases,
+)
 from bot.commands.blocks import error, section
 from bot.commands.common import workspace_of
 from bot.commands.deps import Deps
@@ -98,11 +103,19 @@ OUTSIDER_ACTIONS = frozenset(
         render_complaints.NO_BUTTON,
         *render_survey_cases.RATING_BUTTONS,
         render_survey_cases.COMMENT_BUTTON,
+        render_audit_publish.COMMENT_BUTTON,
+        render_audit_publish.APPEAL_BUTTON,
     }
 )
 # Forms an outsider may submit, opened by one of those buttons; the workflow behind each checks
 # the person by Slack's record as the button's did.
-OUTSIDER_VIEWS = frozenset({render_survey_cases.COMMENT_MODAL})
+OUTSIDER_VIEWS = frozenset(
+    {
+        render_survey_cases.COMMENT_MODAL,
+        render_audit_publish.COMMENT_MODAL,
+        render_audit_publish.APPEAL_MODAL,
+    }
+)
 
 OUTSIDER_REFUSAL = N_(
     "Only members of the workspace that runs Parley can do that. "

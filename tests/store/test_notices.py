@@ -19,6 +19,7 @@ from alembic.config import Config
 from bot.commands import delivery
 from bot.commands.sending import Deliverers, Sender
 from bot.config import ParleyConfig
+from bot.domain.audit_publish import ScorecardAppealed, ScorecardChart, ScorecardPublished
 from bot.domain.complaints import Clock as ComplaintClock
 from bot.domain.complaints import ClosedBy
 from bot.domain.complaints import EventKind as ComplaintEventKind
@@ -236,6 +237,36 @@ LATER_KINDS: list[Notice] = [
             overdue=0,
             praise=1,
         ),
+    ),
+    ScorecardPublished(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the scorecard {ref}",
+        what_facts={"ref": "S-1"},
+        number=1,
+        version=1,
+        channel_id="C0ACME",
+        party=True,
+    ),
+    ScorecardChart(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the radar chart of {ref}",
+        what_facts={"ref": "S-2"},
+        number=2,
+        version=2,
+        channel_id="C0DESK",
+        thread_ts="1700000000.000100",
+    ),
+    ScorecardAppealed(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the appeal against {ref}",
+        what_facts={"ref": "S-3"},
+        number=3,
+        version=1,
+        appeal_id=3,
+        appealed_by="U0RAJ",
     ),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]

@@ -20,6 +20,7 @@ from typing import Any
 from bot.commands.mrkdwn import Mrkdwn, escape
 from bot.commands.words import (
     agreements,
+    audit_publish,
     common,
     complaints,
     contracts,
@@ -67,6 +68,7 @@ CATALOG: Mapping[str, str] = _catalog(
     valueadds.WORDS,
     contracts.WORDS,
     reports.WORDS,
+    audit_publish.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")
