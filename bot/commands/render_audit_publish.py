@@ -64,12 +64,55 @@ def _score(value: float) -> str:
     return f"{value:.0f}"
 
 
+NO_DATA_WHY = {
+    "contract": N_("no support contract to measure against"),
+    "record": N_("nothing on the record for the period"),
+}
+
+
+def _n(value: object) -> str:
+    """A fact as shown: whole numbers without a decimal point."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def figure(d: DimensionScore, language: Language) -> str:
-    """The figure a dimension's score came from, in words."""
-    facts = d.facts
-    if "rating" in facts:
-        return language._("the auditor's rating: {rating} of 5").format(rating=facts["rating"])
-    return language.listed(f"{k}: {v}" for k, v in sorted(facts.items()))
+    """The figure a dimension's score came from, in words (its facts: `audit_scores.py`)."""
+    f = {k: _n(v) for k, v in d.facts.items()}
+    if d.score is None:
+        why = d.facts.get("no_data")
+        if isinstance(why, str) and why in NO_DATA_WHY:
+            return language._(NO_DATA_WHY[why])
+        if d.dimension is Dimension.COOPERATION:
+            return language._("not rated yet")
+        return language._(NO_DATA_WHY["record"])
+    try:
+        if d.dimension is Dimension.RESPONSIVENESS:
+            return language._(
+                "{within} of {replies} first replies within {contract_hours} h, "
+                "median {median_hours} h"
+            ).format(**f)
+        if d.dimension is Dimension.PROBLEM_SOLVING:
+            return language._(
+                "{early} of {closed} closed disputes resolved before the company process"
+            ).format(**f)
+        if d.dimension is Dimension.EFFICIENCY:
+            return language._(
+                "median {median_working_days} working days ({median_hours} h) over {resolved} "
+                "resolved, against {contract_hours} h contracted"
+            ).format(**f)
+        if d.dimension is Dimension.STAFF_STABILITY:
+            return language._("{stayed} of {people} people stayed, {leavers} left").format(**f)
+        if d.dimension is Dimension.CUSTOMER_FEEDBACK:
+            if d.facts.get("mean_rating") is None:
+                return language._("survey answers: {answers}, complaints: {complaints}").format(**f)
+            return language._(
+                "survey answers: {answers} (mean {mean_rating} of 5), complaints: {complaints}"
+            ).format(**f)
+        return language._("the auditor's rating: {rating} of 5").format(**f)
+    except KeyError:  # facts of another shape (an older version's): shown as they are
+        return language.listed(f"{k} {v}" for k, v in sorted(f.items()))
 
 
 def title(scorecard: Scorecard, language: Language) -> str:

@@ -37,11 +37,29 @@ CONFIG = (
 # Acme's figures: responsiveness in band B, problem-solving ability in band D, no data on
 # staff stability.
 SCORES: dict[Dimension, tuple[int | None, dict[str, Any]]] = {
-    Dimension.RESPONSIVENESS: (78, {"within": 7, "replies": 9, "median_hours": 1.5}),
+    Dimension.RESPONSIVENESS: (
+        78,
+        {
+            "within": 7,
+            "replies": 9,
+            "median_hours": 1.5,
+            "contract_hours": 2,
+            "support_hours": "24x7",
+        },
+    ),
     Dimension.PROBLEM_SOLVING: (40, {"early": 2, "closed": 5}),
-    Dimension.EFFICIENCY: (90, {"median_days": 2.0, "contracted_days": 5}),
-    Dimension.STAFF_STABILITY: (None, {}),
-    Dimension.CUSTOMER_FEEDBACK: (60, {"answers": 4, "complaints": 1}),
+    Dimension.EFFICIENCY: (
+        90,
+        {
+            "resolved": 4,
+            "median_hours": 13.5,
+            "median_working_days": 2.0,
+            "contract_hours": 12,
+            "support_hours": "24x7",
+        },
+    ),
+    Dimension.STAFF_STABILITY: (None, {"no_data": "record"}),
+    Dimension.CUSTOMER_FEEDBACK: (60, {"answers": 4, "mean_rating": 3.5, "complaints": 1}),
 }
 WEIGHTS = {
     Dimension.RESPONSIVENESS: 20.0,

@@ -50,9 +50,16 @@ async def test_publishing_posts_the_table_and_its_chart_internally(app: Running)
     (post,) = scorecard_posts_in(app, DESK)
     assert post["text"].startswith("S-1 · Acme Networks · ")
     shown = text_of(post)
-    assert "Total" in shown and "band" in shown
-    assert "*Responsiveness*: 78 · band B · weight" in shown
-    assert "*Staff stability*: no data, left out of the total" in shown
+    # the total leaves staff stability out (no data): 6110 / 90 = 67.9
+    assert "*Total 68 of 100, band C*" in shown
+    assert (
+        "*Responsiveness*: 78 · band B · weight 22% · 7 of 9 first replies within 2 h, median 1.5 h"
+    ) in shown
+    assert "*Problem-solving ability*: 40 · band D · weight 22% · 2 of 5 closed" in shown
+    assert "*Cooperation climate*: 75 · band B · weight 11% · the auditor's rating: 4 of 5" in shown
+    assert (
+        "*Staff stability*: no data, left out of the total (nothing on the record for the period)"
+    ) in shown
     # the notes are internal, and escaped
     assert "Helpful &lt;!channel&gt; people" in shown and "<!channel>" not in shown
     # a band-D dimension offers its improvement action; no Comment or Appeal internally
