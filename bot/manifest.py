@@ -26,6 +26,7 @@ COMMANDS = [
         "Satisfaction figures and chart, sent to you by DM",
         "satisfaction [party] [last quarter|this year|<from> to <to>]",
     ),
+    ("/audit", "Supplier audits: scorecards S-n", "publish S-n [to supplier] …"),
 ]
 
 BOT_EVENTS = [
