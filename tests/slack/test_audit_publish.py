@@ -13,10 +13,12 @@ from datetime import timedelta
 import pytest
 
 from bot.commands.render_scorecard_chart import PNG_SIGNATURE
+from bot.domain.audit_publish import published_notices
 from bot.domain.audits import Dimension
 from bot.sandbox.harness import Running
 from bot.store import audits as audits_repo
 from bot.store.schema import action_items
+from bot.workflows import notices
 from tests.conftest import snapshot as snapshot_of
 from tests.saying import said
 from tests.slack.audit_publish_setup import (  # noqa: F401 (fixtures)
@@ -405,3 +407,34 @@ async def test_a_band_d_dimension_makes_one_improvement_action(app: Running) -> 
         assert isinstance(told, str) and words in told
     assert await snapshot_of(app.store) == before
     assert Dimension.PROBLEM_SOLVING.value in post["blocks"][-2]["block_id"]
+
+
+async def test_a_channel_acme_shares_with_another_organisation_gets_no_copy(
+    app: Running,
+) -> None:
+    # Slack says Globex is in Acme's channel too: it is nobody's own, so no copy goes there
+    app.slack.workspace.channels[ACME].shared_team_ids.append("T0GLOBEX")
+    await scorecard(app)
+    before = await snapshot_of(app.store)
+    answer = await publish(app, "S-1 to supplier")
+    assert "no channel shared with Acme Networks alone" in answer
+    assert await snapshot_of(app.store) == before
+    assert app.slack.calls_to("chat.postMessage") == [] and app.slack.files_in(ACME) == []
+
+
+async def test_a_copy_owed_to_another_partys_channel_is_never_posted(app: Running) -> None:
+    # Whatever owes it, the deliverer asks Slack whose channel it is: Globex's is not Acme's
+    await scorecard(app)
+    await publish(app, "S-1")
+    async with app.store.write() as conn:
+        found = await audits_repo.get(conn, workspace_id=WS, number=1)
+        assert found is not None
+        (wrong,) = published_notices(found, internal_channel=GLOBEX, party_channel=None)
+        await notices.owe(conn, wrong.model_copy(update={"party": True}), now=app.clock.now())
+        (internal,) = published_notices(found, internal_channel=ACME, party_channel=None)
+        await notices.owe(conn, internal, now=app.clock.now())  # internal material, shared
+    await app.parley.tick()
+    await app.settle()
+    assert scorecard_posts_in(app, GLOBEX) == [] and scorecard_posts_in(app, ACME) == []
+    assert app.slack.files_in(GLOBEX) == [] and app.slack.files_in(ACME) == []
+    assert [r.channel_id for r in await posts(app)] == [DESK]
