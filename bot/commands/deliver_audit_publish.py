@@ -16,8 +16,13 @@ from bot.commands import outgoing, render_scorecard_chart, uploads
 from bot.commands import render_audit_publish as render
 from bot.commands.readers import channel_language, user_language
 from bot.commands.sending import Deliverers, NothingToSend, Sender, Undeliverable
-from bot.domain.audit_publish import ScorecardAppealed, ScorecardChart, ScorecardPublished
-from bot.domain.audits import Scorecard, ScorecardStatus
+from bot.domain.audit_publish import (
+    ScorecardAppealed,
+    ScorecardChart,
+    ScorecardImprovement,
+    ScorecardPublished,
+)
+from bot.domain.audits import Dimension, Scorecard, ScorecardStatus
 from bot.workflows import audit_publish as workflow
 
 DELIVERERS = Deliverers()
@@ -124,6 +129,34 @@ async def appealed(send: Sender, notice: ScorecardAppealed) -> None:
         appealed_by=notice.appealed_by,
         text=said,
         version=notice.version,
+        language=language,
+    )
+    channel = await send.dm(notice.owner_id)
+    await send.post(channel=channel, text=text, blocks=blocks, about=outgoing.About(internal=True))
+
+
+@DELIVERERS.of(ScorecardImprovement)
+async def improvement(send: Sender, notice: ScorecardImprovement) -> None:
+    """The owner's DM: the improvement action T-n is theirs, for which dimension, due when."""
+    deps = send.deps
+    scorecard = await workflow.scorecard(
+        deps.store, workspace_id=send.item.workspace_id, number=notice.number
+    )
+    due = await workflow.improvement_due(
+        deps.store,
+        workspace_id=send.item.workspace_id,
+        scorecard_id=scorecard.id,
+        number=notice.action_number,
+    )
+    if due is None:
+        raise NothingToSend("the action item is gone")
+    language = await user_language(deps, notice.owner_id)
+    text, blocks = render.improvement_dm(
+        scorecard,
+        action_ref=f"T-{notice.action_number}",
+        dimension=Dimension(notice.dimension),
+        due=language.day_year(due.astimezone(deps.calendar.tz)),
+        created_by=notice.created_by,
         language=language,
     )
     channel = await send.dm(notice.owner_id)

@@ -384,3 +384,28 @@ def action_exists(action_ref: str, scorecard: Scorecard, language: Language) -> 
     return language._(
         "This dimension of {scorecard} has its improvement action already: {action}."
     ).format(scorecard=scorecard.ref, action=action_ref)
+
+
+def improvement_dm(
+    scorecard: Scorecard,
+    *,
+    action_ref: str,
+    dimension: Dimension,
+    due: str,
+    created_by: str,
+    language: Language,
+) -> tuple[str, Blocks]:
+    """The owner's DM when somebody made an improvement action of their scorecard."""
+    said = language._(
+        "{action} is yours: improve {dimension} of {party} (band D in {ref}), due {day}."
+    ).format(
+        action=action_ref,
+        dimension=language._(dimension.label),
+        party=scorecard.party.name,
+        ref=scorecard.ref,
+        day=due,
+    )
+    return said, [
+        section(md(":clipboard: {}", said)),
+        context(md("{} {}", language._("Created by"), mention(created_by))),
+    ]

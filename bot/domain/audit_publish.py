@@ -187,6 +187,15 @@ class ScorecardAppealed(ScorecardNotice, kind="audit.appealed"):
     appealed_by: str
 
 
+class ScorecardImprovement(ScorecardNotice, kind="audit.improvement"):
+    """A band-D dimension's improvement action made: its owner (the scorecard's) told by DM,
+    unless they made it themselves."""
+
+    action_number: int
+    dimension: str
+    created_by: str
+
+
 def published_notices(
     scorecard: Scorecard, *, internal_channel: str, party_channel: str | None
 ) -> list[ScorecardPublished]:

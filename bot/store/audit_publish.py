@@ -60,3 +60,19 @@ async def improvement_of(
         )
     ).first()
     return None if row is None else (int(row.number), row.due_at)
+
+
+async def improvement_due(
+    conn: AsyncConnection, *, workspace_id: str, scorecard_id: int, number: int
+) -> datetime | None:
+    """The due time of T-n if it is this scorecard's improvement action."""
+    row = (
+        await conn.execute(
+            sa.select(action_items.c.due_at).where(
+                action_items.c.workspace_id == workspace_id,
+                action_items.c.scorecard_id == scorecard_id,
+                action_items.c.number == number,
+            )
+        )
+    ).first()
+    return None if row is None else row.due_at

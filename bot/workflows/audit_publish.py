@@ -24,6 +24,7 @@ from bot.domain.audit_publish import (
     RemarkKind,
     ScorecardAppealed,
     ScorecardChart,
+    ScorecardImprovement,
     ScorecardPublished,
 )
 from bot.domain.audits import Band, Dimension, PostAudience, Scorecard, ScorecardStatus
@@ -193,6 +194,16 @@ async def remark(
     return shown
 
 
+async def improvement_due(
+    store: Store, *, workspace_id: str, scorecard_id: int, number: int
+) -> datetime | None:
+    """When a scorecard's improvement action T-n is due (None: it is not the scorecard's)."""
+    async with store.read() as conn:
+        return await repo.improvement_due(
+            conn, workspace_id=workspace_id, scorecard_id=scorecard_id, number=number
+        )
+
+
 async def appeal_text(store: Store, *, scorecard_id: int, appeal_id: int) -> str | None:
     async with store.read() as conn:
         found = await audits_repo.appeals(conn, scorecard_id=scorecard_id)
@@ -259,4 +270,20 @@ async def improve(
             created_by=actor.user_id,
             now=now,
         )
+        if actor.user_id != shown.owner_id:
+            await notices.owe(
+                conn,
+                ScorecardImprovement(
+                    workspace_id=workspace_id,
+                    owner_id=shown.owner_id,
+                    what=N_("the improvement action T-{number}"),
+                    what_facts={"number": str(item)},
+                    number=shown.number,
+                    version=version,
+                    action_number=item,
+                    dimension=dimension.value,
+                    created_by=actor.user_id,
+                ),
+                now=now,
+            )
     return Improvement(shown, item, due, created=True)

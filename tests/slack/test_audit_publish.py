@@ -392,6 +392,15 @@ async def test_a_band_d_dimension_makes_one_improvement_action(app: Running) -> 
     assert (item.number, item.owner_id, item.scorecard_id, item.review_id) == (1, OWNER, 1, None)
     assert item.due_at == app.parley.deps.calendar.add_working_days(app.clock.now(), 10)
     assert "problem solving" in item.text and "S-1 version 1" in item.text
+    # Carol, the owner, is told by DM that Bob made it hers
+    (dm,) = [
+        c.args for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "D0CAROL"
+    ]
+    assert (
+        "T-1 is yours: improve Problem-solving ability of Acme Networks (band D in S-1)"
+        in (dm["text"])
+    )
+    assert "<@U0BOB>" in text_of(dm)
     before = await snapshot_of(app.store)
     told = await _form(app, "U0ALICE", ts, "audit_improvement_action", channel=DESK)
     assert isinstance(told, str) and "has its improvement action already: T-1" in told

@@ -19,7 +19,12 @@ from alembic.config import Config
 from bot.commands import delivery
 from bot.commands.sending import Deliverers, Sender
 from bot.config import ParleyConfig
-from bot.domain.audit_publish import ScorecardAppealed, ScorecardChart, ScorecardPublished
+from bot.domain.audit_publish import (
+    ScorecardAppealed,
+    ScorecardChart,
+    ScorecardImprovement,
+    ScorecardPublished,
+)
 from bot.domain.complaints import Clock as ComplaintClock
 from bot.domain.complaints import ClosedBy
 from bot.domain.complaints import EventKind as ComplaintEventKind
@@ -267,6 +272,17 @@ LATER_KINDS: list[Notice] = [
         version=1,
         appeal_id=3,
         appealed_by="U0RAJ",
+    ),
+    ScorecardImprovement(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the improvement action T-{number}",
+        what_facts={"number": "4"},
+        number=4,
+        version=1,
+        action_number=4,
+        dimension="problem_solving",
+        created_by="U0BOB",
     ),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
