@@ -21,6 +21,7 @@ from bot.domain.audit_publish import (
     ScorecardChart,
     ScorecardImprovement,
     ScorecardPublished,
+    ScorecardRemarked,
 )
 from bot.domain.audits import Dimension, Scorecard, ScorecardStatus
 from bot.workflows import audit_publish as workflow
@@ -161,3 +162,19 @@ async def improvement(send: Sender, notice: ScorecardImprovement) -> None:
     )
     channel = await send.dm(notice.owner_id)
     await send.post(channel=channel, text=text, blocks=blocks, about=outgoing.About(internal=True))
+
+
+@DELIVERERS.of(ScorecardRemarked)
+async def remarked(send: Sender, notice: ScorecardRemarked) -> None:
+    """The supplier's person thanked in their DM: what was recorded (their own party's
+    scorecard only, so the door lets it into their DM)."""
+    deps = send.deps
+    scorecard = await workflow.scorecard(
+        deps.store, workspace_id=send.item.workspace_id, number=notice.number
+    )
+    language = await user_language(deps, notice.user_id)
+    text, blocks = render.remark_thanks(scorecard, notice.remark, language)
+    channel = await send.dm(notice.user_id)
+    await send.post(
+        channel=channel, text=text, blocks=blocks, about=outgoing.About(parties=[scorecard.party])
+    )

@@ -409,3 +409,14 @@ def improvement_dm(
         section(md(":clipboard: {}", said)),
         context(md("{} {}", language._("Created by"), mention(created_by))),
     ]
+
+
+def remark_thanks(scorecard: Scorecard, kind: RemarkKind, language: Language) -> tuple[str, Blocks]:
+    """The DM to the supplier's person whose comment or appeal was recorded."""
+    if kind is RemarkKind.APPEAL:
+        said = language._(
+            "Your appeal against {ref} is recorded, and its owner has been told."
+        ).format(ref=scorecard.ref)
+    else:
+        said = language._("Your comment on {ref} is recorded.").format(ref=scorecard.ref)
+    return said, [section(md(":white_check_mark: {}", said))]

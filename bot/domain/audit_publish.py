@@ -187,6 +187,15 @@ class ScorecardAppealed(ScorecardNotice, kind="audit.appealed"):
     appealed_by: str
 
 
+class ScorecardRemarked(ScorecardNotice, kind="audit.remarked"):
+    """A comment or an appeal recorded: the supplier's person who made it thanked by DM, in
+    their language (a form closes without a word). `owner_id` is empty: nobody is told if
+    the thanks cannot be delivered."""
+
+    user_id: str
+    remark: RemarkKind
+
+
 class ScorecardImprovement(ScorecardNotice, kind="audit.improvement"):
     """A band-D dimension's improvement action made: its owner (the scorecard's) told by DM,
     unless they made it themselves."""

@@ -26,6 +26,7 @@ from bot.domain.audit_publish import (
     ScorecardChart,
     ScorecardImprovement,
     ScorecardPublished,
+    ScorecardRemarked,
 )
 from bot.domain.audits import Band, Dimension, PostAudience, Scorecard, ScorecardStatus
 from bot.domain.calendar import WorkCalendar
@@ -174,6 +175,20 @@ async def remark(
             user_id=actor.user_id,
             party_id=shown.party.id,
             text=said,
+            now=now,
+        )
+        await notices.owe(
+            conn,
+            ScorecardRemarked(
+                workspace_id=workspace_id,
+                owner_id="",
+                what=N_("the thanks for a remark on {ref}"),
+                what_facts={"ref": shown.ref},
+                number=shown.number,
+                version=version,
+                user_id=actor.user_id,
+                remark=kind,
+            ),
             now=now,
         )
         if kind is RemarkKind.APPEAL:

@@ -269,6 +269,11 @@ async def test_the_suppliers_rep_appeals_and_the_owner_is_told(app: Running) -> 
     assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
     assert "&lt;https://x|label&gt;" in shown
     assert await comments(app) == []
+    # and Raj is thanked in his DM
+    (thanks,) = [
+        c.args for c in app.slack.calls_to("chat.postMessage") if c.args["channel"] == "D0RAJ"
+    ]
+    assert thanks["text"] == "Your appeal against S-1 is recorded, and its owner has been told."
 
 
 async def test_a_comment_is_recorded_from_the_shared_channel_and_from_a_dm(app: Running) -> None:

@@ -20,10 +20,12 @@ from bot.commands import delivery
 from bot.commands.sending import Deliverers, Sender
 from bot.config import ParleyConfig
 from bot.domain.audit_publish import (
+    RemarkKind,
     ScorecardAppealed,
     ScorecardChart,
     ScorecardImprovement,
     ScorecardPublished,
+    ScorecardRemarked,
 )
 from bot.domain.complaints import Clock as ComplaintClock
 from bot.domain.complaints import ClosedBy
@@ -283,6 +285,16 @@ LATER_KINDS: list[Notice] = [
         action_number=4,
         dimension="problem_solving",
         created_by="U0BOB",
+    ),
+    ScorecardRemarked(
+        workspace_id=WS,
+        owner_id="",
+        what="the thanks for a remark on {ref}",
+        what_facts={"ref": "S-5"},
+        number=5,
+        version=1,
+        user_id="U0RAJ",
+        remark=RemarkKind.APPEAL,
     ),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
