@@ -21,6 +21,7 @@ COMMANDS = [
         "open|list|show|resolve …",
     ),
     ("/contract", "Suppliers' support contracts held to the customer SLAs", "list|show|check …"),
+    ("/audit", "Supplier scorecards computed from the record", "open|rate|list|show|schedule …"),
     (
         "/report",
         "Satisfaction figures and chart, sent to you by DM",
@@ -35,6 +36,7 @@ BOT_EVENTS = [
     "channel_shared",
     "channel_unshared",
     "member_joined_channel",
+    "member_left_channel",
     "app_uninstalled",
     "tokens_revoked",
 ]

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.commands import (
     agreements,
+    audits,
     complaints,
     contracts,
     digests,
@@ -43,4 +44,5 @@ def register_all(app: AsyncApp) -> None:
     survey_cases.register(app)
     contracts.register(app)
     reports.register(app)
+    audits.register(app)
     fallback.register(app)

@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import (
     blocks,
     deliver_agreements,
+    deliver_audits,
     deliver_complaints,
     deliver_contracts,
     deliver_digests,
@@ -98,6 +99,7 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_complaints.DELIVERERS,
     deliver_survey_cases.DELIVERERS,
     deliver_contracts.DELIVERERS,
+    deliver_audits.DELIVERERS,
     deliver_reports.DELIVERERS,
     DELIVERERS,
 )

@@ -118,6 +118,7 @@ def test_manifest_has_everything_the_contract_names() -> None:
         "/complaint",
         "/contract",
         "/report",
+        "/audit",
     }
     assert all(c["should_escape"] is True for c in commands.values())
     assert manifest["settings"]["interactivity"]["is_enabled"] is True

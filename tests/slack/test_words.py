@@ -352,6 +352,7 @@ TOPIC_PREFIXES = {
     "surveys": {"survey"},
     "contracts": {"contract"},
     "reports": {"report"},
+    "audits": {"audit"},
 }
 
 

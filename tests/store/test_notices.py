@@ -33,6 +33,7 @@ from bot.domain.notices import (
     AgreementExpiredDm,
     AgreementRefresh,
     AgreementVersionLine,
+    AuditDraftReady,
     CaseSurveyPost,
     ComplaintCard,
     ComplaintClosed,
@@ -237,6 +238,7 @@ LATER_KINDS: list[Notice] = [
             praise=1,
         ),
     ),
+    AuditDraftReady(workspace_id=WS, scorecard_id=4, owner_id="U0AUDITOR"),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
 

@@ -20,6 +20,7 @@ from typing import Any
 from bot.commands.mrkdwn import Mrkdwn, escape
 from bot.commands.words import (
     agreements,
+    audits,
     common,
     complaints,
     contracts,
@@ -54,6 +55,7 @@ def _catalog(*topics: Mapping[str, str]) -> dict[str, str]:
 
 
 CATALOG: Mapping[str, str] = _catalog(
+    audits.WORDS,
     common.WORDS,
     disputes.WORDS,
     dossiers.WORDS,
