@@ -22,11 +22,15 @@ COMMANDS = [
     ),
     ("/contract", "Suppliers' support contracts held to the customer SLAs", "list|show|check …"),
     (
+        "/audit",
+        "Supplier scorecards computed from the record",
+        "open|rate|list|show|publish|schedule …",
+    ),
+    (
         "/report",
         "Satisfaction figures and chart, sent to you by DM",
         "satisfaction [party] [last quarter|this year|<from> to <to>]",
     ),
-    ("/audit", "Supplier audits: scorecards S-n", "publish S-n [to supplier] …"),
 ]
 
 BOT_EVENTS = [
@@ -36,6 +40,7 @@ BOT_EVENTS = [
     "channel_shared",
     "channel_unshared",
     "member_joined_channel",
+    "member_left_channel",
     "app_uninstalled",
     "tokens_revoked",
 ]

@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.commands import (
     agreements,
     audit_publish,
+    audits,
     complaints,
     contracts,
     digests,
@@ -45,4 +46,5 @@ def register_all(app: AsyncApp) -> None:
     contracts.register(app)
     reports.register(app)
     audit_publish.register(app)
+    audits.register(app)
     fallback.register(app)

@@ -1,6 +1,6 @@
-"""`/audit publish S-n [to supplier]`, and the buttons of a published scorecard: the supplier's
-**Comment** and **Appeal** (and their forms), and the internal copy's **Create improvement
-action** under a band-D dimension.
+"""`/audit publish S-n [to supplier]` (a subcommand of `/audit`, `bot/commands/audits.py`),
+and the buttons of a published scorecard: the supplier's **Comment** and **Appeal** (and their
+forms), and the internal copy's **Create improvement action** under a band-D dimension.
 
 Where it is posted: the internal copy in the channel where `/audit publish` ran (an internal
 channel: publishing from a shared one is refused, so the copy with the auditor's notes never
@@ -25,7 +25,7 @@ from bot.commands.common import answer
 from bot.commands.interactions import Form, Press, Submission, pressed, submitted
 from bot.commands.parsing import plain_text
 from bot.commands.readers import person_language
-from bot.commands.router import Invocation, SlashCommand, Subcommand, slash_command
+from bot.commands.router import Invocation
 from bot.commands.words.base import N_
 from bot.domain import audit_publish as rules
 from bot.domain.audit_publish import RemarkKind
@@ -56,9 +56,6 @@ def _form(kind: RemarkKind) -> Form[RemarkForm]:
 
 
 def register(app: AsyncApp) -> None:
-    # Until the audits topic's own /audit command (bot/commands/audits.py) takes `publish`
-    # among its subcommands, /audit is this module's with that one subcommand.
-    app.command("/audit")(slash_command(AUDIT))
     app.action(render.COMMENT_BUTTON)(pressed("a scorecard's Comment", comment_pressed))
     app.action(render.APPEAL_BUTTON)(pressed("a scorecard's Appeal", appeal_pressed))
     app.action(render.ACTION_BUTTON)(pressed("a scorecard's improvement action", improve))
@@ -189,14 +186,3 @@ async def improve(press: Press) -> None:
         said = md("{}", render.action_exists(ref, done.scorecard, press.language))
     text, blocks = notice(said)
     await press.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {"publish": publish}
-
-AUDIT = SlashCommand(
-    name="/audit",
-    subcommands=SUBCOMMANDS,
-    usage=render.usage,
-    outsiders=N_("Only members of the workspace that runs Parley can publish scorecards."),
-    mention_example=None,
-)

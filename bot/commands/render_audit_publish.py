@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from bot.commands import render_audits
 from bot.commands.blocks import (
     Blocks,
     Mrkdwn,
@@ -28,7 +29,6 @@ from bot.commands.blocks import (
     section,
 )
 from bot.commands.render_scorecard_chart import Radar, Spoke
-from bot.commands.words.base import N_
 from bot.commands.words.language import Language
 from bot.domain import audit_publish as rules
 from bot.domain.audit_publish import RemarkKind
@@ -43,76 +43,9 @@ APPEAL_MODAL = "audit_appeal_form"
 REMARK_BLOCK = "remark"
 REMARK_INPUT = "remark_text"
 
-PUBLISH_USAGE = N_("""\
-*Scorecards* — publishing a supplier's audit.
-• `/audit publish S-n` — post it in this channel, for internal readers (the table, the \
-auditor's notes, the radar chart)
-• `/audit publish S-n to supplier` — and its copy in the supplier's own shared channel, with \
-*Comment* and *Appeal* for its people (no notes)
-A draft is published once the auditor has rated it.""")  # mrkdwn
-
-
-def usage(language: Language, problem: str | None = None) -> tuple[str, Blocks]:
-    blocks: Blocks = []
-    if problem:
-        blocks.append(section(md(":warning: {}", problem)))
-    blocks.append(section(Mrkdwn(language._(PUBLISH_USAGE))))
-    return (problem or language._("How to use /audit")), blocks
-
 
 def _score(value: float) -> str:
     return f"{value:.0f}"
-
-
-NO_DATA_WHY = {
-    "contract": N_("no support contract to measure against"),
-    "record": N_("nothing on the record for the period"),
-}
-
-
-def _n(value: object) -> str:
-    """A fact as shown: whole numbers without a decimal point."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def figure(d: DimensionScore, language: Language) -> str:
-    """The figure a dimension's score came from, in words (its facts: `audit_scores.py`)."""
-    f = {k: _n(v) for k, v in d.facts.items()}
-    if d.score is None:
-        why = d.facts.get("no_data")
-        if isinstance(why, str) and why in NO_DATA_WHY:
-            return language._(NO_DATA_WHY[why])
-        if d.dimension is Dimension.COOPERATION:
-            return language._("not rated yet")
-        return language._(NO_DATA_WHY["record"])
-    try:
-        if d.dimension is Dimension.RESPONSIVENESS:
-            return language._(
-                "{within} of {replies} first replies within {contract_hours} h, "
-                "median {median_hours} h"
-            ).format(**f)
-        if d.dimension is Dimension.PROBLEM_SOLVING:
-            return language._(
-                "{early} of {closed} closed disputes resolved before the company process"
-            ).format(**f)
-        if d.dimension is Dimension.EFFICIENCY:
-            return language._(
-                "median {median_working_days} working days ({median_hours} h) over {resolved} "
-                "resolved, against {contract_hours} h contracted"
-            ).format(**f)
-        if d.dimension is Dimension.STAFF_STABILITY:
-            return language._("{stayed} of {people} people stayed, {leavers} left").format(**f)
-        if d.dimension is Dimension.CUSTOMER_FEEDBACK:
-            if d.facts.get("mean_rating") is None:
-                return language._("survey answers: {answers}, complaints: {complaints}").format(**f)
-            return language._(
-                "survey answers: {answers} (mean {mean_rating} of 5), complaints: {complaints}"
-            ).format(**f)
-        return language._("the auditor's rating: {rating} of 5").format(**f)
-    except KeyError:  # facts of another shape (an older version's): shown as they are
-        return language.listed(f"{k} {v}" for k, v in sorted(f.items()))
 
 
 def title(scorecard: Scorecard, language: Language) -> str:
@@ -159,7 +92,7 @@ def spokes(
                 label=language._(dimension.label),
                 score=found.score,
                 band=band.value if band is not None else None,
-                figure=figure(found, language),
+                figure=render_audits.figure_text(found, language),
             )
         )
     return tuple(out)
@@ -176,13 +109,13 @@ def radar(scorecard: Scorecard, bands: Mapping[Band, float], language: Language)
 def _dimension_line(
     d: DimensionScore, share: float | None, bands: Mapping[Band, float], language: Language
 ) -> Mrkdwn:
-    said = figure(d, language)
+    said = render_audits.figure_text(d, language)
     label = language._(d.dimension.label)
     if d.score is None or share is None:
         return md(
             "• *{label}*: {nodata}",
             label=label,
-            nodata=language._("no data, left out of the total ({figure})").format(figure=said),
+            nodata=language._("{figure}; left out of the total").format(figure=said),
         )
     band = _band_of(d, bands)
     return md(

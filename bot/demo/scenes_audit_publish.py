@@ -19,7 +19,13 @@ FIGURES: tuple[tuple[Dimension, int | None, dict[str, int | float | str | None]]
     (
         Dimension.RESPONSIVENESS,
         78,
-        {"within": 7, "replies": 9, "median_hours": 1.5, "contract_hours": 2},
+        {
+            "within": 7,
+            "replies": 9,
+            "median_hours": 1.5,
+            "contract_hours": 2,
+            "support_hours": "24x7",
+        },
     ),
     (Dimension.PROBLEM_SOLVING, 40, {"early": 2, "closed": 5}),
     (

@@ -11,14 +11,17 @@ and each formula is written down in `docs/audits.md`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.marks import N_
-from bot.domain.parties import Party
+from bot.domain.parties import Party, PartyKind
 from bot.domain.records import Record
+from bot.domain.reports import PartyAndPeriod, split_party_and_period
 
 #: The auditor's cooperation ratings.
 RATINGS: Final = (1, 2, 3, 4, 5)
@@ -222,3 +225,113 @@ def ratio_score(part: int, whole: int) -> int | None:
     if whole <= 0:
         return None
     return (200 * part + whole) // (2 * whole)  # half up
+
+
+# --- the steps' rules ---------------------------------------------------------------------------
+
+
+def check_rating(value: object) -> int:
+    """The auditor's cooperation rating: a whole number from 1 to 5."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isdigit() or int(text) not in RATINGS:
+        raise InvalidInput("audit.bad_rating", field="cooperation", rating=text[:20])
+    return int(text)
+
+
+def check_notes(text: str | None) -> str | None:
+    """The auditor's notes, as typed (None when empty)."""
+    if text is None or not text.strip():
+        return None
+    if len(text) > NOTES_LIMIT:
+        raise InvalidInput("audit.notes_too_long", field="notes", limit=NOTES_LIMIT)
+    return text.strip()
+
+
+def supplier_name(text: str) -> str:
+    """A supplier's name as typed, its spaces collapsed and any quotes around it dropped."""
+    return " ".join(text.split()).strip("\"'“”‘’「」『』 ")
+
+
+def check_supplier(party: Party | None, name: str) -> Party:
+    """The party an audit is of: a known supplier (never a customer or a third party)."""
+    if not name:
+        raise InvalidInput("audit.which")
+    if party is None:
+        raise NotFound("audit.no_supplier", name=name[:80])
+    if party.kind is not PartyKind.SUPPLIER:
+        raise InvalidInput("audit.not_supplier", name=party.name)
+    return party
+
+
+def check_publishable(card: Scorecard) -> None:
+    """A draft is published only once the auditor has rated it (cooperation 1-5)."""
+    if card.status is ScorecardStatus.PUBLISHED:
+        raise InvalidInput("audit.already_published", ref=card.ref, version=card.version)
+    if card.cooperation is None:
+        raise InvalidInput("audit.not_rated", ref=card.ref)
+
+
+class Recurrence(StrEnum):
+    """How often a scheduled audit comes round: a draft at the end of each period."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+    def period_after(self, first: date) -> date:
+        """The first day of the period after the one that begins on `first`."""
+        months = {Recurrence.MONTH: 1, Recurrence.QUARTER: 3, Recurrence.YEAR: 12}[self]
+        index = first.year * 12 + first.month - 1 + months
+        return date(index // 12, index % 12 + 1, 1)
+
+    def period_of(self, day: date) -> date:
+        """The first day of the period `day` is in."""
+        if self is Recurrence.MONTH:
+            return date(day.year, day.month, 1)
+        if self is Recurrence.QUARTER:
+            return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        return date(day.year, 1, 1)
+
+    def period_before(self, first: date) -> date:
+        """The first day of the period before the one that begins on `first`."""
+        return self.period_of(first - timedelta(days=1))
+
+
+_EVERY: Final = {
+    "every month": Recurrence.MONTH,
+    "monthly": Recurrence.MONTH,
+    "每月": Recurrence.MONTH,
+    "每个月": Recurrence.MONTH,
+    "every quarter": Recurrence.QUARTER,
+    "quarterly": Recurrence.QUARTER,
+    "每季度": Recurrence.QUARTER,
+    "每个季度": Recurrence.QUARTER,
+    "每季": Recurrence.QUARTER,
+    "every year": Recurrence.YEAR,
+    "yearly": Recurrence.YEAR,
+    "annually": Recurrence.YEAR,
+    "每年": Recurrence.YEAR,
+}
+_EVERY_TAIL: Final = re.compile(
+    r"(?:^|\s)(" + "|".join(sorted((re.escape(k) for k in _EVERY), key=len, reverse=True)) + r")$",
+    re.IGNORECASE,
+)
+
+
+def split_supplier_and_recurrence(text: str) -> tuple[str, Recurrence]:
+    """`"Acme Networks" every quarter` → ("Acme Networks", QUARTER); no recurrence: refused."""
+    text = " ".join(text.split())
+    found = _EVERY_TAIL.search(text)
+    if found is None:
+        raise InvalidInput("audit.bad_recurrence", text=text[-40:])
+    return text[: found.start()].strip(), _EVERY[found.group(1).lower()]
+
+
+def split_supplier_and_period(text: str, *, today: date) -> PartyAndPeriod:
+    """`Acme last quarter`, `Acme 2026-07-01 to 2026-09-30`, `Acme 上季度`; no period: last
+    quarter. A period that has not begun, or ends before it begins, is refused (the report's
+    words, `report.future` / `report.inverted`)."""
+    asked = split_party_and_period(text, today=today)
+    if asked.party == " ".join(text.split()):  # no period was named
+        return split_party_and_period(f"{asked.party} last quarter", today=today)
+    return asked

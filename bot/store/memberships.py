@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -52,3 +53,19 @@ async def record(
         )
     )
     return result.rowcount == 1
+
+
+async def place(conn: AsyncConnection, *, event_id: str, party_id: int, team_id: str) -> None:
+    """Place a recorded event on the party Slack's record says the person speaks for."""
+    await conn.execute(
+        sa.update(channel_memberships)
+        .where(channel_memberships.c.event_id == event_id)
+        .values(party_id=party_id, team_id=team_id)
+    )
+
+
+async def forget(conn: AsyncConnection, *, event_id: str) -> None:
+    """Drop a recorded event that is no party's person in a channel shared with their party."""
+    await conn.execute(
+        sa.delete(channel_memberships).where(channel_memberships.c.event_id == event_id)
+    )

@@ -147,6 +147,7 @@ TOPICS = (
     "valueadds",
     "contracts",
     "reports",
+    "audits",
 )
 # Each topic's modules, by the same names in every layer (bot/commands/deliver_<topic>.py only
 # for a topic that owes notices: parties owe none).

@@ -55,12 +55,13 @@ async def test_publishing_posts_the_table_and_its_chart_internally(app: Running)
     # the total leaves staff stability out (no data): 6110 / 90 = 67.9
     assert "*Total 68 of 100, band C*" in shown
     assert (
-        "*Responsiveness*: 78 · band B · weight 22% · 7 of 9 first replies within 2 h, median 1.5 h"
+        "*Responsiveness*: 78 · band B · weight 22% · "
+        "7 of 9 first replies within 2 h (24x7); median 1.5 h"
     ) in shown
     assert "*Problem-solving ability*: 40 · band D · weight 22% · 2 of 5 closed" in shown
-    assert "*Cooperation climate*: 75 · band B · weight 11% · the auditor's rating: 4 of 5" in shown
+    assert "*Cooperation climate*: 75 · band B · weight 11% · rated 4 of 5 by the auditor" in shown
     assert (
-        "*Staff stability*: no data, left out of the total (nothing on the record for the period)"
+        "*Staff stability*: no data in the record for the period; left out of the total"
     ) in shown
     # the notes are internal, and escaped
     assert "Helpful &lt;!channel&gt; people" in shown and "<!channel>" not in shown

@@ -353,6 +353,7 @@ TOPIC_PREFIXES = {
     "contracts": {"contract"},
     "reports": {"report"},
     "audit_publish": {"audit"},
+    "audits": {"audit"},
 }
 
 

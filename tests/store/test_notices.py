@@ -41,6 +41,7 @@ from bot.domain.notices import (
     AgreementExpiredDm,
     AgreementRefresh,
     AgreementVersionLine,
+    AuditDraftReady,
     CaseSurveyPost,
     ComplaintCard,
     ComplaintClosed,
@@ -296,6 +297,7 @@ LATER_KINDS: list[Notice] = [
         user_id="U0RAJ",
         remark=RemarkKind.APPEAL,
     ),
+    AuditDraftReady(workspace_id=WS, scorecard_id=4, owner_id="U0AUDITOR"),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
 

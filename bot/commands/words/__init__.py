@@ -21,6 +21,7 @@ from bot.commands.mrkdwn import Mrkdwn, escape
 from bot.commands.words import (
     agreements,
     audit_publish,
+    audits,
     common,
     complaints,
     contracts,
@@ -55,6 +56,7 @@ def _catalog(*topics: Mapping[str, str]) -> dict[str, str]:
 
 
 CATALOG: Mapping[str, str] = _catalog(
+    audits.WORDS,
     common.WORDS,
     disputes.WORDS,
     dossiers.WORDS,
