@@ -352,24 +352,32 @@ async def test_another_supplier_an_insider_or_a_forged_payload_is_refused(app: R
 async def test_re_rating_after_publishing_makes_version_2(app: Running) -> None:
     await scorecard(app)
     await publish(app, "S-1 to supplier")
-    async with app.store.write() as conn:
-        found = await audits_repo.get(conn, workspace_id=WS, number=1)
-        assert found is not None
-        assert await audits_repo.new_version(conn, scorecard_id=found.id, version=1) == 2
-        await audits_repo.set_rating(
-            conn,
-            scorecard_id=found.id,
-            version=2,
-            cooperation=5,
-            notes="Better after the call",
-            by="U0ALICE",
-            now=app.clock.now(),
-        )
+    # the auditor rates it again with /audit rate: version 2 begins, as a draft
+    reply = await app.driver.command("/audit", "rate S-1", user="U0ALICE", channel=DESK)
+    await app.settle()
+    assert reply.status == 200
+    view = dict(app.slack.calls_to("views.open")[-1].response["view"])
+    reply = await app.driver.view_submission(
+        user="U0ALICE",
+        view=view,
+        values={
+            "audit_rating": {"audit_rating_input": "5"},
+            "audit_notes": {"audit_notes_input": "Better after the call"},
+        },
+    )
+    assert reply.status == 200 and not reply.text
+    await app.settle()
+    async with app.store.read() as conn:
+        draft = await audits_repo.get(conn, workspace_id=WS, number=1)
+    assert draft is not None and (draft.version, draft.status) == (2, "draft")
+    assert len(scorecard_posts_in(app, ACME)) == 1  # a draft is never posted
     answer = await publish(app, "S-1 to supplier")
     assert "S-1 version 2 is published" in answer
     for channel in (DESK, ACME):
         first, second = scorecard_posts_in(app, channel)
         assert "Version 2: it replaces version 1." in text_of(second)
+        assert "*Cooperation climate*: 100 · band A" in text_of(second)
+        assert "*Cooperation climate*: 75 · band B" in text_of(first)
         assert "Version 2" not in text_of(first)
         assert len(app.slack.files_in(channel)) == 2
     assert buttons(scorecard_posts_in(app, ACME)[1]) == [
