@@ -461,3 +461,14 @@ async def test_a_copy_owed_to_another_partys_channel_is_never_posted(app: Runnin
     assert scorecard_posts_in(app, GLOBEX) == [] and scorecard_posts_in(app, ACME) == []
     assert app.slack.files_in(GLOBEX) == [] and app.slack.files_in(ACME) == []
     assert [r.channel_id for r in await posts(app)] == [DESK]
+
+
+async def test_somebody_slack_cannot_place_is_refused(app: Running) -> None:
+    # a payload naming Acme's team for a user Slack does not know: placed by nobody, so
+    # nothing opens and nothing is stored
+    ts = await _copy(app)
+    before = await snapshot_of(app.store)
+    for action in ("audit_comment", "audit_appeal"):
+        told = await _form_from(app, "U0NOBODY", "T0ACME", ACME, ts, action, "S-1:v1")
+        assert isinstance(told, str) and "nothing was changed" in told
+    assert await snapshot_of(app.store) == before
