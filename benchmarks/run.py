@@ -16,9 +16,11 @@ Measures on this machine, in one run:
 7. `parley verify` over the scale database's record chain: its time and peak memory.
 8. the customer's voice (benchmarks/customers.py): `/complaint list` and `/report satisfaction`
    with 10,000 complaints and 50,000 survey answers beside the disputes (in the scale rows).
+9. supplier audits (benchmarks/audits.py, `--only audits`): `/audit open` of a supplier with
+   2,000 disputes and 100,000 events in the quarter, on a database of its own.
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout`,
-`verify` or `reports` measures those rows alone (verify and reports on their own filled
-database).
+`verify`, `reports` or `audits` measures those rows alone (verify and reports on their own
+filled database).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.ack import measure_ack
+from benchmarks.audits import measure_audits
 from benchmarks.costs import top_costs
 from benchmarks.customers import measure_customers
 from benchmarks.dossier import measure_dossier
@@ -61,6 +64,7 @@ from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
 from benchmarks.scale import measure_scale, measure_ten_times, populate
 from benchmarks.table import (
+    audits_table,
     fanout_table,
     ingest_table,
     reports_table,
@@ -188,6 +192,18 @@ async def run_reports(sizes: Sizes) -> dict[str, Any]:
     return report
 
 
+async def run_audits(sizes: Sizes) -> dict[str, Any]:
+    """`--only audits`: one supplier's quarter in a database of its own, `/audit open` over it."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        work = Path(folder)
+        report["audits"] = await measure_audits(work, f"sqlite:///{work}/audits.db", sizes)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--tiny", action="store_true", help="a smoke run at a tiny size")
@@ -196,7 +212,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "fanout", "verify", "reports"],
+        choices=["ingest", "fanout", "verify", "reports", "audits"],
         default=None,
         help="measure only these rows",
     )
@@ -224,6 +240,12 @@ def main() -> None:
         report = asyncio.run(run_reports(sizes))
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(reports_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "audits":
+        report = asyncio.run(run_audits(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(audits_table(report)))
         print(f"\n(JSON written to {args.json})")
         return
     report = asyncio.run(run(sizes))

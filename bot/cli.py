@@ -223,6 +223,7 @@ def digest_send(verbose: bool) -> None:
             "praise",
             "valueadds",
             "contracts",
+            "scorecards",
             "surveys",
             "answers",
         ]

@@ -9,9 +9,7 @@ the supplier. Publishing (internally and in the supplier's shared channel) is it
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -426,64 +424,3 @@ async def place_membership(
             conn, event_id=event_id, party_id=party.id, team_id=person.team_id
         )
         return party.id
-
-
-# --------------------------------------------------------------------------------------------
-# The export
-
-
-def _stamp(at: datetime | None) -> str | None:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z") if at is not None else None
-
-
-def _dimension_document(d: DimensionScore) -> dict[str, Any]:
-    return {"dimension": d.dimension.value, "score": d.score, "weight": d.weight, "facts": d.facts}
-
-
-async def scorecard_documents(store: Store, *, size: int = 200) -> AsyncIterator[dict[str, Any]]:
-    """Every scorecard in the export's shape (keys and codes, in no language): its current
-    version's dimensions with their figures and weights, total, band, rating and notes, the
-    supplier's comments and appeals, and its earlier versions."""
-    async with store.read() as conn:
-        async for batch in repo.in_batches(conn, size=size):
-            remarks = await repo.remarks_of(conn, scorecard_ids=[c.id for c in batch])
-            for card in batch:
-                kept = await repo.versions(conn, scorecard_id=card.id) if card.version > 1 else []
-                comments, appeals = remarks[card.id]
-                yield {
-                    "id": card.ref,
-                    "workspace": card.workspace_id,
-                    "supplier": card.party.name,
-                    "period_start": _stamp(card.period_start),
-                    "period_end": _stamp(card.period_end),
-                    "status": card.status.value,
-                    "version": card.version,
-                    "owner": card.owner_id,
-                    "created_at": _stamp(card.created_at),
-                    "rated_by": card.rated_by,
-                    "rated_at": _stamp(card.rated_at),
-                    "cooperation": card.cooperation,
-                    "notes": card.notes,
-                    "total": card.total,
-                    "band": card.band.value if card.band is not None else None,
-                    "published_at": _stamp(card.published_at),
-                    "dimensions": [_dimension_document(d) for d in card.dimensions],
-                    "comments": [_remark(r) for r in comments],
-                    "appeals": [_remark(r) for r in appeals],
-                    "versions": [
-                        {
-                            "version": v.version,
-                            "cooperation": v.cooperation,
-                            "notes": v.notes,
-                            "total": v.total,
-                            "band": v.band.value if v.band is not None else None,
-                            "published_at": _stamp(v.published_at),
-                            "dimensions": [_dimension_document(d) for d in v.dimensions],
-                        }
-                        for v in kept
-                    ],
-                }
-
-
-def _remark(r: rules.Remark) -> dict[str, Any]:
-    return {"version": r.version, "user": r.user_id, "text": r.text, "at": _stamp(r.created_at)}

@@ -155,6 +155,7 @@ def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
         "contracts": [],
         "surveys": [],
         "answers": [],
+        "scorecards": [],
     }
     csv_out = parley("export", "--format", "csv", "--kind", "timeline", cwd=tmp_path, env=env)
     assert csv_out.stdout.strip() == (
