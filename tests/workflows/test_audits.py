@@ -266,3 +266,32 @@ async def test_schedule_and_unschedule_refuse_bad_input(store: Store) -> None:
     )
     party = await audits.unschedule(store, workspace_id=WS, asker=ALICE, text="acme networks")
     assert party.name == "Acme Networks"
+
+
+async def test_a_chinese_suppliers_name_runs_straight_into_its_period(store: Store) -> None:
+    await seed(store)
+    async with store.write() as conn:
+        from bot.domain.parties import PartyKind
+        from bot.store import parties as parties_repo
+
+        await parties_repo.insert(
+            conn,
+            workspace_id=WS,
+            name="华东网络",
+            kind=PartyKind.SUPPLIER,
+            slack_team="T0HD",
+            now=NOW,
+        )
+    card = await open_(store, "华东网络上季度")
+    assert card.party.name == "华东网络" and (card.period_start, card.period_end) == Q3
+    # no contract: its contract-relative dimensions say so
+    assert card.score_of(Dimension.RESPONSIVENESS).facts == {"no_data": "contract"}  # type: ignore[union-attr]
+    with pytest.raises(InvalidInput) as info:
+        await open_(store, "华东网络下季度")
+    assert info.value.code == "report.future"
+    with pytest.raises(NotFound):
+        await open_(store, "华东上季度")  # a part of the name is not the name
+    planned = await audits.schedule(
+        store, workspace_id=WS, asker=ALICE, text="华东网络每季度", calendar=CALENDAR, now=NOW
+    )
+    assert planned.party.name == "华东网络" and planned.recurrence == "quarter"
