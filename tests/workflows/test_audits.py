@@ -295,3 +295,37 @@ async def test_a_chinese_suppliers_name_runs_straight_into_its_period(store: Sto
         store, workspace_id=WS, asker=ALICE, text="华东网络每季度", calendar=CALENDAR, now=NOW
     )
     assert planned.party.name == "华东网络" and planned.recurrence == "quarter"
+
+
+async def test_two_instances_at_the_quarters_end_make_one_draft_and_owe_one_dm(
+    database_url: str,
+) -> None:
+    import asyncio
+
+    first, second = Store.open(database_url), Store.open(database_url)
+    try:
+        await first.upgrade()
+        await seed(first)
+        await audits.schedule(
+            first,
+            workspace_id=WS,
+            asker=ALICE,
+            text="Acme Networks every quarter",
+            calendar=CALENDAR,
+            now=datetime(2026, 9, 1, tzinfo=UTC),
+        )
+        at = Q3[1] + timedelta(minutes=1)
+        made = await asyncio.gather(
+            *(
+                audits.make_scheduled_drafts(s, config=config(), calendar=CALENDAR, now=at)
+                for s in (first, second, first, second)
+            )
+        )
+        assert sorted(len(m) for m in made) == [0, 0, 0, 1]
+        async with first.read() as conn:
+            cards = (await conn.execute(sa.select(scorecards.c.id))).all()
+            owed = (await conn.execute(sa.select(outbox.c.kind))).scalars().all()
+        assert len(cards) == 1 and list(owed) == ["audit.draft_ready"]
+    finally:
+        await first.close()
+        await second.close()
