@@ -125,6 +125,22 @@ async def test_rating_sets_the_climate_and_a_published_card_gets_version_2(store
     assert (again.total, again.band) == (45.2, Band.D)
     _, kept = await audits.show(store, workspace_id=WS, asker=ALICE, number=card.number)
     assert [(v.version, v.cooperation, v.total, v.band) for v in kept] == [(1, 4, 52.7, Band.C)]
+    # a form opened on version 1 is stale now that version 2 is begun: refused, nothing changed
+    with pytest.raises(InvalidInput) as stale:
+        await audits.rate(
+            store,
+            workspace_id=WS,
+            rater=ALICE,
+            number=card.number,
+            cooperation=5,
+            notes=None,
+            config=config(),
+            now=later,
+            seen_version=1,
+        )
+    assert stale.value.code == "audit.changed"
+    unchanged, _ = await audits.show(store, workspace_id=WS, asker=ALICE, number=card.number)
+    assert (unchanged.version, unchanged.cooperation) == (2, 1)
 
 
 async def count(store: Store, table: sa.Table) -> int:
