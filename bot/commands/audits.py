@@ -130,6 +130,7 @@ async def rate_submitted(form: Submission[RateForm]) -> None:
         notes=form.value(render_audits.NOTES_BLOCK, render_audits.NOTES_INPUT),
         config=deps.config,
         now=deps.clock.now(),
+        seen_version=form.form.version,
     )
 
 

@@ -312,9 +312,18 @@ _EVERY: Final = {
     "annually": Recurrence.YEAR,
     "每年": Recurrence.YEAR,
 }
+# English words need a space before them; Chinese has no word boundaries ("华东网络每季度").
 _EVERY_TAIL: Final = re.compile(
-    r"(?:^|\s)(" + "|".join(sorted((re.escape(k) for k in _EVERY), key=len, reverse=True)) + r")$",
+    r"(?:(?:^|\s)("
+    + "|".join(sorted((re.escape(k) for k in _EVERY if k.isascii()), key=len, reverse=True))
+    + r")|("
+    + "|".join(sorted((re.escape(k) for k in _EVERY if not k.isascii()), key=len, reverse=True))
+    + r"))$",
     re.IGNORECASE,
+)
+#: The Chinese period words a supplier's name may run straight into ("华东网络上季度").
+_CHINESE_PERIOD_TAIL: Final = re.compile(
+    r"(?<=\S)(上一季度|上个季度|上季度|上季|本季度|这个季度|这季度|本季|下个季度|下季度|今年|本年度|本年|去年|上一年|明年)$"
 )
 
 
@@ -324,13 +333,15 @@ def split_supplier_and_recurrence(text: str) -> tuple[str, Recurrence]:
     found = _EVERY_TAIL.search(text)
     if found is None:
         raise InvalidInput("audit.bad_recurrence", text=text[-40:])
-    return text[: found.start()].strip(), _EVERY[found.group(1).lower()]
+    word = found.group(1) or found.group(2)
+    return text[: found.start()].strip(), _EVERY[word.lower()]
 
 
 def split_supplier_and_period(text: str, *, today: date) -> PartyAndPeriod:
     """`Acme last quarter`, `Acme 2026-07-01 to 2026-09-30`, `Acme 上季度`; no period: last
     quarter. A period that has not begun, or ends before it begins, is refused (the report's
     words, `report.future` / `report.inverted`)."""
+    text = _CHINESE_PERIOD_TAIL.sub(r" \1", " ".join(text.split()))
     asked = split_party_and_period(text, today=today)
     if asked.party == " ".join(text.split()):  # no period was named
         return split_party_and_period(f"{asked.party} last quarter", today=today)

@@ -188,14 +188,18 @@ async def rate(
     notes: str | None,
     config: ParleyConfig,
     now: datetime,
+    seen_version: int | None = None,
 ) -> Scorecard:
     """The auditor's form: the cooperation climate (1-5) and notes. Rating a published
-    scorecard begins its next version (the published one is kept)."""
+    scorecard begins its next version (the published one is kept). `seen_version` is the
+    version the form was opened on: a newer one begun meanwhile refuses the stale form."""
     internal_only(rater, workspace_id, OUTSIDERS)
     rating = rules.check_rating(cooperation)
     text = rules.check_notes(notes)
     async with store.write() as conn:
         card = await _card(conn, workspace_id=workspace_id, number=number)
+        if seen_version is not None and card.version != seen_version:
+            raise InvalidInput("audit.changed", ref=card.ref)
         version = card.version
         if card.status is ScorecardStatus.PUBLISHED:
             begun = await repo.new_version(conn, scorecard_id=card.id, version=version)

@@ -96,3 +96,69 @@ def test_a_share_is_rounded_half_up_and_nothing_to_count_is_no_data() -> None:
     assert ratio_score(1, 8) == 13  # 12.5
     assert ratio_score(0, 5) == 0
     assert ratio_score(0, 0) is None
+
+
+def test_the_steps_checks() -> None:
+    from datetime import UTC, date, datetime
+
+    from bot.domain.audits import (
+        Recurrence,
+        Scorecard,
+        ScorecardStatus,
+        check_notes,
+        check_publishable,
+        check_rating,
+        check_supplier,
+        split_supplier_and_recurrence,
+        supplier_name,
+    )
+    from bot.domain.errors import InvalidInput, NotFound
+    from bot.domain.parties import Party, PartyKind
+
+    assert [check_rating(v) for v in ("1", " 5 ", 3)] == [1, 5, 3]
+    for bad in ("0", "6", "4.5", "", None, "五"):
+        with pytest.raises(InvalidInput) as info:
+            check_rating(bad)
+        assert info.value.code == "audit.bad_rating" and info.value.field == "cooperation"
+    assert check_notes("  ") is None and check_notes(" ok ") == "ok"
+    with pytest.raises(InvalidInput):
+        check_notes("x" * 3001)
+    acme = Party(id=1, name="Acme Networks", kind=PartyKind.SUPPLIER)
+    contoso = Party(id=2, name="Contoso Retail", kind=PartyKind.CUSTOMER)
+    assert check_supplier(acme, "acme networks") == acme
+    with pytest.raises(InvalidInput, match="audit.not_supplier"):
+        check_supplier(contoso, "Contoso Retail")
+    with pytest.raises(NotFound):
+        check_supplier(None, "Nobody")
+    with pytest.raises(InvalidInput, match="audit.which"):
+        check_supplier(None, "")
+    assert supplier_name(' "Acme  Networks" ') == "Acme Networks"
+    assert supplier_name("「华东网络」") == "华东网络"
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    draft = Scorecard(
+        id=1,
+        workspace_id="T1",
+        number=3,
+        party=acme,
+        period_start=when,
+        period_end=when,
+        status=ScorecardStatus.DRAFT,
+        version=1,
+        owner_id="U1",
+        created_at=when,
+    )
+    with pytest.raises(InvalidInput, match="audit.not_rated"):
+        check_publishable(draft)
+    check_publishable(draft.model_copy(update={"cooperation": 3}))
+    published = draft.model_copy(update={"cooperation": 3, "status": ScorecardStatus.PUBLISHED})
+    with pytest.raises(InvalidInput, match="audit.already_published"):
+        check_publishable(published)
+    q = Recurrence.QUARTER
+    assert q.period_of(date(2026, 11, 23)) == date(2026, 10, 1)
+    assert q.period_after(date(2026, 10, 1)) == date(2027, 1, 1)
+    assert q.period_before(date(2027, 1, 1)) == date(2026, 10, 1)
+    assert Recurrence.MONTH.period_after(date(2026, 12, 1)) == date(2027, 1, 1)
+    assert Recurrence.YEAR.period_before(date(2027, 1, 1)) == date(2026, 1, 1)
+    assert split_supplier_and_recurrence("Acme every year") == ("Acme", Recurrence.YEAR)
+    with pytest.raises(InvalidInput, match="audit.bad_recurrence"):
+        split_supplier_and_recurrence("Acme every week")

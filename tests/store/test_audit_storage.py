@@ -357,3 +357,62 @@ async def test_a_membership_event_is_recorded_once(store: Store) -> None:
     async with store.read() as conn:
         rows = (await conn.execute(sa.select(channel_memberships))).all()
     assert [(r.user_id, r.event, r.party_id) for r in rows] == [("U0RAJ", "left", party_id)]
+
+
+def _migrate(url: str, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.store import normalise_database_url
+    from bot.store.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["database_url"] = normalise_database_url(url)
+    (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+async def test_an_improvement_action_belongs_to_a_scorecard_and_0022_goes_down_and_up(
+    database_url: str,
+) -> None:
+    import asyncio
+
+    from bot.store.schema import action_items
+
+    await asyncio.to_thread(_migrate, database_url, "0022")
+    store = Store.open(database_url)
+    try:
+        party_id = await a_supplier(store)
+        scorecard_id = await a_scorecard(store, party_id)
+        async with store.write() as conn:
+            await conn.execute(
+                sa.insert(action_items).values(
+                    workspace_id=WS,
+                    number=1,
+                    review_id=None,
+                    scorecard_id=scorecard_id,
+                    owner_id="U0ALICE",
+                    due_at=NOW,
+                    tz="UTC",
+                    text="Improve responses",
+                    status="open",
+                    created_at=NOW,
+                    created_by="U0ALICE",
+                )
+            )
+        async with store.read() as conn:
+            row = (await conn.execute(sa.select(action_items))).one()
+        assert (row.review_id, row.scorecard_id) == (None, scorecard_id)
+        async with store.write() as conn:
+            await conn.execute(sa.delete(action_items))
+        await asyncio.to_thread(_migrate, database_url, "0021", down=True)
+        async with store.read() as conn:
+            tables = await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names())
+            columns = await conn.run_sync(
+                lambda sync: [c["name"] for c in sa.inspect(sync).get_columns("action_items")]
+            )
+        assert "scorecards" not in tables and "channel_memberships" not in tables
+        assert "scorecard_id" not in columns
+        await asyncio.to_thread(_migrate, database_url, "0022")
+    finally:
+        await store.close()

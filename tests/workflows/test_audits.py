@@ -125,6 +125,22 @@ async def test_rating_sets_the_climate_and_a_published_card_gets_version_2(store
     assert (again.total, again.band) == (45.2, Band.D)
     _, kept = await audits.show(store, workspace_id=WS, asker=ALICE, number=card.number)
     assert [(v.version, v.cooperation, v.total, v.band) for v in kept] == [(1, 4, 52.7, Band.C)]
+    # a form opened on version 1 is stale now that version 2 is begun: refused, nothing changed
+    with pytest.raises(InvalidInput) as stale:
+        await audits.rate(
+            store,
+            workspace_id=WS,
+            rater=ALICE,
+            number=card.number,
+            cooperation=5,
+            notes=None,
+            config=config(),
+            now=later,
+            seen_version=1,
+        )
+    assert stale.value.code == "audit.changed"
+    unchanged, _ = await audits.show(store, workspace_id=WS, asker=ALICE, number=card.number)
+    assert (unchanged.version, unchanged.cooperation) == (2, 1)
 
 
 async def count(store: Store, table: sa.Table) -> int:
@@ -266,3 +282,66 @@ async def test_schedule_and_unschedule_refuse_bad_input(store: Store) -> None:
     )
     party = await audits.unschedule(store, workspace_id=WS, asker=ALICE, text="acme networks")
     assert party.name == "Acme Networks"
+
+
+async def test_a_chinese_suppliers_name_runs_straight_into_its_period(store: Store) -> None:
+    await seed(store)
+    async with store.write() as conn:
+        from bot.domain.parties import PartyKind
+        from bot.store import parties as parties_repo
+
+        await parties_repo.insert(
+            conn,
+            workspace_id=WS,
+            name="华东网络",
+            kind=PartyKind.SUPPLIER,
+            slack_team="T0HD",
+            now=NOW,
+        )
+    card = await open_(store, "华东网络上季度")
+    assert card.party.name == "华东网络" and (card.period_start, card.period_end) == Q3
+    # no contract: its contract-relative dimensions say so
+    assert card.score_of(Dimension.RESPONSIVENESS).facts == {"no_data": "contract"}  # type: ignore[union-attr]
+    with pytest.raises(InvalidInput) as info:
+        await open_(store, "华东网络下季度")
+    assert info.value.code == "report.future"
+    with pytest.raises(NotFound):
+        await open_(store, "华东上季度")  # a part of the name is not the name
+    planned = await audits.schedule(
+        store, workspace_id=WS, asker=ALICE, text="华东网络每季度", calendar=CALENDAR, now=NOW
+    )
+    assert planned.party.name == "华东网络" and planned.recurrence == "quarter"
+
+
+async def test_two_instances_at_the_quarters_end_make_one_draft_and_owe_one_dm(
+    database_url: str,
+) -> None:
+    import asyncio
+
+    first, second = Store.open(database_url), Store.open(database_url)
+    try:
+        await first.upgrade()
+        await seed(first)
+        await audits.schedule(
+            first,
+            workspace_id=WS,
+            asker=ALICE,
+            text="Acme Networks every quarter",
+            calendar=CALENDAR,
+            now=datetime(2026, 9, 1, tzinfo=UTC),
+        )
+        at = Q3[1] + timedelta(minutes=1)
+        made = await asyncio.gather(
+            *(
+                audits.make_scheduled_drafts(s, config=config(), calendar=CALENDAR, now=at)
+                for s in (first, second, first, second)
+            )
+        )
+        assert sorted(len(m) for m in made) == [0, 0, 0, 1]
+        async with first.read() as conn:
+            cards = (await conn.execute(sa.select(scorecards.c.id))).all()
+            owed = (await conn.execute(sa.select(outbox.c.kind))).scalars().all()
+        assert len(cards) == 1 and list(owed) == ["audit.draft_ready"]
+    finally:
+        await first.close()
+        await second.close()
