@@ -239,10 +239,11 @@ async def membership_changed(event: dict[str, Any], body: dict[str, Any], deps: 
     channel, user = event.get("channel"), event.get("user")
     if isinstance(channel, dict):
         channel = channel.get("id")
+    if isinstance(channel, str):  # who can read it changed: isolation uses the new truth
+        deps.directory.forget_channel(channel)
     workspace_id = body.get("team_id")
     if not (isinstance(channel, str) and isinstance(user, str) and isinstance(workspace_id, str)):
         return
-    deps.directory.forget_channel(channel)
     event_id = body.get("event_id")
     if not isinstance(event_id, str) or not event_id:
         event_id = f"{event.get('type')}:{channel}:{user}:{event.get('event_ts')}"
