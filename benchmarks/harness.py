@@ -44,6 +44,8 @@ class Sizes:
     fanout: int = 300  # channels whose digests fall due at once, and card edits in a burst
     complaints: int = 10_000  # complaints beside the disputes (`/complaint list`, the report)
     answers: int = 50_000  # survey answers read by `/report satisfaction`
+    audit_disputes: int = 2000  # one supplier's disputes in last quarter (`/audit open`)
+    audit_events: int = 100_000  # and its timeline events in that quarter
 
 
 FULL = Sizes(
@@ -72,6 +74,8 @@ TINY = Sizes(
     fanout=20,
     complaints=60,
     answers=300,
+    audit_disputes=40,
+    audit_events=400,
 )
 
 

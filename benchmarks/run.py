@@ -19,10 +19,12 @@ Measures on this machine, in one run:
    and at ten times them (`--only reports` fills 100,000 complaints and 500,000 answers in
    bulk, prints the growth per 10× and, where PostgreSQL answers, the figures there too);
 9. PostgreSQL as the scale-out store (benchmarks/pgscale.py): thread replies/s into one
-   `parley serve`, then two on one database (Slack's retries to the other), exactly once.
+   `parley serve`, then two on one database (Slack's retries to the other), exactly once;
+10. supplier audits (benchmarks/audits.py, `--only audits`): `/audit open` of a supplier with
+   2,000 disputes and 100,000 events in the quarter, on a database of its own.
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout`,
-`verify`, `reports` or `pgscale` measures those rows alone (verify and reports on their own filled
-database).
+`verify`, `reports`, `pgscale` or `audits` measures those rows alone (verify, reports and
+audits on their own filled database).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.ack import measure_ack
+from benchmarks.audits import measure_audits
 from benchmarks.costs import top_costs
 from benchmarks.customers import measure_customers, measure_figures
 from benchmarks.dossier import measure_dossier
@@ -67,6 +70,7 @@ from benchmarks.openloop import measure_open_loop
 from benchmarks.pgscale import measure_pgscale
 from benchmarks.scale import measure_scale, measure_ten_times, populate
 from benchmarks.table import (
+    audits_table,
     fanout_table,
     ingest_table,
     pgscale_report_table,
@@ -253,6 +257,16 @@ async def reports_on_postgres(sizes: Sizes) -> dict[str, Any] | None:
         finally:
             await drop_postgres(pg)
     return out
+async def run_audits(sizes: Sizes) -> dict[str, Any]:
+    """`--only audits`: one supplier's quarter in a database of its own, `/audit open` over it."""
+    report: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": sizes.__dict__,
+    }
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
+        work = Path(folder)
+        report["audits"] = await measure_audits(work, f"sqlite:///{work}/audits.db", sizes)
+    return report
 
 
 def main() -> None:
@@ -263,7 +277,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "fanout", "verify", "reports", "pgscale"],
+        choices=["ingest", "fanout", "verify", "reports", "pgscale", "audits"],
         default=None,
         help="measure only these rows",
     )
@@ -298,6 +312,12 @@ def main() -> None:
         report["targets"] = reports_targets(report)
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         print("\n".join(reports_table(report)))
+        print(f"\n(JSON written to {args.json})")
+        return
+    if args.only == "audits":
+        report = asyncio.run(run_audits(sizes))
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        print("\n".join(audits_table(report)))
         print(f"\n(JSON written to {args.json})")
         return
     report = asyncio.run(run(sizes))

@@ -410,3 +410,20 @@ def reports_table(report: dict[str, Any]) -> list[str]:
         for name, t in report["targets"].items():
             lines.append(row(name, t["value"], "yes" if t["ok"] else "NO"))
     return lines
+
+
+def audits_table(report: dict[str, Any]) -> list[str]:
+    """`--only audits`: `/audit open` of one supplier's quarter."""
+    sizes = report["sizes"]
+    audits = report["audits"]
+    title = (
+        f"audits ({sizes['audit_disputes']:,} disputes, {sizes['audit_events']:,} events "
+        "in the quarter)"
+    )
+    lines = [row(title, "median ms", "p95 ms"), "|---|---:|---:|"]
+    for name, stats in audits.items():
+        if isinstance(stats, dict) and "median" in stats:
+            lines.append(row(name, f"{stats['median']:.1f}", f"{stats['p95']:.1f}"))
+    figures = ", ".join(f"{k} {v if v is not None else '—'}" for k, v in audits["figures"].items())
+    lines.append(f"(figures: {figures}; filled in {audits['populate_seconds']:.1f} s)")
+    return lines

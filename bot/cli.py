@@ -233,6 +233,7 @@ def digest_send(verbose: bool) -> None:
             "praise",
             "valueadds",
             "contracts",
+            "scorecards",
             "surveys",
             "answers",
         ]

@@ -83,8 +83,8 @@ class ChannelRef(_Shape):
 
 
 class ChannelEvent(_Shape):
-    """channel_shared, channel_unshared, member_joined_channel: the channel is an id (some
-    channel events give an object)."""
+    """channel_shared, channel_unshared, member_joined_channel, member_left_channel: the
+    channel is an id (some channel events give an object)."""
 
     type: str
     channel: Id | ChannelRef | None = None
@@ -111,6 +111,7 @@ EVENT_SHAPES: dict[str, type[_Shape]] = {
     "channel_shared": ChannelEvent,
     "channel_unshared": ChannelEvent,
     "member_joined_channel": ChannelEvent,
+    "member_left_channel": ChannelEvent,
 }
 
 

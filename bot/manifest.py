@@ -22,6 +22,11 @@ COMMANDS = [
     ),
     ("/contract", "Suppliers' support contracts held to the customer SLAs", "list|show|check …"),
     (
+        "/audit",
+        "Supplier scorecards computed from the record",
+        "open|rate|list|show|publish|schedule …",
+    ),
+    (
         "/report",
         "Satisfaction figures and chart, sent to you by DM",
         "satisfaction [party] [last quarter|this year|<from> to <to>]",
@@ -36,6 +41,7 @@ BOT_EVENTS = [
     "channel_shared",
     "channel_unshared",
     "member_joined_channel",
+    "member_left_channel",
     "app_uninstalled",
     "tokens_revoked",
 ]

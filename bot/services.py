@@ -24,6 +24,7 @@ from bot import envelopes
 from bot.app import build_deps, outbox_client, slack_session, web_client
 from bot.clock import Clock
 from bot.commands.agreements import expire_agreements
+from bot.commands.audits import make_scheduled_drafts
 from bot.commands.complaints import watch_complaints
 from bot.commands.contracts import owe_renewals
 from bot.commands.delivery import Outbox
@@ -157,6 +158,10 @@ async def _contracts(services: Services) -> None:
     await owe_renewals(services.deps, (await services.identity()).team_id)
 
 
+async def _audits(services: Services) -> None:
+    await make_scheduled_drafts(services.deps)
+
+
 async def _digests(services: Services) -> None:
     await send_due_digests(services.deps)
 
@@ -184,6 +189,7 @@ BACKGROUND_JOBS: tuple[tuple[str, Job], ...] = (
     ("complaints", _complaints),
     ("surveys", _surveys),
     ("contracts", _contracts),
+    ("audits", _audits),
     ("digests", _digests),
     ("outbox", _outbox),
     ("requests", _forget_requests),

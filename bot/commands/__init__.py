@@ -6,6 +6,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.commands import (
     agreements,
+    audit_publish,
+    audits,
     complaints,
     contracts,
     digests,
@@ -55,4 +57,6 @@ def register_all(app: AsyncApp, *first: Step) -> None:
     surveys.register(app)
     contracts.register(app)
     reports.register(app)
+    audit_publish.register(app)
+    audits.register(app)
     fallback.register(app)

@@ -32,6 +32,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import (
     blocks,
     deliver_agreements,
+    deliver_audit_publish,
+    deliver_audits,
     deliver_complaints,
     deliver_contracts,
     deliver_digests,
@@ -100,7 +102,9 @@ TOPICS: tuple[Deliverers, ...] = (
     deliver_survey_cases.DELIVERERS,
     deliver_surveys.DELIVERERS,
     deliver_contracts.DELIVERERS,
+    deliver_audits.DELIVERERS,
     deliver_reports.DELIVERERS,
+    deliver_audit_publish.DELIVERERS,
     DELIVERERS,
 )
 

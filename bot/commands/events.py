@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.commands import home
+from bot.commands import audits, home
 from bot.commands.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp) -> None:
     app.event("channel_shared")(channel_changed)
     app.event("channel_unshared")(channel_changed)
-    app.event("member_joined_channel")(channel_changed)
+    # Forgets the channel too; recorded for staff stability when it is shared with a party.
+    app.event("member_joined_channel")(audits.membership_changed)
+    app.event("member_left_channel")(audits.membership_changed)
     app.event("message")(message_seen)
     app.event("app_home_opened")(home.home_opened)
     app.event("app_uninstalled")(access_lost)

@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands import (
     render_agreements,
+    render_audit_publish,
     render_complaints,
     render_survey_cases,
     render_surveys,
@@ -103,11 +104,20 @@ OUTSIDER_ACTIONS = frozenset(
         *render_survey_cases.RATING_BUTTONS,
         render_survey_cases.COMMENT_BUTTON,
         render_surveys.ANSWER_BUTTON,
+        render_audit_publish.COMMENT_BUTTON,
+        render_audit_publish.APPEAL_BUTTON,
     }
 )
 # Forms an outsider may submit, opened by one of those buttons; the workflow behind each checks
 # the person by Slack's record as the button's did.
-OUTSIDER_VIEWS = frozenset({render_survey_cases.COMMENT_MODAL, render_surveys.FORM_MODAL})
+OUTSIDER_VIEWS = frozenset(
+    {
+        render_survey_cases.COMMENT_MODAL,
+        render_surveys.FORM_MODAL,
+        render_audit_publish.COMMENT_MODAL,
+        render_audit_publish.APPEAL_MODAL,
+    }
+)
 
 OUTSIDER_REFUSAL = N_(
     "Only members of the workspace that runs Parley can do that. "

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.config.audits import AuditsConfig
 from bot.config.checks import (
     CooldownDays,
     OptionalChannelId,
@@ -45,6 +46,7 @@ from bot.domain.names import lookalike_of
 
 __all__ = [
     "LIMITED_STAGES",
+    "AuditsConfig",
     "STAGES",
     "UNLIMITED_STAGES",
     "CalendarConfig",
@@ -236,6 +238,7 @@ class ParleyConfig(BaseModel):
     surveys: SurveysConfig = Field(default_factory=SurveysConfig)
     contracts: ContractsConfig = Field(default_factory=ContractsConfig)
     services: dict[ServiceName, ServiceConfig] = Field(default_factory=dict)
+    audits: AuditsConfig = Field(default_factory=AuditsConfig)
 
     @field_validator("services", mode="before")
     @classmethod

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from bot.commands.words.language import ENGLISH, Languages
 from bot.config import ParleyConfig, parse_config
+from bot.demo.scenes_audit_publish import scene_audit_publish
+from bot.demo.scenes_audits import scene_audits
 from bot.demo.scenes_chain import scene_record_chain
 from bot.demo.scenes_contracts import scene_contracts
 from bot.demo.scenes_disputes import (
@@ -80,6 +82,8 @@ SCENES: list[tuple[str, Callable[[Session], Awaitable[None]]]] = [
         scene_contracts,
     ),
     (N_("The service manager reads Contoso's satisfaction this year"), scene_report),
+    (N_("Acme's scorecard for last quarter, rated; and this quarter's"), scene_audits),
+    (N_("Acme's scorecard published to Acme; Acme's rep appeals"), scene_audit_publish),
 ]
 
 

@@ -481,6 +481,21 @@ class ContractRenewal(Notice, kind="contract.renewal"):
         return f"dm:{self.owner_id}"
 
 
+# --- audits ----------------------------------------------------------------------------------
+
+
+class AuditDraftReady(Notice, kind="audit.draft_ready"):
+    """A scheduled audit's draft scorecard made at the end of its period: its owner reminded
+    once, by DM, to rate and publish it."""
+
+    scorecard_id: int
+    owner_id: str
+
+    @property
+    def lane(self) -> str:
+        return f"dm:{self.owner_id}"
+
+
 # --- reports ---------------------------------------------------------------------------------
 
 

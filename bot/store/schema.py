@@ -399,8 +399,15 @@ action_items = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("workspace_id", sa.String(32), nullable=False),
     sa.Column("number", sa.Integer, nullable=False),
+    # The review it was agreed in, or (an improvement action) the scorecard it came from.
     sa.Column(
-        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False
+        "review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), nullable=True
+    ),
+    sa.Column(
+        "scorecard_id",
+        sa.Integer,
+        sa.ForeignKey("scorecards.id", ondelete="CASCADE"),
+        nullable=True,
     ),
     sa.Column("owner_id", sa.String(32), nullable=False),
     sa.Column("due_at", UTCDateTime, nullable=False),
@@ -418,6 +425,7 @@ action_items = sa.Table(
 )
 sa.Index("ix_action_items_status_due", action_items.c.status, action_items.c.due_at)
 sa.Index("ix_action_items_review", action_items.c.review_id)
+sa.Index("ix_action_items_scorecard", action_items.c.scorecard_id)
 
 # Praise (P-n): who praised, the party it came from, what they did; whom is `praise_people`.
 praise = sa.Table(
@@ -556,5 +564,6 @@ complaint_disputes = sa.Table(
 sa.Index("ix_complaint_disputes_dispute", complaint_disputes.c.dispute_id)
 
 
-# The surveys' tables live beside these, on the same metadata (this module's size).
+# The surveys' and the audits' tables live beside these, on the same metadata (this module's size).
+from bot.store import schema_audits as _schema_audits  # noqa: E402, F401
 from bot.store import schema_surveys as _schema_surveys  # noqa: E402, F401

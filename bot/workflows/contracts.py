@@ -240,6 +240,21 @@ async def contract_documents(store: Store, config: ParleyConfig | None) -> list[
     return documents
 
 
+CONTRACT_COLUMNS = [
+    "party",
+    "reference",
+    "owner",
+    "response_hours",
+    "resolution_hours",
+    "availability",
+    "support_hours",
+    "valid_until",
+    "underpins",
+    "short_terms",
+    "late_first_replies",
+]
+
+
 def contract_row(document: dict[str, Any]) -> dict[str, Any]:
     """A contract's CSV row: each short term as `service: term contract/sla (needed)`, and
     the late first replies as their disputes' ids."""

@@ -1,7 +1,7 @@
 """The export: Parley's records (disputes with their timelines, reviews, action items, every
 version of every agreement, complaints with their records, praise, value-added services,
-surveys and their answers)
-in the contract's JSON and CSV shapes (times ISO 8601, UTC)."""
+surveys and their answers, contracts, scorecards) in the contract's JSON and CSV shapes (times
+ISO 8601, UTC)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from bot.store import disputes as disputes_repo
 from bot.store import praise as praise_repo
 from bot.store import reviews as reviews_repo
 from bot.store import valueadds as valueadds_repo
-from bot.workflows import export_surveys
-from bot.workflows.contracts import contract_documents, contract_row
+from bot.workflows import export_scorecards, export_surveys
+from bot.workflows.contracts import CONTRACT_COLUMNS, contract_documents, contract_row
 
 
 class ExportKind(StrEnum):
@@ -46,6 +46,7 @@ class ExportKind(StrEnum):
     CONTRACTS = "contracts"
     SURVEYS = "surveys"
     ANSWERS = "answers"
+    SCORECARDS = "scorecards"
 
 
 COLUMNS: dict[ExportKind, list[str]] = {
@@ -152,21 +153,10 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "checks_by",
         "checks_at",
     ],
-    ExportKind.CONTRACTS: [
-        "party",
-        "reference",
-        "owner",
-        "response_hours",
-        "resolution_hours",
-        "availability",
-        "support_hours",
-        "valid_until",
-        "underpins",
-        "short_terms",
-        "late_first_replies",
-    ],
+    ExportKind.CONTRACTS: CONTRACT_COLUMNS,
     ExportKind.SURVEYS: export_surveys.SURVEY_COLUMNS,
     ExportKind.ANSWERS: export_surveys.ANSWER_COLUMNS,
+    ExportKind.SCORECARDS: export_scorecards.SCORECARD_COLUMNS,
 }
 # The kinds read in batches after the rest, as they are written (never all in memory).
 STREAMED_LAST = (
@@ -362,6 +352,8 @@ def _streamed(store: Store, kind: ExportKind) -> AsyncIterator[dict[str, Any]]:
         return _readable(export_surveys.survey_documents(store))
     if kind is ExportKind.ANSWERS:
         return _readable(export_surveys.answer_documents(store))
+    if kind is ExportKind.SCORECARDS:
+        return _readable(export_scorecards.scorecard_documents(store))
     return _valueadd_documents(store)
 
 
@@ -429,6 +421,8 @@ async def export_document(
     for kind in STREAMED_LAST:
         document[kind.value] = [d async for d in _streamed(store, kind)]
     document[ExportKind.CONTRACTS.value] = await contract_documents(store, config)
+    scorecards = export_scorecards.scorecard_documents(store)
+    document[ExportKind.SCORECARDS.value] = [d async for d in _readable(scorecards)]
     return document
 
 
@@ -475,7 +469,9 @@ async def write_export(
     for kind in STREAMED_LAST:
         await _write_list(write, json.dumps(kind.value), _streamed(store, kind), last=False)
     contracts = _each(await contract_documents(store, config))
-    await _write_list(write, json.dumps(ExportKind.CONTRACTS.value), contracts, last=True)
+    await _write_list(write, json.dumps(ExportKind.CONTRACTS.value), contracts, last=False)
+    scorecards = _streamed(store, ExportKind.SCORECARDS)
+    await _write_list(write, json.dumps(ExportKind.SCORECARDS.value), scorecards, last=True)
     write("}\n")
 
 
@@ -495,7 +491,7 @@ async def _rows(
         async for d in dispute_documents(store):
             for event in d["timeline"]:
                 yield {"dispute": d["id"], **event, **_flat_response(event)}
-    elif kind in STREAMED_LAST:
+    elif kind in STREAMED_LAST or kind is ExportKind.SCORECARDS:
         async for row in _streamed(store, kind):
             yield row
     elif kind is ExportKind.CONTRACTS:
@@ -540,7 +536,11 @@ class _Writes:
 
 def _csv_row(kind: ExportKind, row: dict[str, Any]) -> dict[str, Any]:
     """A record as one CSV row: lists counted or joined where the JSON keeps their detail."""
-    shapes = {ExportKind.COMPLAINTS: _complaint_row, ExportKind.CONTRACTS: contract_row}
+    shapes = {
+        ExportKind.COMPLAINTS: _complaint_row,
+        ExportKind.CONTRACTS: contract_row,
+        ExportKind.SCORECARDS: export_scorecards.scorecard_row,
+    }
     shape = shapes.get(kind) or (export_surveys.answer_row if kind is ExportKind.ANSWERS else None)
     return shape(row) if shape is not None else row
 

@@ -119,6 +119,7 @@ def test_manifest_has_everything_the_contract_names() -> None:
         "/contract",
         "/report",
         "/survey",
+        "/audit",
     }
     assert all(c["should_escape"] is True for c in commands.values())
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
@@ -155,6 +156,7 @@ def test_db_upgrade_then_export_on_an_empty_database(tmp_path: Path) -> None:
         "contracts": [],
         "surveys": [],
         "answers": [],
+        "scorecards": [],
     }
     csv_out = parley("export", "--format", "csv", "--kind", "timeline", cwd=tmp_path, env=env)
     assert csv_out.stdout.strip() == (

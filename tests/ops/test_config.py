@@ -174,7 +174,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
     assert error_of(path) == (
         f'{path}:3: unknown top-level key "calender" '
         "(sections: calendar, channels, people, ladder, parties, i18n, complaints, surveys, "
-        "contracts, services)"
+        "contracts, services, audits)"
     )
 
 

@@ -148,6 +148,7 @@ TOPICS = (
     "contracts",
     "reports",
     "surveys",
+    "audits",
 )
 # Each topic's modules, by the same names in every layer (bot/commands/deliver_<topic>.py only
 # for a topic that owes notices: parties owe none).

@@ -108,6 +108,7 @@ async def test_export_has_the_contract_shape(app: Running) -> None:
         "surveys",
         "answers",
         "contracts",
+        "scorecards",
     }
     (d,) = document["disputes"]
     assert {

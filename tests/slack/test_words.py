@@ -352,6 +352,8 @@ TOPIC_PREFIXES = {
     "surveys": {"survey"},
     "contracts": {"contract"},
     "reports": {"report"},
+    "audit_publish": {"audit"},
+    "audits": {"audit"},
 }
 
 

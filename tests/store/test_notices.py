@@ -19,6 +19,14 @@ from alembic.config import Config
 from bot.commands import delivery
 from bot.commands.sending import Deliverers, Sender
 from bot.config import ParleyConfig
+from bot.domain.audit_publish import (
+    RemarkKind,
+    ScorecardAppealed,
+    ScorecardChart,
+    ScorecardImprovement,
+    ScorecardPublished,
+    ScorecardRemarked,
+)
 from bot.domain.complaints import Clock as ComplaintClock
 from bot.domain.complaints import ClosedBy
 from bot.domain.complaints import EventKind as ComplaintEventKind
@@ -33,6 +41,7 @@ from bot.domain.notices import (
     AgreementExpiredDm,
     AgreementRefresh,
     AgreementVersionLine,
+    AuditDraftReady,
     CaseSurveyPost,
     ComplaintCard,
     ComplaintClosed,
@@ -243,6 +252,58 @@ LATER_KINDS: list[Notice] = [
             praise=1,
         ),
     ),
+    ScorecardPublished(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the scorecard {ref}",
+        what_facts={"ref": "S-1"},
+        number=1,
+        version=1,
+        channel_id="C0ACME",
+        party=True,
+    ),
+    ScorecardChart(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the radar chart of {ref}",
+        what_facts={"ref": "S-2"},
+        number=2,
+        version=2,
+        channel_id="C0DESK",
+        thread_ts="1700000000.000100",
+    ),
+    ScorecardAppealed(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the appeal against {ref}",
+        what_facts={"ref": "S-3"},
+        number=3,
+        version=1,
+        appeal_id=3,
+        appealed_by="U0RAJ",
+    ),
+    ScorecardImprovement(
+        workspace_id=WS,
+        owner_id="U0CAROL",
+        what="the improvement action T-{number}",
+        what_facts={"number": "4"},
+        number=4,
+        version=1,
+        action_number=4,
+        dimension="problem_solving",
+        created_by="U0BOB",
+    ),
+    ScorecardRemarked(
+        workspace_id=WS,
+        owner_id="",
+        what="the thanks for a remark on {ref}",
+        what_facts={"ref": "S-5"},
+        number=5,
+        version=1,
+        user_id="U0RAJ",
+        remark=RemarkKind.APPEAL,
+    ),
+    AuditDraftReady(workspace_id=WS, scorecard_id=4, owner_id="U0AUDITOR"),
 ]
 EVERY_KIND = [*EXAMPLES, *LATER_KINDS]
 

@@ -210,7 +210,7 @@ async def test_the_migration_makes_the_tallies_kept_from_the_rows_already_there(
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = store.url
-    await asyncio.to_thread(command.downgrade, config, "0021")  # the tallies dropped
+    await asyncio.to_thread(command.downgrade, config, "0022")  # the tallies dropped
     async with store.read() as conn:
         names = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
     assert "survey_tallies" not in names and "survey_rating_totals" not in names

@@ -20,6 +20,8 @@ from typing import Any
 from bot.commands.mrkdwn import Mrkdwn, escape
 from bot.commands.words import (
     agreements,
+    audit_publish,
+    audits,
     common,
     complaints,
     contracts,
@@ -54,6 +56,7 @@ def _catalog(*topics: Mapping[str, str]) -> dict[str, str]:
 
 
 CATALOG: Mapping[str, str] = _catalog(
+    audits.WORDS,
     common.WORDS,
     disputes.WORDS,
     dossiers.WORDS,
@@ -67,6 +70,7 @@ CATALOG: Mapping[str, str] = _catalog(
     valueadds.WORDS,
     contracts.WORDS,
     reports.WORDS,
+    audit_publish.WORDS,
 )
 
 _UNSAID = N_("That did not work, and I have no words for why ({code}). Nothing was changed.")

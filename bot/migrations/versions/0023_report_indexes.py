@@ -15,7 +15,7 @@ them answered, the first and last instants asked and answered) and `survey_ratin
 (each question's sum and count of current ratings).
 
 Revision ID: 0023
-Revises: 0021 (on purpose: 0022 is another branch's; the merge re-chains this one onto it)
+Revises: 0022
 Create Date: 2026-12-04
 """
 
@@ -27,7 +27,7 @@ from alembic import op
 from bot.store.types import UTCDateTime
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,234 @@
+"""The figures of one supplier's record for one period, for its scorecard's dimensions.
+
+Counted in SQL, or in one pass over rows bounded by the supplier's disputes in the period (its
+first replies, its closed disputes) or by its people (membership events): never by loading the
+dispute timeline's events. The scoring is `bot/domain/audit_scores.py`; the formulas are
+written down in `docs/audits.md`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.audit_scores import Figures, support_hours_between
+from bot.domain.calendar import WorkCalendar
+from bot.domain.contracts import Contract, SupportHours, response_due
+from bot.domain.ladder import Stage, Status
+from bot.domain.surveys import CaseKind
+from bot.domain.timeline import TimelineKind
+from bot.store.schema import (
+    complaint_disputes,
+    complaints,
+    dispute_parties,
+    disputes,
+    timeline,
+)
+from bot.store.schema_audits import channel_memberships
+from bot.store.schema_surveys import survey_ratings, survey_responses, surveys
+
+#: The stages a dispute resolved in counts as solved before the company process.
+EARLY_STAGES = (Stage.COORDINATION.value, Stage.MULTI_PARTY.value)
+
+
+def _its_disputes(workspace_id: str, party_id: int) -> sa.Select[tuple[int]]:
+    """The ids of the disputes the supplier is a party to."""
+    return (
+        sa.select(dispute_parties.c.dispute_id)
+        .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
+        .where(disputes.c.workspace_id == workspace_id, dispute_parties.c.party_id == party_id)
+    )
+
+
+async def _first_replies(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    party_id: int,
+    start: datetime,
+    end: datetime,
+    contract: Contract | None,
+    calendar: WorkCalendar,
+) -> tuple[int, int, tuple[float, ...]]:
+    rows = await conn.execute(
+        sa.select(dispute_parties.c.added_at, dispute_parties.c.first_reply_at)
+        .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
+        .where(
+            disputes.c.workspace_id == workspace_id,
+            dispute_parties.c.party_id == party_id,
+            dispute_parties.c.first_reply_at >= start,
+            dispute_parties.c.first_reply_at < end,
+        )
+    )
+    count, within, hours = 0, 0, []
+    support = contract.terms.support_hours if contract is not None else SupportHours.ALWAYS
+    for added_at, replied_at in rows:
+        count += 1
+        hours.append(support_hours_between(added_at, replied_at, support, calendar))
+        if contract is not None:
+            due = response_due(added_at, contract.terms.response_hours, support, calendar)
+            within += replied_at <= due
+    return count, within, tuple(hours)
+
+
+async def _closed(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    party_id: int,
+    start: datetime,
+    end: datetime,
+    contract: Contract | None,
+    calendar: WorkCalendar,
+) -> tuple[int, int, tuple[float, ...], tuple[int, ...]]:
+    rows = await conn.execute(
+        sa.select(
+            disputes.c.status, disputes.c.stage, dispute_parties.c.added_at, disputes.c.closed_at
+        )
+        .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
+        .where(
+            disputes.c.workspace_id == workspace_id,
+            dispute_parties.c.party_id == party_id,
+            disputes.c.status.in_([Status.RESOLVED.value, Status.WITHDRAWN.value]),
+            disputes.c.closed_at >= start,
+            disputes.c.closed_at < end,
+        )
+    )
+    closed, early, hours, days = 0, 0, [], []
+    support = contract.terms.support_hours if contract is not None else SupportHours.ALWAYS
+    for status, stage, added_at, closed_at in rows:
+        closed += 1
+        if status != Status.RESOLVED.value:
+            continue
+        early += stage in EARLY_STAGES
+        hours.append(support_hours_between(added_at, closed_at, support, calendar))
+        days.append(max(0, calendar.working_days_between(added_at, closed_at)))
+    return closed, early, tuple(hours), tuple(days)
+
+
+async def _people(
+    conn: AsyncConnection, *, workspace_id: str, party_id: int, start: datetime, end: datetime
+) -> tuple[int, int]:
+    """Its people in the period (who answered for it, or sat in its shared channels) and how
+    many of them had left its shared channels by the period's end."""
+    answered = await conn.execute(
+        sa.select(timeline.c.actor_id)
+        .distinct()
+        .join(disputes, disputes.c.id == timeline.c.dispute_id)
+        .where(
+            timeline.c.kind == TimelineKind.REPLY.value,
+            timeline.c.at >= start,
+            timeline.c.at < end,
+            timeline.c.party_id == party_id,
+            timeline.c.actor_id.is_not(None),
+            disputes.c.workspace_id == workspace_id,
+        )
+    )
+    people = {user for (user,) in answered}
+    # Each person's membership events in its shared channels up to the period's end, in order:
+    # bounded by its people, not by the record of its disputes.
+    events = await conn.execute(
+        sa.select(
+            channel_memberships.c.user_id, channel_memberships.c.event, channel_memberships.c.at
+        )
+        .where(
+            channel_memberships.c.workspace_id == workspace_id,
+            channel_memberships.c.party_id == party_id,
+            channel_memberships.c.at < end,
+        )
+        .order_by(channel_memberships.c.at, channel_memberships.c.id)
+    )
+    last: dict[str, str] = {}
+    sat: set[str] = set()
+    for user, event, at in events:
+        # In the channels during the period: an event in it, or joined before it.
+        if at >= start or event == "joined":
+            sat.add(user)
+        if at < start and event == "left":
+            sat.discard(user)
+        last[user] = event
+    people |= sat
+    leavers = sum(1 for user in people if last.get(user) == "left")
+    return len(people), leavers
+
+
+async def _feedback(
+    conn: AsyncConnection, *, workspace_id: str, party_id: int, start: datetime, end: datetime
+) -> tuple[tuple[int, ...], int]:
+    """The other parties' survey ratings on its disputes, and the complaints linked to them."""
+    its = _its_disputes(workspace_id, party_id)
+    ratings = await conn.execute(
+        sa.select(survey_ratings.c.rating)
+        .join(survey_responses, survey_responses.c.id == survey_ratings.c.response_id)
+        .join(surveys, surveys.c.id == survey_responses.c.survey_id)
+        .where(
+            surveys.c.workspace_id == workspace_id,
+            surveys.c.case_kind == CaseKind.DISPUTE.value,
+            surveys.c.case_id.in_(its),
+            survey_responses.c.party_id != party_id,
+            survey_responses.c.replaced_at.is_(None),
+            survey_responses.c.at >= start,
+            survey_responses.c.at < end,
+        )
+        .order_by(survey_ratings.c.response_id, survey_ratings.c.question)
+    )
+    linked = await conn.execute(
+        sa.select(sa.func.count(sa.distinct(complaints.c.id)))
+        .join(complaint_disputes, complaint_disputes.c.complaint_id == complaints.c.id)
+        .where(
+            complaints.c.workspace_id == workspace_id,
+            complaint_disputes.c.dispute_id.in_(its),
+            complaints.c.opened_at >= start,
+            complaints.c.opened_at < end,
+        )
+    )
+    return tuple(int(r) for (r,) in ratings), int(linked.scalar_one())
+
+
+async def figures(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    party_id: int,
+    start: datetime,
+    end: datetime,
+    contract: Contract | None,
+    calendar: WorkCalendar,
+) -> Figures:
+    """What the record holds of the supplier in [start, end)."""
+    ws, party = workspace_id, party_id
+    replies, within, reply_hours = await _first_replies(
+        conn,
+        workspace_id=ws,
+        party_id=party,
+        start=start,
+        end=end,
+        contract=contract,
+        calendar=calendar,
+    )
+    closed, early, resolve_hours, resolve_days = await _closed(
+        conn,
+        workspace_id=ws,
+        party_id=party,
+        start=start,
+        end=end,
+        contract=contract,
+        calendar=calendar,
+    )
+    people, leavers = await _people(conn, workspace_id=ws, party_id=party, start=start, end=end)
+    ratings, linked = await _feedback(conn, workspace_id=ws, party_id=party, start=start, end=end)
+    return Figures(
+        first_replies=replies,
+        replies_within=within,
+        reply_hours=reply_hours,
+        closed=closed,
+        solved_early=early,
+        resolve_hours=resolve_hours,
+        resolve_working_days=resolve_days,
+        people=people,
+        leavers=leavers,
+        ratings=ratings,
+        complaints=linked,
+    )
