@@ -18,7 +18,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.domain.contracts import Contract, SupportHours, response_due
 from bot.domain.ladder import Stage, Status
 from bot.domain.surveys import CaseKind
-from bot.domain.timeline import TimelineKind
+from bot.store.disputes_timeline import current_replies
 from bot.store.schema import (
     complaint_disputes,
     complaints,
@@ -118,7 +118,7 @@ async def _people(
         .distinct()
         .join(disputes, disputes.c.id == timeline.c.dispute_id)
         .where(
-            timeline.c.kind == TimelineKind.REPLY.value,
+            current_replies(),  # each reply on its party as placed now
             timeline.c.at >= start,
             timeline.c.at < end,
             timeline.c.party_id == party_id,

@@ -345,3 +345,34 @@ async def test_two_instances_at_the_quarters_end_make_one_draft_and_owe_one_dm(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_reply_counts_on_the_party_slacks_record_placed_it_on(store: Store) -> None:
+    from bot.domain.timeline import TimelineKind
+    from bot.store import disputes_timeline as timeline_repo
+
+    parties = await seed(store)
+    async with store.write() as conn:
+        from bot.store.schema import disputes
+
+        dispute_id = (await conn.execute(sa.select(sa.func.min(disputes.c.id)))).scalar_one()
+        when = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
+        # Pat's reply was recorded on Contoso by the event's team, then placed on Acme.
+        for kind, party in ((TimelineKind.REPLY, "contoso"), (TimelineKind.PLACED, "acme")):
+            await timeline_repo.add_event(
+                conn,
+                dispute_id=dispute_id,
+                kind=kind,
+                at=when,
+                actor_id="U0PAT",
+                party_id=parties[party].id,
+                text="checking",
+                message=("C0ACME", "1.5"),
+            )
+    card = await open_(store, "Acme Networks")
+    # raj, mei, tom, li and now pat: 5 people, li and tom left → 3 / 5
+    assert card.score_of(Dimension.STAFF_STABILITY).facts == {  # type: ignore[union-attr]
+        "stayed": 3,
+        "people": 5,
+        "leavers": 2,
+    }
