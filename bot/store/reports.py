@@ -97,9 +97,25 @@ def _asked_in_period(scope: Scope) -> Any:
     )
 
 
-def _from_rows(tallied: Any, first: Any) -> Any:
-    """A survey to read from its rows: its tally does not answer for it (or it has none)."""
-    return sa.or_(first.is_(None), sa.not_(tallied))
+async def _read_from_rows(
+    conn: AsyncConnection, *, scope: Scope, tallied: Any, first: Any
+) -> list[int]:
+    """The surveys of the period to read from their rows: those whose tally has something
+    (`first` is set) but does not answer for the period (`tallied` is false), and any without
+    a tally. A short list (the surveys an edge cuts), picked first so that each engine reads
+    only their rows, whatever its statistics say."""
+    found = await conn.execute(
+        sa.select(surveys.c.id)
+        .select_from(surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id))
+        .where(
+            *_surveys_where(scope),
+            sa.or_(
+                survey_tallies.c.survey_id.is_(None),
+                sa.and_(first.is_not(None), sa.not_(tallied)),
+            ),
+        )
+    )
+    return [int(i) for i in found.scalars()]
 
 
 async def rating_sums(
@@ -162,6 +178,17 @@ async def _rating_sums_from_rows(
     """The sums made from the ratings' rows, of the surveys whose tallies do not answer for
     them (or of every survey: the figures the tallies must agree with)."""
     quarter = _quarter(survey_responses.c.at, scope.edges).label("quarter")
+    where = _answers_where(scope)
+    if not every_survey:
+        ids = await _read_from_rows(
+            conn,
+            scope=scope,
+            tallied=_answered_in_one_quarter(scope),
+            first=survey_tallies.c.answer_first,
+        )
+        if not ids:
+            return []
+        where.append(surveys.c.id.in_(ids))
     grouped = (
         sa.select(
             survey_responses.c.survey_id,
@@ -171,17 +198,13 @@ async def _rating_sums_from_rows(
             sa.func.count().label("n"),
         )
         .select_from(
-            surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id)
-            .join(survey_responses, survey_responses.c.survey_id == surveys.c.id)
-            .join(survey_ratings, survey_ratings.c.response_id == survey_responses.c.id)
+            survey_responses.join(surveys, surveys.c.id == survey_responses.c.survey_id).join(
+                survey_ratings, survey_ratings.c.response_id == survey_responses.c.id
+            )
         )
-        .where(*_answers_where(scope))
+        .where(*where)
         .group_by(survey_responses.c.survey_id, survey_ratings.c.question, quarter)
     )
-    if not every_survey:
-        grouped = grouped.where(
-            _from_rows(_answered_in_one_quarter(scope), survey_tallies.c.answer_first)
-        )
     return list((await conn.execute(grouped)).all())
 
 
@@ -240,7 +263,12 @@ async def _asked_and_answered_from_rows(
         survey_invitations.c.asked_at < scope.end,
     ]
     if not every_survey:
-        where.append(_from_rows(_asked_in_period(scope), survey_tallies.c.asked_first))
+        ids = await _read_from_rows(
+            conn, scope=scope, tallied=_asked_in_period(scope), first=survey_tallies.c.asked_first
+        )
+        if not ids:
+            return 0, 0
+        where.append(surveys.c.id.in_(ids))
     row = (
         await conn.execute(
             sa.select(
@@ -248,9 +276,7 @@ async def _asked_and_answered_from_rows(
                 sa.func.coalesce(sa.func.sum(sa.case((answered, 1), else_=0)), 0),
             )
             .select_from(
-                surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id).join(
-                    survey_invitations, survey_invitations.c.survey_id == surveys.c.id
-                )
+                survey_invitations.join(surveys, surveys.c.id == survey_invitations.c.survey_id)
             )
             .where(*where)
         )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -132,39 +131,54 @@ async def rebuild(conn: AsyncConnection) -> None:
     await conn.execute(sa.delete(survey_rating_totals))
     await conn.execute(sa.delete(survey_tallies))
     inv, res = survey_invitations, survey_responses
-    current = (
-        sa.select(sa.literal(1))
-        .where(
-            res.c.survey_id == inv.c.survey_id,
-            res.c.respondent_id == inv.c.user_id,
-            res.c.replaced_at.is_(None),
+    # Set-based, each table read once (a subquery per survey would read one per survey).
+    current = res.alias("current")
+    asked = (
+        sa.select(
+            inv.c.survey_id,
+            sa.func.count().label("invited"),
+            sa.func.count(current.c.id).label("answered"),
+            sa.func.min(inv.c.asked_at).label("first"),
+            sa.func.max(inv.c.asked_at).label("last"),
         )
-        .exists()
+        .select_from(
+            inv.outerjoin(
+                current,
+                sa.and_(
+                    current.c.survey_id == inv.c.survey_id,
+                    current.c.respondent_id == inv.c.user_id,
+                    current.c.replaced_at.is_(None),
+                ),
+            )
+        )
+        .group_by(inv.c.survey_id)
+        .subquery("asked")
     )
-
-    def of_invitations(value: Any, *where: Any) -> Any:
-        return (
-            sa.select(value)
-            .select_from(inv)
-            .where(inv.c.survey_id == surveys.c.id, *where)
-            .scalar_subquery()
+    answers = (
+        sa.select(
+            res.c.survey_id,
+            sa.func.min(res.c.at).label("first"),
+            sa.func.max(res.c.at).label("last"),
         )
-
-    def of_answers(value: Any) -> Any:
-        return sa.select(value).where(res.c.survey_id == surveys.c.id).scalar_subquery()
-
+        .group_by(res.c.survey_id)
+        .subquery("answers")
+    )
     await conn.execute(
         sa.insert(survey_tallies).from_select(
             ["survey_id", "invited", "answered", "asked_first", "asked_last"]
             + ["answer_first", "answer_last"],
             sa.select(
                 surveys.c.id,
-                of_invitations(sa.func.count()),
-                of_invitations(sa.func.count(), current),
-                of_invitations(sa.func.min(inv.c.asked_at)),
-                of_invitations(sa.func.max(inv.c.asked_at)),
-                of_answers(sa.func.min(res.c.at)),
-                of_answers(sa.func.max(res.c.at)),
+                sa.func.coalesce(asked.c.invited, 0),
+                sa.func.coalesce(asked.c.answered, 0),
+                asked.c.first,
+                asked.c.last,
+                answers.c.first,
+                answers.c.last,
+            ).select_from(
+                surveys.outerjoin(asked, asked.c.survey_id == surveys.c.id).outerjoin(
+                    answers, answers.c.survey_id == surveys.c.id
+                )
             ),
         )
     )

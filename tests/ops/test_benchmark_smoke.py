@@ -42,3 +42,26 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     fan = report["fanout"]  # digests of 20 channels due at once, then 20 card edits
     assert fan["digests"]["messages"] == fan["edits"]["messages"] == 20
     assert fan["edits_with_429s"]["refused_429"] == 1
+
+
+def test_the_report_rows_run_at_a_tiny_size_and_at_ten_times_it(tmp_path: Path) -> None:
+    out = tmp_path / "reports.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--tiny", "--only", "reports", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    report = json.loads(out.read_text())
+    ten = report["ten_times"]
+    assert (ten["complaints"], ten["answers"]) == (600, 3000)  # ten times --tiny's 60 and 300
+    figures = "/report satisfaction figures (every party, this year)"
+    assert set(ten["items"]) == set(report["scale"]) and figures in ten["items"]
+    assert f"{figures} at 10× data < 50 ms (SQLite)" in report["targets"]
+    assert "| growth per 10× data |" in result.stdout
+    assert f"| {figures} | " in result.stdout and "| target | measured | met |" in result.stdout
+    if report["postgresql"] is not None:  # a server answered
+        assert figures in report["postgresql"]["ten_times"]["items"]
+        assert f"{figures} at 10× data < 50 ms (PostgreSQL)" in report["targets"]

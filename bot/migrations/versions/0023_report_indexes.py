@@ -80,16 +80,21 @@ def upgrade() -> None:
         """
         INSERT INTO survey_tallies
             (survey_id, invited, answered, asked_first, asked_last, answer_first, answer_last)
-        SELECT s.id,
-            (SELECT count(*) FROM survey_invitations i WHERE i.survey_id = s.id),
-            (SELECT count(*) FROM survey_invitations i WHERE i.survey_id = s.id AND EXISTS (
-                SELECT 1 FROM survey_responses r WHERE r.survey_id = i.survey_id
-                AND r.respondent_id = i.user_id AND r.replaced_at IS NULL)),
-            (SELECT min(i.asked_at) FROM survey_invitations i WHERE i.survey_id = s.id),
-            (SELECT max(i.asked_at) FROM survey_invitations i WHERE i.survey_id = s.id),
-            (SELECT min(r.at) FROM survey_responses r WHERE r.survey_id = s.id),
-            (SELECT max(r.at) FROM survey_responses r WHERE r.survey_id = s.id)
+        SELECT s.id, coalesce(a.invited, 0), coalesce(a.answered, 0), a.first, a.last,
+            r.first, r.last
         FROM surveys s
+        LEFT JOIN (
+            SELECT i.survey_id, count(*) AS invited, count(c.id) AS answered,
+                min(i.asked_at) AS first, max(i.asked_at) AS last
+            FROM survey_invitations i
+            LEFT JOIN survey_responses c ON c.survey_id = i.survey_id
+                AND c.respondent_id = i.user_id AND c.replaced_at IS NULL
+            GROUP BY i.survey_id
+        ) a ON a.survey_id = s.id
+        LEFT JOIN (
+            SELECT survey_id, min(at) AS first, max(at) AS last
+            FROM survey_responses GROUP BY survey_id
+        ) r ON r.survey_id = s.id
         """
     )
     op.execute(
