@@ -10,8 +10,6 @@ import json
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
 from bot.domain.reviews import ActionItem
 from bot.sandbox.harness import Running
 from bot.store import reviews as reviews_repo
@@ -222,10 +220,8 @@ async def test_the_export_holds_it_with_its_scorecard(app: Running) -> None:
     assert lines[1].startswith(f"T-1,,{OWNER},") and lines[1].endswith(",open,S-1")
 
 
-@pytest.mark.parametrize("user", ["U0CAROL"])
-async def test_in_chinese_the_reminder_and_the_answer_name_the_scorecard(
-    app: Running, user: str
-) -> None:
+async def test_in_chinese_the_reminder_and_the_answer_name_the_scorecard(app: Running) -> None:
+    user = OWNER
     app.slack.workspace.users[user].locale = "zh-CN"
     found = await improvement(app)
     told = len(dms(app, user))
