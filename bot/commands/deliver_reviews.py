@@ -36,8 +36,9 @@ DELIVERERS = Deliverers()
 
 async def _action(
     send: Sender, notice: ActionPosted | ActionRefresh | ActionDue
-) -> tuple[ActionItem, Review]:
-    """The action item a notice is about, and its review, as they are now."""
+) -> tuple[ActionItem, Review | None]:
+    """The action item a notice is about, and its review (None for a scorecard's improvement
+    action), as they are now."""
     found = await reviews_actions.action_by_number(
         send.deps.store, workspace_id=notice.workspace_id, number=notice.action_number
     )
@@ -132,9 +133,11 @@ async def post_action(send: Sender, notice: ActionPosted) -> None:
     """The new item in the review's channel (in its latest reminder's thread, if any)."""
     deps = send.deps
     item, review = await _action(send, notice)
+    if review is None:
+        raise NothingToSend("the action item has no review")
     thread = await review_reminders.latest_thread(deps.store, review=review)
     language = await channel_language(deps, review.channel_id, review.workspace_id)
-    text, blocks = render_reviews.action_message(item, review, language)
+    text, blocks = render_reviews.action_message(item, language)
     ts = await send.post(
         channel=review.channel_id,
         text=text,
@@ -159,22 +162,19 @@ async def refresh_action(send: Sender, notice: ActionRefresh) -> None:
         targets.append(notice.pressed)
     if not targets:
         raise NothingToSend("the item has no message yet")
+    # A scorecard's improvement action is internal business (its DM, never a shared channel).
+    about = outgoing.About(parties=review.parties) if review else outgoing.About(internal=True)
     for channel, ts in targets:
-        language = await channel_language(send.deps, channel, review.workspace_id)
-        text, blocks = render_reviews.action_message(item, review, language)
-        await send.update(
-            channel=channel,
-            ts=ts,
-            text=text,
-            blocks=blocks,
-            about=outgoing.About(parties=review.parties),
-        )
+        language = await channel_language(send.deps, channel, item.workspace_id)
+        text, blocks = render_reviews.action_message(item, language)
+        await send.update(channel=channel, ts=ts, text=text, blocks=blocks, about=about)
 
 
 @DELIVERERS.of(ActionDue)
 async def action_due(send: Sender, notice: ActionDue) -> None:
     """An item's due date: its owner reminded by DM (the review's owner, for an item owned
-    by somebody of another organisation)."""
+    by somebody of another organisation). A scorecard's improvement action is its owner's
+    (the scorecard's owner): a DM, like any item's."""
     deps = send.deps
     item, review = await _action(send, notice)
     if item.done_at is not None:
@@ -186,6 +186,9 @@ async def action_due(send: Sender, notice: ActionDue) -> None:
         owner = None
     reader = owner
     if owner is None or is_external(owner, item.workspace_id) or owner.is_bot:
+        if review is None:
+            # A scorecard's improvement action is its (internal) owner's: nobody else to tell.
+            raise NothingToSend("the improvement action's owner cannot be told")
         to = review.owner_id
         reader = await _person_or_none(send, review.owner_id)
     permalink = None
@@ -193,7 +196,6 @@ async def action_due(send: Sender, notice: ActionDue) -> None:
         permalink = await deps.directory.permalink(item.channel_id, item.message_ts)
     text, blocks = render_reviews.action_due(
         item,
-        review,
         for_owner=to == item.owner_id,
         language=person_language(deps, reader),
         permalink=permalink,

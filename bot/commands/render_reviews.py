@@ -200,7 +200,8 @@ def review_list(
 
 def action_line(item: ActionItem, language: Language, *, with_review: bool = False) -> str:
     when = language.moment(item.due_at.astimezone(ZoneInfo(item.tz)))
-    review = f" ({item.review_ref})" if with_review else ""
+    origin = item.origin_ref
+    review = f" ({origin})" if with_review and origin else ""
     if item.is_open:
         return md(
             language._("• *{ref}*{review} {text} — {owner}, due {when}"),
@@ -394,15 +395,17 @@ def prompt(
     return text, blocks
 
 
-def action_message(item: ActionItem, review: Review, language: Language) -> tuple[str, Blocks]:
-    """The item as posted in the review's channel (and edited in place when it is done)."""
+def action_message(item: ActionItem, language: Language) -> tuple[str, Blocks]:
+    """The item as posted in the review's channel (and edited in place when it is done): it
+    says where it came from, its review (R-3) or its scorecard (S-2)."""
+    origin = item.origin_ref or ""
     when = occurrence_text(item.due_at, ZoneInfo(item.tz), language)
     text = language._("{ref} · {text} — due {when}").format(ref=item.ref, text=item.text, when=when)
     if item.is_open:
         line = md(
             language._(":pushpin: *{ref}* from {review}: {text}\n*Owner:* {owner} · *Due:* {when}"),
             ref=item.ref,
-            review=review.ref,
+            review=origin,
             text=item.text,
             owner=mention(item.owner_id),
             when=when,
@@ -412,7 +415,7 @@ def action_message(item: ActionItem, review: Review, language: Language) -> tupl
         line = md(
             language._(":white_check_mark: ~{ref}~ from {review}: {text}\nDone by {person}"),
             ref=item.ref,
-            review=review.ref,
+            review=origin,
             text=item.text,
             person=mention(item.done_by),
         )
@@ -420,7 +423,7 @@ def action_message(item: ActionItem, review: Review, language: Language) -> tupl
         line = md(
             language._(":white_check_mark: ~{ref}~ from {review}: {text}\nDone"),
             ref=item.ref,
-            review=review.ref,
+            review=origin,
             text=item.text,
         )
     return language._("{ref} done").format(ref=item.ref), [section(line)]
@@ -439,16 +442,17 @@ def done_buttons(item: ActionItem, language: Language) -> dict[str, object]:
 
 def action_due(
     item: ActionItem,
-    review: Review,
     *,
     for_owner: bool,
     language: Language,
     permalink: str | None = None,
 ) -> tuple[str, Blocks]:
     """The due-date DM: to the owner, or to the review's owner for an item of another
-    organisation's person (who cannot press Done)."""
+    organisation's person (who cannot press Done). It names the item's review (R-3) or
+    scorecard (S-2)."""
     when = occurrence_text(item.due_at, ZoneInfo(item.tz), language)
-    where = link(permalink, review.ref) if permalink else review.ref
+    origin = item.origin_ref or ""
+    where = link(permalink, origin) if permalink else origin
     if for_owner:
         line = md(
             language._(":hourglass: *{ref}* from {review} is due {when}: {text}"),

@@ -51,8 +51,9 @@ async def remind_reviews(deps: Deps) -> None:
         await owe_once(deps.store, notice_of_prompt, key=prompt.key, now=now)
     for due in await review_reminders.due_actions(deps.store, now=now):
         item_due = ActionDue(
-            workspace_id=due.review.workspace_id,
-            review_id=due.review.id,
+            workspace_id=due.item.workspace_id,
+            review_id=due.item.review_id,
+            scorecard_id=due.item.scorecard_id,
             action_number=due.item.number,
         )
         await owe_once(deps.store, item_due, key=due.key, now=now)

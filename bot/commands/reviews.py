@@ -290,7 +290,9 @@ async def done(call: Invocation) -> None:
         now=call.deps.clock.now(),
     )
     message = call.language._("{ref} is done: {text}").format(ref=item.ref, text=item.text)
-    await _answer(call, *notice(message), outgoing.About(parties=review.parties))
+    # A scorecard's improvement action (no review) is internal business.
+    about = outgoing.About(parties=review.parties) if review else outgoing.About(internal=True)
+    await _answer(call, *notice(message), about)
 
 
 async def done_button(press: Press) -> None:
@@ -309,7 +311,7 @@ async def done_button(press: Press) -> None:
         and not container.get("is_ephemeral")
     ):
         pressed_message = (str(container["channel_id"]), str(container["message_ts"]))
-    item, review = await reviews_actions.complete_action(
+    item, _ = await reviews_actions.complete_action(
         deps.store,
         workspace_id=press.workspace_id,
         number=number,
@@ -321,7 +323,7 @@ async def done_button(press: Press) -> None:
     if container.get("is_ephemeral") and container.get("message_ts"):
         # An ephemeral message cannot be edited with chat.update: answer through respond.
         # The ephemeral copy is the presser's; the channel's message is edited for the channel.
-        text, blocks = render_reviews.action_message(item, review, press.language)
+        text, blocks = render_reviews.action_message(item, press.language)
         await press.respond(text=text, blocks=blocks, replace_original=True)
 
 

@@ -1,6 +1,8 @@
 """The demo's scene of a published scorecard: Acme's third-quarter scorecard, rated by the
 auditor, published to #service-desk and to Acme's own shared channel (the table as text and
-the radar chart in each post's thread); Acme's rep appeals, and the owner is told by DM."""
+the radar chart in each post's thread); Acme's rep appeals, and the owner is told by DM; the
+band-D dimension's improvement action is made, and its owner marks it done with `/review done`
+though it has no review."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from bot.domain.marks import N_
 from bot.store import audits as audits_repo
 from bot.store import counters
 from bot.store import parties as parties_repo
+from bot.store import reviews as reviews_repo
 
 WS = "T0PARLEY"
 OWNER = "U0BOB"  # Acme's contract owner
@@ -140,4 +143,36 @@ async def scene_audit_publish(s: Session) -> None:
     s.check(
         [a.text for a in appeals] == [typed] and len(told) == 1,
         N_("Raj's appeal is recorded, and Bob, the scorecard's owner, is told by DM"),
+    )
+    await _improvement(s, ref, _ts(s, internal[0]))
+
+
+def _ts(s: Session, args: dict[str, object]) -> str:
+    calls = s.running.slack.calls_to("chat.postMessage")
+    return str(next((c.response or {}).get("ts") for c in calls if c.args is args))
+
+
+async def _improvement(s: Session, ref: str, ts: str) -> None:
+    """Alice presses the band-D button on the internal post: T-n is Bob's (the scorecard's
+    owner), and `/review done` finds it though it comes from no review."""
+    await s.press(
+        "U0ALICE", "C0DESK", ts, "audit_improvement_action", N_("Create improvement action")
+    )
+    async with s.running.store.read() as conn:
+        mine = await reviews_repo.open_actions(conn, workspace_id=WS, owner_id=OWNER)
+    made = [i for i in mine if i.scorecard_ref == ref and i.review_id is None]
+    s.check(len(made) == 1, N_("the improvement action from {ref} is Bob's"), ref=ref)
+    if not made:
+        return
+    item = made[0]
+    done = await s.command(OWNER, "C0DESK", "/review", f"done {item.ref}")
+    async with s.running.store.read() as conn:
+        after = await reviews_repo.get_action(conn, workspace_id=WS, number=item.number)
+    s.check(
+        after is not None
+        and not after.is_open
+        and after.done_by == OWNER
+        and s.says(reply_text(done), "{ref} is done: {text}"),
+        N_("Bob marks {action} done with /review done, though it comes from no review"),
+        action=item.ref,
     )

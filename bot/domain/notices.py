@@ -252,17 +252,29 @@ class ActionPosted(TellsOwner, ReviewNotice, kind="review.action_posted"):
     action_number: int
 
 
-class ActionRefresh(ReviewNotice, kind="review.action_refresh"):
+class ActionNotice(Notice):
+    """About one action item T-n: of a review (in the review's lane) or, an improvement
+    action, of a scorecard (`review_id` None, `scorecard_id` set: in the item's own lane)."""
+
+    review_id: int | None = None
+    scorecard_id: int | None = None
+    action_number: int
+
+    @property
+    def lane(self) -> str:
+        if self.review_id is not None:
+            return f"review:{self.review_id}"
+        return f"action:{self.action_number}"
+
+
+class ActionRefresh(ActionNotice, kind="review.action_refresh"):
     """The item's message (and the one whose Done button was pressed) edited."""
 
-    action_number: int
     pressed: tuple[str, str] | None = None
 
 
-class ActionDue(ReviewNotice, kind="review.action_due"):
+class ActionDue(ActionNotice, kind="review.action_due"):
     """An item's due date: its owner reminded by DM."""
-
-    action_number: int
 
 
 # --- agreements -------------------------------------------------------------------------------

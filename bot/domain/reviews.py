@@ -107,13 +107,16 @@ class Review(Record):
 
 
 class ActionItem(Record):
-    """T-n: something agreed in a review, owned by one person, due once."""
+    """T-n: something agreed in a review, owned by one person, due once; or (an improvement
+    action) made on a band-D dimension of a published scorecard S-n, with no review."""
 
     id: int
     workspace_id: str
     number: int
-    review_id: int
-    review_number: int
+    review_id: int | None = None
+    review_number: int | None = None
+    scorecard_id: int | None = None
+    scorecard_number: int | None = None
     owner_id: str
     due_at: datetime
     tz: str
@@ -131,8 +134,19 @@ class ActionItem(Record):
         return f"T-{self.number}"
 
     @property
-    def review_ref(self) -> str:
-        return f"R-{self.review_number}"
+    def review_ref(self) -> str | None:
+        """``R-3`` for an item of a review, ``None`` for a scorecard's."""
+        return None if self.review_number is None else f"R-{self.review_number}"
+
+    @property
+    def scorecard_ref(self) -> str | None:
+        """``S-2`` for a scorecard's improvement action, ``None`` for a review's item."""
+        return None if self.scorecard_number is None else f"S-{self.scorecard_number}"
+
+    @property
+    def origin_ref(self) -> str | None:
+        """Where the item came from: its review (``R-3``) or its scorecard (``S-2``)."""
+        return self.review_ref or self.scorecard_ref
 
     @property
     def is_open(self) -> bool:

@@ -30,6 +30,7 @@ from bot.store.schema import (
     review_threads,
     reviews,
 )
+from bot.store.schema_audits import scorecards
 
 # ------------------------------------------------------------------------------ reviews
 
@@ -365,8 +366,15 @@ async def insert_action(
 
 
 def _actions_query() -> sa.Select[tuple[object, ...]]:
-    return sa.select(action_items, reviews.c.number.label("review_number")).join(
-        reviews, reviews.c.id == action_items.c.review_id
+    """Action items with the number of their review or (an improvement action) scorecard."""
+    return (
+        sa.select(
+            action_items,
+            reviews.c.number.label("review_number"),
+            scorecards.c.number.label("scorecard_number"),
+        )
+        .outerjoin(reviews, reviews.c.id == action_items.c.review_id)
+        .outerjoin(scorecards, scorecards.c.id == action_items.c.scorecard_id)
     )
 
 
@@ -378,6 +386,8 @@ def _action(row: sa.Row[tuple[object, ...]]) -> ActionItem:
         number=m["number"],
         review_id=m["review_id"],
         review_number=m["review_number"],
+        scorecard_id=m["scorecard_id"],
+        scorecard_number=m["scorecard_number"],
         owner_id=m["owner_id"],
         due_at=m["due_at"],
         tz=m["tz"],
@@ -413,6 +423,23 @@ async def actions_of(
     if open_only:
         stmt = stmt.where(action_items.c.status == ActionStatus.OPEN.value)
     rows = await conn.execute(stmt.order_by(action_items.c.due_at, action_items.c.number))
+    return [_action(r) for r in rows]
+
+
+async def open_actions(
+    conn: AsyncConnection, *, workspace_id: str, owner_id: str
+) -> list[ActionItem]:
+    """The open action items this person owns (of reviews and of scorecards), soonest due
+    first."""
+    rows = await conn.execute(
+        _actions_query()
+        .where(
+            action_items.c.workspace_id == workspace_id,
+            action_items.c.owner_id == owner_id,
+            action_items.c.status == ActionStatus.OPEN.value,
+        )
+        .order_by(action_items.c.due_at, action_items.c.number)
+    )
     return [_action(r) for r in rows]
 
 

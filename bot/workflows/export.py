@@ -86,7 +86,7 @@ COLUMNS: dict[ExportKind, list[str]] = {
         "status",
         "dispute",
     ],
-    ExportKind.ACTIONS: ["id", "review", "owner", "due_at", "text", "status"],
+    ExportKind.ACTIONS: ["id", "review", "owner", "due_at", "text", "status", "scorecard"],
     ExportKind.AGREEMENTS: [
         "id",
         "version",
@@ -234,6 +234,7 @@ def action_document(item: ActionItem) -> dict[str, Any]:
     return {
         "id": item.ref,
         "review": item.review_ref,
+        "scorecard": item.scorecard_ref,
         "owner": item.owner_id,
         "due_at": iso(item.due_at),
         "text": item.text,

@@ -14,8 +14,9 @@ while Parley was down still goes out (late):
   ``done`` when it happened once;
 * ``MEETING_LENGTH`` after a held meeting, a prompt asks for the minutes in the reminder's
   thread (or, when no reminder went out, as a message of its own with the agenda);
-* an action item is reminded at ``REMINDER_TIME`` on its due date (or at its due time, if
-  earlier), late if need be, until it is done;
+* an action item (a review's, or a scorecard's improvement action) is reminded at
+  ``REMINDER_TIME`` on its due date (or at its due time, if earlier), late if need be, until
+  it is done;
 * a monthly review's owner is reminded of the service report at ``REMINDER_TIME`` on the
   working day before the report deadline.
 """
@@ -246,7 +247,7 @@ class ActionDue:
     """An open item whose due-date reminder is owed once under ``key``."""
 
     item: ActionItem
-    review: Review
+    review: Review | None  # None: a scorecard's improvement action
     key: str
 
 
@@ -261,6 +262,10 @@ async def due_actions(store: Store, *, now: datetime) -> list[ActionDue]:
                 continue
             key = action_key(item)
             if not await _unclaimed(conn, key):
+                continue
+            if item.review_id is None:
+                if item.scorecard_id is not None:
+                    found.append(ActionDue(item, None, key))
                 continue
             review = await repo.by_id(conn, review_id=item.review_id)
             if review is not None:

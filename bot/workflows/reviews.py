@@ -247,7 +247,8 @@ async def open_action_counts(store: Store, *, reviews: Sequence[Review]) -> dict
         items = await repo.actions_of(conn, review_ids=[r.id for r in reviews], open_only=True)
     counts: dict[int, int] = {}
     for item in items:
-        counts[item.review_id] = counts.get(item.review_id, 0) + 1
+        if item.review_id is not None:
+            counts[item.review_id] = counts.get(item.review_id, 0) + 1
     return counts
 
 
@@ -409,14 +410,16 @@ class ActionLine:
     ts: str | None
 
 
-def _line(item: ActionItem, review: Review) -> ActionLine:
+def _line(item: ActionItem, review: Review | None) -> ActionLine:
+    """A review's item carries its review's parties; a scorecard's improvement action none
+    (internal business: only an internal digest lists it)."""
     return ActionLine(
         ref=item.ref,
         text=item.text,
         due_at=item.due_at,
-        review=review.ref,
+        review=item.origin_ref or "",
         owner_id=item.owner_id,
-        parties=review.parties,
+        parties=review.parties if review is not None else (),
         channel_id=item.channel_id,
         ts=item.message_ts,
     )
@@ -447,7 +450,11 @@ async def actions_due_within(
             for r in await repo.find(conn, workspace_id=workspace_id)
             if r.id in {i.review_id for i in items}
         }
-    return [_line(i, reviews[i.review_id]) for i in items if i.review_id in reviews]
+    return [
+        _line(i, reviews.get(i.review_id) if i.review_id is not None else None)
+        for i in items
+        if i.review_id in reviews or (i.review_id is None and i.scorecard_id is not None)
+    ]
 
 
 async def upcoming_for(
@@ -466,9 +473,16 @@ async def upcoming_for(
 async def open_actions_for(
     store: Store, *, workspace_id: str, user_id: str | None
 ) -> list[ActionLine]:
-    """The open action items this person owns, soonest due first."""
+    """The open action items this person owns (of reviews and of scorecards), soonest due
+    first."""
+    if user_id is None:
+        return []
     async with store.read() as conn:
         found = await repo.find(conn, workspace_id=workspace_id)
-        items = await repo.actions_of(conn, review_ids=[r.id for r in found], open_only=True)
+        items = await repo.open_actions(conn, workspace_id=workspace_id, owner_id=user_id)
     by_id = {r.id: r for r in found}
-    return [_line(i, by_id[i.review_id]) for i in items if i.owner_id == user_id]
+    return [
+        _line(i, by_id.get(i.review_id) if i.review_id is not None else None)
+        for i in items
+        if i.review_id in by_id or (i.review_id is None and i.scorecard_id is not None)
+    ]

@@ -246,16 +246,25 @@ async def add_action(
     return item, review
 
 
-async def action_with_review(
-    store: Store, *, workspace_id: str, number: int
-) -> tuple[ActionItem, Review]:
-    """T-n and the review it came from."""
-    async with store.read() as conn:
-        item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
-        review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
-    if item is None or review is None:
-        raise NotFound("review.action_not_found", number=number)
-    return item, review
+async def _item_review(
+    conn: AsyncConnection, *, workspace_id: str, number: int
+) -> tuple[ActionItem | None, Review | None]:
+    """T-n and the review it came from (None for a scorecard's improvement action)."""
+    item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
+    if item is None or item.review_id is None:
+        return item, None
+    review = await repo.by_id(conn, review_id=item.review_id)
+    return (item, review) if review is not None else (None, None)
+
+
+def _reachable(item: ActionItem | None, review: Review | None, audience: Audience) -> bool:
+    """Whether T-n may be reached from here: a review's item where its review may be shown; a
+    scorecard's improvement action (internal business) only from an internal channel."""
+    if item is None:
+        return False
+    if review is None:
+        return item.scorecard_id is not None and audience.internal
+    return review.concerns(audience)
 
 
 async def complete_action(
@@ -267,7 +276,7 @@ async def complete_action(
     audience: Audience,
     now: datetime,
     pressed: tuple[str, str] | None = None,
-) -> tuple[ActionItem, Review]:
+) -> tuple[ActionItem, Review | None]:
     """Mark T-n done (`pressed`: the message whose Done button did it, edited too).
 
     Any member of the workspace may (the owner usually does); people of other organisations
@@ -275,9 +284,8 @@ async def complete_action(
     parties' items can be reached."""
     internal_only(actor, workspace_id, "review.outsiders_done")
     async with store.write() as conn:
-        item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
-        review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
-        if item is None or review is None or not review.concerns(audience):
+        item, review = await _item_review(conn, workspace_id=workspace_id, number=number)
+        if item is None or not _reachable(item, review, audience):
             if audience.internal:
                 raise NotFound("review.action_not_found", number=number)
             raise NotFound("review.action_not_found_here", number=number)
@@ -292,7 +300,8 @@ async def complete_action(
             conn,
             ActionRefresh(
                 workspace_id=workspace_id,
-                review_id=review.id,
+                review_id=item.review_id,
+                scorecard_id=item.scorecard_id,
                 action_number=number,
                 pressed=pressed,
             ),
@@ -304,12 +313,12 @@ async def complete_action(
 
 async def action_by_number(
     store: Store, *, workspace_id: str, number: int
-) -> tuple[ActionItem, Review] | None:
-    """T-n and its review as they are now (for a notice being delivered), or None."""
+) -> tuple[ActionItem, Review | None] | None:
+    """T-n and its review (None for a scorecard's improvement action) as they are now (for a
+    notice being delivered), or None."""
     async with store.read() as conn:
-        item = await repo.get_action(conn, workspace_id=workspace_id, number=number)
-        review = None if item is None else await repo.by_id(conn, review_id=item.review_id)
-    return (item, review) if item is not None and review is not None else None
+        item, review = await _item_review(conn, workspace_id=workspace_id, number=number)
+    return None if item is None else (item, review)
 
 
 async def review_by_id(store: Store, *, review_id: int) -> Review | None:

@@ -426,6 +426,7 @@ async def test_export_has_reviews_and_actions_in_the_contracts_shape(app: Runnin
         {
             "id": "T-1",
             "review": "R-1",
+            "scorecard": None,
             "owner": "U0RAJ",
             "due_at": "2026-12-18T02:00:00Z",
             "text": "Send the corrected SLA report",
@@ -437,6 +438,6 @@ async def test_export_has_reviews_and_actions_in_the_contracts_shape(app: Runnin
         "every month on the 10th working day at 10:00,2026-12-14T02:00:00Z,scheduled,"
     )
     assert to_csv(document, ExportKind.ACTIONS).splitlines() == [
-        "id,review,owner,due_at,text,status",
-        "T-1,R-1,U0RAJ,2026-12-18T02:00:00Z,Send the corrected SLA report,open",
+        "id,review,owner,due_at,text,status,scorecard",
+        "T-1,R-1,U0RAJ,2026-12-18T02:00:00Z,Send the corrected SLA report,open,",
     ]
