@@ -3,6 +3,7 @@ to a slash command (for tests that check what they are told)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -101,7 +102,21 @@ async def asked(
     reply = await app.driver.command(command, text, user=user, channel=channel)
     assert reply.status == 200, reply.text
     await app.settle()
+    await _late_answer(app, reply, before)
     return answer_body(reply, app, before=before)
+
+
+async def _late_answer(app: Running, reply: Reply, before: int, within: float = 30.0) -> None:
+    """When Parley acked first ("I'm on it"), wait for its answer through the response_url:
+    on a loaded machine the handler can still be at work after `settle`'s first look."""
+    body = reply.json
+    if not isinstance(body, dict) or body.get("text") not in ON_IT:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not app.slack.calls_to("response_url")[before:] and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+        await app.settle()
 
 
 async def answer(
