@@ -79,19 +79,47 @@ async def test_open_resolve_answer_and_the_record(store: Store, config: ParleyCo
     before = await snapshot(store)
     with raises_saying(NotAllowed, "Only Globex Audit, whose complaint C-1 is"):
         await complaints.answer(
-            store, workspace_id=WS, number=1, round_=1, resolved=True, actor=ALICE, now=NOW
+            store,
+            calendar=CALENDAR,
+            workspace_id=WS,
+            number=1,
+            round_=1,
+            resolved=True,
+            actor=ALICE,
+            now=NOW,
         )
     with raises_saying(NotFound, "There is no complaint C-1"):
         await complaints.answer(
-            store, workspace_id=WS, number=1, round_=1, resolved=True, actor=RAJ, now=NOW
+            store,
+            calendar=CALENDAR,
+            workspace_id=WS,
+            number=1,
+            round_=1,
+            resolved=True,
+            actor=RAJ,
+            now=NOW,
         )
     with raises_saying(InvalidInput, "has had its answer"):
         await complaints.answer(
-            store, workspace_id=WS, number=1, round_=2, resolved=True, actor=GRETA, now=NOW
+            store,
+            calendar=CALENDAR,
+            workspace_id=WS,
+            number=1,
+            round_=2,
+            resolved=True,
+            actor=GRETA,
+            now=NOW,
         )
     assert await snapshot(store) == before
     closed = await complaints.answer(
-        store, workspace_id=WS, number=1, round_=1, resolved=True, actor=GRETA, now=NOW
+        store,
+        calendar=CALENDAR,
+        workspace_id=WS,
+        number=1,
+        round_=1,
+        resolved=True,
+        actor=GRETA,
+        now=NOW,
     )
     assert (closed.status, closed.closed_by) == (ComplaintStatus.CLOSED, ClosedBy.CONFIRMED)
     page = await complaints.list_complaints(
@@ -120,7 +148,14 @@ async def test_two_answers_racing_are_taken_once(store: Store, config: ParleyCon
     results = await asyncio.gather(
         *(
             complaints.answer(
-                store, workspace_id=WS, number=1, round_=1, resolved=yes, actor=GRETA, now=NOW
+                store,
+                calendar=CALENDAR,
+                workspace_id=WS,
+                number=1,
+                round_=1,
+                resolved=yes,
+                actor=GRETA,
+                now=NOW,
             )
             for yes in (True, False)
         ),
@@ -152,15 +187,19 @@ async def test_clocks_are_claimed_once_and_silence_closes_it(
         now=later,
     )
     assert (
-        await complaints_clocks.close_silent(store, now=later + timedelta(days=1), config=config)
+        await complaints_clocks.close_silent(
+            store, now=later + timedelta(days=1), config=config, calendar=CALENDAR
+        )
         == []
     )
     closed = await complaints_clocks.close_silent(
-        store, now=later + timedelta(days=5), config=config
+        store, now=later + timedelta(days=5), config=config, calendar=CALENDAR
     )
     assert [r.complaint.ref for r in closed] == ["C-1"]
     assert (
-        await complaints_clocks.close_silent(store, now=later + timedelta(days=6), config=config)
+        await complaints_clocks.close_silent(
+            store, now=later + timedelta(days=6), config=config, calendar=CALENDAR
+        )
         == []
     )
     async with store.read() as conn:
