@@ -358,7 +358,7 @@ async def median_close_days(conn: AsyncConnection, *, scope: Scope, kept: int) -
         .offset((kept - 1) // 2)
     )
     middle = [int(d) for d in found.scalars()]
-    return sum(middle) / len(middle)
+    return sum(middle) / len(middle) if middle else None
 
 
 async def closed_days(

@@ -19,6 +19,7 @@ from bot.domain.lists import ListScope
 from bot.domain.parties import Audience, Person
 from bot.store import Store
 from bot.store import complaints as repo
+from bot.store.schema import complaints as complaints_table
 from bot.store.schema import outbox
 from bot.workflows import complaints, complaints_clocks
 from tests.conftest import COMPANY_CONFIG, snapshot
@@ -55,6 +56,15 @@ async def opened(store: Store, config: ParleyConfig, *, now: datetime = NOW) -> 
         now=now,
     )
     return found.number
+
+
+async def kept_days(store: Store, number: int) -> int | None:
+    """The working days to close kept in the complaint's row (`close_days`)."""
+    async with store.read() as conn:
+        found = await conn.execute(
+            sa.select(complaints_table.c.close_days).where(complaints_table.c.number == number)
+        )
+        return found.scalar_one()
 
 
 async def test_open_resolve_answer_and_the_record(store: Store, config: ParleyConfig) -> None:
@@ -119,9 +129,11 @@ async def test_open_resolve_answer_and_the_record(store: Store, config: ParleyCo
         round_=1,
         resolved=True,
         actor=GRETA,
-        now=NOW,
+        now=NOW + timedelta(days=2),
     )
     assert (closed.status, closed.closed_by) == (ComplaintStatus.CLOSED, ClosedBy.CONFIRMED)
+    # Mon 10:00 to Wed 10:00 in Shanghai: two working days, kept in its row for the report.
+    assert await kept_days(store, 1) == 2
     page = await complaints.list_complaints(
         store,
         workspace_id=WS,
@@ -206,6 +218,8 @@ async def test_clocks_are_claimed_once_and_silence_closes_it(
         found = await repo.get(conn, workspace_id=WS, number=1)
         owed = list((await conn.execute(sa.select(outbox.c.kind))).scalars())
     assert found is not None and found.closed_by is ClosedBy.SILENCE
+    # Mon 23 Nov 10:00 to Sun 6 Dec 10:00: the 9th working day after is Fri 4 Dec.
+    assert await kept_days(store, 1) == 9
     assert owed.count("complaint.closed") == 1
     assert owed.count("complaint.overdue_dm") == 2  # one for each clock
 

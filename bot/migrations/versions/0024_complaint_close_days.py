@@ -5,7 +5,8 @@ index alone rather than counting working days for every row in Python.
 - complaints.close_days: whole working days from opened_at to closed_at (at least 0), counted
   by the workspace's calendar (`WorkCalendar.working_days_between`) when it closes;
 - complaints (workspace_id, closed_at, party_id, close_days): a period's closed complaints,
-  of every party or of one, with their days, from the index alone.
+  of every party or of one, with their days, from the index alone; it begins with 0023's
+  (workspace_id, closed_at), which it replaces.
 
 Complaints closed before this revision keep NULL: their days depend on the calendar (country,
 holidays, adjusted working days, time zone) in the running bot's config, which a migration does
@@ -38,9 +39,11 @@ def upgrade() -> None:
         "complaints",
         ["workspace_id", "closed_at", "party_id", "close_days"],
     )
+    op.drop_index("ix_complaints_closed", table_name="complaints")
 
 
 def downgrade() -> None:
+    op.create_index("ix_complaints_closed", "complaints", ["workspace_id", "closed_at"])
     op.drop_index("ix_complaints_close_days", table_name="complaints")
     with op.batch_alter_table("complaints") as batch:
         batch.drop_column("close_days")
