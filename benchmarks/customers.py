@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from benchmarks.harness import SECRET, Sizes, summary
 from bot.domain.calendar import calendar_for
+from bot.domain.complaints import close_days
 from bot.domain.reports import split_party_and_period
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
@@ -53,6 +54,7 @@ async def populate_customers(
 ) -> None:
     """`sizes.complaints` complaints over two and a half years (most closed), surveys of
     `ANSWERS_PER_SURVEY` answers each up to `sizes.answers` answers, and some praise."""
+    calendar = calendar_for("CN", "Asia/Shanghai")  # the calendar the figures are made with
     rows = []
     for n in range(1, sizes.complaints + 1):
         opened = now - timedelta(days=n % 900, minutes=n)
@@ -75,6 +77,8 @@ async def populate_customers(
                 "resolved_at": closed,
                 "closed_at": closed,
                 "closed_by": "confirmed" if closed else None,
+                # Kept as the bot keeps it when a complaint closes (migration 0024).
+                "close_days": close_days(calendar, opened, closed) if closed else None,
                 "round": 1 if closed else 0,
             }
         )

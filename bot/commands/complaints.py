@@ -379,6 +379,7 @@ async def answer_pressed(press: Press) -> None:
         resolved=resolved,
         actor=await press.actor(),
         now=press.deps.clock.now(),
+        calendar=press.deps.calendar,
         asking=case_asking(press.deps),
     )
     message = render_complaints.answered_note(complaint, resolved, press.language)
@@ -393,7 +394,11 @@ async def answer_pressed(press: Press) -> None:
 async def watch_complaints(deps: Deps) -> int:
     """The ticker's look at every complaint's clocks; how many were told or closed."""
     ran = await complaints_clocks.watch(
-        deps.store, now=deps.clock.now(), config=deps.config, asking=case_asking(deps)
+        deps.store,
+        now=deps.clock.now(),
+        config=deps.config,
+        calendar=deps.calendar,
+        asking=case_asking(deps),
     )
     for item in ran:
         if item.clock is None:

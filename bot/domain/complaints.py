@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.calendar import WorkCalendar
 from bot.domain.errors import InvalidInput
 from bot.domain.marks import N_
 from bot.domain.parties import Audience, Party, PartyKind
@@ -117,6 +118,13 @@ class Complaint(Record):
         if clock is Clock.ANSWER:
             return self.first_answer_at is None and self.answer_due_at < now
         return self.status is ComplaintStatus.OPEN and self.resolve_due_at < now
+
+
+def close_days(calendar: WorkCalendar, opened_at: datetime, closed_at: datetime) -> int:
+    """The working days a complaint took to close, as the satisfaction report counts them:
+    whole working days from its opening to its closing, never below 0. Kept in its row when
+    it closes (`complaints.close_days`)."""
+    return max(0, calendar.working_days_between(opened_at, closed_at))
 
 
 def parse_number(text: str) -> int:

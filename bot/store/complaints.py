@@ -319,14 +319,17 @@ async def answer(
     resolved: bool,
     now: datetime,
     closed_by: ClosedBy = ClosedBy.CONFIRMED,
+    close_days: int | None = None,
 ) -> bool:
-    """The confirmation of that round answered: closed (Yes, or silence), or open again (No)
-    with the resolution clock as it was; False if it was answered already."""
+    """The confirmation of that round answered: closed (Yes, or silence), with `close_days`
+    the working days it took (`close_days_of`), or open again (No) with the resolution clock
+    as it was; False if it was answered already."""
     values: dict[str, Any] = (
         {
             "status": ComplaintStatus.CLOSED.value,
             "closed_at": now,
             "closed_by": closed_by.value,
+            "close_days": close_days,
             "confirm_due_at": None,
         }
         if resolved

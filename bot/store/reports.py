@@ -3,8 +3,10 @@
 Each query filters by workspace, an optional party and a period of UTC instants
 `[start, end)`; the quarters of a period are told apart by a CASE over their edges
 (`bot/domain/reports.py: quarter_edges`), which reads alike on both engines and in the
-company's zone. The one pass over rows is the closed complaints' two instants, for the
-median of working days (the calendar is Python's).
+company's zone. The closed complaints' count and median working days to close are read from
+the days kept in each row when it closed (`close_days`, migration 0024), by the database from
+an index alone; only complaints closed before that have their days counted from their two
+instants by the calendar (Python's).
 
 The surveys' figures are read from their tallies (`bot/store/survey_tallies.py`) for every
 survey whose answers (or invitations) all lie in one quarter of the period, which is nearly
@@ -295,11 +297,11 @@ async def complaint_counts(
     conn: AsyncConnection, *, scope: Scope, now: datetime
 ) -> tuple[int, int, int]:
     """Complaints opened in the period, closed in it, and of those opened in it how many are
-    overdue now (either clock ran out and is still running, as `Complaint.overdue` says)."""
+    overdue now (either clock ran out and is still running, as `Complaint.overdue` says). The
+    opened ones are found by (workspace_id, opened_at), the closed ones counted from the index
+    (workspace_id, closed_at, party_id, close_days) alone."""
     opened = sa.and_(complaints.c.opened_at >= scope.start, complaints.c.opened_at < scope.end)
-    closed = sa.and_(complaints.c.closed_at >= scope.start, complaints.c.closed_at < scope.end)
     overdue = sa.and_(
-        opened,
         complaints.c.status != ComplaintStatus.CLOSED.value,
         sa.or_(
             sa.and_(complaints.c.first_answer_at.is_(None), complaints.c.answer_due_at < now),
@@ -309,30 +311,73 @@ async def complaint_counts(
             ),
         ),
     )
-
-    def counted(condition: Any) -> Any:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
     row = (
         await conn.execute(
-            sa.select(counted(opened), counted(closed), counted(overdue)).where(
-                *_complaints_where(scope), sa.or_(opened, closed)
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0),
+            ).where(*_complaints_where(scope), opened)
+        )
+    ).one()
+    closed, _ = await closed_count(conn, scope=scope)
+    return int(row[0]), closed, int(row[1])
+
+
+def _closed_where(scope: Scope) -> list[Any]:
+    return [
+        *_complaints_where(scope),
+        complaints.c.closed_at >= scope.start,
+        complaints.c.closed_at < scope.end,
+    ]
+
+
+async def closed_count(conn: AsyncConnection, *, scope: Scope) -> tuple[int, int]:
+    """Complaints closed in the period, and how many of them have their working days to close
+    kept (`close_days`; not those closed before migration 0024), from the index alone."""
+    row = (
+        await conn.execute(
+            sa.select(sa.func.count(), sa.func.count(complaints.c.close_days)).where(
+                *_closed_where(scope)
             )
         )
     ).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    return int(row[0]), int(row[1])
+
+
+async def median_close_days(conn: AsyncConnection, *, scope: Scope, kept: int) -> float | None:
+    """The median of the kept working days to close of the `kept` complaints closed in the
+    period (every one of them has its days kept): the middle one, or the mean of the middle
+    two, read by the database in order of days from the index alone."""
+    if kept <= 0:
+        return None
+    found = await conn.execute(
+        sa.select(complaints.c.close_days)
+        .where(*_closed_where(scope), complaints.c.close_days.is_not(None))
+        .order_by(complaints.c.close_days)
+        .limit(2 - kept % 2)
+        .offset((kept - 1) // 2)
+    )
+    middle = [int(d) for d in found.scalars()]
+    return sum(middle) / len(middle) if middle else None
+
+
+async def closed_days(
+    conn: AsyncConnection, *, scope: Scope
+) -> list[tuple[int | None, datetime, datetime]]:
+    """(close_days, opened_at, closed_at) of each complaint closed in the period: what the
+    median is made of when some closed before their days were kept (migration 0024)."""
+    rows = await conn.execute(
+        sa.select(complaints.c.close_days, complaints.c.opened_at, complaints.c.closed_at).where(
+            *_closed_where(scope)
+        )
+    )
+    return [(d, o, c) for d, o, c in rows]
 
 
 async def closed_spans(conn: AsyncConnection, *, scope: Scope) -> list[tuple[datetime, datetime]]:
-    """(opened_at, closed_at) of each complaint closed in the period: two columns, one pass."""
-    rows = await conn.execute(
-        sa.select(complaints.c.opened_at, complaints.c.closed_at).where(
-            *_complaints_where(scope),
-            complaints.c.closed_at >= scope.start,
-            complaints.c.closed_at < scope.end,
-        )
-    )
-    return [(o, c) for o, c in rows]
+    """(opened_at, closed_at) of each complaint closed in the period: two columns, one pass
+    (the median counted from every row, what the kept days must agree with)."""
+    return [(o, c) for _, o, c in await closed_days(conn, scope=scope)]
 
 
 async def praise_count(conn: AsyncConnection, *, scope: Scope) -> int:

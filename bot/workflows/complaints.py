@@ -343,11 +343,12 @@ async def answer(
     resolved: bool,
     actor: Person,
     now: datetime,
+    calendar: WorkCalendar,
     asking: survey_cases.Asking | None = None,
 ) -> Complaint:
-    """The complainant's party answers "Is this resolved for you?": Yes closes C-n, No opens
-    it again with its resolution clock running on. Only a person of the complaint's party may
-    answer, once per resolution."""
+    """The complainant's party answers "Is this resolved for you?": Yes closes C-n (its
+    working days to close counted by `calendar`), No opens it again with its resolution clock
+    running on. Only a person of the complaint's party may answer, once per resolution."""
     async with store.read() as conn:
         complaint = await repo.get(conn, workspace_id=workspace_id, number=number)
     if complaint is None:
@@ -362,7 +363,12 @@ async def answer(
     rules.check_answerable(complaint, round_)
     async with store.write() as conn:
         if not await repo.answer(
-            conn, complaint_id=complaint.id, round_=round_, resolved=resolved, now=now
+            conn,
+            complaint_id=complaint.id,
+            round_=round_,
+            resolved=resolved,
+            now=now,
+            close_days=rules.close_days(calendar, complaint.opened_at, now),
         ):
             raise InvalidInput("complaint.answered", ref=complaint.ref)
         kind = EventKind.CONFIRMED if resolved else EventKind.NOT_RESOLVED

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import ParleyConfig
+from bot.domain import complaints as rules
+from bot.domain.calendar import WorkCalendar
 from bot.domain.complaints import Clock, ClosedBy, Complaint, EventKind
 from bot.domain.notices import ComplaintOverdueDm, ComplaintRefresh
 from bot.store import Store
@@ -73,10 +75,12 @@ async def close_silent(
     *,
     now: datetime,
     config: ParleyConfig,
+    calendar: WorkCalendar,
     limit: int = BATCH,
     asking: Asking | None = None,
 ) -> list[Ran]:
-    """Close every resolved complaint whose party did not answer within the window."""
+    """Close every resolved complaint whose party did not answer within the window, with its
+    working days to close counted by `calendar`."""
     async with store.read() as conn:
         candidates = await repo.silent(conn, now=now, limit=limit)
     closed: list[Ran] = []
@@ -89,6 +93,7 @@ async def close_silent(
                 resolved=True,
                 now=now,
                 closed_by=ClosedBy.SILENCE,
+                close_days=rules.close_days(calendar, complaint.opened_at, now),
             ):
                 continue
             await repo.add_event(
@@ -107,11 +112,16 @@ async def close_silent(
 
 
 async def watch(
-    store: Store, *, now: datetime, config: ParleyConfig, asking: Asking | None = None
+    store: Store,
+    *,
+    now: datetime,
+    config: ParleyConfig,
+    calendar: WorkCalendar,
+    asking: Asking | None = None,
 ) -> list[Ran]:
     """One look at every complaint's clocks (the ticker's job); the due times were counted
     in working days when each clock started."""
     return [
         *await claim_overdue(store, now=now),
-        *await close_silent(store, now=now, config=config, asking=asking),
+        *await close_silent(store, now=now, config=config, calendar=calendar, asking=asking),
     ]

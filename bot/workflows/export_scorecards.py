@@ -33,7 +33,6 @@ SCORECARD_COLUMNS = [
 ]
 
 
-
 def _stamp(at: datetime | None) -> str | None:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z") if at is not None else None
 

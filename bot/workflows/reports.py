@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain import reports as rules
 from bot.domain.calendar import WorkCalendar
+from bot.domain.complaints import close_days
 from bot.domain.errors import NotFound
 from bot.domain.marks import N_
 from bot.domain.notices import ReportChart, SatisfactionDue
@@ -93,7 +96,7 @@ async def satisfaction_figures(
         by_quarter = repo.answers_by_quarter(sums)
         invited, answered = await repo.asked_and_answered(conn, scope=scope)
         opened, closed, overdue = await repo.complaint_counts(conn, scope=scope, now=now)
-        spans = await repo.closed_spans(conn, scope=scope)
+        median = await _median_close_days(conn, scope=scope, calendar=calendar)
         praised = await repo.praise_count(conn, scope=scope)
     return SatisfactionReport(
         party=party.name if party is not None else None,
@@ -105,11 +108,24 @@ async def satisfaction_figures(
         quarters=rules.quarter_figures(period, sums, by_quarter),
         complaints_opened=opened,
         complaints_closed=closed,
-        median_days_to_close=rules.median_days(
-            [max(0, calendar.working_days_between(o, c)) for o, c in spans]
-        ),
+        median_days_to_close=median,
         overdue=overdue,
         praise=praised,
+    )
+
+
+async def _median_close_days(
+    conn: AsyncConnection, *, scope: repo.Scope, calendar: WorkCalendar
+) -> float | None:
+    """The median working days to close of the period's closed complaints: by the database
+    from the days each kept when it closed; counted from every row, the missing days by
+    `calendar`, only when some closed before their days were kept (migration 0024)."""
+    closed, kept = await repo.closed_count(conn, scope=scope)
+    if kept == closed:
+        return await repo.median_close_days(conn, scope=scope, kept=kept)
+    found = await repo.closed_days(conn, scope=scope)
+    return rules.median_days(
+        [d if d is not None else close_days(calendar, o, c) for d, o, c in found]
     )
 
 

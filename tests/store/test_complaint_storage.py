@@ -19,6 +19,7 @@ from bot.domain.lists import ListScope
 from bot.domain.parties import Audience, Person
 from bot.store import Store
 from bot.store import complaints as repo
+from bot.store.schema import complaints as complaints_table
 from bot.store.schema import outbox
 from bot.workflows import complaints, complaints_clocks
 from tests.conftest import COMPANY_CONFIG, snapshot
@@ -57,6 +58,15 @@ async def opened(store: Store, config: ParleyConfig, *, now: datetime = NOW) -> 
     return found.number
 
 
+async def kept_days(store: Store, number: int) -> int | None:
+    """The working days to close kept in the complaint's row (`close_days`)."""
+    async with store.read() as conn:
+        found = await conn.execute(
+            sa.select(complaints_table.c.close_days).where(complaints_table.c.number == number)
+        )
+        return found.scalar_one()
+
+
 async def test_open_resolve_answer_and_the_record(store: Store, config: ParleyConfig) -> None:
     number = await opened(store, config)
     async with store.read() as conn:
@@ -79,21 +89,51 @@ async def test_open_resolve_answer_and_the_record(store: Store, config: ParleyCo
     before = await snapshot(store)
     with raises_saying(NotAllowed, "Only Globex Audit, whose complaint C-1 is"):
         await complaints.answer(
-            store, workspace_id=WS, number=1, round_=1, resolved=True, actor=ALICE, now=NOW
+            store,
+            calendar=CALENDAR,
+            workspace_id=WS,
+            number=1,
+            round_=1,
+            resolved=True,
+            actor=ALICE,
+            now=NOW,
         )
     with raises_saying(NotFound, "There is no complaint C-1"):
         await complaints.answer(
-            store, workspace_id=WS, number=1, round_=1, resolved=True, actor=RAJ, now=NOW
+            store,
+            calendar=CALENDAR,
+            workspace_id=WS,
+            number=1,
+            round_=1,
+            resolved=True,
+            actor=RAJ,
+            now=NOW,
         )
     with raises_saying(InvalidInput, "has had its answer"):
         await complaints.answer(
-            store, workspace_id=WS, number=1, round_=2, resolved=True, actor=GRETA, now=NOW
+            store,
+            calendar=CALENDAR,
+            workspace_id=WS,
+            number=1,
+            round_=2,
+            resolved=True,
+            actor=GRETA,
+            now=NOW,
         )
     assert await snapshot(store) == before
     closed = await complaints.answer(
-        store, workspace_id=WS, number=1, round_=1, resolved=True, actor=GRETA, now=NOW
+        store,
+        calendar=CALENDAR,
+        workspace_id=WS,
+        number=1,
+        round_=1,
+        resolved=True,
+        actor=GRETA,
+        now=NOW + timedelta(days=2),
     )
     assert (closed.status, closed.closed_by) == (ComplaintStatus.CLOSED, ClosedBy.CONFIRMED)
+    # Mon 10:00 to Wed 10:00 in Shanghai: two working days, kept in its row for the report.
+    assert await kept_days(store, 1) == 2
     page = await complaints.list_complaints(
         store,
         workspace_id=WS,
@@ -120,7 +160,14 @@ async def test_two_answers_racing_are_taken_once(store: Store, config: ParleyCon
     results = await asyncio.gather(
         *(
             complaints.answer(
-                store, workspace_id=WS, number=1, round_=1, resolved=yes, actor=GRETA, now=NOW
+                store,
+                calendar=CALENDAR,
+                workspace_id=WS,
+                number=1,
+                round_=1,
+                resolved=yes,
+                actor=GRETA,
+                now=NOW,
             )
             for yes in (True, False)
         ),
@@ -152,21 +199,27 @@ async def test_clocks_are_claimed_once_and_silence_closes_it(
         now=later,
     )
     assert (
-        await complaints_clocks.close_silent(store, now=later + timedelta(days=1), config=config)
+        await complaints_clocks.close_silent(
+            store, now=later + timedelta(days=1), config=config, calendar=CALENDAR
+        )
         == []
     )
     closed = await complaints_clocks.close_silent(
-        store, now=later + timedelta(days=5), config=config
+        store, now=later + timedelta(days=5), config=config, calendar=CALENDAR
     )
     assert [r.complaint.ref for r in closed] == ["C-1"]
     assert (
-        await complaints_clocks.close_silent(store, now=later + timedelta(days=6), config=config)
+        await complaints_clocks.close_silent(
+            store, now=later + timedelta(days=6), config=config, calendar=CALENDAR
+        )
         == []
     )
     async with store.read() as conn:
         found = await repo.get(conn, workspace_id=WS, number=1)
         owed = list((await conn.execute(sa.select(outbox.c.kind))).scalars())
     assert found is not None and found.closed_by is ClosedBy.SILENCE
+    # Mon 23 Nov 10:00 to Sun 6 Dec 10:00: the 9th working day after is Fri 4 Dec.
+    assert await kept_days(store, 1) == 9
     assert owed.count("complaint.closed") == 1
     assert owed.count("complaint.overdue_dm") == 2  # one for each clock
 

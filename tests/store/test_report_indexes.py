@@ -1,10 +1,11 @@
-"""The satisfaction report's indexes (migration 0023): the migrated schema has every index the
+"""The satisfaction report's indexes (migrations 0023 and 0024): the migrated schema has every index the
 metadata declares (both engines), and on SQLite the report's queries read them, covering where
 they sum, as EXPLAIN QUERY PLAN tells (the plan no longer names an index once it is dropped)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,12 +23,12 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 TZ = calendar_for("CN", "Asia/Shanghai").tz
 YEAR = Period(start=date(2026, 1, 1), end=date(2026, 11, 23))
 
-# The indexes migration 0023 adds, by table.
+# The indexes migrations 0023 and 0024 add, by table.
 REPORT_INDEXES = {
     "survey_responses": {"ix_survey_responses_period", "ix_survey_responses_respondent"},
     "survey_ratings": {"ix_survey_ratings_covering"},
     "survey_invitations": {"ix_survey_invitations_asked"},
-    "complaints": {"ix_complaints_opened", "ix_complaints_closed"},
+    "complaints": {"ix_complaints_opened", "ix_complaints_close_days"},
 }
 
 
@@ -82,6 +83,11 @@ async def plans(store: Store) -> dict[str, str]:
         "asked_from_rows": lambda c: repo.asked_and_answered(c, scope=scope, tallied=False),
         "complaint_counts": lambda c: repo.complaint_counts(c, scope=scope, now=NOW),
         "closed_spans": lambda c: repo.closed_spans(c, scope=scope),
+        "closed_count": lambda c: repo.closed_count(c, scope=scope),
+        "median_close_days": lambda c: repo.median_close_days(c, scope=scope, kept=3),
+        "party_median_close_days": lambda c: repo.median_close_days(
+            c, scope=replace(scope, party_id=1), kept=4
+        ),
     }
     out = {}
     async with store.read() as conn:
@@ -112,15 +118,21 @@ async def test_the_report_queries_read_the_report_indexes_on_sqlite(sqlite_store
     assert "COVERING INDEX ix_survey_responses_respondent" in plan["asked_from_rows"], plan
     # Complaints opened or closed in the period, not every complaint of the workspace.
     assert "ix_complaints_opened" in plan["complaint_counts"], plan
-    assert "ix_complaints_closed" in plan["complaint_counts"], plan
-    assert "ix_complaints_closed" in plan["closed_spans"], plan
+    assert "COVERING INDEX ix_complaints_close_days" in plan["complaint_counts"], plan
+    assert "ix_complaints_close_days" in plan["closed_spans"], plan
     assert "ix_complaints_workspace_status" not in plan["complaint_counts"], plan
+    # The closed ones counted and their median days taken from the index alone, of every
+    # party or of one (migration 0024).
+    for name in ("closed_count", "median_close_days", "party_median_close_days"):
+        assert "COVERING INDEX ix_complaints_close_days" in plan[name], (name, plan)
 
 
 async def test_a_dropped_report_index_leaves_the_plan(sqlite_store: Store) -> None:
     async with sqlite_store.write() as conn:
         await conn.execute(sa.text("DROP INDEX ix_survey_ratings_covering"))
         await conn.execute(sa.text("DROP INDEX ix_complaints_opened"))
+        await conn.execute(sa.text("DROP INDEX ix_complaints_close_days"))
     plan = await plans(sqlite_store)
     assert "ix_survey_ratings_covering" not in plan["ratings_from_rows"], plan
     assert "ix_complaints_opened" not in plan["complaint_counts"], plan
+    assert "ix_complaints_close_days" not in plan["median_close_days"], plan

@@ -68,6 +68,7 @@ async def test_the_close_owes_one_survey_in_its_transaction(
     later = NOW + timedelta(hours=1)
     await complaints.answer(
         store,
+        calendar=CALENDAR,
         workspace_id=WS,
         number=1,
         round_=1,
@@ -112,6 +113,7 @@ async def test_two_closes_racing_leave_one_survey(
         *(
             complaints.answer(
                 store,
+                calendar=CALENDAR,
                 workspace_id=WS,
                 number=1,
                 round_=1,
@@ -136,6 +138,7 @@ async def test_sampling_draws_from_the_injected_source(
     seed = next(s for s in range(100) if Random(s).random() >= 0.5)  # a draw that says no
     await complaints.answer(
         store,
+        calendar=CALENDAR,
         workspace_id=WS,
         number=1,
         round_=1,
