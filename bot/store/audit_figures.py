@@ -113,18 +113,34 @@ async def _people(
 ) -> tuple[int, int]:
     """Its people in the period (who answered for it, or sat in its shared channels) and how
     many of them had left its shared channels by the period's end."""
-    answered = await conn.execute(
-        sa.select(timeline.c.actor_id)
-        .distinct()
+    # A loose scan over ix_timeline_party_actor: each person who ever acted on the party's
+    # events, one seek apiece, then whether one of their replies (on its party as placed now)
+    # falls in the period; the first such reply settles it.
+    following = timeline.alias("following")
+    actors = sa.select(sa.func.min(timeline.c.actor_id).label("actor")).where(
+        timeline.c.party_id == party_id, timeline.c.actor_id.is_not(None)
+    ).cte("actors", recursive=True)
+    actors = actors.union_all(
+        sa.select(
+            sa.select(sa.func.min(following.c.actor_id))
+            .where(following.c.party_id == party_id, following.c.actor_id > actors.c.actor)
+            .scalar_subquery()
+        ).where(actors.c.actor.is_not(None))
+    )
+    replied = (
+        sa.select(timeline.c.id)
         .join(disputes, disputes.c.id == timeline.c.dispute_id)
         .where(
-            current_replies(),  # each reply on its party as placed now
+            timeline.c.party_id == party_id,
+            timeline.c.actor_id == actors.c.actor,
             timeline.c.at >= start,
             timeline.c.at < end,
-            timeline.c.party_id == party_id,
-            timeline.c.actor_id.is_not(None),
+            current_replies(),  # each reply on its party as placed now
             disputes.c.workspace_id == workspace_id,
         )
+    )
+    answered = await conn.execute(
+        sa.select(actors.c.actor).where(actors.c.actor.is_not(None), replied.exists())
     )
     people = {user for (user,) in answered}
     # Each person's membership events in its shared channels up to the period's end, in order:
