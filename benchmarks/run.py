@@ -7,7 +7,9 @@ Measures on this machine, in one run:
 2. event ingest: thread replies recorded per second (exactly-once on), SQLite (with
    `PARLEY_SQLITE_SYNC` normal, the default, and full) and PostgreSQL;
 3. scale: `/dispute list`, `/dispute show` of a dispute with 500 events, a channel digest and
-   the App Home view, with 10,000 disputes and 200,000 timeline events in the database;
+   the App Home view, `/audit open` of a supplier's last quarter (its first replies, closings
+   and channel members filled in proportion), with 10,000 disputes and 200,000 timeline
+   events in the database, and again at ten times that, with the growth per 10×;
 4. memory: resident set size of `parley serve` idle and after the load;
 5. the dossier: building the HTML file of a dispute with 5,000 events (time, peak memory,
    the file's size);
@@ -21,7 +23,8 @@ Measures on this machine, in one run:
 9. PostgreSQL as the scale-out store (benchmarks/pgscale.py): thread replies/s into one
    `parley serve`, then two on one database (Slack's retries to the other), exactly once;
 10. supplier audits (benchmarks/audits.py, `--only audits`): `/audit open` of a supplier with
-   2,000 disputes and 100,000 events in the quarter, on a database of its own.
+   2,000 disputes and 100,000 events in the quarter, on a database of its own (and in the
+   scale rows, item 3).
 Prints a table, writes JSON (default `benchmarks/results.json`). `--only ingest`, `fanout`,
 `verify`, `reports`, `pgscale` or `audits` measures those rows alone (verify, reports and
 audits on their own filled database).
@@ -68,7 +71,7 @@ from benchmarks.harness import (
 from benchmarks.ingest import measure_ingest, measure_sqlite_full_ingest
 from benchmarks.openloop import measure_open_loop
 from benchmarks.pgscale import measure_pgscale
-from benchmarks.scale import measure_scale, measure_ten_times, populate
+from benchmarks.scale import measure_scale, measure_ten_times, populate, scale_folder
 from benchmarks.table import (
     audits_table,
     fanout_table,
@@ -168,7 +171,7 @@ async def run(sizes: Sizes) -> dict[str, Any]:
             started = time.perf_counter()
             await populate(big, sizes)
             report["populate_seconds"] = time.perf_counter() - started
-            async with parley_serve(slack, big, work) as (url, pid):
+            async with parley_serve(slack, big, scale_folder(work)) as (url, pid):
                 report["scale"] = await measure_scale(slack, url, big, sizes)
                 report["memory"]["after_scale_mb"] = rss_mb(pid)
             report["verify"] = await measure_verify(work, big, sizes.events)
@@ -257,6 +260,8 @@ async def reports_on_postgres(sizes: Sizes) -> dict[str, Any] | None:
         finally:
             await drop_postgres(pg)
     return out
+
+
 async def run_audits(sizes: Sizes) -> dict[str, Any]:
     """`--only audits`: one supplier's quarter in a database of its own, `/audit open` over it."""
     report: dict[str, Any] = {

@@ -34,6 +34,7 @@ from bot.store.schema import (
     parties,
     timeline,
 )
+from bot.store.schema_audits import channel_memberships
 
 
 async def populate(database_url: str, sizes: Sizes) -> None:
@@ -68,6 +69,7 @@ async def populate(database_url: str, sizes: Sizes) -> None:
             for number in range(1, sizes.disputes + 1):
                 opened = now - timedelta(days=number % 900, minutes=number)
                 status = "open" if number % 10 < 3 else ("resolved" if number % 2 else "withdrawn")
+                closed = None if status == "open" else opened + timedelta(hours=2 + number % 90)
                 rows.append(
                     {
                         "id": number,
@@ -82,18 +84,28 @@ async def populate(database_url: str, sizes: Sizes) -> None:
                         "opened_at": opened,
                         "stage_started_at": opened,
                         "stage_due_at": opened + timedelta(days=3),
+                        "closed_at": closed,
                         "legal_hold": False,
                     }
                 )
             for start in range(0, len(rows), 2000):
                 await conn.execute(sa.insert(disputes), rows[start : start + 2000])
+            # Each party brought in when its dispute opened and first replying 20 minutes to
+            # 5 hours on: the first replies and closings `/audit open` scores.
             await conn.execute(
                 sa.insert(dispute_parties),
                 [
-                    {"dispute_id": n, "party_id": party_ids[n % 3], "added_at": now}
-                    for n in range(1, sizes.disputes + 1)
+                    {
+                        "dispute_id": row["id"],
+                        "party_id": party_ids[row["id"] % 3],
+                        "added_at": row["opened_at"],
+                        "first_reply_at": row["opened_at"]
+                        + timedelta(minutes=20 + (row["id"] * 37) % 300),
+                    }
+                    for row in rows
                 ],
             )
+            await conn.execute(sa.insert(channel_memberships), memberships(party_ids, sizes, now))
             await conn.execute(
                 sa.insert(dispute_members),
                 [
@@ -164,6 +176,55 @@ async def populate(database_url: str, sizes: Sizes) -> None:
         await store.close()
 
 
+def memberships(party_ids: list[int], sizes: Sizes, now: datetime) -> list[dict[str, Any]]:
+    """Each supplier's people joining its shared channel over the years and some leaving:
+    one person per 250 disputes (40 at the scale size), an eighth of them gone since."""
+    people = max(2, sizes.disputes // 250)
+    return [
+        {
+            "workspace_id": "T0PARLEY",
+            "channel_id": f"C0SHARED{k}",
+            "user_id": f"U{k}{p:06d}S",
+            "team_id": None,
+            "party_id": party_id,
+            "event": "left" if p % 8 == 0 and i else "joined",
+            "at": now - timedelta(days=(p * 7) % 900 + 31) + timedelta(days=30 * i),
+            "event_id": f"Ev{k}-{p}-{i}",
+        }
+        for k, party_id in enumerate(party_ids)
+        for p in range(people)
+        for i in range(2)
+    ]
+
+
+def scale_folder(work: Path) -> Path:
+    """Where `parley serve` runs for the scale rows: the audited supplier's contract in its
+    parley.toml (`/audit open` scores responsiveness and efficiency against it)."""
+    folder = work / "scale"
+    folder.mkdir(exist_ok=True)
+    (folder / "parley.toml").write_text(AUDIT_CONFIG, encoding="utf-8")
+    return folder
+
+
+AUDIT_CONFIG = """\
+[parties."Acme Networks"]
+kind = "supplier"
+slack_team = "T0ACME"
+
+[parties."Acme Networks".contract]
+reference = "ACME-2026-07"
+owner = "U0CAROL"
+response_hours = 2
+resolution_hours = 12
+availability = 99.9
+support_hours = "5x8"
+valid_until = 2030-06-30
+"""
+
+#: The scale row of `/audit open`: the supplier with a third of the disputes, last quarter.
+AUDIT_ITEM = ("/audit open (a supplier's last quarter)", "open Acme Networks last quarter")
+
+
 def seal(events: list[dict[str, Any]], disputes_count: int) -> dict[int, str]:
     """Each event's hash and prev_hash, chained per dispute in the order they are inserted
     (their row ids), as `add_event` would have written them; each dispute's head."""
@@ -215,6 +276,16 @@ async def measure_scale(
                 [await measure_item(driver, command, text) for _ in range(sizes.repeats)]
             )
         results.update(await measure_figures(database_url, sizes.repeats))
+        name, text = AUDIT_ITEM
+        samples = []
+        for i in range(sizes.repeats + 1):  # the first warms
+            started = time.perf_counter()
+            reply = await driver.command("/audit", text, user="U0ALICE", channel="C0DESK")
+            elapsed = (time.perf_counter() - started) * 1000
+            assert reply.status == 200 and "S-" in reply.text, reply.text
+            if i:
+                samples.append(elapsed)
+        results[name] = summary(samples)
         for name, measure in extra_scale_items().items():
             samples = []
             for _ in range(sizes.repeats):
@@ -265,7 +336,7 @@ async def measure_ten_times(slack: SlackStandIn, work: Path, sizes: Sizes) -> di
     await populate(url, bigger)
     populated = time.perf_counter() - started
     started = time.perf_counter()
-    async with parley_serve(slack, url, work) as (events_url, pid):
+    async with parley_serve(slack, url, scale_folder(work)) as (events_url, pid):
         healthy = time.perf_counter() - started
         items = await measure_scale(slack, events_url, url, bigger)
         rss = rss_mb(pid)

@@ -8,13 +8,20 @@ contract) has score None and says why in its facts (`no_data`: "contract" or "re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from statistics import median
 from typing import Final
 
 from bot.domain.audits import Dimension, DimensionScore, ratio_score
 from bot.domain.calendar import WorkCalendar
-from bot.domain.contracts import OFFICE_CLOSES, OFFICE_OPENS, Contract, SupportHours
+from bot.domain.contracts import (
+    OFFICE_CLOSES,
+    OFFICE_OPENS,
+    Contract,
+    SupportHours,
+    response_due,
+)
 
 #: Why a dimension has no data.
 NO_CONTRACT: Final = "contract"
@@ -48,27 +55,72 @@ class Figures:
     complaints: int = 0
 
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+def _microseconds(at: datetime) -> int:
+    """An aware instant as whole microseconds since the epoch (exact)."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+@lru_cache(maxsize=8192)
+def _office_window(calendar: WorkCalendar, day: date) -> tuple[int, int] | None:
+    """The office hours of local date `day` as epoch microseconds, or None on a day off."""
+    if not calendar.is_working_day(day):
+        return None
+    opens = datetime.combine(day, OFFICE_OPENS, tzinfo=calendar.tz)
+    closes = datetime.combine(day, OFFICE_CLOSES, tzinfo=calendar.tz)
+    return _microseconds(opens), _microseconds(closes)
+
+
 def support_hours_between(
     start: datetime, end: datetime, support: SupportHours, calendar: WorkCalendar
 ) -> float:
     """Hours from `start` to `end` counted in the support hours: wall time for 24x7, office
-    hours of working days for 5x8 (the response clock's way, `contracts.response_due`)."""
+    hours of working days for 5x8 (the response clock's way, `contracts.response_due`).
+
+    Each day's office window is computed once per calendar and kept as whole microseconds,
+    so a day's share is the same correctly rounded division `timedelta.total_seconds` makes."""
     if end <= start:
         return 0.0
     if support is SupportHours.ALWAYS:
         return (end - start).total_seconds() / 3600
     tz = calendar.tz
     day, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    begin_at, end_at = _microseconds(start), _microseconds(end)
     seconds = 0.0
     while day <= last:
-        if calendar.is_working_day(day):
-            opens = datetime.combine(day, OFFICE_OPENS, tzinfo=tz)
-            closes = datetime.combine(day, OFFICE_CLOSES, tzinfo=tz)
-            begin, finish = max(opens, start), min(closes, end)
+        window = _office_window(calendar, day)
+        if window is not None:
+            begin, finish = max(window[0], begin_at), min(window[1], end_at)
             if finish > begin:
-                seconds += (finish - begin).total_seconds()
+                seconds += (finish - begin) / 1_000_000
         day += timedelta(days=1)
     return seconds / 3600
+
+
+def within_response_time(
+    started: datetime,
+    replied: datetime,
+    hours: float,
+    elapsed: float,
+    support: SupportHours,
+    calendar: WorkCalendar,
+) -> bool:
+    """Whether a reply at `replied` came by `contracts.response_due(started, hours, ...)`,
+    given `elapsed` = `support_hours_between(started, replied, ...)`. The support hours
+    elapsed grow with the reply's time and reach `hours` at the due instant, so only a reply
+    whose elapsed hours are `hours` itself (within float noise) needs the due instant."""
+    if elapsed < hours - _NOISE_HOURS:
+        return True
+    if elapsed > hours + _NOISE_HOURS:
+        return False
+    return replied <= response_due(started, hours, support, calendar)
+
+
+#: Far below a microsecond's worth of hours, far above a float sum's rounding.
+_NOISE_HOURS: Final = 1e-7
 
 
 def _no_data(dimension: Dimension, why: str, weight: float) -> DimensionScore:

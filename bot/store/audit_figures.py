@@ -13,9 +13,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.audit_scores import Figures, support_hours_between
+from bot.domain.audit_scores import Figures, support_hours_between, within_response_time
 from bot.domain.calendar import WorkCalendar
-from bot.domain.contracts import Contract, SupportHours, response_due
+from bot.domain.contracts import Contract, SupportHours
 from bot.domain.ladder import Stage, Status
 from bot.domain.surveys import CaseKind
 from bot.store.disputes_timeline import current_replies
@@ -66,10 +66,11 @@ async def _first_replies(
     support = contract.terms.support_hours if contract is not None else SupportHours.ALWAYS
     for added_at, replied_at in rows:
         count += 1
-        hours.append(support_hours_between(added_at, replied_at, support, calendar))
+        taken = support_hours_between(added_at, replied_at, support, calendar)
+        hours.append(taken)
         if contract is not None:
-            due = response_due(added_at, contract.terms.response_hours, support, calendar)
-            within += replied_at <= due
+            agreed = contract.terms.response_hours
+            within += within_response_time(added_at, replied_at, agreed, taken, support, calendar)
     return count, within, tuple(hours)
 
 
@@ -113,18 +114,36 @@ async def _people(
 ) -> tuple[int, int]:
     """Its people in the period (who answered for it, or sat in its shared channels) and how
     many of them had left its shared channels by the period's end."""
-    answered = await conn.execute(
-        sa.select(timeline.c.actor_id)
-        .distinct()
+    # A loose scan over ix_timeline_party_actor: each person who ever acted on the party's
+    # events, one seek apiece, then whether one of their replies (on its party as placed now)
+    # falls in the period; the first such reply settles it.
+    following = timeline.alias("following")
+    actors = (
+        sa.select(sa.func.min(timeline.c.actor_id).label("actor"))
+        .where(timeline.c.party_id == party_id, timeline.c.actor_id.is_not(None))
+        .cte("actors", recursive=True)
+    )
+    actors = actors.union_all(
+        sa.select(
+            sa.select(sa.func.min(following.c.actor_id))
+            .where(following.c.party_id == party_id, following.c.actor_id > actors.c.actor)
+            .scalar_subquery()
+        ).where(actors.c.actor.is_not(None))
+    )
+    replied = (
+        sa.select(timeline.c.id)
         .join(disputes, disputes.c.id == timeline.c.dispute_id)
         .where(
-            current_replies(),  # each reply on its party as placed now
+            timeline.c.party_id == party_id,
+            timeline.c.actor_id == actors.c.actor,
             timeline.c.at >= start,
             timeline.c.at < end,
-            timeline.c.party_id == party_id,
-            timeline.c.actor_id.is_not(None),
+            current_replies(),  # each reply on its party as placed now
             disputes.c.workspace_id == workspace_id,
         )
+    )
+    answered = await conn.execute(
+        sa.select(actors.c.actor).where(actors.c.actor.is_not(None), replied.exists())
     )
     people = {user for (user,) in answered}
     # Each person's membership events in its shared channels up to the period's end, in order:

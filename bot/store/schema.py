@@ -79,6 +79,12 @@ dispute_parties = sa.Table(
     sa.Column("added_at", UTCDateTime, nullable=False),
     sa.Column("first_reply_at", UTCDateTime, nullable=True),
 )
+sa.Index(
+    "ix_dispute_parties_first_reply",
+    dispute_parties.c.party_id,
+    dispute_parties.c.first_reply_at,
+    dispute_parties.c.added_at,
+)
 
 dispute_members = sa.Table(
     "dispute_members",
@@ -132,6 +138,7 @@ timeline = sa.Table(
 sa.Index("ix_timeline_dispute", timeline.c.dispute_id, timeline.c.id)
 sa.Index("ix_timeline_message", timeline.c.channel_id, timeline.c.message_ts)
 sa.Index("ix_timeline_kind_at", timeline.c.kind, timeline.c.at)
+sa.Index("ix_timeline_party_actor", timeline.c.party_id, timeline.c.actor_id, timeline.c.at)
 
 # Slack event ids already taken: a retried or repeated event records nothing new.
 seen_events = sa.Table(

@@ -39,6 +39,12 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
             assert run["verified"], run
         assert "| two instances, one database |" in result.stdout
     assert "| target | measured | met |" in result.stdout
+    # The scale table has `/audit open` and `/report satisfaction`, each with its target (the
+    # ten-times table repeats every scale row, with its growth, where the run is not --tiny).
+    for name in ("/audit open (a supplier's last quarter)", "/report satisfaction (the answer)"):
+        assert report["scale"][name]["n"] > 0, name
+        assert f"{name} < 100 ms" in report["targets"]
+        assert f"| {name} | " in result.stdout
     fan = report["fanout"]  # digests of 20 channels due at once, then 20 card edits
     assert fan["digests"]["messages"] == fan["edits"]["messages"] == 20
     assert fan["edits_with_429s"]["refused_429"] == 1
