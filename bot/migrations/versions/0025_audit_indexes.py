@@ -6,7 +6,7 @@
   from the index alone.
 
 Revision ID: 0025
-Revises: 0023 (re-chained by the merger after 0024)
+Revises: 0024
 Create Date: 2026-12-04
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
