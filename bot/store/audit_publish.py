@@ -8,41 +8,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.reviews import ActionStatus
 from bot.store.schema import action_items
 
 #: The counter kind that numbers action items (shared with reviews: one T-n sequence).
 ACTION_COUNTER = "action"
-
-
-async def insert_improvement(
-    conn: AsyncConnection,
-    *,
-    workspace_id: str,
-    number: int,
-    scorecard_id: int,
-    owner_id: str,
-    due_at: datetime,
-    tz: str,
-    text: str,
-    created_by: str,
-    now: datetime,
-) -> None:
-    await conn.execute(
-        sa.insert(action_items).values(
-            workspace_id=workspace_id,
-            number=number,
-            review_id=None,
-            scorecard_id=scorecard_id,
-            owner_id=owner_id,
-            due_at=due_at,
-            tz=tz,
-            text=text,
-            status=ActionStatus.OPEN.value,
-            created_at=now,
-            created_by=created_by,
-        )
-    )
 
 
 async def improvement_of(

@@ -341,7 +341,8 @@ async def insert_action(
     *,
     workspace_id: str,
     number: int,
-    review_id: int,
+    review_id: int | None,
+    scorecard_id: int | None = None,
     owner_id: str,
     due_at: datetime,
     tz: str,
@@ -349,11 +350,13 @@ async def insert_action(
     created_by: str,
     now: datetime,
 ) -> None:
+    """An action item T-n, agreed in a review or (an improvement action) of a scorecard."""
     await conn.execute(
         sa.insert(action_items).values(
             workspace_id=workspace_id,
             number=number,
             review_id=review_id,
+            scorecard_id=scorecard_id,
             owner_id=owner_id,
             due_at=due_at,
             tz=tz,

@@ -36,6 +36,7 @@ from bot.domain.parties import Person, internal_only
 from bot.store import audit_publish as repo
 from bot.store import audits as audits_repo
 from bot.store import counters as counters_repo
+from bot.store import reviews as reviews_repo
 from bot.store import sends as sends_repo
 from bot.store.db import Store
 from bot.workflows import notices
@@ -273,10 +274,11 @@ async def improve(
             conn, workspace_id=workspace_id, kind=repo.ACTION_COUNTER
         )
         due = calendar.add_working_days(now, rules.IMPROVEMENT_DAYS)
-        await repo.insert_improvement(
+        await reviews_repo.insert_action(
             conn,
             workspace_id=workspace_id,
             number=item,
+            review_id=None,
             scorecard_id=shown.id,
             owner_id=shown.owner_id,
             due_at=due,
