@@ -19,7 +19,6 @@ from bot.commands.directory import UnknownUser
 from bot.commands.outgoing import About
 from bot.commands.readers import channel_language, person_language
 from bot.commands.render_dossiers import Reader
-from bot.commands.render_dossiers_pdf import PdfDossier
 from bot.commands.sending import Deliverers, NothingToSend, Sender
 from bot.commands.words.language import Language
 from bot.domain import dossiers as rules
@@ -157,6 +156,9 @@ async def dossier_files(
     parts = render_dossiers.begin(
         source, reader, asker_id=asker_id, generated_at=generated_at, links=links
     )
+    # reportlab (~15 MB resident) is imported with the first dossier, not at start-up.
+    from bot.commands.render_dossiers_pdf import PdfDossier
+
     pdf = PdfDossier(source, reader)
     pdf.begin(asker_id=asker_id, generated_at=generated_at, links=links)
     number = 1

@@ -18,13 +18,13 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from typing import TYPE_CHECKING
 
 from bot.commands.render_reports_chart import PNG_SIGNATURE, font_path
 from bot.commands.words.language import Language
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["PNG_SIGNATURE", "Radar", "Spoke", "alt_text", "chart", "chart_texts"]
 
@@ -131,6 +131,12 @@ def chart(radar: Radar, language: Language) -> bytes:
 def drawn(radar: Radar, language: Language) -> Figure:
     """The chart's figure on its own canvas (its first axes hold the web, in units of
     score/100 from the centre)."""
+    # matplotlib (with numpy, ~55 MB resident) is imported when a chart is first drawn, as
+    # in `render_reports_chart.py`: `parley serve` should not carry it until it draws one.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
     font = FontProperties(fname=font_path(), size=9)
     small = FontProperties(fname=font_path(), size=7)
     title_font = FontProperties(fname=font_path(), size=12)
