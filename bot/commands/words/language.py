@@ -69,7 +69,7 @@ class Language:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(self.code, sep="-")
+        return _locale(self.code)
 
     @property
     def patterns(self) -> Patterns:
@@ -87,10 +87,10 @@ class Language:
         return self.translations.ngettext(singular, plural, n)
 
     def day(self, when: date | datetime) -> str:
-        return format_date(when, self.patterns.day, locale=self.locale)
+        return _day(self.code, self.patterns.day, _date_of(when))
 
     def day_year(self, when: date | datetime) -> str:
-        return format_date(when, self.patterns.day_year, locale=self.locale)
+        return _day(self.code, self.patterns.day_year, _date_of(when))
 
     def moment(self, when: datetime) -> str:
         return format_datetime(when, self.patterns.moment, tzinfo=when.tzinfo, locale=self.locale)
@@ -111,6 +111,24 @@ class Language:
         """Sorts names as this language's readers expect (ICU's collation: Chinese by pinyin,
         English case-insensitively, accents after their letters)."""
         return bytes(_collator(self.code).getSortKey(text))
+
+
+@functools.cache
+def _locale(code: str) -> Locale:
+    """Babel's locale for a language code, parsed once."""
+    return Locale.parse(code, sep="-")
+
+
+def _date_of(when: date | datetime) -> date:
+    # Babel formats a datetime's date part alone (`format_date`), so the day is the key.
+    return when.date() if isinstance(when, datetime) else when
+
+
+@functools.lru_cache(maxsize=8192)
+def _day(code: str, pattern: str, when: date) -> str:
+    """A day as `pattern` writes it in the language: a list of 25 disputes names a handful
+    of days, each formatted once (Babel takes ~30 µs a date)."""
+    return format_date(when, pattern, locale=_locale(code))
 
 
 @functools.cache
