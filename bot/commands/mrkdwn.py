@@ -26,6 +26,9 @@ from typing import Any, overload
 from bot.domain.text import TOKEN, TOKEN_CLOSE, TOKEN_OPEN, as_plain, strip_delimiters
 
 _ID = re.compile(r"[A-Z0-9]{1,40}")
+# What escaping changes: Slack's three characters and the token delimiters. Text with none of
+# them (most names, titles and figures) is its own escape.
+_SPECIAL = re.compile(f"[&<>{TOKEN_OPEN}{TOKEN_CLOSE}]")
 _PARTIAL_ESCAPE = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
 
 
@@ -83,6 +86,8 @@ def escape(text: str) -> Mrkdwn:
     if isinstance(text, Mrkdwn):
         return text
     text = str(text)
+    if _SPECIAL.search(text) is None:
+        return Mrkdwn(text)
     out: list[str] = []
     pos = 0
     for m in TOKEN.finditer(text):

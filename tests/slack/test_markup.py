@@ -482,3 +482,26 @@ async def test_the_door_escapes_what_a_renderer_forgot(app: Running) -> None:
 def test_mrkdwn_survives_the_window_between_renderer_and_door() -> None:
     block = section(md("{}", mention("U0RAJ")))
     assert isinstance(block["text"]["text"], Mrkdwn)  # else the door would escape it again
+
+
+def test_escape_of_text_without_special_characters_is_the_text_and_the_rest_unchanged() -> None:
+    import random
+
+    from bot.commands.mrkdwn import _escape_chars, _token_markup
+    from bot.domain.text import TOKEN
+
+    def slow(text: str) -> str:  # the escape without its shortcut for plain text
+        out, pos = [], 0
+        for m in TOKEN.finditer(text):
+            out += [_escape_chars(text[pos : m.start()]), _token_markup(m)]
+            pos = m.end()
+        return "".join([*out, _escape_chars(text[pos:])])
+
+    alphabet = "ab 中文<>&|@#!U1\ue000\ue001*_~`\u202e"
+    chooser = random.Random(21)
+    for _ in range(3000):
+        text = "".join(chooser.choice(alphabet) for _ in range(chooser.randrange(0, 12)))
+        assert escape(text) == slow(text), repr(text)
+    for text in ("<!channel>", "<https://evil.example|the Acme portal>", "Acme 网络 & co"):
+        assert escape(text) == slow(text)
+    assert escape("Acme Networks 故障") == "Acme Networks 故障"
