@@ -39,7 +39,15 @@ class Mrkdwn(str):
 
     def format(self, *args: object, **kwargs: object) -> Mrkdwn:
         """The template filled in; each argument that is not `Mrkdwn` is escaped first."""
-        return Mrkdwn(_FORMATTER.vformat(self, args, kwargs))
+        if "!" in self:  # a conversion (`{x!r}`) is converted before it is escaped: the slow way
+            return Mrkdwn(_FORMATTER.vformat(self, args, kwargs))
+        # str.format in C, each argument escaped as it is formatted (`_Escaped.__format__`):
+        # the same text as the formatter below, at a fraction of its cost.
+        return Mrkdwn(
+            str.format(
+                self, *map(_Escaped, args), **{key: _Escaped(v) for key, v in kwargs.items()}
+            )
+        )
 
     def format_map(self, mapping: Mapping[str, Any]) -> Mrkdwn:  # type: ignore[override]
         return Mrkdwn(_FORMATTER.vformat(self, (), mapping))
@@ -52,6 +60,25 @@ class Mrkdwn(str):
 
     def __radd__(self, other: str) -> Mrkdwn:
         return Mrkdwn(str.__add__(escape(other), self))
+
+
+class _Escaped:
+    """An argument of `Mrkdwn.format`: formatted as the template's field asks, then escaped
+    unless it is `Mrkdwn`; its attributes and items (`{0.name}`, `{0[1]}`) likewise."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __format__(self, format_spec: str) -> str:
+        return _FORMATTER.format_field(self.value, format_spec)
+
+    def __getattr__(self, name: str) -> _Escaped:
+        return _Escaped(getattr(self.value, name))
+
+    def __getitem__(self, key: Any) -> _Escaped:
+        return _Escaped(self.value[key])  # type: ignore[index]
 
 
 class _Escaping(string.Formatter):

@@ -505,3 +505,40 @@ def test_escape_of_text_without_special_characters_is_the_text_and_the_rest_unch
     for text in ("<!channel>", "<https://evil.example|the Acme portal>", "Acme 网络 & co"):
         assert escape(text) == slow(text)
     assert escape("Acme Networks 故障") == "Acme Networks 故障"
+
+
+def test_format_escapes_each_argument_exactly_as_the_formatter_does() -> None:
+    from collections import namedtuple
+
+    from bot.commands.mrkdwn import _FORMATTER
+
+    Party = namedtuple("Party", "name count")
+    nasty = ["<!channel>", "<https://evil.example|the Acme portal>", "a & b", "中文<>", ""]
+    templates = [
+        "*{}* by {}",
+        "{0} {1} {0}",
+        "{title} ({n:,}) {title}",
+        "{p.name}: {p.count:,}",
+        "{0[0]} and {0[1]}",
+        "{x:>12}|{x:<3}",
+        "{share:.0%} {{literal}}",
+        "{:{width}}",
+        "{kind}",
+    ]
+    for text in nasty:
+        trusted = Mrkdwn(f"<@U0RAJ> {text}")
+        cases: list[tuple[tuple[object, ...], dict[str, object]]] = [
+            ((text, trusted), {}),
+            ((text, 12345), {}),
+            ((), {"title": text, "n": 1234567}),
+            ((), {"p": Party(text, 9876)}),
+            (([text, trusted],), {}),
+            ((), {"x": text}),
+            ((), {"share": 0.375}),
+            ((text,), {"width": 9}),
+            ((), {"kind": trusted}),
+        ]
+        for template, (args, kwargs) in zip(templates, cases, strict=True):
+            slow = _FORMATTER.vformat(template, args, kwargs)
+            assert Mrkdwn(template).format(*args, **kwargs) == slow, (template, args, kwargs)
+    assert md("{} {!r}", "<b>", "<b>") == "&lt;b&gt; '&lt;b&gt;'"
