@@ -5,13 +5,14 @@ Each query filters by workspace, an optional party and a period of UTC instants
 (`bot/domain/reports.py: quarter_edges`), which reads alike on both engines and in the
 company's zone. The closed complaints' count and median working days to close are read from
 the days kept in each row when it closed (`close_days`, migration 0024), by the database from
-an index alone; only complaints closed before that have their days counted from their two
-instants by the calendar (Python's).
+an index alone as a count per number of days; only complaints closed before that have their
+days counted from their two instants by the calendar (Python's).
 
 The surveys' figures are read from their tallies (`bot/store/survey_tallies.py`) for every
 survey whose answers (or invitations) all lie in one quarter of the period, which is nearly
-every survey of a long period, and from the rows only for the few that straddle an edge: a
-row per survey rather than a row per rating, however many answers there are.
+every survey of a long period: a row per survey rather than a row per rating, however many
+answers there are. Of the few that an edge cuts, only the ratings of the smaller parts are
+read from the rows, the largest part's sums being the tallies' less theirs.
 """
 
 from __future__ import annotations
