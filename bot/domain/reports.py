@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -279,3 +279,21 @@ def quarter_figures(
 def median_days(days: Sequence[int]) -> float | None:
     """The median of the working days each closed complaint took; None for none."""
     return float(statistics.median(days)) if days else None
+
+
+def median_of_counts(counts: Mapping[int, int]) -> float | None:
+    """`median_days` of the days each closed complaint took, given as how many took each
+    number of days (`{days: complaints}`): the middle one, or the mean of the middle two."""
+    n = sum(counts.values())
+    if n <= 0:
+        return None
+    wanted = ((n - 1) // 2, n // 2)  # the middle places, in order of days
+    middle: list[int] = []
+    seen = 0
+    for days in sorted(counts):
+        seen += counts[days]
+        while len(middle) < 2 and wanted[len(middle)] < seen:
+            middle.append(days)
+        if len(middle) == 2:
+            break
+    return float(statistics.median(middle))

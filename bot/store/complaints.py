@@ -21,6 +21,9 @@ from bot.domain.parties import Party, PartyKind
 from bot.store import parties as parties_repo
 from bot.store.schema import complaint_disputes, complaint_events, complaints, disputes, parties
 
+# Every status but closed: what `/complaint list` counts, each found by the status index.
+NOT_CLOSED = tuple(s.value for s in ComplaintStatus if s is not ComplaintStatus.CLOSED)
+
 
 async def insert(
     conn: AsyncConnection,
@@ -172,26 +175,38 @@ async def find(
     limit: int,
 ) -> tuple[list[Complaint], int]:
     """Newest first; not closed ones only with `open_only`; of these Slack teams' parties only
-    when `party_teams` is given; and how many there are in all."""
+    when `party_teams` is given; and how many there are in all.
+
+    The page walks the numbers newest first and stops at `limit`. The count reads the index
+    (workspace_id, status) alone: the statuses not closed named one by one (a seek for each,
+    where `!= closed` reads every complaint), and the parties of `party_teams` picked by their
+    ids rather than joined (every complaint has its one party: `party_id` is a foreign key
+    and never NULL), so that a long history of closed complaints is never read."""
     where: list[sa.ColumnElement[bool]] = [complaints.c.workspace_id == workspace_id]
+    counted: list[sa.ColumnElement[bool]] = [complaints.c.workspace_id == workspace_id]
     if open_only:
         where.append(complaints.c.status != ComplaintStatus.CLOSED.value)
+        counted.append(complaints.c.status.in_(NOT_CLOSED))
     if owner is not None:
         where.append(complaints.c.owner_id == owner)
+        counted.append(complaints.c.owner_id == owner)
     if overdue_at is not None:
         where.append(_overdue_clause(overdue_at))
+        counted.append(_overdue_clause(overdue_at))
     if party_teams is not None:
-        where.append(parties.c.slack_team.in_(sorted(party_teams)))
+        teams = sorted(party_teams)
+        where.append(parties.c.slack_team.in_(teams))
+        counted.append(
+            complaints.c.party_id.in_(
+                sa.select(parties.c.id).where(parties.c.slack_team.in_(teams))
+            )
+        )
     page = await _load(
         conn, _select().where(*where).order_by(complaints.c.number.desc()).limit(limit)
     )
     if len(page) < limit:
         return page, len(page)
-    total = await conn.execute(
-        sa.select(sa.func.count())
-        .select_from(complaints.join(parties, parties.c.id == complaints.c.party_id))
-        .where(*where)
-    )
+    total = await conn.execute(sa.select(sa.func.count()).select_from(complaints).where(*counted))
     return page, int(total.scalar_one())
 
 

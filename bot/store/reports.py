@@ -5,13 +5,14 @@ Each query filters by workspace, an optional party and a period of UTC instants
 (`bot/domain/reports.py: quarter_edges`), which reads alike on both engines and in the
 company's zone. The closed complaints' count and median working days to close are read from
 the days kept in each row when it closed (`close_days`, migration 0024), by the database from
-an index alone; only complaints closed before that have their days counted from their two
-instants by the calendar (Python's).
+an index alone as a count per number of days; only complaints closed before that have their
+days counted from their two instants by the calendar (Python's).
 
 The surveys' figures are read from their tallies (`bot/store/survey_tallies.py`) for every
 survey whose answers (or invitations) all lie in one quarter of the period, which is nearly
-every survey of a long period, and from the rows only for the few that straddle an edge: a
-row per survey rather than a row per rating, however many answers there are.
+every survey of a long period: a row per survey rather than a row per rating, however many
+answers there are. Of the few that an edge cuts, only the ratings of the smaller parts are
+read from the rows, the largest part's sums being the tallies' less theirs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -101,13 +102,13 @@ def _asked_in_period(scope: Scope) -> Any:
 
 async def _read_from_rows(
     conn: AsyncConnection, *, scope: Scope, tallied: Any, first: Any
-) -> list[int]:
-    """The surveys of the period to read from their rows: those whose tally has something
-    (`first` is set) but does not answer for the period (`tallied` is false), and any without
-    a tally. A short list (the surveys an edge cuts), picked first so that each engine reads
-    only their rows, whatever its statistics say."""
+) -> dict[int, bool]:
+    """The surveys of the period to read from their rows, each with whether it has a tally:
+    those whose tally has something (`first` is set) but does not answer for the period
+    (`tallied` is false), and any without a tally. A short list (the surveys an edge cuts),
+    picked first so that each engine reads only their rows, whatever its statistics say."""
     found = await conn.execute(
-        sa.select(surveys.c.id)
+        sa.select(surveys.c.id, survey_tallies.c.survey_id.is_not(None))
         .select_from(surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id))
         .where(
             *_surveys_where(scope),
@@ -117,7 +118,7 @@ async def _read_from_rows(
             ),
         )
     )
-    return [int(i) for i in found.scalars()]
+    return {int(i): bool(kept) for i, kept in found}
 
 
 async def rating_sums(
@@ -146,7 +147,8 @@ async def rating_sums(
             ).join(surveys, surveys.c.id == totals.survey_id)
         )
         .where(*_surveys_where(scope), _answered_in_one_quarter(scope), totals.answers > 0)
-        .group_by(surveys.c.kind, surveys.c.questions, totals.question, quarter)
+        # The short keys first: the sort compares the questions' text only between equals.
+        .group_by(totals.question, quarter, surveys.c.kind, surveys.c.questions)
     )
     rows = [
         *((await conn.execute(kept)).all() if tallied else []),
@@ -178,18 +180,32 @@ async def _rating_sums_from_rows(
     conn: AsyncConnection, *, scope: Scope, every_survey: bool = False
 ) -> list[Any]:
     """The sums made from the ratings' rows, of the surveys whose tallies do not answer for
-    them (or of every survey: the figures the tallies must agree with)."""
+    them (or of every survey: the figures the tallies must agree with). Of those an edge cuts,
+    only the ratings of the parts but the largest are read (`_rating_sums_cut`)."""
+    if every_survey:
+        return await _rating_sums_of(conn, scope=scope, ids=None)
+    found = await _read_from_rows(
+        conn,
+        scope=scope,
+        tallied=_answered_in_one_quarter(scope),
+        first=survey_tallies.c.answer_first,
+    )
+    cut = [i for i, kept in found.items() if kept]
+    untallied = [i for i, kept in found.items() if not kept]
+    return [
+        *(await _rating_sums_of(conn, scope=scope, ids=untallied) if untallied else []),
+        *(await _rating_sums_cut(conn, scope=scope, ids=cut) if cut else []),
+    ]
+
+
+async def _rating_sums_of(
+    conn: AsyncConnection, *, scope: Scope, ids: Sequence[int] | None
+) -> list[Any]:
+    """Each survey's (of `ids`, or every survey's) sums of current ratings in the period by
+    question and quarter, from every rating's row."""
     quarter = _quarter(survey_responses.c.at, scope.edges).label("quarter")
     where = _answers_where(scope)
-    if not every_survey:
-        ids = await _read_from_rows(
-            conn,
-            scope=scope,
-            tallied=_answered_in_one_quarter(scope),
-            first=survey_tallies.c.answer_first,
-        )
-        if not ids:
-            return []
+    if ids is not None:
         where.append(surveys.c.id.in_(ids))
     grouped = (
         sa.select(
@@ -208,6 +224,98 @@ async def _rating_sums_from_rows(
         .group_by(survey_responses.c.survey_id, survey_ratings.c.question, quarter)
     )
     return list((await conn.execute(grouped)).all())
+
+
+class _Sum(NamedTuple):
+    survey_id: int
+    question: int
+    quarter: int
+    total: int
+    n: int
+
+
+def _part(column: Any, bounds: Sequence[datetime]) -> Any:
+    """Which part of a survey's answers an instant is in: 0 before the period, i + 1 in its
+    quarter i, and len(bounds) from its end on (`bounds`: its start, edges and end)."""
+    return sa.case(*((column < b, i) for i, b in enumerate(bounds)), else_=len(bounds))
+
+
+def _outside(column: Any, bounds: Sequence[datetime], part: int) -> Any:
+    """An instant not in that part."""
+    return sa.or_(
+        *([column < bounds[part - 1]] if part > 0 else []),
+        *([column >= bounds[part]] if part < len(bounds) else []),
+    )
+
+
+async def _rating_sums_cut(
+    conn: AsyncConnection, *, scope: Scope, ids: Sequence[int]
+) -> list[_Sum]:
+    """The sums by question and quarter of the surveys of `ids`, which an edge (or the
+    period's start or end) cuts, the same as summed from all their rows in the period
+    (`_rating_sums_of`), reading fewer: each survey's current answers counted by part (before
+    the period, each quarter, after it) from the index of answers alone, the ratings read of
+    every part but the one with most answers, and that one's sums its tallies' totals less
+    the other parts' (the totals are every current rating's, kept with each answer)."""
+    responses, ratings, totals = survey_responses.c, survey_ratings.c, survey_rating_totals.c
+    bounds = [scope.start, *scope.edges, scope.end]
+    part = _part(responses.at, bounds).label("part")
+    counted = await conn.execute(
+        sa.select(responses.survey_id, part, sa.func.count())
+        .where(responses.survey_id.in_(ids), responses.replaced_at.is_(None))
+        .group_by(responses.survey_id, part)
+    )
+    largest: dict[int, tuple[int, int]] = {}  # survey -> (answers, part)
+    for survey_id, p, n in counted:
+        largest[survey_id] = max(largest.get(survey_id, (0, 0)), (int(n), -int(p)))
+    if not largest:
+        return []  # no current answer to any of them
+    read_apart: dict[int, list[int]] = {}  # the part not read -> its surveys
+    for survey_id, (_, p) in largest.items():
+        read_apart.setdefault(-p, []).append(survey_id)
+    read = await conn.execute(
+        sa.select(
+            responses.survey_id,
+            ratings.question,
+            part,
+            sa.func.sum(ratings.rating).label("total"),
+            sa.func.count().label("n"),
+        )
+        .select_from(survey_responses.join(survey_ratings, ratings.response_id == responses.id))
+        .where(
+            responses.survey_id.in_(list(largest)),
+            responses.replaced_at.is_(None),
+            sa.or_(
+                *(
+                    sa.and_(responses.survey_id.in_(group), _outside(responses.at, bounds, p))
+                    for p, group in sorted(read_apart.items())
+                )
+            ),
+        )
+        .group_by(responses.survey_id, ratings.question, part)
+    )
+    sums: dict[tuple[int, int, int], tuple[int, int]] = {}  # (survey, question, part)
+    rest: dict[tuple[int, int], tuple[int, int]] = {}  # (survey, question): the parts read
+    for survey_id, question, p, total, n in read:
+        sums[(survey_id, question, p)] = (int(total), int(n))
+        was = rest.get((survey_id, question), (0, 0))
+        rest[(survey_id, question)] = (was[0] + int(total), was[1] + int(n))
+    kept = await conn.execute(
+        sa.select(totals.survey_id, totals.question, totals.total, totals.answers).where(
+            totals.survey_id.in_(list(largest))
+        )
+    )
+    for survey_id, question, total, answers in kept:
+        read_total, read_n = rest.get((survey_id, question), (0, 0))
+        sums[(survey_id, question, -largest[survey_id][1])] = (
+            int(total) - read_total,
+            int(answers) - read_n,
+        )
+    return [
+        _Sum(survey_id, question, p - 1, total, n)
+        for (survey_id, question, p), (total, n) in sums.items()
+        if 0 < p < len(bounds) and n > 0
+    ]
 
 
 def answers_by_quarter(sums: Sequence[RatingSum]) -> dict[int, int]:
@@ -270,7 +378,7 @@ async def _asked_and_answered_from_rows(
         )
         if not ids:
             return 0, 0
-        where.append(surveys.c.id.in_(ids))
+        where.append(surveys.c.id.in_(list(ids)))
     row = (
         await conn.execute(
             sa.select(
@@ -293,34 +401,33 @@ def _complaints_where(scope: Scope) -> list[Any]:
     return where
 
 
-async def complaint_counts(
-    conn: AsyncConnection, *, scope: Scope, now: datetime
-) -> tuple[int, int, int]:
-    """Complaints opened in the period, closed in it, and of those opened in it how many are
-    overdue now (either clock ran out and is still running, as `Complaint.overdue` says). The
-    opened ones are found by (workspace_id, opened_at), the closed ones counted from the index
-    (workspace_id, closed_at, party_id, close_days) alone."""
+async def opened_counts(conn: AsyncConnection, *, scope: Scope, now: datetime) -> tuple[int, int]:
+    """Complaints opened in the period, and how many of them are overdue now (either clock ran
+    out and is still running, as `Complaint.overdue` says). The opened ones are counted from
+    the index (workspace_id, opened_at, party_id) alone; the overdue ones only among those
+    not closed, from the partial index of them (migration 0029), `closed` written into the
+    statement so that each engine can tell that index holds every complaint it asks for."""
     opened = sa.and_(complaints.c.opened_at >= scope.start, complaints.c.opened_at < scope.end)
-    overdue = sa.and_(
-        complaints.c.status != ComplaintStatus.CLOSED.value,
-        sa.or_(
-            sa.and_(complaints.c.first_answer_at.is_(None), complaints.c.answer_due_at < now),
-            sa.and_(
-                complaints.c.status == ComplaintStatus.OPEN.value,
-                complaints.c.resolve_due_at < now,
-            ),
-        ),
+    count = await conn.execute(
+        sa.select(sa.func.count()).select_from(complaints).where(*_complaints_where(scope), opened)
     )
-    row = (
-        await conn.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0),
-            ).where(*_complaints_where(scope), opened)
+    overdue = await conn.execute(
+        sa.select(sa.func.count())
+        .select_from(complaints)
+        .where(
+            *_complaints_where(scope),
+            complaints.c.status != sa.literal(ComplaintStatus.CLOSED.value, literal_execute=True),
+            opened,
+            sa.or_(
+                sa.and_(complaints.c.first_answer_at.is_(None), complaints.c.answer_due_at < now),
+                sa.and_(
+                    complaints.c.status == ComplaintStatus.OPEN.value,
+                    complaints.c.resolve_due_at < now,
+                ),
+            ),
         )
-    ).one()
-    closed, _ = await closed_count(conn, scope=scope)
-    return int(row[0]), closed, int(row[1])
+    )
+    return int(count.scalar_one()), int(overdue.scalar_one())
 
 
 def _closed_where(scope: Scope) -> list[Any]:
@@ -331,34 +438,24 @@ def _closed_where(scope: Scope) -> list[Any]:
     ]
 
 
+async def close_days_counts(conn: AsyncConnection, *, scope: Scope) -> dict[int | None, int]:
+    """How many complaints closed in the period took each number of working days to close, as
+    kept when they closed (`close_days`; None: closed before migration 0024, not kept): the
+    count closed, the count kept and the median all from one read of the index (workspace_id,
+    closed_at, party_id, close_days), a row per number of days rather than per complaint."""
+    rows = await conn.execute(
+        sa.select(complaints.c.close_days, sa.func.count())
+        .where(*_closed_where(scope))
+        .group_by(complaints.c.close_days)
+    )
+    return {(int(d) if d is not None else None): int(n) for d, n in rows}
+
+
 async def closed_count(conn: AsyncConnection, *, scope: Scope) -> tuple[int, int]:
     """Complaints closed in the period, and how many of them have their working days to close
     kept (`close_days`; not those closed before migration 0024), from the index alone."""
-    row = (
-        await conn.execute(
-            sa.select(sa.func.count(), sa.func.count(complaints.c.close_days)).where(
-                *_closed_where(scope)
-            )
-        )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
-async def median_close_days(conn: AsyncConnection, *, scope: Scope, kept: int) -> float | None:
-    """The median of the kept working days to close of the `kept` complaints closed in the
-    period (every one of them has its days kept): the middle one, or the mean of the middle
-    two, read by the database in order of days from the index alone."""
-    if kept <= 0:
-        return None
-    found = await conn.execute(
-        sa.select(complaints.c.close_days)
-        .where(*_closed_where(scope), complaints.c.close_days.is_not(None))
-        .order_by(complaints.c.close_days)
-        .limit(2 - kept % 2)
-        .offset((kept - 1) // 2)
-    )
-    middle = [int(d) for d in found.scalars()]
-    return sum(middle) / len(middle) if middle else None
+    counts = await close_days_counts(conn, scope=scope)
+    return sum(counts.values()), sum(n for d, n in counts.items() if d is not None)
 
 
 async def closed_days(

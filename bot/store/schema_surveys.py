@@ -59,6 +59,16 @@ surveys = sa.Table(
 )
 sa.Index("ix_surveys_workspace_party", surveys.c.workspace_id, surveys.c.party_id)
 sa.Index("ix_surveys_status_closes", surveys.c.status, surveys.c.closes_at)
+# The surveys that can hold a report period's answers, picked from the index alone (migration
+# 0029), not from every survey's row.
+sa.Index(
+    "ix_surveys_period",
+    surveys.c.workspace_id,
+    surveys.c.opened_at,
+    surveys.c.closed_at,
+    surveys.c.closes_at,
+    surveys.c.party_id,
+)
 
 # Whether a case is surveyed at all (`[surveys] sample`), decided once per case and kept.
 survey_cases = sa.Table(
@@ -189,4 +199,13 @@ survey_rating_totals = sa.Table(
     sa.Column("question", sa.Integer, primary_key=True),
     sa.Column("total", sa.Integer, nullable=False),
     sa.Column("answers", sa.Integer, nullable=False),
+)
+# Each question's sums of the surveys a report reads through their tallies, from the index
+# alone (migration 0029).
+sa.Index(
+    "ix_survey_rating_totals_covering",
+    survey_rating_totals.c.survey_id,
+    survey_rating_totals.c.question,
+    survey_rating_totals.c.answers,
+    survey_rating_totals.c.total,
 )

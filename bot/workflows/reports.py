@@ -9,6 +9,7 @@ request. Insiders only: the figures name every party's answers and complaints.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -95,8 +96,9 @@ async def satisfaction_figures(
         sums = await repo.rating_sums(conn, scope=scope)
         by_quarter = repo.answers_by_quarter(sums)
         invited, answered = await repo.asked_and_answered(conn, scope=scope)
-        opened, closed, overdue = await repo.complaint_counts(conn, scope=scope, now=now)
-        median = await _median_close_days(conn, scope=scope, calendar=calendar)
+        opened, overdue = await repo.opened_counts(conn, scope=scope, now=now)
+        days = await repo.close_days_counts(conn, scope=scope)
+        median = await _median_close_days(conn, scope=scope, days=days, calendar=calendar)
         praised = await repo.praise_count(conn, scope=scope)
     return SatisfactionReport(
         party=party.name if party is not None else None,
@@ -107,7 +109,7 @@ async def satisfaction_figures(
         questions=rules.question_figures(sums),
         quarters=rules.quarter_figures(period, sums, by_quarter),
         complaints_opened=opened,
-        complaints_closed=closed,
+        complaints_closed=sum(days.values()),
         median_days_to_close=median,
         overdue=overdue,
         praise=praised,
@@ -115,14 +117,18 @@ async def satisfaction_figures(
 
 
 async def _median_close_days(
-    conn: AsyncConnection, *, scope: repo.Scope, calendar: WorkCalendar
+    conn: AsyncConnection,
+    *,
+    scope: repo.Scope,
+    days: Mapping[int | None, int],
+    calendar: WorkCalendar,
 ) -> float | None:
-    """The median working days to close of the period's closed complaints: by the database
-    from the days each kept when it closed; counted from every row, the missing days by
-    `calendar`, only when some closed before their days were kept (migration 0024)."""
-    closed, kept = await repo.closed_count(conn, scope=scope)
-    if kept == closed:
-        return await repo.median_close_days(conn, scope=scope, kept=kept)
+    """The median working days to close of the period's closed complaints: from how many
+    took each number of days, as each kept them when it closed (`days`); counted from every
+    row, the missing days by `calendar`, only when some closed before their days were kept
+    (migration 0024)."""
+    if None not in days:
+        return rules.median_of_counts({d: n for d, n in days.items() if d is not None})
     found = await repo.closed_days(conn, scope=scope)
     return rules.median_days(
         [d if d is not None else close_days(calendar, o, c) for d, o, c in found]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from bot.domain.reports import (
     Period,
     RatingSum,
     median_days,
+    median_of_counts,
     quarter_edges,
     question_figures,
     split_party_and_period,
@@ -133,3 +136,15 @@ def test_the_median_of_working_days() -> None:
     assert median_days([]) is None
     assert median_days([5, 1, 3]) == 3.0
     assert median_days([5, 1]) == 3.0
+
+
+def test_the_median_of_counts_per_number_of_days_is_that_of_every_day() -> None:
+    """Every list of up to six closed complaints of 0-3 days (and some longer, one alone):
+    the median from how many took each number of days is `median_days` of them all."""
+    assert median_of_counts({}) is None
+    assert median_of_counts({7: 1}) == 7.0
+    assert median_of_counts({2: 3, 40: 1}) == 2.0 and median_of_counts({2: 2, 40: 2}) == 21.0
+    for n in range(1, 7):
+        for days in itertools.combinations_with_replacement((0, 1, 2, 3, 12), n):
+            found = median_of_counts(Counter(days))
+            assert found == median_days(list(days)) and isinstance(found, float), days
