@@ -92,7 +92,10 @@ def _select() -> sa.Select[Any]:
 
 
 async def _load(conn: AsyncConnection, stmt: sa.Select[Any]) -> list[Complaint]:
-    rows = [r._mapping for r in (await conn.execute(stmt)).all()]
+    return await _loaded(conn, [r._mapping for r in (await conn.execute(stmt)).all()])
+
+
+async def _loaded(conn: AsyncConnection, rows: list[Any]) -> list[Complaint]:
     if not rows:
         return []
     linked: dict[int, list[int]] = defaultdict(list)
@@ -193,6 +196,50 @@ async def find(
         .where(*where)
     )
     return page, int(total.scalar_one())
+
+
+async def newest_open(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    owner: str | None,
+    party_teams: frozenset[str] | None,
+    now: datetime,
+    newest: int,
+    limit: int,
+) -> tuple[list[tuple[Complaint, bool]], int]:
+    """Of the `newest` complaints not closed (by number, newest first; only the `owner`'s,
+    of these Slack teams' parties when given), those with a clock run out at `now` first,
+    then the others, each newest first: at most `limit` of them, each with whether it is
+    late, and how many of the `newest` there are. Ordered and counted in SQL."""
+    where: list[sa.ColumnElement[bool]] = [
+        complaints.c.workspace_id == workspace_id,
+        complaints.c.status != ComplaintStatus.CLOSED.value,
+    ]
+    if owner is not None:
+        where.append(complaints.c.owner_id == owner)
+    if party_teams is not None:
+        where.append(parties.c.slack_team.in_(sorted(party_teams)))
+    late = sa.case((_overdue_clause(now), 1), else_=0)
+    window = (
+        sa.select(complaints.c.id, late.label("late"))
+        .select_from(complaints.join(parties, parties.c.id == complaints.c.party_id))
+        .where(*where)
+        .order_by(complaints.c.number.desc())
+        .limit(newest)
+        .subquery()
+    )
+    stmt = (
+        _select()
+        .add_columns(window.c.late, sa.func.count().over().label("in_window"))
+        .join(window, window.c.id == complaints.c.id)
+        .order_by(window.c.late.desc(), complaints.c.number.desc())
+        .limit(limit)
+    )
+    rows = [r._mapping for r in (await conn.execute(stmt)).all()]
+    found = await _loaded(conn, rows)
+    total = int(rows[0]["in_window"]) if rows else 0
+    return [(c, bool(m["late"])) for c, m in zip(found, rows, strict=True)], total
 
 
 async def events(conn: AsyncConnection, *, complaint_id: int) -> list[ComplaintEvent]:

@@ -283,10 +283,17 @@ async def get_by_id(conn: AsyncConnection, *, dispute_id: int) -> Dispute | None
 
 
 def _narrowed(
-    *, statuses: bool, member: bool, due_before: bool, team_ids: bool, due_from: bool
+    *,
+    statuses: bool,
+    member: bool,
+    due_before: bool,
+    team_ids: bool,
+    due_from: bool,
+    undated: bool = False,
 ) -> sa.ColumnElement[bool]:
-    """The disputes of a workspace narrowed by status, involvement, due time or parties' teams,
-    with a parameter for each (see `_narrowing`): those asked for are in the condition."""
+    """The disputes of a workspace narrowed by status, involvement, due time (or none) or
+    parties' teams, with a parameter for each (see `_narrowing`): those asked for are in the
+    condition."""
     conditions: list[sa.ColumnElement[bool]] = [
         disputes.c.workspace_id == sa.bindparam("workspace_id")
     ]
@@ -302,12 +309,9 @@ def _narrowed(
     if due_before:
         conditions.append(disputes.c.stage_due_at < sa.bindparam("due_before"))
     if due_from:
-        conditions.append(
-            sa.or_(
-                disputes.c.stage_due_at.is_(None),
-                disputes.c.stage_due_at >= sa.bindparam("due_from"),
-            )
-        )
+        conditions.append(disputes.c.stage_due_at >= sa.bindparam("due_from"))
+    if undated:
+        conditions.append(disputes.c.stage_due_at.is_(None))
     if team_ids:
         with_team = (
             sa.select(dispute_parties.c.dispute_id)
@@ -379,8 +383,9 @@ def _find_statements(
     due_from: bool,
     limit: bool,
     by_due: bool,
+    undated: bool,
 ) -> tuple[Prepared, Prepared]:
-    key = (statuses, member, due_before, team_ids, due_from, limit, by_due)
+    key = (statuses, member, due_before, team_ids, due_from, limit, by_due, undated)
     found = _FIND.get(key)
     if found is not None:
         return found
@@ -390,13 +395,15 @@ def _find_statements(
         due_before=due_before,
         team_ids=team_ids,
         due_from=due_from,
+        undated=undated,
     )
     order: list[sa.ColumnElement[Any]] = []
     if by_due:
         # Soonest deadline first (so the overdue come first), those with none last. Past a
-        # deadline every one has one: ordered by it alone, the (status, due) index gives the
-        # order, instead of sorting every overdue dispute to show the first few.
-        if not due_before:
+        # deadline (or before one, or without) they all have one or none: ordered by it
+        # alone, the (workspace, status, due) index gives the order, instead of sorting every
+        # open dispute to show the first few.
+        if not (due_before or due_from or undated):
             order.append(disputes.c.stage_due_at.is_(None))
         order.append(disputes.c.stage_due_at.asc())
     page = sa.select(*_DISPUTE_COLUMNS).where(where).order_by(*order, disputes.c.number.desc())
@@ -418,9 +425,11 @@ async def find(
     limit: int | None = None,
     by_due: bool = False,
     due_from: datetime | None = None,
+    undated: bool = False,
 ) -> tuple[list[Dispute], int]:
-    """Disputes newest first, narrowed by status, involvement, due time or parties' teams,
-    with the number of all that match (the page may be shorter)."""
+    """Disputes newest first, narrowed by status, involvement, due time (before `due_before`,
+    at or after `due_from`, or none: `undated`) or parties' teams, with the number of all
+    that match (the page may be shorter)."""
     page, total = _find_statements(
         statuses=statuses is not None,
         member=member is not None,
@@ -429,6 +438,7 @@ async def find(
         due_from=due_from is not None,
         limit=limit is not None,
         by_due=by_due,
+        undated=undated,
     )
     params = _narrowing(
         workspace_id=workspace_id,

@@ -68,6 +68,14 @@ disputes = sa.Table(
 )
 sa.Index("ix_disputes_workspace_status", disputes.c.workspace_id, disputes.c.status)
 sa.Index("ix_disputes_open_due", disputes.c.status, disputes.c.stage_due_at)
+# The digest's overdue count and pages by deadline from the index (migration 0027).
+sa.Index(
+    "ix_disputes_workspace_due",
+    disputes.c.workspace_id,
+    disputes.c.status,
+    disputes.c.stage_due_at,
+    disputes.c.number,
+)
 
 dispute_parties = sa.Table(
     "dispute_parties",

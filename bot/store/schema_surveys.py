@@ -59,6 +59,14 @@ surveys = sa.Table(
 )
 sa.Index("ix_surveys_workspace_party", surveys.c.workspace_id, surveys.c.party_id)
 sa.Index("ix_surveys_status_closes", surveys.c.status, surveys.c.closes_at)
+# The digest's open periodic surveys and those closed since yesterday (migration 0027).
+sa.Index(
+    "ix_surveys_workspace_kind_status",
+    surveys.c.workspace_id,
+    surveys.c.kind,
+    surveys.c.status,
+    surveys.c.closed_at,
+)
 
 # Whether a case is surveyed at all (`[surveys] sample`), decided once per case and kept.
 survey_cases = sa.Table(
