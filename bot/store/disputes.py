@@ -282,7 +282,7 @@ async def get_by_id(conn: AsyncConnection, *, dispute_id: int) -> Dispute | None
     return found[0] if found else None
 
 
-def _narrowed(
+def narrowed(
     *,
     statuses: bool,
     member: bool,
@@ -292,7 +292,7 @@ def _narrowed(
     undated: bool = False,
 ) -> sa.ColumnElement[bool]:
     """The disputes of a workspace narrowed by status, involvement, due time (or none) or
-    parties' teams, with a parameter for each (see `_narrowing`): those asked for are in the
+    parties' teams, with a parameter for each (see `narrowing`): those asked for are in the
     condition."""
     conditions: list[sa.ColumnElement[bool]] = [
         disputes.c.workspace_id == sa.bindparam("workspace_id")
@@ -322,7 +322,7 @@ def _narrowed(
     return sa.and_(*conditions)
 
 
-def _narrowing(
+def narrowing(
     *,
     workspace_id: str,
     statuses: Sequence[Status] | None,
@@ -331,7 +331,7 @@ def _narrowing(
     team_ids: frozenset[str] | None,
     due_from: datetime | None,
 ) -> dict[str, Any]:
-    """The parameters of `_narrowed` for these values."""
+    """The parameters of `narrowed` for these values."""
     return {
         "workspace_id": workspace_id,
         "statuses": [s.value for s in statuses] if statuses is not None else None,
@@ -352,14 +352,14 @@ def matching(
     due_from: datetime | None = None,
 ) -> sa.ColumnElement[bool]:
     """The disputes of a workspace narrowed by status, involvement, due time or parties' teams."""
-    where = _narrowed(
+    where = narrowed(
         statuses=statuses is not None,
         member=member is not None,
         due_before=due_before is not None,
         team_ids=team_ids is not None,
         due_from=due_from is not None,
     )
-    params = _narrowing(
+    params = narrowing(
         workspace_id=workspace_id,
         statuses=statuses,
         member=member,
@@ -389,7 +389,7 @@ def _find_statements(
     found = _FIND.get(key)
     if found is not None:
         return found
-    where = _narrowed(
+    where = narrowed(
         statuses=statuses,
         member=member,
         due_before=due_before,
@@ -440,7 +440,7 @@ async def find(
         by_due=by_due,
         undated=undated,
     )
-    params = _narrowing(
+    params = narrowing(
         workspace_id=workspace_id,
         statuses=statuses,
         member=member,

@@ -59,9 +59,17 @@ surveys = sa.Table(
 )
 sa.Index("ix_surveys_workspace_party", surveys.c.workspace_id, surveys.c.party_id)
 sa.Index("ix_surveys_status_closes", surveys.c.status, surveys.c.closes_at)
-# The digest's open periodic surveys and those closed since yesterday (migration 0027).
+# The digest's open periodic surveys, newest first, and those closed since yesterday
+# (migration 0027).
 sa.Index(
     "ix_surveys_workspace_kind_status",
+    surveys.c.workspace_id,
+    surveys.c.kind,
+    surveys.c.status,
+    surveys.c.number,
+)
+sa.Index(
+    "ix_surveys_workspace_kind_closed",
     surveys.c.workspace_id,
     surveys.c.kind,
     surveys.c.status,
