@@ -19,6 +19,7 @@ from bot.domain.complaints import (
 )
 from bot.domain.parties import Party, PartyKind
 from bot.store import parties as parties_repo
+from bot.store.prepared import Prepared
 from bot.store.schema import complaint_disputes, complaint_events, complaints, disputes, parties
 
 # Every status but closed: what `/complaint list` counts, each found by the status index.
@@ -95,17 +96,23 @@ def _select() -> sa.Select[Any]:
 
 
 async def _load(conn: AsyncConnection, stmt: sa.Select[Any]) -> list[Complaint]:
-    rows = [r._mapping for r in (await conn.execute(stmt)).all()]
+    return await _loaded(conn, [r._mapping for r in (await conn.execute(stmt)).all()])
+
+
+# The numbers of the disputes linked to these complaints.
+_LINKED = Prepared(
+    sa.select(complaint_disputes.c.complaint_id, disputes.c.number)
+    .join(disputes, disputes.c.id == complaint_disputes.c.dispute_id)
+    .where(complaint_disputes.c.complaint_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(disputes.c.number)
+)
+
+
+async def _loaded(conn: AsyncConnection, rows: list[Any]) -> list[Complaint]:
     if not rows:
         return []
     linked: dict[int, list[int]] = defaultdict(list)
-    found = await conn.execute(
-        sa.select(complaint_disputes.c.complaint_id, disputes.c.number)
-        .join(disputes, disputes.c.id == complaint_disputes.c.dispute_id)
-        .where(complaint_disputes.c.complaint_id.in_([m["id"] for m in rows]))
-        .order_by(disputes.c.number)
-    )
-    for complaint_id, number in found.all():
+    for complaint_id, number in await _LINKED.rows(conn, {"ids": [m["id"] for m in rows]}):
         linked[int(complaint_id)].append(int(number))
     return [_complaint(m, tuple(linked[int(m["id"])])) for m in rows]
 
@@ -155,7 +162,7 @@ async def get_by_id(conn: AsyncConnection, *, complaint_id: int) -> Complaint | 
     return found[0] if found else None
 
 
-def _overdue_clause(now: datetime) -> sa.ColumnElement[bool]:
+def _overdue_clause(now: datetime | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     return sa.or_(
         sa.and_(complaints.c.first_answer_at.is_(None), complaints.c.answer_due_at < now),
         sa.and_(
@@ -208,6 +215,68 @@ async def find(
         return page, len(page)
     total = await conn.execute(sa.select(sa.func.count()).select_from(complaints).where(*counted))
     return page, int(total.scalar_one())
+
+
+def _newest_open(owner: bool, teams: bool) -> tuple[Prepared, tuple[str, ...]]:
+    """`newest_open`'s statement (with or without an owner, a shared channel's teams) and
+    the names of its columns."""
+    where: list[sa.ColumnElement[bool]] = [
+        complaints.c.workspace_id == sa.bindparam("workspace_id"),
+        complaints.c.status != ComplaintStatus.CLOSED.value,
+    ]
+    if owner:
+        where.append(complaints.c.owner_id == sa.bindparam("owner"))
+    if teams:
+        where.append(parties.c.slack_team.in_(sa.bindparam("teams", expanding=True)))
+    late = sa.case((_overdue_clause(sa.bindparam("now")), 1), else_=0)
+    window = (
+        sa.select(complaints.c.id, late.label("late"))
+        .select_from(complaints.join(parties, parties.c.id == complaints.c.party_id))
+        .where(*where)
+        .order_by(complaints.c.number.desc())
+        .limit(sa.bindparam("newest", type_=sa.Integer()))
+        .subquery()
+    )
+    stmt = (
+        _select()
+        .add_columns(window.c.late, sa.func.count().over().label("in_window"))
+        .join(window, window.c.id == complaints.c.id)
+        .order_by(window.c.late.desc(), complaints.c.number.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
+    )
+    return Prepared(stmt), tuple(str(c.key) for c in stmt.selected_columns)
+
+
+_NEWEST_OPEN = {(o, t): _newest_open(o, t) for o in (False, True) for t in (False, True)}
+
+
+async def newest_open(
+    conn: AsyncConnection,
+    *,
+    workspace_id: str,
+    owner: str | None,
+    party_teams: frozenset[str] | None,
+    now: datetime,
+    newest: int,
+    limit: int,
+) -> tuple[list[tuple[Complaint, bool]], int]:
+    """Of the `newest` complaints not closed (by number, newest first; only the `owner`'s,
+    of these Slack teams' parties when given), those with a clock run out at `now` first,
+    then the others, each newest first: at most `limit` of them (at least one), each with
+    whether it is late, and how many of the `newest` there are. Ordered and counted in SQL."""
+    stmt, names = _NEWEST_OPEN[owner is not None, party_teams is not None]
+    params = {
+        "workspace_id": workspace_id,
+        "owner": owner,
+        "teams": sorted(party_teams) if party_teams is not None else None,
+        "now": now,
+        "newest": newest,
+        "limit": max(limit, 1),
+    }
+    rows = [dict(zip(names, row, strict=True)) for row in await stmt.rows(conn, params)]
+    found = await _loaded(conn, rows)
+    total = int(rows[0]["in_window"]) if rows else 0
+    return [(c, bool(m["late"])) for c, m in zip(found, rows, strict=True)][:limit], total
 
 
 async def events(conn: AsyncConnection, *, complaint_id: int) -> list[ComplaintEvent]:

@@ -21,6 +21,7 @@ from bot.domain.digests import DigestKind, Subscription
 from bot.domain.ladder import Status
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
+from bot.store.prepared import Prepared
 from bot.store.schema import digest_subscriptions as subs
 from bot.store.schema import dispute_threads, disputes, parties, sends, timeline
 
@@ -204,37 +205,68 @@ async def mark_posted(conn: AsyncConnection, *, subscription_id: int, now: datet
 
 
 _replies_of_disputes = timeline.join(disputes, disputes.c.id == timeline.c.dispute_id)
+_LIMIT = sa.bindparam("limit", type_=sa.Integer())
 
 
-def _party_replies(
-    *,
-    workspace_id: str,
-    since: datetime,
-    until: datetime,
-    member: str | None,
-    team_ids: frozenset[str] | None,
-) -> sa.ColumnElement[bool]:
-    """Replies by parties' people in (since, until] on disputes this reader may see; in a
-    shared channel (`team_ids`), only replies of that channel's own parties."""
+def _party_replies(*, member: bool, team_ids: bool) -> sa.ColumnElement[bool]:
+    """Replies by parties' people in (`since`, `until`] (parameters, with those of
+    `disputes.narrowed`) on disputes this reader may see; in a shared channel (`team_ids`),
+    only replies of that channel's own parties."""
     conditions = [
         timeline_repo.current_replies(),
         timeline.c.party_id.is_not(None),
-        timeline.c.at > since,
-        timeline.c.at <= until,
+        timeline.c.at > sa.bindparam("since"),
+        timeline.c.at <= sa.bindparam("until"),
         # Joined (see `_replies_of_disputes`), not a subquery: SQLite would list every
         # dispute of the workspace to look each reply up in.
-        disputes_repo.matching(
-            workspace_id=workspace_id,
-            statuses=None,
-            member=member,
-            due_before=None,
-            team_ids=team_ids,
+        disputes_repo.narrowed(
+            statuses=False, member=member, due_before=False, team_ids=team_ids, due_from=False
         ),
     ]
-    if team_ids is not None:
-        own = sa.select(parties.c.id).where(parties.c.slack_team.in_(sorted(team_ids)))
-        conditions.append(timeline.c.party_id.in_(own))
+    if team_ids:
+        conditions.append(timeline.c.party_id.in_(_own_parties()))
     return sa.and_(*conditions)
+
+
+def _own_parties() -> sa.Select[Any]:
+    return sa.select(parties.c.id).where(
+        parties.c.slack_team.in_(sa.bindparam("team_ids", expanding=True))
+    )
+
+
+def _replied_statement(member: bool, team_ids: bool) -> Prepared:
+    # One pass: the groups shown, and (a window over the groups) how many there are in all.
+    return Prepared(
+        sa.select(timeline.c.dispute_id, sa.func.count().over().label("total"))
+        .select_from(_replies_of_disputes)
+        .where(_party_replies(member=member, team_ids=team_ids))
+        .group_by(timeline.c.dispute_id)
+        .order_by(sa.func.max(timeline.c.at).desc(), sa.func.max(timeline.c.id).desc())
+        .limit(_LIMIT)
+    )
+
+
+def _repliers_statement(team_ids: bool) -> Prepared:
+    conditions = [
+        timeline.c.dispute_id.in_(sa.bindparam("ids", expanding=True)),
+        timeline_repo.current_replies(),
+        timeline.c.party_id.is_not(None),
+        timeline.c.at > sa.bindparam("since"),
+        timeline.c.at <= sa.bindparam("until"),
+    ]
+    if team_ids:
+        conditions.append(timeline.c.party_id.in_(_own_parties()))
+    return Prepared(
+        sa.select(timeline.c.dispute_id, timeline.c.actor_id, timeline.c.party_id)
+        .where(*conditions)
+        .group_by(timeline.c.dispute_id, timeline.c.actor_id, timeline.c.party_id)
+        .order_by(sa.func.max(timeline.c.at), sa.func.max(timeline.c.id))
+    )
+
+
+# By (a person's digest, a shared channel's): the statements are the same for every call.
+_REPLIED = {(m, t): _replied_statement(m, t) for m in (False, True) for t in (False, True)}
+_REPLIERS = {t: _repliers_statement(t) for t in (False, True)}
 
 
 async def replied_disputes(
@@ -249,21 +281,17 @@ async def replied_disputes(
 ) -> tuple[list[int], int]:
     """Ids of the disputes whose parties replied in (since, until], latest reply first, at
     most `limit` of them, with how many there are in all."""
-    where = _party_replies(
-        workspace_id=workspace_id, since=since, until=until, member=member, team_ids=team_ids
+    params = disputes_repo.narrowing(
+        workspace_id=workspace_id,
+        statuses=None,
+        member=member,
+        due_before=None,
+        team_ids=team_ids,
+        due_from=None,
     )
-    # One pass: the groups shown, and (a window over the groups) how many there are in all.
-    rows = (
-        await conn.execute(
-            sa.select(timeline.c.dispute_id, sa.func.count().over().label("total"))
-            .select_from(_replies_of_disputes)
-            .where(where)
-            .group_by(timeline.c.dispute_id)
-            .order_by(sa.func.max(timeline.c.at).desc(), sa.func.max(timeline.c.id).desc())
-            .limit(limit)
-        )
-    ).all()
-    return [int(r.dispute_id) for r in rows], int(rows[0].total) if rows else 0
+    params.update(since=since, until=until, limit=limit)
+    rows = await _REPLIED[member is not None, team_ids is not None].rows(conn, params)
+    return [int(r[0]) for r in rows], int(rows[0][1]) if rows else 0
 
 
 async def repliers(
@@ -279,25 +307,15 @@ async def repliers(
     wanted = sorted(set(dispute_ids))
     if not wanted:
         return {}
-    conditions = [
-        timeline.c.dispute_id.in_(wanted),
-        timeline_repo.current_replies(),
-        timeline.c.party_id.is_not(None),
-        timeline.c.at > since,
-        timeline.c.at <= until,
-    ]
-    if team_ids is not None:
-        own = sa.select(parties.c.id).where(parties.c.slack_team.in_(sorted(team_ids)))
-        conditions.append(timeline.c.party_id.in_(own))
-    rows = await conn.execute(
-        sa.select(timeline.c.dispute_id, timeline.c.actor_id, timeline.c.party_id)
-        .where(*conditions)
-        .group_by(timeline.c.dispute_id, timeline.c.actor_id, timeline.c.party_id)
-        .order_by(sa.func.max(timeline.c.at), sa.func.max(timeline.c.id))
-    )
+    params = {
+        "ids": wanted,
+        "since": since,
+        "until": until,
+        "team_ids": sorted(team_ids) if team_ids is not None else None,
+    }
     found: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for r in rows:
-        found[int(r.dispute_id)].append((str(r.actor_id or ""), int(r.party_id)))
+    for dispute_id, actor_id, party_id in await _REPLIERS[team_ids is not None].rows(conn, params):
+        found[int(dispute_id)].append((str(actor_id or ""), int(party_id)))
     return dict(found)
 
 

@@ -282,11 +282,18 @@ async def get_by_id(conn: AsyncConnection, *, dispute_id: int) -> Dispute | None
     return found[0] if found else None
 
 
-def _narrowed(
-    *, statuses: bool, member: bool, due_before: bool, team_ids: bool, due_from: bool
+def narrowed(
+    *,
+    statuses: bool,
+    member: bool,
+    due_before: bool,
+    team_ids: bool,
+    due_from: bool,
+    undated: bool = False,
 ) -> sa.ColumnElement[bool]:
-    """The disputes of a workspace narrowed by status, involvement, due time or parties' teams,
-    with a parameter for each (see `_narrowing`): those asked for are in the condition."""
+    """The disputes of a workspace narrowed by status, involvement, due time (or none) or
+    parties' teams, with a parameter for each (see `narrowing`): those asked for are in the
+    condition."""
     conditions: list[sa.ColumnElement[bool]] = [
         disputes.c.workspace_id == sa.bindparam("workspace_id")
     ]
@@ -302,12 +309,9 @@ def _narrowed(
     if due_before:
         conditions.append(disputes.c.stage_due_at < sa.bindparam("due_before"))
     if due_from:
-        conditions.append(
-            sa.or_(
-                disputes.c.stage_due_at.is_(None),
-                disputes.c.stage_due_at >= sa.bindparam("due_from"),
-            )
-        )
+        conditions.append(disputes.c.stage_due_at >= sa.bindparam("due_from"))
+    if undated:
+        conditions.append(disputes.c.stage_due_at.is_(None))
     if team_ids:
         with_team = (
             sa.select(dispute_parties.c.dispute_id)
@@ -318,7 +322,7 @@ def _narrowed(
     return sa.and_(*conditions)
 
 
-def _narrowing(
+def narrowing(
     *,
     workspace_id: str,
     statuses: Sequence[Status] | None,
@@ -327,7 +331,7 @@ def _narrowing(
     team_ids: frozenset[str] | None,
     due_from: datetime | None,
 ) -> dict[str, Any]:
-    """The parameters of `_narrowed` for these values."""
+    """The parameters of `narrowed` for these values."""
     return {
         "workspace_id": workspace_id,
         "statuses": [s.value for s in statuses] if statuses is not None else None,
@@ -348,14 +352,14 @@ def matching(
     due_from: datetime | None = None,
 ) -> sa.ColumnElement[bool]:
     """The disputes of a workspace narrowed by status, involvement, due time or parties' teams."""
-    where = _narrowed(
+    where = narrowed(
         statuses=statuses is not None,
         member=member is not None,
         due_before=due_before is not None,
         team_ids=team_ids is not None,
         due_from=due_from is not None,
     )
-    params = _narrowing(
+    params = narrowing(
         workspace_id=workspace_id,
         statuses=statuses,
         member=member,
@@ -379,24 +383,27 @@ def _find_statements(
     due_from: bool,
     limit: bool,
     by_due: bool,
+    undated: bool,
 ) -> tuple[Prepared, Prepared]:
-    key = (statuses, member, due_before, team_ids, due_from, limit, by_due)
+    key = (statuses, member, due_before, team_ids, due_from, limit, by_due, undated)
     found = _FIND.get(key)
     if found is not None:
         return found
-    where = _narrowed(
+    where = narrowed(
         statuses=statuses,
         member=member,
         due_before=due_before,
         team_ids=team_ids,
         due_from=due_from,
+        undated=undated,
     )
     order: list[sa.ColumnElement[Any]] = []
     if by_due:
         # Soonest deadline first (so the overdue come first), those with none last. Past a
-        # deadline every one has one: ordered by it alone, the (status, due) index gives the
-        # order, instead of sorting every overdue dispute to show the first few.
-        if not due_before:
+        # deadline (or before one, or without) they all have one or none: ordered by it
+        # alone, the (workspace, status, due) index gives the order, instead of sorting every
+        # open dispute to show the first few.
+        if not (due_before or due_from or undated):
             order.append(disputes.c.stage_due_at.is_(None))
         order.append(disputes.c.stage_due_at.asc())
     page = sa.select(*_DISPUTE_COLUMNS).where(where).order_by(*order, disputes.c.number.desc())
@@ -418,9 +425,11 @@ async def find(
     limit: int | None = None,
     by_due: bool = False,
     due_from: datetime | None = None,
+    undated: bool = False,
 ) -> tuple[list[Dispute], int]:
-    """Disputes newest first, narrowed by status, involvement, due time or parties' teams,
-    with the number of all that match (the page may be shorter)."""
+    """Disputes newest first, narrowed by status, involvement, due time (before `due_before`,
+    at or after `due_from`, or none: `undated`) or parties' teams, with the number of all
+    that match (the page may be shorter)."""
     page, total = _find_statements(
         statuses=statuses is not None,
         member=member is not None,
@@ -429,8 +438,9 @@ async def find(
         due_from=due_from is not None,
         limit=limit is not None,
         by_due=by_due,
+        undated=undated,
     )
-    params = _narrowing(
+    params = narrowing(
         workspace_id=workspace_id,
         statuses=statuses,
         member=member,

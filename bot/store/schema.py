@@ -68,6 +68,9 @@ disputes = sa.Table(
 )
 sa.Index("ix_disputes_workspace_status", disputes.c.workspace_id, disputes.c.status)
 sa.Index("ix_disputes_open_due", disputes.c.status, disputes.c.stage_due_at)
+# The digest's overdue count and pages by deadline from the index (migration 0027).
+_BY_DUE = ("workspace_id", "status", "stage_due_at", "number")
+sa.Index("ix_disputes_workspace_due", *(disputes.c[n] for n in _BY_DUE))
 
 dispute_parties = sa.Table(
     "dispute_parties",
@@ -137,7 +140,10 @@ timeline = sa.Table(
 )
 sa.Index("ix_timeline_dispute", timeline.c.dispute_id, timeline.c.id)
 sa.Index("ix_timeline_message", timeline.c.channel_id, timeline.c.message_ts)
-sa.Index("ix_timeline_kind_at", timeline.c.kind, timeline.c.at)
+# By kind and time, covering what the digest's new replies read (migration 0027, in place of
+# 0009's (kind, at)).
+_BY_KIND_AT = ("kind", "at", "party_id", "dispute_id", "channel_id", "message_ts", "actor_id")
+sa.Index("ix_timeline_kind_at_replies", *(timeline.c[n] for n in _BY_KIND_AT))
 sa.Index("ix_timeline_party_actor", timeline.c.party_id, timeline.c.actor_id, timeline.c.at)
 
 # Slack event ids already taken: a retried or repeated event records nothing new.

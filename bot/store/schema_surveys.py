@@ -69,6 +69,22 @@ sa.Index(
     surveys.c.closes_at,
     surveys.c.party_id,
 )
+# The digest's open periodic surveys, newest first, and those closed since yesterday
+# (migration 0027).
+sa.Index(
+    "ix_surveys_workspace_kind_status",
+    surveys.c.workspace_id,
+    surveys.c.kind,
+    surveys.c.status,
+    surveys.c.number,
+)
+sa.Index(
+    "ix_surveys_workspace_kind_closed",
+    surveys.c.workspace_id,
+    surveys.c.kind,
+    surveys.c.status,
+    surveys.c.closed_at,
+)
 
 # Whether a case is surveyed at all (`[surveys] sample`), decided once per case and kept.
 survey_cases = sa.Table(

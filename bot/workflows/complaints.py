@@ -241,6 +241,31 @@ async def list_complaints(
     return ComplaintPage(complaints=found, total=total)
 
 
+async def newest_open(
+    store: Store,
+    *,
+    workspace_id: str,
+    owner: str | None,
+    audience: Audience,
+    now: datetime,
+    newest: int,
+    limit: int,
+) -> tuple[list[tuple[Complaint, bool]], int]:
+    """Of the `newest` complaints not closed (the `owner`'s, if given; in a shared channel
+    only that channel's party's), at most `limit`: those with a clock run out first, each
+    with whether it is late; and how many of the `newest` there are (a digest's lines)."""
+    async with store.read() as conn:
+        return await repo.newest_open(
+            conn,
+            workspace_id=workspace_id,
+            owner=owner,
+            party_teams=None if audience.internal else audience.team_ids,
+            now=now,
+            newest=newest,
+            limit=limit,
+        )
+
+
 async def _existing(conn: AsyncConnection, *, workspace_id: str, number: int) -> Complaint:
     complaint = await repo.get(conn, workspace_id=workspace_id, number=number)
     if complaint is None:

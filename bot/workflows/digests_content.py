@@ -22,11 +22,9 @@ from zoneinfo import ZoneInfo
 from bot.domain import contracts as contract_rules
 from bot.domain.agreements import Agreement, AgreementStatus
 from bot.domain.calendar import WorkCalendar
-from bot.domain.complaints import Clock
 from bot.domain.contracts import Contract, Shortfall
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
-from bot.domain.lists import ListScope
 from bot.domain.marks import N_
 from bot.domain.parties import Audience, Party
 from bot.domain.reviews import Review
@@ -35,7 +33,7 @@ from bot.store import Store
 from bot.store import digests as repo
 from bot.store import disputes as disputes_repo
 from bot.store import parties as parties_repo
-from bot.workflows import agreements, complaints, digests_surveys, reviews
+from bot.workflows import agreements, digests_complaints, digests_surveys, reviews
 from bot.workflows.digests import SECTION_LIMIT, upcoming_until
 from bot.workflows.disputes import StageClock, stage_clock
 
@@ -300,20 +298,24 @@ async def build_digest(store: Store, request: DigestRequest) -> Digest:
     shows at most `request.limit` lines; every shown dispute line carries the thread this
     audience can open.
     """
-    # Only the lines shown are loaded (ordered by deadline in SQL); the rest are counted.
-    pages = {}
+    # Only the lines shown are loaded (ordered by deadline in SQL); the rest are counted. The
+    # others are those due later, then those without a deadline: two ranges of an index.
+    team_ids = None if request.audience.internal else request.audience.team_ids
+    pages: dict[str, tuple[list[Dispute], int]] = {}
     async with store.read() as conn:
-        for name, split in (
-            ("late", {"due_before": request.now}),
-            ("rest", {"due_from": request.now}),
+        for name, limit, split in (
+            ("late", request.limit, {"due_before": request.now}),
+            ("later", request.limit, {"due_from": request.now}),
+            ("undated", None, {"undated": True}),
         ):
             pages[name] = await disputes_repo.find(
                 conn,
                 workspace_id=request.workspace_id,
                 statuses=[Status.OPEN],
                 member=request.member,
-                team_ids=None if request.audience.internal else request.audience.team_ids,
-                limit=request.limit,
+                team_ids=team_ids,
+                # The undated fill the page the later leave (none if full: only counted).
+                limit=request.limit - len(pages["later"][0]) if limit is None else limit,
                 by_due=True,
                 **split,
             )
@@ -324,7 +326,7 @@ async def build_digest(store: Store, request: DigestRequest) -> Digest:
         calendar=request.calendar,
         personal=request.member is not None,
         limit=request.limit,
-        totals=(pages["late"][1], pages["rest"][1]),
+        totals=(pages["late"][1], pages["later"][1] + pages["undated"][1]),
     )
     sections.append(await replies_section(store, request, {d.id: d for d in disputes}))
     window = Window(
@@ -357,6 +359,7 @@ class Window:
     tz: ZoneInfo
     contracts: tuple[Contract, ...] = ()
     shortfalls: tuple[Shortfall, ...] = ()
+    limit: int = SECTION_LIMIT  # the lines a section shows (`feature_section` sets it)
 
 
 @dataclass(frozen=True)
@@ -367,6 +370,16 @@ class Line:
     entry: DigestEntry
     parties: tuple[Party, ...]
     people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A source's lines as far as its section shows them (`Window.limit`), with how many
+    there are in all: a source that counts in SQL rather than listing every line. Its
+    lines are already narrowed to the window's audience and person."""
+
+    lines: list[Line]
+    total: int
 
 
 def shown_to(line: Line, window: Window) -> bool:
@@ -452,40 +465,6 @@ async def awaiting_acknowledgment(store: Store, window: Window) -> list[Line]:
     ]
 
 
-COMPLAINT_LINES = 100
-
-
-async def open_complaints(store: Store, window: Window) -> list[Line]:
-    """Complaints not closed yet, those with a clock run out first (for a person: those they
-    own); each line is its customer's, so a shared channel sees only its own party's."""
-    page = await complaints.list_complaints(
-        store,
-        workspace_id=window.workspace_id,
-        scope=ListScope.MINE if window.member else ListScope.OPEN,
-        user_id=window.member or "",
-        audience=window.audience,
-        now=window.now,
-        limit=COMPLAINT_LINES,
-    )
-    # Each complaint's lateness decided once: comparing the records themselves (`c in late`)
-    # compared every field of every pair, most of the digest's time at 10,000 disputes.
-    marked = [(c, any(c.overdue(k, window.now) for k in Clock)) for c in page.complaints]
-    ordered = [m for m in marked if m[1]] + [m for m in marked if not m[1]]
-    return [
-        Line(
-            DigestEntry(
-                c.ref,
-                c.text,
-                when=c.resolve_due_at if c.first_answer_at else c.answer_due_at,
-                when_label="overdue since" if late else "due",
-            ),
-            (c.party,),
-            (c.owner_id,),
-        )
-        for c, late in ordered
-    ]
-
-
 async def contracts_expiring(store: Store, window: Window) -> list[Line]:
     """Support contracts ending within 30 days, soonest first: internal lines (no party is
     named on them, so no shared channel sees one), a person's only those they own."""
@@ -520,7 +499,7 @@ class FeatureSource:
     key: SectionKey
     title: str
     more: str
-    lines: Callable[[Store, Window], Awaitable[list[Line]]]
+    lines: Callable[[Store, Window], Awaitable[list[Line] | Counted]]
 
 
 DIGEST_SOURCES: tuple[FeatureSource, ...] = (
@@ -537,7 +516,12 @@ DIGEST_SOURCES: tuple[FeatureSource, ...] = (
         "/agreement list",
         agreements_expiring,
     ),
-    FeatureSource(SectionKey.COMPLAINTS, N_("Open complaints"), "/complaint list", open_complaints),
+    FeatureSource(
+        SectionKey.COMPLAINTS,
+        N_("Open complaints"),
+        "/complaint list",
+        digests_complaints.open_complaints,
+    ),
     FeatureSource(
         SectionKey.CONTRACTS,
         N_("Support contracts ending within 30 days"),
@@ -569,7 +553,7 @@ HOME_SOURCES: tuple[FeatureSource, ...] = (
         SectionKey.COMPLAINTS,
         N_("Your open complaints"),
         "/complaint list mine",
-        open_complaints,
+        digests_complaints.open_complaints,
     ),
     FeatureSource(
         SectionKey.CONTRACTS_SHORT,
@@ -586,5 +570,11 @@ async def feature_section(
     store: Store, source: FeatureSource, window: Window, limit: int
 ) -> DigestSection:
     """The source's section as this window's audience may see it, at most `limit` lines."""
-    lines = [line.entry for line in await source.lines(store, window) if shown_to(line, window)]
-    return _section(source.key, source.title, lines, source.more, limit)
+    found = await source.lines(store, replace(window, limit=limit))
+    lines = found.lines if isinstance(found, Counted) else found
+    entries = [line.entry for line in lines if shown_to(line, window)]
+    section = _section(source.key, source.title, entries, source.more, limit)
+    if not isinstance(found, Counted):
+        return section
+    # Counted in SQL, for the same audience: less any line the isolation check left out.
+    return replace(section, total=max(found.total - (len(lines) - len(entries)), len(entries)))
