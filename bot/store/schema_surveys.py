@@ -59,6 +59,14 @@ surveys = sa.Table(
 )
 sa.Index("ix_surveys_workspace_party", surveys.c.workspace_id, surveys.c.party_id)
 sa.Index("ix_surveys_status_closes", surveys.c.status, surveys.c.closes_at)
+# The open periodic surveys, newest first (digests and the Home; migration 0028).
+sa.Index(
+    "ix_surveys_workspace_status",
+    surveys.c.workspace_id,
+    surveys.c.status,
+    surveys.c.kind,
+    surveys.c.number,
+)
 
 # Whether a case is surveyed at all (`[surveys] sample`), decided once per case and kept.
 survey_cases = sa.Table(
