@@ -18,15 +18,26 @@ from bot.domain.calendar import calendar_for
 from bot.domain.complaints import ComplaintStatus
 from bot.domain.ladder import Stage, Status
 from bot.domain.parties import Audience, PartyKind
+from bot.domain.reviews import ActionStatus, ReviewStatus
 from bot.store import Store
 from bot.store import disputes as disputes_repo
 from bot.store import homes as repo
 from bot.store import parties as parties_repo
+from bot.store import reviews as reviews_repo
 from bot.store.prepared import sqlite_connection
-from bot.store.schema import complaints, dispute_members, disputes
+from bot.store.schema import action_items, complaints, dispute_members, disputes
+from bot.store.schema import reviews as review_table
 from bot.workflows import digests_home
+from bot.workflows import reviews as reviews_flow
 from bot.workflows.digests import upcoming_until
-from bot.workflows.digests_content import HOME_SOURCES, SectionKey, Window, feature_section
+from bot.workflows.digests_content import (
+    HOME_SOURCES,
+    DigestEntry,
+    SectionKey,
+    Window,
+    feature_section,
+    upcoming_reviews,
+)
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Mon 23 Nov 2026 10:00 in Shanghai
 WS = "T0PARLEY"
@@ -273,3 +284,123 @@ def test_the_indexes_are_declared() -> None:
     assert {"ix_disputes_owner_due"} <= {str(i.name) for i in disputes.indexes}
     assert {"ix_dispute_members_user"} <= {str(i.name) for i in dispute_members.indexes}
     assert {"ix_complaints_owner"} <= {str(i.name) for i in complaints.indexes}
+
+
+@pytest.fixture
+async def many_reviews(store: Store) -> AsyncIterator[Store]:
+    """Reviews owned, taken part in, both or neither, scheduled or not, and another
+    workspace's; open and done action items on them and on no review."""
+    party_id = await _party(store)
+    async with store.write() as conn:
+        ids = []
+        for number in range(1, 25):
+            ws = "T0OTHER" if number == 24 else WS
+            review_id = await reviews_repo.insert(
+                conn,
+                workspace_id=ws,
+                number=number,
+                title=f"review {number}",
+                channel_id="C0DESK",
+                owner_id=PEOPLE[number % 3],
+                tz="Asia/Shanghai",
+                recurrence=None,
+                next_at=NOW + timedelta(days=number % 5, hours=number),
+                report_within=None,
+                meeting_within=None,
+                now=NOW,
+            )
+            ids.append(review_id)
+            if number % 2:
+                await reviews_repo.add_party(conn, review_id=review_id, party_id=party_id)
+            for position, person in enumerate(PEOPLE[:3]):
+                if (number + position) % 3 == 1:
+                    await reviews_repo.add_participant(
+                        conn, review_id=review_id, user_id=person, party_id=None, position=position
+                    )
+            if number % 4 == 0:
+                await conn.execute(
+                    sa.update(review_table)
+                    .where(review_table.c.id == review_id)
+                    .values(status=ReviewStatus.CANCELLED.value)
+                )
+        for number in range(1, 31):
+            await reviews_repo.insert_action(
+                conn,
+                workspace_id=WS,
+                number=number,
+                review_id=None if number % 6 == 0 else ids[number % len(ids)],
+                owner_id=PEOPLE[number % 4],
+                due_at=NOW + timedelta(days=number % 7),
+                tz="Asia/Shanghai",
+                text=f"action {number}",
+                created_by="U0ALICE",
+                now=NOW,
+            )
+        await conn.execute(
+            sa.update(action_items)
+            .where(action_items.c.number % 5 == 0)
+            .values(status=ActionStatus.DONE.value)
+        )
+    yield store
+
+
+async def test_a_persons_reviews_are_found_in_sql_as_they_were_kept_in_python(
+    many_reviews: Store,
+) -> None:
+    async with many_reviews.read() as conn:
+        everything = await reviews_repo.find(conn, workspace_id=WS)
+        scheduled = await reviews_repo.find(
+            conn, workspace_id=WS, statuses=[ReviewStatus.SCHEDULED]
+        )
+        for person in PEOPLE:
+            for found, among in (
+                (await reviews_repo.find(conn, workspace_id=WS, member=person), everything),
+                (
+                    await reviews_repo.find(
+                        conn, workspace_id=WS, statuses=[ReviewStatus.SCHEDULED], member=person
+                    ),
+                    scheduled,
+                ),
+            ):
+                assert found == [r for r in among if person in (r.owner_id, *r.participants)]
+            assert found or person == "U0NOBODY"
+        some = [r.id for r in everything[::3]]
+        assert await reviews_repo.find(conn, workspace_id=WS, ids=some) == [
+            r for r in everything if r.id in some
+        ]
+        assert await reviews_repo.find(conn, workspace_id=WS, ids=[]) == []
+
+
+async def test_the_homes_reviews_and_action_items_are_those_of_before(
+    many_reviews: Store,
+) -> None:
+    """The Home's sections of reviews and action items, against what they were made of
+    before: every scheduled review (every review, for the action items) loaded and kept in
+    Python."""
+    for person in PEOPLE:
+        window = _window(person, NOW)
+        async with many_reviews.read() as conn:
+            everything = await reviews_repo.find(conn, workspace_id=WS)
+            items = await reviews_repo.open_actions(conn, workspace_id=WS, owner_id=person)
+        by_id = {r.id: r for r in everything}
+        expected = [
+            reviews_flow._line(i, by_id.get(i.review_id) if i.review_id is not None else None)
+            for i in items
+            if i.review_id in by_id or (i.review_id is None and i.scorecard_id is not None)
+        ]
+        assert (
+            await reviews_flow.open_actions_for(many_reviews, workspace_id=WS, user_id=person)
+            == expected
+        )
+        scheduled = await reviews_flow.list_reviews(
+            many_reviews, workspace_id=WS, include_all=False, audience=Audience()
+        )
+        lines = await upcoming_reviews(many_reviews, window)
+        assert [line.entry for line in lines] == [
+            DigestEntry(r.ref, r.title, when=r.next_at, when_label="next")
+            for r in scheduled
+            if person in (r.owner_id, *r.participants)
+        ]
+        for source in HOME_SOURCES[:2]:
+            section = await feature_section(many_reviews, source, window, 3)
+            assert section.total == len(lines if source.key is SectionKey.REVIEWS else expected)
