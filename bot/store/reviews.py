@@ -107,11 +107,21 @@ async def find(
     *,
     workspace_id: str,
     statuses: Sequence[ReviewStatus] | None = None,
+    member: str | None = None,
+    ids: Sequence[int] | None = None,
 ) -> list[Review]:
-    """Reviews of the workspace: the coming ones soonest first, then the rest newest first."""
+    """Reviews of the workspace: the coming ones soonest first, then the rest newest first;
+    only those `member` owns or takes part in, or only these `ids`, when given."""
     stmt = sa.select(reviews).where(reviews.c.workspace_id == workspace_id)
     if statuses is not None:
         stmt = stmt.where(reviews.c.status.in_([s.value for s in statuses]))
+    if member is not None:
+        taking_part = sa.select(review_participants.c.review_id).where(
+            review_participants.c.user_id == member
+        )
+        stmt = stmt.where(sa.or_(reviews.c.owner_id == member, reviews.c.id.in_(taking_part)))
+    if ids is not None:
+        stmt = stmt.where(reviews.c.id.in_(list(ids)))
     stmt = stmt.order_by(reviews.c.next_at.is_(None), reviews.c.next_at, reviews.c.number.desc())
     return await _load(conn, stmt)
 

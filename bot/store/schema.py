@@ -71,6 +71,8 @@ sa.Index("ix_disputes_open_due", disputes.c.status, disputes.c.stage_due_at)
 # The digest's overdue count and pages by deadline from the index (migration 0027).
 _BY_DUE = ("workspace_id", "status", "stage_due_at", "number")
 sa.Index("ix_disputes_workspace_due", *(disputes.c[n] for n in _BY_DUE))
+_owner_due = ("owner_id", "workspace_id", "status", "stage_due_at")  # the Home's (0028)
+sa.Index("ix_disputes_owner_due", *(disputes.c[c] for c in _owner_due), disputes.c.number.desc())
 
 dispute_parties = sa.Table(
     "dispute_parties",
@@ -99,6 +101,7 @@ dispute_members = sa.Table(
     sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
     sa.Column("added_at", UTCDateTime, nullable=False),
 )
+sa.Index("ix_dispute_members_user", dispute_members.c.user_id, dispute_members.c.dispute_id)
 
 # Threads that belong to a dispute: its home thread and linked ones (keyed by Slack's ts).
 dispute_threads = sa.Table(
@@ -540,6 +543,8 @@ complaints = sa.Table(
 )
 sa.Index("ix_complaints_workspace_status", complaints.c.workspace_id, complaints.c.status)
 sa.Index("ix_complaints_thread", complaints.c.channel_id, complaints.c.root_ts)
+_owner = ("workspace_id", "owner_id", "number", "status")  # a person's newest (0028)
+sa.Index("ix_complaints_owner", *(complaints.c[c] for c in _owner))
 # The report's complaints opened in a period, of every party or of one (migration 0029, in
 # place of 0023's (workspace_id, opened_at)), and those closed in it with their working days to
 # close (migration 0024, in place of 0023's (workspace_id, closed_at)): from the index alone.

@@ -85,6 +85,14 @@ sa.Index(
     surveys.c.status,
     surveys.c.closed_at,
 )
+# The open periodic surveys, newest first (digests and the Home; migration 0028).
+sa.Index(
+    "ix_surveys_workspace_status",
+    surveys.c.workspace_id,
+    surveys.c.status,
+    surveys.c.kind,
+    surveys.c.number,
+)
 
 # Whether a case is surveyed at all (`[surveys] sample`), decided once per case and kept.
 survey_cases = sa.Table(

@@ -440,7 +440,11 @@ async def agreements_expiring(store: Store, window: Window) -> list[Line]:
 async def upcoming_reviews(store: Store, window: Window) -> list[Line]:
     """Every scheduled review (for a person's Home: those they own or take part in)."""
     found = await reviews.list_reviews(
-        store, workspace_id=window.workspace_id, include_all=False, audience=Audience()
+        store,
+        workspace_id=window.workspace_id,
+        include_all=False,
+        audience=Audience(),
+        member=window.member,
     )
     return [_review_line(r) for r in found]
 

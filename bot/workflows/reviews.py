@@ -231,13 +231,18 @@ async def get_review(store: Store, *, workspace_id: str, number: int, audience: 
 
 
 async def list_reviews(
-    store: Store, *, workspace_id: str, include_all: bool, audience: Audience
+    store: Store,
+    *,
+    workspace_id: str,
+    include_all: bool,
+    audience: Audience,
+    member: str | None = None,
 ) -> list[Review]:
     """The scheduled reviews, soonest first (``include_all``: cancelled and done ones after),
-    as this audience may see them."""
+    as this audience may see them; only those `member` owns or takes part in, if given."""
     statuses = None if include_all else [ReviewStatus.SCHEDULED]
     async with store.read() as conn:
-        found = await repo.find(conn, workspace_id=workspace_id, statuses=statuses)
+        found = await repo.find(conn, workspace_id=workspace_id, statuses=statuses, member=member)
     return [r for r in found if r.concerns(audience)]
 
 
@@ -478,8 +483,10 @@ async def open_actions_for(
     if user_id is None:
         return []
     async with store.read() as conn:
-        found = await repo.find(conn, workspace_id=workspace_id)
         items = await repo.open_actions(conn, workspace_id=workspace_id, owner_id=user_id)
+        # Only the reviews of these items, not every review the workspace ever held.
+        wanted = sorted({i.review_id for i in items if i.review_id is not None})
+        found = await repo.find(conn, workspace_id=workspace_id, ids=wanted) if wanted else []
     by_id = {r.id: r for r in found}
     return [
         _line(i, by_id.get(i.review_id) if i.review_id is not None else None)
