@@ -100,29 +100,39 @@ def _asked_in_period(scope: Scope) -> Any:
     )
 
 
-async def _read_from_rows(
-    conn: AsyncConnection, *, scope: Scope, tallied: Any, first: Any
-) -> dict[int, bool]:
-    """The surveys of the period to read from their rows, each with whether it has a tally:
-    those whose tally has something (`first` is set) but does not answer for the period
-    (`tallied` is false), and any without a tally. A short list (the surveys an edge cuts),
-    picked first so that each engine reads only their rows, whatever its statistics say."""
-    found = await conn.execute(
-        sa.select(surveys.c.id, survey_tallies.c.survey_id.is_not(None))
-        .select_from(surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id))
-        .where(
-            *_surveys_where(scope),
-            sa.or_(
-                survey_tallies.c.survey_id.is_(None),
-                sa.and_(first.is_not(None), sa.not_(tallied)),
-            ),
-        )
+@dataclass(frozen=True)
+class Apart:
+    """The surveys of a period to read from their rows, their tallies not answering for it:
+    for their answers, each with whether it has a tally at all; and for their invitations."""
+
+    answers: dict[int, bool]
+    asked: list[int]
+
+
+async def surveys_apart(conn: AsyncConnection, *, scope: Scope) -> Apart:
+    """Those whose tally has answers (or invitations) but not all in one quarter of the period
+    (or not all in the period), and any without a tally: a short list (the surveys an edge
+    cuts), picked first, in one read for both, so that each engine reads only their rows,
+    whatever its statistics say."""
+    kept = survey_tallies.c.survey_id.is_not(None)
+    answers = sa.and_(
+        survey_tallies.c.answer_first.is_not(None), sa.not_(_answered_in_one_quarter(scope))
     )
-    return {int(i): bool(kept) for i, kept in found}
+    asked = sa.and_(survey_tallies.c.asked_first.is_not(None), sa.not_(_asked_in_period(scope)))
+    found = await conn.execute(
+        sa.select(surveys.c.id, kept.label("kept"), answers.label("answers"), asked.label("asked"))
+        .select_from(surveys.outerjoin(survey_tallies, survey_tallies.c.survey_id == surveys.c.id))
+        .where(*_surveys_where(scope), sa.or_(sa.not_(kept), answers, asked))
+    )
+    rows = found.all()
+    return Apart(
+        answers={int(r.id): bool(r.kept) for r in rows if not r.kept or r.answers},
+        asked=[int(r.id) for r in rows if not r.kept or r.asked],
+    )
 
 
 async def rating_sums(
-    conn: AsyncConnection, *, scope: Scope, tallied: bool = True
+    conn: AsyncConnection, *, scope: Scope, tallied: bool = True, apart: Apart | None = None
 ) -> list[RatingSum]:
     """Each survey's questions' sums and counts of current ratings, per quarter. The surveys
     read from their tallies are summed together by questionnaire (their kind and questions),
@@ -130,7 +140,8 @@ async def rating_sums(
     rather than per survey, however many surveys. A survey's answers in a quarter are still
     its sum's count of any question, as every answer rates each of its survey's questions
     (`check_ratings`), so `answers_by_quarter` counts them alike. `tallied=False` sums every
-    rating's row, survey by survey, instead (what the tallies must agree with)."""
+    rating's row, survey by survey, instead (what the tallies must agree with). `apart`: the
+    surveys to read from their rows, if picked already (`surveys_apart`)."""
     totals = survey_rating_totals.c
     quarter = _quarter(survey_tallies.c.answer_first, scope.edges).label("quarter")
     kept = (
@@ -152,7 +163,7 @@ async def rating_sums(
     )
     rows = [
         *((await conn.execute(kept)).all() if tallied else []),
-        *await _rating_sums_from_rows(conn, scope=scope, every_survey=not tallied),
+        *await _rating_sums_from_rows(conn, scope=scope, every_survey=not tallied, apart=apart),
     ]
     if not rows:
         return []
@@ -177,19 +188,14 @@ async def rating_sums(
 
 
 async def _rating_sums_from_rows(
-    conn: AsyncConnection, *, scope: Scope, every_survey: bool = False
+    conn: AsyncConnection, *, scope: Scope, every_survey: bool = False, apart: Apart | None = None
 ) -> list[Any]:
     """The sums made from the ratings' rows, of the surveys whose tallies do not answer for
     them (or of every survey: the figures the tallies must agree with). Of those an edge cuts,
     only the ratings of the parts but the largest are read (`_rating_sums_cut`)."""
     if every_survey:
         return await _rating_sums_of(conn, scope=scope, ids=None)
-    found = await _read_from_rows(
-        conn,
-        scope=scope,
-        tallied=_answered_in_one_quarter(scope),
-        first=survey_tallies.c.answer_first,
-    )
+    found = (apart or await surveys_apart(conn, scope=scope)).answers
     cut = [i for i, kept in found.items() if kept]
     untallied = [i for i, kept in found.items() if not kept]
     return [
@@ -333,10 +339,11 @@ def answers_by_quarter(sums: Sequence[RatingSum]) -> dict[int, int]:
 
 
 async def asked_and_answered(
-    conn: AsyncConnection, *, scope: Scope, tallied: bool = True
+    conn: AsyncConnection, *, scope: Scope, tallied: bool = True, apart: Apart | None = None
 ) -> tuple[int, int]:
     """People asked in the period (one per survey asked) and how many of them answered.
-    `tallied=False` counts every invitation's row instead."""
+    `tallied=False` counts every invitation's row instead. `apart`: the surveys to read from
+    their rows, if picked already (`surveys_apart`)."""
     if not tallied:
         return await _asked_and_answered_from_rows(conn, scope=scope, every_survey=True)
     kept = (
@@ -349,12 +356,12 @@ async def asked_and_answered(
             .where(*_surveys_where(scope), _asked_in_period(scope))
         )
     ).one()
-    invited, answered = await _asked_and_answered_from_rows(conn, scope=scope)
+    invited, answered = await _asked_and_answered_from_rows(conn, scope=scope, apart=apart)
     return int(kept[0]) + invited, int(kept[1]) + answered
 
 
 async def _asked_and_answered_from_rows(
-    conn: AsyncConnection, *, scope: Scope, every_survey: bool = False
+    conn: AsyncConnection, *, scope: Scope, every_survey: bool = False, apart: Apart | None = None
 ) -> tuple[int, int]:
     """Asked and answered counted from the invitations' rows, of the surveys whose tallies do
     not answer for them (or of every survey)."""
@@ -373,12 +380,10 @@ async def _asked_and_answered_from_rows(
         survey_invitations.c.asked_at < scope.end,
     ]
     if not every_survey:
-        ids = await _read_from_rows(
-            conn, scope=scope, tallied=_asked_in_period(scope), first=survey_tallies.c.asked_first
-        )
+        ids = (apart or await surveys_apart(conn, scope=scope)).asked
         if not ids:
             return 0, 0
-        where.append(surveys.c.id.in_(list(ids)))
+        where.append(surveys.c.id.in_(ids))
     row = (
         await conn.execute(
             sa.select(

@@ -93,9 +93,10 @@ async def satisfaction_figures(
             end=end,
             edges=rules.quarter_edges(period, tz),
         )
-        sums = await repo.rating_sums(conn, scope=scope)
+        apart = await repo.surveys_apart(conn, scope=scope)
+        sums = await repo.rating_sums(conn, scope=scope, apart=apart)
         by_quarter = repo.answers_by_quarter(sums)
-        invited, answered = await repo.asked_and_answered(conn, scope=scope)
+        invited, answered = await repo.asked_and_answered(conn, scope=scope, apart=apart)
         opened, overdue = await repo.opened_counts(conn, scope=scope, now=now)
         days = await repo.close_days_counts(conn, scope=scope)
         median = await _median_close_days(conn, scope=scope, days=days, calendar=calendar)

@@ -138,13 +138,8 @@ async def test_a_cut_surveys_sums_are_those_of_all_its_rows(store: Store) -> Non
         # This year: every survey is cut by an edge or by the year's end, but the one without
         # a tally, read from all its rows; the sums are each survey's, not merged.
         year = scope_of(PERIODS[0])
-        found = await repo._read_from_rows(
-            conn,
-            scope=year,
-            tallied=repo._answered_in_one_quarter(year),
-            first=survey_tallies.c.answer_first,
-        )
-        assert found == {i: i != ids[2] for i in ids}
+        apart = await repo.surveys_apart(conn, scope=year)
+        assert apart.answers == {i: i != ids[2] for i in ids}
         sums = await repo.rating_sums(conn, scope=year)
         assert {s.survey_id for s in sums} == set(ids[:-1])  # the last answered after it
         assert {s.quarter for s in sums if s.survey_id == ids[4]} == {1, 2, 3}  # Q2 to Q4
