@@ -13,7 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.audit_scores import Figures, support_hours_between, within_response_time
+from bot.domain.audit_clock import clock_for
+from bot.domain.audit_scores import Figures, microseconds
 from bot.domain.calendar import WorkCalendar
 from bot.domain.contracts import Contract, SupportHours
 from bot.domain.ladder import Stage, Status
@@ -28,18 +29,30 @@ from bot.store.schema import (
 )
 from bot.store.schema_audits import channel_memberships
 from bot.store.schema_surveys import survey_ratings, survey_responses, surveys
+from bot.store.types import UTCMicroseconds
 
 #: The stages a dispute resolved in counts as solved before the company process.
 EARLY_STAGES = (Stage.COORDINATION.value, Stage.MULTI_PARTY.value)
 
 
-def _its_disputes(workspace_id: str, party_id: int) -> sa.Select[tuple[int]]:
-    """The ids of the disputes the supplier is a party to."""
+def _its_dispute(dispute_id: sa.ColumnElement[int], workspace_id: str, party_id: int) -> sa.Exists:
+    """Whether the dispute `dispute_id` is one the supplier is a party to: one seek on
+    dispute_parties' key per row asked about, not a list of all its disputes built first."""
     return (
         sa.select(dispute_parties.c.dispute_id)
         .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
-        .where(disputes.c.workspace_id == workspace_id, dispute_parties.c.party_id == party_id)
+        .where(
+            dispute_parties.c.dispute_id == dispute_id,
+            dispute_parties.c.party_id == party_id,
+            disputes.c.workspace_id == workspace_id,
+        )
+        .exists()
     )
+
+
+def _instant(column: sa.ColumnElement[datetime]) -> sa.ColumnElement[int]:
+    """An instant read as whole microseconds since the epoch, for `audit_clock`."""
+    return sa.type_coerce(column, UTCMicroseconds())
 
 
 async def _first_replies(
@@ -53,7 +66,7 @@ async def _first_replies(
     calendar: WorkCalendar,
 ) -> tuple[int, int, tuple[float, ...]]:
     rows = await conn.execute(
-        sa.select(dispute_parties.c.added_at, dispute_parties.c.first_reply_at)
+        sa.select(_instant(dispute_parties.c.added_at), _instant(dispute_parties.c.first_reply_at))
         .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
         .where(
             disputes.c.workspace_id == workspace_id,
@@ -62,16 +75,10 @@ async def _first_replies(
             dispute_parties.c.first_reply_at < end,
         )
     )
-    count, within, hours = 0, 0, []
     support = contract.terms.support_hours if contract is not None else SupportHours.ALWAYS
-    for added_at, replied_at in rows:
-        count += 1
-        taken = support_hours_between(added_at, replied_at, support, calendar)
-        hours.append(taken)
-        if contract is not None:
-            agreed = contract.terms.response_hours
-            within += within_response_time(added_at, replied_at, agreed, taken, support, calendar)
-    return count, within, tuple(hours)
+    agreed = contract.terms.response_hours if contract is not None else None
+    hours, within = clock_for(calendar).first_replies(rows.all(), support, agreed)
+    return len(hours), within, tuple(hours)
 
 
 async def _closed(
@@ -86,7 +93,10 @@ async def _closed(
 ) -> tuple[int, int, tuple[float, ...], tuple[int, ...]]:
     rows = await conn.execute(
         sa.select(
-            disputes.c.status, disputes.c.stage, dispute_parties.c.added_at, disputes.c.closed_at
+            disputes.c.status,
+            disputes.c.stage,
+            _instant(dispute_parties.c.added_at),
+            _instant(disputes.c.closed_at),
         )
         .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
         .where(
@@ -97,16 +107,15 @@ async def _closed(
             disputes.c.closed_at < end,
         )
     )
-    closed, early, hours, days = 0, 0, [], []
     support = contract.terms.support_hours if contract is not None else SupportHours.ALWAYS
-    for status, stage, added_at, closed_at in rows:
+    closed, early, spans = 0, 0, []
+    for status, stage, added_at, closed_at in rows.all():
         closed += 1
-        if status != Status.RESOLVED.value:
-            continue
-        early += stage in EARLY_STAGES
-        hours.append(support_hours_between(added_at, closed_at, support, calendar))
-        days.append(max(0, calendar.working_days_between(added_at, closed_at)))
-    return closed, early, tuple(hours), tuple(days)
+        if status == Status.RESOLVED.value:
+            early += stage in EARLY_STAGES
+            spans.append((added_at, closed_at))
+    hours, days = clock_for(calendar).resolutions(spans, support)
+    return closed, early, tuple(hours), tuple(max(0, d) for d in days)
 
 
 async def _people(
@@ -150,7 +159,9 @@ async def _people(
     # bounded by its people, not by the record of its disputes.
     events = await conn.execute(
         sa.select(
-            channel_memberships.c.user_id, channel_memberships.c.event, channel_memberships.c.at
+            channel_memberships.c.user_id,
+            channel_memberships.c.event,
+            _instant(channel_memberships.c.at),
         )
         .where(
             channel_memberships.c.workspace_id == workspace_id,
@@ -161,11 +172,12 @@ async def _people(
     )
     last: dict[str, str] = {}
     sat: set[str] = set()
-    for user, event, at in events:
+    begins = microseconds(start)
+    for user, event, at in events.all():
         # In the channels during the period: an event in it, or joined before it.
-        if at >= start or event == "joined":
+        if at >= begins or event == "joined":
             sat.add(user)
-        if at < start and event == "left":
+        if at < begins and event == "left":
             sat.discard(user)
         last[user] = event
     people |= sat
@@ -177,7 +189,6 @@ async def _feedback(
     conn: AsyncConnection, *, workspace_id: str, party_id: int, start: datetime, end: datetime
 ) -> tuple[tuple[int, ...], int]:
     """The other parties' survey ratings on its disputes, and the complaints linked to them."""
-    its = _its_disputes(workspace_id, party_id)
     ratings = await conn.execute(
         sa.select(survey_ratings.c.rating)
         .join(survey_responses, survey_responses.c.id == survey_ratings.c.response_id)
@@ -185,7 +196,7 @@ async def _feedback(
         .where(
             surveys.c.workspace_id == workspace_id,
             surveys.c.case_kind == CaseKind.DISPUTE.value,
-            surveys.c.case_id.in_(its),
+            _its_dispute(surveys.c.case_id, workspace_id, party_id),
             survey_responses.c.party_id != party_id,
             survey_responses.c.replaced_at.is_(None),
             survey_responses.c.at >= start,
@@ -198,7 +209,7 @@ async def _feedback(
         .join(complaint_disputes, complaint_disputes.c.complaint_id == complaints.c.id)
         .where(
             complaints.c.workspace_id == workspace_id,
-            complaint_disputes.c.dispute_id.in_(its),
+            _its_dispute(complaint_disputes.c.dispute_id, workspace_id, party_id),
             complaints.c.opened_at >= start,
             complaints.c.opened_at < end,
         )

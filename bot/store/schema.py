@@ -68,6 +68,14 @@ disputes = sa.Table(
 )
 sa.Index("ix_disputes_workspace_status", disputes.c.workspace_id, disputes.c.status)
 sa.Index("ix_disputes_open_due", disputes.c.status, disputes.c.stage_due_at)
+# A period's closed disputes with their status and stage, for the audit figures (0026).
+sa.Index(
+    "ix_disputes_closed",
+    disputes.c.workspace_id,
+    disputes.c.closed_at,
+    disputes.c.status,
+    disputes.c.stage,
+)
 
 dispute_parties = sa.Table(
     "dispute_parties",
@@ -84,6 +92,7 @@ sa.Index(
     dispute_parties.c.party_id,
     dispute_parties.c.first_reply_at,
     dispute_parties.c.added_at,
+    dispute_parties.c.dispute_id,
 )
 
 dispute_members = sa.Table(
