@@ -116,6 +116,8 @@ def _build(calendar: WorkCalendar, first_year: int, last_year: int) -> _Days:
     )
 
 
+#: The most years one table covers (each year is about 1,100 numbers kept).
+_MOST_YEARS: Final = 60
 #: The instants a table may cover: years 2 to 9997 (a year either side stays in range).
 _LOWEST: Final = microseconds(datetime(2, 1, 1, tzinfo=UTC))
 _HIGHEST: Final = microseconds(datetime(9998, 1, 1, tzinfo=UTC))
@@ -131,7 +133,7 @@ class AuditClock:
 
     def _grown(self, start: int, end: int) -> _Days | None:
         """The table grown by whole years to hold the days of both instants, or None for an
-        instant too far from now for one."""
+        instant too far from the others for one."""
         if not (_LOWEST <= start < _HIGHEST and _LOWEST <= end < _HIGHEST):
             return None
         years = instant(start).year, instant(end).year
@@ -139,6 +141,8 @@ class AuditClock:
             lo, hi = min(years) - 1, max(years) + 1
             if self._days is not None:
                 lo, hi = min(lo, self._days.first_year), max(hi, self._days.last_year)
+            if hi - lo >= _MOST_YEARS:
+                return None  # a row decades long (a mistyped year): counted from datetimes
             days = self._days = _build(self.calendar, lo, hi)
             return days
 
