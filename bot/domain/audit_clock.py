@@ -185,6 +185,9 @@ class AuditClock:
         hours: list[float] = []
         within = 0
         office = support is SupportHours.OFFICE
+        # Clearly within or clearly not (`within_response_time`'s first two answers, inline).
+        surely = agreed - _NOISE_HOURS if agreed is not None else -math.inf
+        never = agreed + _NOISE_HOURS if agreed is not None else -math.inf
         days = self._days
         for start, end in rows:
             if (
@@ -194,12 +197,18 @@ class AuditClock:
                 and days.regular[i := bisect.bisect_right(days.midnight, start) - 1]
                 and days.regular[j := bisect.bisect_right(days.midnight, end) - 1]
             ):
-                taken = _office_hours(days, i, j, start, end)
+                if i == j:  # most replies: within a day, its share alone (as the walk adds it)
+                    begin, finish = max(days.opens[i], start), min(days.closes[i], end)
+                    taken = (finish - begin) / _SECOND / 3600 if finish > begin else 0.0
+                else:
+                    taken = _office_hours(days, i, j, start, end)
             else:
                 taken = self.support_hours(start, end, support)
                 days = self._days
             hours.append(taken)
-            if agreed is not None:
+            if taken < surely:
+                within += 1
+            elif agreed is not None and taken <= never:
                 within += self.within_response_time(start, end, agreed, taken, support)
         return hours, within
 

@@ -78,13 +78,19 @@ _FIRST_REPLIES = Prepared(
     )
 )
 
+
+def _if_resolved(column: sa.ColumnElement[datetime]) -> sa.ColumnElement[Any]:
+    """The instant of a resolved dispute (none of a withdrawn one: it is only counted)."""
+    return _instant(sa.case((disputes.c.status == Status.RESOLVED.value, column)))
+
+
 # Its disputes closed in the period (ix_disputes_closed, then one seek on dispute_parties).
 _CLOSED = Prepared(
     sa.select(
         disputes.c.status,
         disputes.c.stage,
-        _instant(dispute_parties.c.added_at),
-        _instant(disputes.c.closed_at),
+        _if_resolved(dispute_parties.c.added_at),
+        _if_resolved(disputes.c.closed_at),
     )
     .join(disputes, disputes.c.id == dispute_parties.c.dispute_id)
     .where(
