@@ -259,3 +259,41 @@ async def test_the_figures_are_the_row_by_row_count_to_the_last_bit(
         assert compared > 1000
     finally:
         await store.engine.dispose()
+
+
+async def test_the_figures_seek_their_indexes_on_sqlite(sqlite_url: str) -> None:
+    """Migration 0026: a period's closed disputes by when they closed, the first replies and
+    their disputes' workspace from indexes alone, and the linked complaints and ratings
+    checked against the supplier's disputes row by row (no list of all of them built)."""
+    store = Store.open(sqlite_url)
+    params = {
+        "workspace_id": WS,
+        "party_id": 1,
+        "start": PERIODS[0][0],
+        "end": PERIODS[0][1],
+        "closed": [Status.RESOLVED.value, Status.WITHDRAWN.value],
+    }
+    statements = {
+        "first_replies": figures_repo._FIRST_REPLIES,
+        "closed": figures_repo._CLOSED,
+        "ratings": figures_repo._RATINGS,
+        "linked": figures_repo._LINKED,
+    }
+    plan = {}
+    try:
+        async with store.read() as conn:
+            for name, statement in statements.items():
+                compiled = statement.plan(conn.dialect, params)
+                rows = await conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN " + compiled.sql, tuple(compiled.arguments(params))
+                )
+                plan[name] = "\n".join(str(r[-1]) for r in rows)
+    finally:
+        await store.engine.dispose()
+    assert "COVERING INDEX ix_dispute_parties_first_reply" in plan["first_replies"], plan
+    assert "COVERING INDEX ix_disputes_id_workspace" in plan["first_replies"], plan
+    assert "COVERING INDEX ix_disputes_closed" in plan["closed"], plan
+    assert "ix_disputes_workspace_status" not in plan["closed"], plan
+    assert "ix_complaints_opened" in plan["linked"], plan
+    for name in ("ratings", "linked"):
+        assert "LIST SUBQUERY" not in plan[name], (name, plan)
