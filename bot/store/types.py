@@ -60,11 +60,13 @@ class UTCMicroseconds(sa.TypeDecorator[int]):
 
 
 def _microseconds(value: Any) -> int | None:
-    if value is None:
+    if value.__class__ is str:  # SQLite's text, read as SQLAlchemy reads it
+        value = _fromisoformat(value)
+    elif value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
     if value.tzinfo is None:
-        return (value - _NAIVE_EPOCH) // _MICROSECOND
-    return (value - _EPOCH) // _MICROSECOND
+        return (value - _NAIVE_EPOCH) // _MICROSECOND  # type: ignore[no-any-return]
+    return (value - _EPOCH) // _MICROSECOND  # type: ignore[no-any-return]
+
+
+_fromisoformat = datetime.fromisoformat
