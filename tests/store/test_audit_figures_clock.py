@@ -297,3 +297,51 @@ async def test_the_figures_seek_their_indexes_on_sqlite(sqlite_url: str) -> None
     assert "ix_complaints_opened" in plan["linked"], plan
     for name in ("ratings", "linked"):
         assert "LIST SUBQUERY" not in plan[name], (name, plan)
+
+
+def _migrate(url: str, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.store import normalise_database_url
+    from bot.store.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["database_url"] = normalise_database_url(url)
+    (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+async def test_migration_0026_goes_down_and_up(database_url: str) -> None:
+    import asyncio
+
+    async def indexes() -> dict[str, list[str]]:
+        store = Store.open(database_url)
+        try:
+            async with store.read() as conn:
+                return await conn.run_sync(
+                    lambda sync: {
+                        index["name"]: list(index["column_names"])
+                        for table in ("disputes", "dispute_parties")
+                        for index in sa.inspect(sync).get_indexes(table)
+                        if index["name"]
+                    }
+                )
+        finally:
+            await store.engine.dispose()
+
+    first_reply = ["party_id", "first_reply_at", "added_at"]
+    new = {
+        "ix_disputes_closed": ["workspace_id", "closed_at", "status", "stage"],
+        "ix_disputes_id_workspace": ["id", "workspace_id"],
+        "ix_dispute_parties_first_reply": [*first_reply, "dispute_id"],
+    }
+    found = await indexes()
+    assert {name: found.get(name) for name in new} == new
+    await asyncio.to_thread(_migrate, database_url, "0025", down=True)
+    found = await indexes()
+    assert "ix_disputes_closed" not in found and "ix_disputes_id_workspace" not in found
+    assert found["ix_dispute_parties_first_reply"] == first_reply
+    await asyncio.to_thread(_migrate, database_url, "head")
+    found = await indexes()
+    assert {name: found.get(name) for name in new} == new
