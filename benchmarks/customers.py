@@ -20,7 +20,8 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import Store, survey_tallies
 from bot.store import parties as parties_repo
-from bot.store.schema import complaints, counters, praise
+from bot.store.schema import complaints, counters
+from bot.store.schema_praise import praise
 from bot.store.schema_surveys import survey_invitations, survey_ratings, survey_responses, surveys
 from bot.workflows.reports import satisfaction_figures
 

@@ -59,19 +59,19 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
-def _microseconds(at: datetime) -> int:
+def microseconds(at: datetime) -> int:
     """An aware instant as whole microseconds since the epoch (exact)."""
     return (at - _EPOCH) // _MICROSECOND
 
 
 @lru_cache(maxsize=8192)
-def _office_window(calendar: WorkCalendar, day: date) -> tuple[int, int] | None:
+def office_window(calendar: WorkCalendar, day: date) -> tuple[int, int] | None:
     """The office hours of local date `day` as epoch microseconds, or None on a day off."""
     if not calendar.is_working_day(day):
         return None
     opens = datetime.combine(day, OFFICE_OPENS, tzinfo=calendar.tz)
     closes = datetime.combine(day, OFFICE_CLOSES, tzinfo=calendar.tz)
-    return _microseconds(opens), _microseconds(closes)
+    return microseconds(opens), microseconds(closes)
 
 
 def support_hours_between(
@@ -88,10 +88,10 @@ def support_hours_between(
         return (end - start).total_seconds() / 3600
     tz = calendar.tz
     day, last = start.astimezone(tz).date(), end.astimezone(tz).date()
-    begin_at, end_at = _microseconds(start), _microseconds(end)
+    begin_at, end_at = microseconds(start), microseconds(end)
     seconds = 0.0
     while day <= last:
-        window = _office_window(calendar, day)
+        window = office_window(calendar, day)
         if window is not None:
             begin, finish = max(window[0], begin_at), min(window[1], end_at)
             if finish > begin:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.praise import Praise, PraiseSource
 from bot.store import parties as parties_repo
-from bot.store.schema import praise, praise_people
+from bot.store.schema_praise import praise, praise_people
 
 
 async def insert(

@@ -29,7 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.complaints import ComplaintStatus
 from bot.domain.reports import RatingSum
 from bot.domain.surveys import SurveyKind
-from bot.store.schema import complaints, praise
+from bot.store.schema import complaints
+from bot.store.schema_praise import praise
 from bot.store.schema_surveys import (
     survey_invitations,
     survey_rating_totals,

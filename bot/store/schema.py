@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from bot.store.types import UTCDateTime
 
-metadata = sa.MetaData(
+metadata: sa.MetaData = sa.MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
         "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -73,6 +73,11 @@ _BY_DUE = ("workspace_id", "status", "stage_due_at", "number")
 sa.Index("ix_disputes_workspace_due", *(disputes.c[n] for n in _BY_DUE))
 _owner_due = ("owner_id", "workspace_id", "status", "stage_due_at")  # the Home's (0028)
 sa.Index("ix_disputes_owner_due", *(disputes.c[c] for c in _owner_due), disputes.c.number.desc())
+# A period's closed disputes with their status and stage, for the audit figures (0026).
+_CLOSED = ("workspace_id", "closed_at", "status", "stage")
+sa.Index("ix_disputes_closed", *(disputes.c[n] for n in _CLOSED))
+# A dispute's workspace by its id without its row, for the audit figures' joins (0026).
+sa.Index("ix_disputes_id_workspace", disputes.c.id, disputes.c.workspace_id)
 
 dispute_parties = sa.Table(
     "dispute_parties",
@@ -84,12 +89,8 @@ dispute_parties = sa.Table(
     sa.Column("added_at", UTCDateTime, nullable=False),
     sa.Column("first_reply_at", UTCDateTime, nullable=True),
 )
-sa.Index(
-    "ix_dispute_parties_first_reply",
-    dispute_parties.c.party_id,
-    dispute_parties.c.first_reply_at,
-    dispute_parties.c.added_at,
-)
+_FIRST_REPLY = ("party_id", "first_reply_at", "added_at", "dispute_id")
+sa.Index("ix_dispute_parties_first_reply", *(dispute_parties.c[n] for n in _FIRST_REPLY))
 
 dispute_members = sa.Table(
     "dispute_members",
@@ -443,71 +444,6 @@ sa.Index("ix_action_items_status_due", action_items.c.status, action_items.c.due
 sa.Index("ix_action_items_review", action_items.c.review_id)
 sa.Index("ix_action_items_scorecard", action_items.c.scorecard_id)
 
-# Praise (P-n): who praised, the party it came from, what they did; whom is `praise_people`.
-praise = sa.Table(
-    "praise",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("workspace_id", sa.String(32), nullable=False),
-    sa.Column("number", sa.Integer, nullable=False),
-    sa.Column("praiser_id", sa.String(32), nullable=False),
-    sa.Column("praiser_internal", sa.Boolean, nullable=False),
-    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=True),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("recorded_by", sa.String(32), nullable=False),
-    sa.Column("channel_id", sa.String(32), nullable=False),
-    sa.Column("source", sa.String(16), nullable=False),  # command, message
-    # Its post in the praise channel, once posted.
-    sa.Column("posted_channel", sa.String(32), nullable=True),
-    sa.Column("posted_ts", sa.String(32), nullable=True),
-    sa.UniqueConstraint("workspace_id", "number", name="uq_praise_workspace_number"),
-)
-sa.Index("ix_praise_workspace_party", praise.c.workspace_id, praise.c.party_id)
-# The report's praise given in a period, of every party or of one, counted from the index alone
-# (migration 0029).
-sa.Index("ix_praise_period", praise.c.workspace_id, praise.c.at, praise.c.party_id)
-
-# The people praised, in the order they were named.
-praise_people = sa.Table(
-    "praise_people",
-    metadata,
-    sa.Column(
-        "praise_id",
-        sa.Integer,
-        sa.ForeignKey("praise.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column("user_id", sa.String(32), primary_key=True),
-    sa.Column("position", sa.Integer, nullable=False),
-)
-sa.Index("ix_praise_people_user", praise_people.c.user_id)
-
-# Value-added services (V-n) for customer parties; amounts exact, in cents and tenths.
-valueadds = sa.Table(
-    "valueadds",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("workspace_id", sa.String(32), nullable=False),
-    sa.Column("number", sa.Integer, nullable=False),
-    sa.Column("party_id", sa.Integer, sa.ForeignKey("parties.id"), nullable=False),
-    sa.Column("what", sa.Text, nullable=False),
-    sa.Column("done_on", sa.Date, nullable=False),
-    sa.Column("cost_cents", sa.BigInteger, nullable=True),
-    sa.Column("hours_tenths", sa.Integer, nullable=True),
-    # The four checks: true (yes), false (no), null (not answered yet).
-    sa.Column("keeps_agreed_services", sa.Boolean, nullable=True),
-    sa.Column("fits_real_need", sa.Boolean, nullable=True),
-    sa.Column("cost_within_accepted", sa.Boolean, nullable=True),
-    sa.Column("can_build_on", sa.Boolean, nullable=True),
-    sa.Column("recorded_by", sa.String(32), nullable=False),
-    sa.Column("recorded_at", UTCDateTime, nullable=False),
-    sa.Column("checks_by", sa.String(32), nullable=True),
-    sa.Column("checks_at", UTCDateTime, nullable=True),
-    sa.UniqueConstraint("workspace_id", "number", name="uq_valueadds_workspace_number"),
-)
-sa.Index("ix_valueadds_workspace_party", valueadds.c.workspace_id, valueadds.c.party_id)
-
 # Customers' complaints (C-n): one row each, with its two clocks and its card (its thread).
 complaints = sa.Table(
     "complaints",
@@ -600,6 +536,8 @@ complaint_disputes = sa.Table(
 sa.Index("ix_complaint_disputes_dispute", complaint_disputes.c.dispute_id)
 
 
-# The surveys' and the audits' tables live beside these, on the same metadata (this module's size).
+# The surveys', the audits', praise's and value-adds' tables live beside these, on the same
+# metadata (this module's size).
 from bot.store import schema_audits as _schema_audits  # noqa: E402, F401
+from bot.store import schema_praise as _schema_praise  # noqa: E402, F401
 from bot.store import schema_surveys as _schema_surveys  # noqa: E402, F401

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,3 +35,38 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = _EPOCH.replace(tzinfo=None)  # SQLite keeps UTC without a zone
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class UTCMicroseconds(sa.TypeDecorator[int]):
+    """A `UTCDateTime` column read as whole microseconds since the epoch (exact), for figures
+    counted over thousands of rows: `sa.type_coerce(column, UTCMicroseconds())`. The same
+    instant `UTCDateTime` reads (naive values are UTC), without an aware datetime per value."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        raise TypeError("UTCMicroseconds only reads: compare with the UTCDateTime column")
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], int | None]:
+        # One function for the value as the driver gives it: SQLite's text (parsed as
+        # SQLAlchemy parses it, `datetime.fromisoformat`) or asyncpg's datetime.
+        return _microseconds
+
+
+def _microseconds(value: Any) -> int | None:
+    if value.__class__ is str:  # SQLite's text, read as SQLAlchemy reads it
+        value = _fromisoformat(value)
+    elif value is None:
+        return None
+    if value.tzinfo is None:
+        return (value - _NAIVE_EPOCH) // _MICROSECOND  # type: ignore[no-any-return]
+    return (value - _EPOCH) // _MICROSECOND  # type: ignore[no-any-return]
+
+
+_fromisoformat = datetime.fromisoformat

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.valueadds import Checks, ValueAdd
 from bot.store import parties as parties_repo
-from bot.store.schema import valueadds
+from bot.store.schema_praise import valueadds
 
 
 async def insert(

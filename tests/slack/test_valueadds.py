@@ -19,7 +19,7 @@ from bot.sandbox.harness import Running, running_parley
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import parties as parties_repo
 from bot.store import valueadds as valueadds_repo
-from bot.store.schema import valueadds
+from bot.store.schema_praise import valueadds
 from bot.workflows.export import ExportKind, export_document, to_csv
 from tests import saying
 from tests.conftest import COMPANY_CONFIG, START, snapshot

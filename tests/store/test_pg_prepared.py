@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from bot.store import Store, db, inline_asyncpg
 from bot.store import disputes_timeline as timeline_repo
 from bot.store.prepared import Prepared, column_params
-from bot.store.schema import outbox, parties, valueadds
+from bot.store.schema import outbox, parties
+from bot.store.schema_praise import valueadds
 from tests.conftest import POSTGRES_URL
 
 NOW = datetime(2026, 11, 23, 2, 0, 0, 123456, tzinfo=UTC)
