@@ -3,16 +3,20 @@ open dispute, reply and open complaint loaded and ordered, counted and cut in Py
 complaints late by either clock, resolved ones, closed ones left out, a deadline at the very
 instant, disputes without a deadline, ties in time, a reply placed on another party after
 the ack, a person's digest, a shared channel's, a window smaller than what there is, and an
-empty workspace. On SQLite, the statements read the indexes of migration 0027."""
+empty workspace. On SQLite, the statements read the indexes of migration 0027, which goes
+down and up again with the digest as it was."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from bot.domain.calendar import calendar_for
 from bot.domain.complaints import Clock, ComplaintStatus
@@ -27,6 +31,7 @@ from bot.store import digests as digests_repo
 from bot.store import disputes as disputes_repo
 from bot.store import disputes_timeline as timeline_repo
 from bot.store import parties as parties_repo
+from bot.store.db import MIGRATIONS
 from bot.store.prepared import sqlite_connection
 from bot.store.schema import complaints as complaints_table
 from bot.store.schema import disputes, parties, timeline
@@ -563,3 +568,43 @@ async def test_a_dispute_of_the_page_is_loaded_whole(store: Store) -> None:
     assert [d.number for d in page] == [30, 25]
     assert all(isinstance(d, Dispute) and again[d.id] == d for d in page)
     assert {ids[30], ids[25]} == {d.id for d in page}
+
+
+def _index_names(conn: sa.Connection) -> set[str]:
+    inspector = sa.inspect(conn)
+    return {
+        str(ix["name"])
+        for table in ("disputes", "timeline", "surveys")
+        for ix in inspector.get_indexes(table)
+    }
+
+
+async def test_migration_0027_goes_down_and_up_with_the_digest_unchanged(store: Store) -> None:
+    p = await seed_parties(store)
+    await seed_replies(store, p, await seed_disputes(store, p))
+    await seed_complaints(store, p)
+    request = DigestRequest(
+        workspace_id=WS,
+        audience=Audience(),
+        now=NOW,
+        since=NOW - timedelta(days=1),
+        calendar=CALENDAR,
+        limit=3,
+    )
+    before = await digests_content.build_digest(store, request)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = store.url
+    await asyncio.to_thread(command.downgrade, config, "0025")
+    async with store.read() as conn:
+        names = await conn.run_sync(_index_names)
+    assert "ix_timeline_kind_at" in names
+    assert not names & {"ix_disputes_workspace_due", "ix_timeline_kind_at_replies"}
+    await store.upgrade()
+    async with store.read() as conn:
+        names = await conn.run_sync(_index_names)
+    assert "ix_timeline_kind_at" not in names
+    assert {"ix_disputes_workspace_due", "ix_timeline_kind_at_replies"} <= names
+    assert {"ix_surveys_workspace_kind_status", "ix_surveys_workspace_kind_closed"} <= names
+    assert await digests_content.build_digest(store, request) == before
+    assert not before.empty
