@@ -319,6 +319,18 @@ async def repliers(
     return dict(found)
 
 
+_THREADS_OF = Prepared(
+    sa.select(
+        dispute_threads.c.dispute_id,
+        dispute_threads.c.channel_id,
+        dispute_threads.c.ts,
+        dispute_threads.c.kind,
+    )
+    .where(dispute_threads.c.dispute_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(dispute_threads.c.kind.desc(), dispute_threads.c.ts)
+)
+
+
 async def threads_of(
     conn: AsyncConnection, *, dispute_ids: Iterable[int]
 ) -> dict[int, list[tuple[str, str, str]]]:
@@ -326,19 +338,9 @@ async def threads_of(
     wanted = sorted(set(dispute_ids))
     if not wanted:
         return {}
-    rows = await conn.execute(
-        sa.select(
-            dispute_threads.c.dispute_id,
-            dispute_threads.c.channel_id,
-            dispute_threads.c.ts,
-            dispute_threads.c.kind,
-        )
-        .where(dispute_threads.c.dispute_id.in_(wanted))
-        .order_by(dispute_threads.c.kind.desc(), dispute_threads.c.ts)
-    )
     found: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for r in rows:
-        found[int(r.dispute_id)].append((str(r.channel_id), str(r.ts), str(r.kind)))
+    for dispute_id, channel_id, ts, kind in await _THREADS_OF.rows(conn, {"ids": wanted}):
+        found[int(dispute_id)].append((str(channel_id), str(ts), str(kind)))
     return dict(found)
 
 

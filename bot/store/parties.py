@@ -51,12 +51,21 @@ async def by_name(conn: AsyncConnection, *, workspace_id: str, name: str) -> Par
     return _party(row) if row else None
 
 
+_BY_IDS = Prepared(
+    sa.select(parties.c.id, parties.c.name, parties.c.kind, parties.c.slack_team).where(
+        parties.c.id.in_(sa.bindparam("ids", expanding=True))
+    )
+)
+
+
 async def by_ids(conn: AsyncConnection, *, ids: Iterable[int]) -> dict[int, Party]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    rows = await conn.execute(sa.select(parties).where(parties.c.id.in_(wanted)))
-    return {p.id: p for p in map(_party, rows)}
+    return {
+        party_id: Party(id=party_id, name=name, kind=PartyKind(kind), slack_team=team)
+        for party_id, name, kind, team in await _BY_IDS.rows(conn, {"ids": wanted})
+    }
 
 
 async def insert(

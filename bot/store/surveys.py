@@ -22,6 +22,7 @@ from bot.domain.surveys import Answer, CaseKind, Survey, SurveyKind, SurveyStatu
 from bot.store import parties as parties_repo
 from bot.store import survey_tallies
 from bot.store.disputes_timeline import current_replies
+from bot.store.prepared import Prepared
 from bot.store.schema import complaint_events, complaints, disputes, timeline
 from bot.store.schema_surveys import (
     survey_cases,
@@ -459,17 +460,19 @@ async def answer_counts(conn: AsyncConnection, *, survey_ids: Iterable[int]) -> 
     wanted = list(set(survey_ids))
     if not wanted:
         return {}
-    found = await conn.execute(
-        sa.select(survey_responses.c.survey_id, sa.func.count())
-        .where(
-            survey_responses.c.survey_id.in_(wanted),
-            survey_responses.c.replaced_at.is_(None),
-        )
-        .group_by(survey_responses.c.survey_id)
-    )
     counts = {i: 0 for i in wanted}
-    counts.update({int(i): int(n) for i, n in found})
+    counts.update({int(i): int(n) for i, n in await _ANSWER_COUNTS.rows(conn, {"ids": wanted})})
     return counts
+
+
+_ANSWER_COUNTS = Prepared(
+    sa.select(survey_responses.c.survey_id, sa.func.count())
+    .where(
+        survey_responses.c.survey_id.in_(sa.bindparam("ids", expanding=True)),
+        survey_responses.c.replaced_at.is_(None),
+    )
+    .group_by(survey_responses.c.survey_id)
+)
 
 
 async def in_batches(conn: AsyncConnection, *, size: int = 500) -> AsyncIterator[list[Survey]]:
