@@ -375,6 +375,11 @@ async def record_review_minutes(
     message = event.in_thread(event.posted) if event.is_person_posting(bot_user_id) else None
     if message is None:
         return
+    if deps.runtime.known_threads.get(message.channel_id, message.thread_ts) is not None:
+        # A dispute's or a complaint's thread (the capture before this one just found it) is
+        # no review's: each thread is under a message Parley posted for one record (a card, a
+        # linked card, a reminder, a prompt). Not asked again of the database.
+        return
     found = await reviews_actions.thread_review(
         deps.store, channel_id=message.channel_id, thread_ts=message.thread_ts
     )
