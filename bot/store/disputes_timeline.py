@@ -62,6 +62,9 @@ _SET_HEAD = Prepared(
     .where(disputes.c.id == sa.bindparam("b_id"))
     .values(chain_head=sa.bindparam("b_head", type_=disputes.c.chain_head.type))
 )
+# On PostgreSQL the insert and the head's update go in one statement (one round trip, not
+# two): a data-modifying WITH runs once, to completion, whatever the UPDATE reads of it.
+_ADD_EVENT_AND_HEAD = Prepared(_SET_HEAD.statement.add_cte(_ADD_EVENT.statement.cte("added_event")))
 _SEE_EVENT = {
     name: Prepared(
         insert(seen_events)
@@ -133,8 +136,11 @@ async def add_event(
     sealed = sealed_row(row, workspace_id=workspace_id, number=number)
     row["hash"] = chain.seal(sealed, prev)
     row["prev_hash"] = prev
-    await _ADD_EVENT.execute(conn, row)
-    await _SET_HEAD.execute(conn, {"b_id": dispute_id, "b_head": row["hash"]})
+    if conn.dialect.name == "postgresql":
+        await _ADD_EVENT_AND_HEAD.execute(conn, {**row, "b_id": dispute_id, "b_head": row["hash"]})
+    else:
+        await _ADD_EVENT.execute(conn, row)
+        await _SET_HEAD.execute(conn, {"b_id": dispute_id, "b_head": row["hash"]})
     return str(row["hash"])
 
 
