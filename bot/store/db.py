@@ -160,8 +160,6 @@ class Store:
         # SQLite has one writer at a time: this process's writers queue here, on the loop,
         # rather than in SQLite's busy handler (which would block the loop, see inline_sqlite).
         self._write_lock = asyncio.Lock() if sqlite_file else None
-        # SQLite's one writer's connection, kept between write blocks (see `_transaction`).
-        self._writer: AsyncConnection | None = None
         # The tasks inside a write block of this store. A set of tasks rather than a
         # ContextVar: a task started inside a block copies the context but is not inside it.
         self._writing: set[asyncio.Task[Any]] = set()
@@ -253,29 +251,17 @@ class Store:
                     yield conn
                 enqueued = conn.info.pop(ENQUEUED_FLAG, False)
         else:
-            async with self._write_lock:
-                # The writer's connection is kept between write blocks (there is one writer
-                # at a time): checking a connection out of the pool and back in cost about
-                # as much as a reply's statements. One that met an error is let go.
-                conn, self._writer = self._writer or await self.engine.connect(), None
-                kept = False
+            async with self._write_lock, self.engine.connect() as conn:
+                conn.info.pop(ENQUEUED_FLAG, None)
+                driver = _inline(conn)
+                await self._begin_immediate(driver)
                 try:
-                    conn.info.pop(ENQUEUED_FLAG, None)
-                    driver = _inline(conn)
-                    await self._begin_immediate(driver)
-                    try:
-                        yield conn
-                    except BaseException:
-                        await self._end(conn, driver, commit=False)
-                        raise
-                    await self._end(conn, driver, commit=True)
-                    enqueued = conn.info.pop(ENQUEUED_FLAG, False)
-                    kept = True
-                finally:
-                    if kept:
-                        self._writer = conn
-                    else:
-                        await conn.close()
+                    yield conn
+                except BaseException:
+                    await self._end(conn, driver, commit=False)
+                    raise
+                await self._end(conn, driver, commit=True)
+                enqueued = conn.info.pop(ENQUEUED_FLAG, False)
             self._committed()
         if enqueued:
             for wake in self.on_enqueued:
@@ -365,9 +351,6 @@ class Store:
     async def close(self) -> None:
         if self._checkpointing is not None:
             await asyncio.gather(self._checkpointing, return_exceptions=True)
-        if self._writer is not None:
-            writer, self._writer = self._writer, None
-            await writer.close()
         await self.engine.dispose()
 
     async def revisions(self) -> tuple[tuple[str, ...], tuple[str, ...]]:

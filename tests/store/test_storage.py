@@ -128,8 +128,8 @@ async def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
 async def test_write_blocks_one_after_another_commit_each_and_a_failed_one_leaves_nothing(
     store: Store,
 ) -> None:
-    """SQLite's writer keeps its connection between blocks: each block is still its own
-    transaction, one that raised takes nothing with it, and the next starts clean."""
+    """Each write block is its own transaction: one that raised takes nothing with it, the next
+    starts clean, and every connection is back in the pool at close."""
     assert [await _take(store) for _ in range(3)] == [1, 2, 3]
     with pytest.raises(sa.exc.IntegrityError):
         async with store.write() as conn:
@@ -142,7 +142,7 @@ async def test_write_blocks_one_after_another_commit_each_and_a_failed_one_leave
     assert await _take(store) == 4
     async with store.read() as conn:
         assert await counters_repo.peek(conn, workspace_id="T1", kind="dispute") == 4
-    await store.close()  # the kept connection goes back with the rest
+    await store.close()
     assert store.engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
