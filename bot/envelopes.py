@@ -526,3 +526,13 @@ def is_chatter(shape: Shape) -> bool:
         if isinstance(message, dict) and message.get("thread_ts"):
             return False
     return True
+
+
+def is_message(shape: Shape) -> bool:
+    """A `message` event (of any subtype; `app_mention` is not one): taken at the edge
+    (`bot/commands/events.py: take_message`), never handed to Bolt."""
+    body = shape.json
+    if body is None or body.get("type") != "event_callback":
+        return False
+    event = body.get("event")
+    return isinstance(event, dict) and event.get("type") == "message"

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import __version__, envelopes
 from bot.app import build_app
 from bot.clock import Clock
+from bot.commands import events
 from bot.commands.acks import HandlerTasks
 from bot.commands.delivery import Outbox
 from bot.commands.deps import Deps
@@ -53,11 +54,14 @@ REQUEST_KIND = web.RequestKey("request_kind", str)
 SECRET_KEY = web.AppKey("signing_secret", bytes)
 Installed = Callable[[], Awaitable[envelopes.Installation]]
 INSTALLATION_KEY: web.AppKey[Installed] = web.AppKey("installation")
+Identity = Callable[[], Awaitable[Person]]
+IDENTITY_KEY: web.AppKey[Identity] = web.AppKey("identity")
 
 
 async def slack_events(request: web.Request) -> web.Response:
     """Every Slack request (commands, interactivity, events): checked at this edge in one
-    place (signature, shape, audience, replay; `bot/envelopes.py`), then handed to Bolt."""
+    place (signature, shape, audience, replay; `bot/envelopes.py`), then handed to Bolt; a
+    `message` event is taken here (`bot/commands/events.py: take_message`)."""
     body = await request.read()
     if envelopes.is_ssl_check(body):
         # Slack checking the command URL's certificate; like Bolt, before the signature (the
@@ -91,6 +95,11 @@ async def slack_events(request: web.Request) -> web.Response:
     if envelopes.is_chatter(shape):  # the firehose: acknowledged here, Bolt never sees it
         _log_request(request, shape, 200, started)
         return web.Response(status=200)
+    if envelopes.is_message(shape):  # a reply, an edit or a deletion in a thread
+        deps = request.app[DEPS_KEY]
+        status = await events.take_message(shape.body, deps, await request.app[IDENTITY_KEY]())
+        _log_request(request, shape, status, started)
+        return web.Response(status=status)
     try:
         # Bolt gets the body as parsed here. Its own HTTP-mode parser takes any body with the
         # word "payload" in it for an interactive payload, so `/dispute open Payload API is
@@ -281,13 +290,18 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 def web_app(
-    bolt: AsyncApp, deps: Deps, installation: Installed, metrics: Metrics | None = None
+    bolt: AsyncApp,
+    deps: Deps,
+    installation: Installed,
+    identity: Identity,
+    metrics: Metrics | None = None,
 ) -> web.Application:
     app = web.Application(middlewares=[count_requests])
     app[DEPS_KEY] = deps
     app[BOLT_KEY] = bolt
     app[METRICS_KEY] = metrics or Metrics(version=__version__)
     app[INSTALLATION_KEY] = installation
+    app[IDENTITY_KEY] = identity
     secret = deps.settings.SLACK_SIGNING_SECRET
     if secret is not None:  # Socket Mode needs no signing secret, and then has no HTTP endpoint
         app[SECRET_KEY] = secret.encode()
@@ -369,7 +383,7 @@ class Parley:
         if self.tick_seconds is not None:
             self.ticker.start()
         self._runner = web.AppRunner(
-            web_app(self.bolt, self.deps, self.installation, self.metrics),
+            web_app(self.bolt, self.deps, self.installation, self.identity, self.metrics),
             shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
             access_log=None,
         )

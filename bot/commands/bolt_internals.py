@@ -11,6 +11,9 @@ written against: `>=1.30,<1.31`). What is relied on:
 - `AsyncioListenerRunner`'s constructor keywords, handlers and `run` signature, and
   `AsyncListener.run_ack_function`, `auto_acknowledgement`, `lazy_functions` and
   `ack_timeout`: `PromptListenerRunner` runs listeners the way Bolt's runner does.
+- `slack_bolt.request.internals.extract_user_id`: whom Bolt places a request on, which its
+  self-event filter (`IgnoringSelfEvents`) compares with the bot user; `bolt_user_of` lets
+  the HTTP edge drop Parley's own message events exactly as Bolt would.
 
 Answer Slack the moment a handler acks, not at Bolt's next look.
 
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -37,9 +41,16 @@ from slack_bolt.context.ack.internals import _set_response
 from slack_bolt.listener.async_listener import AsyncListener
 from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import extract_user_id
 from slack_bolt.response import BoltResponse
 
 from bot.commands.acks import HandlerTasks
+
+
+def bolt_user_of(body: dict[str, Any]) -> str | None:
+    """The user Bolt places a request's body on (`context.user_id`): the body's own, else
+    its event's, else an edit's new message's or a deletion's old one's."""
+    return extract_user_id(body)
 
 
 class SignalledAck(AsyncAck):

@@ -355,32 +355,43 @@ async def capture_review_minutes(
     on, so the other listeners (dispute capture among them) see it too.
     """
     event = MessageEvent.of(body)
-    if event is None:
-        return await next()
-    # New replies only: an edit or a deletion leaves the minutes as they were.
-    message = (
-        event.in_thread(event.posted) if event.is_person_posting(context.bot_user_id) else None
-    )
     deps: Deps | None = context.get("deps")
-    if message is None or deps is None:
+    if event is None or deps is None:
         return await next()
     try:
-        found = await reviews_actions.thread_review(
-            deps.store, channel_id=message.channel_id, thread_ts=message.thread_ts
-        )
-        if found is not None:
-            await reviews_actions.record_thread_minutes(
-                deps.store,
-                workspace_id=workspace_of(context),
-                message=message,
-                author=deps.directory.known(message.author_id) or event.posted.author_by_event(),
-                config=deps.config,
-                now=deps.clock.now(),
-            )
+        await record_review_minutes(event, deps, workspace_of(context), context.bot_user_id)
     except Exception:
         log.exception("recording minutes from a thread failed; Slack will deliver it again")
         return BoltResponse(status=500, body="")
     return await next()
+
+
+async def record_review_minutes(
+    event: MessageEvent, deps: Deps, workspace_id: str, bot_user_id: str | None
+) -> None:
+    """A person's new reply in a reminder's thread into that meeting's minutes (an edit or a
+    deletion leaves the minutes as they were). Raises when storing fails. Run by the
+    middleware above (Socket Mode) and by the HTTP edge (`bot/commands/events.py`)."""
+    message = event.in_thread(event.posted) if event.is_person_posting(bot_user_id) else None
+    if message is None:
+        return
+    if deps.runtime.known_threads.get(message.channel_id, message.thread_ts) is not None:
+        # A dispute's or a complaint's thread (the capture before this one just found it) is
+        # no review's: each thread is under a message Parley posted for one record (a card, a
+        # linked card, a reminder, a prompt). Not asked again of the database.
+        return
+    found = await reviews_actions.thread_review(
+        deps.store, channel_id=message.channel_id, thread_ts=message.thread_ts
+    )
+    if found is not None:
+        await reviews_actions.record_thread_minutes(
+            deps.store,
+            workspace_id=workspace_id,
+            message=message,
+            author=deps.directory.known(message.author_id) or event.posted.author_by_event(),
+            config=deps.config,
+            now=deps.clock.now(),
+        )
 
 
 REVIEW = SlashCommand(

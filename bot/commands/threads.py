@@ -41,16 +41,19 @@ async def capture_thread_messages(
         return await next()
     deps: Deps = context["deps"]
     try:
-        await _capture(event, deps, workspace_of(context), context.bot_user_id)
+        await record_thread_message(event, deps, workspace_of(context), context.bot_user_id)
     except Exception:
         log.exception("recording a thread message failed; Slack will deliver it again")
         return BoltResponse(status=500, body="")
     return await next()
 
 
-async def _capture(
+async def record_thread_message(
     event: MessageEvent, deps: Deps, workspace_id: str, bot_user_id: str | None
 ) -> None:
+    """A person's reply, edit or deletion in a dispute's or a complaint's thread on its
+    record; raises when storing fails. Run by the middleware above (Socket Mode) and by the
+    HTTP edge (`bot/commands/events.py`)."""
     if event.is_text_edit(bot_user_id):
         found = _message(event, event.edited)
         if found is None or not await _ours(deps, found):

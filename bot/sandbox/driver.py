@@ -305,9 +305,21 @@ class SlackDriver:
         team_id: str = "T0PARLEY",
     ) -> Reply:
         """An Events API ``event_callback`` envelope around ``event``."""
+        envelope = self.envelope(event, event_id=event_id, team_id=team_id)
+        headers: dict[str, str] = {}
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+        if retry_reason is not None:
+            headers["X-Slack-Retry-Reason"] = retry_reason
+        return await self._send(json.dumps(envelope).encode(), JSON, headers)
+
+    def envelope(
+        self, event: dict[str, Any], *, event_id: str | None = None, team_id: str = "T0PARLEY"
+    ) -> dict[str, Any]:
+        """The ``event_callback`` envelope Slack wraps ``event`` in."""
         ws = self.slack.workspace
         channel = event.get("channel")
-        envelope = {
+        return {
             "token": self.verification_token,
             "team_id": team_id,
             "context_team_id": team_id,
@@ -329,12 +341,6 @@ class SlackDriver:
             "is_ext_shared_channel": self._is_shared(event),
             "event_context": _event_context(team_id, channel if isinstance(channel, str) else None),
         }
-        headers: dict[str, str] = {}
-        if retry_num is not None:
-            headers["X-Slack-Retry-Num"] = str(retry_num)
-        if retry_reason is not None:
-            headers["X-Slack-Retry-Reason"] = retry_reason
-        return await self._send(json.dumps(envelope).encode(), JSON, headers)
 
     def _user_profile(self, user: User) -> dict[str, Any]:
         return {
@@ -395,6 +401,11 @@ class SlackDriver:
 
     async def edit_message(self, channel: str, ts: str, text: str) -> tuple[StoredMessage, Reply]:
         """The author edits a message: Slack's ``message_changed`` event."""
+        stored, event = self.edit_event(channel, ts, text)
+        return stored, await self.event(event)
+
+    def edit_event(self, channel: str, ts: str, text: str) -> tuple[StoredMessage, dict[str, Any]]:
+        """The author edits a message in the stand-in; the ``message_changed`` event (unsent)."""
         previous, stored = self.slack.edit_human_message(channel, ts, text)
         target = self._channel(channel)
         edited = self.message_event(stored)
@@ -413,10 +424,15 @@ class SlackDriver:
             "event_ts": event_ts,
             "channel_type": target.channel_type,
         }
-        return stored, await self.event(event)
+        return stored, event
 
     async def delete_message(self, channel: str, ts: str) -> tuple[StoredMessage, Reply]:
         """The author deletes a message: Slack's ``message_deleted`` event."""
+        stored, event = self.delete_event(channel, ts)
+        return stored, await self.event(event)
+
+    def delete_event(self, channel: str, ts: str) -> tuple[StoredMessage, dict[str, Any]]:
+        """The author deletes a message in the stand-in; the ``message_deleted`` event (unsent)."""
         previous = self._find_message(channel, ts).to_api()
         stored = self.slack.delete_human_message(channel, ts)
         target = self._channel(channel)
@@ -432,7 +448,7 @@ class SlackDriver:
             "ts": event_ts,
             "channel_type": target.channel_type,
         }
-        return stored, await self.event(event)
+        return stored, event
 
     async def home_opened(self, user: str) -> Reply:
         """The user opens the app's Home tab: ``app_home_opened``."""

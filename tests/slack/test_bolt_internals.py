@@ -19,12 +19,16 @@ from slack_bolt.context.ack import internals
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.listener.async_listener import AsyncListener
 from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
+from slack_bolt.middleware.ignoring_self_events.async_ignoring_self_events import (
+    AsyncIgnoringSelfEvents,
+)
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.commands.acks import HandlerTasks
 from bot.commands.bolt_internals import (
     PromptListenerRunner,
     SignalledAck,
+    bolt_user_of,
     install_listener_runner,
     set_ack_response,
 )
@@ -153,3 +157,26 @@ def test_an_ack_response_is_a_plain_attribute_bolt_assigns() -> None:
     assert ack.given.is_set() and ack.response is answer
     assert answer.status == 200
     assert answer.body == json.dumps({"text": "on it", "response_type": "ephemeral"})
+
+
+def test_the_self_event_filter_reads_the_user_bolt_places_a_request_on() -> None:
+    """The edge drops Parley's own message events as Bolt's filter does (bot/commands/events.py):
+    by the user Bolt puts in the context, compared with the bot user only."""
+    assert "req.context.user_id" in inspect.getsource(AsyncIgnoringSelfEvents.async_process)
+    compared = inspect.getsource(AsyncIgnoringSelfEvents._is_self_event)
+    assert "user_id == auth_result.bot_user_id" in compared
+    assert "bot_id == auth_result.bot_id" in compared  # None for Parley: `authorize` gives none
+    own = {"type": "message", "user": "U0PARLEY", "text": "x", "ts": "1.1"}
+    bodies: list[dict[str, Any]] = [
+        {"type": "event_callback", "event": own},
+        {"type": "event_callback", "user": "U0TOP", "event": own},
+        {"type": "event_callback", "user": {"name": "no id"}, "event": own},
+        {"type": "event_callback", "event": {"type": "message", "message": {"user": "U0NEW"}}},
+        {
+            "type": "event_callback",
+            "event": {"type": "message", "previous_message": {"user": "U0OLD"}},
+        },
+        {"type": "event_callback", "event": {"type": "message", "subtype": "message_deleted"}},
+    ]
+    for body in bodies:
+        assert bolt_user_of(body) == AsyncBoltRequest(body=body, mode="socket_mode").context.user_id

@@ -125,6 +125,27 @@ async def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
         assert await counters_repo.peek(conn, workspace_id="T1", kind="dispute") == 0
 
 
+async def test_write_blocks_one_after_another_commit_each_and_a_failed_one_leaves_nothing(
+    store: Store,
+) -> None:
+    """Each write block is its own transaction: one that raised takes nothing with it, the next
+    starts clean, and every connection is back in the pool at close."""
+    assert [await _take(store) for _ in range(3)] == [1, 2, 3]
+    with pytest.raises(sa.exc.IntegrityError):
+        async with store.write() as conn:
+            await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+            await conn.execute(sa.text("INSERT INTO counters SELECT * FROM counters"))
+    with pytest.raises(RuntimeError):
+        async with store.write() as conn:
+            await counters_repo.next_number(conn, workspace_id="T1", kind="dispute")
+            raise RuntimeError("boom")
+    assert await _take(store) == 4
+    async with store.read() as conn:
+        assert await counters_repo.peek(conn, workspace_id="T1", kind="dispute") == 4
+    await store.close()
+    assert store.engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
 async def test_open_dispute_round_trips_aware_utc_times(store: Store, config: ParleyConfig) -> None:
     calendar = calendar_for("CN", "Asia/Shanghai")
     shanghai_now = NOW.astimezone(timezone(timedelta(hours=8)))
