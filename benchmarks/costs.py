@@ -8,7 +8,10 @@ import cProfile
 import pstats
 import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import bot
 
 from benchmarks.ack import DROPPED, RECORDED
 from benchmarks.openloop import Send, button, chatter, command, reply
@@ -21,6 +24,8 @@ OURS = ("/bot/", "/slack_bolt/", "/slack_sdk/", "/aiohttp/", "/sqlalchemy/", "/p
 # The stand-in's Block Kit check runs slack_sdk's models, which Parley never imports (it
 # builds its blocks as dicts): their cost is the stand-in's, not the path's.
 NOT_OURS = ("/bot/sandbox/", "/slack_sdk/models/")
+
+ROOT = str(Path(bot.__file__).resolve().parent.parent) + "/"  # Parley's files, from the checkout
 
 PATHS: dict[str, Send] = {
     DROPPED: chatter,
@@ -59,7 +64,7 @@ def _ours(stats: pstats.Stats, requests: int, top: int) -> list[dict[str, Any]]:
     rows = []
     for (file, line, function), (_, calls, own, _cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
         if any(part in file for part in OURS) and not any(part in file for part in NOT_OURS):
-            where = file.split("/site-packages/")[-1].split("/work/")[-1]
+            where = file.split("/site-packages/")[-1].removeprefix(ROOT)
             rows.append(
                 {
                     "function": f"{where}:{line} {function}",
