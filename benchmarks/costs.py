@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import bot
-
 from benchmarks.ack import DROPPED, RECORDED
 from benchmarks.openloop import Send, button, chatter, command, reply
 from bot.config import ParleyConfig
