@@ -69,8 +69,8 @@ sa.Index(
     surveys.c.closes_at,
     surveys.c.party_id,
 )
-# The digest's open periodic surveys, newest first, and those closed since yesterday
-# (migration 0027).
+# The open periodic surveys, newest first (the digest and the Home), and those closed since
+# yesterday (migration 0027).
 sa.Index(
     "ix_surveys_workspace_kind_status",
     surveys.c.workspace_id,
@@ -84,14 +84,6 @@ sa.Index(
     surveys.c.kind,
     surveys.c.status,
     surveys.c.closed_at,
-)
-# The open periodic surveys, newest first (digests and the Home; migration 0028).
-sa.Index(
-    "ix_surveys_workspace_status",
-    surveys.c.workspace_id,
-    surveys.c.status,
-    surveys.c.kind,
-    surveys.c.number,
 )
 
 # Whether a case is surveyed at all (`[surveys] sample`), decided once per case and kept.

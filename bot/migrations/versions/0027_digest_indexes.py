@@ -11,7 +11,7 @@
   than read from every survey of the workspace.
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-06
 """
 

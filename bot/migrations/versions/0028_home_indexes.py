@@ -7,12 +7,13 @@
 - dispute_members (user_id, dispute_id): the disputes a person takes part in (the key starts
   with the dispute, so finding a person's scanned every membership);
 - complaints (workspace_id, owner_id, number, status): a person's newest complaints not closed
-  (`/complaint list mine` and the Home), newest first without a sort;
-- surveys (workspace_id, status, kind, number): the open periodic surveys, newest first, not a
-  read of every survey ever sent.
+  (`/complaint list mine` and the Home), newest first without a sort.
+
+The Home's open periodic surveys, newest first, are read from 0027's (workspace_id, kind,
+status, number), which the digest reads them from too.
 
 Revision ID: 0028
-Revises: 0025
+Revises: 0027
 Create Date: 2026-12-06
 """
 
@@ -37,13 +38,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_complaints_owner", "complaints", ["workspace_id", "owner_id", "number", "status"]
     )
-    op.create_index(
-        "ix_surveys_workspace_status", "surveys", ["workspace_id", "status", "kind", "number"]
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_surveys_workspace_status", table_name="surveys")
     op.drop_index("ix_complaints_owner", table_name="complaints")
     op.drop_index("ix_dispute_members_user", table_name="dispute_members")
     op.drop_index("ix_disputes_owner_due", table_name="disputes")

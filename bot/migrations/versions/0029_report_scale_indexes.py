@@ -15,7 +15,7 @@ from indexes alone, not from the rows of every complaint, survey or praise.
 Indexes only: no row changes, nothing to fill.
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0028
 Create Date: 2026-12-06
 """
 
