@@ -162,14 +162,6 @@ async def get_by_id(conn: AsyncConnection, *, complaint_id: int) -> Complaint | 
     return found[0] if found else None
 
 
-async def by_ids(conn: AsyncConnection, *, ids: list[int]) -> list[Complaint]:
-    """These complaints, in the order of `ids` (those not found left out)."""
-    if not ids:
-        return []
-    found = {c.id: c for c in await _load(conn, _select().where(complaints.c.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
-
-
 def _overdue_clause(now: datetime | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
     return sa.or_(
         sa.and_(complaints.c.first_answer_at.is_(None), complaints.c.answer_due_at < now),

@@ -11,13 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.complaints import Complaint, ComplaintStatus
 from bot.domain.disputes import Dispute
 from bot.domain.ladder import Status
-from bot.store import complaints as complaints_repo
 from bot.store import disputes as disputes_repo
 from bot.store.prepared import Prepared
-from bot.store.schema import complaints, dispute_members, disputes, home_viewers, parties
+from bot.store.schema import dispute_members, disputes, home_viewers
 
 
 async def opened(conn: AsyncConnection, *, workspace_id: str, user_id: str, now: datetime) -> None:
@@ -117,57 +115,3 @@ async def open_disputes(
         return page, len(page)
     owned, taking_part = await _MY_DISPUTES_COUNT.first(conn, params) or (0, 0)
     return page, int(owned) + int(taking_part)
-
-
-# A person's newest complaints not closed (`COMPLAINT_LINES` of them, as the digest's source
-# `open_complaints` lists them), those with a clock run out first: the lines shown picked and
-# the rest counted in SQL, only the lines shown loaded.
-_OWNER = sa.bindparam("owner", type_=complaints.c.owner_id.type)
-_NOW = sa.bindparam("now", type_=complaints.c.answer_due_at.type)
-_LATE = sa.or_(
-    sa.and_(complaints.c.first_answer_at.is_(None), complaints.c.answer_due_at < _NOW),
-    sa.and_(complaints.c.status == ComplaintStatus.OPEN.value, complaints.c.resolve_due_at < _NOW),
-)
-_NEWEST = (
-    sa.select(
-        complaints.c.id,
-        complaints.c.number,
-        sa.case((_LATE, 1), else_=0).label("late"),
-    )
-    .join(parties, parties.c.id == complaints.c.party_id)
-    .where(
-        complaints.c.workspace_id
-        == sa.bindparam("workspace_id", type_=complaints.c.workspace_id.type),
-        complaints.c.owner_id == _OWNER,
-        complaints.c.status != ComplaintStatus.CLOSED.value,
-    )
-    .order_by(complaints.c.number.desc())
-    .limit(sa.bindparam("newest", type_=sa.Integer()))
-    .subquery()
-)
-_MY_COMPLAINTS = Prepared(
-    sa.select(_NEWEST.c.id)
-    .order_by(_NEWEST.c.late.desc(), _NEWEST.c.number.desc())
-    .limit(sa.bindparam("shown", type_=sa.Integer()))
-)
-_MY_COMPLAINTS_COUNT = Prepared(sa.select(sa.func.count()).select_from(_NEWEST))
-
-
-async def open_complaints(
-    conn: AsyncConnection,
-    *,
-    workspace_id: str,
-    owner: str,
-    now: datetime,
-    newest: int,
-    shown: int,
-) -> tuple[list[Complaint], int]:
-    """Of the `newest` latest complaints `owner` owns that are not closed: the first `shown`
-    of them, those with a clock run out at `now` first (each part newest first), and how many
-    they are."""
-    params = {"workspace_id": workspace_id, "owner": owner, "now": now, "newest": newest}
-    ids = [row[0] for row in await _MY_COMPLAINTS.rows(conn, {**params, "shown": shown})]
-    page = await complaints_repo.by_ids(conn, ids=ids)
-    if len(page) < shown:
-        return page, len(page)
-    return page, int(await _MY_COMPLAINTS_COUNT.scalar(conn, params))

@@ -10,20 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.complaints import Clock
 from bot.domain.contracts import Contract, Shortfall
 from bot.domain.disputes import Dispute
 from bot.domain.parties import Audience
 from bot.store import Store
 from bot.store import homes as homes_repo
 from bot.workflows.digests import upcoming_until
-from bot.workflows.digests_complaints import COMPLAINT_LINES
 from bot.workflows.digests_content import (
     HOME_SOURCES,
-    DigestEntry,
     DigestSection,
-    FeatureSource,
-    SectionKey,
     Window,
     feature_section,
 )
@@ -85,38 +80,6 @@ async def home_content(
         shortfalls=shortfalls,
     )
     sections = [
-        await my_complaints(store, source, window)
-        if source.key is SectionKey.COMPLAINTS
-        else await feature_section(store, source, window, HOME_EXTRA_LINES)
-        for source in HOME_SOURCES
+        await feature_section(store, source, window, HOME_EXTRA_LINES) for source in HOME_SOURCES
     ]
     return HomeContent(disputes=tuple(ordered), total=total, extras=tuple(sections))
-
-
-async def my_complaints(store: Store, source: FeatureSource, window: Window) -> DigestSection:
-    """The section `feature_section` makes of `open_complaints` for a person's Home (of their
-    `COMPLAINT_LINES` newest complaints not closed, those with a clock run out first), with
-    only the `HOME_EXTRA_LINES` lines shown loaded: they are picked and the rest counted in
-    SQL, not 100 complaints loaded to show ten."""
-    assert window.member is not None and window.audience.internal  # all of theirs are shown
-    async with store.read() as conn:
-        shown, total = await homes_repo.open_complaints(
-            conn,
-            workspace_id=window.workspace_id,
-            owner=window.member,
-            now=window.now,
-            newest=COMPLAINT_LINES,
-            shown=HOME_EXTRA_LINES,
-        )
-    entries = tuple(
-        DigestEntry(
-            c.ref,
-            c.text,
-            when=c.resolve_due_at if c.first_answer_at else c.answer_due_at,
-            when_label="overdue since" if any(c.overdue(k, window.now) for k in Clock) else "due",
-        )
-        for c in shown
-    )
-    return DigestSection(
-        key=source.key, title=source.title, entries=entries, total=total, more=source.more
-    )

@@ -20,6 +20,7 @@ from bot.domain.ladder import Stage, Status
 from bot.domain.parties import Audience, PartyKind
 from bot.domain.reviews import ActionStatus, ReviewStatus
 from bot.store import Store
+from bot.store import complaints as complaints_repo
 from bot.store import disputes as disputes_repo
 from bot.store import homes as repo
 from bot.store import parties as parties_repo
@@ -207,16 +208,27 @@ async def test_the_homes_complaints_are_the_section_open_complaints_makes(
 ) -> None:
     source = next(s for s in HOME_SOURCES if s.key is SectionKey.COMPLAINTS)
     for person in ("U0ALICE", "U0BOB", "U0NOBODY"):
-        window = _window(person, now)
-        found = await digests_home.my_complaints(many_complaints, source, window)
+        content = await digests_home.home_content(
+            many_complaints, workspace_id=WS, user_id=person, now=now, calendar=CALENDAR
+        )
+        found = next(e for e in content.extras if e.key is SectionKey.COMPLAINTS)
         expected = await feature_section(
-            many_complaints, source, window, digests_home.HOME_EXTRA_LINES
+            many_complaints, source, _window(person, now), digests_home.HOME_EXTRA_LINES
         )
         assert found == expected, (person, now)
-    alice = await digests_home.my_complaints(many_complaints, source, _window("U0ALICE", NOW))
+    alice = await feature_section(
+        many_complaints, source, _window("U0ALICE", NOW), digests_home.HOME_EXTRA_LINES
+    )
     assert alice.total == 100 and alice.hidden == 90
     labels = [e.when_label for e in alice.entries]
     assert "overdue since" in labels and labels == sorted(labels, reverse=True)
+
+
+def _mine(*, newest: int, limit: int) -> dict[str, Any]:
+    """The digest's source query as the Home's complaints section asks it: U0ALICE's own."""
+    return dict(
+        workspace_id=WS, owner="U0ALICE", party_teams=None, now=NOW, newest=newest, limit=limit
+    )
 
 
 async def test_a_few_complaints_are_all_shown_and_counted(store: Store) -> None:
@@ -226,18 +238,12 @@ async def test_a_few_complaints_are_all_shown_and_counted(store: Store) -> None:
         await _complaint(conn, 2, party_id, "U0ALICE")
         await _complaint(conn, 3, party_id, "U0ALICE", status=ComplaintStatus.CLOSED.value)
     async with store.read() as conn:
-        found, total = await repo.open_complaints(
-            conn, workspace_id=WS, owner="U0ALICE", now=NOW, newest=100, shown=10
-        )
-        assert [c.number for c in found] == [1, 2] and total == 2
-        found, total = await repo.open_complaints(
-            conn, workspace_id=WS, owner="U0ALICE", now=NOW, newest=100, shown=1
-        )
-        assert [c.number for c in found] == [1] and total == 2
-        found, total = await repo.open_complaints(
-            conn, workspace_id=WS, owner="U0ALICE", now=NOW, newest=1, shown=10
-        )
-        assert [c.number for c in found] == [2] and total == 1
+        found, total = await complaints_repo.newest_open(conn, **_mine(newest=100, limit=10))
+        assert [c.number for c, _ in found] == [1, 2] and total == 2
+        found, total = await complaints_repo.newest_open(conn, **_mine(newest=100, limit=1))
+        assert [c.number for c, _ in found] == [1] and total == 2
+        found, total = await complaints_repo.newest_open(conn, **_mine(newest=1, limit=10))
+        assert [c.number for c, _ in found] == [2] and total == 1
 
 
 async def test_the_homes_queries_read_the_indexes(sqlite_url: str) -> None:
@@ -254,14 +260,8 @@ async def test_the_homes_queries_read_the_indexes(sqlite_url: str) -> None:
                 (repo._MY_DISPUTES, {"workspace_id": WS, "member": "U0ALICE", "limit": 20}),
                 (repo._MY_DISPUTES_COUNT, {"workspace_id": WS, "member": "U0ALICE"}),
                 (
-                    repo._MY_COMPLAINTS,
-                    {
-                        "workspace_id": WS,
-                        "owner": "U0ALICE",
-                        "now": NOW,
-                        "newest": 100,
-                        "shown": 10,
-                    },
+                    complaints_repo._NEWEST_OPEN[True, False][0],
+                    {**_mine(newest=100, limit=10), "teams": None},
                 ),
             ):
                 plan = prepared.plan(conn.dialect, params)
