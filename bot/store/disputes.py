@@ -19,7 +19,7 @@ from bot.domain.disputes import Dispute, TimelineEvent
 from bot.domain.ladder import Stage, Status
 from bot.domain.parties import Party, PartyKind
 from bot.store import disputes_timeline as timeline_repo
-from bot.store.prepared import Prepared, Row, column_params, with_values
+from bot.store.prepared import Prepared, Row, column_params
 from bot.store.schema import (
     dispute_members,
     dispute_parties,
@@ -340,34 +340,6 @@ def narrowing(
         "team_ids": sorted(team_ids) if team_ids is not None else None,
         "due_from": due_from,
     }
-
-
-def matching(
-    *,
-    workspace_id: str,
-    statuses: Sequence[Status] | None,
-    member: str | None,
-    due_before: datetime | None,
-    team_ids: frozenset[str] | None,
-    due_from: datetime | None = None,
-) -> sa.ColumnElement[bool]:
-    """The disputes of a workspace narrowed by status, involvement, due time or parties' teams."""
-    where = narrowed(
-        statuses=statuses is not None,
-        member=member is not None,
-        due_before=due_before is not None,
-        team_ids=team_ids is not None,
-        due_from=due_from is not None,
-    )
-    params = narrowing(
-        workspace_id=workspace_id,
-        statuses=statuses,
-        member=member,
-        due_before=due_before,
-        team_ids=team_ids,
-        due_from=due_from,
-    )
-    return with_values(where, params)
 
 
 # find()'s page and count statements, by which narrowings, order and limit they have.
